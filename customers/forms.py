@@ -1,0 +1,94 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import Address, Customer
+from oms.forms import BootstrapFormMixin, TagsField
+
+
+class CustomerForm(BootstrapFormMixin, forms.ModelForm):
+    tags = TagsField(label=_("Tags"))
+
+    class Meta:
+        model = Customer
+        fields = [
+            "code",
+            "name",
+            "kind",
+            "contact_person",
+            "phone",
+            "email",
+            "group",
+            "tier",
+            "credit_limit",
+            "payment_terms",
+            "salesperson",
+            "region",
+            "tags",
+            "notes",
+            "is_active",
+        ]
+        widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["salesperson"].queryset = (
+            get_user_model()
+            .objects.filter(groups__name="sales", is_active=True)
+            .order_by("username")
+        )
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip().upper()
+
+
+class AddressForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = Address
+        fields = [
+            "label",
+            "recipient",
+            "phone",
+            "region",
+            "city",
+            "district",
+            "street",
+            "postal_code",
+            "latitude",
+            "longitude",
+            "is_default_shipping",
+            "is_default_billing",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
+            raise forms.ValidationError(_("Enter both latitude and longitude, or neither."))
+        return cleaned
+
+
+class FirstAddressForm(AddressForm):
+    """The optional first address on the new-customer page."""
+
+    class Meta(AddressForm.Meta):
+        fields = ["recipient", "phone", "region", "city", "district", "street", "postal_code"]
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "address")
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+
+    def has_address(self) -> bool:
+        return any(
+            self.data.get(self.add_prefix(name), "").strip()
+            for name in ("recipient", "street", "city")
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.has_address():
+            for name in ("recipient", "phone", "region", "city", "street"):
+                if not cleaned.get(name) and name not in self.errors:
+                    self.add_error(name, _("This field is required."))
+        return cleaned

@@ -1,0 +1,145 @@
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from customers.choices import CustomerGroup, CustomerKind, CustomerTier, PaymentTerms
+from oms.regions import REGION_CHOICES, region_label
+from oms.validators import validate_phone
+
+
+class Customer(models.Model):
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        error_messages={"unique": _("A customer with this code already exists.")},
+    )
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(
+        _("type"), max_length=12, choices=CustomerKind.choices, default=CustomerKind.BUSINESS
+    )
+    contact_person = models.CharField(_("contact person"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, validators=[validate_phone])
+    email = models.EmailField(_("email"), blank=True)
+    group = models.CharField(
+        _("group"), max_length=12, choices=CustomerGroup.choices, default=CustomerGroup.RETAIL
+    )
+    tier = models.CharField(
+        _("tier"), max_length=10, choices=CustomerTier.choices, default=CustomerTier.STANDARD
+    )
+    credit_limit = models.DecimalField(
+        _("credit limit"),
+        max_digits=14,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+        help_text=_("Open orders and unpaid invoices may not exceed this amount. 0 = no credit."),
+    )
+    payment_terms = models.CharField(
+        _("payment terms"),
+        max_length=10,
+        choices=PaymentTerms.choices,
+        default=PaymentTerms.PREPAID,
+    )
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("salesperson"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="customers",
+    )
+    region = models.CharField(_("region"), max_length=2, choices=REGION_CHOICES)
+    tags = ArrayField(
+        models.CharField(max_length=30), verbose_name=_("tags"), default=list, blank=True
+    )
+    notes = models.TextField(_("notes"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["code"]
+        indexes = [
+            GinIndex(fields=["tags"], name="customer_tags_gin"),
+            models.Index(fields=["region", "group"]),
+            models.Index(fields=["phone"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(credit_limit__gte=0), name="customer_credit_limit_non_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:detail", args=[self.pk])
+
+    @property
+    def region_name(self) -> str:
+        return region_label(self.region)
+
+
+class Address(models.Model):
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="addresses"
+    )
+    label = models.CharField(_("label"), max_length=50, blank=True, help_text=_("e.g. Head office"))
+    recipient = models.CharField(_("recipient"), max_length=100)
+    phone = models.CharField(_("phone"), max_length=30, validators=[validate_phone])
+    region = models.CharField(_("province"), max_length=2, choices=REGION_CHOICES)
+    city = models.CharField(_("city"), max_length=60)
+    district = models.CharField(_("district"), max_length=60, blank=True)
+    street = models.CharField(_("street address"), max_length=200)
+    postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True
+    )
+    is_default_shipping = models.BooleanField(_("default shipping address"), default=False)
+    is_default_billing = models.BooleanField(_("default billing address"), default=False)
+
+    class Meta:
+        verbose_name = _("address")
+        verbose_name_plural = _("addresses")
+        ordering = ["-is_default_shipping", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=models.Q(is_default_shipping=True),
+                name="one_default_shipping_address",
+            ),
+            models.UniqueConstraint(
+                fields=["customer"],
+                condition=models.Q(is_default_billing=True),
+                name="one_default_billing_address",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(
+                    latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180
+                ),
+                name="address_coordinates_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.one_line()
+
+    def one_line(self) -> str:
+        parts = [region_label(self.region), self.city, self.district, self.street]
+        return " ".join(p for p in parts if p)
+
+    @property
+    def region_name(self) -> str:
+        return region_label(self.region)

@@ -1,0 +1,92 @@
+from typing import Any
+
+from django.db import transaction
+
+from customers.models import Address, Customer
+from oms.services import model_save
+
+CUSTOMER_FIELDS = [
+    "code",
+    "name",
+    "kind",
+    "contact_person",
+    "phone",
+    "email",
+    "group",
+    "tier",
+    "credit_limit",
+    "payment_terms",
+    "salesperson",
+    "region",
+    "tags",
+    "notes",
+    "is_active",
+]
+ADDRESS_FIELDS = [
+    "label",
+    "recipient",
+    "phone",
+    "region",
+    "city",
+    "district",
+    "street",
+    "postal_code",
+    "latitude",
+    "longitude",
+    "is_default_shipping",
+    "is_default_billing",
+]
+
+
+@transaction.atomic
+def customer_create(
+    *, actor, data: dict[str, Any], address: dict[str, Any] | None = None
+) -> Customer:
+    """Create a customer, and its first address when one is given (it becomes the default)."""
+    customer = model_save(
+        actor=actor,
+        instance=Customer(),
+        data={k: v for k, v in data.items() if k in CUSTOMER_FIELDS},
+        action="customer.create",
+    )
+    if address:
+        address_save(
+            actor=actor,
+            customer=customer,
+            address=None,
+            data={**address, "is_default_shipping": True, "is_default_billing": True},
+        )
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, actor, customer: Customer, data: dict[str, Any]) -> Customer:
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    return model_save(
+        actor=actor,
+        instance=customer,
+        data={k: v for k, v in data.items() if k in CUSTOMER_FIELDS},
+        action="customer.update",
+    )
+
+
+@transaction.atomic
+def address_save(
+    *, actor, customer: Customer, address: Address | None, data: dict[str, Any]
+) -> Address:
+    """Create or change an address. A new default replaces the customer's previous default;
+    a customer's first address is the default for both shipping and billing."""
+    Customer.objects.select_for_update().filter(pk=customer.pk).get()  # serialise default changes
+    data = {k: v for k, v in data.items() if k in ADDRESS_FIELDS}
+    others = customer.addresses.exclude(pk=address.pk if address else None)
+    if not others.exists():
+        data["is_default_shipping"] = data["is_default_billing"] = True
+    for flag in ("is_default_shipping", "is_default_billing"):
+        if data.get(flag):
+            others.filter(**{flag: True}).update(**{flag: False})
+    return model_save(
+        actor=actor,
+        instance=address or Address(customer=customer),
+        data=data,
+        action="address.update" if address else "address.create",
+    )

@@ -1,0 +1,125 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from customers import selectors, services
+from customers.filters import CustomerFilterSet
+from customers.forms import AddressForm, CustomerForm, FirstAddressForm
+from customers.tables import CustomerTable
+from oms.generic import ObjectDetailView, ObjectEditView, ObjectListView, apply_validation_error
+
+
+class CustomerListView(ObjectListView):
+    permission_required = "customers.view_customer"
+    filterset_class = CustomerFilterSet
+    table_class = CustomerTable
+    title = gettext_lazy("Customers")
+    export_name = "customers"
+    actions = [
+        (gettext_lazy("New customer"), "customers:create", "customers.add_customer", "person-plus")
+    ]
+
+    def get_queryset(self):
+        return selectors.customer_list()
+
+
+class CustomerDetailView(ObjectDetailView):
+    permission_required = "customers.view_customer"
+    template_name = "customers/customer_detail.html"
+
+    def get_object(self):
+        return selectors.customer_detail(self.kwargs["pk"])
+
+
+class CustomerCreateView(ObjectEditView):
+    permission_required = "customers.add_customer"
+    form_class = CustomerForm
+    template_name = "customers/customer_form.html"
+    title = gettext_lazy("New customer")
+    submit_label = gettext_lazy("Create customer")
+
+    def get_cancel_url(self):
+        return "/customers/"
+
+    address_form = None
+
+    def get_extra_context(self):
+        return {"address_form": self.address_form or FirstAddressForm()}
+
+    def post(self, request, *args, **kwargs):
+        self.object = None
+        form = self.form_class(data=request.POST)
+        address_form = self.address_form = FirstAddressForm(data=request.POST)
+        if form.is_valid() and address_form.is_valid():
+            address = address_form.cleaned_data if address_form.has_address() else None
+            try:
+                customer = services.customer_create(
+                    actor=request.user, data=form.cleaned_data, address=address
+                )
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            else:
+                messages.success(
+                    request, _("Created customer %(customer)s.") % {"customer": customer}
+                )
+                return HttpResponseRedirect(customer.get_absolute_url())
+        return self.render_form(form, status=422)
+
+
+class CustomerEditView(ObjectEditView):
+    permission_required = "customers.change_customer"
+    form_class = CustomerForm
+    title = gettext_lazy("Edit customer")
+
+    def get_object(self):
+        customer = selectors.customer_detail(self.kwargs["pk"])
+        if customer is None:
+            raise Http404
+        return customer
+
+    def get_form_kwargs(self):
+        return {"instance": self.object}
+
+    def save(self, form):
+        return services.customer_update(
+            actor=self.request.user, customer=self.object, data=form.cleaned_data
+        )
+
+
+class AddressEditView(ObjectEditView):
+    permission_required = "customers.change_customer"
+    form_class = AddressForm
+
+    def get_object(self):
+        self.customer = selectors.customer_detail(self.kwargs["pk"])
+        if self.customer is None:
+            raise Http404
+        if "address_pk" not in self.kwargs:
+            return None
+        address = selectors.customer_address(self.customer, self.kwargs["address_pk"])
+        if address is None:
+            raise Http404
+        return address
+
+    @property
+    def title(self):
+        return _("Edit address") if self.kwargs.get("address_pk") else _("New address")
+
+    def get_form_kwargs(self):
+        return {"instance": self.object}
+
+    def get_cancel_url(self):
+        return self.customer.get_absolute_url()
+
+    def get_success_url(self, obj):
+        return self.customer.get_absolute_url()
+
+    def save(self, form):
+        return services.address_save(
+            actor=self.request.user,
+            customer=self.customer,
+            address=self.object,
+            data=form.cleaned_data,
+        )

@@ -1,0 +1,37 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Unit(models.TextChoices):
+    PIECE = "pcs", _("piece")
+    SET = "set", _("set")
+    BOX = "box", _("box")
+    PAIR = "pair", _("pair")
+    METRE = "m", _("metre")
+
+
+class TaxClass(models.TextChoices):
+    """VAT classes; the rates themselves live in orders.pricing (a later issue)."""
+
+    STANDARD = "standard", _("Standard rate (13%)")
+    REDUCED = "reduced", _("Reduced rate (9%)")
+    SERVICES = "services", _("Services (6%)")
+    EXEMPT = "exempt", _("Exempt (0%)")
+
+
+class MovementKind(models.TextChoices):
+    RECEIPT = "receipt", _("Receipt")
+    ADJUSTMENT = "adjustment", _("Adjustment")
+    TRANSFER_OUT = "transfer_out", _("Transfer out")
+    TRANSFER_IN = "transfer_in", _("Transfer in")
+    ISSUE = "issue", _("Issue")
+    RETURN = "return", _("Return")
+
+
+class AdjustmentReason(models.TextChoices):
+    COUNT = "count", _("Stocktake correction")
+    DAMAGED = "damaged", _("Damaged")
+    LOST = "lost", _("Lost or stolen")
+    FOUND = "found", _("Found")
+    EXPIRED = "expired", _("Expired or obsolete")
+    OTHER = "other", _("Other")

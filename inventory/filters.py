@@ -1,0 +1,102 @@
+import django_filters
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+
+from inventory.choices import MovementKind, TaxClass
+from inventory.models import Category, Product, StockLevel, StockMovement, Warehouse
+from oms.filters import SearchFilterSet
+from oms.regions import REGION_CHOICES
+
+
+class ProductFilterSet(SearchFilterSet):
+    search_fields = ("sku", "name", "name_en", "model")
+
+    category = django_filters.ModelMultipleChoiceFilter(
+        label=_("Category"), queryset=Category.objects.all()
+    )
+    tax_class = django_filters.ChoiceFilter(label=_("Tax class"), choices=TaxClass.choices)
+    made_to_order = django_filters.BooleanFilter(label=_("Made to order"))
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = Product
+        fields = ["q", "category", "tax_class", "made_to_order", "is_active"]
+
+
+class WarehouseFilterSet(SearchFilterSet):
+    search_fields = ("code", "name", "city")
+
+    region = django_filters.MultipleChoiceFilter(label=_("Region"), choices=REGION_CHOICES)
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = Warehouse
+        fields = ["q", "region", "is_active"]
+
+
+class StockLevelFilterSet(SearchFilterSet):
+    search_fields = ("product__sku", "product__name", "product__name_en", "bin_location")
+
+    warehouse = django_filters.ModelMultipleChoiceFilter(
+        label=_("Warehouse"), queryset=Warehouse.objects.all()
+    )
+    category = django_filters.ModelMultipleChoiceFilter(
+        label=_("Category"), field_name="product__category", queryset=Category.objects.all()
+    )
+    below_safety = django_filters.BooleanFilter(
+        label=_("Below safety stock"), method="by_below_safety"
+    )
+    in_stock = django_filters.BooleanFilter(label=_("In stock"), method="by_in_stock")
+
+    class Meta:
+        model = StockLevel
+        fields = ["q", "warehouse", "category", "below_safety", "in_stock"]
+
+    def by_below_safety(self, queryset, name, value):
+        if value is None:
+            return queryset
+        below = queryset.filter(available__lt=F("safety_stock"))
+        return below if value else queryset.exclude(pk__in=below.values("pk"))
+
+    def by_in_stock(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(on_hand__gt=0) if value else queryset.filter(on_hand=0)
+
+
+class LowStockFilterSet(SearchFilterSet):
+    search_fields = ("product__sku", "product__name", "product__name_en")
+
+    warehouse = django_filters.ModelMultipleChoiceFilter(
+        label=_("Warehouse"), queryset=Warehouse.objects.all()
+    )
+
+    class Meta:
+        model = StockLevel
+        fields = ["q", "warehouse"]
+
+
+class StockMovementFilterSet(SearchFilterSet):
+    search_fields = ("product__sku", "product__name", "reference", "note")
+
+    warehouse = django_filters.ModelMultipleChoiceFilter(
+        label=_("Warehouse"), queryset=Warehouse.objects.all()
+    )
+    kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=MovementKind.choices)
+    sku = django_filters.CharFilter(label=_("SKU"), field_name="product__sku", lookup_expr="iexact")
+    created_after = django_filters.DateFilter(
+        label=_("From"),
+        field_name="created_at",
+        lookup_expr="date__gte",
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
+    created_before = django_filters.DateFilter(
+        label=_("To"),
+        field_name="created_at",
+        lookup_expr="date__lte",
+        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+    )
+
+    class Meta:
+        model = StockMovement
+        fields = ["q", "warehouse", "kind", "sku", "created_after", "created_before"]

@@ -1,0 +1,130 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from inventory.choices import AdjustmentReason
+from inventory.models import Product, StockLevel, Warehouse
+from oms.forms import BootstrapFormMixin, QuantityField
+
+
+class ProductForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = [
+            "sku",
+            "name",
+            "name_en",
+            "model",
+            "spec",
+            "colour",
+            "category",
+            "unit",
+            "weight_kg",
+            "volume_m3",
+            "standard_cost",
+            "tax_class",
+            "made_to_order",
+            "is_active",
+        ]
+
+    def clean_sku(self):
+        return self.cleaned_data["sku"].strip().upper()
+
+
+class WarehouseForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = Warehouse
+        fields = ["code", "name", "region", "city", "address", "latitude", "longitude", "is_active"]
+
+    def clean_code(self):
+        return self.cleaned_data["code"].strip().upper()
+
+
+class ProductBySkuField(forms.CharField):
+    """A SKU typed or scanned by the user, resolved to an active product."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("label", _("SKU"))
+        kwargs.setdefault("max_length", 40)
+        super().__init__(**kwargs)
+        self.widget.attrs.update({"autocomplete": "off", "list": "sku-options", "autofocus": True})
+
+    def prepare_value(self, value):
+        return value.sku if isinstance(value, Product) else value
+
+    def clean(self, value):
+        sku = super().clean(value).strip().upper()
+        product = Product.objects.filter(sku=sku).first()
+        if product is None:
+            raise forms.ValidationError(_("No product has the SKU %(sku)s."), params={"sku": sku})
+        if not product.is_active:
+            raise forms.ValidationError(_("Product %(sku)s is inactive."), params={"sku": sku})
+        return product
+
+
+def active_warehouses():
+    return Warehouse.objects.filter(is_active=True).order_by("code")
+
+
+class StockReceiveForm(BootstrapFormMixin, forms.Form):
+    product = ProductBySkuField()
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=active_warehouses())
+    quantity = QuantityField()
+    bin_location = forms.CharField(
+        label=_("Bin"),
+        max_length=20,
+        required=False,
+        help_text=_("Leave empty to keep the current bin."),
+    )
+    reference = forms.CharField(
+        label=_("Reference"),
+        max_length=60,
+        required=False,
+        help_text=_("Delivery note or purchase order number."),
+    )
+    note = forms.CharField(label=_("Note"), max_length=250, required=False)
+
+
+class StockAdjustForm(BootstrapFormMixin, forms.Form):
+    product = ProductBySkuField()
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=active_warehouses())
+    quantity = QuantityField(
+        allow_negative=True,
+        min_value=-10_000_000,
+        help_text=_("Positive to add, negative to remove, e.g. -3."),
+    )
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=[("", "---------"), *AdjustmentReason.choices]
+    )
+    note = forms.CharField(label=_("Note"), max_length=250, required=False)
+
+    def clean_quantity(self):
+        quantity = self.cleaned_data["quantity"]
+        if quantity == 0:
+            raise forms.ValidationError(_("An adjustment of zero changes nothing."))
+        return quantity
+
+
+class StockTransferForm(BootstrapFormMixin, forms.Form):
+    product = ProductBySkuField()
+    source = forms.ModelChoiceField(label=_("From warehouse"), queryset=active_warehouses())
+    destination = forms.ModelChoiceField(label=_("To warehouse"), queryset=active_warehouses())
+    quantity = QuantityField()
+    note = forms.CharField(label=_("Note"), max_length=250, required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("source") and cleaned.get("source") == cleaned.get("destination"):
+            self.add_error("destination", _("Choose a different destination warehouse."))
+        return cleaned
+
+
+class StockLevelForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = StockLevel
+        fields = ["bin_location", "safety_stock"]
+
+    def clean_safety_stock(self):
+        value = self.cleaned_data["safety_stock"]
+        if value < 0:
+            raise forms.ValidationError(_("Safety stock cannot be negative."))
+        return value

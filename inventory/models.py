@@ -1,0 +1,234 @@
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from inventory.choices import AdjustmentReason, MovementKind, TaxClass, Unit
+from oms.regions import REGION_CHOICES, region_label
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    name_en = models.CharField(_("English name"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Product(models.Model):
+    sku = models.CharField(
+        _("SKU"),
+        max_length=40,
+        unique=True,
+        error_messages={"unique": _("A product with this SKU already exists.")},
+    )
+    name = models.CharField(_("name"), max_length=200)
+    name_en = models.CharField(_("English name"), max_length=200, blank=True)
+    model = models.CharField(_("model"), max_length=60, blank=True)
+    spec = models.CharField(_("specification"), max_length=120, blank=True)
+    colour = models.CharField(_("colour"), max_length=40, blank=True)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="products",
+    )
+    unit = models.CharField(_("unit"), max_length=5, choices=Unit.choices, default=Unit.PIECE)
+    weight_kg = models.DecimalField(
+        _("weight (kg)"),
+        max_digits=9,
+        decimal_places=3,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    volume_m3 = models.DecimalField(
+        _("volume (m³)"),
+        max_digits=9,
+        decimal_places=4,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    standard_cost = models.DecimalField(
+        _("standard cost"),
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0)],
+    )
+    tax_class = models.CharField(
+        _("tax class"), max_length=10, choices=TaxClass.choices, default=TaxClass.STANDARD
+    )
+    made_to_order = models.BooleanField(
+        _("made to order"),
+        default=False,
+        help_text=_("Produced for each order instead of stocked."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("product")
+        verbose_name_plural = _("products")
+        ordering = ["sku"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(weight_kg__gte=0, volume_m3__gte=0, standard_cost__gte=0),
+                name="product_measures_non_negative",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sku} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("inventory:product_detail", args=[self.pk])
+
+
+class Warehouse(models.Model):
+    code = models.CharField(
+        _("code"),
+        max_length=10,
+        unique=True,
+        error_messages={"unique": _("A warehouse with this code already exists.")},
+    )
+    name = models.CharField(_("name"), max_length=100)
+    region = models.CharField(_("province"), max_length=2, choices=REGION_CHOICES)
+    city = models.CharField(_("city"), max_length=60)
+    address = models.CharField(_("address"), max_length=200)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("warehouse")
+        verbose_name_plural = _("warehouses")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180
+                ),
+                name="warehouse_coordinates_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("inventory:warehouse_detail", args=[self.pk])
+
+    @property
+    def region_name(self) -> str:
+        return region_label(self.region)
+
+
+class StockLevel(models.Model):
+    """Stock of one product in one warehouse. on_hand changes only with a ledger row."""
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="stock_levels"
+    )
+    warehouse = models.ForeignKey(
+        Warehouse,
+        verbose_name=_("warehouse"),
+        on_delete=models.PROTECT,
+        related_name="stock_levels",
+    )
+    bin_location = models.CharField(_("bin"), max_length=20, blank=True)
+    on_hand = models.IntegerField(_("on hand"), default=0)
+    reserved = models.IntegerField(_("reserved"), default=0)
+    safety_stock = models.IntegerField(_("safety stock"), default=0)
+
+    class Meta:
+        verbose_name = _("stock level")
+        verbose_name_plural = _("stock levels")
+        ordering = ["product__sku", "warehouse__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "warehouse"], name="one_stock_level_per_place"
+            ),
+            models.CheckConstraint(
+                condition=Q(reserved__gte=0), name="stock_reserved_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(reserved__lte=F("on_hand")), name="stock_reserved_within_on_hand"
+            ),
+            models.CheckConstraint(
+                condition=Q(safety_stock__gte=0), name="stock_safety_non_negative"
+            ),
+        ]
+        permissions = [
+            ("receive_stock", _("Can receive stock")),
+            ("adjust_stock", _("Can adjust stock")),
+            ("transfer_stock", _("Can transfer stock")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.sku} @ {self.warehouse.code}"
+
+
+class StockMovement(models.Model):
+    """The stock ledger: append-only (a database trigger refuses UPDATE and DELETE)."""
+
+    created_at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    stock_level = models.ForeignKey(
+        StockLevel,
+        verbose_name=_("stock level"),
+        on_delete=models.PROTECT,
+        related_name="movements",
+    )
+    # Copied from the stock level so the ledger filters without a join.
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    warehouse = models.ForeignKey(
+        Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=MovementKind.choices)
+    quantity = models.IntegerField(_("quantity"))
+    balance_after = models.IntegerField(_("balance"))
+    reason = models.CharField(
+        _("reason"), max_length=10, choices=AdjustmentReason.choices, blank=True
+    )
+    reference = models.CharField(_("reference"), max_length=60, blank=True)
+    note = models.CharField(_("note"), max_length=250, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock ledger")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["product", "-created_at"]),
+            models.Index(fields=["warehouse", "-created_at"]),
+            models.Index(fields=["stock_level", "id"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(quantity=0), name="movement_quantity_not_zero"),
+            models.CheckConstraint(
+                condition=Q(balance_after__gte=0), name="movement_balance_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="adjustment") | ~Q(reason=""), name="adjustment_has_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.quantity:+d} {self.product_id}@{self.warehouse_id}"

@@ -1,0 +1,100 @@
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
+from django.db.models.functions import Coalesce
+
+from inventory.models import Product, StockLevel, StockMovement, Warehouse
+
+AVAILABLE = ExpressionWrapper(F("on_hand") - F("reserved"), output_field=IntegerField())
+
+
+def product_list() -> QuerySet[Product]:
+    return Product.objects.select_related("category").annotate(
+        total_on_hand=Coalesce(Sum("stock_levels__on_hand"), 0),
+        total_available=Coalesce(Sum(F("stock_levels__on_hand") - F("stock_levels__reserved")), 0),
+    )
+
+
+def product_detail(pk: int) -> Product | None:
+    return Product.objects.select_related("category").filter(pk=pk).first()
+
+
+def product_stock(product: Product) -> QuerySet[StockLevel]:
+    return stock_levels().filter(product=product).order_by("warehouse__code")
+
+
+def warehouse_list() -> QuerySet[Warehouse]:
+    return Warehouse.objects.annotate(
+        sku_count=Count("stock_levels", filter=Q(stock_levels__on_hand__gt=0)),
+        units_on_hand=Coalesce(Sum("stock_levels__on_hand"), 0),
+    )
+
+
+def warehouse_detail(pk: int) -> Warehouse | None:
+    return warehouse_list().filter(pk=pk).first()
+
+
+def stock_levels() -> QuerySet[StockLevel]:
+    return StockLevel.objects.select_related("product", "warehouse").annotate(available=AVAILABLE)
+
+
+def low_stock() -> QuerySet[StockLevel]:
+    """Active products whose free stock has fallen below the safety stock."""
+    return (
+        stock_levels()
+        .filter(safety_stock__gt=0, product__is_active=True, warehouse__is_active=True)
+        .filter(available__lt=F("safety_stock"))
+        .annotate(shortfall=F("safety_stock") - AVAILABLE)
+    )
+
+
+def movement_list() -> QuerySet[StockMovement]:
+    return StockMovement.objects.select_related("product", "warehouse", "actor")
+
+
+def count_sheet_rows(warehouse: Warehouse) -> QuerySet[StockLevel]:
+    """Every active product stocked in the warehouse, in the order a counter walks the bins."""
+    return (
+        StockLevel.objects.select_related("product")
+        .filter(warehouse=warehouse, product__is_active=True)
+        .filter(Q(on_hand__gt=0) | Q(safety_stock__gt=0))
+        .order_by("bin_location", "product__sku")
+    )
+
+
+def ledger_drift() -> QuerySet[StockLevel]:
+    """Stock levels whose on_hand differs from the sum of their ledger rows."""
+    ledger_sum = (
+        StockMovement.objects.filter(stock_level=OuterRef("pk"))
+        .values("stock_level")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    return (
+        StockLevel.objects.select_related("product", "warehouse")
+        .annotate(ledger_total=Coalesce(Subquery(ledger_sum, output_field=IntegerField()), 0))
+        .exclude(on_hand=F("ledger_total"))
+    )
+
+
+def stock_value() -> dict:
+    return StockLevel.objects.aggregate(
+        units=Coalesce(Sum("on_hand"), 0),
+        value=Coalesce(
+            Sum(
+                F("on_hand") * F("product__standard_cost"),
+                output_field=DecimalField(max_digits=18, decimal_places=2),
+            ),
+            0,
+            output_field=DecimalField(max_digits=18, decimal_places=2),
+        ),
+    )

@@ -1,0 +1,339 @@
+"""Stock services. Every change of on_hand writes a ledger row in the same transaction.
+
+Stock rows are locked in primary-key order so that two services touching the same rows
+never deadlock; the CHECK constraints on StockLevel are the last guard against a bug here.
+"""
+
+import logging
+from datetime import date
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from inventory.choices import AdjustmentReason, MovementKind
+from inventory.models import Product, StockLevel, StockMovement, Warehouse
+from oms.db import atomic_with_retry
+from oms.services import audit_record, model_save, outbox_enqueue
+
+logger = logging.getLogger(__name__)
+
+PRODUCT_FIELDS = [
+    "sku",
+    "name",
+    "name_en",
+    "model",
+    "spec",
+    "colour",
+    "category",
+    "unit",
+    "weight_kg",
+    "volume_m3",
+    "standard_cost",
+    "tax_class",
+    "made_to_order",
+    "is_active",
+]
+WAREHOUSE_FIELDS = [
+    "code",
+    "name",
+    "region",
+    "city",
+    "address",
+    "latitude",
+    "longitude",
+    "is_active",
+]
+MAX_QUANTITY = 10_000_000
+
+
+def product_save(*, actor, product: Product | None, data: dict[str, Any]) -> Product:
+    return model_save(
+        actor=actor,
+        instance=product or Product(),
+        data={k: v for k, v in data.items() if k in PRODUCT_FIELDS},
+        action="product.update" if product else "product.create",
+    )
+
+
+def warehouse_save(*, actor, warehouse: Warehouse | None, data: dict[str, Any]) -> Warehouse:
+    return model_save(
+        actor=actor,
+        instance=warehouse or Warehouse(),
+        data={k: v for k, v in data.items() if k in WAREHOUSE_FIELDS},
+        action="warehouse.update" if warehouse else "warehouse.create",
+    )
+
+
+def _check_quantity(quantity: int, *, allow_negative: bool = False) -> None:
+    if not isinstance(quantity, int) or isinstance(quantity, bool):
+        raise ValidationError({"quantity": _("Enter a whole number.")})
+    if quantity == 0 or (quantity < 0 and not allow_negative):
+        raise ValidationError({"quantity": _("Enter a quantity of at least 1.")})
+    if abs(quantity) > MAX_QUANTITY:
+        raise ValidationError(
+            {"quantity": _("Enter a quantity of at most %(max)s.") % {"max": MAX_QUANTITY}}
+        )
+
+
+def _check_active(product: Product, *warehouses: Warehouse) -> None:
+    if not product.is_active:
+        raise ValidationError({"product": _("Product %(sku)s is inactive.") % {"sku": product.sku}})
+    for warehouse in warehouses:
+        if not warehouse.is_active:
+            raise ValidationError(
+                {"warehouse": _("Warehouse %(code)s is inactive.") % {"code": warehouse.code}}
+            )
+
+
+def lock_stock_levels(pairs: list[tuple[Product, Warehouse]]) -> dict[tuple[int, int], StockLevel]:
+    """Create missing stock rows, then lock all of them in primary-key order.
+
+    Returns them keyed by (product_id, warehouse_id). Must run inside a transaction.
+    """
+    StockLevel.objects.bulk_create(
+        [StockLevel(product=p, warehouse=w) for p, w in pairs], ignore_conflicts=True
+    )
+    query = StockLevel.objects.none()
+    for product, warehouse in pairs:
+        query |= StockLevel.objects.filter(product=product, warehouse=warehouse)
+    levels = list(query.select_for_update().order_by("pk"))
+    return {(level.product_id, level.warehouse_id): level for level in levels}
+
+
+def _move(
+    *,
+    level: StockLevel,
+    kind: str,
+    quantity: int,
+    actor,
+    reason: str = "",
+    reference: str = "",
+    note: str = "",
+) -> StockMovement:
+    level.on_hand += quantity
+    if level.on_hand < 0:
+        raise ValidationError({"quantity": _("There is not enough stock on hand.")})
+    level.save(update_fields=["on_hand"])
+    return StockMovement.objects.create(
+        stock_level=level,
+        product_id=level.product_id,
+        warehouse_id=level.warehouse_id,
+        kind=kind,
+        quantity=quantity,
+        balance_after=level.on_hand,
+        reason=reason,
+        reference=reference,
+        note=note,
+        actor=actor,
+    )
+
+
+@atomic_with_retry()
+def stock_receive(
+    *,
+    actor,
+    product: Product,
+    warehouse: Warehouse,
+    quantity: int,
+    reference: str = "",
+    note: str = "",
+    bin_location: str = "",
+) -> StockMovement:
+    """Goods arrive in a warehouse: on_hand goes up by quantity."""
+    _check_quantity(quantity)
+    _check_active(product, warehouse)
+    level = lock_stock_levels([(product, warehouse)])[(product.pk, warehouse.pk)]
+    if bin_location and level.bin_location != bin_location:
+        level.bin_location = bin_location
+        level.save(update_fields=["bin_location"])
+    return _move(
+        level=level,
+        kind=MovementKind.RECEIPT,
+        quantity=quantity,
+        actor=actor,
+        reference=reference,
+        note=note,
+    )
+
+
+@atomic_with_retry()
+def stock_adjust(
+    *,
+    actor,
+    product: Product,
+    warehouse: Warehouse,
+    quantity: int,
+    reason: str,
+    note: str = "",
+    reference: str = "",
+) -> StockMovement:
+    """Correct on_hand by a signed quantity with a reason (stocktake, damage, loss...)."""
+    _check_quantity(quantity, allow_negative=True)
+    if reason not in AdjustmentReason.values:
+        raise ValidationError({"reason": _("Choose a reason for the adjustment.")})
+    level = lock_stock_levels([(product, warehouse)])[(product.pk, warehouse.pk)]
+    if level.on_hand + quantity < 0:
+        raise ValidationError(
+            {
+                "quantity": _(
+                    "This adjustment would leave %(result)s on hand; only %(on_hand)s are there."
+                )
+                % {"result": level.on_hand + quantity, "on_hand": level.on_hand}
+            }
+        )
+    if level.on_hand + quantity < level.reserved:
+        raise ValidationError(
+            {
+                "quantity": _(
+                    "%(reserved)s units are reserved for orders; on hand cannot go below that."
+                )
+                % {"reserved": level.reserved}
+            }
+        )
+    return _move(
+        level=level,
+        kind=MovementKind.ADJUSTMENT,
+        quantity=quantity,
+        actor=actor,
+        reason=reason,
+        reference=reference,
+        note=note,
+    )
+
+
+@atomic_with_retry()
+def stock_transfer(
+    *,
+    actor,
+    product: Product,
+    source: Warehouse,
+    destination: Warehouse,
+    quantity: int,
+    reference: str = "",
+    note: str = "",
+) -> tuple[StockMovement, StockMovement]:
+    """Move free stock between warehouses: one ledger row out, one in."""
+    _check_quantity(quantity)
+    if source.pk == destination.pk:
+        raise ValidationError({"destination": _("Choose a different destination warehouse.")})
+    _check_active(product, destination)
+    levels = lock_stock_levels([(product, source), (product, destination)])
+    out_level, in_level = levels[(product.pk, source.pk)], levels[(product.pk, destination.pk)]
+    available = out_level.on_hand - out_level.reserved
+    if quantity > available:
+        raise ValidationError(
+            {
+                "quantity": _("Only %(available)s units are available in %(warehouse)s.")
+                % {"available": available, "warehouse": source.code}
+            }
+        )
+    reference = reference or f"TR-{source.code}-{destination.code}"
+    out_move = _move(
+        level=out_level,
+        kind=MovementKind.TRANSFER_OUT,
+        quantity=-quantity,
+        actor=actor,
+        reference=reference,
+        note=note,
+    )
+    in_move = _move(
+        level=in_level,
+        kind=MovementKind.TRANSFER_IN,
+        quantity=quantity,
+        actor=actor,
+        reference=reference,
+        note=note,
+    )
+    return out_move, in_move
+
+
+@transaction.atomic
+def stock_level_update(
+    *, actor, stock_level: StockLevel, bin_location: str, safety_stock: int
+) -> StockLevel:
+    """Change where a product lies in a warehouse and how much must stay in stock."""
+    if safety_stock < 0:
+        raise ValidationError({"safety_stock": _("Safety stock cannot be negative.")})
+    level = StockLevel.objects.select_for_update().get(pk=stock_level.pk)
+    changes = {}
+    if level.bin_location != bin_location:
+        changes["bin_location"] = [level.bin_location, bin_location]
+    if level.safety_stock != safety_stock:
+        changes["safety_stock"] = [level.safety_stock, safety_stock]
+    level.bin_location, level.safety_stock = bin_location, safety_stock
+    level.save(update_fields=["bin_location", "safety_stock"])
+    if changes:
+        audit_record(actor=actor, action="stock_level.update", obj=level, changes=changes)
+    return level
+
+
+def _role_emails(*roles: str) -> list[str]:
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    return sorted(set(users.filter(groups__name__in=roles).values_list("email", flat=True)))
+
+
+def low_stock_digest_send(*, today: date | None = None) -> int:
+    """Queue the daily low-stock e-mail to the warehouse role. Returns the number of items.
+
+    Runs at most once a day: the outbox key is the date.
+    """
+    from inventory.selectors import low_stock
+
+    today = today or timezone.localdate()
+    recipients = _role_emails("warehouse")
+    items = list(low_stock().order_by("warehouse__code", "product__sku"))
+    if not items or not recipients:
+        return 0
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"items": items, "today": today, "company": settings.OMS_COMPANY_NAME}
+        subject = _("Low stock on %(date)s: %(count)s items below safety stock") % {
+            "date": today.isoformat(),
+            "count": len(items),
+        }
+        body = render_to_string("inventory/email/low_stock_digest.txt", context)
+        html_body = render_to_string("inventory/email/low_stock_digest.html", context)
+    with transaction.atomic():
+        outbox_enqueue(
+            dedupe_key=f"low-stock-digest:{today.isoformat()}",
+            recipients=recipients,
+            subject=subject,
+            body=body,
+            html_body=html_body,
+        )
+    return len(items)
+
+
+def stock_ledger_check(*, today: date | None = None) -> list[StockLevel]:
+    """Find stock levels whose on_hand differs from their ledger; log them and tell the admins."""
+    from inventory.selectors import ledger_drift
+
+    drift = list(ledger_drift())
+    for level in drift:
+        logger.error(
+            "stock ledger drift: %s on_hand=%s ledger=%s", level, level.on_hand, level.ledger_total
+        )
+    recipients = _role_emails("admin", "manager")
+    if drift and recipients:
+        today = today or timezone.localdate()
+        with translation.override(settings.LANGUAGE_CODE):
+            lines = [
+                f"{level.product.sku} @ {level.warehouse.code}: on_hand={level.on_hand}, "
+                f"ledger={level.ledger_total}"
+                for level in drift
+            ]
+            subject = _("Stock ledger check found %(count)s differences") % {"count": len(drift)}
+        with transaction.atomic():
+            outbox_enqueue(
+                dedupe_key=f"ledger-drift:{today.isoformat()}",
+                recipients=recipients,
+                subject=subject,
+                body="\n".join(lines),
+            )
+    return drift

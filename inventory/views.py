@@ -1,0 +1,367 @@
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from inventory import selectors, services
+from inventory.filters import (
+    LowStockFilterSet,
+    ProductFilterSet,
+    StockLevelFilterSet,
+    StockMovementFilterSet,
+    WarehouseFilterSet,
+)
+from inventory.forms import (
+    ProductForm,
+    StockAdjustForm,
+    StockLevelForm,
+    StockReceiveForm,
+    StockTransferForm,
+    WarehouseForm,
+)
+from inventory.tables import (
+    LowStockTable,
+    ProductTable,
+    StockLevelTable,
+    StockMovementTable,
+    WarehouseTable,
+)
+from oms.documents import barcode_svg, pdf_response, render_pdf
+from oms.generic import ObjectDetailView, ObjectEditView, ObjectListView
+
+
+class ProductListView(ObjectListView):
+    permission_required = "inventory.view_product"
+    filterset_class = ProductFilterSet
+    table_class = ProductTable
+    title = gettext_lazy("Products")
+    export_name = "products"
+    actions = [
+        (
+            gettext_lazy("New product"),
+            "inventory:product_create",
+            "inventory.add_product",
+            "plus-lg",
+        )
+    ]
+
+    def get_queryset(self):
+        return selectors.product_list()
+
+
+class ProductDetailView(ObjectDetailView):
+    permission_required = "inventory.view_product"
+    template_name = "inventory/product_detail.html"
+
+    def get_object(self):
+        return selectors.product_detail(self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["stock"] = selectors.product_stock(self.object)
+        context["movements"] = selectors.movement_list().filter(product=self.object)[:20]
+        return context
+
+
+class ProductEditView(ObjectEditView):
+    permission_required = "inventory.change_product"
+    form_class = ProductForm
+    title = gettext_lazy("Edit product")
+
+    def get_object(self):
+        product = selectors.product_detail(self.kwargs["pk"])
+        if product is None:
+            raise Http404
+        return product
+
+    def get_form_kwargs(self):
+        return {"instance": self.object}
+
+    def save(self, form):
+        return services.product_save(
+            actor=self.request.user, product=self.object, data=form.cleaned_data
+        )
+
+
+class ProductCreateView(ProductEditView):
+    permission_required = "inventory.add_product"
+    title = gettext_lazy("New product")
+
+    def get_object(self):
+        return None
+
+    def get_cancel_url(self):
+        return reverse("inventory:product_list")
+
+
+class WarehouseListView(ObjectListView):
+    permission_required = "inventory.view_warehouse"
+    filterset_class = WarehouseFilterSet
+    table_class = WarehouseTable
+    title = gettext_lazy("Warehouses")
+    export_name = "warehouses"
+    actions = [
+        (
+            gettext_lazy("New warehouse"),
+            "inventory:warehouse_create",
+            "inventory.add_warehouse",
+            "plus-lg",
+        )
+    ]
+
+    def get_queryset(self):
+        return selectors.warehouse_list()
+
+
+class WarehouseDetailView(ObjectDetailView):
+    permission_required = "inventory.view_warehouse"
+    template_name = "inventory/warehouse_detail.html"
+
+    def get_object(self):
+        return selectors.warehouse_detail(self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["low_stock"] = selectors.low_stock().filter(warehouse=self.object)[:10]
+        context["movements"] = selectors.movement_list().filter(warehouse=self.object)[:10]
+        return context
+
+
+class WarehouseEditView(ObjectEditView):
+    permission_required = "inventory.change_warehouse"
+    form_class = WarehouseForm
+    title = gettext_lazy("Edit warehouse")
+
+    def get_object(self):
+        warehouse = selectors.warehouse_detail(self.kwargs["pk"])
+        if warehouse is None:
+            raise Http404
+        return warehouse
+
+    def get_form_kwargs(self):
+        return {"instance": self.object}
+
+    def save(self, form):
+        return services.warehouse_save(
+            actor=self.request.user, warehouse=self.object, data=form.cleaned_data
+        )
+
+
+class WarehouseCreateView(WarehouseEditView):
+    permission_required = "inventory.add_warehouse"
+    title = gettext_lazy("New warehouse")
+
+    def get_object(self):
+        return None
+
+    def get_cancel_url(self):
+        return reverse("inventory:warehouse_list")
+
+
+class CountSheetView(ObjectDetailView):
+    """The stock-count sheet of a warehouse: an HTML print page, or a PDF with ?format=pdf."""
+
+    permission_required = "inventory.view_stocklevel"
+    template_name = "inventory/count_sheet.html"
+
+    def get_object(self):
+        return selectors.warehouse_detail(self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        now = timezone.localtime()
+        number = f"SC-{self.object.code}-{now:%Y%m%d}"
+        context.update(
+            {
+                "rows": list(selectors.count_sheet_rows(self.object)),
+                "document_number": number,
+                "barcode": barcode_svg(number),
+                "printed_at": now,
+                "title": _("Stock-count sheet"),
+                "back_url": self.object.get_absolute_url(),
+            }
+        )
+        return context
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") != "pdf":
+            return super().get(request, *args, **kwargs)
+        self.object = self.get_object()
+        if self.object is None:
+            raise Http404
+        context = self.get_context_data()
+        pdf = render_pdf(self.template_name, context, request)
+        return pdf_response(pdf, f"{context['document_number']}.pdf")
+
+
+class StockLevelListView(ObjectListView):
+    permission_required = "inventory.view_stocklevel"
+    filterset_class = StockLevelFilterSet
+    table_class = StockLevelTable
+    title = gettext_lazy("Stock levels")
+    export_name = "stock"
+    actions = [
+        (
+            gettext_lazy("Receive stock"),
+            "inventory:stock_receive",
+            "inventory.receive_stock",
+            "box-arrow-in-down",
+        ),
+        (
+            gettext_lazy("Adjust stock"),
+            "inventory:stock_adjust",
+            "inventory.adjust_stock",
+            "sliders",
+        ),
+        (
+            gettext_lazy("Transfer stock"),
+            "inventory:stock_transfer",
+            "inventory.transfer_stock",
+            "arrow-left-right",
+        ),
+    ]
+
+    def get_queryset(self):
+        return selectors.stock_levels()
+
+
+class LowStockListView(ObjectListView):
+    permission_required = "inventory.view_stocklevel"
+    filterset_class = LowStockFilterSet
+    table_class = LowStockTable
+    title = gettext_lazy("Low stock")
+    export_name = "low-stock"
+
+    def get_queryset(self):
+        return selectors.low_stock()
+
+    def get_summary(self, queryset):
+        return _(
+            "Items whose available stock (on hand minus reserved) is below their safety stock."
+        )
+
+
+class StockMovementListView(ObjectListView):
+    permission_required = "inventory.view_stockmovement"
+    filterset_class = StockMovementFilterSet
+    table_class = StockMovementTable
+    title = gettext_lazy("Stock ledger")
+    export_name = "stock-ledger"
+
+    def get_queryset(self):
+        return selectors.movement_list()
+
+    def get_summary(self, queryset):
+        return _(
+            "Every change of stock on hand, newest first. Entries are never edited or deleted."
+        )
+
+
+class StockFormView(ObjectEditView):
+    """Receive, adjust and transfer share this: a form, one service, back to the ledger."""
+
+    template_name = "inventory/stock_form.html"
+
+    def get_form_kwargs(self):
+        if self.request.method == "GET":
+            initial = {
+                k: v for k, v in self.request.GET.items() if k in ("product", "warehouse", "source")
+            }
+            return {"initial": initial}
+        return {}
+
+    def get_cancel_url(self):
+        return reverse("inventory:stock_list")
+
+    def get_success_url(self, movement):
+        return f"{reverse('inventory:movement_list')}?sku={movement.product.sku}"
+
+    def get_extra_context(self):
+        return {
+            "sku_options": selectors.product_list()
+            .filter(is_active=True)
+            .values("sku", "name")[:500]
+        }
+
+
+class StockReceiveView(StockFormView):
+    permission_required = "inventory.receive_stock"
+    form_class = StockReceiveForm
+    title = gettext_lazy("Receive stock")
+    submit_label = gettext_lazy("Receive")
+
+    def save(self, form):
+        return services.stock_receive(actor=self.request.user, **form.cleaned_data)
+
+    def success_message(self, movement):
+        return _("Received %(quantity)s × %(sku)s into %(warehouse)s; now %(balance)s on hand.") % {
+            "quantity": movement.quantity,
+            "sku": movement.product.sku,
+            "warehouse": movement.warehouse.code,
+            "balance": movement.balance_after,
+        }
+
+
+class StockAdjustView(StockFormView):
+    permission_required = "inventory.adjust_stock"
+    form_class = StockAdjustForm
+    title = gettext_lazy("Adjust stock")
+    submit_label = gettext_lazy("Adjust")
+
+    def save(self, form):
+        return services.stock_adjust(actor=self.request.user, **form.cleaned_data)
+
+    def success_message(self, movement):
+        return _("Adjusted %(sku)s in %(warehouse)s by %(quantity)+d; now %(balance)s on hand.") % {
+            "quantity": movement.quantity,
+            "sku": movement.product.sku,
+            "warehouse": movement.warehouse.code,
+            "balance": movement.balance_after,
+        }
+
+
+class StockTransferView(StockFormView):
+    permission_required = "inventory.transfer_stock"
+    form_class = StockTransferForm
+    title = gettext_lazy("Transfer stock")
+    submit_label = gettext_lazy("Transfer")
+
+    def save(self, form):
+        return services.stock_transfer(actor=self.request.user, **form.cleaned_data)[1]
+
+    def success_message(self, movement):
+        return _("Transferred %(quantity)s × %(sku)s to %(warehouse)s.") % {
+            "quantity": movement.quantity,
+            "sku": movement.product.sku,
+            "warehouse": movement.warehouse.code,
+        }
+
+
+class StockLevelEditView(ObjectEditView):
+    permission_required = "inventory.adjust_stock"
+    form_class = StockLevelForm
+    title = gettext_lazy("Bin and safety stock")
+
+    def get_object(self):
+        level = selectors.stock_levels().filter(pk=self.kwargs["pk"]).first()
+        if level is None:
+            raise Http404
+        return level
+
+    def get_form_kwargs(self):
+        return {"instance": self.object}
+
+    def get_cancel_url(self):
+        return self.object.product.get_absolute_url()
+
+    def get_success_url(self, level):
+        return level.product.get_absolute_url()
+
+    def save(self, form):
+        return services.stock_level_update(
+            actor=self.request.user,
+            stock_level=self.object,
+            bin_location=form.cleaned_data["bin_location"],
+            safety_stock=form.cleaned_data["safety_stock"],
+        )

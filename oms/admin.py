@@ -1,0 +1,29 @@
+from django.contrib import admin
+
+from oms.models import AuditLog, OutboxMessage
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Business data changes through the back office's services, never through the admin."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AuditLog)
+class AuditLogAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "actor", "action", "object_repr")
+    list_filter = ("object_type",)
+    search_fields = ("object_repr", "action")
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "subject", "status", "attempts", "sent_at")
+    list_filter = ("status",)

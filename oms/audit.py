@@ -1,0 +1,49 @@
+"""The audit-log page: FilterSet and Table."""
+
+import django_filters
+import django_tables2 as tables
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from oms.filters import SearchFilterSet
+from oms.models import AuditLog
+from oms.tables import BaseTable
+
+
+class AuditLogFilterSet(SearchFilterSet):
+    search_fields = ("object_repr", "action", "actor__username")
+
+    object_type = django_filters.ChoiceFilter(
+        label=_("Object type"),
+        choices=[
+            ("customers.customer", _("Customer")),
+            ("customers.address", _("Address")),
+            ("inventory.product", _("Product")),
+            ("inventory.warehouse", _("Warehouse")),
+            ("inventory.stocklevel", _("Stock level")),
+        ],
+    )
+
+    class Meta:
+        model = AuditLog
+        fields = ["q", "object_type"]
+
+
+class AuditLogTable(BaseTable):
+    created_at = tables.DateTimeColumn(format="SHORT_DATETIME_FORMAT")
+    actor = tables.Column(accessor="actor__username", verbose_name=_("By"))
+    action = tables.Column()
+    object_repr = tables.Column()
+    changes = tables.Column(orderable=False)
+
+    class Meta(BaseTable.Meta):
+        model = AuditLog
+        fields = ("created_at", "actor", "action", "object_repr", "changes")
+
+    def render_changes(self, value):
+        def show(v):
+            return f"{v[0]} → {v[1]}" if isinstance(v, list) and len(v) == 2 else str(v)
+
+        return format_html_join(
+            ", ", "<code>{}</code>: {}", ((k, show(v)) for k, v in value.items())
+        )

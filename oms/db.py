@@ -1,0 +1,58 @@
+"""Database helpers shared by every app: bounded retries and the read-replica alias."""
+
+import functools
+import logging
+import random
+import time
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+from django.db import OperationalError, transaction
+from psycopg import errors as pg_errors
+
+logger = logging.getLogger(__name__)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+RETRYABLE = (pg_errors.DeadlockDetected, pg_errors.SerializationFailure)
+
+
+def _is_retryable(exc: BaseException) -> bool:
+    return isinstance(exc, RETRYABLE) or isinstance(exc.__cause__, RETRYABLE)
+
+
+def atomic_with_retry(attempts: int = 5) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """Run the function in its own transaction, retrying deadlocks and serialization failures.
+
+    Only the outermost call retries: inside an open transaction a failed statement has
+    already poisoned it, so the error goes up to whoever opened it.
+    """
+
+    def decorator(func: Callable[P, R]) -> Callable[P, R]:
+        @functools.wraps(func)
+        def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+            if transaction.get_connection().in_atomic_block:
+                with transaction.atomic():
+                    return func(*args, **kwargs)
+            for attempt in range(1, attempts + 1):
+                try:
+                    with transaction.atomic():
+                        return func(*args, **kwargs)
+                except OperationalError as exc:
+                    if attempt == attempts or not _is_retryable(exc):
+                        raise
+                    logger.info("retrying %s after %s (attempt %d)", func.__name__, exc, attempt)
+                    time.sleep(random.uniform(0.005, 0.05) * attempt)
+            raise AssertionError("unreachable")
+
+        return wrapper
+
+    return decorator
+
+
+def analytics_db() -> str:
+    """The database alias for heavy read-only reports: the replica when one is configured."""
+    from django.conf import settings
+
+    return "replica" if "replica" in settings.DATABASES else "default"

@@ -1,0 +1,42 @@
+import threading
+import warnings
+from pathlib import Path
+
+import psycopg
+from django.db.backends.postgresql import base
+
+_started: set[tuple[Path, str]] = set()
+_lock = threading.Lock()
+
+
+def ensure_server(pgdata: Path, dbname: str) -> None:
+    """Start the embedded server for pgdata (once per process) and create dbname if missing.
+
+    Test databases are left to the test runner, which creates and drops them itself.
+    """
+    with _lock:
+        if (pgdata, dbname) in _started:
+            return
+        with warnings.catch_warnings():
+            # platformdirs warns when XDG_RUNTIME_DIR is unset (root shells, CI); harmless here.
+            warnings.simplefilter("ignore")
+            import pgserver
+
+        pgdata.parent.mkdir(parents=True, exist_ok=True)
+        pgserver.get_server(pgdata, cleanup_mode="stop")
+        with psycopg.connect(
+            dbname="postgres", user="postgres", host=str(pgdata), autocommit=True
+        ) as conn:
+            exists = conn.execute(
+                "SELECT 1 FROM pg_database WHERE datname = %s", [dbname]
+            ).fetchone()
+            if not exists and not dbname.startswith("test_"):
+                conn.execute(f'CREATE DATABASE "{dbname}"')
+        _started.add((pgdata, dbname))
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def get_new_connection(self, conn_params):
+        # The socket directory of pgserver is its data directory.
+        ensure_server(Path(self.settings_dict["HOST"]), self.settings_dict["NAME"] or "postgres")
+        return super().get_new_connection(conn_params)

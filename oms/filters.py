@@ -1,0 +1,22 @@
+from functools import reduce
+from operator import or_
+
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class SearchFilterSet(django_filters.FilterSet):
+    """A FilterSet with a free-text `q` over `search_fields` (case-insensitive contains)."""
+
+    search_fields: tuple[str, ...] = ()
+
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value or not self.search_fields:
+            return queryset
+        return queryset.filter(
+            reduce(or_, (Q(**{f"{f}__icontains": value}) for f in self.search_fields))
+        )

@@ -1,0 +1,70 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+
+class BootstrapFormMixin:
+    """Give every widget Bootstrap's classes and mark invalid fields."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            widget = field.widget
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+                css = "form-select"
+            else:
+                css = "form-control"
+            if self.is_bound and name in self.errors:
+                css += " is-invalid"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+    def full_clean(self):
+        super().full_clean()
+        if self.is_bound:
+            for name in self.errors:
+                if name in self.fields:
+                    widget = self.fields[name].widget
+                    if "is-invalid" not in widget.attrs.get("class", ""):
+                        widget.attrs["class"] = (
+                            f"{widget.attrs.get('class', '')} is-invalid".strip()
+                        )
+
+
+class TagsField(forms.CharField):
+    """Comma-separated tags (English or Chinese commas) as a list."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", _("Separate tags with commas."))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, list | tuple):
+            return ", ".join(value)
+        return value
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        tags = [t.strip() for t in value.replace("，", ",").split(",") if t.strip()]
+        for tag in tags:
+            if len(tag) > 30:
+                raise forms.ValidationError(_("Each tag may have at most 30 characters."))
+        return list(dict.fromkeys(tags))
+
+
+class QuantityField(forms.IntegerField):
+    def __init__(self, *, allow_negative=False, **kwargs):
+        kwargs.setdefault("label", _("Quantity"))
+        kwargs.setdefault("max_value", 10_000_000)
+        if not allow_negative:
+            kwargs.setdefault("min_value", 1)
+        kwargs.setdefault(
+            "error_messages",
+            {
+                "invalid": _("Enter a whole number."),
+                "min_value": _("Enter a quantity of at least %(limit_value)s."),
+                "max_value": _("Enter a quantity of at most %(limit_value)s."),
+            },
+        )
+        super().__init__(**kwargs)

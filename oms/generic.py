@@ -1,0 +1,248 @@
+"""Generic back-office views: every list, detail, edit and action page is a few lines on these.
+
+Each view declares `permission_required`; anonymous users go to the login page and signed-in
+users without the permission get a 403 page. Nothing is open by default.
+"""
+
+import csv
+import itertools
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+from django_tables2 import RequestConfig
+from django_tables2.paginators import LazyPaginator
+
+from oms.errors import ServiceError
+
+
+class RequirePermissionMixin(PermissionRequiredMixin):
+    """Deny by default: a view that forgets `permission_required` refuses to run."""
+
+    permission_required: str | None = None
+
+    def get_permission_required(self):
+        if not self.permission_required:
+            raise ImproperlyConfigured(f"{type(self).__name__} must declare permission_required")
+        return (self.permission_required,)
+
+
+class Echo:
+    def write(self, value):
+        return value
+
+
+class ObjectListView(RequirePermissionMixin, View):
+    """A FilterSet + a Table: filters, free-text search, sorting, CSV export, lazy pages."""
+
+    filterset_class = None
+    table_class = None
+    template_name = "oms/object_list.html"
+    title = ""
+    export_name = "export"
+    actions: list[tuple[str, str, str, str]] = []  # (label, url name, permission, icon)
+
+    def get_queryset(self):
+        raise NotImplementedError
+
+    def get_summary(self, queryset) -> str:
+        return ""
+
+    def get(self, request, *args, **kwargs):
+        filterset = self.filterset_class(
+            request.GET or None, queryset=self.get_queryset(), request=request
+        )
+        queryset = filterset.qs if filterset.is_bound else filterset.queryset
+        if filterset.is_bound and not filterset.is_valid():
+            queryset = queryset.none()
+        table = self.table_class(queryset, request=request)
+        if request.GET.get("export") == "csv":
+            return self.export_csv(table)
+        RequestConfig(
+            request,
+            paginate={"per_page": self.per_page(request), "paginator_class": LazyPaginator},
+        ).configure(table)
+        context = {
+            "title": self.title,
+            "filterset": filterset,
+            "table": table,
+            "chips": active_filter_chips(filterset, request),
+            "summary": self.get_summary(queryset),
+            "actions": [a for a in self.actions if request.user.has_perm(a[2])],
+            "export_url": _with_param(request, "export", "csv"),
+        }
+        template = "oms/includes/table_block.html" if request.htmx else self.template_name
+        return render(request, template, context)
+
+    def per_page(self, request) -> int:
+        from django.conf import settings
+
+        try:
+            return max(1, min(int(request.GET.get("per_page", settings.OMS_LIST_PAGE_SIZE)), 500))
+        except ValueError:
+            return settings.OMS_LIST_PAGE_SIZE
+
+    def export_csv(self, table) -> StreamingHttpResponse:
+        writer = csv.writer(Echo())
+        rows = (writer.writerow([str(v) for v in row]) for row in table.as_values())
+        # A byte-order mark makes Excel read UTF-8 (Chinese names) correctly.
+        response = StreamingHttpResponse(
+            itertools.chain(["\ufeff"], rows), content_type="text/csv; charset=utf-8"
+        )
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="{self.export_name}-{stamp}.csv"'
+        return response
+
+
+def _with_param(request, key: str, value: str | None) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    if value is None:
+        params.pop(key, None)
+    else:
+        params[key] = value
+    encoded = params.urlencode()
+    return f"{request.path}?{encoded}" if encoded else request.path
+
+
+def active_filter_chips(filterset, request) -> list[dict[str, str]]:
+    """The filters in use, each with a link that removes it."""
+    if not filterset.is_bound or not filterset.is_valid():
+        return []
+    chips = []
+    for name, value in filterset.form.cleaned_data.items():
+        if value in (None, "", [], ()) or name not in request.GET:
+            continue
+        field = filterset.form.fields[name]
+        shown = value
+        if hasattr(field, "choices"):
+            lookup = {str(k): v for k, v in field.choices}
+            values = value if isinstance(value, list | tuple) else [value]
+            shown = ", ".join(str(lookup.get(str(getattr(v, "pk", v)), v)) for v in values)
+        elif isinstance(value, bool):
+            shown = _("Yes") if value else _("No")
+        chips.append(
+            {
+                "label": str(field.label),
+                "value": str(shown),
+                "remove_url": _with_param(request, name, None),
+            }
+        )
+    return chips
+
+
+class ObjectDetailView(RequirePermissionMixin, TemplateView):
+    lookup_kwarg = "pk"
+
+    def get_object(self):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["object"] = self.object
+        return context
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.object is None:
+            raise Http404
+        return super().get(request, *args, **kwargs)
+
+
+class ObjectEditView(RequirePermissionMixin, View):
+    """Show a form; on a valid POST call one service. Service errors land on the form."""
+
+    form_class = None
+    template_name = "oms/object_edit.html"
+    title = ""
+    submit_label = ""
+
+    def get_object(self):
+        return None
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {}
+
+    def save(self, form):
+        """Call the service; return the saved object."""
+        raise NotImplementedError
+
+    def success_message(self, obj) -> str:
+        return _("Saved %(object)s.") % {"object": obj}
+
+    def get_success_url(self, obj) -> str:
+        return obj.get_absolute_url()
+
+    def get_cancel_url(self) -> str:
+        obj = getattr(self, "object", None)
+        return obj.get_absolute_url() if obj is not None else "javascript:history.back()"
+
+    def render_form(self, form, status=200):
+        context = {
+            "form": form,
+            "object": self.object,
+            "title": self.title,
+            "submit_label": self.submit_label or _("Save"),
+            "cancel_url": self.get_cancel_url(),
+            **self.get_extra_context(),
+        }
+        return render(self.request, self.template_name, context, status=status)
+
+    def get_extra_context(self) -> dict[str, Any]:
+        return {}
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        return self.render_form(self.form_class(**self.get_form_kwargs()))
+
+    def post(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        form = self.form_class(data=request.POST, **self.get_form_kwargs())
+        if form.is_valid():
+            try:
+                obj = self.save(form)
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            except ServiceError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, self.success_message(obj))
+                return HttpResponseRedirect(self.get_success_url(obj))
+        return self.render_form(form, status=422)
+
+
+def apply_validation_error(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+class ObjectActionView(LoginRequiredMixin, RequirePermissionMixin, View):
+    """A POST-only view that calls one service and goes back with a message."""
+
+    http_method_names = ["post"]
+
+    def perform(self, request, **kwargs) -> str:
+        """Call the service and return the success message."""
+        raise NotImplementedError
+
+    def get_redirect_url(self, request, **kwargs) -> str:
+        return request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
+
+    def post(self, request, *args, **kwargs):
+        try:
+            messages.success(request, self.perform(request, **kwargs))
+        except (ServiceError, ValidationError) as exc:
+            messages.error(
+                request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            )
+        return HttpResponseRedirect(self.get_redirect_url(request, **kwargs))

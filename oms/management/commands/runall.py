@@ -1,0 +1,104 @@
+"""Run the web server, a Celery worker and Celery beat together; Ctrl-C stops them all.
+
+Used by `make run`. This process also holds the embedded database (when DATABASE_URL is
+unset) so that it keeps running while the others restart.
+"""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import connection
+
+
+class Command(BaseCommand):
+    help = "Start web (gunicorn), a Celery worker and Celery beat; stop all of them on Ctrl-C."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--bind", default=os.environ.get("OMS_BIND", "127.0.0.1:8000"))
+        parser.add_argument(
+            "--web-workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 3))
+        )
+
+    def handle(self, *args, bind: str, web_workers: int, **options):
+        connection.ensure_connection()  # starts the embedded database if that is what we use
+        bin_dir = os.path.dirname(sys.executable)
+        commands = {
+            "web": [
+                os.path.join(bin_dir, "gunicorn"),
+                "oms.wsgi",
+                "--bind",
+                bind,
+                "--workers",
+                str(web_workers),
+                "--access-logfile",
+                "-",
+                "--timeout",
+                "120",
+            ],
+            "worker": [
+                os.path.join(bin_dir, "celery"),
+                "-A",
+                "oms",
+                "worker",
+                "-l",
+                "info",
+                "-Q",
+                settings.CELERY_WORKER_QUEUES,
+                "--concurrency",
+                "2",
+            ],
+            "beat": [
+                os.path.join(bin_dir, "celery"),
+                "-A",
+                "oms",
+                "beat",
+                "-l",
+                "info",
+                "--schedule",
+                settings.CELERY_BEAT_SCHEDULE_FILENAME,
+            ],
+        }
+        processes = {
+            name: subprocess.Popen(cmd, start_new_session=True) for name, cmd in commands.items()
+        }
+        self.stdout.write(
+            self.style.SUCCESS(f"OMS running at http://{bind}/ — press Ctrl-C to stop.")
+        )
+        stopping = False
+
+        def stop(signum, frame):
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        try:
+            while not stopping:
+                for name, process in processes.items():
+                    if process.poll() is not None:
+                        self.stderr.write(
+                            f"{name} exited with code {process.returncode}; stopping the rest."
+                        )
+                        stopping = True
+                time.sleep(0.5)
+        finally:
+            self.shutdown(processes)
+
+    def shutdown(self, processes):
+        self.stdout.write("Stopping web, worker and beat…")
+        for process in processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for process in processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+        connection.close()
+        self.stdout.write("Stopped.")

@@ -1,0 +1,86 @@
+"""The sidebar: entries grouped by work, each shown only to users who may open it."""
+
+from typing import NamedTuple
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class NavItem(NamedTuple):
+    label: str
+    url_name: str
+    permission: str
+    icon: str
+
+
+NAVIGATION: list[tuple[str, list[NavItem]]] = [
+    (
+        _("Warehouse"),
+        [
+            NavItem(
+                _("Stock levels"), "inventory:stock_list", "inventory.view_stocklevel", "boxes"
+            ),
+            NavItem(
+                _("Low stock"),
+                "inventory:low_stock",
+                "inventory.view_stocklevel",
+                "exclamation-triangle",
+            ),
+            NavItem(
+                _("Stock ledger"),
+                "inventory:movement_list",
+                "inventory.view_stockmovement",
+                "journal-text",
+            ),
+            NavItem(
+                _("Receive stock"),
+                "inventory:stock_receive",
+                "inventory.receive_stock",
+                "box-arrow-in-down",
+            ),
+            NavItem(
+                _("Transfer stock"),
+                "inventory:stock_transfer",
+                "inventory.transfer_stock",
+                "arrow-left-right",
+            ),
+            NavItem(_("Products"), "inventory:product_list", "inventory.view_product", "tag"),
+            NavItem(
+                _("Warehouses"), "inventory:warehouse_list", "inventory.view_warehouse", "building"
+            ),
+        ],
+    ),
+    (
+        _("Customers"),
+        [
+            NavItem(_("Customers"), "customers:list", "customers.view_customer", "people"),
+            NavItem(_("New customer"), "customers:create", "customers.add_customer", "person-plus"),
+        ],
+    ),
+    (
+        _("Settings"),
+        [
+            NavItem(_("Audit log"), "audit_log", "oms.view_auditlog", "clock-history"),
+        ],
+    ),
+]
+
+
+def navigation_for(user) -> list[dict]:
+    if not user.is_authenticated:
+        return []
+    sections = []
+    for title, items in NAVIGATION:
+        visible = [
+            {
+                "label": item.label,
+                "url": reverse(item.url_name),
+                "icon": item.icon,
+                "url_name": item.url_name,
+            }
+            for item in items
+            if user.has_perm(item.permission)
+        ]
+        if visible:
+            sections.append({"title": title, "items": visible})
+    return sections

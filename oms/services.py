@@ -1,0 +1,79 @@
+"""Services shared by every app: the audit trail, saving master data, and the outbox."""
+
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.db import models, transaction
+from django.db.models import Model
+
+from oms.models import AuditLog, OutboxMessage
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Model):
+        return str(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return str(value)
+
+
+def audit_record(
+    *, actor, action: str, obj: Model, changes: dict[str, Any] | None = None
+) -> AuditLog:
+    return AuditLog.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        changes={k: _plain(v) for k, v in (changes or {}).items()},
+    )
+
+
+@transaction.atomic
+def model_save(*, actor, instance: models.Model, data: dict[str, Any], action: str) -> models.Model:
+    """Apply data to a master-data row, validate it, save it and write the audit row.
+
+    The audit row records each changed field as [old, new].
+    """
+    changes: dict[str, Any] = {}
+    for field, value in data.items():
+        old = getattr(instance, field)
+        if old != value:
+            changes[field] = [_plain(old), _plain(value)] if instance.pk else _plain(value)
+        setattr(instance, field, value)
+    instance.full_clean()
+    instance.save()
+    if changes or action.endswith("create"):
+        audit_record(actor=actor, action=action, obj=instance, changes=changes)
+    return instance
+
+
+def outbox_enqueue(
+    *, dedupe_key: str, recipients: Iterable[str], subject: str, body: str, html_body: str = ""
+) -> OutboxMessage | None:
+    """Queue a message in the current transaction; a worker sends it after commit.
+
+    The same dedupe_key twice queues it once, so a job that runs twice sends one e-mail.
+    Returns None when the key was already used.
+    """
+    message, created = OutboxMessage.objects.get_or_create(
+        dedupe_key=dedupe_key,
+        defaults={
+            "recipients": sorted(set(recipients)),
+            "subject": subject[:250],
+            "body": body,
+            "html_body": html_body,
+        },
+    )
+    if not created:
+        return None
+    from oms.tasks import deliver_outbox_message
+
+    transaction.on_commit(lambda: deliver_outbox_message.delay(message.pk))
+    return message

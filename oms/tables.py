@@ -1,0 +1,70 @@
+from decimal import Decimal
+
+import django_tables2 as tables
+from django.conf import settings
+from django.utils.formats import number_format
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+
+def format_money(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return f"{currency_symbol()}{number_format(value, decimal_pos=2, force_grouping=True)}"
+
+
+def currency_symbol() -> str:
+    return {"CNY": "¥", "USD": "$", "EUR": "€", "GBP": "£", "JPY": "¥", "HKD": "HK$"}.get(
+        settings.OMS_CURRENCY, settings.OMS_CURRENCY + " "
+    )
+
+
+NUMERIC = {
+    "th": {"class": "text-end"},
+    "td": {"class": "text-end font-monospace-num"},
+    "tf": {"class": "text-end"},
+}
+
+
+class MoneyColumn(tables.Column):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", NUMERIC)
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return format_money(value)
+
+    def value(self, value):
+        return value
+
+
+class QuantityColumn(tables.Column):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("attrs", NUMERIC)
+        super().__init__(*args, **kwargs)
+
+    def render(self, value):
+        return number_format(value, force_grouping=True)
+
+    def value(self, value):
+        return value
+
+
+class ActiveColumn(tables.BooleanColumn):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("verbose_name", _("Active"))
+        super().__init__(*args, **kwargs)
+
+    def render(self, value, record, bound_column):
+        label = _("Active") if value else _("Inactive")
+        css = "text-bg-success" if value else "text-bg-secondary"
+        return format_html('<span class="badge {}">{}</span>', css, label)
+
+    def value(self, value):
+        return "yes" if value else "no"
+
+
+class BaseTable(tables.Table):
+    class Meta:
+        empty_text = _("Nothing matches these filters.")
+        template_name = "oms/table.html"

@@ -1,0 +1,77 @@
+import logging
+from datetime import timedelta
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.utils import timezone
+
+from oms.choices import OutboxStatus
+from oms.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    retry_backoff_max=3600,
+    retry_jitter=True,
+    max_retries=MAX_ATTEMPTS,
+    time_limit=60,
+    soft_time_limit=50,
+)
+def deliver_outbox_message(self, message_id: int) -> str:
+    """Send one outbox message. Running it twice sends it once."""
+    error: OSError | None = None
+    with transaction.atomic():
+        message = (
+            OutboxMessage.objects.select_for_update(skip_locked=True)
+            .filter(pk=message_id, status=OutboxStatus.PENDING)
+            .first()
+        )
+        if message is None:
+            return "skipped"
+        message.attempts += 1
+        try:
+            email = EmailMultiAlternatives(
+                subject=message.subject,
+                body=message.body,
+                from_email=settings.DEFAULT_FROM_EMAIL,
+                to=message.recipients,
+            )
+            if message.html_body:
+                email.attach_alternative(message.html_body, "text/html")
+            email.send()
+        except OSError as exc:
+            error = exc
+            message.last_error = str(exc)[:2000]
+            if message.attempts >= MAX_ATTEMPTS:
+                message.status = OutboxStatus.FAILED
+                logger.error("outbox message %s failed for good: %s", message_id, exc)
+        else:
+            message.status = OutboxStatus.SENT
+            message.sent_at = timezone.now()
+            message.last_error = ""
+        message.save(update_fields=["attempts", "last_error", "status", "sent_at"])
+    if error is not None and message.status == OutboxStatus.PENDING:
+        raise error  # autoretry_for schedules the next attempt with backoff
+    return message.status
+
+
+@shared_task(time_limit=120)
+def flush_outbox() -> int:
+    """Re-queue messages still pending a minute after they were written (broker was down)."""
+    cutoff = timezone.now() - timedelta(minutes=1)
+    ids = list(
+        OutboxMessage.objects.filter(status=OutboxStatus.PENDING, created_at__lt=cutoff)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:500]
+    )
+    for message_id in ids:
+        deliver_outbox_message.delay(message_id)
+    return len(ids)

@@ -1,0 +1,33 @@
+from django import template
+from django.utils.formats import number_format
+
+from oms.tables import format_money
+
+register = template.Library()
+
+
+@register.filter
+def money(value):
+    return format_money(value)
+
+
+@register.filter
+def signed(value):
+    if value is None:
+        return ""
+    return ("+" if value > 0 else "") + number_format(value, force_grouping=True)
+
+
+@register.simple_tag
+def page_counter_css() -> str:
+    """CSS `content` for "Page 2 of 5" in the active language, for printed documents."""
+    from django.utils.translation import gettext
+
+    text = gettext("Page %(page)s of %(pages)s")
+    parts = []
+    for piece in text.replace("%(pages)s", "\0pages\0").replace("%(page)s", "\0page\0").split("\0"):
+        if piece in ("page", "pages"):
+            parts.append(f"counter({piece})")
+        elif piece:
+            parts.append('"' + piece.replace('"', '\\"') + '"')
+    return " ".join(parts)

@@ -1,0 +1,21 @@
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# Mainland mobiles (13812345678), landlines with area code (021-12345678, 0755 1234 5678)
+# and international numbers (+852 2345 6789). Separators are spaces and dashes.
+_PHONE = re.compile(r"^(\+\d{1,3}[ -]?)?(\(?\d{2,5}\)?[ -]?)?\d{3,4}[ -]?\d{4}$")
+
+
+def validate_phone(value: str) -> None:
+    digits = re.sub(r"\D", "", value)
+    if not _PHONE.match(value.strip()) or not 7 <= len(digits) <= 15:
+        raise ValidationError(
+            _("Enter a valid phone number, such as 13812345678 or 021-12345678."),
+            code="invalid_phone",
+        )
+    if value.strip().startswith("1") and len(digits) == 11 and not re.match(r"^1[3-9]", digits):
+        raise ValidationError(
+            _("Mobile numbers in mainland China start with 13 to 19."), code="invalid_phone"
+        )

@@ -1,0 +1,15 @@
+// Small behaviours shared by every page. No framework: Bootstrap and htmx do the rest.
+(function () {
+  "use strict";
+  // Put the cursor on the first field with an error, so the user can fix it at once.
+  document.addEventListener("DOMContentLoaded", function () {
+    var invalid = document.querySelector(".oms-form .is-invalid");
+    if (invalid) { invalid.focus(); }
+  });
+  // A button with data-confirm asks first and says what will happen.
+  document.addEventListener("submit", function (event) {
+    var button = event.submitter;
+    var message = (button && button.dataset.confirm) || event.target.dataset.confirm;
+    if (message && !window.confirm(message)) { event.preventDefault(); }
+  });
+})();

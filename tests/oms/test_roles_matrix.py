@@ -1,0 +1,111 @@
+"""Every role against every page, checked against the one role table in oms/roles.py."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from inventory.services import stock_receive
+from oms.roles import ROLES
+from tests.factories import AddressFactory, ProductFactory, UserFactory, WarehouseFactory
+
+# Views open to anyone, and views open to every signed-in user whatever their role.
+PUBLIC = {"login", "set_language"}
+ANY_SIGNED_IN = {"dashboard", "search", "logout", "password_change", "password_change_done"}
+
+
+def our_url_patterns():
+    """(name, view class) of every named route outside Django's admin."""
+
+    def walk(patterns, namespace=""):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                if pattern.app_name == "admin":
+                    continue
+                ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                yield from walk(pattern.url_patterns, ns)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield f"{namespace}{pattern.name}", getattr(pattern.callback, "view_class", None)
+
+    return list(walk(get_resolver().url_patterns))
+
+
+def test_every_page_declares_what_it_needs():
+    for name, view_class in our_url_patterns():
+        if name in PUBLIC | ANY_SIGNED_IN:
+            continue
+        assert view_class is not None, f"{name} is a function view; use the generic views"
+        assert getattr(view_class, "permission_required", None), f"{name} declares no permission"
+
+
+def test_groups_hold_exactly_the_role_table(db):
+    for name, role in ROLES.items():
+        perms = {
+            f"{app}.{codename}"
+            for app, codename in Group.objects.get(name=name).permissions.values_list(
+                "content_type__app_label", "codename"
+            )
+        }
+        assert perms == set(role.permissions), name
+
+
+@pytest.fixture
+def sample(db):
+    address = AddressFactory()
+    product = ProductFactory()
+    warehouse = WarehouseFactory()
+    movement = stock_receive(actor=None, product=product, warehouse=warehouse, quantity=5)
+    return {
+        "customers:detail": {"pk": address.customer.pk},
+        "customers:edit": {"pk": address.customer.pk},
+        "customers:address_create": {"pk": address.customer.pk},
+        "customers:address_edit": {"pk": address.customer.pk, "address_pk": address.pk},
+        "inventory:product_detail": {"pk": product.pk},
+        "inventory:product_edit": {"pk": product.pk},
+        "inventory:warehouse_detail": {"pk": warehouse.pk},
+        "inventory:warehouse_edit": {"pk": warehouse.pk},
+        "inventory:count_sheet": {"pk": warehouse.pk},
+        "inventory:stock_level_edit": {"pk": movement.stock_level_id},
+    }
+
+
+def permissioned_pages():
+    return [(name, view) for name, view in our_url_patterns() if name not in PUBLIC | ANY_SIGNED_IN]
+
+
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_role_page_matrix(role, sample, client):
+    user = UserFactory(username=f"matrix-{role}", role=role)
+    client.force_login(user)
+    checked = 0
+    for name, view_class in permissioned_pages():
+        url = reverse(name, kwargs=sample.get(name, {}))
+        response = client.get(url)
+        allowed = view_class.permission_required in ROLES[role].permissions
+        expected = 200 if allowed else 403
+        assert response.status_code == expected, (
+            f"{role} GET {url}: {response.status_code}, expected {expected}"
+        )
+        checked += 1
+    for name in ANY_SIGNED_IN - {"logout"}:
+        assert client.get(reverse(name)).status_code == 200, name
+    assert checked >= 15
+
+
+def test_anonymous_users_are_sent_to_login(sample, client):
+    for name, _view in permissioned_pages():
+        response = client.get(reverse(name, kwargs=sample.get(name, {})))
+        assert response.status_code == 302 and response["Location"].startswith("/login/"), name
+    assert client.get("/").status_code == 302
+
+
+def test_sidebar_shows_only_what_the_role_may_open(client_for):
+    sales = client_for("sales")
+    html = sales.get("/").content.decode()
+    assert 'href="/customers/"' in html
+    assert 'href="/stock/receive/"' not in html
+    assert 'href="/audit/"' not in html
+
+
+def test_admin_site_is_for_superusers_only(client_for, django_user_model):
+    manager = client_for("manager")
+    assert manager.get("/admin/").status_code == 302  # staff login page, not the admin
