@@ -56,6 +56,7 @@ def barcode_svg(value: str) -> str:
     barcode.Code128(value, writer=SVGWriter()).write(
         out,
         options={
+            "write_text": False,
             "module_height": 8,
             "module_width": 0.25,
             "font_size": 0,
@@ -64,4 +65,8 @@ def barcode_svg(value: str) -> str:
         },
     )
     svg = out.getvalue().decode()
+    # Presentation attributes instead of inline styles: HTML's CSS knows no `fill`.
+    svg = svg.replace('style="fill:black;"', 'fill="black"').replace(
+        'style="fill:white"', 'fill="white"'
+    )
     return mark_safe(svg[svg.index("<svg") :])
