@@ -162,9 +162,12 @@ def test_a_failure_halfway_leaves_no_partial_ledger(product, warehouses, monkeyp
 
 def test_database_refuses_reserved_above_on_hand(product, warehouses):
     services.stock_receive(actor=None, product=product, warehouse=warehouses[0], quantity=5)
-    with pytest.raises(IntegrityError, match="stock_reserved_within_on_hand"), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("UPDATE inventory_stocklevel SET reserved = on_hand + 1")
+    with (
+        pytest.raises(IntegrityError, match="stock_reserved_within_on_hand"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("UPDATE inventory_stocklevel SET reserved = on_hand + 1")
 
 
 def test_database_refuses_negative_reserved_and_on_hand(product, warehouses):
@@ -173,9 +176,8 @@ def test_database_refuses_negative_reserved_and_on_hand(product, warehouses):
         "UPDATE inventory_stocklevel SET reserved = -1",
         "UPDATE inventory_stocklevel SET on_hand = -1",
     ):
-        with pytest.raises(IntegrityError), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
+        with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
 
 
 def test_ledger_is_append_only(product, warehouses):
@@ -184,9 +186,12 @@ def test_ledger_is_append_only(product, warehouses):
         "UPDATE inventory_stockmovement SET quantity = 50",
         "DELETE FROM inventory_stockmovement",
     ):
-        with pytest.raises(IntegrityError, match="append-only"), transaction.atomic():
-            with connection.cursor() as cursor:
-                cursor.execute(sql)
+        with (
+            pytest.raises(IntegrityError, match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql)
     assert StockMovement.objects.get().quantity == 5
 
 
