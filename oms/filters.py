@@ -5,6 +5,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from oms.forms import BootstrapFormMixin
+
 
 class SearchFilterSet(django_filters.FilterSet):
     """A FilterSet with a free-text `q` over `search_fields` (case-insensitive contains)."""
@@ -12,6 +14,11 @@ class SearchFilterSet(django_filters.FilterSet):
     search_fields: tuple[str, ...] = ()
 
     q = django_filters.CharFilter(label=_("Search"), method="search")
+
+    def get_form_class(self):
+        return type(
+            f"{type(self).__name__}Form", (BootstrapFormMixin, super().get_form_class()), {}
+        )
 
     def search(self, queryset, name, value):
         value = value.strip()

@@ -11,7 +11,10 @@ class BootstrapFormMixin:
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
-            elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            elif isinstance(widget, forms.SelectMultiple):
+                css = "form-select"
+                widget.attrs.setdefault("size", 4)
+            elif isinstance(widget, forms.Select):
                 css = "form-select"
             else:
                 css = "form-control"

@@ -254,7 +254,7 @@ class Command(BaseCommand):
         self.seed_customers(
             rng, customers, [u for u in users if u.groups.filter(name="sales").exists()]
         )
-        self.seed_stock(rng, products, warehouses, users[0])
+        self.seed_stock(products, warehouses, users[0])
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {Warehouse.objects.count()} warehouses, {Product.objects.count()} products, "
@@ -413,14 +413,13 @@ class Command(BaseCommand):
                         is_default_billing=index == 0,
                     )
 
-    def seed_stock(self, rng, products, warehouses, actor):
-        stocked = set(StockLevel.objects.values_list("product_id", "warehouse_id"))
+    def seed_stock(self, products, warehouses, actor):
+        stocked_products = set(StockLevel.objects.values_list("product_id", flat=True))
         for product in products:
-            if product.made_to_order or not product.is_active:
+            if product.made_to_order or not product.is_active or product.pk in stocked_products:
                 continue
+            rng = random.Random(f"stock-{product.sku}")  # the same stock whatever ran before
             for warehouse in rng.sample(warehouses, k=rng.randint(2, len(warehouses))):
-                if (product.pk, warehouse.pk) in stocked:
-                    continue
                 quantity = rng.choice([5, 12, 20, 40, 80, 150, 300, 600])
                 movement = stock_receive(
                     actor=actor,

@@ -1,0 +1,48 @@
+import os
+import subprocess
+import sys
+
+from django.conf import settings
+
+PRODUCTION_ENV = {
+    "DEBUG": "0",
+    "SECRET_KEY": "a-long-random-production-key-3f9c1d7e8b2a4c6d0e5f7a9b1c3d5e7f9a0b2c4d",
+    "ALLOWED_HOSTS": "oms.example.com",
+}
+
+
+def clean_environment() -> dict[str, str]:
+    """The test process's environment minus what only tests set (browser tests need this one)."""
+    return {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
+def manage(*args, env):
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_mode_passes_the_deployment_checklist():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        env={**clean_environment(), **PRODUCTION_ENV},
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_production_mode_requires_a_secret_key():
+    child_env = {
+        k: v for k, v in {**clean_environment(), **PRODUCTION_ENV}.items() if k != "SECRET_KEY"
+    }
+    result = manage("check", env=child_env)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
