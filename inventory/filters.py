@@ -83,7 +83,7 @@ class StockMovementFilterSet(SearchFilterSet):
         label=_("Warehouse"), queryset=Warehouse.objects.all()
     )
     kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=MovementKind.choices)
-    sku = django_filters.CharFilter(label=_("SKU"), field_name="product__sku", lookup_expr="iexact")
+    sku = django_filters.CharFilter(label=_("SKU"), method="by_sku")
     created_after = django_filters.DateFilter(
         label=_("From"),
         field_name="created_at",
@@ -100,3 +100,11 @@ class StockMovementFilterSet(SearchFilterSet):
     class Meta:
         model = StockMovement
         fields = ["q", "warehouse", "kind", "sku", "created_after", "created_before"]
+
+    def by_sku(self, queryset, name, value):
+        # Filter on the product id, not a join on the SKU: the planner then walks the
+        # (product, -id) index even for a SKU with millions of ledger rows.
+        product_id = (
+            Product.objects.filter(sku__iexact=value.strip()).values_list("pk", flat=True).first()
+        )
+        return queryset.filter(product_id=product_id) if product_id else queryset.none()

@@ -188,12 +188,20 @@ class StockMovement(models.Model):
         on_delete=models.PROTECT,
         related_name="movements",
     )
-    # Copied from the stock level so the ledger filters without a join.
+    # Copied from the stock level so the ledger filters without a join; indexed below.
     product = models.ForeignKey(
-        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+        Product,
+        verbose_name=_("product"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     warehouse = models.ForeignKey(
-        Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+"
+        Warehouse,
+        verbose_name=_("warehouse"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=12, choices=MovementKind.choices)
     quantity = models.IntegerField(_("quantity"))
@@ -214,11 +222,12 @@ class StockMovement(models.Model):
     class Meta:
         verbose_name = _("stock movement")
         verbose_name_plural = _("stock ledger")
-        ordering = ["-created_at", "-id"]
+        # Newest first by id: ids grow with time, and one index per filter serves the page.
+        ordering = ["-id"]
         indexes = [
-            models.Index(fields=["product", "-created_at"]),
-            models.Index(fields=["warehouse", "-created_at"]),
-            models.Index(fields=["stock_level", "id"]),
+            models.Index(fields=["product", "-id"], name="movement_product_newest"),
+            models.Index(fields=["warehouse", "-id"], name="movement_warehouse_newest"),
+            models.Index(fields=["stock_level", "id"], name="movement_stock_level"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(quantity=0), name="movement_quantity_not_zero"),

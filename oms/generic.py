@@ -62,8 +62,10 @@ class ObjectListView(RequirePermissionMixin, View):
         queryset = filterset.qs if filterset.is_bound else filterset.queryset
         if filterset.is_bound and not filterset.is_valid():
             queryset = queryset.none()
-        table = self.table_class(queryset, request=request)
+        # No request= here: django-tables2 would then paginate with a COUNT(*) of its own.
+        table = self.table_class(queryset)
         if request.GET.get("export") == "csv":
+            RequestConfig(request, paginate=False).configure(table)
             return self.export_csv(table)
         RequestConfig(
             request,
