@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Address, Customer
+from customers.services import ADDRESS_FIELDS, CUSTOMER_FIELDS
 from oms.forms import BootstrapFormMixin, TagsField
 
 
@@ -11,23 +12,7 @@ class CustomerForm(BootstrapFormMixin, forms.ModelForm):
 
     class Meta:
         model = Customer
-        fields = [
-            "code",
-            "name",
-            "kind",
-            "contact_person",
-            "phone",
-            "email",
-            "group",
-            "tier",
-            "credit_limit",
-            "payment_terms",
-            "salesperson",
-            "region",
-            "tags",
-            "notes",
-            "is_active",
-        ]
+        fields = CUSTOMER_FIELDS
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, **kwargs):
@@ -45,20 +30,7 @@ class CustomerForm(BootstrapFormMixin, forms.ModelForm):
 class AddressForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Address
-        fields = [
-            "label",
-            "recipient",
-            "phone",
-            "region",
-            "city",
-            "district",
-            "street",
-            "postal_code",
-            "latitude",
-            "longitude",
-            "is_default_shipping",
-            "is_default_billing",
-        ]
+        fields = ADDRESS_FIELDS
 
     def clean(self):
         cleaned = super().clean()

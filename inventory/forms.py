@@ -3,28 +3,14 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory.choices import AdjustmentReason
 from inventory.models import Product, StockLevel, Warehouse
+from inventory.services import PRODUCT_FIELDS, WAREHOUSE_FIELDS
 from oms.forms import BootstrapFormMixin, QuantityField
 
 
 class ProductForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Product
-        fields = [
-            "sku",
-            "name",
-            "name_en",
-            "model",
-            "spec",
-            "colour",
-            "category",
-            "unit",
-            "weight_kg",
-            "volume_m3",
-            "standard_cost",
-            "tax_class",
-            "made_to_order",
-            "is_active",
-        ]
+        fields = PRODUCT_FIELDS
 
     def clean_sku(self):
         return self.cleaned_data["sku"].strip().upper()
@@ -33,7 +19,7 @@ class ProductForm(BootstrapFormMixin, forms.ModelForm):
 class WarehouseForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Warehouse
-        fields = ["code", "name", "region", "city", "address", "latitude", "longitude", "is_active"]
+        fields = WAREHOUSE_FIELDS
 
     def clean_code(self):
         return self.cleaned_data["code"].strip().upper()
