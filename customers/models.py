@@ -58,6 +58,9 @@ class Customer(models.Model):
         models.CharField(max_length=30), verbose_name=_("tags"), default=list, blank=True
     )
     notes = models.TextField(_("notes"), blank=True)
+    credit_hold = models.BooleanField(
+        _("credit hold"), default=False, help_text=_("No new orders until finance lifts the hold.")
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

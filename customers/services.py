@@ -20,6 +20,7 @@ CUSTOMER_FIELDS = [
     "region",
     "tags",
     "notes",
+    "credit_hold",
     "is_active",
 ]
 ADDRESS_FIELDS = [

@@ -35,3 +35,18 @@ class AdjustmentReason(models.TextChoices):
     FOUND = "found", _("Found")
     EXPIRED = "expired", _("Expired or obsolete")
     OTHER = "other", _("Other")
+
+
+class WorkOrderStage(models.TextChoices):
+    MATERIALS = "materials", _("Materials")
+    PRODUCTION = "production", _("Production")
+    QUALITY_CHECK = "quality_check", _("Quality check")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+WORK_ORDER_NEXT_STAGE = {
+    WorkOrderStage.MATERIALS: WorkOrderStage.PRODUCTION,
+    WorkOrderStage.PRODUCTION: WorkOrderStage.QUALITY_CHECK,
+    WorkOrderStage.QUALITY_CHECK: WorkOrderStage.DONE,
+}

@@ -5,7 +5,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from inventory.choices import AdjustmentReason, MovementKind, TaxClass, Unit
+from inventory.choices import AdjustmentReason, MovementKind, TaxClass, Unit, WorkOrderStage
 from oms.regions import REGION_CHOICES, region_label
 
 
@@ -241,3 +241,41 @@ class StockMovement(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.quantity:+d} {self.product_id}@{self.warehouse_id}"
+
+
+class WorkOrder(models.Model):
+    """Production of a made-to-order item. Done means received into stock for its order line."""
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    warehouse = models.ForeignKey(
+        Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="work_orders"
+    )
+    quantity = models.PositiveIntegerField(_("quantity"))
+    stage = models.CharField(
+        _("stage"), max_length=14, choices=WorkOrderStage.choices, default=WorkOrderStage.MATERIALS
+    )
+    # The order line it is made for. A plain id: inventory does not import the orders app.
+    order_line_id = models.BigIntegerField(null=True, blank=True, unique=True)
+    reference = models.CharField(_("reference"), max_length=60, blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    done_at = models.DateTimeField(_("done"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("work order")
+        verbose_name_plural = _("work orders")
+        ordering = ["-id"]
+        permissions = [("advance_work_order", _("Can move work orders to their next stage"))]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="work_order_quantity_positive"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("inventory:work_order_list") + f"?q={self.number}"

@@ -56,3 +56,18 @@ def analytics_db() -> str:
     from django.conf import settings
 
     return "replica" if "replica" in settings.DATABASES else "default"
+
+
+def next_document_number(prefix: str, sequence: str) -> str:
+    """SO-2026-000123 style numbers from a PostgreSQL sequence.
+
+    A sequence never blocks concurrent transactions (unlike a counter row), at the price of
+    a gap when a transaction rolls back: fine for orders, not for invoices.
+    """
+    from django.db import connection
+    from django.utils import timezone
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nextval(%s)", [sequence])
+        value = cursor.fetchone()[0]
+    return f"{prefix}-{timezone.localdate().year}-{value:06d}"

@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class OrdersConfig(AppConfig):
     name = "orders"
     verbose_name = _("Orders")
+
+    def ready(self):
+        # Inventory sits below orders and cannot import it; it calls what we register here.
+        from inventory import hooks
+        from orders import services, tasks
+
+        hooks.stock_arrived.append(tasks.schedule_backorder_allocation)
+        hooks.work_order_done.append(services.work_order_finished)

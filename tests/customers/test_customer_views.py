@@ -190,7 +190,9 @@ def test_list_query_count_does_not_grow_with_rows_or_page_size(client_for):
     assert few <= 8
     with CaptureQueriesContext(connection) as ctx:
         client.get("/customers/?q=T0")
-    assert not [q for q in ctx.captured_queries if "COUNT(*)" in q["sql"]], "list pages never count rows"
+    assert not [q for q in ctx.captured_queries if "COUNT(*)" in q["sql"]], (
+        "list pages never count rows"
+    )
 
 
 def test_detail_query_count_is_fixed(client_for):

@@ -231,7 +231,9 @@ def test_list_query_counts_are_pinned(client_for, url):
     few = count_queries(client, url)
     with CaptureQueriesContext(connection) as ctx:
         client.get(url)
-    assert not [q for q in ctx.captured_queries if "COUNT(*)" in q["sql"]], "list pages never count rows"
+    assert not [q for q in ctx.captured_queries if "COUNT(*)" in q["sql"]], (
+        "list pages never count rows"
+    )
     add_rows(30)
     assert count_queries(client, url) == few
     assert count_queries(client, url + "?per_page=200") == few

@@ -1,0 +1,22 @@
+"""How inventory tells the apps above it that something happened, without importing them.
+
+A higher layer registers a callable in its AppConfig.ready(); inventory services call the
+hooks inside their transaction, and the callables decide what to defer to commit.
+"""
+
+from collections.abc import Callable
+
+# Called with (product_ids) after stock became available (receipt, transfer in, adjustment up).
+stock_arrived: list[Callable[[set[int]], None]] = []
+# Called with (work_order) when a work order is done and its goods are in stock.
+work_order_done: list[Callable[[object], None]] = []
+
+
+def notify_stock_arrived(product_ids: set[int]) -> None:
+    for callback in stock_arrived:
+        callback(product_ids)
+
+
+def notify_work_order_done(work_order) -> None:
+    for callback in work_order_done:
+        callback(work_order)

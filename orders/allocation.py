@@ -1,0 +1,192 @@
+"""Reserve stock for order lines in the warehouses nearest to the delivery address.
+
+Stock rows are locked in primary-key order (one SELECT ... FOR UPDATE for every product of
+the order), reserved with a conditional UPDATE, and the CHECK constraints on StockLevel stay
+the last guard. Allocation rows and StockLevel.reserved change in the same transaction.
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.db.models import F, Sum
+
+from inventory.models import StockLevel, Warehouse
+from inventory.services import work_order_create
+from oms.regions import great_circle_km, region_coordinates
+from orders.models import Allocation, Order, OrderLine
+
+
+class AllocationConflict(RuntimeError):
+    """A conditional reservation found less free stock than the locked row showed (a bug)."""
+
+
+@dataclass
+class AllocationResult:
+    allocated: dict[int, int] = field(default_factory=dict)  # line id -> units reserved now
+    short: dict[int, int] = field(default_factory=dict)  # line id -> units still missing
+    work_orders: list[str] = field(default_factory=list)
+    in_production: bool = False
+
+    @property
+    def complete(self) -> bool:
+        return not self.short and not self.in_production
+
+
+def delivery_point(order: Order) -> tuple[float, float] | None:
+    if order.ship_latitude is not None and order.ship_longitude is not None:
+        return float(order.ship_latitude), float(order.ship_longitude)
+    return region_coordinates(order.ship_region)
+
+
+def warehouse_rank(order: Order):
+    """Sort key for warehouses: nearest first; without any coordinates, same region first."""
+    point = delivery_point(order)
+
+    def key(warehouse: Warehouse):
+        if point is None:
+            return (warehouse.region != order.ship_region, 0.0, warehouse.pk)
+        distance = great_circle_km(point, (float(warehouse.latitude), float(warehouse.longitude)))
+        return (False, distance, warehouse.pk)
+
+    return key
+
+
+def allocated_by_line(lines: list[OrderLine]) -> dict[int, int]:
+    rows = (
+        Allocation.objects.filter(line__in=lines).values("line_id").annotate(total=Sum("quantity"))
+    )
+    return {row["line_id"]: row["total"] for row in rows}
+
+
+def _reserve(level_id: int, quantity: int) -> None:
+    updated = StockLevel.objects.filter(pk=level_id, on_hand__gte=F("reserved") + quantity).update(
+        reserved=F("reserved") + quantity
+    )
+    if not updated:
+        raise AllocationConflict(f"stock level {level_id} cannot reserve {quantity}")
+
+
+def allocate_order(order: Order, *, reference: str = "") -> AllocationResult:
+    """Reserve what the order's lines still lack; start work orders for made-to-order lines.
+
+    Must run inside the caller's transaction, with the order row already locked.
+    """
+    assert transaction.get_connection().in_atomic_block
+    result = AllocationResult()
+    lines = list(order.lines.select_related("product").order_by("line_no"))
+    have = allocated_by_line(lines)
+    needs = {line.pk: line.quantity - have.get(line.pk, 0) for line in lines}
+    stock_lines = [line for line in lines if not line.made_to_order and needs[line.pk] > 0]
+    warehouses = {w.pk: w for w in Warehouse.objects.filter(is_active=True)}
+    rank = warehouse_rank(order)
+
+    if stock_lines:
+        product_ids = sorted({line.product_id for line in stock_lines})
+        levels = list(
+            StockLevel.objects.select_for_update()
+            .filter(product_id__in=product_ids, warehouse_id__in=warehouses.keys())
+            .order_by("pk")
+        )
+        by_product: dict[int, list[StockLevel]] = defaultdict(list)
+        for level in levels:
+            by_product[level.product_id].append(level)
+        for candidates in by_product.values():
+            candidates.sort(key=lambda level: rank(warehouses[level.warehouse_id]))
+
+        existing = {
+            (a.line_id, a.stock_level_id): a
+            for a in Allocation.objects.filter(line__in=stock_lines)
+        }
+        reserve: dict[int, int] = defaultdict(int)
+        new_rows: list[Allocation] = []
+        for line in stock_lines:
+            need = needs[line.pk]
+            for level in by_product.get(line.product_id, []):
+                free = level.on_hand - level.reserved - reserve[level.pk]
+                if need == 0:
+                    break
+                if free <= 0:
+                    continue
+                take = min(free, need)
+                reserve[level.pk] += take
+                need -= take
+                result.allocated[line.pk] = result.allocated.get(line.pk, 0) + take
+                row = existing.get((line.pk, level.pk))
+                if row is not None:
+                    row.quantity += take
+                    row.save(update_fields=["quantity"])
+                else:
+                    new_rows.append(Allocation(line=line, stock_level=level, quantity=take))
+            if need:
+                result.short[line.pk] = need
+        for level_id, quantity in sorted(reserve.items()):
+            _reserve(level_id, quantity)
+        Allocation.objects.bulk_create(new_rows)
+
+    for line in lines:
+        if line.made_to_order and needs[line.pk] > 0:
+            nearest = min(warehouses.values(), key=rank) if warehouses else None
+            if nearest is None:
+                result.short[line.pk] = needs[line.pk]
+                continue
+            work_order = work_order_create(
+                product=line.product,
+                warehouse=nearest,
+                quantity=needs[line.pk],
+                order_line_id=line.pk,
+                reference=reference or order.number,
+            )
+            result.work_orders.append(work_order.number)
+            result.in_production = True
+    return result
+
+
+def release_line(line: OrderLine, quantity: int | None = None) -> int:
+    """Give back up to quantity reserved units of a line (all when None), farthest warehouse first.
+
+    Returns the units released. Runs inside the caller's transaction.
+    """
+    allocations = list(
+        Allocation.objects.filter(line=line).select_related("stock_level__warehouse")
+    )
+    if not allocations:
+        return 0
+    levels = {
+        level.pk: level
+        for level in StockLevel.objects.select_for_update()
+        .filter(pk__in=[a.stock_level_id for a in allocations])
+        .order_by("pk")
+    }
+    rank = warehouse_rank(line.order)
+    allocations.sort(key=lambda a: rank(a.stock_level.warehouse), reverse=True)
+    remaining = sum(a.quantity for a in allocations) if quantity is None else quantity
+    released = 0
+    for allocation in allocations:
+        if remaining == 0:
+            break
+        give = min(allocation.quantity, remaining)
+        StockLevel.objects.filter(pk=allocation.stock_level_id).update(
+            reserved=F("reserved") - give
+        )
+        levels[allocation.stock_level_id].reserved -= give
+        if give == allocation.quantity:
+            allocation.delete()
+        else:
+            allocation.quantity -= give
+            allocation.save(update_fields=["quantity"])
+        remaining -= give
+        released += give
+    return released
+
+
+def release_order(order: Order) -> int:
+    """Give back every reservation of the order, locking all its stock rows in key order first."""
+    level_ids = sorted(
+        set(Allocation.objects.filter(line__order=order).values_list("stock_level_id", flat=True))
+    )
+    list(StockLevel.objects.select_for_update().filter(pk__in=level_ids).order_by("pk"))
+    released = 0
+    for line in order.lines.all():
+        released += release_line(line)
+    return released

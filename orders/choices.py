@@ -1,0 +1,114 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class OrderStatus(models.TextChoices):
+    DRAFT = "draft", pgettext_lazy("order status", "Draft")
+    PENDING_REVIEW = "pending_review", pgettext_lazy("order status", "Pending review")
+    CONFIRMED = "confirmed", pgettext_lazy("order status", "Confirmed")
+    BACKORDERED = "backordered", pgettext_lazy("order status", "Back-ordered")
+    IN_PRODUCTION = "in_production", pgettext_lazy("order status", "In production")
+    PICKING = "picking", pgettext_lazy("order status", "Picking")
+    PARTIALLY_SHIPPED = "partially_shipped", pgettext_lazy("order status", "Partially shipped")
+    SHIPPED = "shipped", pgettext_lazy("order status", "Shipped")
+    IN_TRANSIT = "in_transit", pgettext_lazy("order status", "In transit")
+    DELIVERED = "delivered", pgettext_lazy("order status", "Delivered")
+    COMPLETED = "completed", pgettext_lazy("order status", "Completed")
+    CANCELLED = "cancelled", pgettext_lazy("order status", "Cancelled")
+    REFUNDING = "refunding", pgettext_lazy("order status", "Refunding")
+
+
+S = OrderStatus
+
+# The one table of allowed status changes. Only orders.services.order_transition() applies it.
+ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
+    S.DRAFT: frozenset({S.PENDING_REVIEW, S.CONFIRMED, S.CANCELLED}),
+    # Rejection sends an order back to draft.
+    S.PENDING_REVIEW: frozenset({S.DRAFT, S.CONFIRMED, S.CANCELLED}),
+    # Allocation moves a confirmed order on at once; an amendment may need review again.
+    S.CONFIRMED: frozenset(
+        {S.BACKORDERED, S.IN_PRODUCTION, S.PICKING, S.PENDING_REVIEW, S.CANCELLED}
+    ),
+    S.BACKORDERED: frozenset({S.PICKING, S.IN_PRODUCTION, S.PENDING_REVIEW, S.CANCELLED}),
+    S.IN_PRODUCTION: frozenset({S.PICKING, S.BACKORDERED, S.PENDING_REVIEW, S.CANCELLED}),
+    S.PICKING: frozenset(
+        {
+            S.BACKORDERED,
+            S.IN_PRODUCTION,
+            S.PENDING_REVIEW,
+            S.PARTIALLY_SHIPPED,
+            S.SHIPPED,
+            S.CANCELLED,
+        }
+    ),
+    S.PARTIALLY_SHIPPED: frozenset({S.SHIPPED}),
+    S.SHIPPED: frozenset({S.IN_TRANSIT, S.DELIVERED}),
+    S.IN_TRANSIT: frozenset({S.DELIVERED}),
+    S.DELIVERED: frozenset({S.COMPLETED, S.REFUNDING}),
+    S.COMPLETED: frozenset({S.REFUNDING}),
+    S.REFUNDING: frozenset({S.COMPLETED, S.CANCELLED}),
+    S.CANCELLED: frozenset(),
+}
+
+# Statuses in which the order still owes the customer goods (the warehouse queue, credit use).
+OPEN_STATUSES = frozenset(
+    {S.CONFIRMED, S.BACKORDERED, S.IN_PRODUCTION, S.PICKING, S.PARTIALLY_SHIPPED}
+)
+# An amendment re-prices and re-allocates; not once the goods have started to leave.
+AMENDABLE_STATUSES = frozenset({S.CONFIRMED, S.BACKORDERED, S.IN_PRODUCTION, S.PICKING})
+CANCELLABLE_STATUSES = frozenset(
+    s for s, targets in ORDER_TRANSITIONS.items() if S.CANCELLED in targets
+)
+
+
+class Channel(models.TextChoices):
+    BACK_OFFICE = "back_office", _("Back office")
+    WEB_SHOP = "web_shop", _("Web shop")
+    MARKETPLACE = "marketplace", _("Marketplace")
+    IMPORT = "import", _("Import")
+    API = "api", _("API")
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Created")
+    EDITED = "edited", _("Edited")
+    SUBMITTED = "submitted", _("Submitted")
+    STATUS = "status", _("Status changed")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    ALLOCATED = "allocated", _("Stock allocated")
+    RELEASED = "released", _("Stock released")
+    WORK_ORDER = "work_order", _("Work order")
+    HELD = "held", _("Put on hold")
+    RESUMED = "resumed", _("Resumed")
+    AMENDED = "amended", _("Amended")
+    PRIORITY = "priority", _("Priority changed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ApprovalCondition(models.TextChoices):
+    AMOUNT_AT_LEAST = "amount_at_least", _("Order amount at least")
+    MADE_TO_ORDER = "made_to_order", _("Contains made-to-order lines")
+    CREDIT_EXCEEDED = "credit_exceeded", _("Customer credit limit exceeded")
+    NEW_CUSTOMER = "new_customer", _("Customer has no previous orders")
+    MANUAL_FLAG = "manual_flag", _("Flagged for review by hand")
+
+
+class ApprovalDecision(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class PromotionKind(models.TextChoices):
+    PERCENT = "percent", _("Percentage off")
+    FIXED = "fixed", _("Fixed amount off per unit")
+
+
+class PromotionScope(models.TextChoices):
+    ALL = "all", _("All products")
+    PRODUCT = "product", _("One product")
+    CATEGORY = "category", _("One category")
+    TIER = "tier", _("Customers of one tier")

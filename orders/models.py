@@ -1,0 +1,458 @@
+from django.conf import settings
+from django.contrib.postgres.indexes import OpClass
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Upper
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from customers.choices import CustomerGroup, CustomerTier, PaymentTerms
+from customers.models import Customer
+from inventory.models import Category, Product, StockLevel
+from oms.regions import REGION_CHOICES
+from oms.roles import ROLE_CHOICES
+from orders.choices import (
+    ApprovalCondition,
+    ApprovalDecision,
+    Channel,
+    EventKind,
+    OrderStatus,
+    PromotionKind,
+    PromotionScope,
+)
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class PriceList(models.Model):
+    """Prices for one customer group, with quantity breaks."""
+
+    name = models.CharField(_("name"), max_length=100)
+    customer_group = models.CharField(
+        _("customer group"), max_length=12, choices=CustomerGroup.choices, unique=True
+    )
+    prices_include_tax = models.BooleanField(
+        _("prices include tax"), default=True, help_text=_("Chinese retail prices usually do.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("price list")
+        verbose_name_plural = _("price lists")
+        ordering = ["customer_group"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PriceListItem(models.Model):
+    price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="items")
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
+    min_quantity = models.PositiveIntegerField(_("from quantity"), default=1)
+    unit_price = models.DecimalField(_("unit price"), validators=[MinValueValidator(0)], **MONEY)
+
+    class Meta:
+        verbose_name = _("price")
+        verbose_name_plural = _("prices")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["price_list", "product", "min_quantity"], name="one_price_per_break"
+            ),
+            models.CheckConstraint(
+                condition=Q(unit_price__gte=0, min_quantity__gte=1), name="price_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} ≥{self.min_quantity}: {self.unit_price}"
+
+
+class Promotion(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=8, choices=PromotionKind.choices)
+    value = models.DecimalField(_("value"), validators=[MinValueValidator(0)], **MONEY)
+    scope = models.CharField(_("applies to"), max_length=8, choices=PromotionScope.choices)
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    customer_tier = models.CharField(
+        _("customer tier"), max_length=10, choices=CustomerTier.choices, blank=True
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    stackable = models.BooleanField(
+        _("stacks with other promotions"),
+        default=False,
+        help_text=_("Otherwise only the best promotion applies."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("promotion")
+        verbose_name_plural = _("promotions")
+        ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=models.F("starts_on")), name="promotion_dates_in_order"
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="percent") | Q(value__lte=100),
+                name="promotion_percent_at_most_100",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ShippingRule(models.Model):
+    """A shipping fee by region and weight; the most specific matching rule wins."""
+
+    name = models.CharField(_("name"), max_length=100)
+    region = models.CharField(
+        _("region"),
+        max_length=2,
+        choices=REGION_CHOICES,
+        blank=True,
+        help_text=_("Empty: every region."),
+    )
+    max_weight_kg = models.DecimalField(
+        _("up to weight (kg)"), max_digits=9, decimal_places=3, null=True, blank=True
+    )
+    base_fee = models.DecimalField(_("base fee"), **MONEY)
+    per_kg_fee = models.DecimalField(_("fee per kg"), default=0, **MONEY)
+    free_above = models.DecimalField(
+        _("free from order amount"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: never free."),
+        **MONEY,
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("shipping fee rule")
+        verbose_name_plural = _("shipping fee rules")
+        ordering = ["region", "max_weight_kg"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ApprovalRule(models.Model):
+    name = models.CharField(_("name"), max_length=100)
+    condition = models.CharField(_("condition"), max_length=20, choices=ApprovalCondition.choices)
+    threshold = models.DecimalField(
+        _("amount"), null=True, blank=True, help_text=_("For 'order amount at least'."), **MONEY
+    )
+    required_role = models.CharField(_("approved by"), max_length=20, choices=ROLE_CHOICES)
+    level = models.PositiveSmallIntegerField(
+        _("level"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(9)],
+        help_text=_("Lower levels decide first."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("approval rule")
+        verbose_name_plural = _("approval rules")
+        ordering = ["level", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(condition="amount_at_least") | Q(threshold__gt=0),
+                name="amount_rule_has_threshold",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("orders:approval_rule_list")
+
+
+class Order(models.Model):
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
+    )
+    channel = models.CharField(
+        _("channel"), max_length=12, choices=Channel.choices, default=Channel.BACK_OFFICE
+    )
+    external_reference = models.CharField(_("external reference"), max_length=64, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.DRAFT
+    )
+    on_hold = models.BooleanField(_("on hold"), default=False)
+    hold_reason = models.CharField(_("hold reason"), max_length=200, blank=True)
+    needs_review = models.BooleanField(
+        _("flag for review"),
+        default=False,
+        help_text=_("Send to the reviewers even if no other rule applies."),
+    )
+    payment_terms = models.CharField(
+        _("payment terms"), max_length=10, choices=PaymentTerms.choices
+    )
+    # Addresses are copied at order time: later edits of the customer do not change the order.
+    ship_recipient = models.CharField(_("recipient"), max_length=100)
+    ship_phone = models.CharField(_("phone"), max_length=30)
+    ship_region = models.CharField(_("province"), max_length=2, choices=REGION_CHOICES)
+    ship_city = models.CharField(_("city"), max_length=60)
+    ship_district = models.CharField(_("district"), max_length=60, blank=True)
+    ship_street = models.CharField(_("street address"), max_length=200)
+    ship_postal_code = models.CharField(_("postal code"), max_length=10, blank=True)
+    ship_latitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    ship_longitude = models.DecimalField(max_digits=9, decimal_places=6, null=True, blank=True)
+    billing_address = models.TextField(_("billing address"), blank=True)
+    requested_delivery_date = models.DateField(_("requested delivery"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    prices_include_tax = models.BooleanField(_("prices include tax"), default=True)
+    subtotal = models.DecimalField(_("subtotal"), default=0, **MONEY)
+    discount_total = models.DecimalField(_("discounts"), default=0, **MONEY)
+    tax_total = models.DecimalField(_("tax"), default=0, **MONEY)
+    shipping_fee = models.DecimalField(_("shipping"), default=0, **MONEY)
+    total = models.DecimalField(_("total"), default=0, **MONEY)
+    total_weight_kg = models.DecimalField(
+        _("weight (kg)"), max_digits=12, decimal_places=3, default=0
+    )
+    priority_score = models.IntegerField(_("priority"), default=0)
+    priority_reasons = models.JSONField(_("priority reasons"), default=list, blank=True)
+    priority_boost = models.SmallIntegerField(_("manual boost"), default=0)
+    review_round = models.PositiveSmallIntegerField(default=0)
+    picking_started_at = models.DateTimeField(_("picking started"), null=True, blank=True)
+    cancel_reason = models.CharField(_("cancellation reason"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order")
+        verbose_name_plural = _("orders")
+        ordering = ["-id"]
+        permissions = [
+            ("approve_order", _("Can approve or reject orders")),
+            ("cancel_order", _("Can cancel orders")),
+            ("hold_order", _("Can put orders on hold")),
+            ("amend_order", _("Can amend confirmed orders")),
+            ("boost_order", _("Can change an order's priority")),
+            ("start_picking", _("Can start picking orders")),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-id"], name="order_status_newest"),
+            models.Index(fields=["customer", "-id"], name="order_customer_newest"),
+            models.Index(fields=["created_at"], name="order_created"),
+            models.Index(
+                fields=["-priority_score", "id"],
+                name="order_open_by_priority",
+                condition=Q(
+                    status__in=[
+                        "confirmed",
+                        "backordered",
+                        "in_production",
+                        "picking",
+                        "partially_shipped",
+                    ]
+                ),
+            ),
+            models.Index(
+                OpClass(Upper("number"), name="varchar_pattern_ops"), name="order_number_prefix"
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "external_reference"],
+                condition=~Q(external_reference=""),
+                name="one_order_per_channel_reference",
+            ),
+            models.CheckConstraint(
+                condition=Q(subtotal__gte=0, tax_total__gte=0, shipping_fee__gte=0, total__gte=0),
+                name="order_amounts_non_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("orders:detail", args=[self.number])
+
+    @property
+    def is_open(self) -> bool:
+        from orders.choices import OPEN_STATUSES
+
+        return self.status in OPEN_STATUSES
+
+    def ship_one_line(self) -> str:
+        from oms.regions import region_label
+
+        parts = [
+            region_label(self.ship_region),
+            self.ship_city,
+            self.ship_district,
+            self.ship_street,
+        ]
+        return " ".join(p for p in parts if p)
+
+
+class OrderLine(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="lines")
+    line_no = models.PositiveSmallIntegerField(_("line"))
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    description = models.CharField(_("description"), max_length=250)
+    quantity = models.PositiveIntegerField(_("quantity"))
+    unit_price = models.DecimalField(_("unit price"), **MONEY)
+    discount_percent = models.DecimalField(
+        _("discount %"),
+        max_digits=5,
+        decimal_places=2,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+    )
+    promotion_discount = models.DecimalField(_("promotion discount"), default=0, **MONEY)
+    promotions = models.JSONField(_("promotions"), default=list, blank=True)
+    net_amount = models.DecimalField(_("net amount"), default=0, **MONEY)
+    tax_rate = models.DecimalField(_("tax rate"), max_digits=5, decimal_places=4, default=0)
+    tax_amount = models.DecimalField(_("tax"), default=0, **MONEY)
+    line_total = models.DecimalField(_("line total"), default=0, **MONEY)
+    made_to_order = models.BooleanField(_("made to order"), default=False)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["order", "line_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["order", "line_no"], name="one_line_number_per_order"),
+            models.CheckConstraint(condition=Q(quantity__gte=1), name="line_quantity_positive"),
+            models.CheckConstraint(
+                condition=Q(discount_percent__gte=0, discount_percent__lte=100),
+                name="line_discount_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id}/{self.line_no} {self.quantity} × {self.product_id}"
+
+
+class Allocation(models.Model):
+    """Stock reserved for a line in one warehouse; StockLevel.reserved is the sum of these."""
+
+    line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="allocations")
+    stock_level = models.ForeignKey(StockLevel, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("quantity"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("allocation")
+        verbose_name_plural = _("allocations")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line", "stock_level"], name="one_allocation_per_line_and_place"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="allocation_quantity_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["stock_level"], name="allocation_stock_level")]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × line {self.line_id} @ {self.stock_level_id}"
+
+
+class OrderEvent(models.Model):
+    """The order's timeline: every change, who made it and why."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
+    created_at = models.DateTimeField(_("time"), auto_now_add=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=EventKind.choices)
+    from_status = models.CharField(
+        _("from"), max_length=20, choices=OrderStatus.choices, blank=True
+    )
+    to_status = models.CharField(_("to"), max_length=20, choices=OrderStatus.choices, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("order event")
+        verbose_name_plural = _("order events")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["order", "id"], name="event_order_timeline")]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind}"
+
+
+class Approval(models.Model):
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="approvals")
+    rule = models.ForeignKey(
+        ApprovalRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.CharField(_("reason"), max_length=200)
+    round = models.PositiveSmallIntegerField(_("review round"))
+    level = models.PositiveSmallIntegerField(_("level"))
+    required_role = models.CharField(_("approved by"), max_length=20, choices=ROLE_CHOICES)
+    decision = models.CharField(
+        _("decision"),
+        max_length=10,
+        choices=ApprovalDecision.choices,
+        default=ApprovalDecision.PENDING,
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("approval")
+        verbose_name_plural = _("approvals")
+        ordering = ["round", "level", "id"]
+        constraints = [
+            # One person decides at most one approval of an order in each review round.
+            models.UniqueConstraint(
+                fields=["order", "round", "decided_by"],
+                condition=Q(decided_by__isnull=False),
+                name="one_decision_per_person_per_round",
+            ),
+            models.UniqueConstraint(
+                fields=["order", "round", "level", "required_role"],
+                name="one_approval_per_role_and_level",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["required_role", "level"],
+                name="approval_pending_queue",
+                condition=Q(decision="pending"),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.required_role} L{self.level}: {self.decision}"

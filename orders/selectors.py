@@ -1,0 +1,91 @@
+from django.db.models import F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from inventory.models import StockLevel
+from orders.choices import OPEN_STATUSES, ApprovalDecision
+from orders.models import Allocation, Approval, Order, OrderEvent, OrderLine
+
+
+def order_list() -> QuerySet[Order]:
+    return Order.objects.select_related("customer").only(
+        "pk",
+        "number",
+        "status",
+        "on_hold",
+        "channel",
+        "total",
+        "priority_score",
+        "created_at",
+        "requested_delivery_date",
+        "ship_region",
+        "priority_reasons",
+        "picking_started_at",
+        "customer__code",
+        "customer__name",
+        "customer__phone",
+    )
+
+
+def order_detail(number: str) -> Order | None:
+    return (
+        Order.objects.select_related("customer", "created_by")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=OrderLine.objects.select_related("product").prefetch_related(
+                    Prefetch(
+                        "allocations",
+                        queryset=Allocation.objects.select_related("stock_level__warehouse"),
+                    )
+                ),
+            ),
+            Prefetch("approvals", queryset=Approval.objects.select_related("decided_by")),
+            Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),
+        )
+        .filter(number=number)
+        .first()
+    )
+
+
+def customer_orders(customer_id: int, limit: int = 20) -> QuerySet[Order]:
+    return order_list().filter(customer_id=customer_id)[:limit]
+
+
+def priority_queue() -> QuerySet[Order]:
+    return order_list().filter(status__in=OPEN_STATUSES).order_by("-priority_score", "id")
+
+
+def pending_approvals_for(roles: set[str]) -> QuerySet[Approval]:
+    """Approvals waiting for one of these roles at the level now being decided."""
+    lowest_pending = (
+        Approval.objects.filter(
+            order=OuterRef("order"), round=OuterRef("round"), decision=ApprovalDecision.PENDING
+        )
+        .order_by("level")
+        .values("level")[:1]
+    )
+    return (
+        Approval.objects.filter(
+            decision=ApprovalDecision.PENDING,
+            required_role__in=roles,
+            order__status="pending_review",
+        )
+        .annotate(current_level=Subquery(lowest_pending))
+        .filter(level=F("current_level"))
+        .select_related("order__customer")
+        .order_by("order__id")
+    )
+
+
+def reservation_drift() -> QuerySet[StockLevel]:
+    allocated = (
+        Allocation.objects.filter(stock_level=OuterRef("pk"))
+        .values("stock_level")
+        .annotate(t=Sum("quantity"))
+        .values("t")
+    )
+    return (
+        StockLevel.objects.select_related("product", "warehouse")
+        .annotate(allocated=Coalesce(Subquery(allocated, output_field=IntegerField()), 0))
+        .exclude(reserved=F("allocated"))
+    )
