@@ -1,0 +1,131 @@
+"""Order confirmations racing for stock, each thread with its own connection."""
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from django.db import connection
+from django.db.models import Sum
+
+from inventory.models import StockLevel
+from orders import services
+from orders.choices import OrderStatus
+from orders.models import Allocation, Order
+from orders.selectors import reservation_drift
+from tests.orders.conftest import Catalog
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def race(work, jobs, threads):
+    """Start all threads together; each runs its share of jobs; return the errors raised."""
+    barrier = threading.Barrier(threads)
+    errors = []
+
+    def worker(chunk):
+        barrier.wait()
+        try:
+            for job in chunk:
+                try:
+                    work(job)
+                except Exception as exc:  # noqa: BLE001 - collected and asserted on
+                    errors.append(exc)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(threads) as pool:
+        for future in [pool.submit(worker, jobs[i::threads]) for i in range(threads)]:
+            future.result()
+    return errors
+
+
+@pytest.fixture
+def deadlocks(monkeypatch):
+    """Every deadlock or serialization failure the retry helper sees, even if a retry saved it."""
+    from oms import db
+
+    seen = []
+    real = db._is_retryable
+
+    def spy(exc):
+        retryable = real(exc)
+        if retryable:
+            seen.append(exc)
+        return retryable
+
+    monkeypatch.setattr(db, "_is_retryable", spy)
+    return seen
+
+
+def test_fifty_confirmations_for_the_last_ten_units(deadlocks):
+    catalog = Catalog()
+    product = catalog.product()
+    catalog.stock(product, catalog.shanghai, 6)
+    catalog.stock(product, catalog.guangzhou, 4)
+    orders = [catalog.order(catalog.customer(), (product, 1)) for _ in range(50)]
+
+    errors = race(lambda order: services.order_submit(actor=None, order=order), orders, threads=25)
+
+    assert errors == []
+    statuses = list(Order.objects.values_list("status", flat=True))
+    assert statuses.count(OrderStatus.PICKING) == 10
+    assert statuses.count(OrderStatus.BACKORDERED) == 40
+    assert Allocation.objects.aggregate(total=Sum("quantity"))["total"] == 10
+    assert dict(StockLevel.objects.values_list("warehouse__code", "reserved")) == {
+        "SH1": 6,
+        "GZ1": 4,
+    }
+    assert list(reservation_drift()) == []
+    assert deadlocks == []
+
+
+def test_big_orders_split_and_back_order_exactly():
+    """Orders of 1 to 3 units for 10 units: what each lacks is exactly back-ordered."""
+    catalog = Catalog()
+    product = catalog.product()
+    catalog.stock(product, catalog.shanghai, 6)
+    catalog.stock(product, catalog.guangzhou, 4)
+    orders = [catalog.order(catalog.customer(), (product, 1 + i % 3)) for i in range(50)]
+
+    assert (
+        race(lambda order: services.order_submit(actor=None, order=order), orders, threads=10) == []
+    )
+
+    assert Allocation.objects.aggregate(total=Sum("quantity"))["total"] == 10
+    for order in Order.objects.prefetch_related("lines__allocations"):
+        line = order.lines.get()
+        allocated = sum(a.quantity for a in line.allocations.all())
+        assert order.status == (
+            OrderStatus.PICKING if allocated == line.quantity else OrderStatus.BACKORDERED
+        )
+        short = order.events.filter(to_status=OrderStatus.BACKORDERED).first()
+        if short is not None:
+            assert list(short.data["short"].values()) == [line.quantity - allocated]
+    assert list(reservation_drift()) == []
+
+
+def test_same_skus_in_opposite_order_never_deadlock(deadlocks):
+    catalog = Catalog()
+    skus = [catalog.product() for _ in range(4)]
+    for product in skus:
+        catalog.stock(product, catalog.shanghai, 1000)
+        catalog.stock(product, catalog.guangzhou, 1000)
+    forwards = [tuple((p, 1) for p in skus)] * 20
+    backwards = [tuple((p, 1) for p in reversed(skus))] * 20
+    orders = [
+        catalog.order(catalog.customer(), *lines)
+        for pair in zip(forwards, backwards, strict=True)
+        for lines in pair
+    ]
+
+    def confirm_then_cancel_half(order):
+        services.order_submit(actor=None, order=order)
+        if order.pk % 2:
+            services.order_cancel(actor=None, order=order, reason="race")
+
+    assert race(confirm_then_cancel_half, orders, threads=8) == []
+    assert deadlocks == []
+    assert list(reservation_drift()) == []
+    picking = Order.objects.filter(status=OrderStatus.PICKING).count()
+    assert picking + Order.objects.filter(status=OrderStatus.CANCELLED).count() == 40
+    assert StockLevel.objects.aggregate(total=Sum("reserved"))["total"] == picking * 4
