@@ -2,8 +2,8 @@ import django_filters
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from inventory.choices import MovementKind, TaxClass
-from inventory.models import Category, Product, StockLevel, StockMovement, Warehouse
+from inventory.choices import MovementKind, TaxClass, WorkOrderStage
+from inventory.models import Category, Product, StockLevel, StockMovement, Warehouse, WorkOrder
 from oms.filters import SearchFilterSet
 from oms.regions import REGION_CHOICES
 
@@ -108,3 +108,16 @@ class StockMovementFilterSet(SearchFilterSet):
             Product.objects.filter(sku__iexact=value.strip()).values_list("pk", flat=True).first()
         )
         return queryset.filter(product_id=product_id) if product_id else queryset.none()
+
+
+class WorkOrderFilterSet(SearchFilterSet):
+    search_fields = ("number", "reference", "product__sku", "product__name")
+
+    stage = django_filters.MultipleChoiceFilter(label=_("Stage"), choices=WorkOrderStage.choices)
+    warehouse = django_filters.ModelMultipleChoiceFilter(
+        label=_("Warehouse"), queryset=Warehouse.objects.all()
+    )
+
+    class Meta:
+        model = WorkOrder
+        fields = ["q", "stage", "warehouse"]

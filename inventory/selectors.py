@@ -12,7 +12,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from inventory.models import Product, StockLevel, StockMovement, Warehouse
+from inventory.models import Product, StockLevel, StockMovement, Warehouse, WorkOrder
 
 AVAILABLE = ExpressionWrapper(F("on_hand") - F("reserved"), output_field=IntegerField())
 
@@ -98,3 +98,7 @@ def stock_value() -> dict:
             output_field=DecimalField(max_digits=18, decimal_places=2),
         ),
     )
+
+
+def work_order_list() -> QuerySet[WorkOrder]:
+    return WorkOrder.objects.select_related("product", "warehouse")

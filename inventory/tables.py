@@ -1,9 +1,10 @@
 import django_tables2 as tables
+from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from inventory.models import Product, StockLevel, StockMovement, Warehouse
+from inventory.models import Product, StockLevel, StockMovement, Warehouse, WorkOrder
 from oms.tables import ActiveColumn, BaseTable, MoneyColumn, QuantityColumn
 from oms.templatetags.oms import signed
 
@@ -158,3 +159,52 @@ class StockMovementTable(BaseTable):
     def render_quantity(self, value):
         css = "text-success" if value > 0 else "text-danger"
         return format_html('<span class="{}">{}</span>', css, signed(value))
+
+
+class WorkOrderTable(BaseTable):
+    number = tables.Column()
+    created_at = tables.DateTimeColumn(verbose_name=_("Created"), format="SHORT_DATETIME_FORMAT")
+    sku = tables.Column(accessor="product__sku", verbose_name=_("SKU"))
+    product = tables.Column(accessor="product__name", verbose_name=_("Product"))
+    quantity = QuantityColumn()
+    warehouse = tables.Column(accessor="warehouse__code", verbose_name=_("Warehouse"))
+    reference = tables.Column(verbose_name=_("Order"))
+    stage = tables.Column()
+    actions = tables.Column(
+        empty_values=(), orderable=False, verbose_name="", exclude_from_export=True
+    )
+
+    class Meta(BaseTable.Meta):
+        model = WorkOrder
+        fields = (
+            "number",
+            "created_at",
+            "sku",
+            "product",
+            "quantity",
+            "warehouse",
+            "reference",
+            "stage",
+        )
+        empty_text = _("No work orders match these filters.")
+
+    def render_reference(self, value):
+        if value.startswith("SO-"):
+            return format_html('<a href="{}">{}</a>', reverse("orders:detail", args=[value]), value)
+        return value
+
+    def render_actions(self, record):
+        request = getattr(self, "request", None)
+        if (
+            record.stage in ("done", "cancelled")
+            or request is None
+            or not request.user.has_perm("inventory.advance_work_order")
+        ):
+            return ""
+        return format_html(
+            '<form method="post" action="{}"><input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+            '<button class="btn btn-sm btn-outline-primary" type="submit">{}</button></form>',
+            reverse("inventory:work_order_advance", args=[record.pk]),
+            get_token(request),
+            _("Next stage"),
+        )

@@ -20,4 +20,10 @@ urlpatterns = [
     path("stock/adjust/", views.StockAdjustView.as_view(), name="stock_adjust"),
     path("stock/transfer/", views.StockTransferView.as_view(), name="stock_transfer"),
     path("stock/<int:pk>/edit/", views.StockLevelEditView.as_view(), name="stock_level_edit"),
+    path("work-orders/", views.WorkOrderListView.as_view(), name="work_order_list"),
+    path(
+        "work-orders/<int:pk>/advance/",
+        views.WorkOrderAdvanceView.as_view(),
+        name="work_order_advance",
+    ),
 ]

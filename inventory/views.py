@@ -11,6 +11,7 @@ from inventory.filters import (
     StockLevelFilterSet,
     StockMovementFilterSet,
     WarehouseFilterSet,
+    WorkOrderFilterSet,
 )
 from inventory.forms import (
     ProductForm,
@@ -26,9 +27,10 @@ from inventory.tables import (
     StockLevelTable,
     StockMovementTable,
     WarehouseTable,
+    WorkOrderTable,
 )
 from oms.documents import barcode_svg, pdf_response, render_pdf
-from oms.generic import ObjectDetailView, ObjectEditView, ObjectListView
+from oms.generic import ObjectActionView, ObjectDetailView, ObjectEditView, ObjectListView
 
 
 class ProductListView(ObjectListView):
@@ -365,3 +367,36 @@ class StockLevelEditView(ObjectEditView):
             bin_location=form.cleaned_data["bin_location"],
             safety_stock=form.cleaned_data["safety_stock"],
         )
+
+
+class WorkOrderListView(ObjectListView):
+    permission_required = "inventory.view_workorder"
+    filterset_class = WorkOrderFilterSet
+    table_class = WorkOrderTable
+    title = gettext_lazy("Work orders")
+    export_name = "work-orders"
+
+    def get_queryset(self):
+        return selectors.work_order_list()
+
+    def get_summary(self, queryset):
+        return _(
+            "Made-to-order goods: materials → production → quality check → done. Done receives them into stock for their order."
+        )
+
+
+class WorkOrderAdvanceView(ObjectActionView):
+    permission_required = "inventory.advance_work_order"
+
+    def perform(self, request, **kwargs):
+        work_order = selectors.work_order_list().filter(pk=kwargs["pk"]).first()
+        if work_order is None:
+            raise Http404
+        work_order = services.work_order_advance(actor=request.user, work_order=work_order)
+        return _("%(number)s is now at %(stage)s.") % {
+            "number": work_order.number,
+            "stage": work_order.get_stage_display(),
+        }
+
+    def get_redirect_url(self, request, **kwargs):
+        return reverse("inventory:work_order_list")

@@ -56,12 +56,15 @@ class ObjectListView(RequirePermissionMixin, View):
         return ""
 
     def get(self, request, *args, **kwargs):
-        filterset = self.filterset_class(
-            request.GET or None, queryset=self.get_queryset(), request=request
-        )
-        queryset = filterset.qs if filterset.is_bound else filterset.queryset
-        if filterset.is_bound and not filterset.is_valid():
-            queryset = queryset.none()
+        filterset = None
+        queryset = self.get_queryset()
+        if self.filterset_class is not None:
+            filterset = self.filterset_class(
+                request.GET or None, queryset=queryset, request=request
+            )
+            queryset = filterset.qs if filterset.is_bound else filterset.queryset
+            if filterset.is_bound and not filterset.is_valid():
+                queryset = queryset.none()
         # No request= here: django-tables2 would then paginate with a COUNT(*) of its own.
         table = self.table_class(queryset)
         if request.GET.get("export") == "csv":
@@ -116,7 +119,7 @@ def _with_param(request, key: str, value: str | None) -> str:
 
 def active_filter_chips(filterset, request) -> list[dict[str, str]]:
     """The filters in use, each with a link that removes it."""
-    if not filterset.is_bound or not filterset.is_valid():
+    if filterset is None or not filterset.is_bound or not filterset.is_valid():
         return []
     chips = []
     for name, value in filterset.form.cleaned_data.items():

@@ -15,6 +15,20 @@ class NavItem(NamedTuple):
 
 NAVIGATION: list[tuple[str, list[NavItem]]] = [
     (
+        _("Orders"),
+        [
+            NavItem(_("Orders"), "orders:list", "orders.view_order", "receipt"),
+            NavItem(_("New order"), "orders:create", "orders.add_order", "plus-square"),
+            NavItem(
+                _("Awaiting my approval"),
+                "orders:approvals",
+                "orders.approve_order",
+                "check2-square",
+            ),
+            NavItem(_("Priority queue"), "orders:queue", "orders.view_order", "sort-down"),
+        ],
+    ),
+    (
         _("Warehouse"),
         [
             NavItem(
@@ -44,6 +58,9 @@ NAVIGATION: list[tuple[str, list[NavItem]]] = [
                 "inventory.transfer_stock",
                 "arrow-left-right",
             ),
+            NavItem(
+                _("Work orders"), "inventory:work_order_list", "inventory.view_workorder", "tools"
+            ),
             NavItem(_("Products"), "inventory:product_list", "inventory.view_product", "tag"),
             NavItem(
                 _("Warehouses"), "inventory:warehouse_list", "inventory.view_warehouse", "building"
@@ -60,6 +77,12 @@ NAVIGATION: list[tuple[str, list[NavItem]]] = [
     (
         _("Settings"),
         [
+            NavItem(
+                _("Approval rules"),
+                "orders:approval_rule_list",
+                "orders.view_approvalrule",
+                "diagram-3",
+            ),
             NavItem(_("Audit log"), "audit_log", "oms.view_auditlog", "clock-history"),
         ],
     ),

@@ -10,6 +10,7 @@ urlpatterns = [
     path("search/", views.GlobalSearchView.as_view(), name="search"),
     path("audit/", views.AuditLogView.as_view(), name="audit_log"),
     path("customers/", include("customers.urls")),
+    path("", include("orders.urls")),
     path("", include("inventory.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -173,7 +173,7 @@ class ApprovalRule(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("orders:approval_rule_list")
+        return reverse("orders:approval_rule_edit", args=[self.pk])
 
 
 class Order(models.Model):

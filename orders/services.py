@@ -915,3 +915,16 @@ def work_order_finished(work_order) -> None:
     if pending_mto:
         return
     _apply_allocation(order, actor=None, note=_("Made-to-order goods ready."))
+
+
+def approval_rule_save(*, actor, rule, data: dict[str, Any]):
+    from oms.services import model_save
+    from orders.models import ApprovalRule
+
+    fields = ("name", "condition", "threshold", "required_role", "level", "is_active")
+    return model_save(
+        actor=actor,
+        instance=rule or ApprovalRule(),
+        data={k: v for k, v in data.items() if k in fields},
+        action="approval_rule.update" if rule else "approval_rule.create",
+    )

@@ -1,0 +1,113 @@
+import re
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from inventory.models import Warehouse
+from oms.filters import SearchFilterSet
+from orders.choices import ApprovalCondition, Channel, OrderStatus
+from orders.models import Allocation, ApprovalRule, Order
+
+ORDER_NUMBER = re.compile(r"^SO-?\d", re.IGNORECASE)
+DATE_INPUT = {"type": "date"}
+
+
+class OrderFilterSet(SearchFilterSet):
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=OrderStatus.choices)
+    customer = django_filters.CharFilter(label=_("Customer code"), method="by_customer")
+    channel = django_filters.MultipleChoiceFilter(label=_("Channel"), choices=Channel.choices)
+    created_after = django_filters.DateFilter(
+        label=_("Created from"),
+        field_name="created_at",
+        lookup_expr="date__gte",
+        widget=django_filters.widgets.forms.DateInput(attrs=DATE_INPUT),
+    )
+    created_before = django_filters.DateFilter(
+        label=_("Created until"),
+        field_name="created_at",
+        lookup_expr="date__lte",
+        widget=django_filters.widgets.forms.DateInput(attrs=DATE_INPUT),
+    )
+    warehouse = django_filters.ModelChoiceFilter(
+        label=_("Allocated in warehouse"), queryset=Warehouse.objects.all(), method="by_warehouse"
+    )
+    total_min = django_filters.NumberFilter(
+        label=_("Amount from"), field_name="total", lookup_expr="gte"
+    )
+    total_max = django_filters.NumberFilter(
+        label=_("Amount up to"), field_name="total", lookup_expr="lte"
+    )
+    priority_min = django_filters.NumberFilter(
+        label=_("Priority at least"), field_name="priority_score", lookup_expr="gte"
+    )
+    on_hold = django_filters.BooleanFilter(label=_("On hold"))
+
+    class Meta:
+        model = Order
+        fields = [
+            "q",
+            "status",
+            "customer",
+            "channel",
+            "created_after",
+            "created_before",
+            "warehouse",
+            "total_min",
+            "total_max",
+            "priority_min",
+            "on_hold",
+        ]
+
+    def search(self, queryset, name, value):
+        """An order number (SO-2026-0001…) by prefix; otherwise customer name, code or phone."""
+        value = value.strip()
+        if not value:
+            return queryset
+        if ORDER_NUMBER.match(value):
+            return queryset.filter(number__istartswith=value)
+        from customers.models import Customer
+
+        customers = Customer.objects.filter(
+            Q(name__icontains=value) | Q(code__iexact=value) | Q(phone__contains=value)
+        ).values("pk")
+        return queryset.filter(customer_id__in=customers)
+
+    def by_customer(self, queryset, name, value):
+        return queryset.filter(customer__code__iexact=value.strip()) if value.strip() else queryset
+
+    def by_warehouse(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(
+            Exists(
+                Allocation.objects.filter(line__order=OuterRef("pk"), stock_level__warehouse=value)
+            )
+        )
+
+
+class ApprovalRuleFilterSet(SearchFilterSet):
+    search_fields = ("name",)
+    condition = django_filters.ChoiceFilter(label=_("Condition"), choices=ApprovalCondition.choices)
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = ApprovalRule
+        fields = ["q", "condition", "is_active"]
+
+
+class QueueFilterSet(SearchFilterSet):
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"),
+        choices=[
+            (s, OrderStatus(s).label)
+            for s in ("confirmed", "backordered", "in_production", "picking")
+        ],
+    )
+    on_hold = django_filters.BooleanFilter(label=_("On hold"))
+
+    class Meta:
+        model = Order
+        fields = ["q", "status", "on_hold"]
+
+    search = OrderFilterSet.search

@@ -1,0 +1,124 @@
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from oms.tables import ActiveColumn, BaseTable, MoneyColumn, format_money
+from orders.models import Approval, ApprovalRule, Order
+from orders.templatetags.orders import priority_reason_text, status_badge
+
+
+def page_total(table) -> str:
+    rows = table.page.object_list if getattr(table, "page", None) else []
+    return format_money(sum(getattr(row, "record", row).total for row in rows))
+
+
+class OrderTable(BaseTable):
+    number = tables.Column(linkify=True)
+    created_at = tables.DateTimeColumn(verbose_name=_("Created"), format="SHORT_DATETIME_FORMAT")
+    customer = tables.Column(
+        accessor="customer__name",
+        verbose_name=_("Customer"),
+        order_by=("customer__name",),
+        footer=_("Page total"),
+    )
+    channel = tables.Column()
+    status = tables.Column()
+    total = MoneyColumn(footer=page_total)
+    priority_score = tables.Column(
+        verbose_name=_("Priority"), attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+    )
+    requested_delivery_date = tables.DateColumn(
+        verbose_name=_("Requested"), format="SHORT_DATE_FORMAT"
+    )
+    ship_region = tables.Column(verbose_name=_("Region"))
+
+    class Meta(BaseTable.Meta):
+        model = Order
+        fields = (
+            "number",
+            "created_at",
+            "customer",
+            "channel",
+            "status",
+            "total",
+            "priority_score",
+            "requested_delivery_date",
+            "ship_region",
+        )
+        empty_text = _("No orders match these filters.")
+
+    def render_status(self, value, record):
+        return status_badge(record)
+
+    def value_status(self, value, record):
+        return record.get_status_display()
+
+    def render_customer(self, value, record):
+        return format_html(
+            '{} <span class="text-muted small">{}</span>', value, record.customer.code
+        )
+
+
+class QueueTable(OrderTable):
+    reasons = tables.Column(accessor="priority_reasons", verbose_name=_("Why"), orderable=False)
+
+    class Meta(OrderTable.Meta):
+        fields = (
+            "priority_score",
+            "number",
+            "customer",
+            "status",
+            "requested_delivery_date",
+            "total",
+            "reasons",
+        )
+        sequence = (
+            "priority_score",
+            "number",
+            "customer",
+            "status",
+            "requested_delivery_date",
+            "total",
+            "reasons",
+        )
+        orderable = False
+        empty_text = _("No open orders.")
+
+    def render_reasons(self, value):
+        return ", ".join(priority_reason_text(r) for r in value) or "—"
+
+
+class ApprovalTable(BaseTable):
+    order = tables.Column(
+        accessor="order__number",
+        verbose_name=_("Order"),
+        linkify=lambda record: record.order.get_absolute_url(),
+    )
+    customer = tables.Column(accessor="order__customer__name", verbose_name=_("Customer"))
+    total = MoneyColumn(accessor="order__total", verbose_name=_("Total"))
+    level = tables.Column()
+    required_role = tables.Column()
+    reason = tables.Column()
+    created_at = tables.DateTimeColumn(
+        verbose_name=_("Waiting since"), format="SHORT_DATETIME_FORMAT"
+    )
+
+    class Meta(BaseTable.Meta):
+        model = Approval
+        fields = ("order", "customer", "total", "level", "required_role", "reason", "created_at")
+        orderable = False
+        empty_text = _("Nothing waits for your approval.")
+
+
+class ApprovalRuleTable(BaseTable):
+    name = tables.Column(linkify=True)
+    condition = tables.Column()
+    threshold = MoneyColumn()
+    required_role = tables.Column()
+    level = tables.Column()
+    is_active = ActiveColumn()
+
+    class Meta(BaseTable.Meta):
+        model = ApprovalRule
+        fields = ("name", "condition", "threshold", "required_role", "level", "is_active")
+        empty_text = _("No approval rules: every submitted order is confirmed at once.")
