@@ -192,6 +192,16 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
         "options": {"expires": 3600},
     },
+    "order-priorities": {
+        "task": "orders.tasks.refresh_priorities",
+        "schedule": crontab(hour=1, minute=0),
+        "options": {"expires": 3600},
+    },
+    "reservation-check": {
+        "task": "orders.tasks.check_reservations",
+        "schedule": crontab(hour=2, minute=45),
+        "options": {"expires": 3600},
+    },
     "stock-ledger-check": {
         "task": "inventory.tasks.check_stock_ledger",
         "schedule": crontab(hour=2, minute=30),
@@ -225,6 +235,8 @@ OMS_COMPANY_NAME = env.str("OMS_COMPANY_NAME", default="Demo Lighting & Home Co.
 OMS_CURRENCY = env.str("OMS_CURRENCY", default="CNY")
 OMS_ROUNDING = env.str("OMS_ROUNDING", default="ROUND_HALF_UP")
 OMS_LIST_PAGE_SIZE = env.int("OMS_LIST_PAGE_SIZE", default=50)
+# Orders wanted further ahead than this stay confirmed without reserving stock.
+OMS_ALLOCATION_HORIZON_DAYS = env.int("OMS_ALLOCATION_HORIZON_DAYS", default=30)
 
 DJANGO_TABLES2_TEMPLATE = "oms/table.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle mb-0"}

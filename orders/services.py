@@ -6,13 +6,14 @@ leaves the database to transaction.on_commit.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -487,9 +488,50 @@ def _apply_allocation(order: Order, *, actor, note: str = "") -> None:
         )
 
 
+def allocation_waits(order: Order, *, today: date | None = None) -> bool:
+    """Stock is not tied up for orders wanted far ahead: they stay confirmed until the
+    requested date comes within OMS_ALLOCATION_HORIZON_DAYS (a nightly job allocates them)."""
+    from django.conf import settings
+
+    if order.requested_delivery_date is None:
+        return False
+    days = (order.requested_delivery_date - (today or timezone.localdate())).days
+    return days > settings.OMS_ALLOCATION_HORIZON_DAYS
+
+
 def _confirm(order: Order, *, actor, note: str = "") -> None:
     order_transition(order=order, to_status=S.CONFIRMED, actor=actor, note=note)
+    if allocation_waits(order):
+        _event(
+            order,
+            EventKind.ALLOCATED,
+            actor=actor,
+            note=_("Allocation waits until the delivery date is near."),
+        )
+        return
     _apply_allocation(order, actor=actor)
+
+
+@atomic_with_retry()
+def order_allocate_due(*, order_id: int) -> bool:
+    """Allocate a confirmed order whose requested date has come near; True when it moved on."""
+    order = _lock(order_id)
+    if order.status != S.CONFIRMED or order.on_hold or allocation_waits(order):
+        return False
+    _apply_allocation(order, actor=None, note=_("Delivery date is near."))
+    return True
+
+
+def confirmed_orders_due(*, today: date | None = None) -> list[int]:
+    from django.conf import settings
+
+    horizon = (today or timezone.localdate()) + timedelta(days=settings.OMS_ALLOCATION_HORIZON_DAYS)
+    return list(
+        Order.objects.filter(status=S.CONFIRMED, on_hold=False)
+        .filter(Q(requested_delivery_date__isnull=True) | Q(requested_delivery_date__lte=horizon))
+        .order_by("-priority_score", "pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def _open_review(order: Order, *, actor, requirements, note: str = "") -> None:

@@ -32,9 +32,14 @@ def allocate_backorders(product_ids: list[int]) -> int:
 
 @shared_task(time_limit=1800, soft_time_limit=1700)
 def refresh_priorities() -> int:
+    """Nightly: urgency grows with time; then allocate confirmed orders now due."""
+    from orders.services import confirmed_orders_due, order_allocate_due
     from orders.services import refresh_priorities as refresh
 
-    return refresh()
+    changed = refresh()
+    for order_id in confirmed_orders_due():
+        order_allocate_due(order_id=order_id)
+    return changed
 
 
 @shared_task(time_limit=1800, soft_time_limit=1700)

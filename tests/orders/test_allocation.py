@@ -182,3 +182,25 @@ def test_reservation_check_reports_drift(catalog):
     assert check_reservations() == 0
     StockLevel.objects.update(reserved=1)
     assert check_reservations() == 1
+
+
+def test_orders_wanted_far_ahead_stay_confirmed_until_due(catalog, today, settings):
+    from datetime import timedelta
+
+    from orders.tasks import refresh_priorities
+
+    settings.OMS_ALLOCATION_HORIZON_DAYS = 30
+    product = catalog.product()
+    catalog.stock(product, catalog.shanghai, 5)
+    order = submit(
+        catalog.order(
+            catalog.customer(), (product, 2), requested_delivery_date=today + timedelta(days=45)
+        )
+    )
+    assert order.status == S.CONFIRMED and allocations(order) == {}
+    refresh_priorities()
+    assert Order.objects.get(pk=order.pk).status == S.CONFIRMED
+    settings.OMS_ALLOCATION_HORIZON_DAYS = 60
+    refresh_priorities()
+    order.refresh_from_db()
+    assert order.status == S.PICKING and allocations(order) == {"SH1": 2}

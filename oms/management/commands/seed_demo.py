@@ -8,7 +8,7 @@ import random
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -18,7 +18,8 @@ from inventory.choices import TaxClass, Unit
 from inventory.models import Category, Product, StockLevel, Warehouse
 from inventory.services import stock_level_update, stock_receive
 from oms.regions import PROVINCES_BY_CODE
-from oms.roles import ROLES
+from oms.roles import ROLES, sync_role_groups
+from orders.models import Order
 
 DEMO_PASSWORD = "demo-oms-2026"
 
@@ -245,8 +246,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--customers", type=int, default=500)
+        parser.add_argument("--orders", type=int, default=2000)
 
-    def handle(self, *args, customers: int, **options):
+    def handle(self, *args, customers: int, orders: int, **options):
         rng = random.Random(2026)
         users = self.seed_users()
         warehouses = self.seed_warehouses()
@@ -255,15 +257,22 @@ class Command(BaseCommand):
             rng, customers, [u for u in users if u.groups.filter(name="sales").exists()]
         )
         self.seed_stock(products, warehouses, users[0])
+        from oms.management.commands import seed_orders
+
+        seed_orders.seed_pricing(products)
+        seed_orders.seed_orders(orders, {u.username: u for u in users}, self.stdout)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo data ready: {Warehouse.objects.count()} warehouses, {Product.objects.count()} products, "
-                f"{Customer.objects.count()} customers, {StockLevel.objects.count()} stock levels."
+                f"{Customer.objects.count()} customers, {StockLevel.objects.count()} stock levels, "
+                f"{Order.objects.count()} orders."
             )
         )
 
     def seed_users(self):
         user_model = get_user_model()
+        if Group.objects.filter(name__in=ROLES).count() < len(ROLES):
+            sync_role_groups(Group, Permission)
         users, created = [], []
         for username, role, name in DEMO_USERS:
             user, was_created = user_model.objects.get_or_create(
@@ -420,7 +429,7 @@ class Command(BaseCommand):
                 continue
             rng = random.Random(f"stock-{product.sku}")  # the same stock whatever ran before
             for warehouse in rng.sample(warehouses, k=rng.randint(2, len(warehouses))):
-                quantity = rng.choice([5, 12, 20, 40, 80, 150, 300, 600])
+                quantity = rng.choice([12, 20, 40, 80, 150, 300, 600, 1000])
                 movement = stock_receive(
                     actor=actor,
                     product=product,
