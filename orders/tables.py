@@ -13,8 +13,12 @@ def page_total(table) -> str:
 
 
 class OrderTable(BaseTable):
-    number = tables.Column(linkify=True)
-    created_at = tables.DateTimeColumn(verbose_name=_("Created"), format="SHORT_DATETIME_FORMAT")
+    number = tables.Column(linkify=True, attrs={"td": {"class": "text-nowrap"}})
+    created_at = tables.DateTimeColumn(
+        verbose_name=_("Created"),
+        format="SHORT_DATETIME_FORMAT",
+        attrs={"td": {"class": "text-nowrap"}},
+    )
     customer = tables.Column(
         accessor="customer__name",
         verbose_name=_("Customer"),
@@ -81,6 +85,7 @@ class QueueTable(OrderTable):
             "total",
             "reasons",
         )
+        exclude = ("created_at", "channel", "ship_region")
         orderable = False
         empty_text = _("No open orders.")
 

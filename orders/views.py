@@ -19,6 +19,7 @@ from oms.generic import (
     RequirePermissionMixin,
     apply_validation_error,
 )
+from oms.roles import ROLES
 from orders import selectors, services
 from orders.choices import AMENDABLE_STATUSES, CANCELLABLE_STATUSES, OrderStatus
 from orders.filters import ApprovalRuleFilterSet, OrderFilterSet, QueueFilterSet
@@ -84,8 +85,9 @@ class ApprovalQueueView(ObjectListView):
         return selectors.pending_approvals_for(services.user_roles(self.request.user))
 
     def get_summary(self, queryset):
+        roles = sorted(services.user_roles(self.request.user))
         return _("Orders whose current review level needs one of your roles: %(roles)s.") % {
-            "roles": ", ".join(sorted(services.user_roles(self.request.user))) or "—"
+            "roles": ", ".join(str(ROLES[r].label) for r in roles) or "—"
         }
 
 

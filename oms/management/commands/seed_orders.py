@@ -93,7 +93,12 @@ def seed_pricing(products: list[Product]) -> None:
             max_weight_kg=Decimal(30),
             free_above=Decimal(499),
         )
-        ShippingRule.objects.create(name="重货 Heavy", base_fee=Decimal(80), per_kg_fee=Decimal(3))
+        ShippingRule.objects.create(
+            name="重货 Heavy",
+            base_fee=Decimal(80),
+            per_kg_fee=Decimal(3),
+            free_above=Decimal(20000),
+        )
         for region in ("XJ", "XZ", "QH"):
             ShippingRule.objects.create(
                 name=f"偏远 Remote {region}",
