@@ -1,6 +1,15 @@
 // Small behaviours shared by every page. No framework: Bootstrap and htmx do the rest.
 (function () {
   "use strict";
+  // A 422 answer carries the form with its errors: show it like any other answer.
+  if (window.htmx) {
+    htmx.config.responseHandling = [
+      { code: "204", swap: false },
+      { code: "[23]..", swap: true },
+      { code: "422", swap: true },
+      { code: "[45]..", swap: false, error: true },
+    ];
+  }
   // Put the cursor on the first field with an error, so the user can fix it at once.
   document.addEventListener("DOMContentLoaded", function () {
     var invalid = document.querySelector(".oms-form .is-invalid");

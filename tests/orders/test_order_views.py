@@ -1,0 +1,205 @@
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from orders import services
+from orders.models import ApprovalRule, Order
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+        assert response.status_code == 200, response.status_code
+    return ctx
+
+
+@pytest.fixture
+def sales_client(client):
+    client.force_login(UserFactory(username="sales-v", role="sales"))
+    return client
+
+
+def test_new_order_then_lines_in_place_then_submit(catalog, sales_client):
+    customer = catalog.customer()
+    product = catalog.product("50.00")
+    catalog.stock(product, catalog.shanghai, 10)
+    response = sales_client.post(
+        "/orders/new/", {"customer": customer.code.lower(), "channel": "back_office"}
+    )
+    order = Order.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/orders/{order.number}/edit/"
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    page = sales_client.post(
+        f"/orders/{order.number}/edit/",
+        {"action": "add", "product": product.sku, "quantity": "3"},
+        **htmx,
+    )
+    html = page.content.decode()
+    assert page.status_code == 200 and 'id="draft-lines"' in html and "<html" not in html
+    assert product.sku in html and "¥150.00" in html
+    sales_client.post(
+        f"/orders/{order.number}/edit/",
+        {"action": "update", "line_no": "1", "quantity": "4", "discount_percent": "5"},
+        **htmx,
+    )
+    order.refresh_from_db()
+    assert order.total == Decimal("190.00")
+    response = sales_client.post(f"/orders/{order.number}/submit/")
+    assert response.status_code == 302
+    order.refresh_from_db()
+    assert order.status == "picking"
+    detail = sales_client.get(f"/orders/{order.number}/").content.decode()
+    assert "SH1 × 4" in detail and "Picking" in detail
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"product": "NOPE-1", "quantity": "1"}, "No product has the SKU NOPE-1."),
+        ({"quantity": "0"}, "Enter a quantity of at least 1."),
+        ({"quantity": "x"}, "Enter a whole number."),
+        ({"quantity": "1", "discount_percent": "50"}, "at most 10% discount"),
+    ],
+)
+def test_bad_lines_show_a_message_and_change_nothing(catalog, sales_client, data, message):
+    product = catalog.product()
+    order = catalog.order(catalog.customer(), (product, 1))
+    response = sales_client.post(
+        f"/orders/{order.number}/edit/",
+        {"action": "add", "product": product.sku, **data},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert order.lines.count() == 1
+
+
+def test_unknown_customer_on_new_order(sales_client):
+    response = sales_client.post("/orders/new/", {"customer": "C99999", "channel": "back_office"})
+    assert (
+        response.status_code == 422
+        and "No customer has the code C99999." in response.content.decode()
+    )
+    assert not Order.objects.exists()
+
+
+def test_messages_in_chinese(catalog, sales_client):
+    product = catalog.product()
+    order = catalog.order(catalog.customer(), (product, 1))
+    sales_client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    response = sales_client.post(
+        f"/orders/{order.number}/edit/",
+        {"action": "add", "product": "NOPE-1", "quantity": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert (
+        "NOPE-1" in response.content.decode() and "No product has" not in response.content.decode()
+    )
+    services.order_submit(actor=None, order=order)
+    page = sales_client.get(f"/orders/{order.number}/").content.decode()
+    assert "缺货待补" in page
+
+
+def test_forbidden_transition_is_a_message_not_an_error(catalog, sales_client):
+    order = catalog.order(catalog.customer(), (catalog.product(), 1))
+    services.order_cancel(actor=None, order=order, reason="x")
+    response = sales_client.post(f"/orders/{order.number}/submit/", follow=True)
+    assert response.status_code == 200
+    assert "Only a draft can be submitted." in response.content.decode()
+
+
+def test_review_queue_and_decisions_through_the_pages(catalog, client):
+    ApprovalRule.objects.create(name="flag", condition="manual_flag", required_role="reviewer")
+    product = catalog.product()
+    catalog.stock(product, catalog.shanghai, 5)
+    order = catalog.order(catalog.customer(), (product, 2), needs_review=True)
+    services.order_submit(actor=None, order=order)
+    reviewer = UserFactory(username="rev-v", role="reviewer")
+    client.force_login(reviewer)
+    assert f'href="/orders/{order.number}/"' in client.get("/approvals/").content.decode()
+    response = client.post(f"/orders/{order.number}/reject/", {"note": ""}, follow=True)
+    assert "Say why the order is rejected." in response.content.decode()
+    client.post(f"/orders/{order.number}/approve/", {"note": "好"})
+    order.refresh_from_db()
+    assert order.status == "picking"
+    assert f'href="/orders/{order.number}/"' not in client.get("/approvals/").content.decode()
+
+
+def test_hold_cancel_and_amend_pages(catalog, sales_client):
+    product = catalog.product("10.00")
+    catalog.stock(product, catalog.shanghai, 20)
+    order = catalog.order(catalog.customer(), (product, 2))
+    services.order_submit(actor=None, order=order)
+    sales_client.post(f"/orders/{order.number}/hold/", {"reason": "客户要求暂缓"})
+    assert Order.objects.get().on_hold
+    sales_client.post(f"/orders/{order.number}/resume/")
+    response = sales_client.post(
+        f"/orders/{order.number}/amend/", {"quantity_1": "5", "note": "加量"}
+    )
+    assert response.status_code == 302
+    assert Order.objects.get().lines.get().quantity == 5
+    bad = sales_client.post(f"/orders/{order.number}/amend/", {"quantity_1": "-1"})
+    assert bad.status_code == 422 and "whole number of 0 or more" in bad.content.decode()
+    sales_client.post(f"/orders/{order.number}/cancel/", {"reason": "客户取消"})
+    assert Order.objects.get().status == "cancelled"
+
+
+def test_list_filters_search_and_export(catalog, sales_client):
+    a = catalog.customer(name="宁波佳诚照明有限公司", phone="13900001111")
+    b = catalog.customer(name="南宁宏达家居")
+    product = catalog.product()
+    first = catalog.order(a, (product, 1))
+    second = catalog.order(b, (product, 1))
+    services.order_cancel(actor=None, order=second, reason="x")
+    html = sales_client.get("/orders/?q=佳诚").content.decode()
+    assert first.number in html and second.number not in html
+    html = sales_client.get("/orders/?q=13900001111").content.decode()
+    assert first.number in html and second.number not in html
+    html = sales_client.get(f"/orders/?q={second.number.lower()}").content.decode()
+    assert second.number in html and first.number not in html
+    html = sales_client.get("/orders/?status=cancelled").content.decode()
+    assert second.number in html and first.number not in html
+    html = sales_client.get(f"/orders/?customer={a.code}").content.decode()
+    assert first.number in html and second.number not in html
+    export = sales_client.get("/orders/?status=draft&export=csv")
+    body = b"".join(export.streaming_content).decode("utf-8-sig")
+    assert first.number in body and second.number not in body and "Draft" in body
+
+
+def test_order_list_query_count_is_fixed(catalog, sales_client):
+    product = catalog.product()
+    catalog.order(catalog.customer(), (product, 1))
+    few = len(queries(sales_client, "/orders/"))
+    for _ in range(30):
+        catalog.order(catalog.customer(), (product, 1))
+    assert len(queries(sales_client, "/orders/")) == few
+    assert len(queries(sales_client, "/orders/?per_page=200&status=draft")) == few
+    ctx = queries(sales_client, "/orders/?q=测试")
+    assert not [q for q in ctx.captured_queries if "COUNT(*)" in q["sql"]]
+    assert few <= 8
+
+
+def test_order_detail_query_count_is_fixed(catalog, sales_client):
+    products = [catalog.product() for _ in range(6)]
+    for product in products:
+        catalog.stock(product, catalog.shanghai, 2)
+        catalog.stock(product, catalog.guangzhou, 2)
+    small = catalog.order(catalog.customer(), (products[0], 1))
+    services.order_submit(actor=None, order=small)
+    big = catalog.order(catalog.customer(), *[(p, 3) for p in products])
+    services.order_submit(actor=None, order=big)
+    assert len(queries(sales_client, f"/orders/{small.number}/")) == len(
+        queries(sales_client, f"/orders/{big.number}/")
+    )
+
+
+def test_customer_page_shows_order_history(catalog, sales_client):
+    customer = catalog.customer()
+    order = catalog.order(customer, (catalog.product(), 1))
+    html = sales_client.get(f"/customers/{customer.pk}/").content.decode()
+    assert "Order history" in html and order.number in html
