@@ -8,7 +8,7 @@ the last guard. Allocation rows and StockLevel.reserved change in the same trans
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F, Sum
 
 from inventory.models import StockLevel, Warehouse
@@ -59,6 +59,28 @@ def allocated_by_line(lines: list[OrderLine]) -> dict[int, int]:
     return {row["line_id"]: row["total"] for row in rows}
 
 
+def reserve_many(quantities: dict[int, int]) -> None:
+    """Reserve on several locked stock rows in one conditional UPDATE."""
+    if not quantities:
+        return
+    if len(quantities) == 1:
+        [(level_id, quantity)] = quantities.items()
+        _reserve(level_id, quantity)
+        return
+    ids, amounts = zip(*sorted(quantities.items()), strict=True)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            UPDATE inventory_stocklevel AS s SET reserved = s.reserved + v.quantity
+            FROM unnest(%s::bigint[], %s::integer[]) AS v(id, quantity)
+            WHERE s.id = v.id AND s.on_hand >= s.reserved + v.quantity
+            """,
+            [list(ids), list(amounts)],
+        )
+        if cursor.rowcount != len(ids):
+            raise AllocationConflict(f"stock levels {ids} cannot reserve {amounts}")
+
+
 def _reserve(level_id: int, quantity: int) -> None:
     updated = StockLevel.objects.filter(pk=level_id, on_hand__gte=F("reserved") + quantity).update(
         reserved=F("reserved") + quantity
@@ -67,15 +89,20 @@ def _reserve(level_id: int, quantity: int) -> None:
         raise AllocationConflict(f"stock level {level_id} cannot reserve {quantity}")
 
 
-def allocate_order(order: Order, *, reference: str = "") -> AllocationResult:
+def allocate_order(
+    order: Order, *, reference: str = "", lines: list[OrderLine] | None = None, fresh: bool = False
+) -> AllocationResult:
     """Reserve what the order's lines still lack; start work orders for made-to-order lines.
 
-    Must run inside the caller's transaction, with the order row already locked.
+    Must run inside the caller's transaction, with the order row already locked. `lines`
+    may be passed when the caller holds them; `fresh` says nothing is allocated yet (an
+    order confirmed for the first time), which saves looking.
     """
     assert transaction.get_connection().in_atomic_block
     result = AllocationResult()
-    lines = list(order.lines.select_related("product").order_by("line_no"))
-    have = allocated_by_line(lines)
+    if lines is None:
+        lines = list(order.lines.select_related("product").order_by("line_no"))
+    have = {} if fresh else allocated_by_line(lines)
     needs = {line.pk: line.quantity - have.get(line.pk, 0) for line in lines}
     stock_lines = [line for line in lines if not line.made_to_order and needs[line.pk] > 0]
     warehouses = {w.pk: w for w in Warehouse.objects.filter(is_active=True)}
@@ -94,22 +121,26 @@ def allocate_order(order: Order, *, reference: str = "") -> AllocationResult:
         for candidates in by_product.values():
             candidates.sort(key=lambda level: rank(warehouses[level.warehouse_id]))
 
-        existing = {
-            (a.line_id, a.stock_level_id): a
-            for a in Allocation.objects.filter(line__in=stock_lines)
-        }
-        reserve: dict[int, int] = defaultdict(int)
+        existing = (
+            {}
+            if fresh
+            else {
+                (a.line_id, a.stock_level_id): a
+                for a in Allocation.objects.filter(line__in=stock_lines)
+            }
+        )
+        reserve: dict[int, int] = {}
         new_rows: list[Allocation] = []
         for line in stock_lines:
             need = needs[line.pk]
             for level in by_product.get(line.product_id, []):
-                free = level.on_hand - level.reserved - reserve[level.pk]
+                free = level.on_hand - level.reserved - reserve.get(level.pk, 0)
                 if need == 0:
                     break
                 if free <= 0:
                     continue
                 take = min(free, need)
-                reserve[level.pk] += take
+                reserve[level.pk] = reserve.get(level.pk, 0) + take
                 need -= take
                 result.allocated[line.pk] = result.allocated.get(line.pk, 0) + take
                 row = existing.get((line.pk, level.pk))
@@ -120,8 +151,7 @@ def allocate_order(order: Order, *, reference: str = "") -> AllocationResult:
                     new_rows.append(Allocation(line=line, stock_level=level, quantity=take))
             if need:
                 result.short[line.pk] = need
-        for level_id, quantity in sorted(reserve.items()):
-            _reserve(level_id, quantity)
+        reserve_many(reserve)
         Allocation.objects.bulk_create(new_rows)
 
     for line in lines:

@@ -139,10 +139,16 @@ def _check_customer(customer: Customer) -> None:
 
 
 def reprice(
-    order: Order, lines: list[OrderLine] | None = None, *, today: date | None = None
+    order: Order,
+    lines: list[OrderLine] | None = None,
+    *,
+    today: date | None = None,
+    save_lines: bool = True,
+    save_order: bool = True,
 ) -> None:
     """Recompute every line and the order totals from the price list, promotions, tax and
-    shipping rules. Saves lines and order."""
+    shipping rules. Saves lines and order unless told not to (new lines are priced before
+    they are inserted, a new order before it is saved)."""
     today = today or timezone.localdate()
     lines = lines if lines is not None else list(order.lines.select_related("product"))
     customer = order.customer
@@ -209,18 +215,19 @@ def reprice(
         line.tax_rate = result.tax_rate
         line.tax_amount = result.tax_amount
         line.line_total = result.line_total
-    OrderLine.objects.bulk_update(
-        lines,
-        [
-            "unit_price",
-            "promotion_discount",
-            "promotions",
-            "net_amount",
-            "tax_rate",
-            "tax_amount",
-            "line_total",
-        ],
-    )
+    if save_lines:
+        OrderLine.objects.bulk_update(
+            lines,
+            [
+                "unit_price",
+                "promotion_discount",
+                "promotions",
+                "net_amount",
+                "tax_rate",
+                "tax_amount",
+                "line_total",
+            ],
+        )
     goods = sum((p.line_total for p in priced), ZERO)
     rules = [
         pricing.ShippingRuleData(
@@ -246,7 +253,8 @@ def reprice(
         weight,
     )
     _update_priority(order, today=today)
-    order.save()
+    if save_order:
+        order.save()
 
 
 def _update_priority(order: Order, *, today: date | None = None) -> None:
@@ -303,21 +311,57 @@ def order_create(
     needs_review: bool = False,
 ) -> Order:
     """Create a draft order. A repeated (channel, external reference) returns the first order."""
+    return _create(
+        actor=actor,
+        customer=customer,
+        lines=list(lines),
+        shipping_address=shipping_address,
+        channel=channel,
+        external_reference=external_reference,
+        requested_delivery_date=requested_delivery_date,
+        notes=notes,
+        needs_review=needs_review,
+    )[0]
+
+
+@atomic_with_retry()
+def order_place(*, actor, customer: Customer, lines: list[LineRequest], **header) -> Order:
+    """Create and submit in one transaction, as channel intake and imports do: priced once,
+    then confirmed and allocated, or sent to review. A repeated external reference returns
+    the first order untouched."""
+    order, created = _create(actor=actor, customer=customer, lines=list(lines), **header)
+    if created:
+        _submit(order, actor=actor, priced=True, lines=order._new_lines)
+    return order
+
+
+def _create(
+    *,
+    actor,
+    customer: Customer,
+    lines: list[LineRequest],
+    shipping_address: Address | None = None,
+    channel: str = Channel.BACK_OFFICE,
+    external_reference: str = "",
+    requested_delivery_date: date | None = None,
+    notes: str = "",
+    needs_review: bool = False,
+) -> tuple[Order, bool]:
     if external_reference:
         existing = Order.objects.filter(
             channel=channel, external_reference=external_reference
         ).first()
         if existing is not None:
-            return existing
+            return existing, False
     _check_customer(customer)
-    lines = list(lines)
     _check_lines(actor, lines)
-    address = shipping_address or customer.addresses.filter(is_default_shipping=True).first()
+    addresses = list(customer.addresses.all())
+    address = shipping_address or next((a for a in addresses if a.is_default_shipping), None)
     if address is None or address.customer_id != customer.pk:
         raise ValidationError(
             {"shipping_address": _("The customer has no shipping address yet: add one first.")}
         )
-    billing = customer.addresses.filter(is_default_billing=True).first() or address
+    billing = next((a for a in addresses if a.is_default_billing), address)
     order = Order(
         number=next_document_number("SO", "orders_order_number"),
         customer=customer,
@@ -331,11 +375,14 @@ def order_create(
         created_by=_user(actor),
     )
     _copy_address(order, address)
-    order.save()
-    new_lines = OrderLine.objects.bulk_create(_new_lines(order, lines, 1))
-    for line, request in zip(new_lines, lines, strict=True):
-        line.product = request.product
-    reprice(order, new_lines)
+    new_lines = _new_lines(order, lines, 1)
+    # Priced in memory, then written once: one INSERT for the order, one for its lines.
+    reprice(order, new_lines, save_lines=False, save_order=False)
+    order.save(force_insert=True)
+    for line in new_lines:
+        line.order = order
+    OrderLine.objects.bulk_create(new_lines)
+    order._new_lines = new_lines  # handed on by order_place, which needs them next
     _event(
         order,
         EventKind.CREATED,
@@ -343,7 +390,7 @@ def order_create(
         to_status=S.DRAFT,
         data={"channel": channel, "lines": len(lines)},
     )
-    return order
+    return order, True
 
 
 def _draft_only(order: Order) -> None:
@@ -434,6 +481,7 @@ def order_transition(
         raise InvalidTransition(_("The order is on hold; resume it first."))
     if (
         to_status == S.CONFIRMED
+        and order.review_round
         and order.approvals.filter(
             round=order.review_round, decision=ApprovalDecision.PENDING
         ).exists()
@@ -459,19 +507,26 @@ def order_transition(
     return order
 
 
-def _apply_allocation(order: Order, *, actor, note: str = "") -> None:
-    """Allocate what is missing and move the order to picking, production or back-order."""
-    result = allocate_order(order)
+def _apply_allocation(
+    order: Order,
+    *,
+    actor,
+    note: str = "",
+    lines: list[OrderLine] | None = None,
+    fresh: bool = False,
+) -> None:
+    """Allocate what is missing and move the order to picking, production or back-order.
+
+    What was reserved travels in the status change's event; without a status change it gets
+    an event of its own.
+    """
+    result = allocate_order(order, lines=lines, fresh=fresh)
+    data = {}
     if result.allocated or result.work_orders:
-        _event(
-            order,
-            EventKind.ALLOCATED,
-            actor=actor,
-            data={
-                "allocated": {str(k): v for k, v in result.allocated.items()},
-                "work_orders": result.work_orders,
-            },
-        )
+        data["allocated"] = {str(k): v for k, v in result.allocated.items()}
+        data["work_orders"] = result.work_orders
+    if result.short:
+        data["short"] = {str(k): v for k, v in result.short.items()}
     if result.in_production:
         target = S.IN_PRODUCTION
     elif result.short:
@@ -479,13 +534,9 @@ def _apply_allocation(order: Order, *, actor, note: str = "") -> None:
     else:
         target = S.PICKING
     if order.status != target:
-        order_transition(
-            order=order,
-            to_status=target,
-            actor=actor,
-            note=note,
-            data={"short": {str(k): v for k, v in result.short.items()}} if result.short else None,
-        )
+        order_transition(order=order, to_status=target, actor=actor, note=note, data=data or None)
+    elif result.allocated or result.work_orders:
+        _event(order, EventKind.ALLOCATED, actor=actor, note=note, data=data)
 
 
 def allocation_waits(order: Order, *, today: date | None = None) -> bool:
@@ -499,7 +550,8 @@ def allocation_waits(order: Order, *, today: date | None = None) -> bool:
     return days > settings.OMS_ALLOCATION_HORIZON_DAYS
 
 
-def _confirm(order: Order, *, actor, note: str = "") -> None:
+def _confirm(order: Order, *, actor, note: str = "", lines: list[OrderLine] | None = None) -> None:
+    first_time = order.confirmed_at is None and order.review_round == 0
     order_transition(order=order, to_status=S.CONFIRMED, actor=actor, note=note)
     if allocation_waits(order):
         _event(
@@ -509,7 +561,8 @@ def _confirm(order: Order, *, actor, note: str = "") -> None:
             note=_("Allocation waits until the delivery date is near."),
         )
         return
-    _apply_allocation(order, actor=actor)
+    # Never confirmed nor reviewed before: nothing can be allocated yet.
+    _apply_allocation(order, actor=actor, lines=lines, fresh=first_time)
 
 
 @atomic_with_retry()
@@ -567,17 +620,23 @@ def _open_review(order: Order, *, actor, requirements, note: str = "") -> None:
 def order_submit(*, actor, order: Order) -> Order:
     """Send a draft on: to the reviewers when a rule asks for it, otherwise confirm it."""
     order = _lock(order)
+    _submit(order, actor=actor)
+    return order
+
+
+def _submit(
+    order: Order, *, actor, priced: bool = False, lines: list[OrderLine] | None = None
+) -> None:
     if order.status != S.DRAFT:
         raise InvalidTransition(_("Only a draft can be submitted."))
     _check_customer(order.customer)
-    reprice(order)
+    if not priced:
+        reprice(order)
     requirements = required_approvals(order)
-    _event(order, EventKind.SUBMITTED, actor=actor)
     if requirements:
-        _open_review(order, actor=actor, requirements=requirements)
+        _open_review(order, actor=actor, requirements=requirements, note=_("Submitted for review."))
     else:
-        _confirm(order, actor=actor, note=_("No approval needed."))
-    return order
+        _confirm(order, actor=actor, note=_("Submitted; no approval needed."), lines=lines)
 
 
 def user_roles(user) -> set[str]:

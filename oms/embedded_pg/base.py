@@ -1,3 +1,4 @@
+import json
 import threading
 import warnings
 from pathlib import Path
@@ -23,7 +24,13 @@ def ensure_server(pgdata: Path, dbname: str) -> None:
             import pgserver
 
         pgdata.parent.mkdir(parents=True, exist_ok=True)
-        pgserver.get_server(pgdata, cleanup_mode="stop")
+        try:
+            pgserver.get_server(pgdata, cleanup_mode="stop")
+        except json.JSONDecodeError:
+            # pgserver counts its users in a small JSON file; a process killed while writing
+            # it leaves it empty. Start the count afresh rather than refuse to start.
+            (pgdata / ".handle_pids.json").write_text("[]")
+            pgserver.get_server(pgdata, cleanup_mode="stop")
         with psycopg.connect(
             dbname="postgres", user="postgres", host=str(pgdata), autocommit=True
         ) as conn:

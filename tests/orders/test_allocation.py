@@ -150,13 +150,15 @@ def test_a_failure_halfway_through_confirmation_leaves_nothing(catalog, monkeypa
     real_reserve = allocation._reserve
     calls = []
 
-    def failing_reserve(level_id, quantity):
-        calls.append(level_id)
-        if len(calls) == 2:
-            raise allocation.AllocationConflict("simulated crash")
-        real_reserve(level_id, quantity)
+    def failing_reserve(quantities):
+        # Reserve the first row for real, then crash before the second.
+        for level_id, quantity in sorted(quantities.items()):
+            calls.append(level_id)
+            if len(calls) == 2:
+                raise allocation.AllocationConflict("simulated crash")
+            real_reserve(level_id, quantity)
 
-    monkeypatch.setattr(allocation, "_reserve", failing_reserve)
+    monkeypatch.setattr(allocation, "reserve_many", failing_reserve)
     with pytest.raises(allocation.AllocationConflict):
         services.order_submit(actor=None, order=order)
     assert Order.objects.get(pk=order.pk).status == S.DRAFT
