@@ -53,10 +53,12 @@ _manager = (
     | EDIT_CUSTOMERS
     | EDIT_PRODUCTS
     | EDIT_WAREHOUSES
-    | {
-        "inventory.view_stockmovement",
-        "oms.view_auditlog",
-    }
+    | VIEW_ORDERS
+    | ORDER_DESK
+    | APPROVE
+    | APPROVAL_RULES
+    | WORK_ORDERS
+    | {"inventory.view_stockmovement", "oms.view_auditlog"}
 )
 
 ROLES: dict[str, Role] = {
