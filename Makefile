@@ -54,6 +54,8 @@ db: venv messages
 
 bench: setup db
 	$(PY) bench/stock_services.py
+	$(PY) bench/order_list.py
+	$(PY) bench/order_throughput.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

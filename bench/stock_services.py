@@ -89,7 +89,7 @@ def main():
     args = parser.parse_args()
 
     call_command("migrate", verbosity=0)
-    call_command("seed_demo", customers=20, stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("seed_demo", customers=20, orders=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     product = Product.objects.filter(is_active=True, made_to_order=False).order_by("sku").first()
     a, b = Warehouse.objects.order_by("code")[:2]
 

@@ -28,6 +28,10 @@ class DashboardView(LoginRequiredMixin, TemplateView):
             context["stock_value"] = inventory_selectors.stock_value()
         if user.has_perm("inventory.view_stockmovement"):
             context["movements"] = inventory_selectors.movement_list()[:8]
+        if user.has_perm("orders.view_order"):
+            from orders import selectors as order_selectors
+
+            context["backlog"] = order_selectors.backlog_by_status()
         return context
 
 

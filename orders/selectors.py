@@ -89,3 +89,24 @@ def reservation_drift() -> QuerySet[StockLevel]:
         .annotate(allocated=Coalesce(Subquery(allocated, output_field=IntegerField()), 0))
         .exclude(reserved=F("allocated"))
     )
+
+
+def backlog_by_status() -> list[dict]:
+    """Orders still to be delivered, counted per status, in lifecycle order."""
+    from django.db.models import Count
+
+    from orders.choices import OrderStatus
+
+    wanted = [
+        OrderStatus.PENDING_REVIEW,
+        OrderStatus.CONFIRMED,
+        *sorted(OPEN_STATUSES - {OrderStatus.CONFIRMED}),
+    ]
+    counts = dict(
+        Order.objects.filter(status__in=wanted)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    order = [s for s in OrderStatus.values if s in wanted]
+    return [{"status": s, "label": OrderStatus(s).label, "count": counts.get(s, 0)} for s in order]
