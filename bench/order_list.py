@@ -31,24 +31,6 @@ CITIES = [
     "重庆",
     "宁波",
 ]
-WORDS = [
-    "华美",
-    "鑫源",
-    "宏达",
-    "佳诚",
-    "恒通",
-    "盛世",
-    "明辉",
-    "正道",
-    "瑞丰",
-    "金桥",
-    "天成",
-    "光华",
-    "锦程",
-    "新锐",
-    "博远",
-]
-KINDS = ["灯饰", "照明", "家居", "建材", "装饰工程", "商贸", "酒店用品", "电器"]
 STATUSES = [
     "draft",
     "pending_review",
@@ -70,6 +52,8 @@ def load(orders: int, customers: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
+    from oms.management.commands.seed_demo import COMPANY_KINDS, COMPANY_WORDS
+
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM orders_order")
@@ -88,7 +72,12 @@ def load(orders: int, customers: int) -> None:
             FROM generate_series(1, %(customers)s) g
             ON CONFLICT (code) DO NOTHING
             """,
-            {"cities": CITIES, "words": WORDS, "kinds": KINDS, "customers": customers},
+            {
+                "cities": CITIES,
+                "words": COMPANY_WORDS,
+                "kinds": COMPANY_KINDS,
+                "customers": customers,
+            },
         )
         cursor.execute("SELECT min(id) FROM customers_customer WHERE code LIKE 'B%%'")
         first_customer = cursor.fetchone()[0]
