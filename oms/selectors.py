@@ -15,6 +15,28 @@ def search_everything(user, query: str) -> list[dict]:
     if not query:
         return []
     groups = []
+    if user.has_perm("orders.view_order"):
+        from orders.models import Order
+
+        orders = (
+            Order.objects.filter(number__istartswith=query).order_by("-id")[:20]
+            if len(query) >= 4
+            else []
+        )
+        groups.append(
+            {
+                "title": gettext("Orders"),
+                "hits": [
+                    {
+                        "label": o.number,
+                        "detail": o.get_status_display(),
+                        "url": o.get_absolute_url(),
+                        "exact": o.number.lower() == query.lower(),
+                    }
+                    for o in orders
+                ],
+            }
+        )
     if user.has_perm("customers.view_customer"):
         customers = Customer.objects.filter(
             Q(code__iexact=query)

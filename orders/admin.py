@@ -20,14 +20,31 @@ class PriceListAdmin(admin.ModelAdmin):
 
 @admin.register(Promotion)
 class PromotionAdmin(admin.ModelAdmin):
-    list_display = ("name", "kind", "value", "scope", "starts_on", "ends_on", "stackable", "is_active")
+    list_display = (
+        "name",
+        "kind",
+        "value",
+        "scope",
+        "starts_on",
+        "ends_on",
+        "stackable",
+        "is_active",
+    )
     list_filter = ("kind", "scope", "is_active")
     autocomplete_fields = ["product"]
 
 
 @admin.register(ShippingRule)
 class ShippingRuleAdmin(admin.ModelAdmin):
-    list_display = ("name", "region", "max_weight_kg", "base_fee", "per_kg_fee", "free_above", "is_active")
+    list_display = (
+        "name",
+        "region",
+        "max_weight_kg",
+        "base_fee",
+        "per_kg_fee",
+        "free_above",
+        "is_active",
+    )
 
 
 @admin.register(ApprovalRule)

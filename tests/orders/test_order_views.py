@@ -203,3 +203,9 @@ def test_customer_page_shows_order_history(catalog, sales_client):
     order = catalog.order(customer, (catalog.product(), 1))
     html = sales_client.get(f"/customers/{customer.pk}/").content.decode()
     assert "Order history" in html and order.number in html
+
+
+def test_header_search_opens_an_order_by_number(catalog, sales_client):
+    order = catalog.order(catalog.customer(), (catalog.product(), 1))
+    response = sales_client.get("/search/", {"q": order.number.lower()})
+    assert response.status_code == 302 and response["Location"] == f"/orders/{order.number}/"
