@@ -71,7 +71,7 @@ class Channel(models.TextChoices):
 
 
 class EventKind(models.TextChoices):
-    CREATED = "created", _("Created")
+    CREATED = "created", pgettext_lazy("order event", "Created")
     EDITED = "edited", _("Edited")
     SUBMITTED = "submitted", _("Submitted")
     STATUS = "status", _("Status changed")
