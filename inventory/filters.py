@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from inventory.choices import MovementKind, TaxClass, WorkOrderStage
 from inventory.models import Category, Product, StockLevel, StockMovement, Warehouse, WorkOrder
 from oms.filters import SearchFilterSet
+from oms.forms import date_input
 from oms.regions import REGION_CHOICES
 
 
@@ -88,13 +89,13 @@ class StockMovementFilterSet(SearchFilterSet):
         label=_("From"),
         field_name="created_at",
         lookup_expr="date__gte",
-        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+        widget=date_input(),
     )
     created_before = django_filters.DateFilter(
         label=_("To"),
         field_name="created_at",
         lookup_expr="date__lte",
-        widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}),
+        widget=date_input(),
     )
 
     class Meta:

@@ -71,3 +71,8 @@ class QuantityField(forms.IntegerField):
             },
         )
         super().__init__(**kwargs)
+
+
+def date_input() -> forms.DateInput:
+    """The browser's date picker. It only reads ISO dates, whatever the user's language."""
+    return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})

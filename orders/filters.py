@@ -6,12 +6,12 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory.models import Warehouse
 from oms.filters import SearchFilterSet
+from oms.forms import date_input
 from orders.choices import ApprovalCondition, Channel, OrderStatus
 from orders.models import Allocation, ApprovalRule, Order
 
 MAX_CUSTOMER_IDS = 1000
 ORDER_NUMBER = re.compile(r"^SO-?\d", re.IGNORECASE)
-DATE_INPUT = {"type": "date"}
 
 
 class OrderFilterSet(SearchFilterSet):
@@ -22,13 +22,13 @@ class OrderFilterSet(SearchFilterSet):
         label=_("Created from"),
         field_name="created_at",
         lookup_expr="date__gte",
-        widget=django_filters.widgets.forms.DateInput(attrs=DATE_INPUT),
+        widget=date_input(),
     )
     created_before = django_filters.DateFilter(
         label=_("Created until"),
         field_name="created_at",
         lookup_expr="date__lte",
-        widget=django_filters.widgets.forms.DateInput(attrs=DATE_INPUT),
+        widget=date_input(),
     )
     warehouse = django_filters.ModelChoiceFilter(
         label=_("Allocated in warehouse"), queryset=Warehouse.objects.all(), method="by_warehouse"

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.models import Address, Customer
 from inventory.forms import ProductBySkuField
-from oms.forms import BootstrapFormMixin, QuantityField
+from oms.forms import BootstrapFormMixin, QuantityField, date_input
 from orders.choices import Channel
 from orders.models import ApprovalRule
 
@@ -56,7 +56,7 @@ class OrderStartForm(BootstrapFormMixin, forms.Form):
     requested_delivery_date = forms.DateField(
         label=_("Requested delivery"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=date_input(),
     )
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -68,7 +68,7 @@ class OrderHeaderForm(BootstrapFormMixin, forms.Form):
     requested_delivery_date = forms.DateField(
         label=_("Requested delivery"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=date_input(),
     )
     notes = forms.CharField(
         label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})

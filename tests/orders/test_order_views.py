@@ -209,3 +209,10 @@ def test_header_search_opens_an_order_by_number(catalog, sales_client):
     order = catalog.order(catalog.customer(), (catalog.product(), 1))
     response = sales_client.get("/search/", {"q": order.number.lower()})
     assert response.status_code == 302 and response["Location"] == f"/orders/{order.number}/"
+
+
+def test_date_fields_keep_their_value_in_chinese(catalog, sales_client, today):
+    order = catalog.order(catalog.customer(), (catalog.product(), 1), requested_delivery_date=today)
+    sales_client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    html = sales_client.get(f"/orders/{order.number}/edit/").content.decode()
+    assert f'value="{today.isoformat()}"' in html
