@@ -73,7 +73,7 @@ def outbox_enqueue(
     )
     if not created:
         return None
-    from oms.tasks import deliver_outbox_message
+    from oms.tasks import deliver_outbox_message, enqueue_on_commit
 
-    transaction.on_commit(lambda: deliver_outbox_message.delay(message.pk))
+    enqueue_on_commit(deliver_outbox_message, message.pk)
     return message

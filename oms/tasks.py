@@ -75,3 +75,21 @@ def flush_outbox() -> int:
     for message_id in ids:
         deliver_outbox_message.delay(message_id)
     return len(ids)
+
+
+def enqueue_on_commit(task, *args) -> None:
+    """Start a task once the transaction commits; if the broker is down, log and go on.
+
+    The database already holds what matters (an outbox row, a back-ordered order), and a beat
+    job picks it up later, so a broker outage must not turn a saved change into an error page.
+    """
+
+    def send():
+        try:
+            task.delay(*args)
+        except Exception:  # noqa: BLE001 - kombu raises many kinds; the data is safe either way
+            logger.warning(
+                "could not queue %s%r; a periodic job will catch up", task.name, args, exc_info=True
+            )
+
+    transaction.on_commit(send)

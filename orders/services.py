@@ -963,14 +963,12 @@ def order_allocate_more(*, order_id: int, actor=None) -> bool:
     return order.status != before
 
 
-def backordered_orders_for(product_ids: list[int]) -> list[int]:
-    """Back-ordered orders waiting for these products, highest priority first."""
-    return list(
-        Order.objects.filter(status=S.BACKORDERED, on_hold=False, lines__product_id__in=product_ids)
-        .order_by("-priority_score", "pk")
-        .values_list("pk", flat=True)
-        .distinct()
-    )
+def backordered_orders_for(product_ids: list[int] | None) -> list[int]:
+    """Back-ordered orders waiting for these products (None: any), highest priority first."""
+    orders = Order.objects.filter(status=S.BACKORDERED, on_hold=False)
+    if product_ids is not None:
+        orders = orders.filter(lines__product_id__in=product_ids)
+    return list(orders.order_by("-priority_score", "pk").values_list("pk", flat=True).distinct())
 
 
 @transaction.atomic

@@ -1,15 +1,15 @@
 import logging
 
 from celery import shared_task
-from django.db import transaction
 
 logger = logging.getLogger(__name__)
 
 
 def schedule_backorder_allocation(product_ids: set[int]) -> None:
     """Inventory hook: stock arrived; once committed, offer it to back-ordered orders."""
-    ids = sorted(product_ids)
-    transaction.on_commit(lambda: allocate_backorders.delay(ids))
+    from oms.tasks import enqueue_on_commit
+
+    enqueue_on_commit(allocate_backorders, sorted(product_ids))
 
 
 @shared_task(
@@ -33,12 +33,20 @@ def allocate_backorders(product_ids: list[int]) -> int:
 @shared_task(time_limit=1800, soft_time_limit=1700)
 def refresh_priorities() -> int:
     """Nightly: urgency grows with time; then allocate confirmed orders now due."""
-    from orders.services import confirmed_orders_due, order_allocate_due
+    from orders.services import (
+        backordered_orders_for,
+        confirmed_orders_due,
+        order_allocate_due,
+        order_allocate_more,
+    )
     from orders.services import refresh_priorities as refresh
 
     changed = refresh()
     for order_id in confirmed_orders_due():
         order_allocate_due(order_id=order_id)
+    # Catch up on stock that arrived while the broker was unreachable.
+    for order_id in backordered_orders_for(None):
+        order_allocate_more(order_id=order_id)
     return changed
 
 

@@ -206,3 +206,21 @@ def test_orders_wanted_far_ahead_stay_confirmed_until_due(catalog, today, settin
     refresh_priorities()
     order.refresh_from_db()
     assert order.status == S.PICKING and allocations(order) == {"SH1": 2}
+
+
+def test_a_broker_outage_does_not_fail_the_receipt(catalog, django_capture_on_commit_callbacks, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from orders import tasks
+
+    def broker_down(*args):
+        raise OperationalError("Connection refused")
+
+    monkeypatch.setattr(tasks.allocate_backorders, "delay", broker_down)
+    product = catalog.product()
+    order = submit(catalog.order(catalog.customer(), (product, 1)))
+    with django_capture_on_commit_callbacks(execute=True):
+        catalog.stock(product, catalog.shanghai, 1)  # no exception although nothing was queued
+    assert order.status == S.BACKORDERED
+    tasks.refresh_priorities()  # the nightly job catches up
+    assert Order.objects.get(pk=order.pk).status == S.PICKING
