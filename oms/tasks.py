@@ -63,7 +63,7 @@ def deliver_outbox_message(self, message_id: int) -> str:
     return message.status
 
 
-@shared_task(time_limit=120)
+@shared_task(time_limit=120, soft_time_limit=110)
 def flush_outbox() -> int:
     """Re-queue messages still pending a minute after they were written (broker was down)."""
     cutoff = timezone.now() - timedelta(minutes=1)

@@ -47,3 +47,18 @@ class DatabaseWrapper(base.DatabaseWrapper):
         # The socket directory of pgserver is its data directory.
         ensure_server(Path(self.settings_dict["HOST"]), self.settings_dict["NAME"] or "postgres")
         return super().get_new_connection(conn_params)
+
+
+def stop_server(pgdata: Path) -> None:
+    """Stop the embedded server now, whoever else still counts as using it (make run's Ctrl-C)."""
+    import os
+
+    from pgserver._commands import pg_ctl
+
+    if not (pgdata / "postmaster.pid").exists():
+        return
+    user = "pgserver" if os.geteuid() == 0 else None
+    try:
+        pg_ctl(["-w", "stop", "-m", "fast"], pgdata=pgdata, user=user, timeout=30)
+    finally:
+        (pgdata / ".handle_pids.json").write_text("[]")

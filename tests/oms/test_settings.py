@@ -46,3 +46,20 @@ def test_production_mode_requires_a_secret_key():
     result = manage("check", env=child_env)
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_every_task_has_consistent_time_limits():
+    """A soft limit above the hard one makes beat refuse to send the task at all."""
+    from oms import celery_app
+
+    celery_app.loader.import_default_modules()
+    ours = [
+        t
+        for name, t in celery_app.tasks.items()
+        if name.split(".")[0] in {"oms", "inventory", "orders"}
+    ]
+    assert len(ours) >= 7
+    for task in ours:
+        hard = task.time_limit or celery_app.conf.task_time_limit
+        soft = task.soft_time_limit or celery_app.conf.task_soft_time_limit
+        assert soft <= hard, task.name

@@ -208,7 +208,9 @@ def test_orders_wanted_far_ahead_stay_confirmed_until_due(catalog, today, settin
     assert order.status == S.PICKING and allocations(order) == {"SH1": 2}
 
 
-def test_a_broker_outage_does_not_fail_the_receipt(catalog, django_capture_on_commit_callbacks, monkeypatch):
+def test_a_broker_outage_does_not_fail_the_receipt(
+    catalog, django_capture_on_commit_callbacks, monkeypatch
+):
     from kombu.exceptions import OperationalError
 
     from orders import tasks

@@ -101,4 +101,10 @@ class Command(BaseCommand):
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
         connection.close()
+        if settings.DATABASES["default"]["ENGINE"] == "oms.embedded_pg":
+            from pathlib import Path
+
+            from oms.embedded_pg.base import stop_server
+
+            stop_server(Path(settings.DATABASES["default"]["HOST"]))
         self.stdout.write("Stopped.")
