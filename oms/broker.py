@@ -1,10 +1,13 @@
 """Choose the Celery broker when CELERY_BROKER_URL is not set.
 
 Redis on localhost when it answers, otherwise kombu's filesystem transport under var/,
-which needs no server at all. Tests use their own Redis database (or folder) so that a
-development worker never picks up a test's task.
+which needs no server at all. Every checkout gets its own Redis key prefix (from its
+directory, or OMS_BROKER_PREFIX), and tests a prefix of their own, so two checkouts on one
+machine, or a development worker and a test run, never take each other's tasks.
 """
 
+import hashlib
+import re
 import socket
 from pathlib import Path
 
@@ -18,10 +21,18 @@ def redis_answers(host: str = "127.0.0.1", port: int = 6379, timeout: float = 0.
         return False
 
 
-def default_broker(var_dir: Path, *, testing: bool) -> tuple[str, dict]:
+def checkout_prefix(base_dir: Path) -> str:
+    """A short, readable name for this checkout: its folder name plus a hash of its path."""
+    slug = re.sub(r"[^a-z0-9]+", "-", base_dir.name.lower()).strip("-") or "oms"
+    digest = hashlib.sha1(str(base_dir.resolve()).encode()).hexdigest()[:8]
+    return f"{slug}-{digest}"
+
+
+def default_broker(var_dir: Path, *, testing: bool, prefix: str = "oms") -> tuple[str, dict]:
     """Return (broker_url, broker_transport_options)."""
     if redis_answers():
-        return (f"redis://127.0.0.1:6379/{15 if testing else 0}", {})
+        keyprefix = f"{prefix}-test:" if testing else f"{prefix}:"
+        return ("redis://127.0.0.1:6379/0", {"global_keyprefix": keyprefix})
     folder = var_dir / ("broker-test" if testing else "broker")
     for sub in ("out", "processed"):
         (folder / sub).mkdir(parents=True, exist_ok=True)

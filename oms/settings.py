@@ -6,7 +6,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 
-from oms.broker import default_broker
+from oms.broker import checkout_prefix, default_broker
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("OMS_VAR_DIR", BASE_DIR / "var"))
@@ -165,7 +165,13 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="oms@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Celery
-_broker_url, _broker_options = default_broker(VAR_DIR, testing=TESTING)
+# Redis keys carry a prefix per checkout (OMS_BROKER_PREFIX), so checkouts sharing a Redis never
+# share queues; tests add "-test" to it.
+_broker_url, _broker_options = default_broker(
+    VAR_DIR,
+    testing=TESTING,
+    prefix=env.str("OMS_BROKER_PREFIX", default=checkout_prefix(BASE_DIR)),
+)
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=_broker_url)
 CELERY_BROKER_TRANSPORT_OPTIONS = {} if "CELERY_BROKER_URL" in os.environ else _broker_options
 CELERY_TASK_IGNORE_RESULT = True
