@@ -82,10 +82,10 @@ class ApprovalQueueView(ObjectListView):
     export_name = "approvals"
 
     def get_queryset(self):
-        return selectors.pending_approvals_for(services.user_roles(self.request.user))
+        return selectors.pending_approvals_for(selectors.user_roles(self.request.user))
 
     def get_summary(self, queryset):
-        roles = sorted(services.user_roles(self.request.user))
+        roles = sorted(selectors.user_roles(self.request.user))
         return _("Orders whose current review level needs one of your roles: %(roles)s.") % {
             "roles": ", ".join(str(ROLES[r].label) for r in roles) or "—"
         }
@@ -101,7 +101,7 @@ class OrderDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         order, user = self.object, self.request.user
-        roles = services.user_roles(user)
+        roles = selectors.user_roles(user)
         current = [
             a
             for a in order.approvals.all()
