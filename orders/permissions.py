@@ -9,7 +9,7 @@ permissions. What the user types (a reason, a quantity) is still checked by the 
 
 from enum import StrEnum
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
@@ -28,7 +28,7 @@ from orders.selectors import user_roles
 S = OrderStatus
 
 # Who acts: a signed-in user, or None for the system (channel intake, imports, jobs).
-Actor = AbstractBaseUser | None
+Actor = User | None
 
 
 class OrderAction(StrEnum):

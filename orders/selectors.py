@@ -3,7 +3,7 @@
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db.models import (
     Exists,
     F,
@@ -131,7 +131,7 @@ def backlog_by_status() -> list[dict]:
     return [{"status": s, "label": OrderStatus(s).label, "count": counts.get(s, 0)} for s in order]
 
 
-def user_roles(user: AbstractBaseUser | None) -> set[str]:
+def user_roles(user: User | None) -> set[str]:
     """The role names (oms/roles.py) the user holds; a superuser holds them all."""
     if user is None or not user.is_authenticated:
         return set()

@@ -1,6 +1,8 @@
 """Amending a confirmed order before picking starts: quantities change, lines come and go,
 only the difference is reserved or released, and the approval rules run again."""
 
+from collections.abc import Sequence
+
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
@@ -32,7 +34,7 @@ def order_amend(
     actor: Actor,
     order: Order,
     changes: dict[int, int],
-    additions: list[LineRequest] = (),
+    additions: Sequence[LineRequest] = (),
     note: str = "",
 ) -> Order:
     """Change quantities of a confirmed order not yet picked (0 removes a line) and add lines.
@@ -43,15 +45,15 @@ def order_amend(
     order = lock_order(order)
     ensure_action_allowed(order, actor, OrderAction.AMEND)
     lines = {line.line_no: line for line in order.lines.select_related("product")}
-    additions = list(additions)
+    new_lines = list(additions)
     for line_no in changes:
         if line_no not in lines:
             raise ServiceError(_("The order has no line %(line)s.") % {"line": line_no})
     for quantity in changes.values():
         if not isinstance(quantity, int) or quantity < 0:
             raise ValidationError({"quantity": _("Enter a quantity of 0 or more.")})
-    check_line_requests(actor, additions)
-    if not additions and all(q == 0 for q in changes.values()) and set(changes) == set(lines):
+    check_line_requests(actor, new_lines)
+    if not new_lines and all(q == 0 for q in changes.values()) and set(changes) == set(lines):
         raise ServiceError(_("An order needs at least one line: cancel it instead."))
     before = {
         "total": str(order.total),
@@ -62,7 +64,7 @@ def order_amend(
     # in key order, all before anything changes.
     removed = [lines[n] for n, quantity in changes.items() if quantity == 0]
     cancel_work_orders(actor, [line.pk for line in removed])
-    product_ids = {line.product_id for line in lines.values()} | {a.product.pk for a in additions}
+    product_ids = {line.product_id for line in lines.values()} | {a.product.pk for a in new_lines}
     list(StockLevel.objects.select_for_update().filter(product_id__in=product_ids).order_by("pk"))
 
     diff = []
@@ -81,9 +83,9 @@ def order_amend(
         else:
             line.quantity = quantity
             line.save(update_fields=["quantity"])
-    if additions:
+    if new_lines:
         last = max(lines) if lines else 0
-        for line in OrderLine.objects.bulk_create(build_lines(order, additions, last + 1)):
+        for line in OrderLine.objects.bulk_create(build_lines(order, new_lines, last + 1)):
             diff.append(
                 {"line": line.line_no, "sku": line.product.sku, "from": 0, "to": line.quantity}
             )

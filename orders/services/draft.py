@@ -1,6 +1,7 @@
 """Entering orders: create a draft (or place a whole order at once, as channels and imports do)
 and edit a draft's header and lines."""
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -46,7 +47,7 @@ def order_create(
     *,
     actor: Actor,
     customer: Customer,
-    lines: list[LineRequest] = (),
+    lines: Sequence[LineRequest] = (),
     shipping_address: Address | None = None,
     channel: str = Channel.BACK_OFFICE,
     external_reference: str = "",

@@ -1,6 +1,8 @@
 """The order's status and what moves it: the one writer of Order.status, confirmation and
 allocation, hold and resume, cancel, priority boost and the start of picking."""
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -77,7 +79,7 @@ def apply_allocation(
     without a status change it gets an event of its own.
     """
     result = allocate_order(order, lines=lines, fresh=fresh)
-    data = {}
+    data: dict[str, Any] = {}
     if result.allocated or result.work_orders:
         data["allocated"] = {str(k): v for k, v in result.allocated.items()}
         data["work_orders"] = result.work_orders
@@ -146,7 +148,7 @@ def order_cancel(*, actor: Actor, order: Order, reason: str) -> Order:
         raise ValidationError({"reason": _("Say why the order is cancelled.")})
     order = lock_order(order)
     ensure_action_allowed(order, actor, OrderAction.CANCEL)
-    cancel_work_orders(actor, order.lines.values("pk"))
+    cancel_work_orders(actor, order.lines.values_list("pk", flat=True))
     released = release_order(order)
     order.approvals.filter(decision=ApprovalDecision.PENDING).update(
         decision=ApprovalDecision.WITHDRAWN

@@ -58,38 +58,40 @@ def order_allocate_finished_work(*, order_id: int) -> bool:
     made_to_order = [line for line in order.lines.all() if line.made_to_order]
     have = allocated_by_line(made_to_order)
     missing = {line.pk: line.quantity - have.get(line.pk, 0) for line in made_to_order}
+    # (line id, work order) for each waiting line whose work order is done.
     finished = [
-        work_order
+        (work_order.order_line_id, work_order)
         for work_order in WorkOrder.objects.filter(
             order_line_id__in=[pk for pk, units in missing.items() if units > 0],
             stage=WorkOrderStage.DONE,
         ).order_by("pk")
+        if work_order.order_line_id is not None
     ]
     if finished:
         # Made-to-order goods belong to their line: take them from the work order's warehouse.
         pairs = Q()
-        for work_order in finished:
+        for _line_id, work_order in finished:
             pairs |= Q(product_id=work_order.product_id, warehouse_id=work_order.warehouse_id)
         levels = {
             (level.product_id, level.warehouse_id): level
             for level in StockLevel.objects.select_for_update().filter(pairs).order_by("pk")
         }
         reserve: dict[int, int] = {}
-        taken: list[tuple[WorkOrder, StockLevel, int]] = []
-        for work_order in finished:
+        taken: list[tuple[int, WorkOrder, StockLevel, int]] = []
+        for line_id, work_order in finished:
             level = levels.get((work_order.product_id, work_order.warehouse_id))
             if level is None:
                 continue
             free = level.on_hand - level.reserved - reserve.get(level.pk, 0)
-            take = min(missing[work_order.order_line_id], free)
+            take = min(missing[line_id], free)
             if take > 0:
                 reserve[level.pk] = reserve.get(level.pk, 0) + take
-                missing[work_order.order_line_id] -= take
-                taken.append((work_order, level, take))
+                missing[line_id] -= take
+                taken.append((line_id, work_order, level, take))
         reserve_many(reserve)
-        for work_order, level, take in taken:
+        for line_id, work_order, level, take in taken:
             allocation, created = Allocation.objects.get_or_create(
-                line_id=work_order.order_line_id, stock_level=level, defaults={"quantity": take}
+                line_id=line_id, stock_level=level, defaults={"quantity": take}
             )
             if not created:
                 allocation.quantity += take

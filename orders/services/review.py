@@ -87,6 +87,7 @@ def record_decision(order: Order, *, actor: Actor, decision: str, note: str) -> 
     approval = (
         current_approvals(order).filter(required_role__in=user_roles(actor)).order_by("pk").first()
     )
+    assert approval is not None, "ensure_action_allowed(APPROVE/REJECT) runs first"
     approval.decision, approval.decided_by, approval.decided_at, approval.note = (
         decision,
         actor,

@@ -1,6 +1,7 @@
 """What every order service uses: the order's row lock, timeline events, checks of the lines
 and the customer, and building new lines."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -136,7 +137,7 @@ def build_lines(order: Order, requests: list[LineRequest], first_line_no: int) -
     ]
 
 
-def cancel_work_orders(actor: Actor, line_ids: list[int]) -> None:
+def cancel_work_orders(actor: Actor, line_ids: Iterable[int]) -> None:
     """Stop the work orders of these lines. The caller holds the order lock and has not yet
     locked stock rows: locks go order, then work orders, then stock, as in inventory."""
     for work_order_id in (
