@@ -2,9 +2,10 @@
 
 The order page shows a button exactly for the actions in `order_allowed_actions()`, and every
 service behind those buttons calls `ensure_action_allowed()` with the same rules after it has
-locked the order, so the page never offers what the service would refuse. The rules combine the
-status table (`ORDER_TRANSITIONS`), the hold flag, the review state and the user's Django
-permissions. What the user types (a reason, a quantity) is still checked by the services.
+locked the order, so the page never offers what the service would refuse. The rules combine
+the status table (`ORDER_TRANSITIONS`, through the status sets derived from it), the hold
+flag, the review state and the user's Django permissions. What the user types (a reason, a
+quantity) is still checked by the services.
 """
 
 from enum import StrEnum
@@ -15,8 +16,8 @@ from django.utils.translation import gettext as _
 
 from orders.choices import (
     AMENDABLE_STATUSES,
+    CANCELLABLE_STATUSES,
     HOLDABLE_STATUSES,
-    ORDER_TRANSITIONS,
     PRIORITISED_STATUSES,
     ApprovalDecision,
     OrderStatus,
@@ -122,7 +123,7 @@ def _state_refusal(order: Order, user: Actor, action: OrderAction, roles) -> str
             if not order.on_hold:
                 return _("The order is not on hold.")
         case OrderAction.CANCEL:
-            if S.CANCELLED not in ORDER_TRANSITIONS[order.status]:
+            if order.status not in CANCELLABLE_STATUSES:
                 return _("An order that is %(current)s cannot be cancelled.") % {
                     "current": S(order.status).label
                 }
