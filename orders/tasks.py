@@ -61,7 +61,8 @@ def allocate_finished_work_order(work_order_id: int) -> bool:
 
 @shared_task(time_limit=1800, soft_time_limit=1700)
 def refresh_priorities() -> int:
-    """Nightly: urgency grows with time; then allocate confirmed orders now due."""
+    """Nightly: urgency grows with time; then allocate confirmed orders now due, and catch up
+    on the allocation tasks a broker outage lost."""
     from orders.selectors import (
         backordered_orders_for,
         confirmed_orders_due,

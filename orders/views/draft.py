@@ -101,6 +101,21 @@ def lines_context(order: Order) -> dict:
     return {"lines": lines, "order": order}
 
 
+def error_sentences(form) -> list[str]:
+    """A refused form's errors for the alert above the lines, each naming its field."""
+    if form is None:
+        return []
+    sentences = []
+    for name, errors in form.errors.items():
+        field = form.fields.get(name)
+        for error in errors:
+            if field is None or not field.label:
+                sentences.append(error)
+            else:
+                sentences.append(_("%(field)s: %(error)s") % {"field": field.label, "error": error})
+    return sentences
+
+
 class DraftEditorMixin:
     """Renders the editor (or, for htmx, its lines fragment) for the order in the URL."""
 
@@ -125,7 +140,7 @@ class DraftEditorMixin:
             "header_form": header_form
             or OrderHeaderForm(order=order, initial=header_initial(order)),
             "line_form": line_form or LineAddForm(),
-            "error_form": error_form,
+            "errors": error_sentences(error_form),
             **lines_context(order),
         }
         template = (
@@ -149,8 +164,8 @@ class DraftChangeView(DraftEditorMixin, ObjectActionView):
     def make_form(self):
         return self.form_class(self.request.POST)
 
-    def perform(self, request, form):
-        """Call the service with the form's cleaned data."""
+    def call_service(self, request, form) -> None:
+        """Call the one service of this change with the form's cleaned data."""
         raise NotImplementedError
 
     def refused(self, form) -> HttpResponse:
@@ -160,7 +175,7 @@ class DraftChangeView(DraftEditorMixin, ObjectActionView):
         form = self.make_form()
         if form.is_valid():
             try:
-                self.perform(request, form)
+                self.call_service(request, form)
             except ValidationError as exc:
                 apply_validation_error(form, exc)
             except ServiceError as exc:
@@ -176,7 +191,7 @@ class DraftDetailsView(DraftChangeView):
     def make_form(self):
         return OrderHeaderForm(self.request.POST, order=self.order)
 
-    def perform(self, request, form):
+    def call_service(self, request, form):
         services.order_update_draft(actor=request.user, order=self.order, data=form.cleaned_data)
         messages.success(request, _("Saved."))
 
@@ -187,7 +202,7 @@ class DraftDetailsView(DraftChangeView):
 class DraftLineAddView(DraftChangeView):
     form_class = LineAddForm
 
-    def perform(self, request, form):
+    def call_service(self, request, form):
         services.order_line_add(actor=request.user, order=self.order, **form.cleaned_data)
 
     def refused(self, form):
@@ -198,12 +213,12 @@ class DraftLineAddView(DraftChangeView):
 class DraftLineUpdateView(DraftChangeView):
     form_class = LineUpdateForm
 
-    def perform(self, request, form):
+    def call_service(self, request, form):
         services.order_line_update(actor=request.user, order=self.order, **form.cleaned_data)
 
 
 class DraftLineRemoveView(DraftChangeView):
     form_class = LineRemoveForm
 
-    def perform(self, request, form):
+    def call_service(self, request, form):
         services.order_line_remove(actor=request.user, order=self.order, **form.cleaned_data)

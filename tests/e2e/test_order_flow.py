@@ -58,8 +58,13 @@ def test_sales_enters_reviewer_approves_order_reaches_picking(page: Page, browse
     expect(page.locator("#draft-lines .alert-danger")).to_contain_text(
         "No product has the SKU NOPE-404."
     )
-    page.wait_for_timeout(400)  # the SKU list's own request must not clear the box either
     expect(page.locator("#id_product")).to_have_value("NOPE-404")  # kept for correcting
+    # Typing fills the SKU suggestions, and only them: the box and the lines stay.
+    page.fill("#id_product", "")
+    page.keyboard.type("bu-5")
+    expect(page.locator("#sku-options option[value='BU-5002']")).to_have_count(1)
+    expect(page.locator("#id_product")).to_have_value("bu-5")
+    expect(page.locator("#lines-table tbody tr")).to_have_count(2)
     # A new quantity re-prices in place; the bin removes a line.
     bulb_quantity = page.locator("#lines-table tbody tr", has_text="BU-5002").locator(
         "input[name=quantity]"
