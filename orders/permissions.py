@@ -78,11 +78,16 @@ def order_allowed_actions(order: Order, user: Actor) -> frozenset[OrderAction]:
     )
 
 
+def ensure_permitted(actor: Actor, action: OrderAction) -> None:
+    """PermissionDenied when the actor's role lacks the action's permission."""
+    if not _permitted(actor, action):
+        raise PermissionDenied(_("Your role does not allow this on orders."))
+
+
 def ensure_action_allowed(order: Order, actor: Actor, action: OrderAction) -> None:
     """The services' guard. Raises PermissionDenied when the actor's role lacks the action,
     InvalidTransition (a message for the user) when the order's state does not allow it."""
-    if not _permitted(actor, action):
-        raise PermissionDenied(_("Your role does not allow this on orders."))
+    ensure_permitted(actor, action)
     refusal = _state_refusal(order, actor, action, lambda: user_roles(actor))
     if refusal is not None:
         raise InvalidTransition(refusal)

@@ -1,9 +1,10 @@
 """Order services: the only code that writes orders, their lines, approvals and events.
 
 Every entry point runs in one transaction and takes its locks in one order: the order row
-first, then work orders, then stock rows in primary-key order. It checks what the actor may do
-with `orders.permissions.ensure_action_allowed`, writes an OrderEvent for what changed, tells
-higher layers through `orders.hooks`, and defers anything that leaves the database to
+first, then work orders, then stock rows in primary-key order. An action on an order starts
+with `shared.lock_order_for`, which applies the rules of `orders.permissions` (the same that
+decide the buttons on the order page). It writes an OrderEvent for what changed, tells higher
+layers through `orders.hooks`, and defers anything that leaves the database to
 transaction.on_commit.
 
 Callers use this package as one module: `from orders import services; services.order_cancel(...)`.

@@ -13,7 +13,7 @@ from orders import hooks
 from orders.allocation import release_line
 from orders.choices import EventKind
 from orders.models import Order, OrderLine
-from orders.permissions import Actor, OrderAction, ensure_action_allowed
+from orders.permissions import Actor, OrderAction
 from orders.review import required_approvals
 from orders.services.lifecycle import apply_allocation
 from orders.services.repricing import reprice
@@ -23,7 +23,7 @@ from orders.services.shared import (
     build_lines,
     cancel_work_orders,
     check_line_requests,
-    lock_order,
+    lock_order_for,
     record_event,
 )
 
@@ -42,8 +42,7 @@ def order_amend(
     The order is re-priced; only the difference is reserved or released; the approval rules
     run again on the new values; the timeline shows the change as a diff.
     """
-    order = lock_order(order)
-    ensure_action_allowed(order, actor, OrderAction.AMEND)
+    order = lock_order_for(order, actor, OrderAction.AMEND)
     lines = {line.line_no: line for line in order.lines.select_related("product")}
     new_lines = list(additions)
     for line_no in changes:

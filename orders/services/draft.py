@@ -18,7 +18,7 @@ from oms.errors import ServiceError
 from oms.money import ZERO
 from orders.choices import Channel, EventKind, OrderStatus
 from orders.models import Order, OrderLine
-from orders.permissions import Actor, OrderAction, ensure_action_allowed
+from orders.permissions import Actor, OrderAction
 from orders.services.repricing import reprice
 from orders.services.review import submit_draft
 from orders.services.shared import (
@@ -28,7 +28,7 @@ from orders.services.shared import (
     check_customer_may_order,
     check_line_requests,
     copy_shipping_address,
-    lock_order,
+    lock_order_for,
     record_event,
 )
 
@@ -142,8 +142,7 @@ def create_draft(
 @transaction.atomic
 def order_update_draft(*, actor: Actor, order: Order, data: dict[str, Any]) -> Order:
     """Change the header of a draft: address, requested date, notes, review flag."""
-    order = lock_order(order)
-    ensure_action_allowed(order, actor, OrderAction.EDIT)
+    order = lock_order_for(order, actor, OrderAction.EDIT)
     changes = {}
     address = data.get("shipping_address")
     if address is not None:
@@ -172,8 +171,7 @@ def order_line_add(
     quantity: int,
     discount_percent: Decimal = ZERO,
 ) -> OrderLine:
-    order = lock_order(order)
-    ensure_action_allowed(order, actor, OrderAction.EDIT)
+    order = lock_order_for(order, actor, OrderAction.EDIT)
     request = LineRequest(product, quantity, discount_percent)
     check_line_requests(actor, [request])
     last = order.lines.order_by("-line_no").values_list("line_no", flat=True).first() or 0
@@ -186,8 +184,7 @@ def order_line_add(
 def order_line_update(
     *, actor: Actor, order: Order, line_no: int, quantity: int, discount_percent: Decimal
 ) -> None:
-    order = lock_order(order)
-    ensure_action_allowed(order, actor, OrderAction.EDIT)
+    order = lock_order_for(order, actor, OrderAction.EDIT)
     line = order.lines.select_related("product").filter(line_no=line_no).first()
     if line is None:
         raise ServiceError(_("The order has no line %(line)s.") % {"line": line_no})
@@ -199,8 +196,7 @@ def order_line_update(
 
 @transaction.atomic
 def order_line_remove(*, actor: Actor, order: Order, line_no: int) -> None:
-    order = lock_order(order)
-    ensure_action_allowed(order, actor, OrderAction.EDIT)
+    order = lock_order_for(order, actor, OrderAction.EDIT)
     removed, _by_model = order.lines.filter(line_no=line_no).delete()
     if not removed:
         raise ServiceError(_("The order has no line %(line)s.") % {"line": line_no})

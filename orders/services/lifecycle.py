@@ -14,10 +14,10 @@ from orders.allocation import allocate_order, release_order
 from orders.choices import ORDER_TRANSITIONS, ApprovalDecision, EventKind, OrderStatus
 from orders.errors import InvalidTransition
 from orders.models import Order, OrderLine
-from orders.permissions import Actor, OrderAction, ensure_action_allowed
+from orders.permissions import Actor, OrderAction
 from orders.selectors import allocation_waits
 from orders.services.repricing import update_priority
-from orders.services.shared import cancel_work_orders, lock_order, record_event
+from orders.services.shared import cancel_work_orders, lock_order_for, record_event
 
 S = OrderStatus
 
@@ -121,8 +121,7 @@ def order_hold(*, actor: Actor, order: Order, reason: str) -> Order:
     """Stop the order moving on (it keeps its reservations) until it is resumed."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the order is held.")})
-    order = lock_order(order)
-    ensure_action_allowed(order, actor, OrderAction.HOLD)
+    order = lock_order_for(order, actor, OrderAction.HOLD)
     order.on_hold, order.hold_reason = True, reason[:200]
     order.save(update_fields=["on_hold", "hold_reason", "updated_at"])
     record_event(order, EventKind.HELD, actor=actor, note=reason)
@@ -132,8 +131,7 @@ def order_hold(*, actor: Actor, order: Order, reason: str) -> Order:
 
 @transaction.atomic
 def order_resume(*, actor: Actor, order: Order) -> Order:
-    order = lock_order(order)
-    ensure_action_allowed(order, actor, OrderAction.RESUME)
+    order = lock_order_for(order, actor, OrderAction.RESUME)
     order.on_hold, order.hold_reason = False, ""
     order.save(update_fields=["on_hold", "hold_reason", "updated_at"])
     record_event(order, EventKind.RESUMED, actor=actor)
@@ -146,8 +144,7 @@ def order_cancel(*, actor: Actor, order: Order, reason: str) -> Order:
     """Cancel: work orders stop, every reservation goes back to stock, the reason is kept."""
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the order is cancelled.")})
-    order = lock_order(order)
-    ensure_action_allowed(order, actor, OrderAction.CANCEL)
+    order = lock_order_for(order, actor, OrderAction.CANCEL)
     cancel_work_orders(actor, order.lines.values_list("pk", flat=True))
     released = release_order(order)
     order.approvals.filter(decision=ApprovalDecision.PENDING).update(
@@ -168,8 +165,7 @@ def order_boost(*, actor: Actor, order: Order, boost: int, note: str = "") -> Or
     """Set the manual part of the priority score (-100 to 100) and recompute the score."""
     if not -100 <= boost <= 100:
         raise ValidationError({"boost": _("Enter a boost between -100 and 100.")})
-    order = lock_order(order)
-    ensure_action_allowed(order, actor, OrderAction.BOOST)
+    order = lock_order_for(order, actor, OrderAction.BOOST)
     old = order.priority_score
     order.priority_boost = boost
     update_priority(order)
@@ -187,8 +183,7 @@ def order_boost(*, actor: Actor, order: Order, boost: int, note: str = "") -> Or
 @transaction.atomic
 def order_start_picking(*, actor: Actor, order: Order) -> Order:
     """The warehouse has begun to pick: from now on the order can no longer be amended."""
-    order = lock_order(order)
-    ensure_action_allowed(order, actor, OrderAction.START_PICKING)
+    order = lock_order_for(order, actor, OrderAction.START_PICKING)
     order.picking_started_at = timezone.now()
     order.save(update_fields=["picking_started_at", "updated_at"])
     record_event(

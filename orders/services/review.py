@@ -13,12 +13,16 @@ from orders.allocation import release_order
 from orders.choices import ApprovalDecision, EventKind, OrderStatus
 from orders.errors import InvalidTransition
 from orders.models import Approval, ApprovalRule, Order, OrderLine
-from orders.permissions import Actor, OrderAction, ensure_action_allowed
+from orders.permissions import Actor, OrderAction
 from orders.review import Requirement, required_approvals
 from orders.selectors import current_approvals, user_roles
 from orders.services.lifecycle import confirm_order, order_transition
 from orders.services.repricing import reprice
-from orders.services.shared import check_customer_may_order, lock_order, record_event
+from orders.services.shared import (
+    check_customer_may_order,
+    lock_order_for,
+    record_event,
+)
 
 S = OrderStatus
 
@@ -26,8 +30,7 @@ S = OrderStatus
 @atomic_with_retry()
 def order_submit(*, actor: Actor, order: Order) -> Order:
     """Send a draft on: to the reviewers when a rule asks for it, otherwise confirm it."""
-    order = lock_order(order)
-    ensure_action_allowed(order, actor, OrderAction.SUBMIT)
+    order = lock_order_for(order, actor, OrderAction.SUBMIT)
     submit_draft(order, actor=actor)
     return order
 
@@ -101,8 +104,7 @@ def record_decision(order: Order, *, actor: Actor, decision: str, note: str) -> 
 @atomic_with_retry()
 def order_approve(*, actor: Actor, order: Order, note: str = "") -> Order:
     """Approve one level; the last approval of the round confirms the order."""
-    order = lock_order(order)
-    ensure_action_allowed(order, actor, OrderAction.APPROVE)
+    order = lock_order_for(order, actor, OrderAction.APPROVE)
     approval = record_decision(order, actor=actor, decision=ApprovalDecision.APPROVED, note=note)
     record_event(
         order,
@@ -123,8 +125,7 @@ def order_reject(*, actor: Actor, order: Order, note: str) -> Order:
     """Reject: the order goes back to draft with the reason on its timeline."""
     if not note.strip():
         raise ValidationError({"note": _("Say why the order is rejected.")})
-    order = lock_order(order)
-    ensure_action_allowed(order, actor, OrderAction.REJECT)
+    order = lock_order_for(order, actor, OrderAction.REJECT)
     approval = record_decision(order, actor=actor, decision=ApprovalDecision.REJECTED, note=note)
     order.approvals.filter(round=order.review_round, decision=ApprovalDecision.PENDING).update(
         decision=ApprovalDecision.WITHDRAWN

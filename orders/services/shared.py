@@ -14,7 +14,7 @@ from inventory.services import work_order_cancel
 from oms.money import ZERO
 from oms.roles import ROLES
 from orders.models import Order, OrderEvent, OrderLine
-from orders.permissions import Actor
+from orders.permissions import Actor, OrderAction, ensure_action_allowed, ensure_permitted
 
 MAX_LINE_QUANTITY = 1_000_000
 
@@ -30,6 +30,15 @@ def lock_order(order: Order | int) -> Order:
     """Lock the order row (always the first lock an order service takes) and read it fresh."""
     pk = order.pk if isinstance(order, Order) else order
     return Order.objects.select_for_update(of=("self",)).select_related("customer").get(pk=pk)
+
+
+def lock_order_for(order: Order | int, actor: Actor, action: OrderAction) -> Order:
+    """The guard every action service starts with: the actor's permission first (a refused
+    actor takes no lock), then the order row lock, then what the order's state allows."""
+    ensure_permitted(actor, action)
+    order = lock_order(order)
+    ensure_action_allowed(order, actor, action)
+    return order
 
 
 def acting_user(actor: Actor) -> Actor:
