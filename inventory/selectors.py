@@ -13,6 +13,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from inventory.models import Product, StockLevel, StockMovement, Warehouse, WorkOrder
+from oms.registry import SearchHit
 
 AVAILABLE = ExpressionWrapper(F("on_hand") - F("reserved"), output_field=IntegerField())
 
@@ -102,3 +103,23 @@ def stock_value() -> dict:
 
 def work_order_list() -> QuerySet[WorkOrder]:
     return WorkOrder.objects.select_related("product", "warehouse")
+
+
+def product_search(query: str) -> list[SearchHit]:
+    """The header search: a SKU (exact opens the product) or words of its name."""
+    products = Product.objects.filter(
+        Q(sku__iexact=query) | Q(name__icontains=query) | Q(name_en__icontains=query)
+    ).order_by("sku")[:20]
+    return [
+        SearchHit(
+            label=str(p),
+            detail=p.name_en,
+            url=p.get_absolute_url(),
+            exact=p.sku.lower() == query.lower(),
+        )
+        for p in products
+    ]
+
+
+def active_product_count() -> int:
+    return Product.objects.filter(is_active=True).count()

@@ -5,7 +5,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import Product, StockLevel, StockMovement, Warehouse, WorkOrder
-from oms.tables import ActiveColumn, BaseTable, MoneyColumn, QuantityColumn
+from oms.tables import ActiveColumn, BaseTable, MoneyColumn, QuantityColumn, ReferenceColumn
 from oms.templatetags.oms import signed
 
 
@@ -135,7 +135,7 @@ class StockMovementTable(BaseTable):
     quantity = QuantityColumn()
     balance_after = QuantityColumn()
     reason = tables.Column()
-    reference = tables.Column()
+    reference = ReferenceColumn()
     note = tables.Column()
     actor = tables.Column(accessor="actor__username", verbose_name=_("By"))
 
@@ -168,7 +168,7 @@ class WorkOrderTable(BaseTable):
     product = tables.Column(accessor="product__name", verbose_name=_("Product"))
     quantity = QuantityColumn()
     warehouse = tables.Column(accessor="warehouse__code", verbose_name=_("Warehouse"))
-    reference = tables.Column(verbose_name=_("Order"))
+    reference = ReferenceColumn(verbose_name=_("Order"))
     stage = tables.Column()
     actions = tables.Column(
         empty_values=(), orderable=False, verbose_name="", exclude_from_export=True
@@ -187,11 +187,6 @@ class WorkOrderTable(BaseTable):
             "stage",
         )
         empty_text = _("No work orders match these filters.")
-
-    def render_reference(self, value):
-        if value.startswith("SO-"):
-            return format_html('<a href="{}">{}</a>', reverse("orders:detail", args=[value]), value)
-        return value
 
     def render_actions(self, record):
         request = getattr(self, "request", None)

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oms.filters import SearchFilterSet
 from oms.models import AuditLog
+from oms.registry import audited_model_choices
 from oms.tables import BaseTable
 
 
@@ -15,13 +16,7 @@ class AuditLogFilterSet(SearchFilterSet):
 
     object_type = django_filters.ChoiceFilter(
         label=_("Object type"),
-        choices=[
-            ("customers.customer", _("Customer")),
-            ("customers.address", _("Address")),
-            ("inventory.product", _("Product")),
-            ("inventory.warehouse", _("Warehouse")),
-            ("inventory.stocklevel", _("Stock level")),
-        ],
+        choices=audited_model_choices,  # registered by the apps
     )
 
     class Meta:

@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
+from oms import registry
 from oms.errors import ServiceError
 
 
@@ -152,6 +153,9 @@ class ObjectDetailView(RequirePermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["object"] = self.object
+        # What other apps show on this page (an orders panel on a customer, say).
+        context["panels"] = registry.detail_panels_for(self.request, self.object)
+        context["extra_actions"] = registry.detail_actions_for(self.request.user, self.object)
         return context
 
     def get(self, request, *args, **kwargs):

@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 
 from oms.broker import checkout_prefix, default_broker
 
@@ -187,33 +186,10 @@ CELERY_TASK_ROUTES = {
 CELERY_WORKER_QUEUES = "default,documents,tracking,notifications"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {
-    "flush-outbox": {
-        "task": "oms.tasks.flush_outbox",
-        "schedule": 60.0,
-        "options": {"expires": 50},
-    },
-    "low-stock-digest": {
-        "task": "inventory.tasks.send_low_stock_digest",
-        "schedule": crontab(hour=7, minute=0),
-        "options": {"expires": 3600},
-    },
-    "order-priorities": {
-        "task": "orders.tasks.refresh_priorities",
-        "schedule": crontab(hour=1, minute=0),
-        "options": {"expires": 3600},
-    },
-    "reservation-check": {
-        "task": "orders.tasks.check_reservations",
-        "schedule": crontab(hour=2, minute=45),
-        "options": {"expires": 3600},
-    },
-    "stock-ledger-check": {
-        "task": "inventory.tasks.check_stock_ledger",
-        "schedule": crontab(hour=2, minute=30),
-        "options": {"expires": 3600},
-    },
-}
+# Beat jobs are registered by the apps (oms.registry.register_beat_job); oms/celery.py adds
+# them to this, which stays empty unless a deployment wants an extra job of its own.
+CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULER = "oms.celery:RegistryScheduler"
 
 # Production hardening (DEBUG off): `manage.py check --deploy` reports nothing.
 if PRODUCTION:

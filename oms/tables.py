@@ -6,6 +6,8 @@ from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from oms.registry import resolve_reference
+
 
 def format_money(value: Decimal | None) -> str:
     if value is None:
@@ -68,3 +70,14 @@ class BaseTable(tables.Table):
     class Meta:
         empty_text = _("Nothing matches these filters.")
         template_name = "oms/table.html"
+
+
+class ReferenceColumn(tables.Column):
+    """A document reference ("SO-2026-000123") linked to its document when an app resolves it."""
+
+    def render(self, value):
+        url = resolve_reference(value)
+        return format_html('<a href="{}">{}</a>', url, value) if url else value
+
+    def value(self, value):
+        return value

@@ -2,6 +2,7 @@ from django.db.models import F, IntegerField, OuterRef, Prefetch, QuerySet, Subq
 from django.db.models.functions import Coalesce
 
 from inventory.models import StockLevel
+from oms.registry import SearchHit
 from orders.choices import OPEN_STATUSES, ApprovalDecision
 from orders.models import Allocation, Approval, Order, OrderEvent, OrderLine
 
@@ -110,3 +111,27 @@ def backlog_by_status() -> list[dict]:
     )
     order = [s for s in OrderStatus.values if s in wanted]
     return [{"status": s, "label": OrderStatus(s).label, "count": counts.get(s, 0)} for s in order]
+
+
+def order_search(query: str) -> list[SearchHit]:
+    """The header search: orders whose number starts with what was typed (4+ characters)."""
+    if len(query) < 4:
+        return []
+    orders = Order.objects.filter(number__istartswith=query).order_by("-id")[:20]
+    return [
+        SearchHit(
+            label=o.number,
+            detail=o.get_status_display(),
+            url=o.get_absolute_url(),
+            exact=o.number.lower() == query.lower(),
+        )
+        for o in orders
+    ]
+
+
+def customer_recent_orders(customer_id: int, *, limit: int = 20) -> QuerySet[Order]:
+    return (
+        Order.objects.filter(customer_id=customer_id)
+        .only("number", "status", "on_hold", "total", "created_at", "customer_id")
+        .order_by("-id")[:limit]
+    )

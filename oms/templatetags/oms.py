@@ -1,4 +1,5 @@
 from django import template
+from django.template.loader import render_to_string
 from django.utils.formats import number_format
 
 from oms.tables import format_money
@@ -31,3 +32,9 @@ def page_counter_css() -> str:
         elif piece:
             parts.append('"' + piece.replace('"', '\\"') + '"')
     return " ".join(parts)
+
+
+@register.simple_tag(takes_context=True)
+def render_panel(context, panel) -> str:
+    """A panel another app registered (oms.registry.Panel), with the context it computed."""
+    return render_to_string(panel.template, panel.context, request=context.get("request"))
