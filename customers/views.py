@@ -40,8 +40,7 @@ class CustomerCreateView(ObjectEditView):
     title = gettext_lazy("New customer")
     submit_label = gettext_lazy("Create customer")
 
-    def get_cancel_url(self):
-        return "/customers/"
+    list_url_name = "customers:list"
 
     address_form = None
 

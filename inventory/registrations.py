@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory import selectors
 from inventory.seeders import seed_inventory
+from inventory.tables import LowStockTable, StockMovementTable
 from oms.registry import (
     Kpi,
     KpiValue,
@@ -24,6 +25,7 @@ from oms.registry import (
     register_urls,
 )
 from oms.roles import ROLES
+from oms.tables import compact_table, table_card
 
 register_urls("", "inventory.urls")
 
@@ -143,9 +145,17 @@ register_kpi(Kpi("stock-value", "inventory.view_stocklevel", _stock_value, order
 register_dashboard_panel(
     Panel(
         "lowest-stock",
-        "inventory/panels/lowest_stock.html",
+        "oms/panels/table.html",
         "inventory.view_stocklevel",
-        lambda request, obj: {"low_stock": selectors.low_stock().order_by("-shortfall")[:8]},
+        lambda request, obj: table_card(
+            _("Lowest stock"),
+            compact_table(
+                LowStockTable,
+                selectors.low_stock().order_by("-shortfall")[:8],
+                columns=("sku", "product", "warehouse", "available", "safety_stock"),
+            ),
+            reverse("inventory:low_stock"),
+        ),
         width="col-xl-6",
         order=30,
     )
@@ -153,9 +163,17 @@ register_dashboard_panel(
 register_dashboard_panel(
     Panel(
         "latest-movements",
-        "inventory/panels/latest_movements.html",
+        "oms/panels/table.html",
         "inventory.view_stockmovement",
-        lambda request, obj: {"movements": selectors.movement_list()[:8]},
+        lambda request, obj: table_card(
+            _("Latest stock movements"),
+            compact_table(
+                StockMovementTable,
+                selectors.movement_list()[:8],
+                columns=("created_at", "kind", "sku", "warehouse", "quantity"),
+            ),
+            reverse("inventory:movement_list"),
+        ),
         width="col-xl-6",
         order=40,
     )

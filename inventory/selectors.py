@@ -4,16 +4,15 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
 )
 from django.db.models.functions import Coalesce
 
 from inventory.models import Product, StockLevel, StockMovement, Warehouse, WorkOrder
 from oms.registry import SearchHit
+from oms.selectors import differs_from_sum
 
 AVAILABLE = ExpressionWrapper(F("on_hand") - F("reserved"), output_field=IntegerField())
 
@@ -53,7 +52,7 @@ def low_stock() -> QuerySet[StockLevel]:
     return (
         stock_levels()
         .filter(safety_stock__gt=0, product__is_active=True, warehouse__is_active=True)
-        .filter(available__lt=F("safety_stock"))
+        .filter(on_hand__lt=F("reserved") + F("safety_stock"))  # available < safety stock
         .annotate(shortfall=F("safety_stock") - AVAILABLE)
     )
 
@@ -74,16 +73,13 @@ def count_sheet_rows(warehouse: Warehouse) -> QuerySet[StockLevel]:
 
 def ledger_drift() -> QuerySet[StockLevel]:
     """Stock levels whose on_hand differs from the sum of their ledger rows."""
-    ledger_sum = (
-        StockMovement.objects.filter(stock_level=OuterRef("pk"))
-        .values("stock_level")
-        .annotate(total=Sum("quantity"))
-        .values("total")
-    )
-    return (
-        StockLevel.objects.select_related("product", "warehouse")
-        .annotate(ledger_total=Coalesce(Subquery(ledger_sum, output_field=IntegerField()), 0))
-        .exclude(on_hand=F("ledger_total"))
+    return differs_from_sum(
+        StockLevel.objects.select_related("product", "warehouse"),
+        StockMovement.objects.all(),
+        link="stock_level",
+        amount="quantity",
+        field="on_hand",
+        total_name="ledger_total",
     )
 
 

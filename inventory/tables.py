@@ -1,7 +1,8 @@
 import django_tables2 as tables
 from django.middleware.csrf import get_token
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import Product, StockLevel, StockMovement, Warehouse, WorkOrder
@@ -90,16 +91,37 @@ class StockLevelTable(BaseTable):
         }
 
     def render_actions(self, record):
-        query = f"?product={record.product.sku}&warehouse={record.warehouse_id}"
-        return format_html(
-            '<a class="btn btn-sm btn-outline-secondary" href="{}{}" title="{}"><i class="bi bi-box-arrow-in-down"></i></a> '
-            '<a class="btn btn-sm btn-outline-secondary" href="{}{}" title="{}"><i class="bi bi-sliders"></i></a>',
-            reverse("inventory:stock_receive"),
-            query,
-            _("Receive"),
-            reverse("inventory:stock_adjust"),
-            query,
-            _("Adjust"),
+        request = getattr(self, "request", None)
+        query = "?" + urlencode({"product": record.product.sku, "warehouse": record.warehouse_id})
+        buttons = [
+            (permission, url, label, icon)
+            for permission, url, label, icon in (
+                (
+                    "inventory.receive_stock",
+                    reverse("inventory:stock_receive") + query,
+                    _("Receive"),
+                    "box-arrow-in-down",
+                ),
+                (
+                    "inventory.adjust_stock",
+                    reverse("inventory:stock_adjust") + query,
+                    _("Adjust"),
+                    "sliders",
+                ),
+                (
+                    "inventory.adjust_stock",
+                    reverse("inventory:stock_level_edit", args=[record.pk]),
+                    _("Bin and safety stock"),
+                    "pencil",
+                ),
+            )
+            if request is not None and request.user.has_perm(permission)
+        ]
+        return format_html_join(
+            " ",
+            '<a class="btn btn-sm btn-outline-secondary" href="{}" title="{}" aria-label="{}">'
+            '<i class="bi bi-{}"></i></a>',
+            ((url, label, label, icon) for _perm, url, label, icon in buttons),
         )
 
 

@@ -6,13 +6,17 @@ users without the permission get a 403 page. Nothing is open by default.
 
 import csv
 import itertools
+from types import ModuleType
 from typing import Any
 
+import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.forms import BaseForm
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
@@ -44,7 +48,7 @@ class ObjectListView(RequirePermissionMixin, View):
     """A FilterSet + a Table: filters, free-text search, sorting, CSV export, lazy pages."""
 
     filterset_class = None
-    table_class = None
+    table_class: type[tables.Table]
     template_name = "oms/object_list.html"
     title = ""
     export_name = "export"
@@ -168,7 +172,8 @@ class ObjectDetailView(RequirePermissionMixin, TemplateView):
 class ObjectEditView(RequirePermissionMixin, View):
     """Show a form; on a valid POST call one service. Service errors land on the form."""
 
-    form_class = None
+    form_class: type[BaseForm]
+    list_url_name = ""  # where Cancel leads when the page has no object yet
     template_name = "oms/object_edit.html"
     title = ""
     submit_label = ""
@@ -190,8 +195,11 @@ class ObjectEditView(RequirePermissionMixin, View):
         return obj.get_absolute_url()
 
     def get_cancel_url(self) -> str:
+        """Back to the object, or to its list when there is no object yet."""
         obj = getattr(self, "object", None)
-        return obj.get_absolute_url() if obj is not None else "javascript:history.back()"
+        if obj is not None and hasattr(obj, "get_absolute_url"):
+            return obj.get_absolute_url()
+        return reverse(self.list_url_name or "dashboard")
 
     def render_form(self, form, status=200):
         context = {
@@ -255,3 +263,22 @@ class ObjectActionView(LoginRequiredMixin, RequirePermissionMixin, View):
                 request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             )
         return HttpResponseRedirect(self.get_redirect_url(request, **kwargs))
+
+
+def object_urls(prefix: str, name: str, views: ModuleType, kind: str) -> list[URLPattern]:
+    """The usual pages of one kind of object, found by name in the app's views module:
+    `<Kind>ListView` at `prefix`, `<Kind>CreateView` at `prefix/new/`, `<Kind>DetailView` at
+    `prefix/<pk>/` and `<Kind>EditView` at `prefix/<pk>/edit/`, named `<name>_list`,
+    `_create`, `_detail`, `_edit` (plain `list`, `create`, ... when `name` is empty).
+    A view the module does not have is left out."""
+    pages = (
+        ("", "List", "list"),
+        ("new/", "Create", "create"),
+        ("<int:pk>/", "Detail", "detail"),
+        ("<int:pk>/edit/", "Edit", "edit"),
+    )
+    return [
+        path(f"{prefix}{route}", view.as_view(), name=f"{name}_{suffix}" if name else suffix)
+        for route, role, suffix in pages
+        if (view := getattr(views, f"{kind}{role}View", None)) is not None
+    ]

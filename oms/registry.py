@@ -20,11 +20,10 @@ from django.core.exceptions import ImproperlyConfigured
 from django.urls import NoReverseMatch, reverse
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
     from django.db.models import Model
     from django.http import HttpRequest
 
-    AnyUser = AbstractBaseUser | AnonymousUser
+    from oms.types import AnyUser
 
 
 @dataclass(frozen=True)

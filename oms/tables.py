@@ -81,3 +81,30 @@ class ReferenceColumn(tables.Column):
 
     def value(self, value):
         return value
+
+
+def compact_table(
+    table_class: type[tables.Table],
+    data,
+    *,
+    columns: tuple[str, ...] = (),
+    without: tuple[str, ...] = (),
+    request=None,
+) -> tables.Table:
+    """A list page's table cut down to some `columns` (or all but `without`), unsorted and on
+    one page: for a card on another page (a dashboard panel, a detail page), so each list's
+    columns exist once."""
+    if columns:
+        hidden = [name for name in table_class.base_columns if name not in columns]
+        table = table_class(
+            data, exclude=hidden, sequence=columns, orderable=False, show_footer=False
+        )
+    else:
+        table = table_class(data, exclude=without, orderable=False, show_footer=False)
+    table.request = request  # for columns that show only what the user may do
+    return table
+
+
+def table_card(title, table: tables.Table, more_url: str = "") -> dict:
+    """The context of oms/panels/table.html: a card with a title, a table and an "All" link."""
+    return {"title": title, "table": table, "more_url": more_url}

@@ -23,8 +23,10 @@ from oms.registry import (
     register_urls,
 )
 from oms.roles import ROLES
+from oms.tables import compact_table, table_card
 from orders import selectors
 from orders.seeders import seed_orders_demo
+from orders.tables import OrderTable
 
 register_urls("", "orders.urls")
 
@@ -109,12 +111,17 @@ register_detail_panel(
     "customers.customer",
     Panel(
         "customer-orders",
-        "orders/panels/customer_orders.html",
+        "oms/panels/table.html",
         "orders.view_order",
-        lambda request, customer: {
-            "customer": customer,
-            "orders": selectors.customer_recent_orders(customer.pk),
-        },
+        lambda request, customer: table_card(
+            _("Order history"),
+            compact_table(
+                OrderTable,
+                selectors.customer_recent_orders(customer.pk),
+                columns=("number", "created_at", "status", "total"),
+            ),
+            reverse("orders:list") + "?" + urlencode({"customer": customer.code}),
+        ),
         order=10,
     ),
 )

@@ -1,8 +1,8 @@
-from django.db.models import F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 
 from inventory.models import StockLevel
 from oms.registry import SearchHit
+from oms.selectors import differs_from_sum
 from orders.choices import OPEN_STATUSES, ApprovalDecision
 from orders.models import Allocation, Approval, Order, OrderEvent, OrderLine
 
@@ -79,16 +79,14 @@ def pending_approvals_for(roles: set[str]) -> QuerySet[Approval]:
 
 
 def reservation_drift() -> QuerySet[StockLevel]:
-    allocated = (
-        Allocation.objects.filter(stock_level=OuterRef("pk"))
-        .values("stock_level")
-        .annotate(t=Sum("quantity"))
-        .values("t")
-    )
-    return (
-        StockLevel.objects.select_related("product", "warehouse")
-        .annotate(allocated=Coalesce(Subquery(allocated, output_field=IntegerField()), 0))
-        .exclude(reserved=F("allocated"))
+    """Stock levels whose reserved quantity differs from the sum of their allocations."""
+    return differs_from_sum(
+        StockLevel.objects.select_related("product", "warehouse"),
+        Allocation.objects.all(),
+        link="stock_level",
+        amount="quantity",
+        field="reserved",
+        total_name="allocated",
     )
 
 

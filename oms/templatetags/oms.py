@@ -1,6 +1,7 @@
 from django import template
 from django.template.loader import render_to_string
 from django.utils.formats import number_format
+from django.utils.html import format_html
 
 from oms.tables import format_money
 
@@ -38,3 +39,10 @@ def page_counter_css() -> str:
 def render_panel(context, panel) -> str:
     """A panel another app registered (oms.registry.Panel), with the context it computed."""
     return render_to_string(panel.template, panel.context, request=context.get("request"))
+
+
+def status_badge_html(kind: str, status: str, label, tone: str) -> str:
+    """A status badge: the shared tone for its meaning, plus a class namespaced by kind."""
+    return format_html(
+        '<span class="badge status-{}-{} tone-{}">{}</span>', kind, status, tone, label
+    )
