@@ -214,7 +214,8 @@ class CountSheetView(ObjectDetailView):
             {
                 "rows": list(selectors.count_sheet_rows(self.object)),
                 "document_number": number,
-                "barcode": barcode_svg(number),
+                # Code 128 reads ASCII only; the warehouse code may be Chinese.
+                "barcode": barcode_svg(f"SC-{self.object.pk}-{now:%Y%m%d}"),
                 "printed_at": now,
                 "title": _("Stock-count sheet"),
                 "back_url": self.object.get_absolute_url(),

@@ -10,14 +10,17 @@ from types import ModuleType
 from typing import Any
 
 import django_tables2 as tables
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.paginator import EmptyPage
 from django.forms import BaseForm
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -37,6 +40,18 @@ class RequirePermissionMixin(PermissionRequiredMixin):
         if not self.permission_required:
             raise ImproperlyConfigured(f"{type(self).__name__} must declare permission_required")
         return (self.permission_required,)
+
+
+MAX_PER_PAGE = 500
+MAX_PAGE = 100_000  # beyond this, use filters
+
+
+def int_param(request, name: str, default: int, *, low: int, high: int) -> int:
+    """A whole-number query parameter clamped to [low, high]; anything malformed is the default."""
+    raw = request.GET.get(name, "")
+    if not raw.isascii() or not raw.strip().lstrip("-").isdigit():
+        return default
+    return min(max(int(raw), low), high)
 
 
 class Echo:
@@ -75,10 +90,18 @@ class ObjectListView(RequirePermissionMixin, View):
         if request.GET.get("export") == "csv":
             RequestConfig(request, paginate=False).configure(table)
             return self.export_csv(table)
-        RequestConfig(
-            request,
-            paginate={"per_page": self.per_page(request), "paginator_class": LazyPaginator},
-        ).configure(table)
+        # Sorting from the request; the page and its size are read here, within bounds, so a
+        # malformed or huge ?page= or ?per_page= never reaches the database.
+        RequestConfig(request, paginate=False).configure(table)
+        per_page = self.per_page(request)
+        try:
+            table.paginate(
+                paginator_class=LazyPaginator,
+                per_page=per_page,
+                page=int_param(request, "page", 1, low=1, high=MAX_PAGE),
+            )
+        except EmptyPage:  # past the last page: show the first
+            table.paginate(paginator_class=LazyPaginator, per_page=per_page, page=1)
         context = {
             "title": self.title,
             "filterset": filterset,
@@ -92,12 +115,7 @@ class ObjectListView(RequirePermissionMixin, View):
         return render(request, template, context)
 
     def per_page(self, request) -> int:
-        from django.conf import settings
-
-        try:
-            return max(1, min(int(request.GET.get("per_page", settings.OMS_LIST_PAGE_SIZE)), 500))
-        except ValueError:
-            return settings.OMS_LIST_PAGE_SIZE
+        return int_param(request, "per_page", settings.OMS_LIST_PAGE_SIZE, low=1, high=MAX_PER_PAGE)
 
     def export_csv(self, table) -> StreamingHttpResponse:
         writer = csv.writer(Echo())
@@ -107,7 +125,9 @@ class ObjectListView(RequirePermissionMixin, View):
             itertools.chain(["\ufeff"], rows), content_type="text/csv; charset=utf-8"
         )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="{self.export_name}-{stamp}.csv"'
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"{self.export_name}-{stamp}.csv"
+        )
         return response
 
 
