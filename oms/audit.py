@@ -36,9 +36,13 @@ class AuditLogTable(BaseTable):
         fields = ("created_at", "actor", "action", "object_repr", "changes")
 
     def render_changes(self, value):
-        def show(v):
-            return f"{v[0]} → {v[1]}" if isinstance(v, list) and len(v) == 2 else str(v)
-
         return format_html_join(
-            ", ", "<code>{}</code>: {}", ((k, show(v)) for k, v in value.items())
+            ", ", "<code>{}</code>: {}", ((k, _change_text(v)) for k, v in value.items())
         )
+
+    def value_changes(self, value):
+        return ", ".join(f"{k}: {_change_text(v)}" for k, v in value.items())
+
+
+def _change_text(value) -> str:
+    return f"{value[0]} → {value[1]}" if isinstance(value, list) and len(value) == 2 else str(value)

@@ -47,7 +47,7 @@ def render_pdf(template_name: str, context: dict, request=None) -> bytes:
 def pdf_response(pdf: bytes, filename: str, *, inline: bool = True) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
     # RFC 6266/5987: any character (quotes, Chinese) in the name survives.
-    response["Content-Disposition"] = content_disposition_header(not inline, filename)
+    response["Content-Disposition"] = content_disposition_header(not inline, filename) or ""
     return response
 
 

@@ -33,6 +33,8 @@ NUMERIC = {
 
 
 class MoneyColumn(tables.Column):
+    exports_plain_value = True  # value() is the cell for CSV exports
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("attrs", NUMERIC)
         super().__init__(*args, **kwargs)
@@ -45,6 +47,8 @@ class MoneyColumn(tables.Column):
 
 
 class QuantityColumn(tables.Column):
+    exports_plain_value = True  # value() is the cell for CSV exports
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("attrs", NUMERIC)
         super().__init__(*args, **kwargs)
@@ -57,6 +61,8 @@ class QuantityColumn(tables.Column):
 
 
 class ActiveColumn(tables.BooleanColumn):
+    exports_plain_value = True  # value() is the cell for CSV exports
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("verbose_name", _("Active"))
         super().__init__(*args, **kwargs)
@@ -78,6 +84,8 @@ class BaseTable(tables.Table):
 
 class ReferenceColumn(tables.Column):
     """A document reference ("SO-2026-000123") linked to its document when an app resolves it."""
+
+    exports_plain_value = True  # value() is the cell for CSV exports
 
     def render(self, value):
         url = resolve_reference(value)
