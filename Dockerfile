@@ -63,4 +63,5 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import http.client, sys; c = http.client.HTTPConnection('127.0.0.1', 8000, timeout=4); c.request('GET', '/login/', headers={'Host': 'localhost'}); sys.exit(0 if c.getresponse().status < 500 else 1)"]
 
-CMD ["gunicorn", "oms.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-"]
+ENV OMS_BIND=0.0.0.0:8000
+CMD ["gunicorn", "oms.wsgi", "--config", "/app/gunicorn.conf.py"]

@@ -31,6 +31,8 @@ else:
         "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"]
     )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The first administrator's password in production (manage.py ensure_admin); never generated.
+ADMIN_PASSWORD = env.str("ADMIN_PASSWORD", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -196,11 +198,14 @@ CELERY_BEAT_SCHEDULER = "oms.celery:RegistryScheduler"
 # Production hardening (DEBUG off): `manage.py check --deploy` reports nothing.
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
+# Only behind a proxy that overwrites X-Forwarded-Proto (deploy/nginx.conf does); otherwise any
+# client could claim to be on https.
+if env.bool("TRUST_PROXY_HEADERS", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
