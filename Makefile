@@ -17,8 +17,8 @@ LOCK_TEST := requirements/test.txt
 PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock / make upgrade" $(VENV)/bin/pip-compile --quiet \
 	--generate-hashes --strip-extras --no-emit-index-url --no-emit-find-links
 
-.PHONY: run test setup system-packages system-packages-test venv npm db messages lint lock upgrade \
-	bench clean
+.PHONY: run test lint setup system-packages system-packages-test venv npm db messages \
+	messages-check messages-update lock upgrade bench clean
 
 run: setup system-packages db
 	$(PY) manage.py collectstatic --noinput -v 0
@@ -26,15 +26,17 @@ run: setup system-packages db
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runall
 
-test: setup system-packages system-packages-test messages
+test: setup system-packages system-packages-test messages lint messages-check
+	$(PY) manage.py check
+	$(PY) manage.py makemigrations --check --dry-run
+	$(VENV)/bin/pytest
+
+lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(PY) scripts/check-lock.py
 	$(VENV)/bin/lint-imports --no-cache
 	$(VENV)/bin/mypy
-	$(PY) manage.py check
-	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest
 
 setup: venv npm
 
@@ -75,6 +77,20 @@ system-packages-test:
 
 messages: venv
 	$(PY) manage.py compilemessages -v 0 --ignore '.venv/*' --ignore 'node_modules/*'
+
+# One makemessages command for both targets below. Directories that are not the product's code
+# are skipped (.venv and other dot-directories, and STATIC_ROOT, makemessages skips itself).
+MAKEMESSAGES := manage.py makemessages -l zh_Hans --no-obsolete --ignore 'node_modules/*' \
+	--ignore 'var/*' --ignore 'test-results/*' --ignore 'tests/*' --ignore 'bench/*'
+
+# Fails when makemessages would change the catalogue (new or stale strings) or when a string
+# is untranslated or fuzzy.
+messages-check: venv
+	bash scripts/check-messages.sh $(PY) $(MAKEMESSAGES)
+
+# For contributors: bring locale/ up to date with the code, then translate what is new.
+messages-update: venv
+	$(PY) $(MAKEMESSAGES)
 
 db: venv messages
 	$(PY) manage.py migrate --noinput -v 1
