@@ -34,10 +34,10 @@ RUN groupadd --system oms \
 
 WORKDIR /app
 
-# Dependencies first (pyproject.toml alone builds an empty package), so that this layer is
-# rebuilt only when pyproject.toml changes; then the project itself. No test extras.
-COPY pyproject.toml ./
-RUN pip install --no-cache-dir . && rm -rf build *.egg-info
+# Dependencies first, exactly as locked (versions and hashes, see `make upgrade`), so that this
+# layer is rebuilt only when the lock changes; then the project itself. No test extras.
+COPY requirements/base.txt requirements/base.txt
+RUN pip install --no-cache-dir --require-hashes -r requirements/base.txt
 COPY . .
 RUN pip install --no-cache-dir --no-deps . && rm -rf build *.egg-info
 
