@@ -46,3 +46,9 @@ def status_badge_html(kind: str, status: str, label, tone: str) -> str:
     return format_html(
         '<span class="badge status-{}-{} tone-{}">{}</span>', kind, status, tone, label
     )
+
+
+@register.filter
+def minutes(delta) -> int:
+    """A timedelta in whole minutes (rounded up), for messages such as "locked for 15 minutes"."""
+    return -(-int(delta.total_seconds()) // 60) if delta else 0

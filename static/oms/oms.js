@@ -15,6 +15,19 @@
     var invalid = document.querySelector(".oms-form .is-invalid");
     if (invalid) { invalid.focus(); }
   });
+  // Entry forms marked data-keep-entering (adding order lines) empty themselves after a
+  // successful htmx post and put the cursor back on their first field, ready for the next.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-keep-entering]");
+    if (!form) { return; }
+    if (event.detail.successful && event.detail.xhr.status === 200) { form.reset(); }
+    var first = form.querySelector("input:not([type=hidden]), select, textarea");
+    if (first) { first.focus(); }
+  });
+  // Print views: a button instead of an inline handler (the CSP allows no inline script).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) { window.print(); }
+  });
   // A button with data-confirm asks first and says what will happen.
   document.addEventListener("submit", function (event) {
     var button = event.submitter;
