@@ -4,6 +4,7 @@ Each view declares `permission_required`; anonymous users go to the login page a
 users without the permission get a 403 page. Nothing is open by default.
 """
 
+import uuid
 from types import ModuleType
 from typing import Any
 
@@ -28,6 +29,8 @@ from django_tables2.paginators import LazyPaginator
 from oms import registry
 from oms.errors import ServiceError
 from oms.exports import csv_lines, stream_records
+from oms.models import SubmittedForm
+from oms.services import form_submit_once
 
 
 class RequirePermissionMixin(PermissionRequiredMixin):
@@ -216,6 +219,8 @@ class ObjectEditView(RequirePermissionMixin, View):
     def render_form(self, form, status=200):
         context = {
             "form": form,
+            # A new form gets a fresh one-time token; a form shown again with errors keeps its own.
+            "form_token": _form_token(self.request) or uuid.uuid4(),
             "object": self.object,
             "title": self.title,
             "submit_label": self.submit_label or _("Save"),
@@ -233,18 +238,54 @@ class ObjectEditView(RequirePermissionMixin, View):
 
     def post(self, request, *args, **kwargs):
         self.object = self.get_object()
+        if (url := self.already_saved_url()) is not None:
+            messages.info(request, _("This form was already sent; here is what it saved."))
+            return HttpResponseRedirect(url)
         form = self.form_class(data=request.POST, **self.get_form_kwargs())
         if form.is_valid():
             try:
-                obj = self.save(form)
+                obj, url = self.save_once(form)
             except ValidationError as exc:
                 apply_validation_error(form, exc)
             except ServiceError as exc:
                 form.add_error(None, str(exc))
             else:
-                messages.success(request, self.success_message(obj))
-                return HttpResponseRedirect(self.get_success_url(obj))
+                if obj is None:
+                    messages.info(request, _("This form was already sent; here is what it saved."))
+                else:
+                    messages.success(request, self.success_message(obj))
+                return HttpResponseRedirect(url)
         return self.render_form(form, status=422)
+
+    def already_saved_url(self) -> str | None:
+        """Where the first submit of this form led, when the form comes again (before it is
+        validated: the second copy would fail as a duplicate of what the first created)."""
+        token = _form_token(self.request)
+        if token is None or getattr(self, "object", None) is not None:
+            return None
+        first = SubmittedForm.objects.filter(token=token).exclude(result_url="").first()
+        return first.result_url if first else None
+
+    def save_once(self, form) -> tuple[Any, str]:
+        """Save, unless this form's token was already used (a double submit): then lead to
+        what the first submit saved. Forms without a token (an edit) just save."""
+        token = _form_token(self.request)
+        if token is None or self.object is not None:
+            obj = self.save(form)
+            return obj, self.get_success_url(obj)
+        return form_submit_once(
+            token=token,
+            user=self.request.user if self.request.user.is_authenticated else None,
+            save=lambda: self.save(form),
+            result_url=self.get_success_url,
+        )
+
+
+def _form_token(request) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(request.POST.get("form_token", ""))
+    except ValueError:
+        return None
 
 
 def apply_validation_error(form, exc: ValidationError) -> None:

@@ -94,3 +94,25 @@ class DocumentCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.series} {self.year}: {self.last_number}"
+
+
+class SubmittedForm(models.Model):
+    """A create form that was saved, keyed by the one-time token the form carried.
+
+    A second submit of the same form (a double click, a reload, a retry on a slow line) finds
+    its token here and leads to what the first one created instead of creating it again.
+    """
+
+    token = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    result_url = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("submitted form")
+        verbose_name_plural = _("submitted forms")
+
+    def __str__(self) -> str:
+        return str(self.token)

@@ -1,13 +1,15 @@
 """Services shared by every app: the audit trail, saving master data, and the outbox."""
 
-from collections.abc import Iterable
+import uuid
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model
 
-from oms.models import AuditLog, OutboxMessage
+from oms.db import atomic_with_retry
+from oms.models import AuditLog, OutboxMessage, SubmittedForm
 from oms.types import User
 
 M = TypeVar("M", bound=Model)
@@ -80,3 +82,29 @@ def outbox_enqueue(
 
     enqueue_on_commit(deliver_outbox_message, message.pk)
     return message
+
+
+@atomic_with_retry()
+def form_submit_once(
+    *,
+    token: uuid.UUID,
+    user: User | None,
+    save: Callable[[], Model],
+    result_url: Callable[[Model], str],
+) -> tuple[Model | None, str]:
+    """Run `save` once per form token, in one transaction with the token's claim.
+
+    Returns (the saved object, its URL), or (None, the URL of what the first submit of the
+    same token saved). A concurrent second submit waits on the token's row until the first
+    commits; if the first failed, its claim rolled back and the second saves normally.
+    """
+    try:
+        with transaction.atomic():
+            SubmittedForm.objects.create(token=token, user=user)
+    except IntegrityError:
+        first = SubmittedForm.objects.get(token=token)
+        return None, first.result_url
+    obj = save()
+    url = result_url(obj)
+    SubmittedForm.objects.filter(token=token).update(result_url=url[:500])
+    return obj, url

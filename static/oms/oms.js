@@ -32,6 +32,37 @@
   document.addEventListener("submit", function (event) {
     var button = event.submitter;
     var message = (button && button.dataset.confirm) || event.target.dataset.confirm;
-    if (message && !window.confirm(message)) { event.preventDefault(); }
+    if (message && !window.confirm(message)) { event.preventDefault(); return; }
+    // One click, one request: the buttons rest until the page answers (the server also
+    // refuses a form token twice). Disabled after this tick, so the button's value is sent.
+    var form = event.target;
+    if (form.hasAttribute("hx-post")) { return; }  // htmx forms: hx-disabled-elt below
+    window.setTimeout(function () {
+      form.querySelectorAll("button[type=submit]:not([disabled]), input[type=submit]:not([disabled])").forEach(function (b) {
+        b.disabled = true; b.dataset.busy = "1";
+      });
+    }, 0);
   });
+  // htmx requests disable their form's buttons while they run.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.target.closest && event.target.closest("form");
+    if (form) {
+      form.querySelectorAll("button:not([disabled])").forEach(function (b) {
+        b.disabled = true; b.dataset.busy = "1";
+      });
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target.closest && event.target.closest("form");
+    if (form) { release(form); }
+  });
+  // Back/forward cache: a page shown again must not keep its buttons disabled.
+  window.addEventListener("pageshow", function () {
+    release(document);
+  });
+  function release(root) {
+    root.querySelectorAll("[data-busy]").forEach(function (b) {
+      b.disabled = false; delete b.dataset.busy;
+    });
+  }
 })();
