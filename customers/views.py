@@ -1,6 +1,4 @@
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -8,7 +6,7 @@ from customers import selectors, services
 from customers.filters import CustomerFilterSet
 from customers.forms import AddressForm, CustomerForm, FirstAddressForm
 from customers.tables import CustomerTable
-from oms.generic import ObjectDetailView, ObjectEditView, ObjectListView, apply_validation_error
+from oms.generic import ObjectDetailView, ObjectEditView, ObjectListView
 
 
 class CustomerListView(ObjectListView):
@@ -32,15 +30,6 @@ class CustomerDetailView(ObjectDetailView):
     def get_object(self):
         return selectors.customer_detail(self.kwargs["pk"])
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if self.request.user.has_perm("orders.view_order"):
-            # The reverse relation: customers sits below orders and does not import it.
-            context["orders"] = self.object.orders.only(
-                "number", "status", "on_hold", "total", "created_at", "customer_id"
-            ).order_by("-id")[:20]
-        return context
-
 
 class CustomerCreateView(ObjectEditView):
     permission_required = "customers.add_customer"
@@ -49,8 +38,7 @@ class CustomerCreateView(ObjectEditView):
     title = gettext_lazy("New customer")
     submit_label = gettext_lazy("Create customer")
 
-    def get_cancel_url(self):
-        return "/customers/"
+    list_url_name = "customers:list"
 
     address_form = None
 
@@ -58,23 +46,22 @@ class CustomerCreateView(ObjectEditView):
         return {"address_form": self.address_form or FirstAddressForm()}
 
     def post(self, request, *args, **kwargs):
+        self.address_form = FirstAddressForm(data=request.POST)
+        if self.address_form.is_valid() or self.already_saved_url():
+            return super().post(request, *args, **kwargs)
         self.object = None
         form = self.form_class(data=request.POST)
-        address_form = self.address_form = FirstAddressForm(data=request.POST)
-        if form.is_valid() and address_form.is_valid():
-            address = address_form.cleaned_data if address_form.has_address() else None
-            try:
-                customer = services.customer_create(
-                    actor=request.user, data=form.cleaned_data, address=address
-                )
-            except ValidationError as exc:
-                apply_validation_error(form, exc)
-            else:
-                messages.success(
-                    request, _("Created customer %(customer)s.") % {"customer": customer}
-                )
-                return HttpResponseRedirect(customer.get_absolute_url())
+        form.is_valid()  # show this form's errors too
         return self.render_form(form, status=422)
+
+    def save(self, form):
+        address = self.address_form.cleaned_data if self.address_form.has_address() else None
+        return services.customer_create(
+            actor=self.request.user, data=form.cleaned_data, address=address
+        )
+
+    def success_message(self, customer):
+        return _("Created customer %(customer)s.") % {"customer": customer}
 
 
 class CustomerEditView(ObjectEditView):

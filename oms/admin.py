@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from oms.models import AuditLog, OutboxMessage
+from oms.models import AuditLog, DocumentCounter, OutboxMessage
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -27,3 +27,9 @@ class AuditLogAdmin(ReadOnlyAdmin):
 class OutboxMessageAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "subject", "status", "attempts", "sent_at")
     list_filter = ("status",)
+
+
+@admin.register(DocumentCounter)
+class DocumentCounterAdmin(ReadOnlyAdmin):
+    list_display = ("series", "year", "last_number")
+    list_filter = ("series",)

@@ -3,7 +3,12 @@ from django.utils.translation import gettext_lazy as _
 
 
 class BootstrapFormMixin:
-    """Give every widget Bootstrap's classes and mark invalid fields."""
+    """Give every widget Bootstrap's classes and mark invalid fields.
+
+    Never reads `self.errors` while the form is being built: that would validate it before
+    the subclass's own __init__ has set querysets, limits or `required` flags. Invalid fields
+    are marked when the form is validated (full_clean).
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -18,8 +23,6 @@ class BootstrapFormMixin:
                 css = "form-select"
             else:
                 css = "form-control"
-            if self.is_bound and name in self.errors:
-                css += " is-invalid"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
     def full_clean(self):

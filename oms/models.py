@@ -68,3 +68,51 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+SERIES_MAX_LENGTH = 20
+
+
+class DocumentCounter(models.Model):
+    """The last gapless number handed out per series (invoices, credit notes) and year.
+
+    Only `oms.numbering.next_gapless_number` changes it, under a row lock held in the
+    transaction that writes the document.
+    """
+
+    series = models.CharField(_("series"), max_length=SERIES_MAX_LENGTH)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("document counter")
+        verbose_name_plural = _("document counters")
+        ordering = ["series", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "year"], name="document_counter_series_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.year}: {self.last_number}"
+
+
+class SubmittedForm(models.Model):
+    """A create form that was saved, keyed by the one-time token the form carried.
+
+    A second submit of the same form (a double click, a reload, a retry on a slow line) finds
+    its token here and leads to what the first one created instead of creating it again.
+    """
+
+    token = models.UUIDField(primary_key=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    result_url = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("submitted form")
+        verbose_name_plural = _("submitted forms")
+
+    def __str__(self) -> str:
+        return str(self.token)

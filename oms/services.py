@@ -1,13 +1,18 @@
 """Services shared by every app: the audit trail, saving master data, and the outbox."""
 
-from collections.abc import Iterable
+import uuid
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import models, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Model
 
-from oms.models import AuditLog, OutboxMessage
+from oms.db import atomic_with_retry
+from oms.models import AuditLog, OutboxMessage, SubmittedForm
+from oms.types import User
+
+M = TypeVar("M", bound=Model)
 
 
 def _plain(value: Any) -> Any:
@@ -23,7 +28,7 @@ def _plain(value: Any) -> Any:
 
 
 def audit_record(
-    *, actor, action: str, obj: Model, changes: dict[str, Any] | None = None
+    *, actor: User | None, action: str, obj: Model, changes: dict[str, Any] | None = None
 ) -> AuditLog:
     return AuditLog.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -36,7 +41,7 @@ def audit_record(
 
 
 @transaction.atomic
-def model_save(*, actor, instance: models.Model, data: dict[str, Any], action: str) -> models.Model:
+def model_save(*, actor: User | None, instance: M, data: dict[str, Any], action: str) -> M:
     """Apply data to a master-data row, validate it, save it and write the audit row.
 
     The audit row records each changed field as [old, new].
@@ -77,3 +82,29 @@ def outbox_enqueue(
 
     enqueue_on_commit(deliver_outbox_message, message.pk)
     return message
+
+
+@atomic_with_retry()
+def form_submit_once(
+    *,
+    token: uuid.UUID,
+    user: User | None,
+    save: Callable[[], Model],
+    result_url: Callable[[Model], str],
+) -> tuple[Model | None, str]:
+    """Run `save` once per form token, in one transaction with the token's claim.
+
+    Returns (the saved object, its URL), or (None, the URL of what the first submit of the
+    same token saved). A concurrent second submit waits on the token's row until the first
+    commits; if the first failed, its claim rolled back and the second saves normally.
+    """
+    try:
+        with transaction.atomic():
+            SubmittedForm.objects.create(token=token, user=user)
+    except IntegrityError:
+        first = SubmittedForm.objects.get(token=token)
+        return None, first.result_url
+    obj = save()
+    url = result_url(obj)
+    SubmittedForm.objects.filter(token=token).update(result_url=url[:500])
+    return obj, url

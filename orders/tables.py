@@ -62,6 +62,9 @@ class OrderTable(BaseTable):
             '{} <span class="text-muted small">{}</span>', value, record.customer.code
         )
 
+    def value_customer(self, value, record):
+        return f"{value} ({record.customer.code})"
+
 
 class QueueTable(OrderTable):
     reasons = tables.Column(accessor="priority_reasons", verbose_name=_("Why"), orderable=False)
@@ -90,7 +93,10 @@ class QueueTable(OrderTable):
         empty_text = _("No open orders.")
 
     def render_reasons(self, value):
-        return ", ".join(priority_reason_text(r) for r in value) or "—"
+        return self.value_reasons(value) or "—"
+
+    def value_reasons(self, value):
+        return ", ".join(priority_reason_text(r) for r in value)
 
 
 class ApprovalTable(BaseTable):

@@ -3,16 +3,24 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from customers.choices import CustomerTier
+from oms.templatetags.oms import status_badge_html
+from orders.choices import ORDER_STATUS_TONES, OrderStatus
 
 register = template.Library()
 
 
 @register.filter
+def order_status_badge(status: str) -> str:
+    """A bare status (e.g. a backlog row's) as its badge."""
+    return status_badge_html(
+        "order", status, OrderStatus(status).label, ORDER_STATUS_TONES.get(status, "grey")
+    )
+
+
+@register.filter
 def status_badge(order) -> str:
     """The status in its one colour (UI.md), plus an 'on hold' badge when it is held."""
-    badge = format_html(
-        '<span class="badge status-{}">{}</span>', order.status, order.get_status_display()
-    )
+    badge = order_status_badge(order.status)
     if getattr(order, "on_hold", False):
         badge += format_html(' <span class="badge text-bg-dark">{}</span>', _("On hold"))
     return badge

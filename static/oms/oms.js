@@ -15,10 +15,54 @@
     var invalid = document.querySelector(".oms-form .is-invalid");
     if (invalid) { invalid.focus(); }
   });
+  // Entry forms marked data-keep-entering (adding order lines) empty themselves after a
+  // successful htmx post and put the cursor back on their first field, ready for the next.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target.closest && event.target.closest("form[data-keep-entering]");
+    if (!form) { return; }
+    if (event.detail.successful && event.detail.xhr.status === 200) { form.reset(); }
+    var first = form.querySelector("input:not([type=hidden]), select, textarea");
+    if (first) { first.focus(); }
+  });
+  // Print views: a button instead of an inline handler (the CSP allows no inline script).
+  document.addEventListener("click", function (event) {
+    if (event.target.closest("[data-print]")) { window.print(); }
+  });
   // A button with data-confirm asks first and says what will happen.
   document.addEventListener("submit", function (event) {
     var button = event.submitter;
     var message = (button && button.dataset.confirm) || event.target.dataset.confirm;
-    if (message && !window.confirm(message)) { event.preventDefault(); }
+    if (message && !window.confirm(message)) { event.preventDefault(); return; }
+    // One click, one request: the buttons rest until the page answers (the server also
+    // refuses a form token twice). Disabled after this tick, so the button's value is sent.
+    var form = event.target;
+    if (form.hasAttribute("hx-post")) { return; }  // htmx forms: hx-disabled-elt below
+    window.setTimeout(function () {
+      form.querySelectorAll("button[type=submit]:not([disabled]), input[type=submit]:not([disabled])").forEach(function (b) {
+        b.disabled = true; b.dataset.busy = "1";
+      });
+    }, 0);
   });
+  // htmx requests disable their form's buttons while they run.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.target.closest && event.target.closest("form");
+    if (form) {
+      form.querySelectorAll("button:not([disabled])").forEach(function (b) {
+        b.disabled = true; b.dataset.busy = "1";
+      });
+    }
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.target.closest && event.target.closest("form");
+    if (form) { release(form); }
+  });
+  // Back/forward cache: a page shown again must not keep its buttons disabled.
+  window.addEventListener("pageshow", function () {
+    release(document);
+  });
+  function release(root) {
+    root.querySelectorAll("[data-busy]").forEach(function (b) {
+      b.disabled = false; delete b.dataset.busy;
+    });
+  }
 })();
