@@ -8,7 +8,8 @@ from collections.abc import Callable
 
 # Called with (product_ids) after stock became available (receipt, transfer in, adjustment up).
 stock_arrived: list[Callable[[set[int]], None]] = []
-# Called with (work_order) when a work order is done and its goods are in stock.
+# Called with (work_order) when a work order is done and its goods are in stock. The work
+# order and stock rows are locked: defer anything that locks rows of a higher app to commit.
 work_order_done: list[Callable[[object], None]] = []
 
 

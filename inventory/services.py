@@ -379,9 +379,9 @@ def work_order_create(
 @atomic_with_retry()
 def work_order_advance(*, actor: User | None, work_order: WorkOrder) -> WorkOrder:
     """Move a work order to its next stage. At done the goods are received into stock and
-    the apps above are told, so the order line gets them. The hook then locks the order after
-    this stock row, the reverse of the order services' order, so a deadlock with a concurrent
-    cancel is possible; the retry helper repeats the loser."""
+    the apps above are told, so the order line gets them. The hooks run while this stock row
+    is locked, so they only schedule work for after commit: orders lock an order before its
+    stock rows, and taking the order lock here would invert that order."""
     work_order = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
     next_stage = WORK_ORDER_NEXT_STAGE.get(WorkOrderStage(work_order.stage))
     if next_stage is None:

@@ -21,7 +21,8 @@ class OrderStatus(models.TextChoices):
 
 S = OrderStatus
 
-# The one table of allowed status changes. Only orders.services.order_transition() applies it.
+# The one table of allowed status changes. Only orders.services.order_transition() applies it;
+# orders.permissions reads it to decide which actions a user is offered.
 ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
     S.DRAFT: frozenset({S.PENDING_REVIEW, S.CONFIRMED, S.CANCELLED}),
     # Rejection sends an order back to draft.
@@ -60,6 +61,10 @@ AMENDABLE_STATUSES = frozenset({S.CONFIRMED, S.BACKORDERED, S.IN_PRODUCTION, S.P
 CANCELLABLE_STATUSES = frozenset(
     s for s, targets in ORDER_TRANSITIONS.items() if S.CANCELLED in targets
 )
+# A hold stops the order moving on; once the goods are with the carrier there is nothing to stop.
+HOLDABLE_STATUSES = frozenset(S) - {S.SHIPPED, S.IN_TRANSIT, S.DELIVERED, S.COMPLETED, S.CANCELLED}
+# The priority score orders work still to be done for the customer, from draft to last shipment.
+PRIORITISED_STATUSES = OPEN_STATUSES | {S.DRAFT, S.PENDING_REVIEW}
 
 
 class Channel(models.TextChoices):

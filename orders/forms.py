@@ -1,3 +1,4 @@
+import copy
 from decimal import Decimal
 
 from django import forms
@@ -8,6 +9,7 @@ from inventory.forms import ProductBySkuField
 from oms.forms import BootstrapFormMixin, QuantityField, date_input
 from orders.choices import Channel
 from orders.models import ApprovalRule
+from orders.services.shared import MAX_LINE_QUANTITY
 
 DISCOUNT = {
     "label": _("Discount %"),
@@ -76,8 +78,11 @@ class OrderHeaderForm(BootstrapFormMixin, forms.Form):
     needs_review = forms.BooleanField(label=_("Flag for review"), required=False)
 
     def __init__(self, *args, order, **kwargs):
+        # BootstrapFormMixin validates a bound form inside __init__, so the customer's
+        # addresses must be the choices before that: set them on this instance's base fields.
+        self.base_fields = copy.deepcopy(type(self).base_fields)
+        self.base_fields["shipping_address"].queryset = order.customer.addresses.all()
         super().__init__(*args, **kwargs)
-        self.fields["shipping_address"].queryset = order.customer.addresses.all()
         self.fields["shipping_address"].label_from_instance = lambda a: (
             f"{a.recipient} · {a.one_line()}"
         )
@@ -85,19 +90,94 @@ class OrderHeaderForm(BootstrapFormMixin, forms.Form):
 
 class LineAddForm(BootstrapFormMixin, forms.Form):
     product = ProductBySkuField()
-    quantity = QuantityField(initial=1, max_value=1_000_000)
+    quantity = QuantityField(initial=1, max_value=MAX_LINE_QUANTITY)
     discount_percent = forms.DecimalField(**DISCOUNT)
 
     def clean_discount_percent(self):
         return self.cleaned_data.get("discount_percent") or Decimal(0)
+
+
+def line_no_field() -> forms.IntegerField:
+    """The number of a line of the order, posted by the page (hidden)."""
+    no_such_line = _("The order has no such line; reload the page.")
+    return forms.IntegerField(
+        label=_("Line"),
+        min_value=1,
+        widget=forms.HiddenInput,
+        error_messages={
+            "required": no_such_line,
+            "invalid": no_such_line,
+            "min_value": no_such_line,
+        },
+    )
 
 
 class LineUpdateForm(BootstrapFormMixin, forms.Form):
-    quantity = QuantityField(max_value=1_000_000)
+    line_no = line_no_field()
+    quantity = QuantityField(max_value=MAX_LINE_QUANTITY)
     discount_percent = forms.DecimalField(**DISCOUNT)
 
     def clean_discount_percent(self):
         return self.cleaned_data.get("discount_percent") or Decimal(0)
+
+
+class LineRemoveForm(forms.Form):
+    line_no = line_no_field()
+
+
+class AmendLineForm(forms.Form):
+    """The new quantity of one line of a confirmed order; 0 removes the line."""
+
+    whole_number = _("Enter a whole number of 0 or more.")
+    line_no = line_no_field()
+    quantity = forms.IntegerField(
+        label=_("New quantity"),
+        min_value=0,
+        max_value=MAX_LINE_QUANTITY,
+        error_messages={
+            "required": whole_number,
+            "invalid": whole_number,
+            "min_value": whole_number,
+            "max_value": _("Enter a quantity of at most %(limit_value)s."),
+        },
+    )
+
+
+class BaseAmendLinesFormSet(forms.BaseFormSet):
+    """One form per line of the order, in line order; each form knows its line."""
+
+    def __init__(self, *args, lines, **kwargs):
+        self.lines = {line.line_no: line for line in lines}
+        initial = [{"line_no": n, "quantity": line.quantity} for n, line in self.lines.items()]
+        super().__init__(*args, initial=initial, prefix="lines", **kwargs)
+        for form in self.forms:
+            try:
+                form.line = self.lines.get(int(form["line_no"].value()))
+            except (TypeError, ValueError):
+                form.line = None
+
+    def clean(self):
+        seen = set()
+        for form in self.forms:
+            line_no = form.cleaned_data.get("line_no")
+            if line_no is None:
+                continue
+            if line_no not in self.lines or line_no in seen:
+                raise forms.ValidationError(_("The order has no such line; reload the page."))
+            seen.add(line_no)
+
+    def changes(self) -> dict[int, int]:
+        """{line_no: new quantity} for the lines whose quantity the user changed."""
+        return {
+            form.cleaned_data["line_no"]: form.cleaned_data["quantity"]
+            for form in self.forms
+            if form.cleaned_data["quantity"] != self.lines[form.cleaned_data["line_no"]].quantity
+        }
+
+
+AmendLinesFormSet = forms.formset_factory(
+    AmendLineForm, formset=BaseAmendLinesFormSet, extra=0, max_num=1000, validate_max=True
+)
 
 
 class ReasonForm(forms.Form):

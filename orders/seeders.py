@@ -16,7 +16,7 @@ from django.utils import timezone
 from customers.models import Customer
 from inventory.models import Category, Product
 from oms.errors import ServiceError
-from orders import services
+from orders import selectors, services
 from orders.choices import Channel, OrderStatus
 from orders.models import ApprovalRule, Order, PriceList, PriceListItem, Promotion, ShippingRule
 
@@ -181,7 +181,7 @@ def seed_orders(count: int, users: dict, stdout) -> None:
             order = services.order_submit(actor=actor, order=order)
             if order.status == S.PENDING_REVIEW and rng.random() < 0.7:
                 while order.status == S.PENDING_REVIEW:
-                    pending = services.current_approvals(order).first()
+                    pending = selectors.current_approvals(order).first()
                     decider = {"manager": manager, "finance": finance}.get(
                         pending.required_role, reviewer
                     )

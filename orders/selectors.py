@@ -1,9 +1,18 @@
-from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
+"""Reads of orders: querysets shaped for the pages and the jobs that use them."""
 
-from inventory.models import StockLevel
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.contrib.auth.models import User
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.utils import timezone
+
+from inventory.choices import WorkOrderStage
+from inventory.models import StockLevel, WorkOrder
 from oms.registry import SearchHit
+from oms.roles import ROLES
 from oms.selectors import differs_from_sum
-from orders.choices import OPEN_STATUSES, ApprovalDecision
+from orders.choices import OPEN_STATUSES, ApprovalDecision, OrderStatus
 from orders.models import Allocation, Approval, Order, OrderEvent, OrderLine
 
 
@@ -133,3 +142,73 @@ def customer_recent_orders(customer_id: int, *, limit: int = 20) -> QuerySet[Ord
         .only("number", "status", "on_hold", "total", "created_at", "customer_id")
         .order_by("-id")[:limit]
     )
+
+
+def user_roles(user: User | None) -> set[str]:
+    """The role names (oms/roles.py) the user holds; a superuser holds them all."""
+    if user is None or not user.is_authenticated:
+        return set()
+    if user.is_superuser:
+        return set(ROLES)
+    return set(user.groups.values_list("name", flat=True)) & set(ROLES)
+
+
+def current_approvals(order: Order) -> QuerySet[Approval]:
+    """The pending approvals of the lowest level still open in this review round."""
+    pending = order.approvals.filter(round=order.review_round, decision=ApprovalDecision.PENDING)
+    lowest = pending.order_by("level").values_list("level", flat=True).first()
+    return pending.filter(level=lowest) if lowest is not None else pending.none()
+
+
+def allocation_waits(order: Order, *, today: date | None = None) -> bool:
+    """Stock is not tied up for orders wanted far ahead: they stay confirmed until the
+    requested date comes within OMS_ALLOCATION_HORIZON_DAYS (a nightly job allocates them)."""
+    if order.requested_delivery_date is None:
+        return False
+    days = (order.requested_delivery_date - (today or timezone.localdate())).days
+    return days > settings.OMS_ALLOCATION_HORIZON_DAYS
+
+
+def confirmed_orders_due(*, today: date | None = None) -> list[int]:
+    """Confirmed orders whose requested date is now within the allocation horizon."""
+    horizon = (today or timezone.localdate()) + timedelta(days=settings.OMS_ALLOCATION_HORIZON_DAYS)
+    return list(
+        Order.objects.filter(status=OrderStatus.CONFIRMED, on_hold=False)
+        .filter(Q(requested_delivery_date__isnull=True) | Q(requested_delivery_date__lte=horizon))
+        .order_by("-priority_score", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def backordered_orders_for(product_ids: list[int] | None) -> list[int]:
+    """Back-ordered orders waiting for these products (None: any), highest priority first."""
+    orders = Order.objects.filter(status=OrderStatus.BACKORDERED, on_hold=False)
+    if product_ids is not None:
+        orders = orders.filter(lines__product_id__in=product_ids)
+    return list(orders.order_by("-priority_score", "pk").values_list("pk", flat=True).distinct())
+
+
+def orders_with_finished_work_orders() -> list[int]:
+    """Orders in production of which no work order is still being made, highest priority first.
+
+    The catch-up for a lost "work order done" task: such an order should have moved on.
+    """
+    still_making = WorkOrder.objects.filter(
+        order_line_id__in=OrderLine.objects.filter(order=OuterRef("pk")).values("pk")
+    ).exclude(stage__in=[WorkOrderStage.DONE, WorkOrderStage.CANCELLED])
+    return list(
+        Order.objects.filter(status=OrderStatus.IN_PRODUCTION, on_hold=False)
+        .exclude(Exists(still_making))
+        .order_by("-priority_score", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
+def order_for_work_order(work_order_id: int) -> int | None:
+    """The id of the order whose line a work order makes goods for (None: made for stock)."""
+    line_id = (
+        WorkOrder.objects.filter(pk=work_order_id).values_list("order_line_id", flat=True).first()
+    )
+    if line_id is None:
+        return None
+    return OrderLine.objects.filter(pk=line_id).values_list("order_id", flat=True).first()

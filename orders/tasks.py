@@ -12,6 +12,17 @@ def schedule_backorder_allocation(product_ids: set[int]) -> None:
     enqueue_on_commit(allocate_backorders, sorted(product_ids))
 
 
+def schedule_work_order_allocation(work_order) -> None:
+    """Inventory hook: a work order is done and its goods received. Only schedules the task:
+    inventory holds its stock row lock here, and orders lock the order row before stock rows,
+    so the reservation runs after commit in its own transaction (a lost task is caught up
+    by the nightly job)."""
+    from oms.tasks import enqueue_on_commit
+
+    if work_order.order_line_id is not None:
+        enqueue_on_commit(allocate_finished_work_order, work_order.pk)
+
+
 @shared_task(
     autoretry_for=(Exception,),
     retry_backoff=10,
@@ -22,7 +33,8 @@ def schedule_backorder_allocation(product_ids: set[int]) -> None:
 )
 def allocate_backorders(product_ids: list[int]) -> int:
     """Allocate newly arrived stock to back-ordered orders, highest priority first."""
-    from orders.services import backordered_orders_for, order_allocate_more
+    from orders.selectors import backordered_orders_for
+    from orders.services import order_allocate_more
 
     moved = 0
     for order_id in backordered_orders_for(product_ids):
@@ -30,13 +42,35 @@ def allocate_backorders(product_ids: list[int]) -> int:
     return moved
 
 
+@shared_task(
+    autoretry_for=(Exception,),
+    retry_backoff=10,
+    retry_backoff_max=600,
+    max_retries=5,
+    time_limit=120,
+    soft_time_limit=110,
+)
+def allocate_finished_work_order(work_order_id: int) -> bool:
+    """Give a finished work order's goods to its order line; True when the order moved on."""
+    from orders.selectors import order_for_work_order
+    from orders.services import order_allocate_finished_work
+
+    order_id = order_for_work_order(work_order_id)
+    return order_id is not None and order_allocate_finished_work(order_id=order_id)
+
+
 @shared_task(time_limit=1800, soft_time_limit=1700)
 def refresh_priorities() -> int:
-    """Nightly: urgency grows with time; then allocate confirmed orders now due."""
-    from orders.services import (
+    """Nightly: urgency grows with time; then allocate confirmed orders now due, and catch up
+    on the allocation tasks a broker outage lost."""
+    from orders.selectors import (
         backordered_orders_for,
         confirmed_orders_due,
+        orders_with_finished_work_orders,
+    )
+    from orders.services import (
         order_allocate_due,
+        order_allocate_finished_work,
         order_allocate_more,
     )
     from orders.services import refresh_priorities as refresh
@@ -44,7 +78,10 @@ def refresh_priorities() -> int:
     changed = refresh()
     for order_id in confirmed_orders_due():
         order_allocate_due(order_id=order_id)
-    # Catch up on stock that arrived while the broker was unreachable.
+    # Catch up on tasks lost while the broker was unreachable: finished work orders, and
+    # stock that arrived for back-orders.
+    for order_id in orders_with_finished_work_orders():
+        order_allocate_finished_work(order_id=order_id)
     for order_id in backordered_orders_for(None):
         order_allocate_more(order_id=order_id)
     return changed

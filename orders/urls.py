@@ -23,6 +23,20 @@ urlpatterns = [
     path("approvals/", views.ApprovalQueueView.as_view(), name="approvals"),
     path("orders/<str:number>/", views.OrderDetailView.as_view(), name="detail"),
     path("orders/<str:number>/edit/", views.OrderEditView.as_view(), name="edit"),
+    path(
+        "orders/<str:number>/edit/details/", views.DraftDetailsView.as_view(), name="draft_details"
+    ),
+    path("orders/<str:number>/edit/lines/add/", views.DraftLineAddView.as_view(), name="line_add"),
+    path(
+        "orders/<str:number>/edit/lines/update/",
+        views.DraftLineUpdateView.as_view(),
+        name="line_update",
+    ),
+    path(
+        "orders/<str:number>/edit/lines/remove/",
+        views.DraftLineRemoveView.as_view(),
+        name="line_remove",
+    ),
     path("orders/<str:number>/amend/", views.AmendView.as_view(), name="amend"),
     path("orders/<str:number>/submit/", views.SubmitView.as_view(), name="submit"),
     path("orders/<str:number>/approve/", views.ApproveView.as_view(), name="approve"),

@@ -129,3 +129,58 @@ def test_same_skus_in_opposite_order_never_deadlock(deadlocks):
     picking = Order.objects.filter(status=OrderStatus.PICKING).count()
     assert picking + Order.objects.filter(status=OrderStatus.CANCELLED).count() == 40
     assert StockLevel.objects.aggregate(total=Sum("reserved"))["total"] == picking * 4
+
+
+def test_work_orders_finishing_while_their_orders_are_cancelled_never_deadlock(
+    deadlocks, monkeypatch
+):
+    """Inventory finishes work orders (work order, then stock row locked) while the order desk
+    cancels the same orders (order, work orders, stock). The goods reach their line in a task
+    that locks the order before the stock row, so no two of them wait for each other."""
+    from inventory.choices import WorkOrderStage
+    from inventory.models import WorkOrder
+    from inventory.services import work_order_advance
+    from oms.errors import ServiceError
+    from orders import tasks
+
+    # The worker, run in the committing thread right after commit.
+    monkeypatch.setattr(
+        tasks.allocate_finished_work_order, "delay", tasks.allocate_finished_work_order
+    )
+    catalog = Catalog()
+    lamps = [catalog.product(made_to_order=True) for _ in range(3)]
+    orders = [
+        catalog.order(catalog.customer(region="SH"), (lamps[i % 3], 1 + i % 2)) for i in range(30)
+    ]
+    for order in orders:
+        services.order_submit(actor=None, order=order)
+    for work_order in WorkOrder.objects.all():
+        for _stage in range(2):  # one step short of done
+            work_order = work_order_advance(actor=None, work_order=work_order)
+    work_orders = {w.order_line_id: w for w in WorkOrder.objects.all()}
+    jobs = []
+    for order in orders:
+        jobs += [("finish", work_orders[order.lines.get().pk]), ("cancel", order)]
+
+    def work(job):
+        kind, target = job
+        if kind == "finish":
+            work_order_advance(actor=None, work_order=target)
+        else:
+            services.order_cancel(actor=None, order=target, reason="race")
+
+    errors = race(work, jobs, threads=6)
+
+    # A work order the cancel stopped first cannot be finished: a message, not a failure.
+    assert all(isinstance(e, ServiceError) and "cannot move on" in str(e) for e in errors)
+    assert deadlocks == []
+    assert list(reservation_drift()) == []
+    assert set(Order.objects.values_list("status", flat=True)) <= {
+        OrderStatus.CANCELLED,
+        OrderStatus.PICKING,
+    }
+    for order in Order.objects.filter(status=OrderStatus.PICKING).prefetch_related("lines"):
+        line = order.lines.get()
+        assert sum(a.quantity for a in line.allocations.all()) == line.quantity
+    stopped = WorkOrder.objects.filter(stage=WorkOrderStage.CANCELLED).count()
+    assert len(errors) == stopped

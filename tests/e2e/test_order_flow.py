@@ -1,4 +1,5 @@
-"""Sales enters an order in the browser, a reviewer approves it, and it reaches picking."""
+"""Sales enters an order in the browser (lines added, changed and removed in place), a
+reviewer approves it, and it reaches picking."""
 
 from decimal import Decimal
 
@@ -58,6 +59,26 @@ def test_sales_enters_reviewer_approves_order_reaches_picking(page: Page, browse
         "No product has the SKU NOPE-404."
     )
     expect(page.locator("#id_product")).to_have_value("NOPE-404")  # kept for correcting
+    # Typing fills the SKU suggestions, and only them: the box and the lines stay.
+    page.fill("#id_product", "")
+    page.keyboard.type("bu-5")
+    expect(page.locator("#sku-options option[value='BU-5002']")).to_have_count(1)
+    expect(page.locator("#id_product")).to_have_value("bu-5")
+    expect(page.locator("#lines-table tbody tr")).to_have_count(2)
+    # A new quantity re-prices in place; the bin removes a line.
+    bulb_quantity = page.locator("#lines-table tbody tr", has_text="BU-5002").locator(
+        "input[name=quantity]"
+    )
+    bulb_quantity.fill("5")
+    bulb_quantity.press("Tab")
+    expect(page.locator("#order-total")).to_have_text("¥1,300.00")
+    page.fill("#id_product", "BU-5002")
+    page.keyboard.press("Enter")
+    expect(page.locator("#lines-table tbody tr")).to_have_count(3)
+    expect(page.locator("#order-total")).to_have_text("¥1,320.00")
+    page.locator("#lines-table tbody tr").nth(2).locator("button[title='Remove line']").click()
+    expect(page.locator("#lines-table tbody tr")).to_have_count(2)
+    expect(page.locator("#order-total")).to_have_text("¥1,300.00")
     shot(page, "order-draft")
     page.click("#submit-order")
     expect(page.locator("h1")).to_contain_text("Pending review")
@@ -73,7 +94,7 @@ def test_sales_enters_reviewer_approves_order_reaches_picking(page: Page, browse
     lamp_row = reviewer.locator("tr", has_text="CL-5001")
     expect(lamp_row).to_contain_text("SH1 × 1")
     expect(lamp_row).to_contain_text("GZ1 × 1")
-    expect(reviewer.locator("tr", has_text="BU-5002")).to_contain_text("SH1 × 10")
+    expect(reviewer.locator("tr", has_text="BU-5002")).to_contain_text("SH1 × 5")
     expect(reviewer.locator(".oms-timeline")).to_contain_text("价格已确认")
     shot(reviewer, "order-approved")
     order.refresh_from_db()

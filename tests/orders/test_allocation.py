@@ -6,6 +6,7 @@ from django.db import connection
 from inventory.choices import WorkOrderStage
 from inventory.models import StockLevel, WorkOrder
 from inventory.services import work_order_advance
+from oms.errors import ServiceError
 from orders import services
 from orders.choices import OrderStatus
 from orders.models import Allocation, Order
@@ -96,7 +97,13 @@ def test_stock_receipt_schedules_backorder_allocation_on_commit(
     assert scheduled == [[product.pk]]
 
 
-def test_made_to_order_line_goes_to_production_and_comes_back_allocated(catalog):
+def test_made_to_order_line_goes_to_production_and_comes_back_allocated(
+    catalog, django_capture_on_commit_callbacks, monkeypatch
+):
+    from orders import tasks
+
+    scheduled = []
+    monkeypatch.setattr(tasks.allocate_finished_work_order, "delay", scheduled.append)
     chandelier = catalog.product("5000.00", made_to_order=True)
     bulb = catalog.product("10.00")
     catalog.stock(bulb, catalog.shanghai, 10)
@@ -109,15 +116,69 @@ def test_made_to_order_line_goes_to_production_and_comes_back_allocated(catalog)
         catalog.shanghai,
     )
     assert work_order.reference == order.number
-    for _stage in range(3):
-        work_order = work_order_advance(actor=None, work_order=work_order)
+    with django_capture_on_commit_callbacks(execute=True):
+        for _stage in range(3):
+            work_order = work_order_advance(actor=None, work_order=work_order)
     assert work_order.stage == WorkOrderStage.DONE
+    # Inventory's transaction only received the goods; the order moves on in the task.
+    assert scheduled == [work_order.pk]
+    assert Order.objects.get(pk=order.pk).status == S.IN_PRODUCTION
+    assert tasks.allocate_finished_work_order(work_order.pk) is True  # what the worker runs
     order.refresh_from_db()
     assert order.status == S.PICKING
     assert StockLevel.objects.get(product=chandelier, warehouse=catalog.shanghai).reserved == 2
     assert list(reservation_drift()) == []
-    with pytest.raises(services.ServiceError):
+    assert tasks.allocate_finished_work_order(work_order.pk) is False  # twice does no harm
+    assert order.events.filter(kind="work_order").count() == 1
+    assert StockLevel.objects.get(product=chandelier, warehouse=catalog.shanghai).reserved == 2
+    with pytest.raises(ServiceError):
         work_order_advance(actor=None, work_order=work_order)
+
+
+def finish(work_order):
+    for _stage in range(3):
+        work_order = work_order_advance(actor=None, work_order=work_order)
+    return work_order
+
+
+def test_a_lost_work_order_task_is_caught_up_by_the_nightly_job(catalog, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from orders import tasks
+
+    def broker_down(*args):
+        raise OperationalError("Connection refused")
+
+    monkeypatch.setattr(tasks.allocate_finished_work_order, "delay", broker_down)
+    first = catalog.product(made_to_order=True)
+    second = catalog.product(made_to_order=True)
+    order = submit(catalog.order(catalog.customer(region="SH"), (first, 1), (second, 1)))
+    one, two = WorkOrder.objects.order_by("pk")
+    finish(one)  # the broker is down: nothing was queued, and the receipt still succeeded
+    tasks.refresh_priorities()
+    order.refresh_from_db()
+    # One work order is still being made: its line keeps the order in production.
+    assert order.status == S.IN_PRODUCTION and allocations(order) == {"SH1": 1}
+    finish(two)
+    tasks.refresh_priorities()
+    order.refresh_from_db()
+    assert order.status == S.PICKING and allocations(order) == {"SH1": 2}
+    assert list(reservation_drift()) == []
+
+
+def test_a_held_order_gets_its_made_to_order_goods_after_it_is_resumed(catalog):
+    from orders import tasks
+
+    order = submit(
+        catalog.order(catalog.customer(region="SH"), (catalog.product(made_to_order=True), 1))
+    )
+    services.order_hold(actor=None, order=order, reason="customer asked to wait")
+    work_order = finish(WorkOrder.objects.get())
+    assert tasks.allocate_finished_work_order(work_order.pk) is False
+    assert Order.objects.get(pk=order.pk).status == S.IN_PRODUCTION
+    services.order_resume(actor=None, order=order)
+    tasks.refresh_priorities()
+    assert Order.objects.get(pk=order.pk).status == S.PICKING
 
 
 def test_cancel_stops_the_work_order(catalog):

@@ -4,7 +4,7 @@ import pytest
 
 from orders import services
 from orders.models import ApprovalRule, Order
-from tests.factories import UserFactory
+from tests.factories import AddressFactory, UserFactory
 from tests.helpers import page_queries
 
 pytestmark = pytest.mark.django_db
@@ -27,16 +27,16 @@ def test_new_order_then_lines_in_place_then_submit(catalog, sales_client):
     assert response.status_code == 302 and response["Location"] == f"/orders/{order.number}/edit/"
     htmx = {"HTTP_HX_REQUEST": "true"}
     page = sales_client.post(
-        f"/orders/{order.number}/edit/",
-        {"action": "add", "product": product.sku, "quantity": "3"},
+        f"/orders/{order.number}/edit/lines/add/",
+        {"product": product.sku, "quantity": "3"},
         **htmx,
     )
     html = page.content.decode()
     assert page.status_code == 200 and 'id="draft-lines"' in html and "<html" not in html
     assert product.sku in html and "¥150.00" in html
     sales_client.post(
-        f"/orders/{order.number}/edit/",
-        {"action": "update", "line_no": "1", "quantity": "4", "discount_percent": "5"},
+        f"/orders/{order.number}/edit/lines/update/",
+        {"line_no": "1", "quantity": "4", "discount_percent": "5"},
         **htmx,
     )
     order.refresh_from_db()
@@ -62,8 +62,8 @@ def test_bad_lines_show_a_message_and_change_nothing(catalog, sales_client, data
     product = catalog.product()
     order = catalog.order(catalog.customer(), (product, 1))
     response = sales_client.post(
-        f"/orders/{order.number}/edit/",
-        {"action": "add", "product": product.sku, **data},
+        f"/orders/{order.number}/edit/lines/add/",
+        {"product": product.sku, **data},
         HTTP_HX_REQUEST="true",
     )
     assert response.status_code == 422
@@ -85,8 +85,8 @@ def test_messages_in_chinese(catalog, sales_client):
     order = catalog.order(catalog.customer(), (product, 1))
     sales_client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     response = sales_client.post(
-        f"/orders/{order.number}/edit/",
-        {"action": "add", "product": "NOPE-1", "quantity": "1"},
+        f"/orders/{order.number}/edit/lines/add/",
+        {"product": "NOPE-1", "quantity": "1"},
         HTTP_HX_REQUEST="true",
     )
     assert (
@@ -122,6 +122,14 @@ def test_review_queue_and_decisions_through_the_pages(catalog, client):
     assert f'href="/orders/{order.number}/"' not in client.get("/approvals/").content.decode()
 
 
+def amend_data(quantities: dict, **extra) -> dict:
+    """The amendment formset as the page posts it: one form per line, in line order."""
+    data = {"lines-TOTAL_FORMS": str(len(quantities)), "lines-INITIAL_FORMS": str(len(quantities))}
+    for i, (line_no, quantity) in enumerate(quantities.items()):
+        data[f"lines-{i}-line_no"], data[f"lines-{i}-quantity"] = str(line_no), quantity
+    return {**data, **extra}
+
+
 def test_hold_cancel_and_amend_pages(catalog, sales_client):
     product = catalog.product("10.00")
     catalog.stock(product, catalog.shanghai, 20)
@@ -131,11 +139,11 @@ def test_hold_cancel_and_amend_pages(catalog, sales_client):
     assert Order.objects.get().on_hold
     sales_client.post(f"/orders/{order.number}/resume/")
     response = sales_client.post(
-        f"/orders/{order.number}/amend/", {"quantity_1": "5", "note": "加量"}
+        f"/orders/{order.number}/amend/", amend_data({1: "5"}, note="加量")
     )
     assert response.status_code == 302
     assert Order.objects.get().lines.get().quantity == 5
-    bad = sales_client.post(f"/orders/{order.number}/amend/", {"quantity_1": "-1"})
+    bad = sales_client.post(f"/orders/{order.number}/amend/", amend_data({1: "-1"}))
     assert bad.status_code == 422 and "whole number of 0 or more" in bad.content.decode()
     sales_client.post(f"/orders/{order.number}/cancel/", {"reason": "客户取消"})
     assert Order.objects.get().status == "cancelled"
@@ -207,3 +215,125 @@ def test_date_fields_keep_their_value_in_chinese(catalog, sales_client, today):
     sales_client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
     html = sales_client.get(f"/orders/{order.number}/edit/").content.decode()
     assert f'value="{today.isoformat()}"' in html
+
+
+@pytest.mark.parametrize("htmx", [True, False])
+@pytest.mark.parametrize(
+    ("path", "data", "message"),
+    [
+        ("update", {"line_no": "abc", "quantity": "1"}, "The order has no such line"),
+        ("update", {"quantity": "1"}, "The order has no such line"),
+        ("update", {"line_no": "9", "quantity": "1"}, "The order has no line 9."),
+        ("update", {"line_no": "1", "quantity": "99999999999999999999"}, "at most 1000000"),
+        ("update", {"line_no": "1", "quantity": "2", "discount_percent": "1e400"}, "Discount %: "),
+        ("update", {"line_no": "1", "quantity": "2", "discount_percent": "150"}, "Discount %: "),
+        ("remove", {"line_no": "abc"}, "The order has no such line"),
+        ("remove", {"line_no": "-3"}, "The order has no such line"),
+        ("remove", {"line_no": "7"}, "The order has no line 7."),
+        ("add", {"product": "{sku}", "quantity": "1e9"}, "Enter a whole number."),
+        ("add", {"product": "{sku}", "quantity": "5000000"}, "at most 1000000"),
+    ],
+)
+def test_draft_line_views_refuse_bad_input_with_a_form_error(
+    catalog, sales_client, path, data, message, htmx
+):
+    product = catalog.product()
+    order = catalog.order(catalog.customer(), (product, 1))
+    data = {k: v.format(sku=product.sku) for k, v in data.items()}
+    headers = {"HTTP_HX_REQUEST": "true"} if htmx else {}
+    response = sales_client.post(f"/orders/{order.number}/edit/lines/{path}/", data, **headers)
+    html = response.content.decode()
+    assert response.status_code == 422
+    assert message in html
+    assert ("<html" in html) is not htmx  # htmx gets the lines fragment, a plain post the page
+    line = order.lines.get()
+    assert (line.quantity, line.discount_percent) == (1, 0)
+
+
+def test_draft_changes_without_htmx_redirect_back_to_the_editor(catalog, sales_client):
+    customer = catalog.customer()
+    other_address = AddressFactory(
+        customer=customer, city="苏州", is_default_shipping=False, is_default_billing=False
+    )
+    product = catalog.product("10.00")
+    order = catalog.order(customer, (product, 1))
+    editor = f"/orders/{order.number}/edit/"
+    response = sales_client.post(f"{editor}lines/add/", {"product": product.sku, "quantity": "2"})
+    assert response.status_code == 302 and response["Location"] == editor
+    response = sales_client.post(f"{editor}lines/remove/", {"line_no": "1"})
+    assert response.status_code == 302
+    assert list(order.lines.values_list("line_no", "quantity")) == [(2, 2)]
+    response = sales_client.post(
+        f"{editor}details/",
+        {"shipping_address": other_address.pk, "notes": "下午送货"},
+        follow=True,
+    )
+    assert response.redirect_chain == [(editor, 302)] and "Saved." in response.content.decode()
+    order.refresh_from_db()
+    assert (order.ship_city, order.notes) == ("苏州", "下午送货")
+    stranger = AddressFactory()
+    response = sales_client.post(f"{editor}details/", {"shipping_address": stranger.pk})
+    assert response.status_code == 422 and "Select a valid choice" in response.content.decode()
+    assert sales_client.get(f"{editor}lines/add/").status_code == 405
+
+
+def test_htmx_edit_of_an_order_that_left_draft_goes_to_the_order_page(catalog, sales_client):
+    product = catalog.product()
+    order = catalog.order(catalog.customer(), (product, 1))
+    services.order_submit(actor=None, order=order)
+    response = sales_client.post(
+        f"/orders/{order.number}/edit/lines/add/",
+        {"product": product.sku, "quantity": "1"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response["HX-Redirect"] == f"/orders/{order.number}/"
+    assert order.lines.count() == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({}, "ManagementForm data is missing"),
+        (amend_data({2: "3"}), "The order has no such line"),
+        (amend_data({"x": "3"}), "The order has no such line"),
+        (
+            {
+                **amend_data({1: "3"}),
+                "lines-TOTAL_FORMS": "2",
+                "lines-1-line_no": "1",
+                "lines-1-quantity": "4",
+            },
+            "The order has no such line",
+        ),
+        (amend_data({1: "99999999999"}), "at most 1000000"),
+        (amend_data({1: "2.5"}), "whole number of 0 or more"),
+        (amend_data({1: "2"}), "Nothing changed."),
+        (amend_data({1: "0"}), "cancel it instead"),
+        (amend_data({1: "3"}, product="NOPE-1", quantity="1"), "No product has the SKU NOPE-1."),
+    ],
+)
+def test_amend_refuses_bad_input_with_a_form_error(catalog, sales_client, data, message):
+    product = catalog.product("10.00")
+    catalog.stock(product, catalog.shanghai, 20)
+    order = catalog.order(catalog.customer(), (product, 2))
+    services.order_submit(actor=None, order=order)
+    response = sales_client.post(f"/orders/{order.number}/amend/", data)
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert order.lines.get().quantity == 2
+
+
+def test_amend_adds_a_line_and_shows_the_formset(catalog, sales_client):
+    a, b = catalog.product("10.00"), catalog.product("20.00")
+    catalog.stock(a, catalog.shanghai, 20)
+    catalog.stock(b, catalog.shanghai, 20)
+    order = catalog.order(catalog.customer(), (a, 2))
+    services.order_submit(actor=None, order=order)
+    page = sales_client.get(f"/orders/{order.number}/amend/").content.decode()
+    assert 'name="lines-0-quantity"' in page and 'name="lines-TOTAL_FORMS"' in page
+    response = sales_client.post(
+        f"/orders/{order.number}/amend/",
+        amend_data({1: "2"}, product=b.sku, quantity="3", note="加一行"),
+    )
+    assert response.status_code == 302
+    assert list(order.lines.values_list("line_no", "quantity")) == [(1, 2), (2, 3)]

@@ -1,0 +1,57 @@
+"""How orders tells the apps above it (shipping, billing, after-sales) that something happened
+to an order, without importing them.
+
+A higher layer appends a callable to a list below in its AppConfig.ready(). The order services
+call the hooks inside their transaction, with the order row locked and the change already
+written, so a callable may read and write in the same transaction; an exception rolls the
+whole change back. Anything that leaves the database (a task, a message) the callable defers
+with transaction.on_commit (oms.tasks.enqueue_on_commit). Keep them quick: the order stays
+locked while they run.
+
+Each callable is called with positional arguments:
+  order  the Order, locked, as saved by the service;
+  actor  the user who acted, or None for the system (channel intake, jobs).
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from orders.models import Order
+from orders.permissions import Actor
+
+OrderHook = Callable[[Order, Actor], None]
+AmendHook = Callable[[Order, Actor, list[dict[str, Any]]], None]
+
+# (order, actor): the order is cancelled; its reservations are released, its work orders
+# stopped, its pending approvals withdrawn; order.cancel_reason says why.
+order_cancelled: list[OrderHook] = []
+# (order, actor, changes): the order's lines changed. changes lists each changed line as
+# {"line": line_no, "sku": str, "from": old quantity, "to": new quantity} (from 0: added,
+# to 0: removed). The order is re-priced and either re-allocated or back in review
+# (order.status says which).
+order_amended: list[AmendHook] = []
+# (order, actor): the order is put on hold; order.hold_reason says why. It keeps its
+# reservations but does not move on until it is resumed.
+order_held: list[OrderHook] = []
+# (order, actor): the hold is lifted.
+order_resumed: list[OrderHook] = []
+
+
+def notify_order_cancelled(order: Order, actor: Actor) -> None:
+    for callback in order_cancelled:
+        callback(order, actor)
+
+
+def notify_order_amended(order: Order, actor: Actor, changes: list[dict[str, Any]]) -> None:
+    for callback in order_amended:
+        callback(order, actor, changes)
+
+
+def notify_order_held(order: Order, actor: Actor) -> None:
+    for callback in order_held:
+        callback(order, actor)
+
+
+def notify_order_resumed(order: Order, actor: Actor) -> None:
+    for callback in order_resumed:
+        callback(order, actor)

@@ -1,0 +1,73 @@
+"""Order services: the only code that writes orders, their lines, approvals and events.
+
+Every entry point runs in one transaction and takes its locks in one order: the order row
+first, then work orders, then stock rows in primary-key order. An action on an order starts
+with `shared.lock_order_for`, which applies the rules of `orders.permissions` (the same that
+decide the buttons on the order page). It writes an OrderEvent for what changed, tells higher
+layers through `orders.hooks`, and defers anything that leaves the database to
+transaction.on_commit.
+
+Callers use this package as one module: `from orders import services; services.order_cancel(...)`.
+"""
+
+from orders.errors import InvalidTransition
+from orders.services.amend import order_amend
+from orders.services.draft import (
+    NewDraft,
+    order_create,
+    order_line_add,
+    order_line_remove,
+    order_line_update,
+    order_place,
+    order_update_draft,
+)
+from orders.services.lifecycle import (
+    order_boost,
+    order_cancel,
+    order_hold,
+    order_resume,
+    order_start_picking,
+    order_transition,
+)
+from orders.services.replenish import (
+    order_allocate_due,
+    order_allocate_finished_work,
+    order_allocate_more,
+)
+from orders.services.repricing import refresh_priorities, reprice
+from orders.services.review import (
+    approval_rule_save,
+    order_approve,
+    order_reject,
+    order_submit,
+)
+from orders.services.shared import LineRequest, discount_limit
+
+__all__ = [
+    "InvalidTransition",
+    "LineRequest",
+    "NewDraft",
+    "approval_rule_save",
+    "discount_limit",
+    "order_allocate_due",
+    "order_allocate_finished_work",
+    "order_allocate_more",
+    "order_amend",
+    "order_approve",
+    "order_boost",
+    "order_cancel",
+    "order_create",
+    "order_hold",
+    "order_line_add",
+    "order_line_remove",
+    "order_line_update",
+    "order_place",
+    "order_reject",
+    "order_resume",
+    "order_start_picking",
+    "order_submit",
+    "order_transition",
+    "order_update_draft",
+    "refresh_priorities",
+    "reprice",
+]

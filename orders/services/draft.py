@@ -1,0 +1,203 @@
+"""Entering orders: create a draft (or place a whole order at once, as channels and imports do)
+and edit a draft's header and lines."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from customers.models import Address, Customer
+from inventory.models import Product
+from oms.db import atomic_with_retry, next_document_number
+from oms.errors import ServiceError
+from oms.money import ZERO
+from orders.choices import Channel, EventKind, OrderStatus
+from orders.models import Order, OrderLine
+from orders.permissions import Actor, OrderAction
+from orders.services.repricing import reprice
+from orders.services.review import submit_draft
+from orders.services.shared import (
+    LineRequest,
+    acting_user,
+    build_lines,
+    check_customer_may_order,
+    check_line_requests,
+    copy_shipping_address,
+    lock_order_for,
+    record_event,
+)
+
+S = OrderStatus
+
+
+@dataclass(frozen=True)
+class NewDraft:
+    order: Order
+    lines: list[OrderLine]  # as inserted, priced; empty when the order existed already
+    created: bool  # False: the (channel, external reference) was seen before
+
+
+@atomic_with_retry()
+def order_create(
+    *,
+    actor: Actor,
+    customer: Customer,
+    lines: Sequence[LineRequest] = (),
+    shipping_address: Address | None = None,
+    channel: str = Channel.BACK_OFFICE,
+    external_reference: str = "",
+    requested_delivery_date: date | None = None,
+    notes: str = "",
+    needs_review: bool = False,
+) -> Order:
+    """Create a draft order. A repeated (channel, external reference) returns the first order."""
+    return create_draft(
+        actor=actor,
+        customer=customer,
+        lines=list(lines),
+        shipping_address=shipping_address,
+        channel=channel,
+        external_reference=external_reference,
+        requested_delivery_date=requested_delivery_date,
+        notes=notes,
+        needs_review=needs_review,
+    ).order
+
+
+@atomic_with_retry()
+def order_place(*, actor: Actor, customer: Customer, lines: list[LineRequest], **header) -> Order:
+    """Create and submit in one transaction, as channel intake and imports do: priced once,
+    then confirmed and allocated, or sent to review. A repeated external reference returns
+    the first order untouched."""
+    draft = create_draft(actor=actor, customer=customer, lines=list(lines), **header)
+    if draft.created:
+        submit_draft(draft.order, actor=actor, priced=True, lines=draft.lines)
+    return draft.order
+
+
+def create_draft(
+    *,
+    actor: Actor,
+    customer: Customer,
+    lines: list[LineRequest],
+    shipping_address: Address | None = None,
+    channel: str = Channel.BACK_OFFICE,
+    external_reference: str = "",
+    requested_delivery_date: date | None = None,
+    notes: str = "",
+    needs_review: bool = False,
+) -> NewDraft:
+    """Check, price and insert a draft with its lines (one INSERT each); runs in the caller's
+    transaction."""
+    if external_reference:
+        existing = Order.objects.filter(
+            channel=channel, external_reference=external_reference
+        ).first()
+        if existing is not None:
+            return NewDraft(existing, [], created=False)
+    check_customer_may_order(customer)
+    check_line_requests(actor, lines)
+    addresses = list(customer.addresses.all())
+    address = shipping_address or next((a for a in addresses if a.is_default_shipping), None)
+    if address is None or address.customer_id != customer.pk:
+        raise ValidationError(
+            {"shipping_address": _("The customer has no shipping address yet: add one first.")}
+        )
+    billing = next((a for a in addresses if a.is_default_billing), address)
+    order = Order(
+        number=next_document_number("SO", "orders_order_number"),
+        customer=customer,
+        channel=channel,
+        external_reference=external_reference,
+        payment_terms=customer.payment_terms,
+        requested_delivery_date=requested_delivery_date,
+        notes=notes,
+        needs_review=needs_review,
+        billing_address=f"{billing.recipient} {billing.phone}\n{billing.one_line()} {billing.postal_code}".strip(),
+        created_by=acting_user(actor),
+    )
+    copy_shipping_address(order, address)
+    new_lines = build_lines(order, lines, 1)
+    # Priced in memory, then written once: one INSERT for the order, one for its lines.
+    reprice(order, new_lines, save_lines=False, save_order=False)
+    order.save(force_insert=True)
+    for line in new_lines:
+        line.order = order
+    OrderLine.objects.bulk_create(new_lines)
+    record_event(
+        order,
+        EventKind.CREATED,
+        actor=actor,
+        to_status=S.DRAFT,
+        data={"channel": channel, "lines": len(lines)},
+    )
+    return NewDraft(order, new_lines, created=True)
+
+
+@transaction.atomic
+def order_update_draft(*, actor: Actor, order: Order, data: dict[str, Any]) -> Order:
+    """Change the header of a draft: address, requested date, notes, review flag."""
+    order = lock_order_for(order, actor, OrderAction.EDIT)
+    changes = {}
+    address = data.get("shipping_address")
+    if address is not None:
+        if address.customer_id != order.customer_id:
+            raise ValidationError(
+                {"shipping_address": _("Choose one of the customer's addresses.")}
+            )
+        copy_shipping_address(order, address)
+        changes["shipping_address"] = address.one_line()
+    for field in ("requested_delivery_date", "notes", "needs_review"):
+        if field in data and getattr(order, field) != data[field]:
+            changes[field] = str(data[field])
+            setattr(order, field, data[field])
+    reprice(order)
+    if changes:
+        record_event(order, EventKind.EDITED, actor=actor, data=changes)
+    return order
+
+
+@transaction.atomic
+def order_line_add(
+    *,
+    actor: Actor,
+    order: Order,
+    product: Product,
+    quantity: int,
+    discount_percent: Decimal = ZERO,
+) -> OrderLine:
+    order = lock_order_for(order, actor, OrderAction.EDIT)
+    request = LineRequest(product, quantity, discount_percent)
+    check_line_requests(actor, [request])
+    last = order.lines.order_by("-line_no").values_list("line_no", flat=True).first() or 0
+    [line] = OrderLine.objects.bulk_create(build_lines(order, [request], last + 1))
+    reprice(order)
+    return line
+
+
+@transaction.atomic
+def order_line_update(
+    *, actor: Actor, order: Order, line_no: int, quantity: int, discount_percent: Decimal
+) -> None:
+    order = lock_order_for(order, actor, OrderAction.EDIT)
+    line = order.lines.select_related("product").filter(line_no=line_no).first()
+    if line is None:
+        raise ServiceError(_("The order has no line %(line)s.") % {"line": line_no})
+    check_line_requests(actor, [LineRequest(line.product, quantity, discount_percent)])
+    line.quantity, line.discount_percent = quantity, discount_percent
+    line.save(update_fields=["quantity", "discount_percent"])
+    reprice(order)
+
+
+@transaction.atomic
+def order_line_remove(*, actor: Actor, order: Order, line_no: int) -> None:
+    order = lock_order_for(order, actor, OrderAction.EDIT)
+    removed, _by_model = order.lines.filter(line_no=line_no).delete()
+    if not removed:
+        raise ServiceError(_("The order has no line %(line)s.") % {"line": line_no})
+    reprice(order)

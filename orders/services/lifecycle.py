@@ -1,0 +1,197 @@
+"""The order's status and what moves it: the one writer of Order.status, confirmation and
+allocation, hold and resume, cancel, priority boost and the start of picking."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from oms.db import atomic_with_retry
+from orders import hooks
+from orders.allocation import allocate_order, release_order
+from orders.choices import ORDER_TRANSITIONS, ApprovalDecision, EventKind, OrderStatus
+from orders.errors import InvalidTransition
+from orders.models import Order, OrderLine
+from orders.permissions import Actor, OrderAction
+from orders.selectors import allocation_waits
+from orders.services.repricing import update_priority
+from orders.services.shared import cancel_work_orders, lock_order_for, record_event
+
+S = OrderStatus
+
+
+def order_transition(
+    *, order: Order, to_status: str, actor: Actor = None, note: str = "", data: dict | None = None
+) -> Order:
+    """The only writer of Order.status. The caller holds the order's row lock."""
+    assert transaction.get_connection().in_atomic_block, (
+        "order_transition runs inside a transaction"
+    )
+    from_status = order.status
+    if to_status not in ORDER_TRANSITIONS.get(from_status, ()):
+        raise InvalidTransition(
+            _("An order that is %(current)s cannot become %(target)s.")
+            % {"current": S(from_status).label, "target": S(to_status).label}
+        )
+    if order.on_hold and to_status != S.CANCELLED:
+        raise InvalidTransition(_("The order is on hold; resume it first."))
+    if (
+        to_status == S.CONFIRMED
+        and order.review_round
+        and order.approvals.filter(
+            round=order.review_round, decision=ApprovalDecision.PENDING
+        ).exists()
+    ):
+        raise InvalidTransition(_("The order still waits for approvals."))
+    if to_status in (S.PENDING_REVIEW, S.CONFIRMED) and not order.lines.exists():
+        raise InvalidTransition(_("An order needs at least one line."))
+    order.status = to_status
+    update = ["status", "updated_at"]
+    if to_status == S.CONFIRMED and order.confirmed_at is None:
+        order.confirmed_at = timezone.now()
+        update.append("confirmed_at")
+    order.save(update_fields=update)
+    record_event(
+        order,
+        EventKind.STATUS,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data,
+    )
+    return order
+
+
+def apply_allocation(
+    order: Order,
+    *,
+    actor: Actor,
+    note: str = "",
+    lines: list[OrderLine] | None = None,
+    fresh: bool = False,
+) -> None:
+    """Allocate what is missing and move the order to picking, production or back-order.
+
+    The caller holds the order lock. What was reserved travels in the status change's event;
+    without a status change it gets an event of its own.
+    """
+    result = allocate_order(order, lines=lines, fresh=fresh)
+    data: dict[str, Any] = {}
+    if result.allocated or result.work_orders:
+        data["allocated"] = {str(k): v for k, v in result.allocated.items()}
+        data["work_orders"] = result.work_orders
+    if result.short:
+        data["short"] = {str(k): v for k, v in result.short.items()}
+    if result.in_production:
+        target = S.IN_PRODUCTION
+    elif result.short:
+        target = S.BACKORDERED
+    else:
+        target = S.PICKING
+    if order.status != target:
+        order_transition(order=order, to_status=target, actor=actor, note=note, data=data or None)
+    elif result.allocated or result.work_orders:
+        record_event(order, EventKind.ALLOCATED, actor=actor, note=note, data=data)
+
+
+def confirm_order(
+    order: Order, *, actor: Actor, note: str = "", lines: list[OrderLine] | None = None
+) -> None:
+    """Confirm (no approval needed, or the last one given) and allocate unless it waits for
+    its delivery date. The caller holds the order lock."""
+    first_time = order.confirmed_at is None and order.review_round == 0
+    order_transition(order=order, to_status=S.CONFIRMED, actor=actor, note=note)
+    if allocation_waits(order):
+        record_event(
+            order,
+            EventKind.ALLOCATED,
+            actor=actor,
+            note=_("Allocation waits until the delivery date is near."),
+        )
+        return
+    # Never confirmed nor reviewed before: nothing can be allocated yet.
+    apply_allocation(order, actor=actor, lines=lines, fresh=first_time)
+
+
+@transaction.atomic
+def order_hold(*, actor: Actor, order: Order, reason: str) -> Order:
+    """Stop the order moving on (it keeps its reservations) until it is resumed."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the order is held.")})
+    order = lock_order_for(order, actor, OrderAction.HOLD)
+    order.on_hold, order.hold_reason = True, reason[:200]
+    order.save(update_fields=["on_hold", "hold_reason", "updated_at"])
+    record_event(order, EventKind.HELD, actor=actor, note=reason)
+    hooks.notify_order_held(order, actor)
+    return order
+
+
+@transaction.atomic
+def order_resume(*, actor: Actor, order: Order) -> Order:
+    order = lock_order_for(order, actor, OrderAction.RESUME)
+    order.on_hold, order.hold_reason = False, ""
+    order.save(update_fields=["on_hold", "hold_reason", "updated_at"])
+    record_event(order, EventKind.RESUMED, actor=actor)
+    hooks.notify_order_resumed(order, actor)
+    return order
+
+
+@atomic_with_retry()
+def order_cancel(*, actor: Actor, order: Order, reason: str) -> Order:
+    """Cancel: work orders stop, every reservation goes back to stock, the reason is kept."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the order is cancelled.")})
+    order = lock_order_for(order, actor, OrderAction.CANCEL)
+    cancel_work_orders(actor, order.lines.values_list("pk", flat=True))
+    released = release_order(order)
+    order.approvals.filter(decision=ApprovalDecision.PENDING).update(
+        decision=ApprovalDecision.WITHDRAWN
+    )
+    order.cancel_reason = reason[:200]
+    order.on_hold = False
+    order.save(update_fields=["cancel_reason", "on_hold"])
+    order_transition(
+        order=order, to_status=S.CANCELLED, actor=actor, note=reason, data={"released": released}
+    )
+    hooks.notify_order_cancelled(order, actor)
+    return order
+
+
+@transaction.atomic
+def order_boost(*, actor: Actor, order: Order, boost: int, note: str = "") -> Order:
+    """Set the manual part of the priority score (-100 to 100) and recompute the score."""
+    if not -100 <= boost <= 100:
+        raise ValidationError({"boost": _("Enter a boost between -100 and 100.")})
+    order = lock_order_for(order, actor, OrderAction.BOOST)
+    old = order.priority_score
+    order.priority_boost = boost
+    update_priority(order)
+    order.save(update_fields=["priority_boost", "priority_score", "priority_reasons", "updated_at"])
+    record_event(
+        order,
+        EventKind.PRIORITY,
+        actor=actor,
+        note=note,
+        data={"boost": boost, "score": [old, order.priority_score]},
+    )
+    return order
+
+
+@transaction.atomic
+def order_start_picking(*, actor: Actor, order: Order) -> Order:
+    """The warehouse has begun to pick: from now on the order can no longer be amended."""
+    order = lock_order_for(order, actor, OrderAction.START_PICKING)
+    order.picking_started_at = timezone.now()
+    order.save(update_fields=["picking_started_at", "updated_at"])
+    record_event(
+        order,
+        EventKind.STATUS,
+        actor=actor,
+        from_status=S.PICKING,
+        to_status=S.PICKING,
+        note=_("Picking started."),
+    )
+    return order

@@ -1,0 +1,154 @@
+"""Review: a submitted draft goes to the reviewers its approval rules name, level by level,
+or is confirmed at once when no rule applies."""
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from oms.db import atomic_with_retry
+from oms.services import model_save
+from orders.allocation import release_order
+from orders.choices import ApprovalDecision, EventKind, OrderStatus
+from orders.errors import InvalidTransition
+from orders.models import Approval, ApprovalRule, Order, OrderLine
+from orders.permissions import Actor, OrderAction
+from orders.review import Requirement, required_approvals
+from orders.selectors import current_approvals, user_roles
+from orders.services.lifecycle import confirm_order, order_transition
+from orders.services.repricing import reprice
+from orders.services.shared import (
+    check_customer_may_order,
+    lock_order_for,
+    record_event,
+)
+
+S = OrderStatus
+
+
+@atomic_with_retry()
+def order_submit(*, actor: Actor, order: Order) -> Order:
+    """Send a draft on: to the reviewers when a rule asks for it, otherwise confirm it."""
+    order = lock_order_for(order, actor, OrderAction.SUBMIT)
+    submit_draft(order, actor=actor)
+    return order
+
+
+def submit_draft(
+    order: Order, *, actor: Actor, priced: bool = False, lines: list[OrderLine] | None = None
+) -> None:
+    """Submit a locked draft. `priced` and `lines` save work when the caller has just priced
+    and inserted the lines (order_place)."""
+    if order.status != S.DRAFT:
+        raise InvalidTransition(_("Only a draft can be submitted."))
+    check_customer_may_order(order.customer)
+    if not priced:
+        reprice(order)
+    requirements = required_approvals(order)
+    if requirements:
+        open_review(order, actor=actor, requirements=requirements, note=_("Submitted for review."))
+    else:
+        confirm_order(order, actor=actor, note=_("Submitted; no approval needed."), lines=lines)
+
+
+def open_review(
+    order: Order, *, actor: Actor, requirements: list[Requirement], note: str = ""
+) -> None:
+    """Start a new review round with one pending approval per requirement."""
+    order.review_round += 1
+    order.save(update_fields=["review_round"])
+    Approval.objects.bulk_create(
+        [
+            Approval(
+                order=order,
+                rule_id=r.rule_id,
+                reason=r.reason,
+                round=order.review_round,
+                level=r.level,
+                required_role=r.role,
+            )
+            for r in requirements
+        ]
+    )
+    order_transition(
+        order=order,
+        to_status=S.PENDING_REVIEW,
+        actor=actor,
+        note=note,
+        data={
+            "approvals": [
+                {"role": r.role, "level": r.level, "reason": r.reason} for r in requirements
+            ]
+        },
+    )
+
+
+def record_decision(order: Order, *, actor: Actor, decision: str, note: str) -> Approval:
+    """Write the actor's decision on the approval that waits for one of their roles. The caller
+    has checked with ensure_action_allowed that there is one."""
+    approval = (
+        current_approvals(order).filter(required_role__in=user_roles(actor)).order_by("pk").first()
+    )
+    assert approval is not None, "ensure_action_allowed(APPROVE/REJECT) runs first"
+    approval.decision, approval.decided_by, approval.decided_at, approval.note = (
+        decision,
+        actor,
+        timezone.now(),
+        note,
+    )
+    approval.save(update_fields=["decision", "decided_by", "decided_at", "note"])
+    return approval
+
+
+@atomic_with_retry()
+def order_approve(*, actor: Actor, order: Order, note: str = "") -> Order:
+    """Approve one level; the last approval of the round confirms the order."""
+    order = lock_order_for(order, actor, OrderAction.APPROVE)
+    approval = record_decision(order, actor=actor, decision=ApprovalDecision.APPROVED, note=note)
+    record_event(
+        order,
+        EventKind.APPROVED,
+        actor=actor,
+        note=note,
+        data={"role": approval.required_role, "level": approval.level, "reason": approval.reason},
+    )
+    if not order.approvals.filter(
+        round=order.review_round, decision=ApprovalDecision.PENDING
+    ).exists():
+        confirm_order(order, actor=actor, note=_("All approvals given."))
+    return order
+
+
+@atomic_with_retry()
+def order_reject(*, actor: Actor, order: Order, note: str) -> Order:
+    """Reject: the order goes back to draft with the reason on its timeline."""
+    if not note.strip():
+        raise ValidationError({"note": _("Say why the order is rejected.")})
+    order = lock_order_for(order, actor, OrderAction.REJECT)
+    approval = record_decision(order, actor=actor, decision=ApprovalDecision.REJECTED, note=note)
+    order.approvals.filter(round=order.review_round, decision=ApprovalDecision.PENDING).update(
+        decision=ApprovalDecision.WITHDRAWN
+    )
+    record_event(
+        order,
+        EventKind.REJECTED,
+        actor=actor,
+        note=note,
+        data={"role": approval.required_role, "level": approval.level},
+    )
+    # Reservations of an amended order that is rejected on re-review go back to stock.
+    release_order(order)
+    order_transition(order=order, to_status=S.DRAFT, actor=actor, note=note)
+    return order
+
+
+def approval_rule_save(*, actor: Actor, rule: ApprovalRule | None, data: dict[str, Any]):
+    """Create or change an approval rule (audited like other master data)."""
+    fields = ("name", "condition", "threshold", "required_role", "level", "is_active")
+    return model_save(
+        actor=actor,
+        instance=rule or ApprovalRule(),
+        data={k: v for k, v in data.items() if k in fields},
+        action="approval_rule.update" if rule else "approval_rule.create",
+    )

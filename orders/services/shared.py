@@ -1,0 +1,157 @@
+"""What every order service uses: the order's row lock, timeline events, checks of the lines
+and the customer, and building new lines."""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from customers.models import Address, Customer
+from inventory.models import Product, WorkOrder
+from inventory.services import work_order_cancel
+from oms.money import ZERO
+from oms.roles import ROLES
+from orders.models import Order, OrderEvent, OrderLine
+from orders.permissions import Actor, OrderAction, ensure_action_allowed, ensure_permitted
+
+MAX_LINE_QUANTITY = 1_000_000
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    product: Product
+    quantity: int
+    discount_percent: Decimal = ZERO
+
+
+def lock_order(order: Order | int) -> Order:
+    """Lock the order row (always the first lock an order service takes) and read it fresh."""
+    pk = order.pk if isinstance(order, Order) else order
+    return Order.objects.select_for_update(of=("self",)).select_related("customer").get(pk=pk)
+
+
+def lock_order_for(order: Order | int, actor: Actor, action: OrderAction) -> Order:
+    """The guard every action service starts with: the actor's permission first (a refused
+    actor takes no lock), then the order row lock, then what the order's state allows."""
+    ensure_permitted(actor, action)
+    order = lock_order(order)
+    ensure_action_allowed(order, actor, action)
+    return order
+
+
+def acting_user(actor: Actor) -> Actor:
+    """The user to record as the actor; None for the system or an anonymous request."""
+    return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
+
+
+def record_event(
+    order: Order,
+    kind: str,
+    *,
+    actor: Actor = None,
+    note: str = "",
+    data: dict | None = None,
+    **status: str,
+) -> OrderEvent:
+    """Write one entry of the order's timeline (status= from_status/to_status when it moved)."""
+    return OrderEvent.objects.create(
+        order=order, kind=kind, actor=acting_user(actor), note=note, data=data or {}, **status
+    )
+
+
+def discount_limit(actor: Actor) -> Decimal:
+    """The largest manual line discount the actor's roles allow, in percent."""
+    if actor is None:
+        return Decimal(100)  # system intake (imports, channels) applies agreed discounts
+    if actor.is_superuser:
+        return Decimal(100)
+    names = set(actor.groups.values_list("name", flat=True))
+    return Decimal(max((ROLES[n].discount_limit for n in names if n in ROLES), default=0))
+
+
+def check_line_requests(actor: Actor, requests: list[LineRequest]) -> None:
+    """Quantities, active products and the actor's discount limit; ValidationError per field."""
+    limit = discount_limit(actor)
+    for request in requests:
+        product = request.product
+        if (
+            not isinstance(request.quantity, int)
+            or isinstance(request.quantity, bool)
+            or request.quantity < 1
+        ):
+            raise ValidationError({"quantity": _("Enter a quantity of at least 1.")})
+        if request.quantity > MAX_LINE_QUANTITY:
+            raise ValidationError(
+                {"quantity": _("Enter a quantity of at most %(max)s.") % {"max": MAX_LINE_QUANTITY}}
+            )
+        if not product.is_active:
+            raise ValidationError(
+                {"product": _("Product %(sku)s is inactive.") % {"sku": product.sku}}
+            )
+        if request.discount_percent < 0 or request.discount_percent > 100:
+            raise ValidationError({"discount_percent": _("Enter a discount between 0 and 100%.")})
+        if request.discount_percent > limit:
+            raise ValidationError(
+                {
+                    "discount_percent": _(
+                        "Your role may give at most %(limit)s%% discount on a line."
+                    )
+                    % {"limit": f"{limit.normalize():f}"}
+                }
+            )
+
+
+def check_customer_may_order(customer: Customer) -> None:
+    if not customer.is_active:
+        raise ValidationError(
+            {"customer": _("Customer %(code)s is inactive.") % {"code": customer.code}}
+        )
+    if customer.credit_hold:
+        raise ValidationError(
+            {
+                "customer": _("Customer %(code)s is on credit hold: no new orders.")
+                % {"code": customer.code}
+            }
+        )
+
+
+def copy_shipping_address(order: Order, address: Address) -> None:
+    """The order keeps its own copy: editing the customer's address later does not move it."""
+    order.ship_recipient, order.ship_phone = address.recipient, address.phone
+    order.ship_region, order.ship_city, order.ship_district = (
+        address.region,
+        address.city,
+        address.district,
+    )
+    order.ship_street, order.ship_postal_code = address.street, address.postal_code
+    order.ship_latitude, order.ship_longitude = address.latitude, address.longitude
+
+
+def build_lines(order: Order, requests: list[LineRequest], first_line_no: int) -> list[OrderLine]:
+    """Unsaved, unpriced lines numbered from first_line_no."""
+    return [
+        OrderLine(
+            order=order,
+            line_no=first_line_no + i,
+            product=r.product,
+            description=f"{r.product.name} {r.product.name_en}".strip()[:250],
+            quantity=r.quantity,
+            discount_percent=r.discount_percent,
+            unit_price=ZERO,
+            made_to_order=r.product.made_to_order,
+        )
+        for i, r in enumerate(requests)
+    ]
+
+
+def cancel_work_orders(actor: Actor, line_ids: Iterable[int]) -> None:
+    """Stop the work orders of these lines. The caller holds the order lock and has not yet
+    locked stock rows: locks go order, then work orders, then stock, as in inventory."""
+    for work_order_id in (
+        WorkOrder.objects.filter(order_line_id__in=line_ids)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    ):
+        work_order_cancel(actor=actor, work_order_id=work_order_id)

@@ -1,0 +1,62 @@
+"""Order pages, one module per group: lists, the order page and its actions, the draft
+editor, amendments, approval rules. urls.py reads the views from here."""
+
+from orders.views.amend import AmendView
+from orders.views.approval_rules import (
+    ApprovalRuleCreateView,
+    ApprovalRuleEditView,
+    ApprovalRuleListView,
+)
+from orders.views.detail import (
+    ApproveView,
+    BoostView,
+    CancelView,
+    HoldView,
+    OrderDetailView,
+    RejectView,
+    ResumeView,
+    StartPickingView,
+    SubmitView,
+)
+from orders.views.draft import (
+    DraftDetailsView,
+    DraftLineAddView,
+    DraftLineRemoveView,
+    DraftLineUpdateView,
+    OrderCreateView,
+    OrderEditView,
+)
+from orders.views.lists import (
+    ApprovalQueueView,
+    CustomerOptionsView,
+    OrderListView,
+    PriorityQueueView,
+    SkuOptionsView,
+)
+
+__all__ = [
+    "AmendView",
+    "ApprovalQueueView",
+    "ApprovalRuleCreateView",
+    "ApprovalRuleEditView",
+    "ApprovalRuleListView",
+    "ApproveView",
+    "BoostView",
+    "CancelView",
+    "CustomerOptionsView",
+    "DraftDetailsView",
+    "DraftLineAddView",
+    "DraftLineRemoveView",
+    "DraftLineUpdateView",
+    "HoldView",
+    "OrderCreateView",
+    "OrderDetailView",
+    "OrderEditView",
+    "OrderListView",
+    "PriorityQueueView",
+    "RejectView",
+    "ResumeView",
+    "SkuOptionsView",
+    "StartPickingView",
+    "SubmitView",
+]
