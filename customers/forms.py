@@ -23,9 +23,6 @@ class CustomerForm(BootstrapFormMixin, forms.ModelForm):
             .order_by("username")
         )
 
-    def clean_code(self):
-        return self.cleaned_data["code"].strip().upper()
-
 
 class AddressForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
