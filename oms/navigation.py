@@ -77,6 +77,14 @@ NAVIGATION: list[tuple[str, list[NavItem]]] = [
     (
         _("Settings"),
         [
+            NavItem(_("Price lists"), "orders:price_list_list", "orders.view_pricelist", "tags"),
+            NavItem(_("Promotions"), "orders:promotion_list", "orders.view_promotion", "percent"),
+            NavItem(
+                _("Shipping fees"),
+                "orders:shipping_rule_list",
+                "orders.view_shippingrule",
+                "truck",
+            ),
             NavItem(
                 _("Approval rules"),
                 "orders:approval_rule_list",

@@ -46,6 +46,11 @@ APPROVAL_RULES = {
     "orders.add_approvalrule",
     "orders.change_approvalrule",
 }
+PRICING_RULES = {
+    f"orders.{verb}_{model}"
+    for model in ("pricelist", "promotion", "shippingrule")
+    for verb in ("view", "add", "change")
+}
 WORK_ORDERS = {"inventory.view_workorder", "inventory.advance_work_order"}
 
 _manager = (
@@ -57,6 +62,7 @@ _manager = (
     | ORDER_DESK
     | APPROVE
     | APPROVAL_RULES
+    | PRICING_RULES
     | WORK_ORDERS
     | {"inventory.view_stockmovement", "oms.view_auditlog"}
 )
@@ -70,7 +76,7 @@ ROLES: dict[str, Role] = {
     ),
     "manager": Role(
         _("Manager"),
-        _("Sees everything, maintains master data and approval rules, approves orders."),
+        _("Sees everything, maintains master data, prices and approval rules, approves orders."),
         frozenset(_manager),
         discount_limit=30,
     ),

@@ -595,7 +595,7 @@ def _open_review(order: Order, *, actor, requirements, note: str = "") -> None:
             Approval(
                 order=order,
                 rule_id=r.rule_id,
-                reason=r.reason,
+                reasons=list(r.reasons),
                 round=order.review_round,
                 level=r.level,
                 required_role=r.role,
@@ -610,7 +610,7 @@ def _open_review(order: Order, *, actor, requirements, note: str = "") -> None:
         note=note,
         data={
             "approvals": [
-                {"role": r.role, "level": r.level, "reason": r.reason} for r in requirements
+                {"role": r.role, "level": r.level, "reasons": list(r.reasons)} for r in requirements
             ]
         },
     )
@@ -682,7 +682,11 @@ def order_approve(*, actor: AbstractBaseUser, order: Order, note: str = "") -> O
         EventKind.APPROVED,
         actor=actor,
         note=note,
-        data={"role": approval.required_role, "level": approval.level, "reason": approval.reason},
+        data={
+            "role": approval.required_role,
+            "level": approval.level,
+            "reasons": approval.reasons,
+        },
     )
     if not order.approvals.filter(
         round=order.review_round, decision=ApprovalDecision.PENDING
@@ -1014,16 +1018,3 @@ def work_order_finished(work_order) -> None:
     if pending_mto:
         return
     _apply_allocation(order, actor=None, note=_("Made-to-order goods ready."))
-
-
-def approval_rule_save(*, actor, rule, data: dict[str, Any]):
-    from oms.services import model_save
-    from orders.models import ApprovalRule
-
-    fields = ("name", "condition", "threshold", "required_role", "level", "is_active")
-    return model_save(
-        actor=actor,
-        instance=rule or ApprovalRule(),
-        data={k: v for k, v in data.items() if k in fields},
-        action="approval_rule.update" if rule else "approval_rule.create",
-    )

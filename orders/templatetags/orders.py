@@ -3,6 +3,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from customers.choices import CustomerTier
+from oms.roles import ROLES
+from orders.choices import ApprovalDecision
+from orders.reasons import reasons_text
 
 register = template.Library()
 
@@ -32,3 +35,35 @@ def priority_reason_text(reason: dict) -> str:
     else:
         text = str(factor)
     return f"{text} {points:+d}"
+
+
+DECISION_CSS = {
+    ApprovalDecision.APPROVED: "text-bg-success",
+    ApprovalDecision.REJECTED: "text-bg-danger",
+    ApprovalDecision.PENDING: "text-bg-warning",
+}
+
+
+@register.filter
+def decision_badge(approval) -> str:
+    """An approval's decision in its colour, worded from the choices."""
+    return format_html(
+        '<span class="badge {}">{}</span>',
+        DECISION_CSS.get(approval.decision, "text-bg-secondary"),
+        approval.get_decision_display(),
+    )
+
+
+@register.filter
+def role_label(code: str) -> str:
+    role = ROLES.get(code)
+    return str(role.label) if role else code
+
+
+@register.filter
+def approval_reasons(entry: dict) -> str:
+    """The reasons of an approval entry in a timeline event, in the reader's language.
+
+    Older events stored the reason as text (`reason`); it is shown as it was written.
+    """
+    return reasons_text(entry.get("reasons"), fallback=entry.get("reason", ""))
