@@ -29,12 +29,6 @@ class AddressForm(BootstrapFormMixin, forms.ModelForm):
         model = Address
         fields = ADDRESS_FIELDS
 
-    def clean(self):
-        cleaned = super().clean()
-        if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
-            raise forms.ValidationError(_("Enter both latitude and longitude, or neither."))
-        return cleaned
-
 
 class FirstAddressForm(AddressForm):
     """The optional first address on the new-customer page."""

@@ -147,6 +147,10 @@ class Address(models.Model):
     def __str__(self) -> str:
         return self.one_line()
 
+    def clean(self) -> None:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError(_("Enter both latitude and longitude, or neither."))
+
     def one_line(self) -> str:
         parts = [region_label(self.region), self.city, self.district, self.street]
         return " ".join(p for p in parts if p)

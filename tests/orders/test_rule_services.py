@@ -417,3 +417,20 @@ def test_codes_and_skus_are_normalised_by_the_model(manager):
         },
     )
     assert warehouse.code == "SH9"
+
+
+def test_address_needs_both_coordinates_or_neither(manager):
+    from customers.services import address_save
+    from tests.factories import CustomerFactory
+
+    customer = CustomerFactory()
+    data = {"recipient": "张三", "phone": "13812345678", "region": "ZJ", "city": "杭州"}
+    with pytest.raises(ValidationError) as excinfo:
+        address_save(
+            actor=manager,
+            customer=customer,
+            address=None,
+            data={**data, "street": "文三路 1 号", "latitude": Decimal("30.2")},
+        )
+    assert errors_of(excinfo)["__all__"] == ["Enter both latitude and longitude, or neither."]
+    assert not customer.addresses.exists()
