@@ -34,10 +34,10 @@ RUN groupadd --system oms \
 
 WORKDIR /app
 
-# Dependencies first (pyproject.toml alone builds an empty package), so that this layer is
-# rebuilt only when pyproject.toml changes; then the project itself. No test extras.
-COPY pyproject.toml ./
-RUN pip install --no-cache-dir . && rm -rf build *.egg-info
+# Dependencies first, exactly as locked (versions and hashes, see `make upgrade`), so that this
+# layer is rebuilt only when the lock changes; then the project itself. No test extras.
+COPY requirements/base.txt requirements/base.txt
+RUN pip install --no-cache-dir --require-hashes -r requirements/base.txt
 COPY . .
 RUN pip install --no-cache-dir --no-deps . && rm -rf build *.egg-info
 
@@ -63,4 +63,5 @@ EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=30s --retries=3 \
     CMD ["python", "-c", "import http.client, sys; c = http.client.HTTPConnection('127.0.0.1', 8000, timeout=4); c.request('GET', '/login/', headers={'Host': 'localhost'}); sys.exit(0 if c.getresponse().status < 500 else 1)"]
 
-CMD ["gunicorn", "oms.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120", "--access-logfile", "-"]
+ENV OMS_BIND=0.0.0.0:8000
+CMD ["gunicorn", "oms.wsgi", "--config", "/app/gunicorn.conf.py"]

@@ -52,7 +52,7 @@ def load(orders: int, customers: int) -> None:
     from django.core.management import call_command
     from django.db import connection
 
-    from oms.management.commands.seed_demo import COMPANY_KINDS, COMPANY_WORDS
+    from customers.seeders import COMPANY_KINDS, COMPANY_WORDS
 
     call_command("migrate", verbosity=0)
     with connection.cursor() as cursor:

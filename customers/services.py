@@ -4,6 +4,7 @@ from django.db import transaction
 
 from customers.models import Address, Customer
 from oms.services import model_save
+from oms.types import User
 
 CUSTOMER_FIELDS = [
     "code",
@@ -41,7 +42,7 @@ ADDRESS_FIELDS = [
 
 @transaction.atomic
 def customer_create(
-    *, actor, data: dict[str, Any], address: dict[str, Any] | None = None
+    *, actor: User, data: dict[str, Any], address: dict[str, Any] | None = None
 ) -> Customer:
     """Create a customer, and its first address when one is given (it becomes the default)."""
     customer = model_save(
@@ -61,7 +62,7 @@ def customer_create(
 
 
 @transaction.atomic
-def customer_update(*, actor, customer: Customer, data: dict[str, Any]) -> Customer:
+def customer_update(*, actor: User, customer: Customer, data: dict[str, Any]) -> Customer:
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     return model_save(
         actor=actor,
@@ -73,13 +74,15 @@ def customer_update(*, actor, customer: Customer, data: dict[str, Any]) -> Custo
 
 @transaction.atomic
 def address_save(
-    *, actor, customer: Customer, address: Address | None, data: dict[str, Any]
+    *, actor: User, customer: Customer, address: Address | None, data: dict[str, Any]
 ) -> Address:
     """Create or change an address. A new default replaces the customer's previous default;
     a customer's first address is the default for both shipping and billing."""
     Customer.objects.select_for_update().filter(pk=customer.pk).get()  # serialise default changes
     data = {k: v for k, v in data.items() if k in ADDRESS_FIELDS}
-    others = customer.addresses.exclude(pk=address.pk if address else None)
+    others = customer.addresses.all()
+    if address is not None:
+        others = others.exclude(pk=address.pk)
     if not others.exists():
         data["is_default_shipping"] = data["is_default_billing"] = True
     for flag in ("is_default_shipping", "is_default_billing"):

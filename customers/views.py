@@ -32,15 +32,6 @@ class CustomerDetailView(ObjectDetailView):
     def get_object(self):
         return selectors.customer_detail(self.kwargs["pk"])
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        if self.request.user.has_perm("orders.view_order"):
-            # The reverse relation: customers sits below orders and does not import it.
-            context["orders"] = self.object.orders.only(
-                "number", "status", "on_hold", "total", "created_at", "customer_id"
-            ).order_by("-id")[:20]
-        return context
-
 
 class CustomerCreateView(ObjectEditView):
     permission_required = "customers.add_customer"
@@ -49,8 +40,7 @@ class CustomerCreateView(ObjectEditView):
     title = gettext_lazy("New customer")
     submit_label = gettext_lazy("Create customer")
 
-    def get_cancel_url(self):
-        return "/customers/"
+    list_url_name = "customers:list"
 
     address_form = None
 

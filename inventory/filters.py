@@ -4,8 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory.choices import MovementKind, TaxClass, WorkOrderStage
 from inventory.models import Category, Product, StockLevel, StockMovement, Warehouse, WorkOrder
-from oms.filters import SearchFilterSet
-from oms.forms import date_input
+from oms.filters import SearchFilterSet, date_from_filter, date_until_filter
 from oms.regions import REGION_CHOICES
 
 
@@ -85,18 +84,8 @@ class StockMovementFilterSet(SearchFilterSet):
     )
     kind = django_filters.MultipleChoiceFilter(label=_("Kind"), choices=MovementKind.choices)
     sku = django_filters.CharFilter(label=_("SKU"), method="by_sku")
-    created_after = django_filters.DateFilter(
-        label=_("From"),
-        field_name="created_at",
-        lookup_expr="date__gte",
-        widget=date_input(),
-    )
-    created_before = django_filters.DateFilter(
-        label=_("To"),
-        field_name="created_at",
-        lookup_expr="date__lte",
-        widget=date_input(),
-    )
+    created_after = date_from_filter(_("From"))
+    created_before = date_until_filter(_("To"))
 
     class Meta:
         model = StockMovement

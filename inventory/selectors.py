@@ -4,15 +4,15 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
-    OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
 )
 from django.db.models.functions import Coalesce
 
 from inventory.models import Product, StockLevel, StockMovement, Warehouse, WorkOrder
+from oms.registry import SearchHit
+from oms.selectors import differs_from_sum
 
 AVAILABLE = ExpressionWrapper(F("on_hand") - F("reserved"), output_field=IntegerField())
 
@@ -52,7 +52,7 @@ def low_stock() -> QuerySet[StockLevel]:
     return (
         stock_levels()
         .filter(safety_stock__gt=0, product__is_active=True, warehouse__is_active=True)
-        .filter(available__lt=F("safety_stock"))
+        .filter(on_hand__lt=F("reserved") + F("safety_stock"))  # available < safety stock
         .annotate(shortfall=F("safety_stock") - AVAILABLE)
     )
 
@@ -73,16 +73,13 @@ def count_sheet_rows(warehouse: Warehouse) -> QuerySet[StockLevel]:
 
 def ledger_drift() -> QuerySet[StockLevel]:
     """Stock levels whose on_hand differs from the sum of their ledger rows."""
-    ledger_sum = (
-        StockMovement.objects.filter(stock_level=OuterRef("pk"))
-        .values("stock_level")
-        .annotate(total=Sum("quantity"))
-        .values("total")
-    )
-    return (
-        StockLevel.objects.select_related("product", "warehouse")
-        .annotate(ledger_total=Coalesce(Subquery(ledger_sum, output_field=IntegerField()), 0))
-        .exclude(on_hand=F("ledger_total"))
+    return differs_from_sum(
+        StockLevel.objects.select_related("product", "warehouse"),
+        StockMovement.objects.all(),
+        link="stock_level",
+        amount="quantity",
+        field="on_hand",
+        total_name="ledger_total",
     )
 
 
@@ -102,3 +99,23 @@ def stock_value() -> dict:
 
 def work_order_list() -> QuerySet[WorkOrder]:
     return WorkOrder.objects.select_related("product", "warehouse")
+
+
+def product_search(query: str) -> list[SearchHit]:
+    """The header search: a SKU (exact opens the product) or words of its name."""
+    products = Product.objects.filter(
+        Q(sku__iexact=query) | Q(name__icontains=query) | Q(name_en__icontains=query)
+    ).order_by("sku")[:20]
+    return [
+        SearchHit(
+            label=str(p),
+            detail=p.name_en,
+            url=p.get_absolute_url(),
+            exact=p.sku.lower() == query.lower(),
+        )
+        for p in products
+    ]
+
+
+def active_product_count() -> int:
+    return Product.objects.filter(is_active=True).count()

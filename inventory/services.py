@@ -21,6 +21,7 @@ from inventory.models import Product, StockLevel, StockMovement, Warehouse, Work
 from oms.db import atomic_with_retry, next_document_number
 from oms.errors import ServiceError
 from oms.services import audit_record, model_save, outbox_enqueue
+from oms.types import User
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ WAREHOUSE_FIELDS = [
 MAX_QUANTITY = 10_000_000
 
 
-def product_save(*, actor, product: Product | None, data: dict[str, Any]) -> Product:
+def product_save(*, actor: User | None, product: Product | None, data: dict[str, Any]) -> Product:
     return model_save(
         actor=actor,
         instance=product or Product(),
@@ -62,7 +63,9 @@ def product_save(*, actor, product: Product | None, data: dict[str, Any]) -> Pro
     )
 
 
-def warehouse_save(*, actor, warehouse: Warehouse | None, data: dict[str, Any]) -> Warehouse:
+def warehouse_save(
+    *, actor: User | None, warehouse: Warehouse | None, data: dict[str, Any]
+) -> Warehouse:
     return model_save(
         actor=actor,
         instance=warehouse or Warehouse(),
@@ -112,7 +115,7 @@ def _move(
     level: StockLevel,
     kind: str,
     quantity: int,
-    actor,
+    actor: User | None,
     reason: str = "",
     reference: str = "",
     note: str = "",
@@ -138,7 +141,7 @@ def _move(
 @atomic_with_retry()
 def stock_receive(
     *,
-    actor,
+    actor: User | None,
     product: Product,
     warehouse: Warehouse,
     quantity: int,
@@ -168,7 +171,7 @@ def stock_receive(
 @atomic_with_retry()
 def stock_adjust(
     *,
-    actor,
+    actor: User | None,
     product: Product,
     warehouse: Warehouse,
     quantity: int,
@@ -216,7 +219,7 @@ def stock_adjust(
 @atomic_with_retry()
 def stock_transfer(
     *,
-    actor,
+    actor: User | None,
     product: Product,
     source: Warehouse,
     destination: Warehouse,
@@ -262,13 +265,13 @@ def stock_transfer(
 
 @transaction.atomic
 def stock_level_update(
-    *, actor, stock_level: StockLevel, bin_location: str, safety_stock: int
+    *, actor: User | None, stock_level: StockLevel, bin_location: str, safety_stock: int
 ) -> StockLevel:
     """Change where a product lies in a warehouse and how much must stay in stock."""
     if safety_stock < 0:
         raise ValidationError({"safety_stock": _("Safety stock cannot be negative.")})
     level = StockLevel.objects.select_for_update().get(pk=stock_level.pk)
-    changes = {}
+    changes: dict[str, list[Any]] = {}
     if level.bin_location != bin_location:
         changes["bin_location"] = [level.bin_location, bin_location]
     if level.safety_stock != safety_stock:
@@ -323,9 +326,10 @@ def stock_ledger_check(*, today: date | None = None) -> list[StockLevel]:
     from inventory.selectors import ledger_drift
 
     drift = list(ledger_drift())
+    ledger = {level.pk: level.ledger_total for level in drift}  # type: ignore[attr-defined]
     for level in drift:
         logger.error(
-            "stock ledger drift: %s on_hand=%s ledger=%s", level, level.on_hand, level.ledger_total
+            "stock ledger drift: %s on_hand=%s ledger=%s", level, level.on_hand, ledger[level.pk]
         )
     recipients = _role_emails("admin", "manager")
     if drift and recipients:
@@ -333,7 +337,7 @@ def stock_ledger_check(*, today: date | None = None) -> list[StockLevel]:
         with translation.override(settings.LANGUAGE_CODE):
             lines = [
                 f"{level.product.sku} @ {level.warehouse.code}: on_hand={level.on_hand}, "
-                f"ledger={level.ledger_total}"
+                f"ledger={ledger[level.pk]}"
                 for level in drift
             ]
             subject = _("Stock ledger check found %(count)s differences") % {"count": len(drift)}
@@ -373,13 +377,13 @@ def work_order_create(
 
 
 @atomic_with_retry()
-def work_order_advance(*, actor, work_order: WorkOrder) -> WorkOrder:
+def work_order_advance(*, actor: User | None, work_order: WorkOrder) -> WorkOrder:
     """Move a work order to its next stage. At done the goods are received into stock and
     the apps above are told, so the order line gets them. The hook then locks the order after
     this stock row, the reverse of the order services' order, so a deadlock with a concurrent
     cancel is possible; the retry helper repeats the loser."""
     work_order = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
-    next_stage = WORK_ORDER_NEXT_STAGE.get(work_order.stage)
+    next_stage = WORK_ORDER_NEXT_STAGE.get(WorkOrderStage(work_order.stage))
     if next_stage is None:
         raise ServiceError(
             _("Work order %(number)s is %(stage)s and cannot move on.")
@@ -409,7 +413,7 @@ def work_order_advance(*, actor, work_order: WorkOrder) -> WorkOrder:
 
 
 @transaction.atomic
-def work_order_cancel(*, actor, work_order_id: int) -> None:
+def work_order_cancel(*, actor: User | None, work_order_id: int) -> None:
     """Stop a work order whose order went away; finished ones stay as they are."""
     work_order = WorkOrder.objects.select_for_update().filter(pk=work_order_id).first()
     if work_order is None or work_order.stage in (WorkOrderStage.DONE, WorkOrderStage.CANCELLED):

@@ -1,11 +1,19 @@
 import django_tables2 as tables
-from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import Product, StockLevel, StockMovement, Warehouse, WorkOrder
-from oms.tables import ActiveColumn, BaseTable, MoneyColumn, QuantityColumn
+from oms.tables import (
+    ActionsColumn,
+    ActiveColumn,
+    BaseTable,
+    MoneyColumn,
+    QuantityColumn,
+    ReferenceColumn,
+    RowAction,
+)
 from oms.templatetags.oms import signed
 
 
@@ -53,6 +61,10 @@ class WarehouseTable(BaseTable):
         empty_text = _("No warehouses match these filters.")
 
 
+def _stock_query(level: StockLevel) -> str:
+    return "?" + urlencode({"product": level.product.sku, "warehouse": level.warehouse_id})
+
+
 class StockLevelTable(BaseTable):
     sku = tables.Column(
         accessor="product__sku",
@@ -66,8 +78,27 @@ class StockLevelTable(BaseTable):
     reserved = QuantityColumn()
     available = QuantityColumn(verbose_name=_("Available"))
     safety_stock = QuantityColumn()
-    actions = tables.Column(
-        empty_values=(), orderable=False, verbose_name="", exclude_from_export=True
+    actions = ActionsColumn(
+        [
+            RowAction(
+                _("Receive"),
+                "inventory.receive_stock",
+                lambda level: reverse("inventory:stock_receive") + _stock_query(level),
+                icon="box-arrow-in-down",
+            ),
+            RowAction(
+                _("Adjust"),
+                "inventory.adjust_stock",
+                lambda level: reverse("inventory:stock_adjust") + _stock_query(level),
+                icon="sliders",
+            ),
+            RowAction(
+                _("Bin and safety stock"),
+                "inventory.adjust_stock",
+                lambda level: reverse("inventory:stock_level_edit", args=[level.pk]),
+                icon="pencil",
+            ),
+        ]
     )
 
     class Meta(BaseTable.Meta):
@@ -88,19 +119,6 @@ class StockLevelTable(BaseTable):
                 "table-warning" if record.available < record.safety_stock else ""
             )
         }
-
-    def render_actions(self, record):
-        query = f"?product={record.product.sku}&warehouse={record.warehouse_id}"
-        return format_html(
-            '<a class="btn btn-sm btn-outline-secondary" href="{}{}" title="{}"><i class="bi bi-box-arrow-in-down"></i></a> '
-            '<a class="btn btn-sm btn-outline-secondary" href="{}{}" title="{}"><i class="bi bi-sliders"></i></a>',
-            reverse("inventory:stock_receive"),
-            query,
-            _("Receive"),
-            reverse("inventory:stock_adjust"),
-            query,
-            _("Adjust"),
-        )
 
 
 class LowStockTable(StockLevelTable):
@@ -135,7 +153,7 @@ class StockMovementTable(BaseTable):
     quantity = QuantityColumn()
     balance_after = QuantityColumn()
     reason = tables.Column()
-    reference = tables.Column()
+    reference = ReferenceColumn()
     note = tables.Column()
     actor = tables.Column(accessor="actor__username", verbose_name=_("By"))
 
@@ -168,10 +186,18 @@ class WorkOrderTable(BaseTable):
     product = tables.Column(accessor="product__name", verbose_name=_("Product"))
     quantity = QuantityColumn()
     warehouse = tables.Column(accessor="warehouse__code", verbose_name=_("Warehouse"))
-    reference = tables.Column(verbose_name=_("Order"))
+    reference = ReferenceColumn(verbose_name=_("Order"))
     stage = tables.Column()
-    actions = tables.Column(
-        empty_values=(), orderable=False, verbose_name="", exclude_from_export=True
+    actions = ActionsColumn(
+        [
+            RowAction(
+                _("Next stage"),
+                "inventory.advance_work_order",
+                lambda work_order: reverse("inventory:work_order_advance", args=[work_order.pk]),
+                post=True,
+                shown=lambda work_order: work_order.stage not in ("done", "cancelled"),
+            )
+        ]
     )
 
     class Meta(BaseTable.Meta):
@@ -187,24 +213,3 @@ class WorkOrderTable(BaseTable):
             "stage",
         )
         empty_text = _("No work orders match these filters.")
-
-    def render_reference(self, value):
-        if value.startswith("SO-"):
-            return format_html('<a href="{}">{}</a>', reverse("orders:detail", args=[value]), value)
-        return value
-
-    def render_actions(self, record):
-        request = getattr(self, "request", None)
-        if (
-            record.stage in ("done", "cancelled")
-            or request is None
-            or not request.user.has_perm("inventory.advance_work_order")
-        ):
-            return ""
-        return format_html(
-            '<form method="post" action="{}"><input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-            '<button class="btn btn-sm btn-outline-primary" type="submit">{}</button></form>',
-            reverse("inventory:work_order_advance", args=[record.pk]),
-            get_token(request),
-            _("Next stage"),
-        )

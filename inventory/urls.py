@@ -1,17 +1,12 @@
 from django.urls import path
 
 from inventory import views
+from oms.generic import object_urls
 
 app_name = "inventory"
 urlpatterns = [
-    path("products/", views.ProductListView.as_view(), name="product_list"),
-    path("products/new/", views.ProductCreateView.as_view(), name="product_create"),
-    path("products/<int:pk>/", views.ProductDetailView.as_view(), name="product_detail"),
-    path("products/<int:pk>/edit/", views.ProductEditView.as_view(), name="product_edit"),
-    path("warehouses/", views.WarehouseListView.as_view(), name="warehouse_list"),
-    path("warehouses/new/", views.WarehouseCreateView.as_view(), name="warehouse_create"),
-    path("warehouses/<int:pk>/", views.WarehouseDetailView.as_view(), name="warehouse_detail"),
-    path("warehouses/<int:pk>/edit/", views.WarehouseEditView.as_view(), name="warehouse_edit"),
+    *object_urls("products/", "product", views, "Product"),
+    *object_urls("warehouses/", "warehouse", views, "Warehouse"),
     path("warehouses/<int:pk>/count-sheet/", views.CountSheetView.as_view(), name="count_sheet"),
     path("stock/", views.StockLevelListView.as_view(), name="stock_list"),
     path("stock/low/", views.LowStockListView.as_view(), name="low_stock"),

@@ -1,6 +1,7 @@
 from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -21,6 +22,7 @@ from inventory.forms import (
     StockTransferForm,
     WarehouseForm,
 )
+from inventory.models import StockMovement
 from inventory.tables import (
     LowStockTable,
     ProductTable,
@@ -31,6 +33,7 @@ from inventory.tables import (
 )
 from oms.documents import barcode_svg, pdf_response, render_pdf
 from oms.generic import ObjectActionView, ObjectDetailView, ObjectEditView, ObjectListView
+from oms.tables import compact_table, table_card
 
 
 class ProductListView(ObjectListView):
@@ -61,8 +64,26 @@ class ProductDetailView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["stock"] = selectors.product_stock(self.object)
-        context["movements"] = selectors.movement_list().filter(product=self.object)[:20]
+        context["stock_table"] = compact_table(
+            StockLevelTable,
+            selectors.product_stock(self.object),
+            without=("sku", "product"),
+            request=self.request,
+        )
+        context["movement_table"] = compact_table(
+            StockMovementTable,
+            selectors.movement_list().filter(product=self.object)[:20],
+            columns=(
+                "created_at",
+                "kind",
+                "reason",
+                "warehouse",
+                "quantity",
+                "balance_after",
+                "reference",
+                "actor",
+            ),
+        )
         return context
 
 
@@ -93,8 +114,7 @@ class ProductCreateView(ProductEditView):
     def get_object(self):
         return None
 
-    def get_cancel_url(self):
-        return reverse("inventory:product_list")
+    list_url_name = "inventory:product_list"
 
 
 class WarehouseListView(ObjectListView):
@@ -125,8 +145,25 @@ class WarehouseDetailView(ObjectDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["low_stock"] = selectors.low_stock().filter(warehouse=self.object)[:10]
-        context["movements"] = selectors.movement_list().filter(warehouse=self.object)[:10]
+        in_warehouse = "?" + urlencode({"warehouse": self.object.pk})
+        context["low_stock_card"] = table_card(
+            _("Below safety stock"),
+            compact_table(
+                LowStockTable,
+                selectors.low_stock().filter(warehouse=self.object).order_by("-shortfall")[:10],
+                columns=("sku", "product", "available", "safety_stock"),
+            ),
+            reverse("inventory:low_stock") + in_warehouse,
+        )
+        context["movement_card"] = table_card(
+            _("Latest stock movements"),
+            compact_table(
+                StockMovementTable,
+                selectors.movement_list().filter(warehouse=self.object)[:10],
+                columns=("created_at", "kind", "sku", "quantity"),
+            ),
+            reverse("inventory:movement_list") + in_warehouse,
+        )
         return context
 
 
@@ -157,8 +194,7 @@ class WarehouseCreateView(WarehouseEditView):
     def get_object(self):
         return None
 
-    def get_cancel_url(self):
-        return reverse("inventory:warehouse_list")
+    list_url_name = "inventory:warehouse_list"
 
 
 class CountSheetView(ObjectDetailView):
@@ -178,7 +214,8 @@ class CountSheetView(ObjectDetailView):
             {
                 "rows": list(selectors.count_sheet_rows(self.object)),
                 "document_number": number,
-                "barcode": barcode_svg(number),
+                # Code 128 reads ASCII only; the warehouse code may be Chinese.
+                "barcode": barcode_svg(f"SC-{self.object.pk}-{now:%Y%m%d}"),
                 "printed_at": now,
                 "title": _("Stock-count sheet"),
                 "back_url": self.object.get_absolute_url(),
@@ -261,9 +298,19 @@ class StockMovementListView(ObjectListView):
 
 
 class StockFormView(ObjectEditView):
-    """Receive, adjust and transfer share this: a form, one service, back to the ledger."""
+    """Receive, adjust and transfer: a form, one stock service, back to the ledger.
+
+    A subclass names its service and its success message; the message is formatted with the
+    movement's quantity, sku, warehouse and balance.
+    """
 
     template_name = "inventory/stock_form.html"
+    list_url_name = "inventory:stock_list"
+    success_text = ""
+
+    @staticmethod
+    def service(**kwargs) -> StockMovement:
+        raise NotImplementedError
 
     def get_form_kwargs(self):
         if self.request.method == "GET":
@@ -273,11 +320,19 @@ class StockFormView(ObjectEditView):
             return {"initial": initial}
         return {}
 
-    def get_cancel_url(self):
-        return reverse("inventory:stock_list")
+    def save(self, form):
+        return self.service(actor=self.request.user, **form.cleaned_data)
 
     def get_success_url(self, movement):
-        return f"{reverse('inventory:movement_list')}?sku={movement.product.sku}"
+        return f"{reverse('inventory:movement_list')}?{urlencode({'sku': movement.product.sku})}"
+
+    def success_message(self, movement):
+        return self.success_text % {
+            "quantity": movement.quantity,
+            "sku": movement.product.sku,
+            "warehouse": movement.warehouse.code,
+            "balance": movement.balance_after,
+        }
 
     def get_extra_context(self):
         return {
@@ -292,17 +347,10 @@ class StockReceiveView(StockFormView):
     form_class = StockReceiveForm
     title = gettext_lazy("Receive stock")
     submit_label = gettext_lazy("Receive")
-
-    def save(self, form):
-        return services.stock_receive(actor=self.request.user, **form.cleaned_data)
-
-    def success_message(self, movement):
-        return _("Received %(quantity)s × %(sku)s into %(warehouse)s; now %(balance)s on hand.") % {
-            "quantity": movement.quantity,
-            "sku": movement.product.sku,
-            "warehouse": movement.warehouse.code,
-            "balance": movement.balance_after,
-        }
+    service = staticmethod(services.stock_receive)
+    success_text = gettext_lazy(
+        "Received %(quantity)s × %(sku)s into %(warehouse)s; now %(balance)s on hand."
+    )
 
 
 class StockAdjustView(StockFormView):
@@ -310,17 +358,10 @@ class StockAdjustView(StockFormView):
     form_class = StockAdjustForm
     title = gettext_lazy("Adjust stock")
     submit_label = gettext_lazy("Adjust")
-
-    def save(self, form):
-        return services.stock_adjust(actor=self.request.user, **form.cleaned_data)
-
-    def success_message(self, movement):
-        return _("Adjusted %(sku)s in %(warehouse)s by %(quantity)+d; now %(balance)s on hand.") % {
-            "quantity": movement.quantity,
-            "sku": movement.product.sku,
-            "warehouse": movement.warehouse.code,
-            "balance": movement.balance_after,
-        }
+    service = staticmethod(services.stock_adjust)
+    success_text = gettext_lazy(
+        "Adjusted %(sku)s in %(warehouse)s by %(quantity)+d; now %(balance)s on hand."
+    )
 
 
 class StockTransferView(StockFormView):
@@ -328,16 +369,11 @@ class StockTransferView(StockFormView):
     form_class = StockTransferForm
     title = gettext_lazy("Transfer stock")
     submit_label = gettext_lazy("Transfer")
+    success_text = gettext_lazy("Transferred %(quantity)s × %(sku)s to %(warehouse)s.")
 
-    def save(self, form):
-        return services.stock_transfer(actor=self.request.user, **form.cleaned_data)[1]
-
-    def success_message(self, movement):
-        return _("Transferred %(quantity)s × %(sku)s to %(warehouse)s.") % {
-            "quantity": movement.quantity,
-            "sku": movement.product.sku,
-            "warehouse": movement.warehouse.code,
-        }
+    @staticmethod
+    def service(**kwargs) -> StockMovement:
+        return services.stock_transfer(**kwargs)[1]  # the movement into the destination
 
 
 class StockLevelEditView(ObjectEditView):

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from oms.models import AuditLog, OutboxMessage
+from oms.models import AuditLog, DocumentCounter, OutboxMessage
 
 
 def superusers_only(request) -> bool:
@@ -36,3 +36,9 @@ class AuditLogAdmin(ReadOnlyAdmin):
 class OutboxMessageAdmin(ReadOnlyAdmin):
     list_display = ("created_at", "subject", "status", "attempts", "sent_at")
     list_filter = ("status",)
+
+
+@admin.register(DocumentCounter)
+class DocumentCounterAdmin(ReadOnlyAdmin):
+    list_display = ("series", "year", "last_number")
+    list_filter = ("series",)

@@ -1,7 +1,29 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
+
+
+def sync_roles_after_migrate(sender, **kwargs) -> None:
+    """Rebuild the role groups once per `migrate`, after the last app's permissions exist.
+
+    post_migrate is sent once per app that has models, in INSTALLED_APPS order; auth creates
+    each app's permissions on the same signal, so the last app's turn sees them all.
+    """
+    with_models = [config for config in apps.get_app_configs() if config.models_module]
+    if not with_models or sender is not with_models[-1]:
+        return
+    from django.contrib.auth.models import Group, Permission
+
+    from oms.roles import sync_role_groups
+
+    sync_role_groups(Group, Permission)
 
 
 class OmsConfig(AppConfig):
     name = "oms"
     verbose_name = _("OMS core")
+
+    def ready(self):
+        from oms import registrations  # noqa: F401
+
+        post_migrate.connect(sync_roles_after_migrate, dispatch_uid="oms.sync_roles")

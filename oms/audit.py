@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oms.filters import SearchFilterSet
 from oms.models import AuditLog
+from oms.registry import audited_model_choices
 from oms.tables import BaseTable
 
 
@@ -15,13 +16,7 @@ class AuditLogFilterSet(SearchFilterSet):
 
     object_type = django_filters.ChoiceFilter(
         label=_("Object type"),
-        choices=[
-            ("customers.customer", _("Customer")),
-            ("customers.address", _("Address")),
-            ("inventory.product", _("Product")),
-            ("inventory.warehouse", _("Warehouse")),
-            ("inventory.stocklevel", _("Stock level")),
-        ],
+        choices=audited_model_choices,  # registered by the apps
     )
 
     class Meta:
@@ -41,9 +36,13 @@ class AuditLogTable(BaseTable):
         fields = ("created_at", "actor", "action", "object_repr", "changes")
 
     def render_changes(self, value):
-        def show(v):
-            return f"{v[0]} → {v[1]}" if isinstance(v, list) and len(v) == 2 else str(v)
-
         return format_html_join(
-            ", ", "<code>{}</code>: {}", ((k, show(v)) for k, v in value.items())
+            ", ", "<code>{}</code>: {}", ((k, _change_text(v)) for k, v in value.items())
         )
+
+    def value_changes(self, value):
+        return ", ".join(f"{k}: {_change_text(v)}" for k, v in value.items())
+
+
+def _change_text(value) -> str:
+    return f"{value[0]} → {value[1]}" if isinstance(value, list) and len(value) == 2 else str(value)

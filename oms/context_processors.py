@@ -1,6 +1,6 @@
 from django.conf import settings
 
-from oms.navigation import navigation_for
+from oms.registry import navigation_for
 
 
 def oms(request):

@@ -8,6 +8,7 @@ from barcode.writer import SVGWriter
 from django.contrib.staticfiles import finders
 from django.http import HttpResponse
 from django.template.loader import render_to_string
+from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 
 STATIC_PREFIX = "oms-static:"
@@ -45,8 +46,8 @@ def render_pdf(template_name: str, context: dict, request=None) -> bytes:
 
 def pdf_response(pdf: bytes, filename: str, *, inline: bool = True) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
-    disposition = "inline" if inline else "attachment"
-    response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
+    # RFC 6266/5987: any character (quotes, Chinese) in the name survives.
+    response["Content-Disposition"] = content_disposition_header(not inline, filename) or ""
     return response
 
 

@@ -4,23 +4,30 @@ Each view declares `permission_required`; anonymous users go to the login page a
 users without the permission get a 403 page. Nothing is open by default.
 """
 
-import csv
-import itertools
+from types import ModuleType
 from typing import Any
 
+import django_tables2 as tables
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, ValidationError
+from django.core.paginator import EmptyPage
+from django.forms import BaseForm
 from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
+from oms import registry
 from oms.errors import ServiceError
+from oms.exports import csv_lines, stream_records
 
 
 class RequirePermissionMixin(PermissionRequiredMixin):
@@ -34,16 +41,23 @@ class RequirePermissionMixin(PermissionRequiredMixin):
         return (self.permission_required,)
 
 
-class Echo:
-    def write(self, value):
-        return value
+MAX_PER_PAGE = 500
+MAX_PAGE = 100_000  # beyond this, use filters
+
+
+def int_param(request, name: str, default: int, *, low: int, high: int) -> int:
+    """A whole-number query parameter clamped to [low, high]; anything malformed is the default."""
+    raw = request.GET.get(name, "")
+    if not raw.isascii() or not raw.strip().lstrip("-").isdigit():
+        return default
+    return min(max(int(raw), low), high)
 
 
 class ObjectListView(RequirePermissionMixin, View):
     """A FilterSet + a Table: filters, free-text search, sorting, CSV export, lazy pages."""
 
     filterset_class = None
-    table_class = None
+    table_class: type[tables.Table]
     template_name = "oms/object_list.html"
     title = ""
     export_name = "export"
@@ -70,10 +84,18 @@ class ObjectListView(RequirePermissionMixin, View):
         if request.GET.get("export") == "csv":
             RequestConfig(request, paginate=False).configure(table)
             return self.export_csv(table)
-        RequestConfig(
-            request,
-            paginate={"per_page": self.per_page(request), "paginator_class": LazyPaginator},
-        ).configure(table)
+        # Sorting from the request; the page and its size are read here, within bounds, so a
+        # malformed or huge ?page= or ?per_page= never reaches the database.
+        RequestConfig(request, paginate=False).configure(table)
+        per_page = self.per_page(request)
+        try:
+            table.paginate(
+                paginator_class=LazyPaginator,
+                per_page=per_page,
+                page=int_param(request, "page", 1, low=1, high=MAX_PAGE),
+            )
+        except EmptyPage:  # past the last page: show the first
+            table.paginate(paginator_class=LazyPaginator, per_page=per_page, page=1)
         context = {
             "title": self.title,
             "filterset": filterset,
@@ -87,22 +109,17 @@ class ObjectListView(RequirePermissionMixin, View):
         return render(request, template, context)
 
     def per_page(self, request) -> int:
-        from django.conf import settings
-
-        try:
-            return max(1, min(int(request.GET.get("per_page", settings.OMS_LIST_PAGE_SIZE)), 500))
-        except ValueError:
-            return settings.OMS_LIST_PAGE_SIZE
+        return int_param(request, "per_page", settings.OMS_LIST_PAGE_SIZE, low=1, high=MAX_PER_PAGE)
 
     def export_csv(self, table) -> StreamingHttpResponse:
-        writer = csv.writer(Echo())
-        rows = (writer.writerow([str(v) for v in row]) for row in table.as_values())
-        # A byte-order mark makes Excel read UTF-8 (Chinese names) correctly.
         response = StreamingHttpResponse(
-            itertools.chain(["\ufeff"], rows), content_type="text/csv; charset=utf-8"
+            csv_lines(table, stream_records(table.data.data)),
+            content_type="text/csv; charset=utf-8",
         )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="{self.export_name}-{stamp}.csv"'
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"{self.export_name}-{stamp}.csv"
+        )
         return response
 
 
@@ -152,6 +169,9 @@ class ObjectDetailView(RequirePermissionMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["object"] = self.object
+        # What other apps show on this page (an orders panel on a customer, say).
+        context["panels"] = registry.detail_panels_for(self.request, self.object)
+        context["extra_actions"] = registry.detail_actions_for(self.request.user, self.object)
         return context
 
     def get(self, request, *args, **kwargs):
@@ -164,7 +184,8 @@ class ObjectDetailView(RequirePermissionMixin, TemplateView):
 class ObjectEditView(RequirePermissionMixin, View):
     """Show a form; on a valid POST call one service. Service errors land on the form."""
 
-    form_class = None
+    form_class: type[BaseForm]
+    list_url_name = ""  # where Cancel leads when the page has no object yet
     template_name = "oms/object_edit.html"
     title = ""
     submit_label = ""
@@ -186,8 +207,11 @@ class ObjectEditView(RequirePermissionMixin, View):
         return obj.get_absolute_url()
 
     def get_cancel_url(self) -> str:
+        """Back to the object, or to its list when there is no object yet."""
         obj = getattr(self, "object", None)
-        return obj.get_absolute_url() if obj is not None else "javascript:history.back()"
+        if obj is not None and hasattr(obj, "get_absolute_url"):
+            return obj.get_absolute_url()
+        return reverse(self.list_url_name or "dashboard")
 
     def render_form(self, form, status=200):
         context = {
@@ -251,3 +275,22 @@ class ObjectActionView(LoginRequiredMixin, RequirePermissionMixin, View):
                 request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             )
         return HttpResponseRedirect(self.get_redirect_url(request, **kwargs))
+
+
+def object_urls(prefix: str, name: str, views: ModuleType, kind: str) -> list[URLPattern]:
+    """The usual pages of one kind of object, found by name in the app's views module:
+    `<Kind>ListView` at `prefix`, `<Kind>CreateView` at `prefix/new/`, `<Kind>DetailView` at
+    `prefix/<pk>/` and `<Kind>EditView` at `prefix/<pk>/edit/`, named `<name>_list`,
+    `_create`, `_detail`, `_edit` (plain `list`, `create`, ... when `name` is empty).
+    A view the module does not have is left out."""
+    pages = (
+        ("", "List", "list"),
+        ("new/", "Create", "create"),
+        ("<int:pk>/", "Detail", "detail"),
+        ("<int:pk>/edit/", "Edit", "edit"),
+    )
+    return [
+        path(f"{prefix}{route}", view.as_view(), name=f"{name}_{suffix}" if name else suffix)
+        for route, role, suffix in pages
+        if (view := getattr(views, f"{kind}{role}View", None)) is not None
+    ]

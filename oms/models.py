@@ -68,3 +68,29 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+SERIES_MAX_LENGTH = 20
+
+
+class DocumentCounter(models.Model):
+    """The last gapless number handed out per series (invoices, credit notes) and year.
+
+    Only `oms.numbering.next_gapless_number` changes it, under a row lock held in the
+    transaction that writes the document.
+    """
+
+    series = models.CharField(_("series"), max_length=SERIES_MAX_LENGTH)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last_number = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        verbose_name = _("document counter")
+        verbose_name_plural = _("document counters")
+        ordering = ["series", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["series", "year"], name="document_counter_series_year")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.series} {self.year}: {self.last_number}"

@@ -2,12 +2,15 @@
 
 from collections.abc import Iterable
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Model
 
 from oms.models import AuditLog, OutboxMessage
+from oms.types import User
+
+M = TypeVar("M", bound=Model)
 
 
 def _plain(value: Any) -> Any:
@@ -23,7 +26,7 @@ def _plain(value: Any) -> Any:
 
 
 def audit_record(
-    *, actor, action: str, obj: Model, changes: dict[str, Any] | None = None
+    *, actor: User | None, action: str, obj: Model, changes: dict[str, Any] | None = None
 ) -> AuditLog:
     return AuditLog.objects.create(
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -36,7 +39,7 @@ def audit_record(
 
 
 @transaction.atomic
-def model_save(*, actor, instance: models.Model, data: dict[str, Any], action: str) -> models.Model:
+def model_save(*, actor: User | None, instance: M, data: dict[str, Any], action: str) -> M:
     """Apply data to a master-data row, validate it, save it and write the audit row.
 
     The audit row records each changed field as [old, new].

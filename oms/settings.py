@@ -4,7 +4,6 @@ import os
 from pathlib import Path
 
 import environ
-from celery.schedules import crontab
 
 from oms.broker import checkout_prefix, default_broker
 
@@ -32,6 +31,8 @@ else:
         "ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"]
     )
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# The first administrator's password in production (manage.py ensure_admin); never generated.
+ADMIN_PASSWORD = env.str("ADMIN_PASSWORD", default="")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "oms.middleware.RejectNulBytesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -66,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "oms.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "oms.urls"
@@ -187,42 +190,22 @@ CELERY_TASK_ROUTES = {
 CELERY_WORKER_QUEUES = "default,documents,tracking,notifications"
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
-CELERY_BEAT_SCHEDULE = {
-    "flush-outbox": {
-        "task": "oms.tasks.flush_outbox",
-        "schedule": 60.0,
-        "options": {"expires": 50},
-    },
-    "low-stock-digest": {
-        "task": "inventory.tasks.send_low_stock_digest",
-        "schedule": crontab(hour=7, minute=0),
-        "options": {"expires": 3600},
-    },
-    "order-priorities": {
-        "task": "orders.tasks.refresh_priorities",
-        "schedule": crontab(hour=1, minute=0),
-        "options": {"expires": 3600},
-    },
-    "reservation-check": {
-        "task": "orders.tasks.check_reservations",
-        "schedule": crontab(hour=2, minute=45),
-        "options": {"expires": 3600},
-    },
-    "stock-ledger-check": {
-        "task": "inventory.tasks.check_stock_ledger",
-        "schedule": crontab(hour=2, minute=30),
-        "options": {"expires": 3600},
-    },
-}
+# Beat jobs are registered by the apps (oms.registry.register_beat_job); oms/celery.py adds
+# them to this, which stays empty unless a deployment wants an extra job of its own.
+CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULER = "oms.celery:RegistryScheduler"
 
 # Production hardening (DEBUG off): `manage.py check --deploy` reports nothing.
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = env.bool("SECURE_COOKIES", default=True)
+# Only behind a proxy that overwrites X-Forwarded-Proto (deploy/nginx.conf does); otherwise any
+# client could claim to be on https.
+if env.bool("TRUST_PROXY_HEADERS", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -4,14 +4,12 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from oms import views
+from oms.registry import registry
 
 urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("search/", views.GlobalSearchView.as_view(), name="search"),
     path("audit/", views.AuditLogView.as_view(), name="audit_log"),
-    path("customers/", include("customers.urls")),
-    path("", include("orders.urls")),
-    path("", include("inventory.urls")),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
@@ -21,3 +19,5 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
 ]
+# Each app mounts its own URL module (its registrations.py).
+urlpatterns += [path(prefix, include(module)) for prefix, module in registry.url_modules]

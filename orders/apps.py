@@ -9,7 +9,7 @@ class OrdersConfig(AppConfig):
     def ready(self):
         # Inventory sits below orders and cannot import it; it calls what we register here.
         from inventory import hooks
-        from orders import services, tasks
+        from orders import registrations, services, tasks  # noqa: F401
 
         hooks.stock_arrived.append(tasks.schedule_backorder_allocation)
         hooks.work_order_done.append(services.work_order_finished)

@@ -114,6 +114,25 @@ class PromotionScope(models.TextChoices):
     TIER = "tier", _("Customers of one tier")
 
 
+# The badge tone of each status (UI.md: draft grey, review amber, confirmed blue, back-ordered
+# orange, picking indigo, shipped teal, delivered green, cancelled red).
+ORDER_STATUS_TONES: dict[str, str] = {
+    S.DRAFT: "grey",
+    S.PENDING_REVIEW: "amber",
+    S.CONFIRMED: "blue",
+    S.BACKORDERED: "orange",
+    S.IN_PRODUCTION: "cyan",
+    S.PICKING: "indigo",
+    S.PARTIALLY_SHIPPED: "teal-light",
+    S.SHIPPED: "teal",
+    S.IN_TRANSIT: "teal",
+    S.DELIVERED: "green",
+    S.COMPLETED: "green",
+    S.CANCELLED: "red",
+    S.REFUNDING: "red",
+}
+
+
 class ApprovalReason(models.TextChoices):
     """Why an order waits for review; stored as a code, worded when shown (orders/reasons.py)."""
 

@@ -7,8 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers.choices import CustomerGroup
 from inventory.models import Warehouse
-from oms.filters import SearchFilterSet
-from oms.forms import date_input
+from oms.filters import SearchFilterSet, date_from_filter, date_until_filter
 from oms.regions import REGION_CHOICES
 from orders.choices import ApprovalCondition, Channel, OrderStatus, PromotionKind, PromotionScope
 from orders.models import Allocation, ApprovalRule, Order, PriceList, Promotion, ShippingRule
@@ -21,18 +20,8 @@ class OrderFilterSet(SearchFilterSet):
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=OrderStatus.choices)
     customer = django_filters.CharFilter(label=_("Customer code"), method="by_customer")
     channel = django_filters.MultipleChoiceFilter(label=_("Channel"), choices=Channel.choices)
-    created_after = django_filters.DateFilter(
-        label=_("Created from"),
-        field_name="created_at",
-        lookup_expr="date__gte",
-        widget=date_input(),
-    )
-    created_before = django_filters.DateFilter(
-        label=_("Created until"),
-        field_name="created_at",
-        lookup_expr="date__lte",
-        widget=date_input(),
-    )
+    created_after = date_from_filter(_("Created from"))
+    created_before = date_until_filter(_("Created until"))
     warehouse = django_filters.ModelChoiceFilter(
         label=_("Allocated in warehouse"), queryset=Warehouse.objects.all(), method="by_warehouse"
     )

@@ -14,13 +14,14 @@ from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
 from inventory.models import Product
+from oms.exports import plain
 from oms.generic import (
-    Echo,
     ObjectActionView,
     ObjectDetailView,
     ObjectEditView,
@@ -245,9 +246,14 @@ def price_list_header(price_list: PriceList) -> dict[str, Any]:
     }
 
 
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
 def prices_csv(price_list: PriceList) -> StreamingHttpResponse:
     """The list's prices in the layout the import reads back: SKU, from quantity, unit price."""
-    writer = csv.writer(Echo())
+    writer = csv.writer(_Echo())
     items = (
         PriceListItem.objects.filter(price_list=price_list)
         .select_related("product")
@@ -255,15 +261,17 @@ def prices_csv(price_list: PriceList) -> StreamingHttpResponse:
     )
     header = [_("SKU"), _("From quantity"), _("Unit price"), _("Product")]
     rows = (
-        writer.writerow([i.product.sku, i.min_quantity, i.unit_price, i.product.name])
-        for i in items.iterator()
+        writer.writerow([plain(i.product.sku), i.min_quantity, i.unit_price, plain(i.product.name)])
+        for i in items.iterator(chunk_size=2000)
     )
     response = StreamingHttpResponse(
         itertools.chain(["\ufeff", writer.writerow(header)], rows),
         content_type="text/csv; charset=utf-8",
     )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="prices-{price_list.pk}-{stamp}.csv"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"prices-{price_list.pk}-{stamp}.csv"
+    )
     return response
 
 

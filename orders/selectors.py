@@ -1,7 +1,8 @@
-from django.db.models import F, IntegerField, OuterRef, Prefetch, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import F, OuterRef, Prefetch, QuerySet, Subquery
 
 from inventory.models import StockLevel
+from oms.registry import SearchHit
+from oms.selectors import differs_from_sum
 from orders.choices import OPEN_STATUSES, ApprovalDecision
 from orders.models import Allocation, Approval, Order, OrderEvent, OrderLine
 
@@ -78,16 +79,14 @@ def pending_approvals_for(roles: set[str]) -> QuerySet[Approval]:
 
 
 def reservation_drift() -> QuerySet[StockLevel]:
-    allocated = (
-        Allocation.objects.filter(stock_level=OuterRef("pk"))
-        .values("stock_level")
-        .annotate(t=Sum("quantity"))
-        .values("t")
-    )
-    return (
-        StockLevel.objects.select_related("product", "warehouse")
-        .annotate(allocated=Coalesce(Subquery(allocated, output_field=IntegerField()), 0))
-        .exclude(reserved=F("allocated"))
+    """Stock levels whose reserved quantity differs from the sum of their allocations."""
+    return differs_from_sum(
+        StockLevel.objects.select_related("product", "warehouse"),
+        Allocation.objects.all(),
+        link="stock_level",
+        amount="quantity",
+        field="reserved",
+        total_name="allocated",
     )
 
 
@@ -110,3 +109,27 @@ def backlog_by_status() -> list[dict]:
     )
     order = [s for s in OrderStatus.values if s in wanted]
     return [{"status": s, "label": OrderStatus(s).label, "count": counts.get(s, 0)} for s in order]
+
+
+def order_search(query: str) -> list[SearchHit]:
+    """The header search: orders whose number starts with what was typed (4+ characters)."""
+    if len(query) < 4:
+        return []
+    orders = Order.objects.filter(number__istartswith=query).order_by("-id")[:20]
+    return [
+        SearchHit(
+            label=o.number,
+            detail=o.get_status_display(),
+            url=o.get_absolute_url(),
+            exact=o.number.lower() == query.lower(),
+        )
+        for o in orders
+    ]
+
+
+def customer_recent_orders(customer_id: int, *, limit: int = 20) -> QuerySet[Order]:
+    return (
+        Order.objects.filter(customer_id=customer_id)
+        .only("number", "status", "on_hold", "total", "created_at", "customer_id")
+        .order_by("-id")[:limit]
+    )

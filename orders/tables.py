@@ -64,6 +64,9 @@ class OrderTable(BaseTable):
             '{} <span class="text-muted small">{}</span>', value, record.customer.code
         )
 
+    def value_customer(self, value, record):
+        return f"{value} ({record.customer.code})"
+
 
 class QueueTable(OrderTable):
     reasons = tables.Column(accessor="priority_reasons", verbose_name=_("Why"), orderable=False)
@@ -92,7 +95,10 @@ class QueueTable(OrderTable):
         empty_text = _("No open orders.")
 
     def render_reasons(self, value):
-        return ", ".join(priority_reason_text(r) for r in value) or "—"
+        return self.value_reasons(value) or "—"
+
+    def value_reasons(self, value):
+        return ", ".join(priority_reason_text(r) for r in value)
 
 
 class ApprovalTable(BaseTable):
@@ -170,7 +176,7 @@ class PriceListTable(BaseTable):
         return _("Including tax") if value else _("Excluding tax")
 
     def value_prices_include_tax(self, value):
-        return "incl" if value else "excl"
+        return _("Including tax") if value else _("Excluding tax")
 
 
 class PromotionTable(BaseTable):
@@ -212,7 +218,7 @@ class PromotionTable(BaseTable):
         )
 
     def value_scope(self, value, record):
-        return " ".join(filter(None, [str(value), promotion_target(record)]))
+        return " ".join(filter(None, [str(record.get_scope_display()), promotion_target(record)]))
 
 
 def promotion_target(promotion: Promotion) -> str:

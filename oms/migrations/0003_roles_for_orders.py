@@ -1,13 +1,10 @@
 from django.db import migrations
 
-from oms.migrations import _roles
-
 
 class Migration(migrations.Migration):
-    dependencies = [
-        ("oms", "0002_roles"),
-        ("orders", "0002_number_sequence"),
-        ("inventory", "0005_work_order_number_sequence"),
-    ]
+    """Once built the role groups; the groups are now built by sync_roles after every migrate
+    (oms.apps), from what each app registers. Kept empty so existing databases stay in step."""
 
-    operations = [migrations.RunPython(_roles.create_role_groups, migrations.RunPython.noop)]
+    dependencies = [("oms", "0002_roles")]
+
+    operations = []

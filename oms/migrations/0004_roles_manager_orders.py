@@ -1,11 +1,10 @@
 from django.db import migrations
 
-from oms.migrations import _roles
-
 
 class Migration(migrations.Migration):
-    """The manager role gains the order desk, approvals, approval rules and work orders."""
+    """Once built the role groups; the groups are now built by sync_roles after every migrate
+    (oms.apps), from what each app registers. Kept empty so existing databases stay in step."""
 
     dependencies = [("oms", "0003_roles_for_orders")]
 
-    operations = [migrations.RunPython(_roles.create_role_groups, migrations.RunPython.noop)]
+    operations = []

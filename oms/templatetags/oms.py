@@ -1,5 +1,7 @@
 from django import template
+from django.template.loader import render_to_string
 from django.utils.formats import number_format
+from django.utils.html import format_html
 
 from oms.tables import format_money
 
@@ -31,3 +33,16 @@ def page_counter_css() -> str:
         elif piece:
             parts.append('"' + piece.replace('"', '\\"') + '"')
     return " ".join(parts)
+
+
+@register.simple_tag(takes_context=True)
+def render_panel(context, panel) -> str:
+    """A panel another app registered (oms.registry.Panel), with the context it computed."""
+    return render_to_string(panel.template, panel.context, request=context.get("request"))
+
+
+def status_badge_html(kind: str, status: str, label, tone: str) -> str:
+    """A status badge: the shared tone for its meaning, plus a class namespaced by kind."""
+    return format_html(
+        '<span class="badge status-{}-{} tone-{}">{}</span>', kind, status, tone, label
+    )

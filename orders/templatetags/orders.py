@@ -4,18 +4,25 @@ from django.utils.translation import gettext as _
 
 from customers.choices import CustomerTier
 from oms.roles import ROLES
-from orders.choices import ApprovalDecision
+from oms.templatetags.oms import status_badge_html
+from orders.choices import ORDER_STATUS_TONES, ApprovalDecision, OrderStatus
 from orders.reasons import reasons_text
 
 register = template.Library()
 
 
 @register.filter
+def order_status_badge(status: str) -> str:
+    """A bare status (e.g. a backlog row's) as its badge."""
+    return status_badge_html(
+        "order", status, OrderStatus(status).label, ORDER_STATUS_TONES.get(status, "grey")
+    )
+
+
+@register.filter
 def status_badge(order) -> str:
     """The status in its one colour (UI.md), plus an 'on hold' badge when it is held."""
-    badge = format_html(
-        '<span class="badge status-{}">{}</span>', order.status, order.get_status_display()
-    )
+    badge = order_status_badge(order.status)
     if getattr(order, "on_hold", False):
         badge += format_html(' <span class="badge text-bg-dark">{}</span>', _("On hold"))
     return badge
@@ -37,20 +44,21 @@ def priority_reason_text(reason: dict) -> str:
     return f"{text} {points:+d}"
 
 
-DECISION_CSS = {
-    ApprovalDecision.APPROVED: "text-bg-success",
-    ApprovalDecision.REJECTED: "text-bg-danger",
-    ApprovalDecision.PENDING: "text-bg-warning",
+DECISION_TONES = {
+    ApprovalDecision.APPROVED: "green",
+    ApprovalDecision.REJECTED: "red",
+    ApprovalDecision.PENDING: "amber",
 }
 
 
 @register.filter
 def decision_badge(approval) -> str:
-    """An approval's decision in its colour, worded from the choices."""
-    return format_html(
-        '<span class="badge {}">{}</span>',
-        DECISION_CSS.get(approval.decision, "text-bg-secondary"),
+    """An approval's decision in its tone, worded from the choices."""
+    return status_badge_html(
+        "approval",
+        approval.decision,
         approval.get_decision_display(),
+        DECISION_TONES.get(approval.decision, "grey"),
     )
 
 

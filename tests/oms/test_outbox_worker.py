@@ -93,6 +93,14 @@ def wait_for(predicate, timeout=45.0):
     return False
 
 
+def task_outcome(log: Path, task_id: str) -> str | None:
+    """The line the worker logs (-l info) when a task ends: "Task x[id] succeeded in 0.02s: 'sent'"."""
+    for line in log.read_text().splitlines():
+        if f"[{task_id}] succeeded in " in line or f"[{task_id}] raised " in line:
+            return line
+    return None
+
+
 def sent_mail(mail_dir: Path) -> str:
     return "".join(p.read_text() for p in sorted(mail_dir.glob("*.log")))
 
@@ -116,8 +124,10 @@ def test_low_stock_digest_is_delivered_once_by_the_worker(celery_worker_process,
 
     # Running the job again the same day, or the task twice, sends nothing more.
     assert low_stock_digest_send() == 1
-    deliver_outbox_message.delay(message.pk)
-    time.sleep(2)
+    log = tmp_path / "worker.log"
+    again = deliver_outbox_message.delay(message.pk)
+    assert wait_for(lambda: task_outcome(log, again.id)), log.read_text()[-3000:]
+    assert task_outcome(log, again.id).endswith(": 'skipped'")
     assert OutboxMessage.objects.count() == 1
     assert len(list(mail_dir.glob("*.log"))) == 1
     message.refresh_from_db()

@@ -8,6 +8,7 @@ import pytest
 from oms.models import AuditLog
 from orders.models import ApprovalRule, PriceList, PriceListItem, Promotion, ShippingRule
 from tests.factories import CategoryFactory, ProductFactory, UserFactory
+from tests.helpers import page_queries
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -395,15 +396,6 @@ def test_admin_is_closed_to_staff_who_are_not_superusers(client, django_user_mod
     assert page.status_code == 200 and 'name="_save"' not in html(page)
 
 
-def count_queries(client, url) -> int:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx)
-
-
 def test_rule_pages_query_counts_do_not_grow_with_rows(manager_client):
     price_list = PriceList.objects.create(name="Retail", customer_group="retail")
     category = CategoryFactory(name="筒灯")
@@ -428,6 +420,6 @@ def test_rule_pages_query_counts_do_not_grow_with_rows(manager_client):
 
     add_rows(0, 2)
     urls = [f"/price-lists/{price_list.pk}/", "/promotions/", "/price-lists/"]
-    before = [count_queries(manager_client, url) for url in urls]
+    before = [len(page_queries(manager_client, url)) for url in urls]
     add_rows(2, 20)
-    assert [count_queries(manager_client, url) for url in urls] == before
+    assert [len(page_queries(manager_client, url)) for url in urls] == before

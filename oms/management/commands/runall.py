@@ -20,25 +20,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("OMS_BIND", "127.0.0.1:8000"))
-        parser.add_argument(
-            "--web-workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", 3))
-        )
 
-    def handle(self, *args, bind: str, web_workers: int, **options):
+    def handle(self, *args, bind: str, **options):
         connection.ensure_connection()  # starts the embedded database if that is what we use
         bin_dir = os.path.dirname(sys.executable)
         commands = {
             "web": [
                 os.path.join(bin_dir, "gunicorn"),
                 "oms.wsgi",
+                "--config",
+                str(settings.BASE_DIR / "gunicorn.conf.py"),  # workers and threads per core
                 "--bind",
                 bind,
-                "--workers",
-                str(web_workers),
-                "--access-logfile",
-                "-",
-                "--timeout",
-                "120",
             ],
             "worker": [
                 os.path.join(bin_dir, "celery"),

@@ -5,7 +5,7 @@ from oms.roles import ROLES, sync_role_groups
 
 
 class Command(BaseCommand):
-    help = "Make the role groups match oms/roles.py."
+    help = "Make the role groups match what the apps grant each role (migrate does this too)."
 
     def handle(self, *args, **options):
         sync_role_groups(Group, Permission)

@@ -1,4 +1,4 @@
-"""Demo pricing and orders for seed_demo. Not a command of its own (no Command class).
+"""Demo pricing, approval rules and orders.
 
 Orders go through the real services, so every status, allocation and timeline entry is one
 the system itself would have produced. Each demo order carries the external reference
@@ -220,3 +220,9 @@ def seed_orders(count: int, users: dict, stdout) -> None:
     with ThreadPoolExecutor(threads) as pool:
         for future in [pool.submit(run, missing[i::threads]) for i in range(threads)]:
             future.result()
+
+
+def seed_orders_demo(context) -> None:
+    seed_pricing(list(Product.objects.select_related("category").order_by("sku")))
+    seed_orders(context.orders, context.users, context.stdout)
+    context.say(f"{Order.objects.count()} orders")

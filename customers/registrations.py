@@ -1,0 +1,69 @@
+"""What customers adds to the kernel: pages, rights, the dashboard tile, search, demo data."""
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from customers import selectors
+from customers.seeders import seed_customers_demo
+from oms.registry import (
+    Kpi,
+    KpiValue,
+    SearchProvider,
+    Seeder,
+    grant_many,
+    register_audited_model,
+    register_kpi,
+    register_nav_item,
+    register_search,
+    register_seeder,
+    register_urls,
+)
+from oms.roles import ROLES
+
+register_urls("customers/", "customers.urls")
+
+EDIT = {"customers.add_customer", "customers.change_customer"}
+grant_many({role: {"customers.view_customer"} for role in ROLES})
+grant_many(
+    {
+        "admin": EDIT,
+        "manager": EDIT,
+        "sales": EDIT,
+        "finance": {"customers.change_customer"},
+        "customer_service": {"customers.change_customer"},
+    }
+)
+
+register_nav_item(
+    "customers", _("Customers"), "customers:list", "customers.view_customer", "people", order=10
+)
+register_nav_item(
+    "customers",
+    _("New customer"),
+    "customers:create",
+    "customers.add_customer",
+    "person-plus",
+    order=20,
+)
+
+register_audited_model("customers.customer", _("Customer"))
+register_audited_model("customers.address", _("Address"))
+
+register_kpi(
+    Kpi(
+        "active-customers",
+        "customers.view_customer",
+        lambda: KpiValue(
+            _("Active customers"),
+            selectors.active_customer_count(),
+            url=reverse("customers:list") + "?is_active=true",
+        ),
+        order=10,
+    )
+)
+
+register_search(
+    SearchProvider(_("Customers"), "customers.view_customer", selectors.customer_search, order=20)
+)
+
+register_seeder(Seeder("customers", seed_customers_demo, depends_on=("users",)))

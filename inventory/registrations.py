@@ -1,0 +1,186 @@
+"""What inventory adds to the kernel: pages, rights, beat jobs, dashboard, search, demo data."""
+
+from celery.schedules import crontab
+from django.urls import reverse
+from django.utils.formats import number_format
+from django.utils.translation import gettext_lazy as _
+
+from inventory import selectors
+from inventory.seeders import seed_inventory
+from inventory.tables import LowStockTable, StockMovementTable
+from oms.registry import (
+    Kpi,
+    KpiValue,
+    Panel,
+    SearchProvider,
+    Seeder,
+    grant_many,
+    register_audited_model,
+    register_beat_job,
+    register_dashboard_panel,
+    register_kpi,
+    register_nav_item,
+    register_search,
+    register_seeder,
+    register_urls,
+)
+from oms.roles import ROLES
+from oms.tables import compact_table, table_card
+
+register_urls("", "inventory.urls")
+
+VIEW = {"inventory.view_product", "inventory.view_warehouse", "inventory.view_stocklevel"}
+STOCK_WORK = {
+    "inventory.view_stockmovement",
+    "inventory.receive_stock",
+    "inventory.adjust_stock",
+    "inventory.transfer_stock",
+}
+EDIT_PRODUCTS = {"inventory.add_product", "inventory.change_product"}
+EDIT_WAREHOUSES = {"inventory.add_warehouse", "inventory.change_warehouse"}
+WORK_ORDERS = {"inventory.view_workorder", "inventory.advance_work_order"}
+LEDGER = {"inventory.view_stockmovement"}
+
+grant_many({role: VIEW for role in ROLES})
+grant_many(
+    {
+        "admin": STOCK_WORK | EDIT_PRODUCTS | EDIT_WAREHOUSES | WORK_ORDERS,
+        "manager": LEDGER | EDIT_PRODUCTS | EDIT_WAREHOUSES | WORK_ORDERS,
+        "warehouse": STOCK_WORK | EDIT_PRODUCTS | WORK_ORDERS,
+        "finance": LEDGER,
+    }
+)
+
+for order, (label, url_name, permission, icon) in enumerate(
+    [
+        (_("Stock levels"), "inventory:stock_list", "inventory.view_stocklevel", "boxes"),
+        (
+            _("Low stock"),
+            "inventory:low_stock",
+            "inventory.view_stocklevel",
+            "exclamation-triangle",
+        ),
+        (
+            _("Stock ledger"),
+            "inventory:movement_list",
+            "inventory.view_stockmovement",
+            "journal-text",
+        ),
+        (
+            _("Receive stock"),
+            "inventory:stock_receive",
+            "inventory.receive_stock",
+            "box-arrow-in-down",
+        ),
+        (
+            _("Transfer stock"),
+            "inventory:stock_transfer",
+            "inventory.transfer_stock",
+            "arrow-left-right",
+        ),
+        (_("Work orders"), "inventory:work_order_list", "inventory.view_workorder", "tools"),
+        (_("Products"), "inventory:product_list", "inventory.view_product", "tag"),
+        (_("Warehouses"), "inventory:warehouse_list", "inventory.view_warehouse", "building"),
+    ],
+    start=1,
+):
+    register_nav_item("warehouse", label, url_name, permission, icon, order=order * 10)
+
+for label, name in (
+    ("inventory.product", _("Product")),
+    ("inventory.warehouse", _("Warehouse")),
+    ("inventory.stocklevel", _("Stock level")),
+    ("inventory.workorder", _("Work order")),
+):
+    register_audited_model(label, name)
+
+register_beat_job(
+    "low-stock-digest",
+    "inventory.tasks.send_low_stock_digest",
+    crontab(hour=7, minute=0),
+    expires=3600,
+)
+register_beat_job(
+    "stock-ledger-check",
+    "inventory.tasks.check_stock_ledger",
+    crontab(hour=2, minute=30),
+    expires=3600,
+)
+
+
+def _below_safety_stock() -> KpiValue:
+    count = selectors.low_stock().count()
+    return KpiValue(
+        _("Below safety stock"), count, url=reverse("inventory:low_stock"), warn=count > 0
+    )
+
+
+def _stock_value() -> KpiValue:
+    totals = selectors.stock_value()
+    return KpiValue(
+        _("Stock value at standard cost"),
+        totals["value"],
+        money=True,
+        url=reverse("inventory:stock_list"),
+        detail=_("%(units)s units on hand")
+        % {"units": number_format(totals["units"], force_grouping=True)},
+    )
+
+
+register_kpi(
+    Kpi(
+        "active-products",
+        "inventory.view_stocklevel",
+        lambda: KpiValue(
+            _("Active products"),
+            selectors.active_product_count(),
+            url=reverse("inventory:product_list") + "?is_active=true",
+        ),
+        order=20,
+    )
+)
+register_kpi(Kpi("below-safety-stock", "inventory.view_stocklevel", _below_safety_stock, order=30))
+register_kpi(Kpi("stock-value", "inventory.view_stocklevel", _stock_value, order=40))
+
+register_dashboard_panel(
+    Panel(
+        "lowest-stock",
+        "oms/panels/table.html",
+        "inventory.view_stocklevel",
+        lambda request, obj: table_card(
+            _("Lowest stock"),
+            compact_table(
+                LowStockTable,
+                selectors.low_stock().order_by("-shortfall")[:8],
+                columns=("sku", "product", "warehouse", "available", "safety_stock"),
+            ),
+            reverse("inventory:low_stock"),
+        ),
+        width="col-xl-6",
+        order=30,
+    )
+)
+register_dashboard_panel(
+    Panel(
+        "latest-movements",
+        "oms/panels/table.html",
+        "inventory.view_stockmovement",
+        lambda request, obj: table_card(
+            _("Latest stock movements"),
+            compact_table(
+                StockMovementTable,
+                selectors.movement_list()[:8],
+                columns=("created_at", "kind", "sku", "warehouse", "quantity"),
+            ),
+            reverse("inventory:movement_list"),
+        ),
+        width="col-xl-6",
+        order=40,
+    )
+)
+
+register_search(
+    SearchProvider(_("Products"), "inventory.view_product", selectors.product_search, order=30)
+)
+
+register_seeder(Seeder("inventory", seed_inventory, depends_on=("users",)))

@@ -1,0 +1,59 @@
+"""Request guards every page shares."""
+
+import logging
+
+from django.db import OperationalError, connection
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.template.loader import render_to_string
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+
+class RejectNulBytesMiddleware:
+    """A NUL byte can never be stored in PostgreSQL text: refuse it up front with a 400,
+    rather than let a query fail halfway through a page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if "\x00" in request.path or any(
+            "\x00" in key or any("\x00" in value for value in values)
+            for key, values in request.GET.lists()
+        ):
+            return HttpResponseBadRequest(
+                _("The address contains characters that are not allowed.")
+            )
+        return self.get_response(request)
+
+
+class DatabaseUnavailableMiddleware:
+    """While the database restarts, answer 503 with a retry hint instead of a 500."""
+
+    RETRY_AFTER_SECONDS = 10
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError) or _connection_usable():
+            return None  # a live database that refused one query is a real error
+        logger.warning("database unavailable: %s", exception)
+        response = HttpResponse(
+            render_to_string("503.html", request=request), status=503, content_type="text/html"
+        )
+        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        return response
+
+
+def _connection_usable() -> bool:
+    if connection.connection is None:
+        return False
+    try:
+        return connection.is_usable()
+    except Exception:
+        return False

@@ -1,0 +1,351 @@
+"""What each app contributes to the kernel, registered from the app's own folder.
+
+The kernel imports no app. An app lists what it adds in `<app>/registrations.py`, which its
+`AppConfig.ready()` imports: URL modules, beat jobs, sidebar entries, the permissions each
+role gets, audited models, dashboard panels and KPI tiles, header-search providers, demo-data
+seeders, panels and buttons on other apps' detail pages, and resolvers that turn a document
+reference (`SO-2026-000123` on a ledger row) into a link. A new app is one folder plus one
+line in INSTALLED_APPS.
+
+Everything here is filled once while Django starts and only read afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.urls import NoReverseMatch, reverse
+
+if TYPE_CHECKING:
+    from django.db.models import Model
+    from django.http import HttpRequest
+
+    from oms.types import AnyUser
+
+
+@dataclass(frozen=True)
+class NavSection:
+    key: str
+    label: Any  # a lazy translation
+    order: int
+
+
+@dataclass(frozen=True)
+class NavItem:
+    section: str
+    label: Any
+    url_name: str
+    permission: str
+    icon: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class BeatJob:
+    name: str
+    task: str
+    schedule: Any  # seconds or a celery crontab
+    expires: int  # seconds: a backlog never runs a job many times
+
+
+@dataclass(frozen=True)
+class Kpi:
+    """A dashboard tile. `compute` returns the tile's values, or None to hide it."""
+
+    name: str
+    permission: str
+    compute: Callable[[], KpiValue | None]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class KpiValue:
+    label: Any
+    value: Any  # a count, or an amount of money when `money` is set
+    money: bool = False
+    url: str = ""
+    detail: str = ""
+    warn: bool = False
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A card on the dashboard or on another app's detail page.
+
+    `context(request, obj)` returns the template's context, or None to leave the panel out;
+    `obj` is the page's object (None on the dashboard).
+    """
+
+    name: str
+    template: str
+    permission: str
+    context: Callable[[HttpRequest, Any], dict | None]
+    width: str = "col-12"  # a Bootstrap column class
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class DetailAction:
+    """A button another app adds to a detail page's header (e.g. "New order" on a customer)."""
+
+    label: Any
+    permission: str
+    url: Callable[[Any], str]
+    icon: str = ""
+    shown: Callable[[Any], bool] = lambda obj: True
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    label: str
+    detail: str
+    url: str
+    exact: bool = False
+
+
+@dataclass(frozen=True)
+class SearchProvider:
+    """One group of the header search's results: `search(query)` returns at most ~20 hits."""
+
+    title: Any
+    permission: str
+    search: Callable[[str], Iterable[SearchHit]]
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Seeder:
+    """Demo data of one app; `run(context)` must be idempotent. Runs after `depends_on`."""
+
+    name: str
+    run: Callable[[Any], None]
+    depends_on: tuple[str, ...] = ()
+
+
+@dataclass
+class Registry:
+    url_modules: list[tuple[str, str]] = field(default_factory=list)
+    beat_jobs: dict[str, BeatJob] = field(default_factory=dict)
+    nav_sections: dict[str, NavSection] = field(default_factory=dict)
+    nav_items: list[NavItem] = field(default_factory=list)
+    role_permissions: dict[str, set[str]] = field(default_factory=dict)
+    audited_models: dict[str, Any] = field(default_factory=dict)
+    kpis: list[Kpi] = field(default_factory=list)
+    dashboard_panels: list[Panel] = field(default_factory=list)
+    detail_panels: dict[str, list[Panel]] = field(default_factory=dict)
+    detail_actions: dict[str, list[DetailAction]] = field(default_factory=dict)
+    search_providers: list[SearchProvider] = field(default_factory=list)
+    seeders: dict[str, Seeder] = field(default_factory=dict)
+    reference_resolvers: list[tuple[str, Callable[[str], str | None]]] = field(default_factory=list)
+
+
+registry = Registry()
+
+
+# --- registration: called from the apps' registrations.py ---------------------------------
+
+
+def register_urls(prefix: str, module: str) -> None:
+    """Mount an app's URL module (with its own app_name) under `prefix` ("" or "customers/")."""
+    registry.url_modules.append((prefix, module))
+
+
+def register_beat_job(name: str, task: str, schedule: Any, *, expires: int) -> None:
+    registry.beat_jobs[name] = BeatJob(name, task, schedule, expires)
+
+
+def register_nav_section(key: str, label: Any, *, order: int) -> None:
+    registry.nav_sections[key] = NavSection(key, label, order)
+
+
+def register_nav_item(
+    section: str, label: Any, url_name: str, permission: str, icon: str, *, order: int = 100
+) -> None:
+    registry.nav_items.append(NavItem(section, label, url_name, permission, icon, order))
+
+
+def grant(role: str, permissions: Iterable[str]) -> None:
+    """Give a role permissions ("app_label.codename"). The role must be in oms.roles.ROLES."""
+    from oms.roles import ROLES
+
+    if role not in ROLES:
+        raise ImproperlyConfigured(f"unknown role {role!r}: add it to oms/roles.py")
+    registry.role_permissions.setdefault(role, set()).update(permissions)
+
+
+def grant_many(grants: dict[str, Iterable[str]]) -> None:
+    for role, permissions in grants.items():
+        grant(role, permissions)
+
+
+def register_audited_model(label: str, verbose_name: Any) -> None:
+    """`label` is "app_label.modelname", as AuditLog.object_type stores it."""
+    registry.audited_models[label] = verbose_name
+
+
+def register_kpi(kpi: Kpi) -> None:
+    registry.kpis.append(kpi)
+
+
+def register_dashboard_panel(panel: Panel) -> None:
+    registry.dashboard_panels.append(panel)
+
+
+def register_detail_panel(model_label: str, panel: Panel) -> None:
+    registry.detail_panels.setdefault(model_label, []).append(panel)
+
+
+def register_detail_action(model_label: str, action: DetailAction) -> None:
+    registry.detail_actions.setdefault(model_label, []).append(action)
+
+
+def register_search(provider: SearchProvider) -> None:
+    registry.search_providers.append(provider)
+
+
+def register_seeder(seeder: Seeder) -> None:
+    registry.seeders[seeder.name] = seeder
+
+
+def register_reference_resolver(prefix: str, resolve: Callable[[str], str | None]) -> None:
+    """`resolve(reference)` returns the URL of the document a reference starting with
+    `prefix` names, or None."""
+    registry.reference_resolvers.append((prefix, resolve))
+
+
+# --- reading: used by the kernel's pages, commands and settings ----------------------------
+
+
+def role_permissions(role: str) -> frozenset[str]:
+    return frozenset(registry.role_permissions.get(role, ()))
+
+
+def all_role_permissions() -> set[str]:
+    return set().union(*registry.role_permissions.values())
+
+
+def beat_schedule() -> dict[str, dict]:
+    return {
+        job.name: {"task": job.task, "schedule": job.schedule, "options": {"expires": job.expires}}
+        for job in registry.beat_jobs.values()
+    }
+
+
+def navigation_for(user: AnyUser) -> list[dict]:
+    """The sidebar: sections in order, each with the entries the user may open."""
+    if not user.is_authenticated:
+        return []
+    sections = []
+    for section in sorted(registry.nav_sections.values(), key=lambda s: s.order):
+        items = sorted(
+            (i for i in registry.nav_items if i.section == section.key), key=lambda i: i.order
+        )
+        visible = [
+            {"label": i.label, "url": reverse(i.url_name), "icon": i.icon, "url_name": i.url_name}
+            for i in items
+            if user.has_perm(i.permission)
+        ]
+        if visible:
+            sections.append({"title": section.label, "items": visible})
+    return sections
+
+
+def audited_model_choices() -> list[tuple[str, Any]]:
+    return sorted(registry.audited_models.items())
+
+
+def kpis_for(user: AnyUser) -> list[KpiValue]:
+    tiles = []
+    for kpi in sorted(registry.kpis, key=lambda k: k.order):
+        if user.has_perm(kpi.permission) and (value := kpi.compute()) is not None:
+            tiles.append(value)
+    return tiles
+
+
+@dataclass(frozen=True)
+class RenderedPanel:
+    name: str
+    template: str
+    width: str
+    context: dict
+
+
+def _render(panels: Iterable[Panel], request: HttpRequest, obj: Any) -> list[RenderedPanel]:
+    shown = []
+    for panel in sorted(panels, key=lambda p: p.order):
+        if not request.user.has_perm(panel.permission):
+            continue
+        context = panel.context(request, obj)
+        if context is not None:
+            shown.append(RenderedPanel(panel.name, panel.template, panel.width, context))
+    return shown
+
+
+def dashboard_panels_for(request: HttpRequest) -> list[RenderedPanel]:
+    return _render(registry.dashboard_panels, request, None)
+
+
+def detail_panels_for(request: HttpRequest, obj: Model) -> list[RenderedPanel]:
+    return _render(registry.detail_panels.get(obj._meta.label_lower, ()), request, obj)
+
+
+def detail_actions_for(user: AnyUser, obj: Model) -> list[dict]:
+    actions = registry.detail_actions.get(obj._meta.label_lower, ())
+    return [
+        {"label": a.label, "url": a.url(obj), "icon": a.icon}
+        for a in sorted(actions, key=lambda a: a.order)
+        if user.has_perm(a.permission) and a.shown(obj)
+    ]
+
+
+def search_everything(user: AnyUser, query: str) -> list[dict]:
+    """The header search: one group per provider the user may use."""
+    if not query:
+        return []
+    return [
+        {"title": provider.title, "hits": list(provider.search(query))}
+        for provider in sorted(registry.search_providers, key=lambda p: p.order)
+        if user.has_perm(provider.permission)
+    ]
+
+
+def seeders_in_order() -> list[Seeder]:
+    """Every seeder after the ones it depends on (a depth-first topological order)."""
+    ordered: list[Seeder] = []
+    state: dict[str, str] = {}
+
+    def visit(name: str, chain: tuple[str, ...]) -> None:
+        if state.get(name) == "done":
+            return
+        if state.get(name) == "visiting":
+            raise ImproperlyConfigured(f"seeders depend on each other: {' → '.join(chain)}")
+        if name not in registry.seeders:
+            raise ImproperlyConfigured(
+                f"seeder {chain[-2]!r} needs {name!r}, which nobody registers"
+            )
+        state[name] = "visiting"
+        for dependency in registry.seeders[name].depends_on:
+            visit(dependency, (*chain, dependency))
+        state[name] = "done"
+        ordered.append(registry.seeders[name])
+
+    for name in registry.seeders:
+        visit(name, (name,))
+    return ordered
+
+
+def resolve_reference(reference: str) -> str | None:
+    """The URL of the document a reference names (an order number on a ledger row), if any."""
+    for prefix, resolve in registry.reference_resolvers:
+        if reference.startswith(prefix):
+            try:
+                url = resolve(reference)
+            except NoReverseMatch:
+                url = None
+            if url:
+                return url
+    return None

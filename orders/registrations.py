@@ -1,0 +1,172 @@
+"""What orders adds to the kernel: pages, rights, beat jobs, dashboard, panels, search, demo."""
+
+from celery.schedules import crontab
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from oms.registry import (
+    DetailAction,
+    Panel,
+    SearchProvider,
+    Seeder,
+    grant_many,
+    register_audited_model,
+    register_beat_job,
+    register_dashboard_panel,
+    register_detail_action,
+    register_detail_panel,
+    register_nav_item,
+    register_reference_resolver,
+    register_search,
+    register_seeder,
+    register_urls,
+)
+from oms.roles import ROLES
+from oms.tables import compact_table, table_card
+from orders import selectors
+from orders.seeders import seed_orders_demo
+from orders.tables import OrderTable
+
+register_urls("", "orders.urls")
+
+ORDER_DESK = {
+    "orders.add_order",
+    "orders.change_order",
+    "orders.amend_order",
+    "orders.cancel_order",
+    "orders.hold_order",
+    "orders.boost_order",
+}
+APPROVE = {"orders.approve_order"}
+APPROVAL_RULES = {
+    "orders.view_approvalrule",
+    "orders.add_approvalrule",
+    "orders.change_approvalrule",
+}
+# Price lists, promotions and shipping fee rules (orders/rule_views.py); change covers
+# activating and deactivating, nothing is deleted.
+PRICING_RULES = {
+    f"orders.{verb}_{model}"
+    for model in ("pricelist", "promotion", "shippingrule")
+    for verb in ("view", "add", "change")
+}
+
+grant_many({role: {"orders.view_order"} for role in ROLES})
+grant_many(
+    {
+        "admin": ORDER_DESK | APPROVE | APPROVAL_RULES | PRICING_RULES | {"orders.start_picking"},
+        "manager": ORDER_DESK | APPROVE | APPROVAL_RULES | PRICING_RULES,
+        "sales": ORDER_DESK,
+        "reviewer": APPROVE,
+        "warehouse": {"orders.start_picking"},
+        "finance": APPROVE | {"orders.hold_order"},
+        "customer_service": {"orders.hold_order", "orders.cancel_order"},
+    }
+)
+
+register_nav_item("orders", _("Orders"), "orders:list", "orders.view_order", "receipt", order=10)
+register_nav_item(
+    "orders", _("New order"), "orders:create", "orders.add_order", "plus-square", order=20
+)
+register_nav_item(
+    "orders",
+    _("Awaiting my approval"),
+    "orders:approvals",
+    "orders.approve_order",
+    "check2-square",
+    order=30,
+)
+register_nav_item(
+    "orders", _("Priority queue"), "orders:queue", "orders.view_order", "sort-down", order=40
+)
+register_nav_item(
+    "settings", _("Price lists"), "orders:price_list_list", "orders.view_pricelist", "tags", order=4
+)
+register_nav_item(
+    "settings",
+    _("Promotions"),
+    "orders:promotion_list",
+    "orders.view_promotion",
+    "percent",
+    order=6,
+)
+register_nav_item(
+    "settings",
+    _("Shipping fees"),
+    "orders:shipping_rule_list",
+    "orders.view_shippingrule",
+    "truck",
+    order=8,
+)
+register_nav_item(
+    "settings",
+    _("Approval rules"),
+    "orders:approval_rule_list",
+    "orders.view_approvalrule",
+    "diagram-3",
+    order=10,
+)
+
+register_audited_model("orders.approvalrule", _("Approval rule"))
+register_audited_model("orders.pricelist", _("Price list"))
+register_audited_model("orders.promotion", _("Promotion"))
+register_audited_model("orders.shippingrule", _("Shipping fee rule"))
+
+register_beat_job(
+    "order-priorities",
+    "orders.tasks.refresh_priorities",
+    crontab(hour=1, minute=0),
+    expires=3600,
+)
+register_beat_job(
+    "reservation-check",
+    "orders.tasks.check_reservations",
+    crontab(hour=2, minute=45),
+    expires=3600,
+)
+
+register_dashboard_panel(
+    Panel(
+        "order-backlog",
+        "orders/panels/backlog.html",
+        "orders.view_order",
+        lambda request, obj: {"backlog": selectors.backlog_by_status()},
+        order=10,
+    )
+)
+
+register_detail_panel(
+    "customers.customer",
+    Panel(
+        "customer-orders",
+        "oms/panels/table.html",
+        "orders.view_order",
+        lambda request, customer: table_card(
+            _("Order history"),
+            compact_table(
+                OrderTable,
+                selectors.customer_recent_orders(customer.pk),
+                columns=("number", "created_at", "status", "total"),
+            ),
+            reverse("orders:list") + "?" + urlencode({"customer": customer.code}),
+        ),
+        order=10,
+    ),
+)
+register_detail_action(
+    "customers.customer",
+    DetailAction(
+        _("New order"),
+        "orders.add_order",
+        lambda customer: reverse("orders:create") + "?" + urlencode({"customer": customer.code}),
+        icon="plus-square",
+        shown=lambda customer: customer.is_active and not customer.credit_hold,
+    ),
+)
+
+register_search(SearchProvider(_("Orders"), "orders.view_order", selectors.order_search, order=10))
+
+register_reference_resolver("SO-", lambda number: reverse("orders:detail", args=[number]))
+
+register_seeder(Seeder("orders", seed_orders_demo, depends_on=("customers", "inventory")))

@@ -1,0 +1,89 @@
+"""Malformed or hostile parameters get a clear 4xx (or are clamped), never a 500."""
+
+from email.message import Message
+
+import pytest
+from django.db import OperationalError
+
+from oms.generic import MAX_PER_PAGE, ObjectListView, int_param
+from oms.views import DashboardView
+from tests.factories import WarehouseFactory
+from tests.oms.test_roles_matrix import our_url_patterns
+
+LIST_PAGES = [
+    name
+    for name, view in our_url_patterns()
+    if view is not None and issubclass(view, ObjectListView)
+]
+
+BAD_PAGING = [
+    "page=99999999999999999999",
+    "page=-3",
+    "page=abc",
+    "page=%C2%B2",  # a superscript two: a digit to str.isdigit, not to int()
+    "per_page=-5",
+    "per_page=100000",
+    "per_page=1e9",
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", LIST_PAGES)
+def test_every_list_survives_malformed_paging(name, admin_client):
+    from django.urls import reverse
+
+    url = reverse(name)
+    for query in BAD_PAGING:
+        response = admin_client.get(f"{url}?{query}")
+        assert response.status_code == 200, (url, query, response.status_code)
+
+
+def test_page_size_is_clamped(rf):
+    assert int_param(rf.get("/?per_page=100000"), "per_page", 50, low=1, high=500) == MAX_PER_PAGE
+    assert int_param(rf.get("/?per_page=-5"), "per_page", 50, low=1, high=500) == 1
+    assert int_param(rf.get("/?per_page=²"), "per_page", 50, low=1, high=500) == 50
+    assert int_param(rf.get("/?per_page=x"), "per_page", 50, low=1, high=500) == 50
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url", ["/search/?q=%00", "/orders/%00/", "/customers/?q=a%00b", "/stock/ledger/?q=%00"]
+)
+def test_nul_bytes_are_refused_with_400(url, admin_client):
+    response = admin_client.get(url)
+    assert response.status_code == 400
+    assert "not allowed" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("code", ["仓1", 'W"1'])
+def test_count_sheet_for_any_warehouse_code(code, admin_client):
+    warehouse = WarehouseFactory(code=code)
+    response = admin_client.get(f"/warehouses/{warehouse.pk}/count-sheet/?format=pdf")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    header = Message()
+    header["Content-Disposition"] = response["Content-Disposition"]
+    assert header.get_filename().startswith(f"SC-{code}-")  # the name survives, quotes and all
+
+
+@pytest.mark.django_db
+def test_database_outage_answers_503_with_retry_hint(admin_client, monkeypatch):
+    def down(self, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(DashboardView, "get_context_data", down)
+    monkeypatch.setattr("oms.middleware._connection_usable", lambda: False)
+    response = admin_client.get("/")
+    assert response.status_code == 503
+    assert response["Retry-After"]
+
+
+@pytest.mark.django_db
+def test_a_refused_query_on_a_live_database_is_not_hidden_as_503(admin_client, monkeypatch):
+    def fails(self, **kwargs):
+        raise OperationalError("deadlock detected")
+
+    monkeypatch.setattr(DashboardView, "get_context_data", fails)
+    admin_client.raise_request_exception = False
+    assert admin_client.get("/").status_code == 500

@@ -1,0 +1,106 @@
+"""Every list's CSV export: plain values only, and nothing a spreadsheet would run."""
+
+import csv
+import io
+import re
+from datetime import date
+
+import pytest
+from django.urls import reverse
+
+from customers.services import customer_update
+from inventory.choices import AdjustmentReason
+from inventory.models import StockLevel
+from inventory.services import stock_adjust, stock_level_update, work_order_create
+from oms.exports import defuse, plain
+from oms.generic import ObjectListView
+from orders.models import ApprovalRule, Promotion, ShippingRule
+from orders.services import order_submit
+from tests.oms.test_roles_matrix import our_url_patterns
+from tests.orders.conftest import Catalog
+
+HOSTILE = '=HYPERLINK("http://x","click")'
+LIST_PAGES = [
+    name
+    for name, view in our_url_patterns()
+    if view is not None and issubclass(view, ObjectListView)
+]
+# Lists that may legitimately be empty for a superuser with no role (the approvals queue).
+MAY_BE_EMPTY = {"orders:approvals"}
+TAG = re.compile(r"<[a-zA-Z/]")
+NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+@pytest.fixture
+def hostile_data(db, user_with_role):
+    catalog = Catalog()
+    customer = catalog.customer(name=HOSTILE, contact_person="@SUM(1+1)")
+    product = catalog.product(name="+cmd|' /C calc'!A0", name_en="-2+3")
+    catalog.stock(product, catalog.shanghai, 10)
+    stock_adjust(
+        actor=None,
+        product=product,
+        warehouse=catalog.shanghai,
+        quantity=-2,
+        reason=AdjustmentReason.DAMAGED,
+        note="=1+1",
+    )
+    level = StockLevel.objects.get(product=product, warehouse=catalog.shanghai)
+    stock_level_update(actor=None, stock_level=level, bin_location="=A1", safety_stock=50)
+    ApprovalRule.objects.create(
+        name="=big", condition="amount_at_least", threshold=10**6, required_role="manager"
+    )
+    Promotion.objects.create(
+        name="=promo",
+        kind="percent",
+        value=5,
+        scope="product",
+        product=product,
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+    )
+    ShippingRule.objects.create(name="@ship", base_fee=12)
+    sales = user_with_role("sales")
+    order = catalog.order(customer, (product, 2), actor=sales)
+    order_submit(actor=sales, order=order)
+    work_order_create(product=product, warehouse=catalog.shanghai, quantity=1)
+    customer_update(actor=sales, customer=customer, data={"notes": "-changed"})
+    return customer
+
+
+def exported_rows(client, name):
+    response = client.get(reverse(name) + "?export=csv")
+    assert response.status_code == 200, name
+    assert response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert text.startswith("\ufeff")
+    return list(csv.reader(io.StringIO(text[1:])))
+
+
+@pytest.mark.parametrize("name", LIST_PAGES)
+def test_every_export_is_plain_and_defused(name, hostile_data, admin_client):
+    header, *rows = exported_rows(admin_client, name)
+    assert header and all(header)
+    if name not in MAY_BE_EMPTY:
+        assert rows, f"{name}: nothing exported, so nothing was checked"
+    for row in rows:
+        assert len(row) == len(header)
+        for cell in row:
+            assert not TAG.search(cell), (name, cell)
+            assert cell != "None", (name, row)
+            if cell.startswith(("=", "+", "-", "@", "\t", "\r")):
+                assert NUMBER.match(cell), (name, cell)
+
+
+def test_hostile_customer_name_exports_as_text(hostile_data, admin_client):
+    rows = exported_rows(admin_client, "customers:list")
+    assert any("'" + HOSTILE in row for row in rows)
+    orders = exported_rows(admin_client, "orders:list")
+    assert any(cell.startswith("'" + HOSTILE) for row in orders for cell in row)
+
+
+def test_plain_values_keep_numbers_and_defuse_text():
+    assert plain(-3) == -3
+    assert plain("-3") == "'-3"
+    assert plain(None) == ""
+    assert defuse("\tx") == "'\tx" and defuse("ok") == "ok"
