@@ -15,7 +15,7 @@ TEST_DEBS := chromium poppler-utils
 run: setup system-packages db
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py ensure_admin
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo  # DEMO_ORDERS orders (default 2,000); only what is missing
 	$(PY) manage.py runall
 
 test: setup system-packages system-packages-test messages
