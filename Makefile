@@ -23,7 +23,7 @@ PIP_COMPILE := CUSTOM_COMPILE_COMMAND="make lock / make upgrade" $(VENV)/bin/pip
 run: setup system-packages db
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py ensure_admin
-	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_demo  # DEMO_ORDERS orders (default 2,000); only what is missing
 	$(PY) manage.py runall
 
 test: setup system-packages system-packages-test messages lint messages-check

@@ -1,15 +1,20 @@
 """Demo customers: ~500 companies and people across China's busiest regions, with addresses.
 
-Idempotent: customers are keyed by code, and only missing ones are added.
+Idempotent: customers are keyed by code, and only missing ones are added. They are dated in
+the three years before the demo history starts.
 """
 
+import random
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from customers.choices import CustomerGroup, CustomerKind, CustomerTier, PaymentTerms
 from customers.models import Address, Customer
+from oms.demo import backdate
 from oms.regions import PROVINCES_BY_CODE
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈"
@@ -79,7 +84,14 @@ BUSY_REGIONS = (
 
 def seed_customers_demo(context) -> None:
     salespeople = list(get_user_model().objects.filter(groups__name="sales").order_by("username"))
+    started = timezone.now()
     seed_customers(context.rng, context.customers, salespeople)
+    # Customers of the demo company came over the three years before its demo history.
+    new = Customer.objects.filter(created_at__gte=started).values_list("pk", flat=True)
+    rng = random.Random("customers-since")
+    since = {pk: context.start - timedelta(days=rng.uniform(7, 3 * 365)) for pk in new}
+    for column in ("created_at", "updated_at"):
+        backdate(Customer, column, since)
     context.say(f"{Customer.objects.count()} customers")
 
 

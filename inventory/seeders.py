@@ -1,15 +1,23 @@
 """Demo warehouses, a lighting catalogue of ~200 products and their opening stock.
 
-Stock arrives through the stock services, so the ledger matches on_hand. Idempotent: rows are
+Stock arrives through the stock services, so the ledger matches on_hand; the catalogue and the
+opening balance are then dated a week before the demo history starts. Idempotent: rows are
 keyed by code and SKU, and only missing ones are added.
 """
 
 import random
+from collections.abc import Mapping
+from datetime import datetime, time, timedelta
 from decimal import Decimal
 
+from django.db import connection, transaction
+from django.utils import timezone
+
 from inventory.choices import TaxClass, Unit
-from inventory.models import Category, Product, StockLevel, Warehouse
+from inventory.models import Category, Product, StockLevel, StockMovement, Warehouse
 from inventory.services import stock_level_update, stock_receive
+from oms.demo import backdate
+from oms.models import AuditLog
 
 WAREHOUSES = [
     ("SH1", "上海嘉定仓", "SH", "上海", "嘉定区安亭镇墨玉路 88 号", 31.375, 121.165),
@@ -156,8 +164,29 @@ COLOURS = [
 
 def seed_inventory(context) -> None:
     warehouses = seed_warehouses()
+    started = timezone.now()
     products = seed_products()
-    seed_stock(products, warehouses, context.actor)
+    movements = seed_stock(products, warehouses, context.actor)
+    # The company existed before the demo history: its catalogue and opening stock are older.
+    opening = datetime.combine(
+        timezone.localdate(context.start) - timedelta(days=7),
+        time(9),
+        tzinfo=timezone.get_current_timezone(),
+    )
+    new_products = list(
+        Product.objects.filter(created_at__gte=started).values_list("pk", flat=True)
+    )
+    for column in ("created_at", "updated_at"):
+        backdate(Product, column, dict.fromkeys(new_products, opening - timedelta(days=1)))
+    # A few seconds apart, in ledger order, as a clerk would book them.
+    ledger_backdate({pk: opening + timedelta(seconds=5 * i) for i, pk in enumerate(movements)})
+    levels = StockMovement.objects.filter(pk__in=movements).values_list("stock_level_id", flat=True)
+    audit = AuditLog.objects.filter(
+        action="stock_level.update",
+        object_id__in=[str(pk) for pk in levels],
+        created_at__gte=started,
+    ).values_list("pk", flat=True)
+    backdate(AuditLog, "created_at", dict.fromkeys(audit, opening + timedelta(hours=1)))
     context.say(
         f"{Warehouse.objects.count()} warehouses, {Product.objects.count()} products, "
         f"{StockLevel.objects.count()} stock levels"
@@ -217,8 +246,10 @@ def seed_products() -> list[Product]:
     return list(Product.objects.select_related("category").order_by("sku"))
 
 
-def seed_stock(products: list[Product], warehouses: list[Warehouse], actor) -> None:
+def seed_stock(products: list[Product], warehouses: list[Warehouse], actor) -> list[int]:
+    """Receive the opening stock of products that have none; returns the ledger rows."""
     stocked_products = set(StockLevel.objects.values_list("product_id", flat=True))
+    movements = []
     for product in products:
         if product.made_to_order or not product.is_active or product.pk in stocked_products:
             continue
@@ -234,6 +265,7 @@ def seed_stock(products: list[Product], warehouses: list[Warehouse], actor) -> N
                 note="Opening balance",
                 bin_location=f"{rng.choice('ABCDEF')}{rng.randint(1, 20):02d}-{rng.randint(1, 6)}",
             )
+            movements.append(movement.pk)
             # About one in ten ends below its safety stock, so the low-stock page has work.
             low = rng.random() < 0.1
             stock_level_update(
@@ -244,3 +276,36 @@ def seed_stock(products: list[Product], warehouses: list[Warehouse], actor) -> N
                 if low
                 else max(1, quantity // rng.randint(3, 6)),
             )
+    return movements
+
+
+def ledger_backdate(
+    moments: Mapping[int, datetime], renames: Mapping[str, str] | None = None
+) -> None:
+    """Demo history only: date ledger rows {id: moment}, and follow renamed document numbers
+    ({old: new}) in the reference and note of those rows.
+
+    The ledger is append-only: a trigger refuses UPDATE. The table's owner switches it off
+    inside this one transaction; ALTER TABLE holds a lock that keeps every other writer of the
+    ledger waiting until the trigger is back, so nothing else is ever written without it.
+    """
+    if not moments:
+        return
+    ids = list(moments)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # ALTER TABLE refuses to run while deferred foreign-key checks are pending: check now.
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute(
+            "ALTER TABLE inventory_stockmovement DISABLE TRIGGER inventory_stockmovement_append_only"
+        )
+        backdate(StockMovement, "created_at", moments)
+        for column in ("reference", "note") if renames else ():
+            cursor.execute(
+                f"UPDATE inventory_stockmovement AS m SET {column} = v.new "  # noqa: S608
+                f"FROM unnest(%s::text[], %s::text[]) AS v(old, new) "
+                f"WHERE m.{column} = v.old AND m.id = ANY(%s)",
+                [list(renames), list(renames.values()), ids],
+            )
+        cursor.execute(
+            "ALTER TABLE inventory_stockmovement ENABLE TRIGGER inventory_stockmovement_append_only"
+        )

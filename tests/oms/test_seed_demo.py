@@ -1,40 +1,41 @@
+import statistics
+from collections import Counter
+from datetime import date, timedelta
+
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from customers.models import Customer
-from inventory.models import Product, StockLevel, StockMovement, Warehouse
+from inventory.models import Product, StockLevel, StockMovement, Warehouse, WorkOrder
 from inventory.selectors import ledger_drift, low_stock
+from oms.demo import SPRING_FESTIVAL
 from oms.roles import ROLES
+from orders.models import Allocation, Approval, Order, OrderEvent
+from orders.selectors import reservation_drift
 
 # Demo orders are written by several threads, each with its own connection: real commits.
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_seed_demo_is_idempotent_and_consistent(django_user_model):
+def seed():
     call_command("seed_demo", customers=40, orders=120, stdout=open("/dev/null", "w"))  # noqa: SIM115
-    counts = (
-        Warehouse.objects.count(),
-        Product.objects.count(),
-        Customer.objects.count(),
-        StockLevel.objects.count(),
-        StockMovement.objects.count(),
-    )
-    assert counts[0] >= 4 and counts[1] >= 190 and counts[2] == 40
-    call_command("seed_demo", customers=40, orders=120, stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert (
-        Warehouse.objects.count(),
-        Product.objects.count(),
-        Customer.objects.count(),
-        StockLevel.objects.count(),
-        StockMovement.objects.count(),
-    ) == counts
-    assert list(ledger_drift()) == []
-    from orders.models import Order
-    from orders.selectors import reservation_drift
 
-    statuses = set(Order.objects.values_list("status", flat=True))
-    assert {"draft", "picking", "cancelled", "pending_review"} <= statuses, statuses
-    assert Order.objects.count() == 120
+
+def row_counts() -> tuple[int, ...]:
+    models = (Warehouse, Product, Customer, StockLevel, StockMovement, WorkOrder, Order)
+    models += (OrderEvent, Approval, Allocation)
+    return tuple(model.objects.count() for model in models)
+
+
+def test_seed_demo_is_idempotent_and_consistent(django_user_model):
+    """One seeding (it takes a while) checked for consistency, states and history."""
+    seed()
+    counts = row_counts()
+    assert counts[0] >= 4 and counts[1] >= 190 and counts[2] == 40
+    seed()
+    assert row_counts() == counts  # a second run adds nothing
+    assert list(ledger_drift()) == []
     assert list(reservation_drift()) == []
     assert low_stock().exists()
     assert Product.objects.filter(name_en__contains="ceiling").exists()
@@ -42,3 +43,79 @@ def test_seed_demo_is_idempotent_and_consistent(django_user_model):
     for role in ROLES:
         if role != "admin":
             assert django_user_model.objects.filter(groups__name=role).exists(), role
+
+    # Every state an order can reach today.
+    assert Order.objects.count() == 120
+    statuses = set(Order.objects.values_list("status", flat=True))
+    expected = {"draft", "pending_review", "confirmed", "backordered", "in_production"}
+    assert expected | {"picking", "cancelled"} <= statuses, statuses
+    picking = Order.objects.filter(status="picking")
+    assert picking.filter(picking_started_at__isnull=False).exists()
+    assert picking.filter(picking_started_at__isnull=True, on_hold=False).exists()
+    assert Order.objects.filter(on_hold=True).exists()
+    rejected = OrderEvent.objects.filter(kind="rejected").values("order")
+    assert Order.objects.filter(status="draft", pk__in=rejected).exists()
+    check_history()
+
+
+def check_history():
+    """Orders spread over a seasonal history, each timeline in order and in the past."""
+    now = timezone.now()
+    today = timezone.localdate(now)
+    orders = Order.objects.all()
+    created = [timezone.localtime(c) for c in orders.values_list("created_at", flat=True)]
+    assert (now - min(created)).days >= 15 * 30
+    assert max(created) <= now
+
+    # Weeks before Spring Festival and around 11.11 are busy.
+    days = [c.date() for c in created]
+    weeks = Counter((today - day).days // 7 for day in days)
+    median_week = max(statistics.median(weeks.get(w, 0) for w in range(78)), 1)
+
+    def per_week(first: date, last: date) -> float:
+        return sum(first <= day <= last for day in days) * 7 / ((last - first).days + 1)
+
+    year = today.year if (today.month, today.day) > (11, 11) else today.year - 1
+    assert per_week(date(year, 11, 1), date(year, 11, 11)) > 1.5 * median_week
+    history_start = today - timedelta(days=548)
+    festival = max(
+        day
+        for day in SPRING_FESTIVAL.values()
+        if day - timedelta(days=24) >= history_start and day - timedelta(days=8) <= today
+    )
+    before = per_week(festival - timedelta(days=24), festival - timedelta(days=8))
+    assert before > 1.5 * median_week
+
+    # Old orders have moved on: hardly any draft or review older than two months.
+    stale = orders.filter(
+        status__in=["draft", "pending_review"], created_at__lt=now - timedelta(days=60)
+    )
+    assert stale.count() <= 3
+    assert orders.filter(
+        created_at__lt=now - timedelta(days=180), picking_started_at__isnull=False
+    ).exists()
+
+    # Timelines stay in order and in the past; numbers carry the year they were made in.
+    assert not OrderEvent.objects.filter(created_at__gt=now).exists()
+    for order in orders.prefetch_related("events"):
+        moments = [event.created_at for event in order.events.all()]
+        assert moments == sorted(moments), order.number
+        assert order.created_at <= moments[0] < order.created_at + timedelta(seconds=5)
+        year = timezone.localtime(order.created_at).year
+        assert order.number.startswith(f"SO-{year}-"), order.number
+        if order.confirmed_at:
+            assert order.created_at <= order.confirmed_at <= now
+    for approval in Approval.objects.exclude(decided_at=None).select_related("order"):
+        assert approval.order.created_at <= approval.created_at <= approval.decided_at <= now
+    for allocation in Allocation.objects.select_related("line__order"):
+        assert allocation.line.order.created_at <= allocation.created_at <= now
+    for work_order in WorkOrder.objects.all():
+        year = timezone.localtime(work_order.created_at).year
+        assert work_order.number.startswith(f"WO-{year}-"), work_order.number
+        assert Order.objects.filter(number=work_order.reference).exists()
+    # The opening stock is older than every order, and the ledger still follows its numbers.
+    opening = StockMovement.objects.filter(reference="OPENING")
+    assert max(opening.values_list("created_at", flat=True)) < min(created)
+    for movement in StockMovement.objects.filter(reference__startswith="WO-"):
+        assert WorkOrder.objects.filter(number=movement.reference).exists()
+    assert Customer.objects.filter(created_at__lt=min(created)).count() == 40
