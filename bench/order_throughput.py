@@ -87,7 +87,7 @@ def prepare(products: int = 200, customers: int = 2000) -> None:
         ]
     )
     price_list, _ = PriceList.objects.get_or_create(
-        customer_group="wholesale", defaults={"name": "wholesale"}
+        customer_group="wholesale", is_active=True, defaults={"name": "wholesale"}
     )
     PriceListItem.objects.bulk_create(
         [PriceListItem(price_list=price_list, product=p, unit_price=Decimal(80)) for p in items]

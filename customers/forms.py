@@ -23,20 +23,11 @@ class CustomerForm(BootstrapFormMixin, forms.ModelForm):
             .order_by("username")
         )
 
-    def clean_code(self):
-        return self.cleaned_data["code"].strip().upper()
-
 
 class AddressForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Address
         fields = ADDRESS_FIELDS
-
-    def clean(self):
-        cleaned = super().clean()
-        if (cleaned.get("latitude") is None) != (cleaned.get("longitude") is None):
-            raise forms.ValidationError(_("Enter both latitude and longitude, or neither."))
-        return cleaned
 
 
 class FirstAddressForm(AddressForm):

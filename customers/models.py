@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.contrib.postgres.indexes import GinIndex
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
@@ -86,6 +87,13 @@ class Customer(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("customers:detail", args=[self.pk])
 
+    def clean(self) -> None:
+        # One spelling for what people type, scan and read out: no spaces, upper case.
+        raw = self.code or ""
+        self.code = raw.strip().upper()
+        if raw and not self.code:  # all spaces; an empty value is caught by the field itself
+            raise ValidationError({"code": _("This field cannot be blank.")})
+
     @property
     def region_name(self) -> str:
         return region_label(self.region)
@@ -138,6 +146,10 @@ class Address(models.Model):
 
     def __str__(self) -> str:
         return self.one_line()
+
+    def clean(self) -> None:
+        if (self.latitude is None) != (self.longitude is None):
+            raise ValidationError(_("Enter both latitude and longitude, or neither."))
 
     def one_line(self) -> str:
         parts = [region_label(self.region), self.city, self.district, self.street]

@@ -12,17 +12,11 @@ class ProductForm(BootstrapFormMixin, forms.ModelForm):
         model = Product
         fields = PRODUCT_FIELDS
 
-    def clean_sku(self):
-        return self.cleaned_data["sku"].strip().upper()
-
 
 class WarehouseForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Warehouse
         fields = WAREHOUSE_FIELDS
-
-    def clean_code(self):
-        return self.cleaned_data["code"].strip().upper()
 
 
 class ProductBySkuField(forms.CharField):

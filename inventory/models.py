@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -93,6 +94,13 @@ class Product(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("inventory:product_detail", args=[self.pk])
 
+    def clean(self) -> None:
+        # One spelling for what people type, scan and read out: no spaces, upper case.
+        raw = self.sku or ""
+        self.sku = raw.strip().upper()
+        if raw and not self.sku:  # all spaces; an empty value is caught by the field itself
+            raise ValidationError({"sku": _("This field cannot be blank.")})
+
 
 class Warehouse(models.Model):
     code = models.CharField(
@@ -127,6 +135,13 @@ class Warehouse(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("inventory:warehouse_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        # One spelling for what people type, scan and read out: no spaces, upper case.
+        raw = self.code or ""
+        self.code = raw.strip().upper()
+        if raw and not self.code:  # all spaces; an empty value is caught by the field itself
+            raise ValidationError({"code": _("This field cannot be blank.")})
 
     @property
     def region_name(self) -> str:

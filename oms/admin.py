@@ -3,6 +3,15 @@ from django.contrib import admin
 from oms.models import AuditLog, DocumentCounter, OutboxMessage
 
 
+def superusers_only(request) -> bool:
+    """Staff work in the back office, where services check and audit every change; the admin
+    is for superusers only (Django lets in any staff member by default)."""
+    return request.user.is_active and request.user.is_superuser
+
+
+admin.site.has_permission = superusers_only
+
+
 class ReadOnlyAdmin(admin.ModelAdmin):
     """Business data changes through the back office's services, never through the admin."""
 

@@ -36,7 +36,9 @@ ROLES: dict[str, Role] = {
         Role(
             "manager",
             _("Manager"),
-            _("Sees everything, maintains master data and approval rules, approves orders."),
+            _(
+                "Sees everything, maintains master data, prices and approval rules, approves orders."
+            ),
             discount_limit=30,
         ),
         Role("sales", _("Sales"), _("Enters orders and looks after customers."), discount_limit=10),

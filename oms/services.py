@@ -46,13 +46,16 @@ def model_save(*, actor: User | None, instance: M, data: dict[str, Any], action:
 
     The audit row records each changed field as [old, new].
     """
-    changes: dict[str, Any] = {}
+    before = {field: getattr(instance, field) for field in data}
     for field, value in data.items():
-        old = getattr(instance, field)
-        if old != value:
-            changes[field] = [_plain(old), _plain(value)] if instance.pk else _plain(value)
         setattr(instance, field, value)
     instance.full_clean()
+    # Compared after full_clean: the model's clean() may normalise (codes upper-cased).
+    changes: dict[str, Any] = {}
+    for field, old in before.items():
+        new = getattr(instance, field)
+        if old != new:
+            changes[field] = [_plain(old), _plain(new)] if instance.pk else _plain(new)
     instance.save()
     if changes or action.endswith("create"):
         audit_record(actor=actor, action=action, obj=instance, changes=changes)

@@ -6,20 +6,26 @@ from orders.models import ApprovalRule, Order, PriceList, PriceListItem, Promoti
 
 class PriceListItemInline(admin.TabularInline):
     model = PriceListItem
-    extra = 1
-    autocomplete_fields = ["product"]
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
+# Price lists, promotions and shipping rules are kept on the back-office pages (Settings),
+# whose services validate and audit every change; here superusers only look.
 @admin.register(PriceList)
-class PriceListAdmin(admin.ModelAdmin):
-    """Price lists, promotions and shipping rules are set up here by an administrator."""
-
+class PriceListAdmin(ReadOnlyAdmin):
     list_display = ("name", "customer_group", "prices_include_tax", "is_active")
     inlines = [PriceListItemInline]
 
 
 @admin.register(Promotion)
-class PromotionAdmin(admin.ModelAdmin):
+class PromotionAdmin(ReadOnlyAdmin):
     list_display = (
         "name",
         "kind",
@@ -31,11 +37,10 @@ class PromotionAdmin(admin.ModelAdmin):
         "is_active",
     )
     list_filter = ("kind", "scope", "is_active")
-    autocomplete_fields = ["product"]
 
 
 @admin.register(ShippingRule)
-class ShippingRuleAdmin(admin.ModelAdmin):
+class ShippingRuleAdmin(ReadOnlyAdmin):
     list_display = (
         "name",
         "region",

@@ -136,3 +136,13 @@ ORDER_STATUS_TONES: dict[str, str] = {
     S.CANCELLED: "red",
     S.REFUNDING: "red",
 }
+
+
+class ApprovalReason(models.TextChoices):
+    """Why an order waits for review; stored as a code, worded when shown (orders/reasons.py)."""
+
+    AMOUNT_OVER = "amount_over", _("Order amount at or above the limit")
+    MADE_TO_ORDER = "made_to_order", _("Made-to-order goods")
+    CREDIT_EXCEEDED = "credit_exceeded", _("Credit limit exceeded")
+    NEW_CUSTOMER = "new_customer", _("New customer")
+    MANUAL_FLAG = "manual_flag", _("Flagged by hand")

@@ -2,12 +2,15 @@ import re
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from customers.choices import CustomerGroup
 from inventory.models import Warehouse
 from oms.filters import SearchFilterSet, date_from_filter, date_until_filter
-from orders.choices import ApprovalCondition, Channel, OrderStatus
-from orders.models import Allocation, ApprovalRule, Order
+from oms.regions import REGION_CHOICES
+from orders.choices import ApprovalCondition, Channel, OrderStatus, PromotionKind, PromotionScope
+from orders.models import Allocation, ApprovalRule, Order, PriceList, Promotion, ShippingRule
 
 MAX_CUSTOMER_IDS = 1000
 ORDER_NUMBER = re.compile(r"^SO-?\d", re.IGNORECASE)
@@ -106,3 +109,66 @@ class QueueFilterSet(SearchFilterSet):
         fields = ["q", "status", "on_hold"]
 
     search = OrderFilterSet.search
+
+
+# ---------------------------------------------------------------- pricing rules
+
+
+class PriceListFilterSet(SearchFilterSet):
+    search_fields = ("name",)
+    customer_group = django_filters.ChoiceFilter(
+        label=_("Customer group"), choices=CustomerGroup.choices
+    )
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = PriceList
+        fields = ["q", "customer_group", "is_active"]
+
+
+class PromotionFilterSet(SearchFilterSet):
+    search_fields = ("name", "product__sku", "category__name")
+    state = django_filters.ChoiceFilter(
+        label=_("Dates"),
+        method="by_state",
+        choices=[
+            ("current", _("Running today")),
+            ("upcoming", _("Starts later")),
+            ("ended", _("Ended")),
+        ],
+    )
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=PromotionKind.choices)
+    scope = django_filters.ChoiceFilter(label=_("Applies to"), choices=PromotionScope.choices)
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = Promotion
+        fields = ["q", "state", "kind", "scope", "is_active"]
+
+    def by_state(self, queryset, name, value):
+        today = timezone.localdate()
+        if value == "current":
+            return queryset.filter(starts_on__lte=today, ends_on__gte=today)
+        if value == "upcoming":
+            return queryset.filter(starts_on__gt=today)
+        if value == "ended":
+            return queryset.filter(ends_on__lt=today)
+        return queryset
+
+
+class ShippingRuleFilterSet(SearchFilterSet):
+    search_fields = ("name",)
+    region = django_filters.ChoiceFilter(
+        label=_("Region"),
+        choices=[("all", _("Every region")), *REGION_CHOICES],
+        method="by_region",
+    )
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = ShippingRule
+        fields = ["q", "region", "is_active"]
+
+    def by_region(self, queryset, name, value):
+        # Rules for every region are stored with an empty region.
+        return queryset.filter(region="" if value == "all" else value) if value else queryset

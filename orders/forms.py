@@ -2,12 +2,15 @@ from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from customers.models import Address, Customer
 from inventory.forms import ProductBySkuField
+from inventory.models import Product
 from oms.forms import BootstrapFormMixin, QuantityField, date_input
 from orders.choices import Channel
-from orders.models import ApprovalRule
+from orders.models import ApprovalRule, PriceList, Promotion, ShippingRule
+from orders.services.rules import Break
 from orders.services.shared import MAX_LINE_QUANTITY
 
 DISCOUNT = {
@@ -189,13 +192,164 @@ class BoostForm(forms.Form):
     note = forms.CharField(required=False, max_length=200)
 
 
+# ---------------------------------------------------------------- pricing and review rules
+# These forms only collect: the rules (amount needs a threshold, dates in order, breaks going
+# up) live in the models' clean() and in orders/services/rules.py, which put errors on fields.
+
+
+def shown_when(field: str, *values: str) -> dict[str, str]:
+    """Widget attributes that hide a field unless another field has one of these values."""
+    return {"data-show-when": f"{field}={'|'.join(values)}"}
+
+
 class ApprovalRuleForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = ApprovalRule
-        fields = ["name", "condition", "threshold", "required_role", "level", "is_active"]
+        fields = ["name", "condition", "threshold", "required_role", "level"]
+        widgets = {"threshold": forms.NumberInput(attrs=shown_when("condition", "amount_at_least"))}
 
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("condition") == "amount_at_least" and not cleaned.get("threshold"):
-            self.add_error("threshold", _("Enter the amount from which orders need this approval."))
-        return cleaned
+
+class PriceListForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = PriceList
+        fields = ["name", "customer_group", "prices_include_tax"]
+
+
+class OptionalProductBySkuField(ProductBySkuField):
+    """A SKU resolved to a product (inactive ones too), or None when left empty."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+        self.widget.attrs.pop("autofocus", None)
+
+    def clean(self, value):
+        sku = (value or "").strip().upper()
+        if not sku:
+            return None
+        product = Product.objects.filter(sku=sku).first()
+        if product is None:
+            raise forms.ValidationError(_("No product has the SKU %(sku)s."), params={"sku": sku})
+        return product
+
+
+class PromotionForm(BootstrapFormMixin, forms.ModelForm):
+    product = OptionalProductBySkuField(
+        label=_("Product"), help_text=_("Type the SKU and pick from the list.")
+    )
+
+    class Meta:
+        model = Promotion
+        fields = [
+            "name",
+            "kind",
+            "value",
+            "scope",
+            "product",
+            "category",
+            "customer_tier",
+            "starts_on",
+            "ends_on",
+            "stackable",
+        ]
+        widgets = {
+            "starts_on": date_input(),
+            "ends_on": date_input(),
+            "category": forms.Select(attrs=shown_when("scope", "category")),
+            "customer_tier": forms.Select(attrs=shown_when("scope", "tier")),
+        }
+        help_texts = {
+            "value": _("Percent off for a percentage, amount off each unit for a fixed amount."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].widget.attrs.update(shown_when("scope", "product"))
+        if self.instance.product_id and not self.is_bound:
+            self.initial["product"] = self.instance.product.sku
+
+
+class ShippingRuleForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = ShippingRule
+        fields = ["name", "region", "max_weight_kg", "base_fee", "per_kg_fee", "free_above"]
+        help_texts = {
+            "max_weight_kg": _("Empty: any weight. The lightest band that fits the order wins."),
+        }
+
+
+SMALL_NUMBER = "form-control-sm text-end"  # the form mixin adds form-control
+
+
+class PriceBreaksForm(BootstrapFormMixin, forms.Form):
+    """A product's quantity breaks in a price list: a SKU and rows of (from quantity, price)."""
+
+    MIN_SLOTS = 3
+    MAX_SLOTS = 20
+
+    sku = forms.CharField(label=_("SKU"), max_length=40)
+    slots = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, data=None, *args, slots: int | None = None, **kwargs):
+        if data is not None:
+            try:
+                slots = int(data.get("slots") or 0)
+            except ValueError:
+                slots = 0
+        self.slot_count = min(max(slots or 0, self.MIN_SLOTS), self.MAX_SLOTS)
+        # The slot fields exist before the form is built, so validation sees them.
+        self.base_fields = {**type(self).base_fields, **self.slot_fields(self.slot_count)}
+        super().__init__(data, *args, **kwargs)
+        self.initial["slots"] = self.slot_count
+        self.fields["sku"].widget.attrs.update(
+            {"autocomplete": "off", "list": "sku-options", "placeholder": _("SKU")}
+        )
+        self.fields["sku"].widget.attrs["class"] += " form-control-sm"
+
+    @staticmethod
+    def slot_fields(count: int) -> dict[str, forms.Field]:
+        fields: dict[str, forms.Field] = {}
+        for i in range(count):
+            fields[f"min_quantity_{i}"] = forms.IntegerField(
+                label=_("From quantity"),
+                required=False,
+                widget=forms.NumberInput(
+                    attrs={"class": SMALL_NUMBER, "placeholder": pgettext_lazy("quantity", "from")}
+                ),
+            )
+            fields[f"unit_price_{i}"] = forms.DecimalField(
+                label=_("Unit price"),
+                required=False,
+                max_digits=14,
+                decimal_places=2,
+                widget=forms.NumberInput(
+                    attrs={"class": SMALL_NUMBER, "step": "0.01", "placeholder": "0.00"}
+                ),
+            )
+        return fields
+
+    def rows(self):
+        """(quantity field, price field) per slot, for the template."""
+        return [
+            (self[f"min_quantity_{i}"], self[f"unit_price_{i}"]) for i in range(self.slot_count)
+        ]
+
+    def breaks(self) -> list[Break]:
+        return [
+            Break(
+                self.cleaned_data.get(f"min_quantity_{i}"), self.cleaned_data.get(f"unit_price_{i}")
+            )
+            for i in range(self.slot_count)
+        ]
+
+
+class PriceImportForm(BootstrapFormMixin, forms.Form):
+    text = forms.CharField(
+        label=_("Prices"),
+        widget=forms.Textarea(attrs={"rows": 14, "class": "font-monospace", "spellcheck": "false"}),
+        help_text=_(
+            "One line per price: SKU, from quantity, unit price — separated by commas or tabs "
+            "(paste straight from a spreadsheet). Each SKU pasted gets exactly the breaks pasted; "
+            "other products keep their prices. Nothing changes if any line is wrong."
+        ),
+    )

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.postgres.indexes import OpClass
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -25,12 +26,23 @@ from orders.choices import (
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
+def _strip_required(instance: models.Model, *names: str) -> dict[str, str]:
+    """Strip surrounding spaces from text fields; a field left empty is an error on it."""
+    errors = {}
+    for name in names:
+        raw = getattr(instance, name) or ""
+        setattr(instance, name, raw.strip())
+        if raw and not raw.strip():  # all spaces; an empty value is caught by the field itself
+            errors[name] = _("This field cannot be blank.")
+    return errors
+
+
 class PriceList(models.Model):
     """Prices for one customer group, with quantity breaks."""
 
     name = models.CharField(_("name"), max_length=100)
     customer_group = models.CharField(
-        _("customer group"), max_length=12, choices=CustomerGroup.choices, unique=True
+        _("customer group"), max_length=12, choices=CustomerGroup.choices
     )
     prices_include_tax = models.BooleanField(
         _("prices include tax"), default=True, help_text=_("Chinese retail prices usually do.")
@@ -40,16 +52,37 @@ class PriceList(models.Model):
     class Meta:
         verbose_name = _("price list")
         verbose_name_plural = _("price lists")
-        ordering = ["customer_group"]
+        ordering = ["customer_group", "-is_active", "name"]
+        constraints = [
+            # Next season's list can be prepared while this one is in use; one is active.
+            models.UniqueConstraint(
+                fields=["customer_group"],
+                condition=Q(is_active=True),
+                name="one_active_price_list_per_group",
+                violation_error_message=_("Another active price list serves this group."),
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("orders:price_list_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors = _strip_required(self, "name")
+        if errors:
+            raise ValidationError(errors)
+
 
 class PriceListItem(models.Model):
     price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="items")
-    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="+")
-    min_quantity = models.PositiveIntegerField(_("from quantity"), default=1)
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="+"
+    )
+    min_quantity = models.PositiveIntegerField(
+        _("from quantity"), default=1, validators=[MinValueValidator(1)]
+    )
     unit_price = models.DecimalField(_("unit price"), validators=[MinValueValidator(0)], **MONEY)
 
     class Meta:
@@ -74,10 +107,20 @@ class Promotion(models.Model):
     value = models.DecimalField(_("value"), validators=[MinValueValidator(0)], **MONEY)
     scope = models.CharField(_("applies to"), max_length=8, choices=PromotionScope.choices)
     product = models.ForeignKey(
-        Product, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Product,
+        verbose_name=_("product"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     category = models.ForeignKey(
-        Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
     )
     customer_tier = models.CharField(
         _("customer tier"), max_length=10, choices=CustomerTier.choices, blank=True
@@ -107,6 +150,34 @@ class Promotion(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("orders:promotion_edit", args=[self.pk])
+
+    def clean(self) -> None:
+        errors = _strip_required(self, "name")
+        if self.value is not None:
+            if self.value <= 0:
+                errors["value"] = _("Enter a value above 0.")
+            elif self.kind == PromotionKind.PERCENT and self.value > 100:
+                errors["value"] = _("A percentage can be at most 100.")
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            errors["ends_on"] = _("The promotion cannot end before it starts.")
+        # The scope decides which target counts; the other targets are cleared, not kept.
+        if self.scope == PromotionScope.PRODUCT and self.product_id is None:
+            errors["product"] = _("Enter the SKU of the product.")
+        if self.scope == PromotionScope.CATEGORY and self.category_id is None:
+            errors["category"] = _("Choose the category.")
+        if self.scope == PromotionScope.TIER and not self.customer_tier:
+            errors["customer_tier"] = _("Choose the customer tier.")
+        if self.scope != PromotionScope.PRODUCT:
+            self.product = None
+        if self.scope != PromotionScope.CATEGORY:
+            self.category = None
+        if self.scope != PromotionScope.TIER:
+            self.customer_tier = ""
+        if errors:
+            raise ValidationError(errors)
 
 
 class ShippingRule(models.Model):
@@ -142,6 +213,22 @@ class ShippingRule(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("orders:shipping_rule_edit", args=[self.pk])
+
+    def clean(self) -> None:
+        errors = _strip_required(self, "name")
+        for name in ("base_fee", "per_kg_fee"):
+            value = getattr(self, name)
+            if value is not None and value < 0:
+                errors[name] = _("Enter an amount of 0 or more.")
+        if self.max_weight_kg is not None and self.max_weight_kg <= 0:
+            errors["max_weight_kg"] = _("Enter a weight above 0, or leave it empty for any weight.")
+        if self.free_above is not None and self.free_above <= 0:
+            errors["free_above"] = _("Enter an amount above 0, or leave it empty.")
+        if errors:
+            raise ValidationError(errors)
+
 
 class ApprovalRule(models.Model):
     name = models.CharField(_("name"), max_length=100)
@@ -174,6 +261,17 @@ class ApprovalRule(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("orders:approval_rule_edit", args=[self.pk])
+
+    def clean(self) -> None:
+        errors = _strip_required(self, "name")
+        if self.condition == ApprovalCondition.AMOUNT_AT_LEAST:
+            if self.threshold is None or self.threshold <= 0:
+                errors["threshold"] = _("Enter the amount from which orders need this approval.")
+        else:
+            # Only the amount rule reads an amount; a leftover one would only mislead.
+            self.threshold = None
+        if errors:
+            raise ValidationError(errors)
 
 
 class Order(models.Model):
@@ -294,6 +392,15 @@ class Order(models.Model):
 
         return self.status in OPEN_STATUSES
 
+    @property
+    def expects_allocation(self) -> bool:
+        """Past review and not cancelled: its lines should show where their stock is."""
+        return self.status not in (
+            OrderStatus.DRAFT,
+            OrderStatus.PENDING_REVIEW,
+            OrderStatus.CANCELLED,
+        )
+
     def ship_one_line(self) -> str:
         from oms.regions import region_label
 
@@ -408,7 +515,10 @@ class Approval(models.Model):
     rule = models.ForeignKey(
         ApprovalRule, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    reason = models.CharField(_("reason"), max_length=200)
+    # Why the approval is needed, as codes with parameters worded in the reader's language
+    # (orders/reasons.py). `reason` keeps the text of older rows that could not be converted.
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
     round = models.PositiveSmallIntegerField(_("review round"))
     level = models.PositiveSmallIntegerField(_("level"))
     required_role = models.CharField(_("approved by"), max_length=20, choices=ROLE_CHOICES)
@@ -456,3 +566,9 @@ class Approval(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.required_role} L{self.level}: {self.decision}"
+
+    def reason_text(self) -> str:
+        """The reasons in the current language (older rows: the text they were stored with)."""
+        from orders.reasons import reasons_text
+
+        return reasons_text(self.reasons, fallback=self.reason)

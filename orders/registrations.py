@@ -44,12 +44,19 @@ APPROVAL_RULES = {
     "orders.add_approvalrule",
     "orders.change_approvalrule",
 }
+# Price lists, promotions and shipping fee rules (orders/views/rules.py); change covers
+# activating and deactivating, nothing is deleted.
+PRICING_RULES = {
+    f"orders.{verb}_{model}"
+    for model in ("pricelist", "promotion", "shippingrule")
+    for verb in ("view", "add", "change")
+}
 
 grant_many({role: {"orders.view_order"} for role in ROLES})
 grant_many(
     {
-        "admin": ORDER_DESK | APPROVE | APPROVAL_RULES | {"orders.start_picking"},
-        "manager": ORDER_DESK | APPROVE | APPROVAL_RULES,
+        "admin": ORDER_DESK | APPROVE | APPROVAL_RULES | PRICING_RULES | {"orders.start_picking"},
+        "manager": ORDER_DESK | APPROVE | APPROVAL_RULES | PRICING_RULES,
         "sales": ORDER_DESK,
         "reviewer": APPROVE,
         "warehouse": {"orders.start_picking"},
@@ -74,6 +81,25 @@ register_nav_item(
     "orders", _("Priority queue"), "orders:queue", "orders.view_order", "sort-down", order=40
 )
 register_nav_item(
+    "settings", _("Price lists"), "orders:price_list_list", "orders.view_pricelist", "tags", order=4
+)
+register_nav_item(
+    "settings",
+    _("Promotions"),
+    "orders:promotion_list",
+    "orders.view_promotion",
+    "percent",
+    order=6,
+)
+register_nav_item(
+    "settings",
+    _("Shipping fees"),
+    "orders:shipping_rule_list",
+    "orders.view_shippingrule",
+    "truck",
+    order=8,
+)
+register_nav_item(
     "settings",
     _("Approval rules"),
     "orders:approval_rule_list",
@@ -83,6 +109,9 @@ register_nav_item(
 )
 
 register_audited_model("orders.approvalrule", _("Approval rule"))
+register_audited_model("orders.pricelist", _("Price list"))
+register_audited_model("orders.promotion", _("Promotion"))
+register_audited_model("orders.shippingrule", _("Shipping fee rule"))
 
 register_beat_job(
     "order-priorities",

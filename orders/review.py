@@ -2,14 +2,14 @@
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import Sum
-from django.utils.translation import gettext as _
 
 from customers.choices import PaymentTerms
-from oms.tables import format_money
-from orders.choices import OPEN_STATUSES, ApprovalCondition, OrderStatus
+from orders.choices import OPEN_STATUSES, ApprovalCondition, ApprovalReason, OrderStatus
 from orders.models import ApprovalRule, Order
+from orders.reasons import reason
 
 CREDIT_TERMS = {PaymentTerms.NET_15, PaymentTerms.NET_30, PaymentTerms.NET_60}
 
@@ -19,7 +19,8 @@ class Requirement:
     rule_id: int
     level: int
     role: str
-    reason: str
+    # Codes with parameters (orders/reasons.py), never words: the reader's language decides.
+    reasons: tuple[dict[str, Any], ...]
 
 
 def open_order_value(customer_id: int, *, excluding: int | None = None) -> Decimal:
@@ -32,11 +33,16 @@ def open_order_value(customer_id: int, *, excluding: int | None = None) -> Decim
     return orders.aggregate(total=Sum("total"))["total"] or Decimal(0)
 
 
-def credit_exceeded(order: Order) -> bool:
+def credit_exposure(order: Order) -> Decimal | None:
+    """What the customer would owe with this order, when that is above their credit limit."""
     if order.payment_terms not in CREDIT_TERMS:
-        return False
-    used = open_order_value(order.customer_id, excluding=order.pk)
-    return used + order.total > order.customer.credit_limit
+        return None
+    exposure = open_order_value(order.customer_id, excluding=order.pk) + order.total
+    return exposure if exposure > order.customer.credit_limit else None
+
+
+def credit_exceeded(order: Order) -> bool:
+    return credit_exposure(order) is not None
 
 
 def is_new_customer(order: Order) -> bool:
@@ -51,27 +57,36 @@ def is_new_customer(order: Order) -> bool:
 def required_approvals(order: Order) -> list[Requirement]:
     """One requirement per (level, role), with the reasons of the rules that asked for it."""
     found: dict[tuple[int, str], Requirement] = {}
-    has_mto = None
+    mto_skus = None
     for rule in ApprovalRule.objects.filter(is_active=True).order_by("level", "pk"):
+        entry = None
         if rule.condition == ApprovalCondition.AMOUNT_AT_LEAST:
-            hit = order.total >= rule.threshold
-            reason = _("Amount %(total)s is at least %(threshold)s") % {
-                "total": format_money(order.total),
-                "threshold": format_money(rule.threshold),
-            }
+            if order.total >= rule.threshold:
+                entry = reason(ApprovalReason.AMOUNT_OVER, amount=order.total, limit=rule.threshold)
         elif rule.condition == ApprovalCondition.MADE_TO_ORDER:
-            if has_mto is None:
-                has_mto = order.lines.filter(made_to_order=True).exists()
-            hit, reason = has_mto, _("Contains made-to-order goods")
+            if mto_skus is None:
+                mto_skus = list(
+                    order.lines.filter(made_to_order=True)
+                    .order_by("line_no")
+                    .values_list("product__sku", flat=True)
+                )
+            if mto_skus:
+                entry = reason(ApprovalReason.MADE_TO_ORDER, skus=mto_skus)
         elif rule.condition == ApprovalCondition.CREDIT_EXCEEDED:
-            hit, reason = credit_exceeded(order), _("Customer credit limit exceeded")
+            exposure = credit_exposure(order)
+            if exposure is not None:
+                entry = reason(
+                    ApprovalReason.CREDIT_EXCEEDED,
+                    limit=order.customer.credit_limit,
+                    exposure=exposure,
+                )
         elif rule.condition == ApprovalCondition.NEW_CUSTOMER:
-            hit, reason = is_new_customer(order), _("First order of this customer")
-        else:
-            hit, reason = order.needs_review, _("Flagged for review")
-        if hit:
+            if is_new_customer(order):
+                entry = reason(ApprovalReason.NEW_CUSTOMER)
+        elif order.needs_review:
+            entry = reason(ApprovalReason.MANUAL_FLAG)
+        if entry is not None:
             key = (rule.level, rule.required_role)
-            if key in found:
-                reason = f"{found[key].reason}; {reason}"
-            found[key] = Requirement(rule.pk, rule.level, rule.required_role, reason[:200])
+            earlier = found[key].reasons if key in found else ()
+            found[key] = Requirement(rule.pk, rule.level, rule.required_role, (*earlier, entry))
     return sorted(found.values(), key=lambda r: (r.level, r.role))

@@ -31,8 +31,11 @@ PRICE_FACTORS = {
 
 def seed_pricing(products: list[Product]) -> None:
     for group, (name, includes_tax, breaks) in PRICE_FACTORS.items():
+        # A group may also hold inactive lists (next season's): prices go into the active one.
         price_list, _ = PriceList.objects.get_or_create(
-            customer_group=group, defaults={"name": name, "prices_include_tax": includes_tax}
+            customer_group=group,
+            is_active=True,
+            defaults={"name": name, "prices_include_tax": includes_tax},
         )
         priced = set(
             PriceListItem.objects.filter(price_list=price_list).values_list("product_id", flat=True)

@@ -1,9 +1,11 @@
 import django_tables2 as tables
+from django.utils.formats import number_format
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from oms.tables import ActiveColumn, BaseTable, MoneyColumn, format_money
-from orders.models import Approval, ApprovalRule, Order
+from oms.tables import NUMERIC, ActiveColumn, BaseTable, MoneyColumn, format_money
+from orders.choices import PromotionKind, PromotionScope
+from orders.models import Approval, ApprovalRule, Order, PriceList, Promotion, ShippingRule
 from orders.templatetags.orders import priority_reason_text, status_badge
 
 
@@ -109,7 +111,8 @@ class ApprovalTable(BaseTable):
     total = MoneyColumn(accessor="order__total", verbose_name=_("Total"))
     level = tables.Column()
     required_role = tables.Column()
-    reason = tables.Column()
+    # Stored as codes: worded here, in the reader's language (empty_values: "" is not empty).
+    reason = tables.Column(empty_values=())
     created_at = tables.DateTimeColumn(
         verbose_name=_("Waiting since"), format="SHORT_DATETIME_FORMAT"
     )
@@ -119,6 +122,12 @@ class ApprovalTable(BaseTable):
         fields = ("order", "customer", "total", "level", "required_role", "reason", "created_at")
         orderable = False
         empty_text = _("Nothing waits for your approval.")
+
+    def render_reason(self, value, record):
+        return record.reason_text()
+
+    def value_reason(self, value, record):
+        return record.reason_text()
 
 
 class ApprovalRuleTable(BaseTable):
@@ -133,3 +142,116 @@ class ApprovalRuleTable(BaseTable):
         model = ApprovalRule
         fields = ("name", "condition", "threshold", "required_role", "level", "is_active")
         empty_text = _("No approval rules: every submitted order is confirmed at once.")
+
+
+# ---------------------------------------------------------------- pricing rules
+
+
+class YesNoColumn(tables.BooleanColumn):
+    """Yes / No in words (both languages) rather than ticks, in the table and the CSV."""
+
+    def render(self, value, record, bound_column):
+        return _("Yes") if value else _("No")
+
+    def value(self, value):
+        return "yes" if value else "no"
+
+
+class PriceListTable(BaseTable):
+    name = tables.Column(linkify=True)
+    customer_group = tables.Column()
+    prices_include_tax = tables.Column(verbose_name=_("Prices"))
+    products = tables.Column(
+        verbose_name=_("Products"),
+        attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}},
+    )
+    is_active = ActiveColumn()
+
+    class Meta(BaseTable.Meta):
+        model = PriceList
+        fields = ("name", "customer_group", "prices_include_tax", "products", "is_active")
+        empty_text = _("No price lists match these filters.")
+
+    def render_prices_include_tax(self, value):
+        return _("Including tax") if value else _("Excluding tax")
+
+    def value_prices_include_tax(self, value):
+        return _("Including tax") if value else _("Excluding tax")
+
+
+class PromotionTable(BaseTable):
+    name = tables.Column(linkify=True)
+    kind = tables.Column()
+    value = tables.Column(attrs=NUMERIC)
+    scope = tables.Column(verbose_name=_("Applies to"))
+    starts_on = tables.DateColumn(format="SHORT_DATE_FORMAT")
+    ends_on = tables.DateColumn(format="SHORT_DATE_FORMAT")
+    stackable = YesNoColumn(verbose_name=_("Stacks"))
+    is_active = ActiveColumn()
+
+    class Meta(BaseTable.Meta):
+        model = Promotion
+        fields = (
+            "name",
+            "kind",
+            "value",
+            "scope",
+            "starts_on",
+            "ends_on",
+            "stackable",
+            "is_active",
+        )
+        empty_text = _("No promotions match these filters.")
+
+    def render_value(self, value, record):
+        if record.kind == PromotionKind.PERCENT:
+            return f"{value.normalize():f}%"
+        return format_money(value)
+
+    def value_value(self, value):
+        return value
+
+    def render_scope(self, value, record):
+        target = promotion_target(record)
+        return (
+            format_html("{} <span class='text-muted'>{}</span>", value, target) if target else value
+        )
+
+    def value_scope(self, value, record):
+        return " ".join(filter(None, [str(record.get_scope_display()), promotion_target(record)]))
+
+
+def promotion_target(promotion: Promotion) -> str:
+    if promotion.scope == PromotionScope.PRODUCT and promotion.product_id:
+        return promotion.product.sku
+    if promotion.scope == PromotionScope.CATEGORY and promotion.category_id:
+        return str(promotion.category)
+    if promotion.scope == PromotionScope.TIER and promotion.customer_tier:
+        return str(promotion.get_customer_tier_display())
+    return ""
+
+
+class ShippingRuleTable(BaseTable):
+    name = tables.Column(linkify=True)
+    region = tables.Column(default=_("Every region"))
+    max_weight_kg = tables.Column(verbose_name=_("Up to kg"), attrs=NUMERIC, default=_("Any"))
+    base_fee = MoneyColumn()
+    per_kg_fee = MoneyColumn()
+    free_above = MoneyColumn(default=_("Never"))
+    is_active = ActiveColumn()
+
+    class Meta(BaseTable.Meta):
+        model = ShippingRule
+        fields = (
+            "name",
+            "region",
+            "max_weight_kg",
+            "base_fee",
+            "per_kg_fee",
+            "free_above",
+            "is_active",
+        )
+        empty_text = _("No shipping fee rules match these filters: orders ship free.")
+
+    def render_max_weight_kg(self, value):
+        return number_format(value.normalize(), force_grouping=True)

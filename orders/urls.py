@@ -1,6 +1,7 @@
 from django.urls import path
 
 from orders import views
+from orders.views import rules as rule_views
 
 app_name = "orders"
 urlpatterns = [
@@ -9,15 +10,19 @@ urlpatterns = [
     path("orders/queue/", views.PriorityQueueView.as_view(), name="queue"),
     path("orders/sku-options/", views.SkuOptionsView.as_view(), name="sku_options"),
     path("orders/customer-options/", views.CustomerOptionsView.as_view(), name="customer_options"),
-    path("orders/approval-rules/", views.ApprovalRuleListView.as_view(), name="approval_rule_list"),
+    path(
+        "orders/approval-rules/",
+        rule_views.ApprovalRuleListView.as_view(),
+        name="approval_rule_list",
+    ),
     path(
         "orders/approval-rules/new/",
-        views.ApprovalRuleCreateView.as_view(),
+        rule_views.ApprovalRuleCreateView.as_view(),
         name="approval_rule_create",
     ),
     path(
         "orders/approval-rules/<int:pk>/",
-        views.ApprovalRuleEditView.as_view(),
+        rule_views.ApprovalRuleEditView.as_view(),
         name="approval_rule_edit",
     ),
     path("approvals/", views.ApprovalQueueView.as_view(), name="approvals"),
@@ -47,5 +52,78 @@ urlpatterns = [
     path("orders/<str:number>/boost/", views.BoostView.as_view(), name="boost"),
     path(
         "orders/<str:number>/start-picking/", views.StartPickingView.as_view(), name="start_picking"
+    ),
+    # Pricing and review rules (orders/views/rules.py).
+    path(
+        "orders/approval-rules/<int:pk>/activate/",
+        rule_views.ApprovalRuleActivateView.as_view(),
+        name="approval_rule_activate",
+    ),
+    path(
+        "orders/approval-rules/<int:pk>/deactivate/",
+        rule_views.ApprovalRuleDeactivateView.as_view(),
+        name="approval_rule_deactivate",
+    ),
+    path("price-lists/", rule_views.PriceListListView.as_view(), name="price_list_list"),
+    path("price-lists/new/", rule_views.PriceListCreateView.as_view(), name="price_list_create"),
+    path(
+        "price-lists/<int:pk>/", rule_views.PriceListDetailView.as_view(), name="price_list_detail"
+    ),
+    path(
+        "price-lists/<int:pk>/edit/", rule_views.PriceListEditView.as_view(), name="price_list_edit"
+    ),
+    path(
+        "price-lists/<int:pk>/prices/",
+        rule_views.PriceListPricesView.as_view(),
+        name="price_list_prices",
+    ),
+    path(
+        "price-lists/<int:pk>/import/",
+        rule_views.PriceListImportView.as_view(),
+        name="price_list_import",
+    ),
+    path(
+        "price-lists/<int:pk>/activate/",
+        rule_views.PriceListActivateView.as_view(),
+        name="price_list_activate",
+    ),
+    path(
+        "price-lists/<int:pk>/deactivate/",
+        rule_views.PriceListDeactivateView.as_view(),
+        name="price_list_deactivate",
+    ),
+    path("promotions/", rule_views.PromotionListView.as_view(), name="promotion_list"),
+    path("promotions/new/", rule_views.PromotionCreateView.as_view(), name="promotion_create"),
+    path("promotions/<int:pk>/", rule_views.PromotionEditView.as_view(), name="promotion_edit"),
+    path(
+        "promotions/<int:pk>/activate/",
+        rule_views.PromotionActivateView.as_view(),
+        name="promotion_activate",
+    ),
+    path(
+        "promotions/<int:pk>/deactivate/",
+        rule_views.PromotionDeactivateView.as_view(),
+        name="promotion_deactivate",
+    ),
+    path("shipping-fees/", rule_views.ShippingRuleListView.as_view(), name="shipping_rule_list"),
+    path(
+        "shipping-fees/new/",
+        rule_views.ShippingRuleCreateView.as_view(),
+        name="shipping_rule_create",
+    ),
+    path(
+        "shipping-fees/<int:pk>/",
+        rule_views.ShippingRuleEditView.as_view(),
+        name="shipping_rule_edit",
+    ),
+    path(
+        "shipping-fees/<int:pk>/activate/",
+        rule_views.ShippingRuleActivateView.as_view(),
+        name="shipping_rule_activate",
+    ),
+    path(
+        "shipping-fees/<int:pk>/deactivate/",
+        rule_views.ShippingRuleDeactivateView.as_view(),
+        name="shipping_rule_deactivate",
     ),
 ]

@@ -36,11 +36,11 @@ from orders.services.replenish import (
 )
 from orders.services.repricing import refresh_priorities, reprice
 from orders.services.review import (
-    approval_rule_save,
     order_approve,
     order_reject,
     order_submit,
 )
+from orders.services.rules import approval_rule_save
 from orders.services.shared import LineRequest, discount_limit
 
 __all__ = [

@@ -1,18 +1,15 @@
 """Review: a submitted draft goes to the reviewers its approval rules name, level by level,
 or is confirmed at once when no rule applies."""
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.db import atomic_with_retry
-from oms.services import model_save
 from orders.allocation import release_order
 from orders.choices import ApprovalDecision, EventKind, OrderStatus
 from orders.errors import InvalidTransition
-from orders.models import Approval, ApprovalRule, Order, OrderLine
+from orders.models import Approval, Order, OrderLine
 from orders.permissions import Actor, OrderAction
 from orders.review import Requirement, required_approvals
 from orders.selectors import current_approvals, user_roles
@@ -63,7 +60,7 @@ def open_review(
             Approval(
                 order=order,
                 rule_id=r.rule_id,
-                reason=r.reason,
+                reasons=list(r.reasons),
                 round=order.review_round,
                 level=r.level,
                 required_role=r.role,
@@ -78,7 +75,7 @@ def open_review(
         note=note,
         data={
             "approvals": [
-                {"role": r.role, "level": r.level, "reason": r.reason} for r in requirements
+                {"role": r.role, "level": r.level, "reasons": list(r.reasons)} for r in requirements
             ]
         },
     )
@@ -111,7 +108,11 @@ def order_approve(*, actor: Actor, order: Order, note: str = "") -> Order:
         EventKind.APPROVED,
         actor=actor,
         note=note,
-        data={"role": approval.required_role, "level": approval.level, "reason": approval.reason},
+        data={
+            "role": approval.required_role,
+            "level": approval.level,
+            "reasons": approval.reasons,
+        },
     )
     if not order.approvals.filter(
         round=order.review_round, decision=ApprovalDecision.PENDING
@@ -141,14 +142,3 @@ def order_reject(*, actor: Actor, order: Order, note: str) -> Order:
     release_order(order)
     order_transition(order=order, to_status=S.DRAFT, actor=actor, note=note)
     return order
-
-
-def approval_rule_save(*, actor: Actor, rule: ApprovalRule | None, data: dict[str, Any]):
-    """Create or change an approval rule (audited like other master data)."""
-    fields = ("name", "condition", "threshold", "required_role", "level", "is_active")
-    return model_save(
-        actor=actor,
-        instance=rule or ApprovalRule(),
-        data={k: v for k, v in data.items() if k in fields},
-        action="approval_rule.update" if rule else "approval_rule.create",
-    )

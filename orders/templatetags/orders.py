@@ -3,8 +3,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from customers.choices import CustomerTier
+from oms.roles import ROLES
 from oms.templatetags.oms import status_badge_html
-from orders.choices import ORDER_STATUS_TONES, OrderStatus
+from orders.choices import ORDER_STATUS_TONES, ApprovalDecision, OrderStatus
+from orders.reasons import reasons_text
 
 register = template.Library()
 
@@ -40,3 +42,36 @@ def priority_reason_text(reason: dict) -> str:
     else:
         text = str(factor)
     return f"{text} {points:+d}"
+
+
+DECISION_TONES = {
+    ApprovalDecision.APPROVED: "green",
+    ApprovalDecision.REJECTED: "red",
+    ApprovalDecision.PENDING: "amber",
+}
+
+
+@register.filter
+def decision_badge(approval) -> str:
+    """An approval's decision in its tone, worded from the choices."""
+    return status_badge_html(
+        "approval",
+        approval.decision,
+        approval.get_decision_display(),
+        DECISION_TONES.get(approval.decision, "grey"),
+    )
+
+
+@register.filter
+def role_label(code: str) -> str:
+    role = ROLES.get(code)
+    return str(role.label) if role else code
+
+
+@register.filter
+def approval_reasons(entry: dict) -> str:
+    """The reasons of an approval entry in a timeline event, in the reader's language.
+
+    Older events stored the reason as text (`reason`); it is shown as it was written.
+    """
+    return reasons_text(entry.get("reasons"), fallback=entry.get("reason", ""))

@@ -1,12 +1,7 @@
 """Order pages, one module per group: lists, the order page and its actions, the draft
-editor, amendments, approval rules. urls.py reads the views from here."""
+editor, amendments; the pricing and review rules in orders/views/rules.py."""
 
 from orders.views.amend import AmendView
-from orders.views.approval_rules import (
-    ApprovalRuleCreateView,
-    ApprovalRuleEditView,
-    ApprovalRuleListView,
-)
 from orders.views.detail import (
     ApproveView,
     BoostView,
@@ -37,9 +32,6 @@ from orders.views.lists import (
 __all__ = [
     "AmendView",
     "ApprovalQueueView",
-    "ApprovalRuleCreateView",
-    "ApprovalRuleEditView",
-    "ApprovalRuleListView",
     "ApproveView",
     "BoostView",
     "CancelView",

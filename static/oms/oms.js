@@ -28,6 +28,22 @@
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) { window.print(); }
   });
+  // A field that matters for one choice of another (data-show-when="scope=product|category")
+  // is hidden for the other choices; the server ignores and clears what does not apply.
+  function showDependents(form) {
+    form.querySelectorAll("[data-show-when]").forEach(function (field) {
+      var rule = field.dataset.showWhen.split("="), control = form.elements[rule[0]];
+      var box = field.closest("[class*='col-']") || field;
+      box.hidden = !!control && rule[1].split("|").indexOf(control.value) < 0;
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form").forEach(function (form) {
+      if (!form.querySelector("[data-show-when]")) { return; }
+      showDependents(form);
+      form.addEventListener("change", function () { showDependents(form); });
+    });
+  });
   // A button with data-confirm asks first and says what will happen.
   document.addEventListener("submit", function (event) {
     var button = event.submitter;

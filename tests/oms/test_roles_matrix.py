@@ -1,5 +1,7 @@
 """Every role against every page, checked against the one role table in oms/roles.py."""
 
+from datetime import date
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
@@ -7,7 +9,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from inventory.services import stock_receive, work_order_create
 from oms.generic import ObjectActionView
 from oms.roles import ROLES
-from orders.models import ApprovalRule, PriceList, PriceListItem
+from orders.models import ApprovalRule, PriceList, PriceListItem, Promotion, ShippingRule
 from orders.services import LineRequest, order_create
 from tests.factories import AddressFactory, ProductFactory, UserFactory, WarehouseFactory
 
@@ -64,6 +66,15 @@ def sample(db):
         name="big", condition="amount_at_least", threshold=10**6, required_role="manager"
     )
     work_order = work_order_create(product=product, warehouse=warehouse, quantity=1)
+    promotion = Promotion.objects.create(
+        name="spring",
+        kind="percent",
+        value=5,
+        scope="all",
+        starts_on=date(2026, 3, 1),
+        ends_on=date(2026, 3, 31),
+    )
+    shipping_rule = ShippingRule.objects.create(name="standard", base_fee=12)
     number = {"number": order.number}
     return {
         "orders:detail": number,
@@ -82,6 +93,20 @@ def sample(db):
         "orders:boost": number,
         "orders:start_picking": number,
         "orders:approval_rule_edit": {"pk": rule.pk},
+        "orders:approval_rule_activate": {"pk": rule.pk},
+        "orders:approval_rule_deactivate": {"pk": rule.pk},
+        **{
+            f"orders:price_list_{page}": {"pk": price_list.pk}
+            for page in ("detail", "edit", "prices", "import", "activate", "deactivate")
+        },
+        **{
+            f"orders:promotion_{page}": {"pk": promotion.pk}
+            for page in ("edit", "activate", "deactivate")
+        },
+        **{
+            f"orders:shipping_rule_{page}": {"pk": shipping_rule.pk}
+            for page in ("edit", "activate", "deactivate")
+        },
         "inventory:work_order_advance": {"pk": work_order.pk},
         "customers:detail": {"pk": address.customer.pk},
         "customers:edit": {"pk": address.customer.pk},

@@ -290,7 +290,11 @@ def test_credit_check_counts_open_orders(catalog, people):
     services.order_submit(actor=people["sales"], order=second)
     second.refresh_from_db()
     assert second.status == S.PENDING_REVIEW
-    assert "credit" in second.approvals.get().reason
+    approval = second.approvals.get()
+    assert approval.reasons == [
+        {"code": "credit_exceeded", "params": {"limit": "1000.00", "exposure": "1200.00"}}
+    ]
+    assert "credit limit" in approval.reason_text().lower()
     prepaid = catalog.customer(payment_terms="prepaid", credit_limit=Decimal(0))
     third = catalog.order(prepaid, (product, 1))
     services.order_submit(actor=people["sales"], order=third)

@@ -3,6 +3,7 @@
 import csv
 import io
 import re
+from datetime import date
 
 import pytest
 from django.urls import reverse
@@ -13,7 +14,7 @@ from inventory.models import StockLevel
 from inventory.services import stock_adjust, stock_level_update, work_order_create
 from oms.exports import defuse, plain
 from oms.generic import ObjectListView
-from orders.models import ApprovalRule
+from orders.models import ApprovalRule, Promotion, ShippingRule
 from orders.services import order_submit
 from tests.oms.test_roles_matrix import our_url_patterns
 from tests.orders.conftest import Catalog
@@ -49,6 +50,16 @@ def hostile_data(db, user_with_role):
     ApprovalRule.objects.create(
         name="=big", condition="amount_at_least", threshold=10**6, required_role="manager"
     )
+    Promotion.objects.create(
+        name="=promo",
+        kind="percent",
+        value=5,
+        scope="product",
+        product=product,
+        starts_on=date(2026, 1, 1),
+        ends_on=date(2026, 12, 31),
+    )
+    ShippingRule.objects.create(name="@ship", base_fee=12)
     sales = user_with_role("sales")
     order = catalog.order(customer, (product, 2), actor=sales)
     order_submit(actor=sales, order=order)
