@@ -3,12 +3,18 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Address, Customer
-from customers.services import ADDRESS_FIELDS, CUSTOMER_FIELDS
-from oms.forms import BootstrapFormMixin, TagsField
+from customers.services import (
+    ADDRESS_FIELDS,
+    CREDIT_FIELDS,
+    CUSTOMER_FIELD_PERMISSIONS,
+    CUSTOMER_FIELDS,
+)
+from oms.forms import BootstrapFormMixin, FieldRightsFormMixin, TagsField
 
 
-class CustomerForm(BootstrapFormMixin, forms.ModelForm):
+class CustomerForm(FieldRightsFormMixin, BootstrapFormMixin, forms.ModelForm):
     tags = TagsField(label=_("Tags"))
+    field_permissions = CUSTOMER_FIELD_PERMISSIONS
 
     class Meta:
         model = Customer
@@ -22,6 +28,14 @@ class CustomerForm(BootstrapFormMixin, forms.ModelForm):
             .objects.filter(groups__name="sales", is_active=True)
             .order_by("username")
         )
+
+
+class CustomerCreditForm(BootstrapFormMixin, forms.ModelForm):
+    """Finance's page: the credit terms alone."""
+
+    class Meta:
+        model = Customer
+        fields = CREDIT_FIELDS
 
 
 class AddressForm(BootstrapFormMixin, forms.ModelForm):

@@ -70,6 +70,9 @@ class Customer(models.Model):
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
         ordering = ["code"]
+        permissions = [
+            ("change_credit", _("Can change credit limit, payment terms and credit hold"))
+        ]
         indexes = [
             GinIndex(fields=["tags"], name="customer_tags_gin"),
             models.Index(fields=["region", "group"]),

@@ -23,13 +23,14 @@ from oms.roles import ROLES
 register_urls("customers/", "customers.urls")
 
 EDIT = {"customers.add_customer", "customers.change_customer"}
+CREDIT = {"customers.change_credit"}  # credit limit, payment terms, credit hold
 grant_many({role: {"customers.view_customer"} for role in ROLES})
 grant_many(
     {
-        "admin": EDIT,
-        "manager": EDIT,
+        "admin": EDIT | CREDIT,
+        "manager": EDIT | CREDIT,
         "sales": EDIT,
-        "finance": {"customers.change_customer"},
+        "finance": CREDIT,
         "customer_service": {"customers.change_customer"},
     }
 )

@@ -24,6 +24,14 @@ CUSTOMER_FIELDS = [
     "credit_hold",
     "is_active",
 ]
+# Credit terms are finance's: only holders of change_credit may change them (through any
+# form or import); everything else about a customer needs change_customer.
+CREDIT_FIELDS = ("credit_limit", "payment_terms", "credit_hold")
+CUSTOMER_FIELD_PERMISSIONS = {
+    field: "customers.change_credit" if field in CREDIT_FIELDS else "customers.change_customer"
+    for field in CUSTOMER_FIELDS
+}
+
 ADDRESS_FIELDS = [
     "label",
     "recipient",
@@ -50,6 +58,7 @@ def customer_create(
         instance=Customer(),
         data={k: v for k, v in data.items() if k in CUSTOMER_FIELDS},
         action="customer.create",
+        field_permissions=CUSTOMER_FIELD_PERMISSIONS,
     )
     if address:
         address_save(
@@ -69,6 +78,7 @@ def customer_update(*, actor: User, customer: Customer, data: dict[str, Any]) ->
         instance=customer,
         data={k: v for k, v in data.items() if k in CUSTOMER_FIELDS},
         action="customer.update",
+        field_permissions=CUSTOMER_FIELD_PERMISSIONS,
     )
 
 

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy
 
 from customers import selectors, services
 from customers.filters import CustomerFilterSet
-from customers.forms import AddressForm, CustomerForm, FirstAddressForm
+from customers.forms import AddressForm, CustomerCreditForm, CustomerForm, FirstAddressForm
 from customers.tables import CustomerTable
 from oms.generic import ObjectDetailView, ObjectEditView, ObjectListView
 
@@ -42,6 +42,9 @@ class CustomerCreateView(ObjectEditView):
 
     address_form = None
 
+    def get_form_kwargs(self):
+        return {"user": self.request.user}
+
     def get_extra_context(self):
         return {"address_form": self.address_form or FirstAddressForm()}
 
@@ -50,7 +53,7 @@ class CustomerCreateView(ObjectEditView):
         if self.address_form.is_valid() or self.already_saved_url():
             return super().post(request, *args, **kwargs)
         self.object = None
-        form = self.form_class(data=request.POST)
+        form = self.form_class(data=request.POST, **self.get_form_kwargs())
         form.is_valid()  # show this form's errors too
         return self.render_form(form, status=422)
 
@@ -76,12 +79,23 @@ class CustomerEditView(ObjectEditView):
         return customer
 
     def get_form_kwargs(self):
-        return {"instance": self.object}
+        return {"instance": self.object, "user": self.request.user}
 
     def save(self, form):
         return services.customer_update(
             actor=self.request.user, customer=self.object, data=form.cleaned_data
         )
+
+
+class CustomerCreditView(CustomerEditView):
+    """Credit limit, payment terms and credit hold: finance's, audited like every change."""
+
+    permission_required = "customers.change_credit"
+    form_class = CustomerCreditForm
+    title = gettext_lazy("Credit terms")
+
+    def get_form_kwargs(self):
+        return {"instance": self.object}
 
 
 class AddressEditView(ObjectEditView):

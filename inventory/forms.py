@@ -3,11 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory.choices import AdjustmentReason
 from inventory.models import Product, StockLevel, Warehouse
-from inventory.services import PRODUCT_FIELDS, WAREHOUSE_FIELDS
-from oms.forms import BootstrapFormMixin, QuantityField
+from inventory.services import PRODUCT_FIELD_PERMISSIONS, PRODUCT_FIELDS, WAREHOUSE_FIELDS
+from oms.forms import BootstrapFormMixin, FieldRightsFormMixin, QuantityField
 
 
-class ProductForm(BootstrapFormMixin, forms.ModelForm):
+class ProductForm(FieldRightsFormMixin, BootstrapFormMixin, forms.ModelForm):
+    field_permissions = PRODUCT_FIELD_PERMISSIONS
+
     class Meta:
         model = Product
         fields = PRODUCT_FIELDS

@@ -81,6 +81,9 @@ class Product(models.Model):
         verbose_name = _("product")
         verbose_name_plural = _("products")
         ordering = ["sku"]
+        permissions = [
+            ("change_product_pricing", _("Can change standard cost, tax class and made-to-order"))
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(weight_kg__gte=0, volume_m3__gte=0, standard_cost__gte=0),

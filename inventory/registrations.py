@@ -37,6 +37,7 @@ STOCK_WORK = {
     "inventory.transfer_stock",
 }
 EDIT_PRODUCTS = {"inventory.add_product", "inventory.change_product"}
+PRICING = {"inventory.change_product_pricing"}  # cost, tax class, made-to-order
 EDIT_WAREHOUSES = {"inventory.add_warehouse", "inventory.change_warehouse"}
 WORK_ORDERS = {"inventory.view_workorder", "inventory.advance_work_order"}
 LEDGER = {"inventory.view_stockmovement"}
@@ -44,8 +45,8 @@ LEDGER = {"inventory.view_stockmovement"}
 grant_many({role: VIEW for role in ROLES})
 grant_many(
     {
-        "admin": STOCK_WORK | EDIT_PRODUCTS | EDIT_WAREHOUSES | WORK_ORDERS,
-        "manager": LEDGER | EDIT_PRODUCTS | EDIT_WAREHOUSES | WORK_ORDERS,
+        "admin": STOCK_WORK | EDIT_PRODUCTS | PRICING | EDIT_WAREHOUSES | WORK_ORDERS,
+        "manager": LEDGER | EDIT_PRODUCTS | PRICING | EDIT_WAREHOUSES | WORK_ORDERS,
         "warehouse": STOCK_WORK | EDIT_PRODUCTS | WORK_ORDERS,
         "finance": LEDGER,
     }

@@ -41,6 +41,16 @@ PRODUCT_FIELDS = [
     "made_to_order",
     "is_active",
 ]
+# Field owners: cost, tax class and made-to-order are the manager's (they move prices and
+# review); the warehouse keeps names, units, weights and volumes (bins and reorder levels
+# are on the stock level, under adjust_stock).
+PRICING_FIELDS = ("standard_cost", "tax_class", "made_to_order")
+PRODUCT_FIELD_PERMISSIONS = {
+    field: "inventory.change_product_pricing"
+    if field in PRICING_FIELDS
+    else "inventory.change_product"
+    for field in PRODUCT_FIELDS
+}
 WAREHOUSE_FIELDS = [
     "code",
     "name",
@@ -60,6 +70,7 @@ def product_save(*, actor: User | None, product: Product | None, data: dict[str,
         instance=product or Product(),
         data={k: v for k, v in data.items() if k in PRODUCT_FIELDS},
         action="product.update" if product else "product.create",
+        field_permissions=PRODUCT_FIELD_PERMISSIONS,
     )
 
 

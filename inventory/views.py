@@ -99,7 +99,7 @@ class ProductEditView(ObjectEditView):
         return product
 
     def get_form_kwargs(self):
-        return {"instance": self.object}
+        return {"instance": self.object, "user": self.request.user}
 
     def save(self, form):
         return services.product_save(

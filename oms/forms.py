@@ -37,6 +37,22 @@ class BootstrapFormMixin:
                         )
 
 
+class FieldRightsFormMixin:
+    """Fields the user's role may not change are shown read-only (a disabled field keeps its
+    stored value whatever is posted); the service checks the same rights again."""
+
+    field_permissions: dict[str, str] = {}
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is None:
+            return
+        for name, permission in self.field_permissions.items():
+            if name in self.fields and not user.has_perm(permission):
+                self.fields[name].disabled = True
+                self.fields[name].help_text = _("Read-only for your role.")
+
+
 class TagsField(forms.CharField):
     """Comma-separated tags (English or Chinese commas) as a list."""
 

@@ -1,12 +1,14 @@
 """Services shared by every app: the audit trail, saving master data, and the outbox."""
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Model
+from django.utils.translation import gettext as _
 
 from oms.db import atomic_with_retry
 from oms.models import AuditLog, OutboxMessage, SubmittedForm
@@ -40,22 +42,59 @@ def audit_record(
     )
 
 
+def check_field_rights(
+    actor: User | None, changed: Iterable[str], field_permissions: Mapping[str, str]
+) -> None:
+    """Refuse changes to fields whose owning permission the actor lacks (credit terms are
+    finance's, prices the manager's). `field_permissions` maps field -> "app.codename";
+    fields not named there follow the view's own permission. None is the system: allowed."""
+    if actor is None:
+        return
+    refused = {
+        field: _("You may not change this field.")
+        for field in changed
+        if field in field_permissions and not actor.has_perm(field_permissions[field])
+    }
+    if refused:
+        raise ValidationError(refused)
+
+
+def fields_user_may_not_change(user, field_permissions: Mapping[str, str]) -> set[str]:
+    """For forms: the fields to show read-only to this user."""
+    return {field for field, perm in field_permissions.items() if not user.has_perm(perm)}
+
+
 @transaction.atomic
-def model_save(*, actor: User | None, instance: M, data: dict[str, Any], action: str) -> M:
+def model_save(
+    *,
+    actor: User | None,
+    instance: M,
+    data: dict[str, Any],
+    action: str,
+    field_permissions: Mapping[str, str] | None = None,
+) -> M:
     """Apply data to a master-data row, validate it, save it and write the audit row.
 
-    The audit row records each changed field as [old, new].
+    The audit row records each changed field as [old, new]. With `field_permissions`, a field
+    the actor may not change refuses the whole save (nothing is written).
     """
     before = {field: getattr(instance, field) for field in data}
     for field, value in data.items():
         setattr(instance, field, value)
-    instance.full_clean()
-    # Compared after full_clean: the model's clean() may normalise (codes upper-cased).
-    changes: dict[str, Any] = {}
-    for field, old in before.items():
-        new = getattr(instance, field)
-        if old != new:
-            changes[field] = [_plain(old), _plain(new)] if instance.pk else _plain(new)
+    try:
+        instance.full_clean()
+        # Compared after full_clean: the model's clean() may normalise (codes upper-cased).
+        changes: dict[str, Any] = {}
+        for field, old in before.items():
+            new = getattr(instance, field)
+            if old != new:
+                changes[field] = [_plain(old), _plain(new)] if instance.pk else _plain(new)
+        if field_permissions:
+            check_field_rights(actor, changes, field_permissions)
+    except ValidationError:
+        for field, old in before.items():  # a refused save leaves the caller's object as it was
+            setattr(instance, field, old)
+        raise
     instance.save()
     if changes or action.endswith("create"):
         audit_record(actor=actor, action=action, obj=instance, changes=changes)

@@ -110,6 +110,7 @@ def sample(db):
         "inventory:work_order_advance": {"pk": work_order.pk},
         "customers:detail": {"pk": address.customer.pk},
         "customers:edit": {"pk": address.customer.pk},
+        "customers:credit": {"pk": address.customer.pk},
         "customers:address_create": {"pk": address.customer.pk},
         "customers:address_edit": {"pk": address.customer.pk, "address_pk": address.pk},
         "inventory:product_detail": {"pk": product.pk},
