@@ -1,4 +1,3 @@
-import copy
 from decimal import Decimal
 
 from django import forms
@@ -81,11 +80,8 @@ class OrderHeaderForm(BootstrapFormMixin, forms.Form):
     needs_review = forms.BooleanField(label=_("Flag for review"), required=False)
 
     def __init__(self, *args, order, **kwargs):
-        # BootstrapFormMixin validates a bound form inside __init__, so the customer's
-        # addresses must be the choices before that: set them on this instance's base fields.
-        self.base_fields = copy.deepcopy(type(self).base_fields)
-        self.base_fields["shipping_address"].queryset = order.customer.addresses.all()
         super().__init__(*args, **kwargs)
+        self.fields["shipping_address"].queryset = order.customer.addresses.all()
         self.fields["shipping_address"].label_from_instance = lambda a: (
             f"{a.recipient} · {a.one_line()}"
         )

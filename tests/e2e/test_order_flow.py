@@ -12,6 +12,18 @@ from tests.factories import UserFactory
 from tests.orders.conftest import Catalog
 
 
+def watch_policy(page: Page, violations: list[str]) -> None:
+    """Collect Content-Security-Policy violations the browser reports on this page."""
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(f"{page.url}: {message.text[:90]}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+
+
 def sign_in(page: Page, base: str, username: str) -> None:
     page.goto(f"{base}/login/")
     page.fill("#id_username", username)
@@ -35,6 +47,8 @@ def test_sales_enters_reviewer_approves_order_reaches_picking(page: Page, browse
     catalog.stock(bulb, catalog.shanghai, 50)
     customer = catalog.customer(region="SH", code="C70001", name="上海明辉灯饰有限公司")
 
+    violations: list[str] = []
+    watch_policy(page, violations)
     sign_in(page, live_server.url, "wang")
     page.click("nav >> text=New order")
     page.fill("#id_customer", "c70001")
@@ -85,6 +99,7 @@ def test_sales_enters_reviewer_approves_order_reaches_picking(page: Page, browse
     order = Order.objects.get(customer=customer)
 
     reviewer = browser.new_page()
+    watch_policy(reviewer, violations)
     sign_in(reviewer, live_server.url, "zhao")
     reviewer.click("nav >> text=Awaiting my approval")
     reviewer.click(f"text={order.number}")
@@ -100,3 +115,10 @@ def test_sales_enters_reviewer_approves_order_reaches_picking(page: Page, browse
     order.refresh_from_db()
     assert order.status == "picking"
     reviewer.close()
+
+    # Sales may still amend until picking starts: the amendment page lists both lines.
+    page.goto(f"{live_server.url}/orders/{order.number}/")
+    page.click("[data-action=amend]")
+    expect(page.locator("h1")).to_contain_text(f"Amend {order.number}")
+    expect(page.locator("input[name$='-quantity']")).to_have_count(2)
+    assert violations == []
