@@ -50,7 +50,7 @@ def _pick(data: dict[str, Any], fields: Iterable[str]) -> dict[str, Any]:
 
 def _locked(instance: M) -> M:
     # Forms may have changed the instance in memory: read the row as stored, and lock it.
-    return type(instance).objects.select_for_update().get(pk=instance.pk)
+    return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
 
 
 def _set_active(*, actor, instance: M, active: bool, action: str) -> M:
@@ -62,9 +62,10 @@ def _set_active(*, actor, instance: M, active: bool, action: str) -> M:
 
 
 def _active_list_for(group: str, *, excluding: int | None = None) -> PriceList | None:
-    return (
-        PriceList.objects.filter(customer_group=group, is_active=True).exclude(pk=excluding).first()
-    )
+    lists = PriceList.objects.filter(customer_group=group, is_active=True)
+    if excluding is not None:
+        lists = lists.exclude(pk=excluding)
+    return lists.first()
 
 
 @transaction.atomic
@@ -78,7 +79,7 @@ def price_list_save(*, actor, price_list: PriceList | None, data: dict[str, Any]
     if price_list is None:
         instance = PriceList()
         group = data.get("customer_group")
-        data["is_active"] = bool(group) and _active_list_for(group) is None
+        data["is_active"] = bool(group) and _active_list_for(str(group)) is None
         action = "price_list.create"
     else:
         instance = _locked(price_list)
@@ -379,11 +380,10 @@ def _check_band_free(*, region: str, max_weight_kg: Decimal | None, excluding: i
         if max_weight_kg is None
         else {"max_weight_kg": max_weight_kg}
     )
-    clash = (
-        ShippingRule.objects.filter(is_active=True, region=region or "", **same_band)
-        .exclude(pk=excluding)
-        .first()
-    )
+    rules = ShippingRule.objects.filter(is_active=True, region=region or "", **same_band)
+    if excluding is not None:
+        rules = rules.exclude(pk=excluding)
+    clash = rules.first()
     if clash is not None:
         raise ValidationError(
             {
