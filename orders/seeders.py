@@ -173,7 +173,7 @@ def seed_orders(count: int, users: dict, stdout) -> None:
                 channel=rng.choices(list(Channel.values), weights=[50, 30, 15, 5, 0])[0],
                 external_reference=f"DEMO-{n:05d}",
                 requested_delivery_date=today
-                + timedelta(days=rng.choice([rng.randint(-2, 20)] * 9 + [rng.randint(35, 60)]))
+                + timedelta(days=rng.choice([rng.randint(0, 20)] * 9 + [rng.randint(35, 60)]))
                 if rng.random() < 0.6
                 else None,
                 needs_review=rng.random() < 0.03,
