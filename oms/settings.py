@@ -268,6 +268,12 @@ OMS_ROUNDING = env.str("OMS_ROUNDING", default="ROUND_HALF_UP")
 OMS_LIST_PAGE_SIZE = env.int("OMS_LIST_PAGE_SIZE", default=50)
 # Orders wanted further ahead than this stay confirmed without reserving stock.
 OMS_ALLOCATION_HORIZON_DAYS = env.int("OMS_ALLOCATION_HORIZON_DAYS", default=30)
+# Separation of duties: whoever created or last edited an order may not approve it. A
+# one-person company turns this on to approve its own orders.
+OMS_ALLOW_SELF_APPROVAL = env.bool("OMS_ALLOW_SELF_APPROVAL", default=False)
+# When on, users whose only customer-facing role is sales see only the customers they are the
+# salesperson of, and those customers' orders.
+OMS_SALES_OWN_CUSTOMERS_ONLY = env.bool("OMS_SALES_OWN_CUSTOMERS_ONLY", default=False)
 
 DJANGO_TABLES2_TEMPLATE = "oms/table.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle mb-0"}

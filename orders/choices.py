@@ -146,3 +146,4 @@ class ApprovalReason(models.TextChoices):
     CREDIT_EXCEEDED = "credit_exceeded", _("Credit limit exceeded")
     NEW_CUSTOMER = "new_customer", _("New customer")
     MANUAL_FLAG = "manual_flag", _("Flagged by hand")
+    AMENDED = "amended", _("Amended after approval")

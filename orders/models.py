@@ -331,6 +331,16 @@ class Order(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # Who last changed the lines or details (draft editor, amendment): with created_by, the
+    # people who may not approve the order (separation of duties, OMS_ALLOW_SELF_APPROVAL).
+    last_edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("last edited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
@@ -369,10 +379,17 @@ class Order(models.Model):
             ),
         ]
         constraints = [
+            # Idempotency never crosses customers: a back-office reference (the customer's PO
+            # number) is unique per customer, a channel's order id per channel.
             models.UniqueConstraint(
                 fields=["channel", "external_reference"],
-                condition=~Q(external_reference=""),
+                condition=~Q(external_reference="") & ~Q(channel="back_office"),
                 name="one_order_per_channel_reference",
+            ),
+            models.UniqueConstraint(
+                fields=["customer", "external_reference"],
+                condition=~Q(external_reference="") & Q(channel="back_office"),
+                name="one_back_office_order_per_customer_reference",
             ),
             models.CheckConstraint(
                 condition=Q(subtotal__gte=0, tax_total__gte=0, shipping_fee__gte=0, total__gte=0),

@@ -10,6 +10,7 @@ quantity) is still checked by the services.
 
 from enum import StrEnum
 
+from django.conf import settings
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
@@ -158,9 +159,19 @@ def _decision_refusal(order: Order, user: Actor, roles) -> str | None:
     lowest = min((a.level for a in pending), default=None)
     if user is None or not any(a.level == lowest and a.required_role in roles() for a in pending):
         return _("Nothing on this order waits for your approval.")
+    if _is_own_order(order, user):
+        return _("You created or last edited this order: another person must approve or reject it.")
     if any(a.decided_by_id == user.pk for a in this_round):
         return _("You already decided on this order; another person must approve the next level.")
     return None
+
+
+def _is_own_order(order: Order, user: User) -> bool:
+    """Separation of duties: the creator and the last editor do not review their own order,
+    unless the installation allows it (OMS_ALLOW_SELF_APPROVAL, for one-person companies)."""
+    if settings.OMS_ALLOW_SELF_APPROVAL:
+        return False
+    return user.pk in (order.created_by_id, order.last_edited_by_id)
 
 
 def _has_lines(order: Order) -> bool:

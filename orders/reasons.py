@@ -60,8 +60,34 @@ def reason_text(entry: Mapping[str, Any]) -> str:
         return _("First order of this customer")
     if code == R.MANUAL_FLAG:
         return _("Flagged for review")
+    if code == R.AMENDED:
+        return _amended_text(params)
     # A code this version does not know (written by a newer one): show it rather than hide it.
     return str(code)
+
+
+def _amended_text(params: Mapping[str, Any]) -> str:
+    """What an amendment changed, so the approver sees the diff in the queue."""
+    changes = [
+        _("line %(line)s %(sku)s: %(before)s → %(after)s")
+        % {
+            "line": c.get("line"),
+            "sku": c.get("sku"),
+            "before": c.get("from"),
+            "after": c.get("to"),
+        }
+        for c in params.get("lines") or ()
+    ]
+    total = params.get("total") or ()
+    if len(total) == 2:
+        changes.insert(
+            0,
+            _("total %(before)s → %(after)s")
+            % {"before": _money(total[0]), "after": _money(total[1])},
+        )
+    if not changes:
+        return str(R.AMENDED.label)
+    return _("Amended: %(changes)s") % {"changes": pgettext("list separator", ", ").join(changes)}
 
 
 def reasons_text(entries: Iterable[Mapping[str, Any]] | None, *, fallback: str = "") -> str:

@@ -119,6 +119,14 @@ register_beat_job(
     crontab(hour=1, minute=0),
     expires=3600,
 )
+# A lost "stock arrived" task would otherwise leave back-orders waiting until the night;
+# expires: a backlog of these runs is pointless, the next one does the same.
+register_beat_job(
+    "backorder-catch-up",
+    "orders.tasks.offer_stock_to_backorders",
+    crontab(minute="*/5"),
+    expires=240,
+)
 register_beat_job(
     "reservation-check",
     "orders.tasks.check_reservations",

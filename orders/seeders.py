@@ -279,6 +279,7 @@ class OrderDesk:
             if rng.random() < 0.6 or show == "far_ahead"
             else None,
             needs_review=rng.random() < 0.03 or show in ("pending", "rejected"),
+            entered_on=timezone.localdate(moment),  # the date was in the future back then
         )
         showing = show is not None
         t = moment

@@ -188,6 +188,22 @@ def backordered_orders_for(product_ids: list[int] | None) -> list[int]:
     return list(orders.order_by("-priority_score", "pk").values_list("pk", flat=True).distinct())
 
 
+def backorders_with_free_stock() -> list[int]:
+    """Back-ordered orders for one of whose products some active warehouse has free stock,
+    highest priority first: the only ones worth trying again. One query, using the partial
+    index on open orders, so it costs next to nothing when nothing waits."""
+    free = StockLevel.objects.filter(
+        product_id=OuterRef("product_id"), on_hand__gt=F("reserved"), warehouse__is_active=True
+    )
+    waiting_line = OrderLine.objects.filter(order=OuterRef("pk")).filter(Exists(free))
+    return list(
+        Order.objects.filter(status=OrderStatus.BACKORDERED, on_hold=False)
+        .filter(Exists(waiting_line))
+        .order_by("-priority_score", "pk")
+        .values_list("pk", flat=True)
+    )
+
+
 def orders_with_finished_work_orders() -> list[int]:
     """Orders in production of which no work order is still being made, highest priority first.
 

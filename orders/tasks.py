@@ -59,6 +59,17 @@ def allocate_finished_work_order(work_order_id: int) -> bool:
     return order_id is not None and order_allocate_finished_work(order_id=order_id)
 
 
+@shared_task(time_limit=240, soft_time_limit=220)
+def offer_stock_to_backorders() -> int:
+    """Every few minutes: the catch-up for an allocation task lost after a receipt (broker
+    down), so back-orders do not wait for the nightly job. Idempotent: an order that gets
+    nothing stays as it is."""
+    from orders.selectors import backorders_with_free_stock
+    from orders.services import order_allocate_more
+
+    return sum(order_allocate_more(order_id=order_id) for order_id in backorders_with_free_stock())
+
+
 @shared_task(time_limit=1800, soft_time_limit=1700)
 def refresh_priorities() -> int:
     """Nightly: urgency grows with time; then allocate confirmed orders now due, and catch up

@@ -2,6 +2,7 @@
 only the difference is reserved or released, and the approval rules run again."""
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -11,9 +12,10 @@ from oms.db import atomic_with_retry
 from oms.errors import ServiceError
 from orders import hooks
 from orders.allocation import release_line
-from orders.choices import EventKind
+from orders.choices import ApprovalReason, EventKind
 from orders.models import Order, OrderLine
 from orders.permissions import Actor, OrderAction
+from orders.reasons import reason
 from orders.review import required_approvals
 from orders.services.lifecycle import apply_allocation
 from orders.services.repricing import reprice
@@ -22,8 +24,10 @@ from orders.services.shared import (
     LineRequest,
     build_lines,
     cancel_work_orders,
+    check_customer_may_order,
     check_line_requests,
     lock_order_for,
+    mark_edited,
     record_event,
 )
 
@@ -49,13 +53,23 @@ def order_amend(
         if line_no not in lines:
             raise ServiceError(_("The order has no line %(line)s.") % {"line": line_no})
     for quantity in changes.values():
-        if not isinstance(quantity, int) or quantity < 0:
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
             raise ValidationError({"quantity": _("Enter a quantity of 0 or more.")})
-    check_line_requests(actor, new_lines)
+    # An amendment passes the checks of entry: what it adds or raises meets the same quantity
+    # limit, active products and the actor's discount cap (a raised line keeps its discount,
+    # so more of it is discount the actor gives).
+    raised = [
+        LineRequest(lines[n].product, quantity, lines[n].discount_percent)
+        for n, quantity in changes.items()
+        if quantity > lines[n].quantity
+    ]
+    check_line_requests(actor, raised + new_lines)
     if not new_lines and all(q == 0 for q in changes.values()) and set(changes) == set(lines):
         raise ServiceError(_("An order needs at least one line: cancel it instead."))
+    if raised or new_lines:
+        check_customer_may_order(order.customer)
     before = {
-        "total": str(order.total),
+        "total": order.total,
         "rules": {(r.level, r.role) for r in required_approvals(order)},
     }
 
@@ -91,20 +105,27 @@ def order_amend(
     if not diff:
         raise ServiceError(_("Nothing changed."))
     reprice(order)
+    mark_edited(order, actor)
+    total = [str(before["total"]), str(order.total)]
     record_event(
-        order,
-        EventKind.AMENDED,
-        actor=actor,
-        note=note,
-        data={"lines": diff, "total": [before["total"], str(order.total)]},
+        order, EventKind.AMENDED, actor=actor, note=note, data={"lines": diff, "total": total}
     )
-    # Only approvals the amendment newly calls for send the order back to review.
-    new_requirements = [
-        r for r in required_approvals(order) if (r.level, r.role) not in before["rules"]
-    ]
-    if new_requirements:
+    # The approvals given were for the old values. When the amended order would need approval
+    # on entry and the amendment asks for more (a higher total, more units, new lines, or a
+    # rule that did not apply before), every such approval is asked for again, with the diff.
+    requirements = required_approvals(order)
+    asks_more = (
+        order.total > before["total"]
+        or bool(raised or new_lines)
+        or any((r.level, r.role) not in before["rules"] for r in requirements)
+    )
+    if requirements and asks_more:
+        amended = reason(ApprovalReason.AMENDED, lines=diff, total=total)
         open_review(
-            order, actor=actor, requirements=new_requirements, note=_("Amendment needs approval.")
+            order,
+            actor=actor,
+            requirements=[replace(r, reasons=(*r.reasons, amended)) for r in requirements],
+            note=_("Amendment needs approval."),
         )
     else:
         apply_allocation(order, actor=actor, note=_("Amended."))

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from customers.models import Address, Customer
@@ -27,8 +27,10 @@ from orders.services.shared import (
     build_lines,
     check_customer_may_order,
     check_line_requests,
+    check_requested_date,
     copy_shipping_address,
     lock_order_for,
+    mark_edited,
     record_event,
 )
 
@@ -54,8 +56,10 @@ def order_create(
     requested_delivery_date: date | None = None,
     notes: str = "",
     needs_review: bool = False,
+    entered_on: date | None = None,
 ) -> Order:
-    """Create a draft order. A repeated (channel, external reference) returns the first order."""
+    """Create a draft order. A repeated (channel, external reference) returns the first order.
+    `entered_on` is the business day of entry: today, unless history is being loaded."""
     return create_draft(
         actor=actor,
         customer=customer,
@@ -66,6 +70,7 @@ def order_create(
         requested_delivery_date=requested_delivery_date,
         notes=notes,
         needs_review=needs_review,
+        entered_on=entered_on,
     ).order
 
 
@@ -91,17 +96,17 @@ def create_draft(
     requested_delivery_date: date | None = None,
     notes: str = "",
     needs_review: bool = False,
+    entered_on: date | None = None,
 ) -> NewDraft:
     """Check, price and insert a draft with its lines (one INSERT each); runs in the caller's
     transaction."""
     if external_reference:
-        existing = Order.objects.filter(
-            channel=channel, external_reference=external_reference
-        ).first()
+        existing = order_with_reference(channel, customer, external_reference)
         if existing is not None:
-            return NewDraft(existing, [], created=False)
+            return seen_before(existing, channel)
     check_customer_may_order(customer)
     check_line_requests(actor, lines)
+    check_requested_date(requested_delivery_date, today=entered_on)
     addresses = list(customer.addresses.all())
     address = shipping_address or next((a for a in addresses if a.is_default_shipping), None)
     if address is None or address.customer_id != customer.pk:
@@ -125,7 +130,19 @@ def create_draft(
     new_lines = build_lines(order, lines, 1)
     # Priced in memory, then written once: one INSERT for the order, one for its lines.
     reprice(order, new_lines, save_lines=False, save_order=False)
-    order.save(force_insert=True)
+    try:
+        # A savepoint, so that losing the race for a reference leaves the transaction usable.
+        with transaction.atomic():
+            order.save(force_insert=True)
+    except IntegrityError as exc:
+        if not external_reference or not _reference_taken(exc):
+            raise
+        # Another request inserted the same reference and committed first: answer as if it had
+        # come first, which is what the lookup above does for a later request.
+        existing = order_with_reference(channel, customer, external_reference)
+        if existing is None:
+            raise
+        return seen_before(existing, channel)
     for line in new_lines:
         line.order = order
     OrderLine.objects.bulk_create(new_lines)
@@ -137,6 +154,40 @@ def create_draft(
         data={"channel": channel, "lines": len(lines)},
     )
     return NewDraft(order, new_lines, created=True)
+
+
+REFERENCE_CONSTRAINTS = frozenset(
+    {"one_order_per_channel_reference", "one_back_office_order_per_customer_reference"}
+)
+
+
+def order_with_reference(channel: str, customer: Customer, reference: str) -> Order | None:
+    """The order that already holds this reference: a channel's order ids are unique per
+    channel, a back-office reference (the customer's PO number) per customer."""
+    orders = Order.objects.filter(channel=channel, external_reference=reference)
+    if channel == Channel.BACK_OFFICE:
+        orders = orders.filter(customer=customer)
+    return orders.first()
+
+
+def seen_before(existing: Order, channel: str) -> NewDraft:
+    """A channel delivering an order again gets the first one back (idempotent intake); a
+    person typing a reference the customer already used is told which order has it."""
+    if channel == Channel.BACK_OFFICE:
+        raise ValidationError(
+            {
+                "external_reference": _(
+                    "Order %(number)s of this customer already has reference %(reference)s."
+                )
+                % {"number": existing.number, "reference": existing.external_reference}
+            }
+        )
+    return NewDraft(existing, [], created=False)
+
+
+def _reference_taken(exc: IntegrityError) -> bool:
+    constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+    return constraint in REFERENCE_CONSTRAINTS
 
 
 @transaction.atomic
@@ -152,12 +203,15 @@ def order_update_draft(*, actor: Actor, order: Order, data: dict[str, Any]) -> O
             )
         copy_shipping_address(order, address)
         changes["shipping_address"] = address.one_line()
+    if data.get("requested_delivery_date") != order.requested_delivery_date:
+        check_requested_date(data.get("requested_delivery_date"))
     for field in ("requested_delivery_date", "notes", "needs_review"):
         if field in data and getattr(order, field) != data[field]:
             changes[field] = str(data[field])
             setattr(order, field, data[field])
     reprice(order)
     if changes:
+        mark_edited(order, actor)
         record_event(order, EventKind.EDITED, actor=actor, data=changes)
     return order
 
@@ -177,6 +231,7 @@ def order_line_add(
     last = order.lines.order_by("-line_no").values_list("line_no", flat=True).first() or 0
     [line] = OrderLine.objects.bulk_create(build_lines(order, [request], last + 1))
     reprice(order)
+    mark_edited(order, actor)
     return line
 
 
@@ -192,6 +247,7 @@ def order_line_update(
     line.quantity, line.discount_percent = quantity, discount_percent
     line.save(update_fields=["quantity", "discount_percent"])
     reprice(order)
+    mark_edited(order, actor)
 
 
 @transaction.atomic
@@ -201,3 +257,4 @@ def order_line_remove(*, actor: Actor, order: Order, line_no: int) -> None:
     if not removed:
         raise ServiceError(_("The order has no line %(line)s.") % {"line": line_no})
     reprice(order)
+    mark_edited(order, actor)

@@ -3,9 +3,11 @@ and the customer, and building new lines."""
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.models import Address, Customer
@@ -59,6 +61,21 @@ def record_event(
     return OrderEvent.objects.create(
         order=order, kind=kind, actor=acting_user(actor), note=note, data=data or {}, **status
     )
+
+
+def mark_edited(order: Order, actor: Actor) -> None:
+    """Remember who last changed the order: that person may not approve it."""
+    order.last_edited_by = acting_user(actor)
+    order.save(update_fields=["last_edited_by", "updated_at"])
+
+
+def check_requested_date(value: date | None, *, today: date | None = None) -> None:
+    """A new requested delivery date must not lie in the past (it would also earn the order
+    the highest urgency). A date already on the order is kept as it is."""
+    if value is not None and value < (today or timezone.localdate()):
+        raise ValidationError(
+            {"requested_delivery_date": _("The requested delivery date cannot be in the past.")}
+        )
 
 
 def discount_limit(actor: Actor) -> Decimal:
