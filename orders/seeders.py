@@ -245,7 +245,7 @@ class OrderDesk:
         channel = rng.choices(list(Channel.values), weights=[50, 30, 15, 5, 0])[0]
         if show in ("draft", "rejected"):
             channel = Channel.BACK_OFFICE
-        wanted = rng.choice([rng.randint(-2, 20)] * 9 + [rng.randint(35, 60)])
+        wanted = rng.choice([rng.randint(0, 20)] * 9 + [rng.randint(35, 60)])
         if show == "far_ahead":
             wanted = rng.randint(45, 60)
         elif show:

@@ -1,8 +1,10 @@
+
 """Amending a confirmed order before picking starts: quantities change, lines come and go,
 only the difference is reserved or released, and the approval rules run again."""
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
@@ -68,7 +70,7 @@ def order_amend(
         raise ServiceError(_("An order needs at least one line: cancel it instead."))
     if raised or new_lines:
         check_customer_may_order(order.customer)
-    before = {
+    before: dict[str, Any] = {
         "total": order.total,
         "rules": {(r.level, r.role) for r in required_approvals(order)},
     }
