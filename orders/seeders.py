@@ -203,7 +203,7 @@ def seed_orders(count: int, users: dict, stdout) -> None:
                 services.order_hold(
                     actor=finance, order=order, reason="等待付款 Waiting for payment"
                 )
-            elif order.status == S.PICKING and rng.random() < 0.3:
+            elif order.status == S.ALLOCATED and rng.random() < 0.3:
                 services.order_start_picking(actor=warehouse, order=order)
         except (ServiceError, ValueError) as exc:
             stdout.write(f"demo order {n}: {exc}")

@@ -98,5 +98,5 @@ def test_sales_enters_reviewer_approves_order_reaches_picking(page: Page, browse
     expect(reviewer.locator(".oms-timeline")).to_contain_text("价格已确认")
     shot(reviewer, "order-approved")
     order.refresh_from_db()
-    assert order.status == "picking"
+    assert order.status == "allocated"
     reviewer.close()

@@ -33,7 +33,7 @@ def test_seed_demo_is_idempotent_and_consistent(django_user_model):
     from orders.selectors import reservation_drift
 
     statuses = set(Order.objects.values_list("status", flat=True))
-    assert {"draft", "picking", "cancelled", "pending_review"} <= statuses, statuses
+    assert {"draft", "allocated", "picking", "cancelled", "pending_review"} <= statuses, statuses
     assert Order.objects.count() == 120
     assert list(reservation_drift()) == []
     assert low_stock().exists()
