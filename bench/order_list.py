@@ -37,7 +37,7 @@ STATUSES = [
     "confirmed",
     "backordered",
     "in_production",
-    "picking",
+    "allocated",
     "picking",
     "shipped",
     "delivered",

@@ -9,6 +9,7 @@ class OrderStatus(models.TextChoices):
     CONFIRMED = "confirmed", pgettext_lazy("order status", "Confirmed")
     BACKORDERED = "backordered", pgettext_lazy("order status", "Back-ordered")
     IN_PRODUCTION = "in_production", pgettext_lazy("order status", "In production")
+    ALLOCATED = "allocated", pgettext_lazy("order status", "Allocated")
     PICKING = "picking", pgettext_lazy("order status", "Picking")
     PARTIALLY_SHIPPED = "partially_shipped", pgettext_lazy("order status", "Partially shipped")
     SHIPPED = "shipped", pgettext_lazy("order status", "Shipped")
@@ -29,20 +30,17 @@ ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
     S.PENDING_REVIEW: frozenset({S.DRAFT, S.CONFIRMED, S.CANCELLED}),
     # Allocation moves a confirmed order on at once; an amendment may need review again.
     S.CONFIRMED: frozenset(
-        {S.BACKORDERED, S.IN_PRODUCTION, S.PICKING, S.PENDING_REVIEW, S.CANCELLED}
+        {S.BACKORDERED, S.IN_PRODUCTION, S.ALLOCATED, S.PENDING_REVIEW, S.CANCELLED}
     ),
-    S.BACKORDERED: frozenset({S.PICKING, S.IN_PRODUCTION, S.PENDING_REVIEW, S.CANCELLED}),
-    S.IN_PRODUCTION: frozenset({S.PICKING, S.BACKORDERED, S.PENDING_REVIEW, S.CANCELLED}),
-    S.PICKING: frozenset(
-        {
-            S.BACKORDERED,
-            S.IN_PRODUCTION,
-            S.PENDING_REVIEW,
-            S.PARTIALLY_SHIPPED,
-            S.SHIPPED,
-            S.CANCELLED,
-        }
+    S.BACKORDERED: frozenset({S.ALLOCATED, S.IN_PRODUCTION, S.PENDING_REVIEW, S.CANCELLED}),
+    S.IN_PRODUCTION: frozenset({S.ALLOCATED, S.BACKORDERED, S.PENDING_REVIEW, S.CANCELLED}),
+    # Fully allocated, waiting in the pick queue: an amendment re-allocates (and may need
+    # review again); "Start picking" moves it on until shipping's pick waves do.
+    S.ALLOCATED: frozenset(
+        {S.PICKING, S.BACKORDERED, S.IN_PRODUCTION, S.PENDING_REVIEW, S.CANCELLED}
     ),
+    # Being picked: no more amendments; the goods leave in one or several shipments.
+    S.PICKING: frozenset({S.PARTIALLY_SHIPPED, S.SHIPPED, S.CANCELLED}),
     S.PARTIALLY_SHIPPED: frozenset({S.SHIPPED}),
     S.SHIPPED: frozenset({S.IN_TRANSIT, S.DELIVERED}),
     S.IN_TRANSIT: frozenset({S.DELIVERED}),
@@ -54,10 +52,10 @@ ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
 
 # Statuses in which the order still owes the customer goods (the warehouse queue, credit use).
 OPEN_STATUSES = frozenset(
-    {S.CONFIRMED, S.BACKORDERED, S.IN_PRODUCTION, S.PICKING, S.PARTIALLY_SHIPPED}
+    {S.CONFIRMED, S.BACKORDERED, S.IN_PRODUCTION, S.ALLOCATED, S.PICKING, S.PARTIALLY_SHIPPED}
 )
-# An amendment re-prices and re-allocates; not once the goods have started to leave.
-AMENDABLE_STATUSES = frozenset({S.CONFIRMED, S.BACKORDERED, S.IN_PRODUCTION, S.PICKING})
+# An amendment re-prices and re-allocates; not once the warehouse has started picking.
+AMENDABLE_STATUSES = frozenset({S.CONFIRMED, S.BACKORDERED, S.IN_PRODUCTION, S.ALLOCATED})
 CANCELLABLE_STATUSES = frozenset(
     s for s, targets in ORDER_TRANSITIONS.items() if S.CANCELLED in targets
 )
@@ -120,13 +118,15 @@ class PromotionScope(models.TextChoices):
 
 
 # The badge tone of each status (UI.md: draft grey, review amber, confirmed blue, back-ordered
-# orange, picking indigo, shipped teal, delivered green, cancelled red).
+# orange, picking indigo, shipped teal, delivered green, cancelled red). Allocated (waiting to be
+# picked) is a light indigo: the same family as picking, told apart at a glance.
 ORDER_STATUS_TONES: dict[str, str] = {
     S.DRAFT: "grey",
     S.PENDING_REVIEW: "amber",
     S.CONFIRMED: "blue",
     S.BACKORDERED: "orange",
     S.IN_PRODUCTION: "cyan",
+    S.ALLOCATED: "indigo-light",
     S.PICKING: "indigo",
     S.PARTIALLY_SHIPPED: "teal-light",
     S.SHIPPED: "teal",

@@ -9,8 +9,16 @@ from customers.choices import CustomerGroup
 from inventory.models import Warehouse
 from oms.filters import SearchFilterSet, date_from_filter, date_until_filter
 from oms.regions import REGION_CHOICES
-from orders.choices import ApprovalCondition, Channel, OrderStatus, PromotionKind, PromotionScope
+from orders.choices import (
+    OPEN_STATUSES,
+    ApprovalCondition,
+    Channel,
+    OrderStatus,
+    PromotionKind,
+    PromotionScope,
+)
 from orders.models import Allocation, ApprovalRule, Order, PriceList, Promotion, ShippingRule
+from orders.selectors import order_reference_match
 
 MAX_CUSTOMER_IDS = 1000
 ORDER_NUMBER = re.compile(r"^SO-?\d", re.IGNORECASE)
@@ -53,12 +61,14 @@ class OrderFilterSet(SearchFilterSet):
         ]
 
     def search(self, queryset, name, value):
-        """An order number (SO-2026-0001…) by prefix; otherwise customer name, code or phone."""
+        """An order number (SO-2026-0001…) by prefix; otherwise an order's reference (external
+        reference, number digits) or its customer's name, code or phone."""
         value = value.strip()
         if not value:
             return queryset
         if ORDER_NUMBER.match(value):
             return queryset.filter(number__istartswith=value)
+        references = order_reference_match(value)
         from customers.models import Customer
 
         customers = Customer.objects.filter(
@@ -68,8 +78,8 @@ class OrderFilterSet(SearchFilterSet):
         # instead of scanning the newest orders for rare matches.
         ids = list(customers[: MAX_CUSTOMER_IDS + 1])
         if len(ids) <= MAX_CUSTOMER_IDS:
-            return queryset.filter(customer_id__in=ids)
-        return queryset.filter(customer_id__in=customers)
+            return queryset.filter(references | Q(customer_id__in=ids))
+        return queryset.filter(references | Q(customer_id__in=customers))
 
     def by_customer(self, queryset, name, value):
         return queryset.filter(customer__code__iexact=value.strip()) if value.strip() else queryset
@@ -97,10 +107,7 @@ class ApprovalRuleFilterSet(SearchFilterSet):
 class QueueFilterSet(SearchFilterSet):
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"),
-        choices=[
-            (s, OrderStatus(s).label)
-            for s in ("confirmed", "backordered", "in_production", "picking")
-        ],
+        choices=[(s.value, s.label) for s in OrderStatus if s in OPEN_STATUSES],
     )
     on_hold = django_filters.BooleanFilter(label=_("On hold"))
 

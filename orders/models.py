@@ -3,7 +3,7 @@ from django.contrib.postgres.indexes import OpClass
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Func, Q, Value
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -24,6 +24,16 @@ from orders.choices import (
 )
 
 MONEY = {"max_digits": 14, "decimal_places": 2}
+
+# The sequence part of an order number without its zeros ("SO-2026-002002" → "2002"), so a
+# number read out on the phone as "two thousand and two" is found. Text, not an integer: a
+# cast would fail on a number that is not PREFIX-YEAR-NNNNNN, and the index must never fail.
+ORDER_NUMBER_SEQUENCE = Func(
+    Func(F("number"), Value("-"), Value(3), function="split_part"),
+    Value("0"),
+    function="ltrim",
+    output_field=models.CharField(),
+)
 
 
 def _strip_required(instance: models.Model, *names: str) -> dict[str, str]:
@@ -369,6 +379,7 @@ class Order(models.Model):
                         "confirmed",
                         "backordered",
                         "in_production",
+                        "allocated",
                         "picking",
                         "partially_shipped",
                     ]
@@ -376,6 +387,12 @@ class Order(models.Model):
             ),
             models.Index(
                 OpClass(Upper("number"), name="varchar_pattern_ops"), name="order_number_prefix"
+            ),
+            models.Index(ORDER_NUMBER_SEQUENCE, name="order_number_sequence"),
+            # External references (PO-AUDIT-1, DEMO-01944) found by case-insensitive prefix.
+            models.Index(
+                OpClass(Upper("external_reference"), name="text_pattern_ops"),
+                name="order_external_ref_prefix",
             ),
         ]
         constraints = [

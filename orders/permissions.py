@@ -142,7 +142,7 @@ def _state_refusal(order: Order, user: Actor, action: OrderAction, roles) -> str
             if order.status not in PRIORITISED_STATUSES:
                 return _("Only an order still to be delivered has a priority to change.")
         case OrderAction.START_PICKING:
-            if order.status != S.PICKING:
+            if order.status != S.ALLOCATED:
                 return _("Only an order that is fully allocated can be picked.")
             if order.on_hold:
                 return on_hold

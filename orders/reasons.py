@@ -28,7 +28,8 @@ def reason(code: str, **params: Any) -> dict[str, Any]:
     }
 
 
-def _money(value: Any) -> str:
+def money_text(value: Any) -> str:
+    """A decimal string kept in a JSON field, formatted as money for the reader's locale."""
     try:
         return format_money(Decimal(str(value)))
     except (InvalidOperation, ValueError):
@@ -41,8 +42,8 @@ def reason_text(entry: Mapping[str, Any]) -> str:
     if code == R.AMOUNT_OVER:
         if "amount" in params and "limit" in params:
             return _("Amount %(amount)s is at least %(limit)s") % {
-                "amount": _money(params["amount"]),
-                "limit": _money(params["limit"]),
+                "amount": money_text(params["amount"]),
+                "limit": money_text(params["limit"]),
             }
         return str(R.AMOUNT_OVER.label)
     if code == R.MADE_TO_ORDER:
@@ -52,8 +53,8 @@ def reason_text(entry: Mapping[str, Any]) -> str:
     if code == R.CREDIT_EXCEEDED:
         if "limit" in params and "exposure" in params:
             return _("Credit limit %(limit)s exceeded: %(exposure)s open with this order") % {
-                "limit": _money(params["limit"]),
-                "exposure": _money(params["exposure"]),
+                "limit": money_text(params["limit"]),
+                "exposure": money_text(params["exposure"]),
             }
         return _("Customer credit limit exceeded")
     if code == R.NEW_CUSTOMER:
@@ -83,7 +84,7 @@ def _amended_text(params: Mapping[str, Any]) -> str:
         changes.insert(
             0,
             _("total %(before)s → %(after)s")
-            % {"before": _money(total[0]), "after": _money(total[1])},
+            % {"before": money_text(total[0]), "after": money_text(total[1])},
         )
     if not changes:
         return str(R.AMENDED.label)

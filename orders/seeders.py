@@ -369,7 +369,7 @@ class OrderDesk:
                 story.run(t, self._restock, story=story, order=order, rng=rng, when=t)
             order.refresh_from_db(fields=["status"])
 
-        if order.status == S.PICKING and show in (None, "hold", "picking", "cancel"):
+        if order.status == S.ALLOCATED and show in (None, "hold", "picking", "cancel"):
             held = show == "hold" or (not showing and rng.random() < 0.06)
             when = next_moment(t, 1, 48, must=show == "hold") if held else None
             if when:

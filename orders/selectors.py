@@ -5,6 +5,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.contrib.auth.models import User
 from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from inventory.choices import WorkOrderStage
@@ -13,7 +14,14 @@ from oms.registry import SearchHit
 from oms.roles import ROLES
 from oms.selectors import differs_from_sum
 from orders.choices import OPEN_STATUSES, ApprovalDecision, OrderStatus
-from orders.models import Allocation, Approval, Order, OrderEvent, OrderLine
+from orders.models import (
+    ORDER_NUMBER_SEQUENCE,
+    Allocation,
+    Approval,
+    Order,
+    OrderEvent,
+    OrderLine,
+)
 
 
 def order_list() -> QuerySet[Order]:
@@ -120,17 +128,30 @@ def backlog_by_status() -> list[dict]:
     return [{"status": s, "label": OrderStatus(s).label, "count": counts.get(s, 0)} for s in order]
 
 
+def order_reference_match(value: str) -> Q:
+    """Orders someone names by reference: the number or the external reference (PO-AUDIT-1,
+    DEMO-01944) by case-insensitive prefix, or the number's sequence typed as digits without
+    prefix and zeros ("2002" → SO-2026-002002). Each part has its own btree index."""
+    match = Q(number__istartswith=value) | Q(external_reference__istartswith=value)
+    sequence = value.lstrip("0")
+    if value.isdigit() and sequence:
+        match |= Q(Exact(ORDER_NUMBER_SEQUENCE, sequence))
+    return match
+
+
 def order_search(query: str) -> list[SearchHit]:
-    """The header search: orders whose number starts with what was typed (4+ characters)."""
+    """The header search: orders by number, sequence digits or external reference (4+
+    characters)."""
+    query = query.strip()
     if len(query) < 4:
         return []
-    orders = Order.objects.filter(number__istartswith=query).order_by("-id")[:20]
+    orders = Order.objects.filter(order_reference_match(query)).order_by("-id")[:20]
     return [
         SearchHit(
             label=o.number,
-            detail=o.get_status_display(),
+            detail=" · ".join(filter(None, [str(o.get_status_display()), o.external_reference])),
             url=o.get_absolute_url(),
-            exact=o.number.lower() == query.lower(),
+            exact=query.upper() in (o.number.upper(), o.external_reference.upper()),
         )
         for o in orders
     ]

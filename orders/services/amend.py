@@ -1,4 +1,3 @@
-
 """Amending a confirmed order before picking starts: quantities change, lines come and go,
 only the difference is reserved or released, and the approval rules run again."""
 

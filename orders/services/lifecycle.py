@@ -73,7 +73,7 @@ def apply_allocation(
     lines: list[OrderLine] | None = None,
     fresh: bool = False,
 ) -> None:
-    """Allocate what is missing and move the order to picking, production or back-order.
+    """Allocate what is missing and move the order to the pick queue, production or back-order.
 
     The caller holds the order lock. What was reserved travels in the status change's event;
     without a status change it gets an event of its own.
@@ -90,7 +90,7 @@ def apply_allocation(
     elif result.short:
         target = S.BACKORDERED
     else:
-        target = S.PICKING
+        target = S.ALLOCATED
     if order.status != target:
         order_transition(order=order, to_status=target, actor=actor, note=note, data=data or None)
     elif result.allocated or result.work_orders:
@@ -182,16 +182,9 @@ def order_boost(*, actor: Actor, order: Order, boost: int, note: str = "") -> Or
 
 @transaction.atomic
 def order_start_picking(*, actor: Actor, order: Order) -> Order:
-    """The warehouse has begun to pick: from now on the order can no longer be amended."""
+    """The warehouse has begun to pick (allocated → picking): from now on the order can no
+    longer be amended. Shipping's pick waves will call this when they exist."""
     order = lock_order_for(order, actor, OrderAction.START_PICKING)
     order.picking_started_at = timezone.now()
     order.save(update_fields=["picking_started_at", "updated_at"])
-    record_event(
-        order,
-        EventKind.STATUS,
-        actor=actor,
-        from_status=S.PICKING,
-        to_status=S.PICKING,
-        note=_("Picking started."),
-    )
-    return order
+    return order_transition(order=order, to_status=S.PICKING, actor=actor)

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from oms.errors import ServiceError
 from oms.money import ZERO
 from orders import pricing
-from orders.choices import OrderStatus
+from orders.choices import PRIORITISED_STATUSES, OrderStatus
 from orders.models import Order, OrderLine, PriceList, PriceListItem, Promotion, ShippingRule
 from orders.priority import compute_priority
 
@@ -151,9 +151,7 @@ def refresh_priorities(*, today: date | None = None) -> int:
     """Recompute the score of every open order: urgency grows as the requested date nears."""
     today = today or timezone.localdate()
     changed = 0
-    open_orders = Order.objects.filter(
-        status__in=[S.CONFIRMED, S.BACKORDERED, S.IN_PRODUCTION, S.PICKING, S.PENDING_REVIEW]
-    )
+    open_orders = Order.objects.filter(status__in=PRIORITISED_STATUSES - {S.DRAFT})
     for order in (
         open_orders.select_related("customer")
         .only(

@@ -1,12 +1,13 @@
 from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from customers.choices import CustomerTier
 from oms.roles import ROLES
 from oms.templatetags.oms import status_badge_html
 from orders.choices import ORDER_STATUS_TONES, ApprovalDecision, OrderStatus
-from orders.reasons import reasons_text
+from orders.reasons import money_text, reasons_text
 
 register = template.Library()
 
@@ -75,3 +76,30 @@ def approval_reasons(entry: dict) -> str:
     Older events stored the reason as text (`reason`); it is shown as it was written.
     """
     return reasons_text(entry.get("reasons"), fallback=entry.get("reason", ""))
+
+
+# Timeline events keep codes and numbers (statuses, roles, line ids, amounts); these filters word
+# them when the page is rendered, in the reader's language. Notes people typed stay as typed.
+
+
+@register.filter
+def approval_level(entry: dict) -> str:
+    """'Level 2 · Manager' for an approval entry ({"level": 2, "role": "manager"})."""
+    return _("Level %(level)s · %(role)s") % {
+        "level": entry.get("level", ""),
+        "role": role_label(entry.get("role", "")),
+    }
+
+
+@register.filter
+def missing_units(short: dict, skus: dict) -> str:
+    """{line id: units} as 'SH1 × 4, SH2 × 1', naming each line by its SKU."""
+    return pgettext("list separator", ", ").join(
+        f"{skus.get(str(line), '#' + str(line))} × {units}" for line, units in short.items()
+    )
+
+
+@register.filter
+def event_money(value) -> str:
+    """An amount kept in an event as a decimal string, formatted for the reader."""
+    return money_text(value)

@@ -40,6 +40,8 @@ class OrderDetailView(ObjectDetailView):
                 "lines": order.lines.all(),
                 "approvals": order.approvals.all(),
                 "events": order.events.all(),
+                # Timeline events name lines by id; the page names them by SKU.
+                "line_skus": {str(line.pk): line.product.sku for line in order.lines.all()},
                 # {action: True} for what this user may do now; the template shows those buttons.
                 "can": {str(a): True for a in order_allowed_actions(order, self.request.user)},
             }

@@ -68,7 +68,7 @@ def test_fifty_confirmations_for_the_last_ten_units(deadlocks):
 
     assert errors == []
     statuses = list(Order.objects.values_list("status", flat=True))
-    assert statuses.count(OrderStatus.PICKING) == 10
+    assert statuses.count(OrderStatus.ALLOCATED) == 10
     assert statuses.count(OrderStatus.BACKORDERED) == 40
     assert Allocation.objects.aggregate(total=Sum("quantity"))["total"] == 10
     assert dict(StockLevel.objects.values_list("warehouse__code", "reserved")) == {
@@ -96,7 +96,7 @@ def test_big_orders_split_and_back_order_exactly():
         line = order.lines.get()
         allocated = sum(a.quantity for a in line.allocations.all())
         assert order.status == (
-            OrderStatus.PICKING if allocated == line.quantity else OrderStatus.BACKORDERED
+            OrderStatus.ALLOCATED if allocated == line.quantity else OrderStatus.BACKORDERED
         )
         short = order.events.filter(to_status=OrderStatus.BACKORDERED).first()
         if short is not None:
@@ -126,7 +126,7 @@ def test_same_skus_in_opposite_order_never_deadlock(deadlocks):
     assert race(confirm_then_cancel_half, orders, threads=8) == []
     assert deadlocks == []
     assert list(reservation_drift()) == []
-    picking = Order.objects.filter(status=OrderStatus.PICKING).count()
+    picking = Order.objects.filter(status=OrderStatus.ALLOCATED).count()
     assert picking + Order.objects.filter(status=OrderStatus.CANCELLED).count() == 40
     assert StockLevel.objects.aggregate(total=Sum("reserved"))["total"] == picking * 4
 
@@ -177,9 +177,9 @@ def test_work_orders_finishing_while_their_orders_are_cancelled_never_deadlock(
     assert list(reservation_drift()) == []
     assert set(Order.objects.values_list("status", flat=True)) <= {
         OrderStatus.CANCELLED,
-        OrderStatus.PICKING,
+        OrderStatus.ALLOCATED,
     }
-    for order in Order.objects.filter(status=OrderStatus.PICKING).prefetch_related("lines"):
+    for order in Order.objects.filter(status=OrderStatus.ALLOCATED).prefetch_related("lines"):
         line = order.lines.get()
         assert sum(a.quantity for a in line.allocations.all()) == line.quantity
     stopped = WorkOrder.objects.filter(stage=WorkOrderStage.CANCELLED).count()

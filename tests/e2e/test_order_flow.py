@@ -1,5 +1,5 @@
 """Sales enters an order in the browser (lines added, changed and removed in place), a
-reviewer approves it, and it reaches picking."""
+reviewer approves it, and it waits in the pick queue (allocated)."""
 
 from decimal import Decimal
 
@@ -33,7 +33,9 @@ def sign_in(page: Page, base: str, username: str) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sales_enters_reviewer_approves_order_reaches_picking(page: Page, browser, live_server):
+def test_sales_enters_reviewer_approves_order_reaches_the_pick_queue(
+    page: Page, browser, live_server
+):
     UserFactory(username="wang", role="sales")
     UserFactory(username="zhao", role="reviewer")
     ApprovalRule.objects.create(
@@ -105,7 +107,7 @@ def test_sales_enters_reviewer_approves_order_reaches_picking(page: Page, browse
     reviewer.click(f"text={order.number}")
     reviewer.fill("#decision-note", "价格已确认")
     reviewer.click("button:has-text('Approve')")
-    expect(reviewer.locator("h1")).to_contain_text("Picking")
+    expect(reviewer.locator("h1")).to_contain_text("Allocated")
     lamp_row = reviewer.locator("tr", has_text="CL-5001")
     expect(lamp_row).to_contain_text("SH1 × 1")
     expect(lamp_row).to_contain_text("GZ1 × 1")
@@ -113,7 +115,7 @@ def test_sales_enters_reviewer_approves_order_reaches_picking(page: Page, browse
     expect(reviewer.locator(".oms-timeline")).to_contain_text("价格已确认")
     shot(reviewer, "order-approved")
     order.refresh_from_db()
-    assert order.status == "picking"
+    assert order.status == "allocated"
     reviewer.close()
 
     # Sales may still amend until picking starts: the amendment page lists both lines.

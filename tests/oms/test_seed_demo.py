@@ -48,10 +48,9 @@ def test_seed_demo_is_idempotent_and_consistent(django_user_model):
     assert Order.objects.count() == 120
     statuses = set(Order.objects.values_list("status", flat=True))
     expected = {"draft", "pending_review", "confirmed", "backordered", "in_production"}
-    assert expected | {"picking", "cancelled"} <= statuses, statuses
-    picking = Order.objects.filter(status="picking")
-    assert picking.filter(picking_started_at__isnull=False).exists()
-    assert picking.filter(picking_started_at__isnull=True, on_hold=False).exists()
+    assert expected | {"allocated", "picking", "cancelled"} <= statuses, statuses
+    assert Order.objects.filter(status="picking", picking_started_at__isnull=False).exists()
+    assert Order.objects.filter(status="allocated", on_hold=False).exists()
     assert Order.objects.filter(on_hold=True).exists()
     rejected = OrderEvent.objects.filter(kind="rejected").values("order")
     assert Order.objects.filter(status="draft", pk__in=rejected).exists()

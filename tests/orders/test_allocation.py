@@ -79,7 +79,7 @@ def test_backorders_fill_in_priority_order_when_stock_arrives(catalog, today):
     allocate_backorders([product.pk])  # what the worker runs after the receipt commits
     urgent.refresh_from_db()
     low.refresh_from_db()
-    assert urgent.status == S.PICKING and allocations(urgent) == {"SH1": 2}
+    assert urgent.status == S.ALLOCATED and allocations(urgent) == {"SH1": 2}
     assert low.status == S.BACKORDERED and allocations(low) == {"SH1": 1}
     assert today + timedelta(days=0) == urgent.requested_delivery_date
 
@@ -125,7 +125,7 @@ def test_made_to_order_line_goes_to_production_and_comes_back_allocated(
     assert Order.objects.get(pk=order.pk).status == S.IN_PRODUCTION
     assert tasks.allocate_finished_work_order(work_order.pk) is True  # what the worker runs
     order.refresh_from_db()
-    assert order.status == S.PICKING
+    assert order.status == S.ALLOCATED
     assert StockLevel.objects.get(product=chandelier, warehouse=catalog.shanghai).reserved == 2
     assert list(reservation_drift()) == []
     assert tasks.allocate_finished_work_order(work_order.pk) is False  # twice does no harm
@@ -162,7 +162,7 @@ def test_a_lost_work_order_task_is_caught_up_by_the_nightly_job(catalog, monkeyp
     finish(two)
     tasks.refresh_priorities()
     order.refresh_from_db()
-    assert order.status == S.PICKING and allocations(order) == {"SH1": 2}
+    assert order.status == S.ALLOCATED and allocations(order) == {"SH1": 2}
     assert list(reservation_drift()) == []
 
 
@@ -178,7 +178,7 @@ def test_a_held_order_gets_its_made_to_order_goods_after_it_is_resumed(catalog):
     assert Order.objects.get(pk=order.pk).status == S.IN_PRODUCTION
     services.order_resume(actor=None, order=order)
     tasks.refresh_priorities()
-    assert Order.objects.get(pk=order.pk).status == S.PICKING
+    assert Order.objects.get(pk=order.pk).status == S.ALLOCATED
 
 
 def test_cancel_stops_the_work_order(catalog):
@@ -266,7 +266,7 @@ def test_orders_wanted_far_ahead_stay_confirmed_until_due(catalog, today, settin
     settings.OMS_ALLOCATION_HORIZON_DAYS = 60
     refresh_priorities()
     order.refresh_from_db()
-    assert order.status == S.PICKING and allocations(order) == {"SH1": 2}
+    assert order.status == S.ALLOCATED and allocations(order) == {"SH1": 2}
 
 
 def test_a_broker_outage_does_not_fail_the_receipt(
@@ -286,4 +286,4 @@ def test_a_broker_outage_does_not_fail_the_receipt(
         catalog.stock(product, catalog.shanghai, 1)  # no exception although nothing was queued
     assert order.status == S.BACKORDERED
     tasks.refresh_priorities()  # the nightly job catches up
-    assert Order.objects.get(pk=order.pk).status == S.PICKING
+    assert Order.objects.get(pk=order.pk).status == S.ALLOCATED

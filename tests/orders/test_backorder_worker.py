@@ -23,7 +23,7 @@ def test_receipt_allocates_backorders_in_the_worker(celery_worker_process):  # n
 
     catalog.stock(product, catalog.shanghai, 5)  # commits; on commit the task goes to the broker
 
-    assert wait_for(lambda: Order.objects.get(pk=order.pk).status == OrderStatus.PICKING)
+    assert wait_for(lambda: Order.objects.get(pk=order.pk).status == OrderStatus.ALLOCATED)
     order.refresh_from_db()
     assert order.lines.get().allocations.get().quantity == 3
 
@@ -39,7 +39,7 @@ def test_finished_work_order_is_allocated_in_the_worker(celery_worker_process, t
     for _stage in range(3):
         work_order = work_order_advance(actor=None, work_order=work_order)  # each commits
 
-    assert wait_for(lambda: Order.objects.get(pk=order.pk).status == OrderStatus.PICKING), (
+    assert wait_for(lambda: Order.objects.get(pk=order.pk).status == OrderStatus.ALLOCATED), (
         tmp_path / "worker.log"
     ).read_text()[-3000:]
     assert StockLevel.objects.get(product=lamp, warehouse=catalog.shanghai).reserved == 2

@@ -210,11 +210,11 @@ def test_no_rule_confirms_at_once(catalog, people):
     order = catalog.order(catalog.customer(), (product, 2))
     services.order_submit(actor=people["sales"], order=order)
     order.refresh_from_db()
-    assert order.status == S.PICKING and order.confirmed_at is not None
+    assert order.status == S.ALLOCATED and order.confirmed_at is not None
     statuses = list(
         OrderEvent.objects.filter(order=order, kind="status").values_list("to_status", flat=True)
     )
-    assert statuses == [S.CONFIRMED, S.PICKING]
+    assert statuses == [S.CONFIRMED, S.ALLOCATED]
 
 
 def test_two_levels_of_approval_then_allocation(catalog, people):
@@ -236,7 +236,7 @@ def test_two_levels_of_approval_then_allocation(catalog, people):
     assert Order.objects.get(pk=order.pk).status == S.PENDING_REVIEW
     services.order_approve(actor=people["manager"], order=order)
     order.refresh_from_db()
-    assert order.status == S.PICKING
+    assert order.status == S.ALLOCATED
     assert reserved(product, catalog.shanghai) == 2
 
 
@@ -285,7 +285,7 @@ def test_credit_check_counts_open_orders(catalog, people):
     catalog.stock(product, catalog.shanghai, 10)
     first = catalog.order(customer, (product, 2))  # 800: within the limit
     services.order_submit(actor=people["sales"], order=first)
-    assert Order.objects.get(pk=first.pk).status == S.PICKING
+    assert Order.objects.get(pk=first.pk).status == S.ALLOCATED
     second = catalog.order(customer, (product, 1))  # 800 open + 400 > 1000
     services.order_submit(actor=people["sales"], order=second)
     second.refresh_from_db()
@@ -298,7 +298,7 @@ def test_credit_check_counts_open_orders(catalog, people):
     prepaid = catalog.customer(payment_terms="prepaid", credit_limit=Decimal(0))
     third = catalog.order(prepaid, (product, 1))
     services.order_submit(actor=people["sales"], order=third)
-    assert Order.objects.get(pk=third.pk).status == S.PICKING  # no credit used
+    assert Order.objects.get(pk=third.pk).status == S.ALLOCATED  # no credit used
 
 
 # ------------------------------------------------------------------ hold, cancel, amend
@@ -337,7 +337,7 @@ def test_amend_reallocates_only_the_difference_and_records_a_diff(catalog, peopl
         note="客户加单",
     )
     order.refresh_from_db()
-    assert order.status == S.PICKING
+    assert order.status == S.ALLOCATED
     assert (
         reserved(a, catalog.shanghai),
         reserved(b, catalog.shanghai),
@@ -367,7 +367,7 @@ def test_amendment_that_now_needs_review_goes_back_to_the_reviewers(catalog, peo
     assert order.status == S.PENDING_REVIEW
     services.order_approve(actor=people["reviewer"], order=order)
     order.refresh_from_db()
-    assert order.status == S.PICKING and reserved(product, catalog.shanghai) == 20
+    assert order.status == S.ALLOCATED and reserved(product, catalog.shanghai) == 20
 
 
 def test_amendment_after_picking_started_is_refused(catalog, people):

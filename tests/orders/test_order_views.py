@@ -44,9 +44,9 @@ def test_new_order_then_lines_in_place_then_submit(catalog, sales_client):
     response = sales_client.post(f"/orders/{order.number}/submit/")
     assert response.status_code == 302
     order.refresh_from_db()
-    assert order.status == "picking"
+    assert order.status == "allocated"
     detail = sales_client.get(f"/orders/{order.number}/").content.decode()
-    assert "SH1 × 4" in detail and "Picking" in detail
+    assert "SH1 × 4" in detail and "Allocated" in detail
 
 
 @pytest.mark.parametrize(
@@ -118,7 +118,7 @@ def test_review_queue_and_decisions_through_the_pages(catalog, client):
     assert "Say why the order is rejected." in response.content.decode()
     client.post(f"/orders/{order.number}/approve/", {"note": "好"})
     order.refresh_from_db()
-    assert order.status == "picking"
+    assert order.status == "allocated"
     assert f'href="/orders/{order.number}/"' not in client.get("/approvals/").content.decode()
 
 
