@@ -178,7 +178,7 @@ def test_the_catch_up_job_offers_stock_a_lost_task_did_not(
     catalog.stock(product, catalog.shanghai, 10)
     assert offer_stock_to_backorders() == 1
     order.refresh_from_db()
-    assert order.status == S.PICKING
+    assert order.status == S.ALLOCATED
     assert offer_stock_to_backorders() == 0  # idempotent
 
 

@@ -47,7 +47,7 @@ def approved(catalog, people):
     services.order_submit(actor=people["sales"], order=order)
     services.order_approve(actor=people["reviewer"], order=order)
     order.refresh_from_db()
-    assert order.status == S.PICKING
+    assert order.status == S.ALLOCATED
     return order
 
 
@@ -72,7 +72,7 @@ def test_raising_an_approved_order_sends_it_back_to_review_with_the_diff(approve
 def test_lowering_an_approved_order_needs_no_new_approval(approved, people):
     services.order_amend(actor=people["sales"], order=approved, changes={1: 15})
     approved.refresh_from_db()
-    assert approved.status == S.PICKING
+    assert approved.status == S.ALLOCATED
 
 
 @pytest.mark.parametrize("quantity", [5_000_000, 1_000_001])
@@ -80,7 +80,7 @@ def test_an_amendment_keeps_the_quantity_limit(approved, people, quantity):
     with pytest.raises(ValidationError, match="at most"):
         services.order_amend(actor=people["sales"], order=approved, changes={1: quantity})
     approved.refresh_from_db()
-    assert approved.status == S.PICKING and approved.lines.get().quantity == 20
+    assert approved.status == S.ALLOCATED and approved.lines.get().quantity == 20
 
 
 def test_an_amendment_keeps_the_discount_cap(approved, people, catalog):
@@ -114,7 +114,7 @@ def test_an_amendment_over_the_credit_limit_goes_to_review(catalog, people):
     order = catalog.order(customer, (product, 2))
     services.order_submit(actor=people["sales"], order=order)
     order.refresh_from_db()
-    assert order.status == S.PICKING
+    assert order.status == S.ALLOCATED
     services.order_amend(actor=people["sales"], order=order, changes={1: 50})
     order.refresh_from_db()
     assert order.status == S.PENDING_REVIEW
