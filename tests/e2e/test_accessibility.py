@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Page, expect
 
+from inventory.models import StockLevel
 from inventory.services import stock_adjust
 from orders.choices import OrderStatus
 from orders.models import ApprovalRule, Order
@@ -35,7 +36,7 @@ RUN_AXE = """async () => {
 
 
 def realistic_data():
-    """Orders in every status, one awaiting review, stock short in places, a ledger."""
+    """Orders in every status, one awaiting review, stock below safety stock, a ledger."""
     user = UserFactory(username="a11y", role="admin")
     user.groups.add(*UserFactory(username="a11y-reviewer", role="reviewer").groups.all())
     ApprovalRule.objects.create(
@@ -51,6 +52,7 @@ def realistic_data():
     stock_adjust(
         actor=None, product=bulb, warehouse=catalog.shanghai, quantity=-12, reason="damaged"
     )
+    StockLevel.objects.filter(product=lamp, warehouse=catalog.shanghai).update(safety_stock=10)
     customer = catalog.customer(region="SH", code="C70001", name="上海明辉灯饰有限公司")
     other = catalog.customer(region="ZJ", code="C70002", name="杭州光源贸易有限公司")
     orders = []
@@ -107,6 +109,7 @@ def test_main_pages_have_no_serious_accessibility_violation(page: Page, live_ser
         "products": "/products/",
         "product": data["product"].get_absolute_url(),
         "stock": "/stock/",
+        "low-stock": "/stock/low/",
         "ledger": "/stock/ledger/",
         "orders-sorted": "/orders/?sort=-number",
     }
