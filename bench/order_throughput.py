@@ -19,7 +19,7 @@ from multiprocessing import get_context
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import create_database, use_database  # noqa: E402
+from _setup import create_database, use_database
 
 DB = "oms_bench_throughput"
 

@@ -22,7 +22,7 @@ else:
     os.environ.pop("DATABASE_URL", None)
     os.environ["OMS_EMBEDDED_DB_NAME"] = "oms_bench"
 
-import django  # noqa: E402
+import django
 
 django.setup()
 

@@ -301,7 +301,7 @@ def ledger_backdate(
         backdate(StockMovement, "created_at", moments)
         for column in ("reference", "note") if renames else ():
             cursor.execute(
-                f"UPDATE inventory_stockmovement AS m SET {column} = v.new "  # noqa: S608
+                f"UPDATE inventory_stockmovement AS m SET {column} = v.new "
                 f"FROM unnest(%s::text[], %s::text[]) AS v(old, new) "
                 f"WHERE m.{column} = v.old AND m.id = ANY(%s)",
                 [list(renames), list(renames.values()), ids],

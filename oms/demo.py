@@ -199,12 +199,14 @@ def backdate(model: type[models.Model], field_name: str, moments: Mapping[Any, d
         return 0
     table = connection.ops.quote_name(model._meta.db_table)
     field = model._meta.get_field(field_name)
-    assert isinstance(field, models.Field) and field.column and model._meta.pk
+    assert isinstance(field, models.Field)
+    assert field.column
+    assert model._meta.pk
     column = connection.ops.quote_name(field.column)
     pk = connection.ops.quote_name(str(model._meta.pk.column))
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} AS t SET {column} = v.moment "  # noqa: S608 - names come from the model
+            f"UPDATE {table} AS t SET {column} = v.moment "
             f"FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, moment) WHERE t.{pk} = v.id",
             [list(moments), list(moments.values())],
         )

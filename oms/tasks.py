@@ -87,7 +87,7 @@ def enqueue_on_commit(task, *args) -> None:
     def send():
         try:
             task.delay(*args)
-        except Exception:  # noqa: BLE001 - kombu raises many kinds; the data is safe either way
+        except Exception:
             logger.warning(
                 "could not queue %s%r; a periodic job will catch up", task.name, args, exc_info=True
             )

@@ -550,7 +550,7 @@ def _rename(model, column: str, renames: dict[str, str]) -> None:
     table = model._meta.db_table
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} AS t SET {column} = v.new "  # noqa: S608 - names from the model
+            f"UPDATE {table} AS t SET {column} = v.new "
             f"FROM unnest(%s::text[], %s::text[]) AS v(old, new) WHERE t.{column} = v.old",
             [list(renames), list(renames.values())],
         )

@@ -53,7 +53,8 @@ def test_concurrent_channel_deliveries_of_one_order_all_get_it(all_look_first):
 
     assert race(deliver, list(range(THREADS)), threads=THREADS) == []
     assert Order.objects.count() == 1
-    assert set(answers) == {Order.objects.get().pk} and len(answers) == THREADS
+    assert set(answers) == {Order.objects.get().pk}
+    assert len(answers) == THREADS
 
 
 def test_concurrent_back_office_entries_name_the_first_order(all_look_first):

@@ -83,7 +83,8 @@ def test_32_threads_some_rolling_back_commit_exactly_one_to_n():
 
     committed = sorted(int(pk) for pk in AuditLog.objects.values_list("object_id", flat=True))
     n = THREADS * ROUNDS - len(given_back)
-    assert len(given_back) == 43 and n == 85
+    assert len(given_back) == 43
+    assert n == 85
     assert committed == list(range(1, n + 1))  # no gap, no duplicate
     assert DocumentCounter.objects.get(series="INV", year=2026).last_number == n
     assert max(given_back) <= n + 1  # a number given back went to the next caller
@@ -95,7 +96,8 @@ def test_a_first_number_given_back_goes_to_the_caller_that_waited_for_it():
 
     def first() -> None:
         try:
-            with pytest.raises(GiveBack), transaction.atomic():
+            # The number is taken inside the transaction that gives it back.
+            with pytest.raises(GiveBack), transaction.atomic():  # noqa: PT012
                 assert next_gapless_number("CN", year=2026) == 1
                 first_has_it.set()
                 first_may_end.wait(10)
@@ -141,7 +143,7 @@ def test_the_lock_lasts_until_the_caller_ends_and_blocks_only_its_own_series_and
                 lock_timeout(500)
                 assert next_gapless_number("CN", year=2026) == 1
                 assert next_gapless_number("INV", year=2027) == 1
-            with pytest.raises(OperationalError) as refused, transaction.atomic():
+            with pytest.raises(OperationalError) as refused, transaction.atomic():  # noqa: PT012
                 lock_timeout(100)
                 next_gapless_number("INV", year=2026)
             assert isinstance(refused.value.__cause__, pg_errors.LockNotAvailable)

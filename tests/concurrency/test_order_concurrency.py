@@ -28,7 +28,7 @@ def race(work, jobs, threads):
             for job in chunk:
                 try:
                     work(job)
-                except Exception as exc:  # noqa: BLE001 - collected and asserted on
+                except Exception as exc:
                     errors.append(exc)
         finally:
             connection.close()

@@ -50,7 +50,8 @@ def test_concurrent_receipts_on_a_new_stock_row_are_exact():
     assert StockMovement.objects.count() == 120
     assert StockMovement.objects.aggregate(total=Sum("quantity"))["total"] == 240
     balances = sorted(StockMovement.objects.values_list("balance_after", flat=True))
-    assert balances[-1] == 240 and len(set(balances)) == 120  # each row saw the one before it
+    assert balances[-1] == 240
+    assert len(set(balances)) == 120
 
 
 def test_concurrent_adjustments_never_go_below_zero():
@@ -63,7 +64,7 @@ def test_concurrent_adjustments_never_go_below_zero():
             services.stock_adjust(
                 actor=None, product=product, warehouse=warehouse, quantity=-1, reason="lost"
             )
-        except Exception as exc:  # noqa: BLE001 - counted and checked below
+        except Exception as exc:
             refused.append(type(exc).__name__)
 
     run_in_threads(take_one, list(range(80)))

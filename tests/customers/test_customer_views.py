@@ -36,13 +36,16 @@ def test_create_customer_with_first_address(client_for):
     }
     response = client.post("/customers/new/", data)
     customer = Customer.objects.get(code="C90001")
-    assert response.status_code == 302 and response["Location"] == f"/customers/{customer.pk}/"
+    assert response.status_code == 302
+    assert response["Location"] == f"/customers/{customer.pk}/"
     assert customer.tags == ["VIP", "工程"]
     address = customer.addresses.get()
-    assert address.is_default_shipping and address.is_default_billing
+    assert address.is_default_shipping
+    assert address.is_default_billing
     assert AuditLog.objects.filter(action="customer.create", object_id=str(customer.pk)).exists()
     page = client.get(response["Location"]).content.decode()
-    assert "杭州明辉灯饰有限公司" in page and "文三路 100 号" in page
+    assert "杭州明辉灯饰有限公司" in page
+    assert "文三路 100 号" in page
 
 
 @pytest.mark.parametrize(
@@ -78,7 +81,8 @@ def test_half_filled_address_is_rejected_and_nothing_saved(client_for):
         "/customers/new/", {**VALID, "address-street": "文三路 1 号"}
     )
     assert response.status_code == 422
-    assert not Customer.objects.exists() and not Address.objects.exists()
+    assert not Customer.objects.exists()
+    assert not Address.objects.exists()
 
 
 def test_messages_in_chinese(client_for):
@@ -126,8 +130,10 @@ def test_new_default_address_replaces_the_old_one(client_for):
     assert response.status_code == 302
     old.refresh_from_db()
     new = old.customer.addresses.exclude(pk=old.pk).get()
-    assert new.is_default_shipping and not old.is_default_shipping
-    assert old.is_default_billing and not new.is_default_billing
+    assert new.is_default_shipping
+    assert not old.is_default_shipping
+    assert old.is_default_billing
+    assert not new.is_default_billing
 
 
 def test_address_needs_both_coordinates(client_for):
@@ -152,17 +158,21 @@ def test_list_filters_search_and_export(client_for):
     CustomerFactory(name="广州佳诚家居", region="GD", group="retail")
     client = client_for("sales")
     html = client.get("/customers/?q=宏达").content.decode()
-    assert "苏州宏达照明" in html and "广州佳诚家居" not in html
+    assert "苏州宏达照明" in html
+    assert "广州佳诚家居" not in html
     html = client.get("/customers/?region=GD").content.decode()
-    assert "广州佳诚家居" in html and "苏州宏达照明" not in html
+    assert "广州佳诚家居" in html
+    assert "苏州宏达照明" not in html
     html = client.get("/customers/?tag=VIP").content.decode()
-    assert "苏州宏达照明" in html and "广州佳诚家居" not in html
+    assert "苏州宏达照明" in html
+    assert "广州佳诚家居" not in html
     empty = client.get("/customers/?q=nobody-like-this").content.decode()
     assert "No customers match these filters." in empty
     export = client.get("/customers/?region=JS&export=csv")
     body = b"".join(export.streaming_content).decode("utf-8-sig")
     assert export["Content-Type"].startswith("text/csv")
-    assert "苏州宏达照明" in body and "广州佳诚家居" not in body
+    assert "苏州宏达照明" in body
+    assert "广州佳诚家居" not in body
     assert body.splitlines()[0].startswith("Code,Name")
 
 

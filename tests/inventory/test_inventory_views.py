@@ -37,7 +37,8 @@ def test_product_create_detail_edit(client_for):
     category = CategoryFactory()
     response = client.post("/products/new/", {**PRODUCT, "category": category.pk})
     product = Product.objects.get(sku="CL-9001")
-    assert response.status_code == 302 and response["Location"] == f"/products/{product.pk}/"
+    assert response.status_code == 302
+    assert response["Location"] == f"/products/{product.pk}/"
     assert "星空吸顶灯 48W 金色" in client.get(response["Location"]).content.decode()
     response = client.post(
         f"/products/{product.pk}/edit/",
@@ -45,7 +46,8 @@ def test_product_create_detail_edit(client_for):
     )
     assert response.status_code == 302
     product.refresh_from_db()
-    assert product.made_to_order and str(product.standard_cost) == "99.00"
+    assert product.made_to_order
+    assert str(product.standard_cost) == "99.00"
 
 
 @pytest.mark.parametrize(
@@ -59,7 +61,8 @@ def test_product_create_detail_edit(client_for):
 )
 def test_product_bad_input(client_for, field, value, message):
     response = client_for("manager").post("/products/new/", {**PRODUCT, field: value})
-    assert response.status_code == 422 and message in response.content.decode()
+    assert response.status_code == 422
+    assert message in response.content.decode()
     assert not Product.objects.exists()
 
 
@@ -82,7 +85,8 @@ def test_warehouse_create_and_edit(client_for):
     warehouse.refresh_from_db()
     assert warehouse.name == "杭州仓"
     bad = client.post("/warehouses/new/", {**WAREHOUSE, "code": "X2", "latitude": "abc"})
-    assert bad.status_code == 422 and not Warehouse.objects.filter(code="X2").exists()
+    assert bad.status_code == 422
+    assert not Warehouse.objects.filter(code="X2").exists()
 
 
 def test_receive_adjust_transfer_through_the_forms(client_for, product, warehouses):
@@ -92,11 +96,11 @@ def test_receive_adjust_transfer_through_the_forms(client_for, product, warehous
         "/stock/receive/",
         {"product": product.sku.lower(), "warehouse": sh.pk, "quantity": "20", "reference": "PO-7"},
     )
-    assert (
-        response.status_code == 302 and response["Location"] == f"/stock/ledger/?sku={product.sku}"
-    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/stock/ledger/?sku={product.sku}"
     ledger = client.get(response["Location"]).content.decode()
-    assert "PO-7" in ledger and "+20" in ledger
+    assert "PO-7" in ledger
+    assert "+20" in ledger
     assert (
         client.post(
             "/stock/adjust/",
@@ -173,9 +177,11 @@ def test_stock_pages_show_available_and_low_stock(client_for, product, warehouse
     low = client.get("/stock/low/").content.decode()
     assert product.sku in low
     stock = client.get("/stock/?below_safety=true").content.decode()
-    assert product.sku in stock and "table-warning" in stock
+    assert product.sku in stock
+    assert "table-warning" in stock
     csv = b"".join(client.get("/stock/low/?export=csv").streaming_content).decode("utf-8-sig")
-    assert product.sku in csv and "Shortfall" in csv.splitlines()[0]
+    assert product.sku in csv
+    assert "Shortfall" in csv.splitlines()[0]
 
 
 def test_count_sheet_pdf_has_the_products_and_chinese_text(client_for, warehouses, tmp_path):
@@ -195,13 +201,15 @@ def test_count_sheet_pdf_has_the_products_and_chinese_text(client_for, warehouse
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout
     for product in products:
-        assert product.sku in text and product.name in text
+        assert product.sku in text
+        assert product.name in text
     assert "盘点" in text  # the title, in Chinese
     assert f"SC-{sh.code}-" in text
     # Sorted by bin: B01 holds the last product, B03 the first.
     assert text.index("CL-772") < text.index("CL-771") < text.index("CL-770")
     html = client.get(f"/warehouses/{sh.pk}/count-sheet/").content.decode()
-    assert "CL-770" in html and "data-print" in html
+    assert "CL-770" in html
+    assert "data-print" in html
 
 
 @pytest.mark.parametrize(

@@ -46,17 +46,26 @@ def test_the_year_defaults_to_this_year_in_local_time():
 @pytest.mark.django_db
 def test_a_rolled_back_caller_gives_its_number_back():
     assert next_gapless_number("INV", year=2026) == 1
-    with pytest.raises(RuntimeError), transaction.atomic():
-        assert next_gapless_number("INV", year=2026) == 2
-        raise RuntimeError("the invoice failed validation")
+
+    def failing_invoice():
+        with transaction.atomic():
+            assert next_gapless_number("INV", year=2026) == 2
+            raise RuntimeError("the invoice failed validation")
+
+    with pytest.raises(RuntimeError):
+        failing_invoice()
     assert next_gapless_number("INV", year=2026) == 2
 
 
 @pytest.mark.django_db
 def test_a_rolled_back_first_number_leaves_no_row():
-    with pytest.raises(RuntimeError), transaction.atomic():
-        next_gapless_number("CN", year=2026)
-        raise RuntimeError
+    def failing_credit_note():
+        with transaction.atomic():
+            next_gapless_number("CN", year=2026)
+            raise RuntimeError
+
+    with pytest.raises(RuntimeError):
+        failing_credit_note()
     assert not DocumentCounter.objects.exists()
     assert next_gapless_number("CN", year=2026) == 1
 
@@ -72,7 +81,7 @@ def test_refuses_to_run_outside_a_transaction():
 @pytest.mark.django_db
 @pytest.mark.parametrize("series", ["", "X" * 21])
 def test_refuses_a_series_that_does_not_fit(series):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="series"):
         next_gapless_number(series, year=2026)
 
 

@@ -120,7 +120,8 @@ def test_low_stock_digest_is_delivered_once_by_the_worker(celery_worker_process,
         tmp_path / "worker.log"
     ).read_text()[-3000:]
     mail = sent_mail(mail_dir)
-    assert "keeper@example.com" in mail and "CL-0042" in mail
+    assert "keeper@example.com" in mail
+    assert "CL-0042" in mail
 
     # Running the job again the same day, or the task twice, sends nothing more.
     assert low_stock_digest_send() == 1
@@ -131,7 +132,8 @@ def test_low_stock_digest_is_delivered_once_by_the_worker(celery_worker_process,
     assert OutboxMessage.objects.count() == 1
     assert len(list(mail_dir.glob("*.log"))) == 1
     message.refresh_from_db()
-    assert message.attempts == 1 and message.sent_at is not None
+    assert message.attempts == 1
+    assert message.sent_at is not None
 
 
 def test_a_message_left_pending_is_picked_up_by_the_flush_job(celery_worker_process):
@@ -160,7 +162,8 @@ def test_enqueue_is_deferred_to_commit_and_deduplicated(
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         first = outbox_enqueue(dedupe_key="k1", recipients=["a@example.com"], subject="s", body="b")
         again = outbox_enqueue(dedupe_key="k1", recipients=["a@example.com"], subject="s", body="b")
-    assert again is None and sent == []  # nothing leaves before commit
+    assert again is None
+    assert sent == []
     for callback in callbacks:
         callback()
     assert sent == [first.pk]

@@ -154,7 +154,8 @@ def test_anonymous_users_are_sent_to_login(sample, client):
     for name, view in permissioned_pages():
         url = reverse(name, kwargs=sample.get(name, {}))
         response = client.post(url) if issubclass(view, ObjectActionView) else client.get(url)
-        assert response.status_code == 302 and response["Location"].startswith("/login/"), name
+        assert response.status_code == 302, name
+        assert response["Location"].startswith("/login/"), name
     assert client.get("/").status_code == 302
 
 

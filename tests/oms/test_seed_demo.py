@@ -32,7 +32,9 @@ def test_seed_demo_is_idempotent_and_consistent(django_user_model):
     """One seeding (it takes a while) checked for consistency, states and history."""
     seed()
     counts = row_counts()
-    assert counts[0] >= 4 and counts[1] >= 190 and counts[2] == 40
+    assert counts[0] >= 4
+    assert counts[1] >= 190
+    assert counts[2] == 40
     seed()
     assert row_counts() == counts  # a second run adds nothing
     assert list(ledger_drift()) == []

@@ -1,7 +1,7 @@
-from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from customers.choices import CustomerGroup
 from inventory.services import stock_receive
@@ -70,4 +70,4 @@ def catalog(db):
 
 @pytest.fixture
 def today():
-    return date.today()
+    return timezone.localdate()

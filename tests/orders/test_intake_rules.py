@@ -117,7 +117,8 @@ def test_save_details_after_creation(catalog, client_for):
     )
     assert response.status_code == 302
     order.refresh_from_db()
-    assert order.notes == "改了" and order.requested_delivery_date is None
+    assert order.notes == "改了"
+    assert order.requested_delivery_date is None
 
 
 def test_save_details_with_a_past_date_shows_a_field_error(catalog, client_for):
@@ -135,7 +136,8 @@ def test_save_details_with_a_past_date_shows_a_field_error(catalog, client_for):
     assert response.status_code == 422
     assert "cannot be in the past" in response.content.decode()
     order.refresh_from_db()
-    assert order.notes == "" and order.requested_delivery_date is None
+    assert order.notes == ""
+    assert order.requested_delivery_date is None
 
 
 def test_the_start_form_refuses_a_past_date(catalog, client_for):

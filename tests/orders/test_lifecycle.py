@@ -79,14 +79,17 @@ def test_create_prices_and_copies_the_address(catalog, people):
     product = catalog.product("113.00")
     customer = catalog.customer(region="JS")
     order = catalog.order(customer, (product, 2), actor=people["sales"], notes="急")
-    assert order.number.startswith("SO-") and order.status == S.DRAFT
+    assert order.number.startswith("SO-")
+    assert order.status == S.DRAFT
     assert (order.subtotal, order.tax_total, order.total) == (
         Decimal("200.00"),
         Decimal("26.00"),
         Decimal("226.00"),
     )
-    assert order.ship_region == "JS" and order.ship_street == customer.addresses.get().street
-    assert order.payment_terms == customer.payment_terms and order.created_by == people["sales"]
+    assert order.ship_region == "JS"
+    assert order.ship_street == customer.addresses.get().street
+    assert order.payment_terms == customer.payment_terms
+    assert order.created_by == people["sales"]
     customer.addresses.update(street="changed later")
     order.refresh_from_db()
     assert order.ship_street != "changed later"
@@ -96,7 +99,8 @@ def test_same_channel_reference_returns_the_first_order(catalog):
     customer, product = catalog.customer(), catalog.product()
     first = catalog.order(customer, (product, 1), channel="web_shop", external_reference="T-1001")
     again = catalog.order(customer, (product, 5), channel="web_shop", external_reference="T-1001")
-    assert again.pk == first.pk and Order.objects.count() == 1
+    assert again.pk == first.pk
+    assert Order.objects.count() == 1
     with pytest.raises(IntegrityError), transaction.atomic():
         Order.objects.create(
             number="SO-X",
@@ -210,7 +214,8 @@ def test_no_rule_confirms_at_once(catalog, people):
     order = catalog.order(catalog.customer(), (product, 2))
     services.order_submit(actor=people["sales"], order=order)
     order.refresh_from_db()
-    assert order.status == S.ALLOCATED and order.confirmed_at is not None
+    assert order.status == S.ALLOCATED
+    assert order.confirmed_at is not None
     statuses = list(
         OrderEvent.objects.filter(order=order, kind="status").values_list("to_status", flat=True)
     )
@@ -263,7 +268,8 @@ def test_rejection_returns_the_order_to_draft_with_the_reason(catalog, people):
     order.refresh_from_db()
     assert order.status == S.DRAFT
     event = OrderEvent.objects.filter(order=order, kind="rejected").get()
-    assert event.note == "价格太低" and event.actor == people["reviewer"]
+    assert event.note == "价格太低"
+    assert event.actor == people["reviewer"]
     # Submitting again opens a new round.
     services.order_submit(actor=people["sales"], order=order)
     assert Order.objects.get(pk=order.pk).review_round == 2
@@ -315,7 +321,8 @@ def test_cancel_releases_every_reservation(catalog, people):
         services.order_cancel(actor=people["sales"], order=order, reason="")
     services.order_cancel(actor=people["sales"], order=order, reason="客户取消")
     order.refresh_from_db()
-    assert order.status == S.CANCELLED and order.cancel_reason == "客户取消"
+    assert order.status == S.CANCELLED
+    assert order.cancel_reason == "客户取消"
     assert reserved(product, catalog.shanghai) == reserved(product, catalog.guangzhou) == 0
     assert not Allocation.objects.exists()
     with pytest.raises(InvalidTransition):
@@ -367,7 +374,8 @@ def test_amendment_that_now_needs_review_goes_back_to_the_reviewers(catalog, peo
     assert order.status == S.PENDING_REVIEW
     services.order_approve(actor=people["reviewer"], order=order)
     order.refresh_from_db()
-    assert order.status == S.ALLOCATED and reserved(product, catalog.shanghai) == 20
+    assert order.status == S.ALLOCATED
+    assert reserved(product, catalog.shanghai) == 20
 
 
 def test_amendment_after_picking_started_is_refused(catalog, people):

@@ -194,7 +194,8 @@ def test_rounding_mode_rejects_unknown_modes(settings, bad):
 
 def test_money_constants():
     assert D("0.01") == CENT
-    assert ZERO == 0 and ZERO.as_tuple().exponent == -2
+    assert ZERO == 0
+    assert ZERO.as_tuple().exponent == -2
 
 
 # --- quantity breaks -----------------------------------------------------------------------

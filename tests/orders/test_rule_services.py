@@ -41,7 +41,8 @@ def test_amount_rule_needs_an_amount_and_changes_nothing(manager):
         services.approval_rule_save(
             actor=manager, rule=None, data={**data, "threshold": Decimal("0")}
         )
-    assert not ApprovalRule.objects.exists() and not AuditLog.objects.exists()
+    assert not ApprovalRule.objects.exists()
+    assert not AuditLog.objects.exists()
 
 
 def test_other_rules_drop_a_leftover_amount(manager):
@@ -57,7 +58,8 @@ def test_other_rules_drop_a_leftover_amount(manager):
         },
     )
     rule.refresh_from_db()
-    assert rule.threshold is None and rule.name == "New customers"
+    assert rule.threshold is None
+    assert rule.name == "New customers"
 
 
 def test_approval_rule_message_in_chinese(manager):
@@ -230,7 +232,8 @@ def test_one_active_price_list_per_group(manager):
         price_list=None,
         data={"name": "Retail 2027", "customer_group": "retail", "prices_include_tax": True},
     )
-    assert retail.is_active and not next_year.is_active  # prepared, not yet in use
+    assert retail.is_active
+    assert not next_year.is_active
     replaced = services.price_list_activate(actor=manager, price_list=next_year)
     assert replaced == retail
     assert list(PriceList.objects.filter(is_active=True)) == [next_year]
@@ -344,7 +347,8 @@ def test_import_sets_pasted_skus_and_keeps_the_others(manager):
         "CL-3001": ["1: 100.00", "1: 1280.00, 10: 1190.00"],
         "PL-2002": "1: 59.9",
     }
-    assert new.pk and kept.pk
+    assert new.pk
+    assert kept.pk
 
 
 def test_import_is_all_or_nothing_with_line_numbers(manager):
@@ -363,7 +367,8 @@ def test_import_is_all_or_nothing_with_line_numbers(manager):
         "No product has the SKU XX-9.",
         "CL-3001: The quantity 1 has two prices: keep one.",
     ]
-    assert not PriceListItem.objects.exists() and not AuditLog.objects.exists()
+    assert not PriceListItem.objects.exists()
+    assert not AuditLog.objects.exists()
 
 
 # ------------------------------------------------------------------ codes and SKUs

@@ -25,14 +25,16 @@ def test_allocation_waits_in_the_queue_until_picking_starts(catalog):
     order = catalog.order(catalog.customer(), (product, 2))
     services.order_submit(actor=None, order=order)
     order.refresh_from_db()
-    assert order.status == S.ALLOCATED and order.picking_started_at is None
+    assert order.status == S.ALLOCATED
+    assert order.picking_started_at is None
     assert order in priority_queue()
     warehouse = UserFactory(username="wh-s", role="warehouse")
     assert OrderAction.START_PICKING in order_allowed_actions(order, warehouse)
 
     services.order_start_picking(actor=warehouse, order=order)
     order.refresh_from_db()
-    assert order.status == S.PICKING and order.picking_started_at is not None
+    assert order.status == S.PICKING
+    assert order.picking_started_at is not None
     last = order.events.order_by("pk").last()
     assert (last.kind, last.from_status, last.to_status) == (
         EventKind.STATUS,

@@ -53,7 +53,8 @@ def test_a_rejected_form_keeps_its_token_for_the_corrected_submit(client_for):
     client = client_for("warehouse")
     token = uuid.uuid4()
     bad = client.post("/stock/receive/", {**receipt(product, warehouse, token), "quantity": "0"})
-    assert bad.status_code == 422 and str(token) in bad.content.decode()
+    assert bad.status_code == 422
+    assert str(token) in bad.content.decode()
     assert not SubmittedForm.objects.filter(token=token).exists()
     assert client.post("/stock/receive/", receipt(product, warehouse, token)).status_code == 302
     assert StockMovement.objects.filter(product=product).count() == 1

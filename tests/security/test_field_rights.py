@@ -32,10 +32,12 @@ def test_sales_cannot_raise_a_credit_limit_or_lift_a_credit_hold(client_for):
     response = client.post(f"/customers/{customer.pk}/edit/", form)  # credit_hold unticked
     assert response.status_code == 302
     customer.refresh_from_db()
-    assert customer.credit_limit == Decimal("1000") and customer.credit_hold
+    assert customer.credit_limit == Decimal("1000")
+    assert customer.credit_hold
     assert customer.payment_terms != "net_60"
     page = client.get(f"/customers/{customer.pk}/edit/").content.decode()
-    assert 'name="credit_limit"' in page and "Read-only for your role." in page
+    assert 'name="credit_limit"' in page
+    assert "Read-only for your role." in page
 
 
 def test_the_service_refuses_credit_changes_from_other_roles(user_with_role):
@@ -59,7 +61,8 @@ def test_finance_changes_credit_terms_only_and_it_is_audited(client_for):
     )
     assert response.status_code == 302
     customer.refresh_from_db()
-    assert customer.credit_limit == Decimal("50000") and not customer.credit_hold
+    assert customer.credit_limit == Decimal("50000")
+    assert not customer.credit_hold
     entry = AuditLog.objects.get(object_id=str(customer.pk), action="customer.update")
     assert entry.changes["credit_limit"] == ["1000.00", "50000"] or entry.changes["credit_limit"]
     assert "credit_hold" in entry.changes
@@ -84,7 +87,8 @@ def test_warehouse_keeps_weights_but_not_prices_or_tax(client_for, user_with_rol
         product=product,
         data={"weight_kg": Decimal("2.000")},
     )
-    assert saved.weight_kg == Decimal("2.000") and saved.standard_cost == Decimal("50.00")
+    assert saved.weight_kg == Decimal("2.000")
+    assert saved.standard_cost == Decimal("50.00")
 
 
 def test_manager_changes_prices(user_with_role):

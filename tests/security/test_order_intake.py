@@ -59,14 +59,17 @@ def test_raising_an_approved_order_sends_it_back_to_review_with_the_diff(approve
     codes = [r["code"] for r in approval.reasons]
     assert codes == ["amount_over", "amended"]
     text = approval.reason_text()
-    assert "line 1" in text and "20 → 90" in text and "total" in text
+    assert "line 1" in text
+    assert "20 → 90" in text
+    assert "total" in text
     # The approver sees it in the queue.
     from django.test import Client
 
     client = Client()
     client.force_login(people["reviewer"])
     queue = client.get("/approvals/").content.decode()
-    assert approved.number in queue and "20 → 90" in queue
+    assert approved.number in queue
+    assert "20 → 90" in queue
 
 
 def test_lowering_an_approved_order_needs_no_new_approval(approved, people):
@@ -80,7 +83,8 @@ def test_an_amendment_keeps_the_quantity_limit(approved, people, quantity):
     with pytest.raises(ValidationError, match="at most"):
         services.order_amend(actor=people["sales"], order=approved, changes={1: quantity})
     approved.refresh_from_db()
-    assert approved.status == S.ALLOCATED and approved.lines.get().quantity == 20
+    assert approved.status == S.ALLOCATED
+    assert approved.lines.get().quantity == 20
 
 
 def test_an_amendment_keeps_the_discount_cap(approved, people, catalog):
@@ -132,7 +136,8 @@ def test_a_back_office_reference_never_lands_on_another_customers_order(catalog,
     second = catalog.order(
         second_customer, (product, 2), actor=people["sales"], external_reference="PO-AUDIT-1"
     )
-    assert second.pk != first.pk and second.customer == second_customer
+    assert second.pk != first.pk
+    assert second.customer == second_customer
     assert Order.objects.count() == 2
 
 
@@ -165,7 +170,8 @@ def test_a_channel_id_is_unique_per_channel_not_per_customer(catalog):
     other = catalog.order(
         catalog.customer(), (product, 1), channel="web_shop", external_reference="T1"
     )
-    assert again.pk == first.pk and other.pk != first.pk
+    assert again.pk == first.pk
+    assert other.pk != first.pk
 
 
 def test_the_amend_page_sends_a_raised_order_back_to_review(approved, client_for):

@@ -36,7 +36,8 @@ def test_ensure_admin_in_production_never_prints_the_password(tmp_path):
     with override_settings(PRODUCTION=True, ADMIN_PASSWORD=secret, VAR_DIR=tmp_path):
         call_command("ensure_admin", stdout=out)
     admin = get_user_model().objects.get(username="admin")
-    assert admin.check_password(secret) and admin.is_superuser
+    assert admin.check_password(secret)
+    assert admin.is_superuser
     assert secret not in out.getvalue()
     assert not (tmp_path / "admin-login.txt").exists()
 
