@@ -1,4 +1,6 @@
 import django_tables2 as tables
+from django.db.models import Value
+from django.db.models.functions import Concat
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -51,19 +53,19 @@ class OrderTable(BaseTable):
         )
         empty_text = _("No orders match these filters.")
 
+    # The customer exports as "name (code)", put together by the database, so exports read
+    # plain values rather than model instances (oms.exports); status exports as its label.
+    export_values = {
+        "customer": Concat("customer__name", Value(" ("), "customer__code", Value(")"))
+    }
+
     def render_status(self, value, record):
         return status_badge(record)
-
-    def value_status(self, value, record):
-        return record.get_status_display()
 
     def render_customer(self, value, record):
         return format_html(
             '{} <span class="text-muted small">{}</span>', value, record.customer.code
         )
-
-    def value_customer(self, value, record):
-        return f"{value} ({record.customer.code})"
 
 
 class QueueTable(OrderTable):
