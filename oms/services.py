@@ -1,6 +1,7 @@
 """Services shared by every app: the audit trail, saving master data, the outbox, and
 export jobs."""
 
+import io
 import logging
 import os
 import time
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 from oms.choices import ExportStatus
 from oms.db import atomic_with_retry
 from oms.errors import ServiceError
-from oms.exports import export_plan, write_csv
+from oms.exports import copy_csv, export_plan, write_csv
 from oms.models import AuditLog, ExportJob, OutboxMessage, SubmittedForm
 from oms.types import User
 
@@ -250,14 +251,24 @@ def _export_write(job: ExportJob, part: Path) -> int:
     progress = _ExportProgress(job.pk)
     snapshot = not connection.in_atomic_block
     try:
-        with transaction.atomic(), open(part, "w", newline="", encoding="utf-8") as out:
+        with transaction.atomic(), open(part, "wb") as out:
             if snapshot:
                 # One snapshot for the count and the rows, so the two must agree.
                 with connection.cursor() as cursor:
                     cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
             total = data.count() if isinstance(data, QuerySet) else len(data)
             progress.report(0, total, force=True)
-            rows = write_csv(plan, data, out, progress=lambda n: progress.report(n, total))
+
+            def report(rows: int) -> None:
+                progress.report(rows, total)
+
+            if isinstance(data, QuerySet) and plan.in_database:
+                rows = copy_csv(plan, data, out, progress=report)  # PostgreSQL writes the rows
+            else:
+                text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+                rows = write_csv(plan, data, text, progress=report)
+                text.flush()
+                text.detach()  # the file is closed by its own with-block
     finally:
         progress.close()
     if rows != total:

@@ -33,7 +33,7 @@ NUMERIC = {
 
 
 class MoneyColumn(tables.Column):
-    exports_plain_value = True  # value() is the cell for CSV exports
+    """An amount with the currency symbol; exports the plain number (oms.exports)."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("attrs", NUMERIC)
@@ -42,12 +42,9 @@ class MoneyColumn(tables.Column):
     def render(self, value):
         return format_money(value)
 
-    def value(self, value):
-        return value
-
 
 class QuantityColumn(tables.Column):
-    exports_plain_value = True  # value() is the cell for CSV exports
+    """A quantity with digit grouping; exports the plain number."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("attrs", NUMERIC)
@@ -56,12 +53,9 @@ class QuantityColumn(tables.Column):
     def render(self, value):
         return number_format(value, force_grouping=True)
 
-    def value(self, value):
-        return value
-
 
 class ActiveColumn(tables.BooleanColumn):
-    exports_plain_value = True  # value() is the cell for CSV exports
+    """A badge; exports yes/no like any boolean field."""
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("verbose_name", _("Active"))
@@ -72,9 +66,6 @@ class ActiveColumn(tables.BooleanColumn):
         css = "text-bg-success" if value else "text-bg-secondary"
         return format_html('<span class="badge {}">{}</span>', css, label)
 
-    def value(self, value):
-        return "yes" if value else "no"
-
 
 class BaseTable(tables.Table):
     class Meta:
@@ -83,16 +74,12 @@ class BaseTable(tables.Table):
 
 
 class ReferenceColumn(tables.Column):
-    """A document reference ("SO-2026-000123") linked to its document when an app resolves it."""
-
-    exports_plain_value = True  # value() is the cell for CSV exports
+    """A document reference ("SO-2026-000123") linked to its document when an app resolves it;
+    exports the plain reference."""
 
     def render(self, value):
         url = resolve_reference(value)
         return format_html('<a href="{}">{}</a>', url, value) if url else value
-
-    def value(self, value):
-        return value
 
 
 def compact_table(

@@ -166,10 +166,11 @@ def test_a_failed_export_is_never_offered(orders, client_for, export_dir, no_wor
     job = start_export(client)
 
     def cut_short(plan, data, out, progress=None):
-        out.write("\ufeffNumber\r\nSO-1\r\n")
+        out.write("\ufeffNumber\nSO-1\n".encode())
         raise TimeoutError("the soft time limit")
 
-    monkeypatch.setattr("oms.services.write_csv", cut_short)
+    # The order list's cells are all made by PostgreSQL, so COPY writes its rows.
+    monkeypatch.setattr("oms.services.copy_csv", cut_short)
     assert export_job_run(job_id=job.pk) == "failed"
     job.refresh_from_db()
     assert job.status == ExportStatus.FAILED and job.file_name == ""
@@ -182,10 +183,31 @@ def test_a_failed_export_is_never_offered(orders, client_for, export_dir, no_wor
 
 def test_a_short_file_is_not_complete(orders, client_for, export_dir, no_worker, monkeypatch):
     job = start_export(client_for("sales"))
-    monkeypatch.setattr("oms.services.write_csv", lambda plan, data, out, progress=None: 2)
+    monkeypatch.setattr("oms.services.copy_csv", lambda plan, data, out, progress=None: 2)
     assert export_job_run(job_id=job.pk) == "failed"
     job.refresh_from_db()
     assert "2 of 5 rows" in job.error and not job.file_name
+
+
+def test_cells_made_in_python_are_written_by_the_csv_module(
+    orders, client_for, export_dir, no_worker
+):
+    """The priority queue's reasons come from a value method: no COPY, the same file."""
+    client = client_for("sales")
+    Order.objects.update(
+        status=OrderStatus.CONFIRMED, priority_reasons=[{"factor": "boost", "points": 5}]
+    )
+    job = start_export(client, "/orders/queue/?sort=total")
+    assert export_job_run(job_id=job.pk) == "done"
+    text = (export_dir / f"{job.pk}.csv").read_text(encoding="utf-8")
+    header, *rows = csv_rows(text)
+    assert len(rows) == 5 and rows[0][header.index("Why")] == "manual boost +5"
+    settings_limit = 100
+    from django.conf import settings
+
+    settings.OMS_EXPORT_INLINE_MAX_ROWS = settings_limit
+    inline = client.get("/orders/queue/?sort=total&export=csv")
+    assert b"".join(inline.streaming_content).decode() == text
 
 
 def test_the_worker_checks_the_rights_again(orders, client, export_dir, no_worker, user_with_role):
