@@ -1,10 +1,17 @@
 import django_tables2 as tables
 from django.db.models import Value
 from django.db.models.functions import Concat
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from oms.tables import ActiveColumn, BaseTable, MoneyColumn, format_money
+from oms.tables import (
+    ActiveColumn,
+    BaseTable,
+    DateColumn,
+    DateTimeColumn,
+    MoneyColumn,
+    fast_format_html,
+    format_money,
+)
 from orders.models import Approval, ApprovalRule, Order
 from orders.templatetags.orders import priority_reason_text, status_badge
 
@@ -16,11 +23,7 @@ def page_total(table) -> str:
 
 class OrderTable(BaseTable):
     number = tables.Column(linkify=True, attrs={"td": {"class": "text-nowrap"}})
-    created_at = tables.DateTimeColumn(
-        verbose_name=_("Created"),
-        format="SHORT_DATETIME_FORMAT",
-        attrs={"td": {"class": "text-nowrap"}},
-    )
+    created_at = DateTimeColumn(verbose_name=_("Created"), attrs={"td": {"class": "text-nowrap"}})
     customer = tables.Column(
         accessor="customer__name",
         verbose_name=_("Customer"),
@@ -33,9 +36,7 @@ class OrderTable(BaseTable):
     priority_score = tables.Column(
         verbose_name=_("Priority"), attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}}
     )
-    requested_delivery_date = tables.DateColumn(
-        verbose_name=_("Requested"), format="SHORT_DATE_FORMAT"
-    )
+    requested_delivery_date = DateColumn(verbose_name=_("Requested"))
     ship_region = tables.Column(verbose_name=_("Region"))
 
     class Meta(BaseTable.Meta):
@@ -63,7 +64,7 @@ class OrderTable(BaseTable):
         return status_badge(record)
 
     def render_customer(self, value, record):
-        return format_html(
+        return fast_format_html(
             '{} <span class="text-muted small">{}</span>', value, record.customer.code
         )
 
@@ -112,9 +113,7 @@ class ApprovalTable(BaseTable):
     level = tables.Column()
     required_role = tables.Column()
     reason = tables.Column()
-    created_at = tables.DateTimeColumn(
-        verbose_name=_("Waiting since"), format="SHORT_DATETIME_FORMAT"
-    )
+    created_at = DateTimeColumn(verbose_name=_("Waiting since"))
 
     class Meta(BaseTable.Meta):
         model = Approval
