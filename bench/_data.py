@@ -231,3 +231,38 @@ def _allocations(cursor) -> None:
         WHERE a.stock_level_id = s.id
         """
     )
+
+
+def build_ledger(rows: int = 1_000_000) -> None:
+    """The stock ledger: receipts, issues to orders (their numbers as references) and a few
+    adjustments with notes, spread over the bench catalogue."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+        _step(cursor, "catalogue", "inventory_stocklevel", WAREHOUSES * PRODUCTS, _catalogue)
+        _step(cursor, "ledger", "inventory_stockmovement", rows, _ledger, rows=rows)
+
+
+def _ledger(cursor, *, rows: int) -> None:
+    cursor.execute(
+        """
+        WITH levels AS (SELECT array_agg(id ORDER BY id) AS ids FROM inventory_stocklevel)
+        INSERT INTO inventory_stockmovement (created_at, stock_level_id, product_id,
+            warehouse_id, kind, quantity, balance_after, reason, reference, note, actor_id)
+        SELECT timestamp '2024-01-01' + (g || ' minutes')::interval, s.id, s.product_id,
+               s.warehouse_id,
+               CASE WHEN g %% 10 = 0 THEN 'receipt' WHEN g %% 97 = 0 THEN 'adjustment'
+                    ELSE 'issue' END,
+               CASE WHEN g %% 10 = 0 THEN 50 ELSE -1 END, 1000,
+               CASE WHEN g %% 97 = 0 AND g %% 10 <> 0 THEN 'damaged' ELSE '' END,
+               CASE WHEN g %% 10 = 0 THEN 'PO-' || (g / 10)
+                    ELSE 'SO-' || (2024 + g / 400000) || '-' || lpad(g::text, 7, '0') END,
+               CASE WHEN g %% 997 = 0 THEN 'carton crushed in transit'
+                    WHEN g %% 10 = 0 THEN '送货单 DN' || (g / 10) ELSE '' END,
+               NULL
+        FROM generate_series(1, %(rows)s) g CROSS JOIN levels
+        JOIN inventory_stocklevel s ON s.id = levels.ids[1 + g %% array_length(levels.ids, 1)]
+        """,
+        {"rows": rows},
+    )
