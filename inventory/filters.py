@@ -1,5 +1,6 @@
 import django_filters
-from django.db.models import F
+from django.contrib.postgres.search import SearchQuery
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from inventory.choices import MovementKind, TaxClass, WorkOrderStage
@@ -76,8 +77,13 @@ class LowStockFilterSet(SearchFilterSet):
         fields = ["q", "warehouse"]
 
 
+MAX_PRODUCT_IDS = 500
+
+
 class StockMovementFilterSet(SearchFilterSet):
-    search_fields = ("product__sku", "product__name", "reference", "note")
+    """The ledger. Its search reads indexes only (no "contains" over millions of rows): a
+    reference by its start (SO-2026-000123, TR-SH1-GZ1, a supplier's delivery note), the
+    products whose SKU starts with the text or whose name holds it, and words of the note."""
 
     warehouse = django_filters.ModelMultipleChoiceFilter(
         label=_("Warehouse"), queryset=Warehouse.objects.all()
@@ -90,6 +96,23 @@ class StockMovementFilterSet(SearchFilterSet):
     class Meta:
         model = StockMovement
         fields = ["q", "warehouse", "kind", "sku", "created_after", "created_before"]
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        # movement_reference_prefix: UPPER(reference) text_pattern_ops serves this LIKE 'X%'.
+        found = Q(reference__istartswith=value)
+        # Products are few: find them first, then walk the (product, -id) index.
+        products = Product.objects.filter(
+            Q(sku__istartswith=value) | Q(name__icontains=value)
+        ).values_list("pk", flat=True)
+        ids = list(products[: MAX_PRODUCT_IDS + 1])
+        if ids:
+            found |= Q(product_id__in=ids if len(ids) <= MAX_PRODUCT_IDS else products)
+        # movement_note_words: the GIN index over the note's words.
+        found |= Q(note__search=SearchQuery(value, config="simple"))
+        return queryset.filter(found)
 
     def by_sku(self, queryset, name, value):
         # Filter on the product id, not a join on the SKU: the planner then walks the

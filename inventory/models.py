@@ -1,8 +1,11 @@
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex, OpClass
+from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -246,6 +249,13 @@ class StockMovement(models.Model):
             models.Index(fields=["product", "-id"], name="movement_product_newest"),
             models.Index(fields=["warehouse", "-id"], name="movement_warehouse_newest"),
             models.Index(fields=["stock_level", "id"], name="movement_stock_level"),
+            # The ledger's search (inventory.filters): a reference by its start, whatever the
+            # case, and words of the note. Built-in PostgreSQL only (no pg_trgm).
+            models.Index(
+                OpClass(Upper("reference"), name="text_pattern_ops"),
+                name="movement_reference_prefix",
+            ),
+            GinIndex(SearchVector("note", config="simple"), name="movement_note_words"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(quantity=0), name="movement_quantity_not_zero"),

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from oms.filters import SearchFilterSet
 from oms.models import AuditLog
 from oms.registry import audited_model_choices
-from oms.tables import BaseTable
+from oms.tables import BaseTable, DateTimeColumn
 
 
 class AuditLogFilterSet(SearchFilterSet):
@@ -25,7 +25,7 @@ class AuditLogFilterSet(SearchFilterSet):
 
 
 class AuditLogTable(BaseTable):
-    created_at = tables.DateTimeColumn(format="SHORT_DATETIME_FORMAT")
+    created_at = DateTimeColumn()
     actor = tables.Column(accessor="actor__username", verbose_name=_("By"))
     action = tables.Column()
     object_repr = tables.Column()

@@ -5,8 +5,9 @@ users without the permission get a 403 page. Nothing is open by default.
 """
 
 import uuid
+from datetime import datetime
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 import django_tables2 as tables
 from django.conf import settings
@@ -15,10 +16,11 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.paginator import EmptyPage
 from django.forms import BaseForm
-from django.http import Http404, HttpResponseRedirect, StreamingHttpResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views import View
@@ -28,9 +30,10 @@ from django_tables2.paginators import LazyPaginator
 
 from oms import registry
 from oms.errors import ServiceError
-from oms.exports import csv_lines, stream_records
+from oms.exports import csv_chunks, export_plan, is_large
 from oms.models import SubmittedForm
-from oms.services import form_submit_once
+from oms.services import export_job_start, form_submit_once
+from oms.types import User
 
 
 class RequirePermissionMixin(PermissionRequiredMixin):
@@ -72,7 +75,8 @@ class ObjectListView(RequirePermissionMixin, View):
     def get_summary(self, queryset) -> str:
         return ""
 
-    def get(self, request, *args, **kwargs):
+    def filter_queryset(self, request) -> tuple[Any, Any]:
+        """The list's FilterSet (or None) and the queryset its filters leave."""
         filterset = None
         queryset = self.get_queryset()
         if self.filterset_class is not None:
@@ -82,11 +86,22 @@ class ObjectListView(RequirePermissionMixin, View):
             queryset = filterset.qs if filterset.is_bound else filterset.queryset
             if filterset.is_bound and not filterset.is_valid():
                 queryset = queryset.none()
+        return filterset, queryset
+
+    def export_table(self, request) -> tables.Table:
+        """The table an export writes: the request's filters and sorting, every row. An export
+        job rebuilds it in the worker from the stored query string."""
+        _filterset, queryset = self.filter_queryset(request)
+        table = self.table_class(queryset)
+        RequestConfig(request, paginate=False).configure(table)
+        return table
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("export") == "csv":
+            return self.export_csv(self.export_table(request))
+        filterset, queryset = self.filter_queryset(request)
         # No request= here: django-tables2 would then paginate with a COUNT(*) of its own.
         table = self.table_class(queryset)
-        if request.GET.get("export") == "csv":
-            RequestConfig(request, paginate=False).configure(table)
-            return self.export_csv(table)
         # Sorting from the request; the page and its size are read here, within bounds, so a
         # malformed or huge ?page= or ?per_page= never reaches the database.
         RequestConfig(request, paginate=False).configure(table)
@@ -114,16 +129,44 @@ class ObjectListView(RequirePermissionMixin, View):
     def per_page(self, request) -> int:
         return int_param(request, "per_page", settings.OMS_LIST_PAGE_SIZE, low=1, high=MAX_PER_PAGE)
 
-    def export_csv(self, table) -> StreamingHttpResponse:
+    def export_csv(self, table) -> HttpResponseBase:
+        """Stream a page-worth of rows at once; a bigger export becomes a job for a worker, and
+        the user goes to its progress page."""
+        queryset = table.data.data
+        if is_large(queryset):
+            return self.start_export_job()
+        # The plan (headers, choice labels) is made now, in the request's language.
         response = StreamingHttpResponse(
-            csv_lines(table, stream_records(table.data.data)),
+            csv_chunks(export_plan(table, queryset), queryset),
             content_type="text/csv; charset=utf-8",
         )
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = content_disposition_header(
-            True, f"{self.export_name}-{stamp}.csv"
+            True, export_file_name(self.export_name)
         )
         return response
+
+    def start_export_job(self) -> HttpResponse:
+        request = self.request
+        query = request.GET.copy()
+        for name in ("export", "page", "per_page"):
+            query.pop(name, None)
+        try:
+            job = export_job_start(
+                user=cast(User, request.user),  # a list view lets no anonymous user in
+                path=request.path_info,
+                list_name=request.resolver_match.view_name if request.resolver_match else "",
+                query_string=query.urlencode(),
+                language=translation.get_language() or settings.LANGUAGE_CODE,
+            )
+        except ServiceError as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(_with_param(request, "export", None))
+        return HttpResponseRedirect(reverse("export_status", args=[job.pk]))
+
+
+def export_file_name(export_name: str, when: datetime | None = None) -> str:
+    """ "orders-20261122-0930.csv": the list and when it was exported."""
+    return f"{export_name}-{timezone.localtime(when).strftime('%Y%m%d-%H%M')}.csv"
 
 
 def _with_param(request, key: str, value: str | None) -> str:

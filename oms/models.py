@@ -1,8 +1,10 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from oms.choices import OutboxStatus
+from oms.choices import ExportStatus, OutboxStatus
 
 
 class AuditLog(models.Model):
@@ -116,3 +118,51 @@ class SubmittedForm(models.Model):
 
     def __str__(self) -> str:
         return str(self.token)
+
+
+class ExportJob(models.Model):
+    """A list's CSV export too big to stream in a request, written by a worker.
+
+    The worker rebuilds the list's queryset from `path` (the list's address) and
+    `query_string` (its filters and sorting), as `user` would see it, in `language`. The file
+    is written under a temporary name and gets its final name only when every row is in:
+    `file_name` is set only on a job that is done, and only such a job is downloadable.
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    list_name = models.CharField(_("list"), max_length=100)
+    path = models.CharField(_("address"), max_length=200)
+    query_string = models.TextField(_("filters"), blank=True)
+    language = models.CharField(_("language"), max_length=10)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+    )
+    rows_total = models.BigIntegerField(_("rows to write"), null=True, blank=True)
+    rows_written = models.BigIntegerField(_("rows written"), default=0)
+    file_name = models.CharField(_("file"), max_length=100, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("export")
+        verbose_name_plural = _("exports")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "status"], name="export_user_status")]
+        constraints = [
+            # A file only on a finished job: a cut or failed export is never offered.
+            models.CheckConstraint(
+                condition=models.Q(file_name="") | models.Q(status="done"),
+                name="export_file_only_when_done",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(rows_written__gte=0), name="export_rows_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.list_name} ({self.status})"

@@ -1,6 +1,7 @@
 """What the kernel itself contributes: the sidebar's sections, the audit log, the outbox,
 the demo users."""
 
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from oms.demo import seed_users
@@ -27,11 +28,15 @@ register_nav_item(
 
 grant_many(
     {
-        "admin": {"oms.view_auditlog", "oms.view_outboxmessage"},
+        # Administrators may download anybody's export (support); others only their own.
+        "admin": {"oms.view_auditlog", "oms.view_outboxmessage", "oms.view_exportjob"},
         "manager": {"oms.view_auditlog"},
     }
 )
 
 register_beat_job("flush-outbox", "oms.tasks.flush_outbox", 60.0, expires=50)
+register_beat_job(
+    "exports-clean-up", "oms.tasks.exports_clean_up", crontab(hour=3, minute=40), expires=3600
+)
 
 register_seeder(Seeder("users", seed_users))

@@ -3,7 +3,7 @@ from typing import TypeVar
 from django.db.models import F, IntegerField, Model, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from oms.models import AuditLog
+from oms.models import AuditLog, ExportJob
 
 M = TypeVar("M", bound=Model)
 
@@ -29,3 +29,11 @@ def differs_from_sum(
     return parents.annotate(
         **{total_name: Coalesce(Subquery(total, output_field=IntegerField()), 0)}
     ).exclude(**{field: F(total_name)})
+
+
+def export_job_for(user, pk) -> ExportJob | None:
+    """An export the user may see: their own, or anybody's for an administrator."""
+    jobs = ExportJob.objects.all()
+    if not (user.is_superuser or user.has_perm("oms.view_exportjob")):
+        jobs = jobs.filter(user=user)
+    return jobs.filter(pk=pk).first()

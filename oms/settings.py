@@ -228,6 +228,8 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "oms.tasks.deliver_outbox_message": {"queue": "notifications"},
     "oms.tasks.flush_outbox": {"queue": "notifications"},
+    "oms.tasks.export_run": {"queue": "documents"},
+    "oms.tasks.exports_clean_up": {"queue": "documents"},
 }
 CELERY_WORKER_QUEUES = "default,documents,tracking,notifications"
 CELERY_TIMEZONE = TIME_ZONE
@@ -274,6 +276,17 @@ OMS_ALLOW_SELF_APPROVAL = env.bool("OMS_ALLOW_SELF_APPROVAL", default=False)
 # When on, users whose only customer-facing role is sales see only the customers they are the
 # salesperson of, and those customers' orders.
 OMS_SALES_OWN_CUSTOMERS_ONLY = env.bool("OMS_SALES_OWN_CUSTOMERS_ONLY", default=False)
+
+# CSV exports: up to this many rows stream straight from the list page; a bigger export is
+# written by a worker (queue "documents") and offered for download on its progress page.
+OMS_EXPORT_INLINE_MAX_ROWS = env.int("OMS_EXPORT_INLINE_MAX_ROWS", default=20_000)
+OMS_EXPORT_DIR = Path(env.str("OMS_EXPORT_DIR", default=str(VAR_DIR / "exports")))
+# A worker gives up on an export after this many seconds (soft limit one minute earlier).
+OMS_EXPORT_TIME_LIMIT = env.int("OMS_EXPORT_TIME_LIMIT", default=1800)
+# Finished exports (and their files) are removed by a daily job after this many days.
+OMS_EXPORT_KEEP_DAYS = env.int("OMS_EXPORT_KEEP_DAYS", default=2)
+# Exports one user may have queued or running at once.
+OMS_EXPORT_MAX_ACTIVE = env.int("OMS_EXPORT_MAX_ACTIVE", default=3)
 
 DJANGO_TABLES2_TEMPLATE = "oms/table.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle mb-0"}

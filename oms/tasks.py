@@ -7,6 +7,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
+from oms import services
 from oms.choices import OutboxStatus
 from oms.models import OutboxMessage
 
@@ -93,3 +94,19 @@ def enqueue_on_commit(task, *args) -> None:
             )
 
     transaction.on_commit(send)
+
+
+@shared_task(
+    time_limit=settings.OMS_EXPORT_TIME_LIMIT,
+    soft_time_limit=settings.OMS_EXPORT_TIME_LIMIT - 60,
+)
+def export_run(job_id: str) -> str:
+    """Write one export job's file (queue "documents"). Running it twice writes it once; it is
+    never retried: a failed export says so on its page and the user starts another."""
+    return services.export_job_run(job_id=job_id)
+
+
+@shared_task(time_limit=600, soft_time_limit=540)
+def exports_clean_up() -> int:
+    """Daily: remove old exports and their files; fail jobs that a killed worker left."""
+    return services.exports_clean_up()

@@ -10,6 +10,8 @@ urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("search/", views.GlobalSearchView.as_view(), name="search"),
     path("audit/", views.AuditLogView.as_view(), name="audit_log"),
+    path("exports/<uuid:pk>/", views.ExportStatusView.as_view(), name="export_status"),
+    path("exports/<uuid:pk>/download/", views.ExportDownloadView.as_view(), name="export_download"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),

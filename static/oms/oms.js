@@ -76,6 +76,14 @@
   window.addEventListener("pageshow", function () {
     release(document);
   });
+  // Progress bars carry their width in data-progress (the CSP allows no inline style).
+  function sizeBars(root) {
+    root.querySelectorAll("[data-progress]").forEach(function (bar) {
+      bar.style.width = bar.dataset.progress + "%";
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { sizeBars(document); });
+  document.addEventListener("htmx:load", function (event) { sizeBars(event.detail.elt); });
   function release(root) {
     root.querySelectorAll("[data-busy]").forEach(function (b) {
       b.disabled = false; delete b.dataset.busy;

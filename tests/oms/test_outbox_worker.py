@@ -22,12 +22,17 @@ from oms.services import outbox_enqueue
 from oms.tasks import deliver_outbox_message, flush_outbox
 from tests.factories import ProductFactory, UserFactory, WarehouseFactory
 
-QUEUES = ["default", "notifications"]
+QUEUES = ["default", "notifications", "documents"]
 
 
 def worker_environment(mail_dir: Path) -> dict[str, str]:
-    """The worker talks to this test's database and writes e-mail into mail_dir."""
-    env = {**os.environ, "EMAIL_FILE_PATH": str(mail_dir)}
+    """The worker talks to this test's database, writes e-mail into mail_dir and exports
+    into the folder next to it."""
+    env = {
+        **os.environ,
+        "EMAIL_FILE_PATH": str(mail_dir),
+        "OMS_EXPORT_DIR": str(mail_dir.parent / "exports"),
+    }
     test_db = connection.settings_dict["NAME"]
     if "DATABASE_URL" in os.environ:
         base, _, _old = os.environ["DATABASE_URL"].rpartition("/")
