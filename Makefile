@@ -98,6 +98,9 @@ db: venv messages
 bench: setup db
 	$(PY) bench/stock_services.py
 	$(PY) bench/order_list.py
+	$(PY) bench/order_list.py --concurrent
+	$(PY) bench/export.py
+	$(PY) bench/ledger_search.py
 	$(PY) bench/order_throughput.py
 
 clean:

@@ -23,7 +23,7 @@ CASES = {
     "order_number": "SO-2025-0500123",
     "reference_prefix": "PO-4711",
     "sku": "BP-000042",
-    "product_name": "吊灯 1999",
+    "product_name": "壁灯 1999",
     "note_word": "crushed",
     "nothing": "no-such-thing",
 }
