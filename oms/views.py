@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import Resolver404
 from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
@@ -9,6 +10,7 @@ from django.views.generic import TemplateView
 from oms import registry, selectors
 from oms.audit import AuditLogFilterSet, AuditLogTable
 from oms.choices import ExportStatus
+from oms.errors import ServiceError
 from oms.generic import ObjectListView, export_file_name
 from oms.services import export_file_path, export_list_view
 
@@ -72,7 +74,7 @@ class ExportStatusView(ExportJobMixin, View):
         try:
             view_class, _kwargs = export_list_view(job.path)
             title = view_class.title
-        except Exception:
+        except (Resolver404, ServiceError):  # a list that has gone away still shows its job
             title = job.list_name
         percent = None
         if job.status == ExportStatus.DONE:
