@@ -72,19 +72,12 @@ class CustomerEditView(ObjectEditView):
     form_class = CustomerForm
     title = gettext_lazy("Edit customer")
 
-    def get_object(self):
-        customer = selectors.customer_detail(self.kwargs["pk"])
-        if customer is None:
-            raise Http404
-        return customer
+    lookup = staticmethod(selectors.customer_detail)
+    service = staticmethod(services.customer_update)
+    service_object = "customer"
 
     def get_form_kwargs(self):
         return {"instance": self.object, "user": self.request.user}
-
-    def save(self, form):
-        return services.customer_update(
-            actor=self.request.user, customer=self.object, data=form.cleaned_data
-        )
 
 
 class CustomerCreditView(CustomerEditView):
@@ -95,7 +88,7 @@ class CustomerCreditView(CustomerEditView):
     title = gettext_lazy("Credit terms")
 
     def get_form_kwargs(self):
-        return {"instance": self.object}
+        return {"instance": self.object}  # credit terms need no field rights
 
 
 class AddressEditView(ObjectEditView):

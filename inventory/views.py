@@ -92,27 +92,17 @@ class ProductEditView(ObjectEditView):
     form_class = ProductForm
     title = gettext_lazy("Edit product")
 
-    def get_object(self):
-        product = selectors.product_detail(self.kwargs["pk"])
-        if product is None:
-            raise Http404
-        return product
+    lookup = staticmethod(selectors.product_detail)
+    service = staticmethod(services.product_save)
+    service_object = "product"
 
     def get_form_kwargs(self):
         return {"instance": self.object, "user": self.request.user}
-
-    def save(self, form):
-        return services.product_save(
-            actor=self.request.user, product=self.object, data=form.cleaned_data
-        )
 
 
 class ProductCreateView(ProductEditView):
     permission_required = "inventory.add_product"
     title = gettext_lazy("New product")
-
-    def get_object(self):
-        return None
 
     list_url_name = "inventory:product_list"
 
@@ -172,27 +162,14 @@ class WarehouseEditView(ObjectEditView):
     form_class = WarehouseForm
     title = gettext_lazy("Edit warehouse")
 
-    def get_object(self):
-        warehouse = selectors.warehouse_detail(self.kwargs["pk"])
-        if warehouse is None:
-            raise Http404
-        return warehouse
-
-    def get_form_kwargs(self):
-        return {"instance": self.object}
-
-    def save(self, form):
-        return services.warehouse_save(
-            actor=self.request.user, warehouse=self.object, data=form.cleaned_data
-        )
+    lookup = staticmethod(selectors.warehouse_detail)
+    service = staticmethod(services.warehouse_save)
+    service_object = "warehouse"
 
 
 class WarehouseCreateView(WarehouseEditView):
     permission_required = "inventory.add_warehouse"
     title = gettext_lazy("New warehouse")
-
-    def get_object(self):
-        return None
 
     list_url_name = "inventory:warehouse_list"
 
