@@ -19,7 +19,7 @@ from django.utils import timezone
 from inventory.choices import TaxClass, Unit
 from inventory.models import Category, Product, StockLevel, StockMovement, Warehouse
 from inventory.services import stock_level_update, stock_receive
-from oms.demo import backdate
+from oms.demo import backdate, rename
 from oms.models import AuditLog
 
 DEMO_DATA = Path(__file__).resolve().parent / "demo"
@@ -182,13 +182,8 @@ def ledger_backdate(
             "ALTER TABLE inventory_stockmovement DISABLE TRIGGER inventory_stockmovement_append_only"
         )
         backdate(StockMovement, "created_at", moments)
-        for column in ("reference", "note") if renames else ():
-            cursor.execute(
-                f"UPDATE inventory_stockmovement AS m SET {column} = v.new "
-                f"FROM unnest(%s::text[], %s::text[]) AS v(old, new) "
-                f"WHERE m.{column} = v.old AND m.id = ANY(%s)",
-                [list(renames), list(renames.values()), ids],
-            )
+        for column in ("reference", "note"):
+            rename(StockMovement, column, renames or {}, ids)
         cursor.execute(
             "ALTER TABLE inventory_stockmovement ENABLE TRIGGER inventory_stockmovement_append_only"
         )
