@@ -138,10 +138,24 @@ class DateColumn(DateTimeColumn):
         return date_formatter(self.format)(value)
 
 
+@dataclass(frozen=True)
+class FooterCell:
+    """One cell of a table's summary footer (BaseTable.summary_footer)."""
+
+    content: Any
+    colspan: int = 1
+    css: str = "text-end"
+
+
 class BaseTable(tables.Table):
     class Meta:
         empty_text = _("Nothing matches these filters.")
         template_name = "oms/table.html"
+
+    def summary_footer(self) -> list[FooterCell]:
+        """A footer row of cells that may span columns (a document's totals under its lines),
+        shown instead of the columns' own footers when there is one."""
+        return []
 
     @cached_property
     def rendered_rows(self) -> list[SafeString]:

@@ -1,8 +1,9 @@
 import django_tables2 as tables
 from django.db.models import Value
 from django.db.models.functions import Concat
+from django.template.defaultfilters import floatformat
 from django.utils.formats import number_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from oms.tables import (
@@ -11,12 +12,22 @@ from oms.tables import (
     BaseTable,
     DateColumn,
     DateTimeColumn,
+    FooterCell,
     MoneyColumn,
+    QuantityColumn,
     fast_format_html,
     format_money,
 )
 from orders.choices import PromotionKind, PromotionScope
-from orders.models import Approval, ApprovalRule, Order, PriceList, Promotion, ShippingRule
+from orders.models import (
+    Approval,
+    ApprovalRule,
+    Order,
+    OrderLine,
+    PriceList,
+    Promotion,
+    ShippingRule,
+)
 from orders.templatetags.orders import priority_reason_text, status_badge
 
 
@@ -258,3 +269,82 @@ class ShippingRuleTable(BaseTable):
 
     def render_max_weight_kg(self, value):
         return number_format(value.normalize(), force_grouping=True)
+
+
+# ---------------------------------------------------------------- an order's lines
+
+
+class OrderLineTable(BaseTable):
+    """The lines of one order on its page, with its totals underneath."""
+
+    line_no = tables.Column(verbose_name="#")
+    sku = tables.Column(
+        accessor="product__sku",
+        verbose_name=_("SKU"),
+        linkify=lambda record: record.product.get_absolute_url(),
+    )
+    description = tables.Column()
+    quantity = QuantityColumn()
+    unit_price = MoneyColumn()
+    discount = tables.Column(accessor="discount_percent", verbose_name=_("Discount"), attrs=NUMERIC)
+    tax_amount = MoneyColumn(verbose_name=_("Tax"))
+    line_total = MoneyColumn(
+        attrs={**NUMERIC, "td": {"class": "text-end font-monospace-num fw-semibold"}}
+    )
+    allocations = tables.Column(verbose_name=_("Allocated"), empty_values=())
+
+    class Meta(BaseTable.Meta):
+        model = OrderLine
+        fields = ()
+        orderable = False
+        attrs = {"class": "table table-sm align-middle mb-0"}
+
+    def __init__(self, data, *, order: Order, **kwargs):
+        self.order = order
+        super().__init__(data, **kwargs)
+
+    def render_sku(self, value, record):
+        if record.made_to_order:
+            return format_html(
+                '{} <span class="badge text-bg-info">{}</span>', value, _("made to order")
+            )
+        return value
+
+    def render_description(self, value, record):
+        if record.promotions:
+            return format_html(
+                '{}<div class="small text-success">{}</div>', value, ", ".join(record.promotions)
+            )
+        return value
+
+    def render_discount(self, value, record):
+        parts = []
+        if record.discount_percent:
+            parts.append(f"{floatformat(record.discount_percent, '-2')}%")
+        if record.promotion_discount:
+            parts.append(f"−{format_money(record.promotion_discount)}")
+        return " ".join(parts)
+
+    def render_allocations(self, record):
+        badges = format_html_join(
+            "",
+            '<span class="badge text-bg-primary-subtle text-primary-emphasis border me-1">'
+            "{} × {}</span>",
+            ((a.stock_level.warehouse.code, a.quantity) for a in record.allocations.all()),
+        )
+        if badges or not self.order.expects_allocation:
+            return badges
+        return format_html('<span class="text-muted small">{}</span>', "—")
+
+    def summary_footer(self) -> list[FooterCell]:
+        order = self.order
+        return [
+            FooterCell(
+                f"{_('Subtotal (excl. tax)')} {format_money(order.subtotal)} · "
+                f"{_('Shipping fee')} {format_money(order.shipping_fee)}",
+                colspan=6,
+            ),
+            FooterCell(format_money(order.tax_total)),
+            FooterCell(format_money(order.total), css="text-end fw-semibold"),
+            FooterCell("", css=""),
+        ]

@@ -14,6 +14,7 @@ from orders.choices import OrderStatus
 from orders.forms import BoostForm, NoteForm, ReasonForm
 from orders.models import Order
 from orders.permissions import ACTION_PERMISSIONS, OrderAction, order_allowed_actions
+from orders.tables import OrderLineTable
 
 S = OrderStatus
 
@@ -37,7 +38,7 @@ class OrderDetailView(ObjectDetailView):
         order = self.object
         context.update(
             {
-                "lines": order.lines.all(),
+                "lines_table": OrderLineTable(order.lines.all(), order=order),
                 "approvals": order.approvals.all(),
                 "events": order.events.all(),
                 # Timeline events name lines by id; the page names them by SKU.
