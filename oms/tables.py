@@ -145,12 +145,15 @@ class FooterCell:
     content: Any
     colspan: int = 1
     css: str = "text-end"
+    id: str = ""
 
 
 class BaseTable(tables.Table):
     class Meta:
         empty_text = _("Nothing matches these filters.")
         template_name = "oms/table.html"
+
+    summary_footer_css = "table-light"
 
     def summary_footer(self) -> list[FooterCell]:
         """A footer row of cells that may span columns (a document's totals under its lines),

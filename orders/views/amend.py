@@ -12,6 +12,7 @@ from oms.generic import RequirePermissionMixin
 from orders import services
 from orders.forms import AmendLinesFormSet, LineAddForm, NoteForm
 from orders.permissions import ACTION_PERMISSIONS, OrderAction
+from orders.tables import AmendLineTable
 from orders.views.detail import get_order_or_404
 
 
@@ -33,6 +34,7 @@ class AmendView(RequirePermissionMixin, View):
                 "order": self.order,
                 "title": _("Amend %(number)s") % {"number": self.order.number},
                 "formset": formset,
+                "lines_table": AmendLineTable(formset.forms),
                 "add_form": add_form or LineAddForm(),
                 "note_form": note_form,
                 "errors": list(dict.fromkeys([*errors, *self.hidden_errors(formset)])),

@@ -43,6 +43,7 @@ from orders.models import PriceList, PriceListItem
 from orders.services import rules as services
 from orders.tables import (
     PriceListTable,
+    PriceRowTable,
 )
 
 PRICES_PER_PAGE = 50
@@ -97,12 +98,19 @@ def prices_context(
         price_list=price_list, product_id__in=[p.pk for p in page]
     ).order_by("min_quantity"):
         breaks.setdefault(item.product_id, []).append(item)
-    rows = [(product, breaks.get(product.pk, [])) for product in page]
+    for product in page:
+        product.breaks = breaks.get(product.pk, [])
+    if query:
+        empty = _("No product in this list matches “%(query)s”.") % {"query": query}
+    else:
+        empty = _(
+            "No prices yet: enter a SKU and its price above, or import them from a spreadsheet."
+        )
     if editor is None:
         editor = PriceBreaksForm(initial={"min_quantity_0": 1})
     return {
         "price_list": price_list,
-        "rows": rows,
+        "rows_table": PriceRowTable(list(page), empty_text=empty),
         "page": page,
         "query": query,
         "editor": editor,
