@@ -125,17 +125,7 @@ class LowStockTable(StockLevelTable):
     shortfall = QuantityColumn(verbose_name=_("Shortfall"))
 
     class Meta(StockLevelTable.Meta):
-        fields = (
-            "sku",
-            "product",
-            "warehouse",
-            "bin_location",
-            "on_hand",
-            "reserved",
-            "available",
-            "safety_stock",
-            "shortfall",
-        )
+        fields = (*StockLevelTable.Meta.fields, "shortfall")
         order_by = ("-shortfall",)
         empty_text = _("Nothing is below its safety stock.")
 

@@ -190,6 +190,16 @@ class SeedContext:
         self.stdout.write(message)
 
 
+def _quoted_names(model: type[models.Model], field_name: str) -> tuple[str, str, str]:
+    """The model's table, the field's column and the primary key's column, quoted for SQL."""
+    field = model._meta.get_field(field_name)
+    assert isinstance(field, models.Field)
+    assert field.column
+    assert model._meta.pk
+    quote = connection.ops.quote_name
+    return quote(model._meta.db_table), quote(field.column), quote(str(model._meta.pk.column))
+
+
 def backdate(model: type[models.Model], field_name: str, moments: Mapping[Any, datetime]) -> int:
     """Set one timestamp column of many rows (integer keys) in one UPDATE: {pk: moment}.
 
@@ -197,13 +207,7 @@ def backdate(model: type[models.Model], field_name: str, moments: Mapping[Any, d
     """
     if not moments:
         return 0
-    table = connection.ops.quote_name(model._meta.db_table)
-    field = model._meta.get_field(field_name)
-    assert isinstance(field, models.Field)
-    assert field.column
-    assert model._meta.pk
-    column = connection.ops.quote_name(field.column)
-    pk = connection.ops.quote_name(str(model._meta.pk.column))
+    table, column, pk = _quoted_names(model, field_name)
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {table} AS t SET {column} = v.moment "
@@ -223,13 +227,7 @@ def rename(
     given. For demo history only: document numbers follow the year of their moment."""
     if not renames:
         return 0
-    table = connection.ops.quote_name(model._meta.db_table)
-    field = model._meta.get_field(field_name)
-    assert isinstance(field, models.Field)
-    assert field.column
-    assert model._meta.pk
-    column = connection.ops.quote_name(field.column)
-    pk = connection.ops.quote_name(str(model._meta.pk.column))
+    table, column, pk = _quoted_names(model, field_name)
     only = f" AND t.{pk} = ANY(%s)" if ids is not None else ""
     with connection.cursor() as cursor:
         cursor.execute(

@@ -97,15 +97,7 @@ class QueueTable(OrderTable):
             "total",
             "reasons",
         )
-        sequence = (
-            "priority_score",
-            "number",
-            "customer",
-            "status",
-            "requested_delivery_date",
-            "total",
-            "reasons",
-        )
+        sequence = fields
         exclude = ("created_at", "channel", "ship_region")
         orderable = False
         empty_text = _("No open orders.")

@@ -21,23 +21,29 @@ PROMOTIONS = [
     ("金卡会员 Gold members -5%", "percent", 5, "tier", -30, 300, True, "gold"),
     ("球泡立减 Bulb ¥1 off", "fixed", 1, "product", -5, 25, False, ""),
 ]
-# (name, region, base fee, fee per kg, up to kg, free above)
+D = Decimal
+SHIPPING_RULE_FIELDS = ("name", "region", "base_fee", "per_kg_fee", "max_weight_kg", "free_above")
 SHIPPING_RULES = [
-    ("标准 Standard", "", 15, 2, 30, 499),
-    ("重货 Heavy", "", 80, 3, None, 20000),
-    *((f"偏远 Remote {region}", region, 30, 5, None, 2000) for region in ("XJ", "XZ", "QH")),
+    ("标准 Standard", "", D(15), D(2), D(30), D(499)),
+    ("重货 Heavy", "", D(80), D(3), None, D(20000)),
+    *(
+        (f"偏远 Remote {region}", region, D(30), D(5), None, D(2000))
+        for region in ("XJ", "XZ", "QH")
+    ),
 ]
-# (name, condition, threshold, role, level)
+APPROVAL_RULE_FIELDS = ("name", "condition", "threshold", "required_role", "level")
 APPROVAL_RULES = [
-    ("大额订单 Large order", "amount_at_least", 30000, "manager", 2),
+    ("大额订单 Large order", "amount_at_least", D(30000), "manager", 2),
     ("定制商品 Made to order", "made_to_order", None, "reviewer", 1),
     ("超信用额度 Over credit", "credit_exceeded", None, "finance", 1),
     ("人工标记 Flagged", "manual_flag", None, "reviewer", 1),
 ]
 
 
-def decimal_or_none(value: int | None) -> Decimal | None:
-    return None if value is None else Decimal(value)
+def seed_table(model, fields: tuple[str, ...], rows) -> None:
+    """A model's demo rows from a table of values in `fields` order, unless it has rows."""
+    if not model.objects.exists():
+        model.objects.bulk_create(model(**dict(zip(fields, row, strict=True))) for row in rows)
 
 
 def seed_pricing(products: list[Product]) -> None:
@@ -66,29 +72,8 @@ def seed_pricing(products: list[Product]) -> None:
         )
     if not Promotion.objects.exists():
         seed_promotions()
-    if not ShippingRule.objects.exists():
-        ShippingRule.objects.bulk_create(
-            ShippingRule(
-                name=name,
-                region=region,
-                base_fee=Decimal(base),
-                per_kg_fee=Decimal(per_kg),
-                max_weight_kg=decimal_or_none(up_to),
-                free_above=Decimal(free_above),
-            )
-            for name, region, base, per_kg, up_to, free_above in SHIPPING_RULES
-        )
-    if not ApprovalRule.objects.exists():
-        ApprovalRule.objects.bulk_create(
-            ApprovalRule(
-                name=name,
-                condition=condition,
-                threshold=decimal_or_none(threshold),
-                required_role=role,
-                level=level,
-            )
-            for name, condition, threshold, role, level in APPROVAL_RULES
-        )
+    seed_table(ShippingRule, SHIPPING_RULE_FIELDS, SHIPPING_RULES)
+    seed_table(ApprovalRule, APPROVAL_RULE_FIELDS, APPROVAL_RULES)
 
 
 def seed_promotions() -> None:

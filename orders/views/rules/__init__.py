@@ -29,7 +29,6 @@ class RuleEditView(ObjectEditView):
     def get_extra_context(self):
         obj = self.object
         return {
-            "list_url": reverse(f"{self.url_name}_list"),
             # Only the edit view has an object, and it already requires the change permission.
             "can_toggle": obj is not None,
             "activate_url": reverse(f"{self.url_name}_activate", args=[obj.pk]) if obj else "",
