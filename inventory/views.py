@@ -59,8 +59,7 @@ class ProductDetailView(ObjectDetailView):
     permission_required = "inventory.view_product"
     template_name = "inventory/product_detail.html"
 
-    def get_object(self):
-        return selectors.product_detail(self.kwargs["pk"])
+    lookup = staticmethod(selectors.product_detail)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -96,9 +95,6 @@ class ProductEditView(ObjectEditView):
     service = staticmethod(services.product_save)
     service_object = "product"
 
-    def get_form_kwargs(self):
-        return {"instance": self.object, "user": self.request.user}
-
 
 class ProductCreateView(ProductEditView):
     permission_required = "inventory.add_product"
@@ -130,8 +126,7 @@ class WarehouseDetailView(ObjectDetailView):
     permission_required = "inventory.view_warehouse"
     template_name = "inventory/warehouse_detail.html"
 
-    def get_object(self):
-        return selectors.warehouse_detail(self.kwargs["pk"])
+    lookup = staticmethod(selectors.warehouse_detail)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -180,8 +175,7 @@ class CountSheetView(ObjectDetailView):
     permission_required = "inventory.view_stocklevel"
     template_name = "inventory/count_sheet.html"
 
-    def get_object(self):
-        return selectors.warehouse_detail(self.kwargs["pk"])
+    lookup = staticmethod(selectors.warehouse_detail)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -358,14 +352,7 @@ class StockLevelEditView(ObjectEditView):
     form_class = StockLevelForm
     title = gettext_lazy("Bin and safety stock")
 
-    def get_object(self):
-        level = selectors.stock_levels().filter(pk=self.kwargs["pk"]).first()
-        if level is None:
-            raise Http404
-        return level
-
-    def get_form_kwargs(self):
-        return {"instance": self.object}
+    lookup = staticmethod(selectors.stock_level)
 
     def get_cancel_url(self):
         return self.object.product.get_absolute_url()

@@ -31,6 +31,7 @@ from django_tables2.paginators import LazyPaginator
 from oms import registry
 from oms.errors import ServiceError
 from oms.exports import csv_chunks, export_plan, is_large
+from oms.forms import FieldRightsFormMixin
 from oms.models import SubmittedForm
 from oms.services import export_job_start, form_submit_once
 from oms.types import User
@@ -207,10 +208,16 @@ def active_filter_chips(filterset, request) -> list[dict[str, str]]:
 
 
 class ObjectDetailView(RequirePermissionMixin, TemplateView):
+    """One object's page: `lookup` (a selector, or `model` for a plain primary-key lookup)
+    finds it by the URL's `lookup_kwarg`; a missing one is a 404."""
+
     lookup_kwarg = "pk"
+    lookup: Any = None
+    model: Any = None
 
     def get_object(self):
-        raise NotImplementedError
+        lookup = self.lookup or model_lookup(self.model)
+        return lookup(self.kwargs[self.lookup_kwarg])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -246,7 +253,8 @@ class ObjectEditView(RequirePermissionMixin, View):
     The usual edit page is declarative: `lookup` finds the object of the URL's `pk` (a
     selector; or `model` for a plain primary-key lookup; 404 when it is missing, none on a
     create page, whose URL has no `pk`), a model form gets it as its instance, and `service`
-    saves as `service(actor=…, <service_object>=object, data=form.cleaned_data)`."""
+    saves as `service(actor=…, <service_object>=object, data=form.cleaned_data)`. A form with
+    field rights (oms.forms.FieldRightsFormMixin) gets the user."""
 
     form_class: type[BaseForm]
     list_url_name = ""  # where Cancel leads when the page has no object yet
@@ -268,9 +276,12 @@ class ObjectEditView(RequirePermissionMixin, View):
         return None
 
     def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs: dict[str, Any] = {}
         if issubclass(self.form_class, BaseModelForm):
-            return {"instance": self.object}
-        return {}
+            kwargs["instance"] = self.object
+        if issubclass(self.form_class, FieldRightsFormMixin):
+            kwargs["user"] = self.request.user  # fields the role may not change: read-only
+        return kwargs
 
     def save(self, form):
         """Call the service; return the saved object."""

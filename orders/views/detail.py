@@ -3,10 +3,13 @@
 The page offers exactly the actions of `order_allowed_actions`, the rules the services enforce.
 """
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oms.generic import ObjectActionView, ObjectDetailView
 from orders import selectors, services
@@ -30,8 +33,8 @@ class OrderDetailView(ObjectDetailView):
     permission_required = "orders.view_order"
     template_name = "orders/order_detail.html"
 
-    def get_object(self):
-        return selectors.order_detail(self.kwargs["number"])
+    lookup_kwarg = "number"
+    lookup = staticmethod(selectors.order_detail)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -100,16 +103,22 @@ class RejectView(OrderActionView):
         return _("Rejected. %(number)s is back in draft.") % {"number": order.number}
 
 
-class HoldView(OrderActionView):
-    permission_required = ACTION_PERMISSIONS[OrderAction.HOLD]
+class ReasonActionView(OrderActionView):
+    """An action whose service takes the reason typed in its dialog."""
+
+    service: Any = None
+    done: Any = ""  # the message when it succeeded
 
     def perform(self, request, **kwargs):
-        services.order_hold(
-            actor=request.user,
-            order=self.order(kwargs),
-            reason=self.form_value(ReasonForm, "reason"),
-        )
-        return _("The order is on hold.")
+        reason = self.form_value(ReasonForm, "reason")
+        self.service(actor=request.user, order=self.order(kwargs), reason=reason)
+        return str(self.done)
+
+
+class HoldView(ReasonActionView):
+    permission_required = ACTION_PERMISSIONS[OrderAction.HOLD]
+    service = staticmethod(services.order_hold)
+    done = gettext_lazy("The order is on hold.")
 
 
 class ResumeView(OrderActionView):
@@ -120,16 +129,10 @@ class ResumeView(OrderActionView):
         return _("The order is no longer on hold.")
 
 
-class CancelView(OrderActionView):
+class CancelView(ReasonActionView):
     permission_required = ACTION_PERMISSIONS[OrderAction.CANCEL]
-
-    def perform(self, request, **kwargs):
-        services.order_cancel(
-            actor=request.user,
-            order=self.order(kwargs),
-            reason=self.form_value(ReasonForm, "reason"),
-        )
-        return _("The order is cancelled and its stock released.")
+    service = staticmethod(services.order_cancel)
+    done = gettext_lazy("The order is cancelled and its stock released.")
 
 
 class BoostView(OrderActionView):

@@ -139,8 +139,7 @@ class PriceListDetailView(ObjectDetailView):
     permission_required = "orders.view_pricelist"
     template_name = "orders/price_list_detail.html"
 
-    def get_object(self):
-        return PriceList.objects.filter(pk=self.kwargs["pk"]).first()
+    model = PriceList
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "csv":
