@@ -67,71 +67,71 @@ class OrderActionView(ObjectActionView):
         return form.cleaned_data[field]
 
 
-class SubmitView(OrderActionView):
-    permission_required = ACTION_PERMISSIONS[OrderAction.SUBMIT]
-
-    def perform(self, request, **kwargs):
-        order = services.order_submit(actor=request.user, order=self.order(kwargs))
-        if order.status == S.PENDING_REVIEW:
-            return _("%(number)s is waiting for approval.") % {"number": order.number}
-        return _("%(number)s is confirmed: %(status)s.") % {
-            "number": order.number,
-            "status": order.get_status_display(),
-        }
-
-
-class ApproveView(OrderActionView):
-    permission_required = ACTION_PERMISSIONS[OrderAction.APPROVE]
-
-    def perform(self, request, **kwargs):
-        order = services.order_approve(
-            actor=request.user, order=self.order(kwargs), note=self.form_value(NoteForm, "note")
-        )
-        return _("Approved. %(number)s is now %(status)s.") % {
-            "number": order.number,
-            "status": order.get_status_display(),
-        }
-
-
-class RejectView(OrderActionView):
-    permission_required = ACTION_PERMISSIONS[OrderAction.REJECT]
-
-    def perform(self, request, **kwargs):
-        order = services.order_reject(
-            actor=request.user, order=self.order(kwargs), note=self.form_value(NoteForm, "note")
-        )
-        return _("Rejected. %(number)s is back in draft.") % {"number": order.number}
-
-
-class ReasonActionView(OrderActionView):
-    """An action whose service takes the reason typed in its dialog."""
+class OrderServiceView(OrderActionView):
+    """An order button that calls one service: with the note or reason typed in its dialog
+    when `text_field` names it, then says `done` (which may name the order's %(number)s and
+    %(status)s)."""
 
     service: Any = None
-    done: Any = ""  # the message when it succeeded
+    text_field = ""  # "note" or "reason"
+    done: Any = ""
+    TEXT_FORMS: Any = {"note": NoteForm, "reason": ReasonForm}
 
     def perform(self, request, **kwargs):
-        reason = self.form_value(ReasonForm, "reason")
-        self.service(actor=request.user, order=self.order(kwargs), reason=reason)
-        return str(self.done)
+        text = {}
+        if self.text_field:
+            text[self.text_field] = self.form_value(
+                self.TEXT_FORMS[self.text_field], self.text_field
+            )
+        order = self.service(actor=request.user, order=self.order(kwargs), **text)
+        return self.done_message(order)
+
+    def done_message(self, order: Order) -> str:
+        return str(self.done) % {"number": order.number, "status": order.get_status_display()}
 
 
-class HoldView(ReasonActionView):
+class SubmitView(OrderServiceView):
+    permission_required = ACTION_PERMISSIONS[OrderAction.SUBMIT]
+    service = staticmethod(services.order_submit)
+    done = gettext_lazy("%(number)s is confirmed: %(status)s.")
+
+    def done_message(self, order):
+        if order.status == S.PENDING_REVIEW:
+            return _("%(number)s is waiting for approval.") % {"number": order.number}
+        return super().done_message(order)
+
+
+class ApproveView(OrderServiceView):
+    permission_required = ACTION_PERMISSIONS[OrderAction.APPROVE]
+    service = staticmethod(services.order_approve)
+    text_field = "note"
+    done = gettext_lazy("Approved. %(number)s is now %(status)s.")
+
+
+class RejectView(OrderServiceView):
+    permission_required = ACTION_PERMISSIONS[OrderAction.REJECT]
+    service = staticmethod(services.order_reject)
+    text_field = "note"
+    done = gettext_lazy("Rejected. %(number)s is back in draft.")
+
+
+class HoldView(OrderServiceView):
     permission_required = ACTION_PERMISSIONS[OrderAction.HOLD]
     service = staticmethod(services.order_hold)
+    text_field = "reason"
     done = gettext_lazy("The order is on hold.")
 
 
-class ResumeView(OrderActionView):
+class ResumeView(OrderServiceView):
     permission_required = ACTION_PERMISSIONS[OrderAction.RESUME]
-
-    def perform(self, request, **kwargs):
-        services.order_resume(actor=request.user, order=self.order(kwargs))
-        return _("The order is no longer on hold.")
+    service = staticmethod(services.order_resume)
+    done = gettext_lazy("The order is no longer on hold.")
 
 
-class CancelView(ReasonActionView):
+class CancelView(OrderServiceView):
     permission_required = ACTION_PERMISSIONS[OrderAction.CANCEL]
     service = staticmethod(services.order_cancel)
+    text_field = "reason"
     done = gettext_lazy("The order is cancelled and its stock released.")
 
 
@@ -148,9 +148,7 @@ class BoostView(OrderActionView):
         return _("Priority is now %(score)s.") % {"score": order.priority_score}
 
 
-class StartPickingView(OrderActionView):
+class StartPickingView(OrderServiceView):
     permission_required = ACTION_PERMISSIONS[OrderAction.START_PICKING]
-
-    def perform(self, request, **kwargs):
-        services.order_start_picking(actor=request.user, order=self.order(kwargs))
-        return _("Picking started: the order can no longer be amended.")
+    service = staticmethod(services.order_start_picking)
+    done = gettext_lazy("Picking started: the order can no longer be amended.")
