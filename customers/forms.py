@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Address, Customer
+from customers.selectors import own_customers_only
 from customers.services import (
     ADDRESS_FIELDS,
     CREDIT_FIELDS,
@@ -21,9 +22,16 @@ class CustomerForm(FieldRightsFormMixin, BootstrapFormMixin, forms.ModelForm):
         fields = CUSTOMER_FIELDS
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["salesperson"].queryset = (
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        salesperson = self.fields["salesperson"]
+        if user is not None and own_customers_only(user):
+            # Limited to their own customers, a sales user looks after what they enter.
+            salesperson.queryset = get_user_model().objects.filter(pk=user.pk)
+            salesperson.required = True
+            salesperson.initial = user.pk
+            return
+        salesperson.queryset = (
             get_user_model()
             .objects.filter(groups__name="sales", is_active=True)
             .order_by("username")

@@ -71,7 +71,11 @@ class Customer(models.Model):
         verbose_name_plural = _("customers")
         ordering = ["code"]
         permissions = [
-            ("change_credit", _("Can change credit limit, payment terms and credit hold"))
+            ("change_credit", _("Can change credit limit, payment terms and credit hold")),
+            (
+                "view_all_customers",
+                _("Can see every customer, also when sales users see only their own"),
+            ),
         ]
         indexes = [
             GinIndex(fields=["tags"], name="customer_tags_gin"),

@@ -20,7 +20,7 @@ class CustomerListView(ObjectListView):
     ]
 
     def get_queryset(self):
-        return selectors.customer_list()
+        return selectors.customer_list(self.request.user)
 
 
 class CustomerDetailView(ObjectDetailView):
@@ -28,7 +28,7 @@ class CustomerDetailView(ObjectDetailView):
     template_name = "customers/customer_detail.html"
 
     def get_object(self):
-        return selectors.customer_detail(self.kwargs["pk"])
+        return selectors.customer_detail(self.kwargs["pk"], self.request.user)
 
 
 class CustomerCreateView(ObjectEditView):
@@ -73,7 +73,7 @@ class CustomerEditView(ObjectEditView):
     title = gettext_lazy("Edit customer")
 
     def get_object(self):
-        customer = selectors.customer_detail(self.kwargs["pk"])
+        customer = selectors.customer_detail(self.kwargs["pk"], self.request.user)
         if customer is None:
             raise Http404
         return customer
@@ -103,7 +103,7 @@ class AddressEditView(ObjectEditView):
     form_class = AddressForm
 
     def get_object(self):
-        self.customer = selectors.customer_detail(self.kwargs["pk"])
+        self.customer = selectors.customer_detail(self.kwargs["pk"], self.request.user)
         if self.customer is None:
             raise Http404
         if "address_pk" not in self.kwargs:

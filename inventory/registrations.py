@@ -26,6 +26,7 @@ from oms.registry import (
 )
 from oms.roles import ROLES
 from oms.tables import compact_table, table_card
+from oms.types import AnyUser
 
 register_urls("", "inventory.urls")
 
@@ -109,14 +110,14 @@ register_beat_job(
 )
 
 
-def _below_safety_stock() -> KpiValue:
+def _below_safety_stock(user: AnyUser) -> KpiValue:
     count = selectors.low_stock().count()
     return KpiValue(
         _("Below safety stock"), count, url=reverse("inventory:low_stock"), warn=count > 0
     )
 
 
-def _stock_value() -> KpiValue:
+def _stock_value(user: AnyUser) -> KpiValue:
     totals = selectors.stock_value()
     return KpiValue(
         _("Stock value at standard cost"),
@@ -132,7 +133,7 @@ register_kpi(
     Kpi(
         "active-products",
         "inventory.view_stocklevel",
-        lambda: KpiValue(
+        lambda user: KpiValue(
             _("Active products"),
             selectors.active_product_count(),
             url=reverse("inventory:product_list") + "?is_active=true",
@@ -181,7 +182,12 @@ register_dashboard_panel(
 )
 
 register_search(
-    SearchProvider(_("Products"), "inventory.view_product", selectors.product_search, order=30)
+    SearchProvider(
+        _("Products"),
+        "inventory.view_product",
+        lambda user, query: selectors.product_search(query),
+        order=30,
+    )
 )
 
 register_seeder(Seeder("inventory", seed_inventory, depends_on=("users",)))

@@ -53,11 +53,12 @@ class BeatJob:
 
 @dataclass(frozen=True)
 class Kpi:
-    """A dashboard tile. `compute` returns the tile's values, or None to hide it."""
+    """A dashboard tile. `compute(user)` returns the tile's values as far as the user may see
+    them, or None to hide it."""
 
     name: str
     permission: str
-    compute: Callable[[], KpiValue | None]
+    compute: Callable[[AnyUser], KpiValue | None]
     order: int = 100
 
 
@@ -109,11 +110,12 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class SearchProvider:
-    """One group of the header search's results: `search(query)` returns at most ~20 hits."""
+    """One group of the header search's results: `search(user, query)` returns at most ~20
+    hits, only of what the user may see."""
 
     title: Any
     permission: str
-    search: Callable[[str], Iterable[SearchHit]]
+    search: Callable[[AnyUser, str], Iterable[SearchHit]]
     order: int = 100
 
 
@@ -261,7 +263,7 @@ def audited_model_choices() -> list[tuple[str, Any]]:
 def kpis_for(user: AnyUser) -> list[KpiValue]:
     tiles = []
     for kpi in sorted(registry.kpis, key=lambda k: k.order):
-        if user.has_perm(kpi.permission) and (value := kpi.compute()) is not None:
+        if user.has_perm(kpi.permission) and (value := kpi.compute(user)) is not None:
             tiles.append(value)
     return tiles
 
@@ -307,7 +309,7 @@ def search_everything(user: AnyUser, query: str) -> list[dict]:
     if not query:
         return []
     return [
-        {"title": provider.title, "hits": list(provider.search(query))}
+        {"title": provider.title, "hits": list(provider.search(user, query))}
         for provider in sorted(registry.search_providers, key=lambda p: p.order)
         if user.has_perm(provider.permission)
     ]

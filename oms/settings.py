@@ -273,6 +273,9 @@ OMS_ALLOCATION_HORIZON_DAYS = env.int("OMS_ALLOCATION_HORIZON_DAYS", default=30)
 # Separation of duties: whoever created or last edited an order may not approve it. A
 # one-person company turns this on to approve its own orders.
 OMS_ALLOW_SELF_APPROVAL = env.bool("OMS_ALLOW_SELF_APPROVAL", default=False)
+# Sales users see (and act on) only the customers they are the salesperson of, and those
+# customers' orders; other roles are not limited. Off: everybody sees every customer.
+OMS_SALES_OWN_CUSTOMERS_ONLY = env.bool("OMS_SALES_OWN_CUSTOMERS_ONLY", default=False)
 
 # CSV exports: up to this many rows stream straight from the list page; a bigger export is
 # written by a worker (queue "documents") and offered for download on its progress page.

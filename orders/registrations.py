@@ -139,7 +139,7 @@ register_dashboard_panel(
         "order-backlog",
         "orders/panels/backlog.html",
         "orders.view_order",
-        lambda request, obj: {"backlog": selectors.backlog_by_status()},
+        lambda request, obj: {"backlog": selectors.backlog_by_status(request.user)},
         order=10,
     )
 )

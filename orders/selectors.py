@@ -8,11 +8,13 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquer
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
+from customers.selectors import customers_visible_to, own_customers_only
 from inventory.choices import WorkOrderStage
 from inventory.models import StockLevel, WorkOrder
 from oms.registry import SearchHit
 from oms.roles import ROLES
 from oms.selectors import differs_from_sum
+from oms.types import AnyUser
 from orders.choices import OPEN_STATUSES, ApprovalDecision, OrderStatus
 from orders.models import (
     ORDER_NUMBER_SEQUENCE,
@@ -24,29 +26,47 @@ from orders.models import (
 )
 
 
-def order_list() -> QuerySet[Order]:
-    return Order.objects.select_related("customer").only(
-        "pk",
-        "number",
-        "status",
-        "on_hold",
-        "channel",
-        "total",
-        "priority_score",
-        "created_at",
-        "requested_delivery_date",
-        "ship_region",
-        "priority_reasons",
-        "picking_started_at",
-        "customer__code",
-        "customer__name",
-        "customer__phone",
+def orders_visible_to(user: AnyUser, orders: QuerySet[Order] | None = None) -> QuerySet[Order]:
+    """The orders (of `orders`, default all) this user may see and act on: those of the
+    customers visible to them (customers.selectors.customers_visible_to). Every order page,
+    action, list, queue, search, export and dashboard panel reads through this; an order
+    outside it answers 404."""
+    orders = Order.objects.all() if orders is None else orders
+    if not user.is_authenticated:
+        return orders.none()
+    if own_customers_only(user):
+        return orders.filter(customer__in=customers_visible_to(user))
+    return orders
+
+
+def order_list(user: AnyUser) -> QuerySet[Order]:
+    return (
+        orders_visible_to(user)
+        .select_related("customer")
+        .only(
+            "pk",
+            "number",
+            "status",
+            "on_hold",
+            "channel",
+            "total",
+            "priority_score",
+            "created_at",
+            "requested_delivery_date",
+            "ship_region",
+            "priority_reasons",
+            "picking_started_at",
+            "customer__code",
+            "customer__name",
+            "customer__phone",
+        )
     )
 
 
-def order_detail(number: str) -> Order | None:
+def order_detail(number: str, user: AnyUser) -> Order | None:
     return (
-        Order.objects.select_related("customer", "created_by")
+        orders_visible_to(user)
+        .select_related("customer", "created_by")
         .prefetch_related(
             Prefetch(
                 "lines",
@@ -65,12 +85,13 @@ def order_detail(number: str) -> Order | None:
     )
 
 
-def customer_orders(customer_id: int, limit: int = 20) -> QuerySet[Order]:
-    return order_list().filter(customer_id=customer_id)[:limit]
+def order_for_user(number: str, user: AnyUser) -> Order | None:
+    """The order with this number, with its customer, when the user may see it."""
+    return orders_visible_to(user).select_related("customer").filter(number=number).first()
 
 
-def priority_queue() -> QuerySet[Order]:
-    return order_list().filter(status__in=OPEN_STATUSES).order_by("-priority_score", "id")
+def priority_queue(user: AnyUser) -> QuerySet[Order]:
+    return order_list(user).filter(status__in=OPEN_STATUSES).order_by("-priority_score", "id")
 
 
 def pending_approvals_for(roles: set[str]) -> QuerySet[Approval]:
@@ -107,8 +128,9 @@ def reservation_drift() -> QuerySet[StockLevel]:
     )
 
 
-def backlog_by_status() -> list[dict]:
-    """Orders still to be delivered, counted per status, in lifecycle order."""
+def backlog_by_status(user: AnyUser) -> list[dict]:
+    """Orders still to be delivered (that the user may see), counted per status, in
+    lifecycle order."""
     from django.db.models import Count
 
     from orders.choices import OrderStatus
@@ -119,7 +141,8 @@ def backlog_by_status() -> list[dict]:
         *sorted(OPEN_STATUSES - {OrderStatus.CONFIRMED}),
     ]
     counts = dict(
-        Order.objects.filter(status__in=wanted)
+        orders_visible_to(user)
+        .filter(status__in=wanted)
         .values_list("status")
         .annotate(n=Count("id"))
         .order_by()
@@ -139,13 +162,13 @@ def order_reference_match(value: str) -> Q:
     return match
 
 
-def order_search(query: str) -> list[SearchHit]:
+def order_search(user: AnyUser, query: str) -> list[SearchHit]:
     """The header search: orders by number, sequence digits or external reference (4+
     characters)."""
     query = query.strip()
     if len(query) < 4:
         return []
-    orders = Order.objects.filter(order_reference_match(query)).order_by("-id")[:20]
+    orders = orders_visible_to(user).filter(order_reference_match(query)).order_by("-id")[:20]
     return [
         SearchHit(
             label=o.number,

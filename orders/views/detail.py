@@ -6,9 +6,11 @@ The page offers exactly the actions of `order_allowed_actions`, the rules the se
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 
 from oms.generic import ObjectActionView, ObjectDetailView
+from oms.types import AnyUser
 from orders import selectors, services
 from orders.choices import OrderStatus
 from orders.forms import BoostForm, NoteForm, ReasonForm
@@ -18,11 +20,23 @@ from orders.permissions import ACTION_PERMISSIONS, OrderAction, order_allowed_ac
 S = OrderStatus
 
 
-def get_order_or_404(number: str) -> Order:
-    order = Order.objects.select_related("customer").filter(number=number).first()
+def get_order_or_404(number: str, user: AnyUser) -> Order:
+    """The order in the URL, when this user may see it: otherwise 404, never a 403 that
+    would tell that the number exists."""
+    order = selectors.order_for_user(number, user)
     if order is None:
         raise Http404
     return order
+
+
+class OrderInUrlMixin:
+    """The order named in the URL, read on first use: after the rights are checked, so a
+    user without them gets a 403 whether the number exists or not, and a user who may not
+    see this order gets a 404."""
+
+    @cached_property
+    def order(self) -> Order:
+        return get_order_or_404(self.kwargs["number"], self.request.user)
 
 
 class OrderDetailView(ObjectDetailView):
@@ -30,7 +44,7 @@ class OrderDetailView(ObjectDetailView):
     template_name = "orders/order_detail.html"
 
     def get_object(self):
-        return selectors.order_detail(self.kwargs["number"])
+        return selectors.order_detail(self.kwargs["number"], self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -49,12 +63,9 @@ class OrderDetailView(ObjectDetailView):
         return context
 
 
-class OrderActionView(ObjectActionView):
+class OrderActionView(OrderInUrlMixin, ObjectActionView):
     def get_redirect_url(self, request, **kwargs):
         return reverse("orders:detail", args=[kwargs["number"]])
-
-    def order(self, kwargs) -> Order:
-        return get_order_or_404(kwargs["number"])
 
     def form_value(self, form_class, field):
         form = form_class(self.request.POST)
@@ -67,7 +78,7 @@ class SubmitView(OrderActionView):
     permission_required = ACTION_PERMISSIONS[OrderAction.SUBMIT]
 
     def perform(self, request, **kwargs):
-        order = services.order_submit(actor=request.user, order=self.order(kwargs))
+        order = services.order_submit(actor=request.user, order=self.order)
         if order.status == S.PENDING_REVIEW:
             return _("%(number)s is waiting for approval.") % {"number": order.number}
         return _("%(number)s is confirmed: %(status)s.") % {
@@ -81,7 +92,7 @@ class ApproveView(OrderActionView):
 
     def perform(self, request, **kwargs):
         order = services.order_approve(
-            actor=request.user, order=self.order(kwargs), note=self.form_value(NoteForm, "note")
+            actor=request.user, order=self.order, note=self.form_value(NoteForm, "note")
         )
         return _("Approved. %(number)s is now %(status)s.") % {
             "number": order.number,
@@ -94,7 +105,7 @@ class RejectView(OrderActionView):
 
     def perform(self, request, **kwargs):
         order = services.order_reject(
-            actor=request.user, order=self.order(kwargs), note=self.form_value(NoteForm, "note")
+            actor=request.user, order=self.order, note=self.form_value(NoteForm, "note")
         )
         return _("Rejected. %(number)s is back in draft.") % {"number": order.number}
 
@@ -105,7 +116,7 @@ class HoldView(OrderActionView):
     def perform(self, request, **kwargs):
         services.order_hold(
             actor=request.user,
-            order=self.order(kwargs),
+            order=self.order,
             reason=self.form_value(ReasonForm, "reason"),
         )
         return _("The order is on hold.")
@@ -115,7 +126,7 @@ class ResumeView(OrderActionView):
     permission_required = ACTION_PERMISSIONS[OrderAction.RESUME]
 
     def perform(self, request, **kwargs):
-        services.order_resume(actor=request.user, order=self.order(kwargs))
+        services.order_resume(actor=request.user, order=self.order)
         return _("The order is no longer on hold.")
 
 
@@ -125,7 +136,7 @@ class CancelView(OrderActionView):
     def perform(self, request, **kwargs):
         services.order_cancel(
             actor=request.user,
-            order=self.order(kwargs),
+            order=self.order,
             reason=self.form_value(ReasonForm, "reason"),
         )
         return _("The order is cancelled and its stock released.")
@@ -138,9 +149,7 @@ class BoostView(OrderActionView):
         form = BoostForm(request.POST)
         if not form.is_valid():
             raise ValidationError(_("Enter a boost between -100 and 100."))
-        order = services.order_boost(
-            actor=request.user, order=self.order(kwargs), **form.cleaned_data
-        )
+        order = services.order_boost(actor=request.user, order=self.order, **form.cleaned_data)
         return _("Priority is now %(score)s.") % {"score": order.priority_score}
 
 
@@ -148,5 +157,5 @@ class StartPickingView(OrderActionView):
     permission_required = ACTION_PERMISSIONS[OrderAction.START_PICKING]
 
     def perform(self, request, **kwargs):
-        services.order_start_picking(actor=request.user, order=self.order(kwargs))
+        services.order_start_picking(actor=request.user, order=self.order)
         return _("Picking started: the order can no longer be amended.")

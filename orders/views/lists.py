@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from customers.models import Customer
+from customers.selectors import customers_visible_to
 from inventory.models import Product
 from oms.generic import ObjectListView, RequirePermissionMixin
 from oms.roles import ROLES
@@ -25,7 +25,7 @@ class OrderListView(ObjectListView):
     actions = [(gettext_lazy("New order"), "orders:create", "orders.add_order", "plus-lg")]
 
     def get_queryset(self):
-        return selectors.order_list()
+        return selectors.order_list(self.request.user)
 
 
 class PriorityQueueView(ObjectListView):
@@ -36,7 +36,7 @@ class PriorityQueueView(ObjectListView):
     export_name = "priority-queue"
 
     def get_queryset(self):
-        return selectors.priority_queue()
+        return selectors.priority_queue(self.request.user)
 
     def get_summary(self, queryset):
         return _(
@@ -84,7 +84,7 @@ class CustomerOptionsView(RequirePermissionMixin, View):
 
     def get(self, request):
         query = request.GET.get("customer", "").strip()
-        customers = Customer.objects.filter(is_active=True)
+        customers = customers_visible_to(request.user).filter(is_active=True)
         if query:
             customers = customers.filter(
                 Q(code__istartswith=query) | Q(name__icontains=query) | Q(phone__startswith=query)
