@@ -62,10 +62,12 @@ ACTION_PERMISSIONS: dict[OrderAction, str] = {
 }
 
 
-def order_allowed_actions(order: Order, user: Actor) -> frozenset[OrderAction]:
+def order_allowed_actions(
+    order: Order, user: Actor, *, roles: set[str] | None = None
+) -> frozenset[OrderAction]:
     """Every action the user may take on the order now (None: the system, which needs no
-    permission). Uses the order's prefetched lines and approvals when the page has them."""
-    roles: set[str] | None = None
+    permission). Uses the order's prefetched lines and approvals when the page has them;
+    `roles`, the user's roles when the caller has them already (a list of orders)."""
 
     def lazy_roles() -> set[str]:
         nonlocal roles
