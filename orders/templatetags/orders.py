@@ -1,4 +1,7 @@
+from datetime import date
+
 from django import template
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -36,6 +39,10 @@ def priority_reason_text(reason: dict) -> str:
         text = _("%(tier)s customer") % {"tier": CustomerTier(value).label}
     elif factor == "due":
         text = _("overdue") if value <= 0 else _("due in %(days)s days") % {"days": value}
+    elif factor == "passed_on_arrival":
+        text = _("requested date %(date)s had passed when the order came in") % {
+            "date": date_format(date.fromisoformat(value), "DATE_FORMAT")
+        }
     elif factor == "amount":
         text = _("order amount")
     elif factor == "boost":
