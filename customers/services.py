@@ -85,13 +85,13 @@ def customer_create(
 
 @transaction.atomic
 def customer_update(*, actor: User, customer: Customer, data: dict[str, Any]) -> Customer:
-    customer = customers_visible_to(actor).select_for_update().filter(pk=customer.pk).first()
-    if customer is None:
+    locked = customers_visible_to(actor).select_for_update().filter(pk=customer.pk).first()
+    if locked is None:
         raise PermissionDenied(_("This customer is not one of yours."))
-    check_own_customer(actor, data.get("salesperson", customer.salesperson_id))
+    check_own_customer(actor, data.get("salesperson", locked.salesperson_id))
     return model_save(
         actor=actor,
-        instance=customer,
+        instance=locked,
         data={k: v for k, v in data.items() if k in CUSTOMER_FIELDS},
         action="customer.update",
         field_permissions=CUSTOMER_FIELD_PERMISSIONS,

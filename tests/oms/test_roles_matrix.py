@@ -21,8 +21,8 @@ ANY_SIGNED_IN = {"dashboard", "search", "logout", "password_change", "password_c
 OWNER_ONLY = {"export_status", "export_download"}
 
 
-def our_url_patterns():
-    """(name, view class) of every named route outside Django's admin."""
+def our_routes():
+    """(name, view class, URL argument names) of every named route outside Django's admin."""
 
     def walk(patterns, namespace=""):
         for pattern in patterns:
@@ -32,9 +32,18 @@ def our_url_patterns():
                 ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
                 yield from walk(pattern.url_patterns, ns)
             elif isinstance(pattern, URLPattern) and pattern.name:
-                yield f"{namespace}{pattern.name}", getattr(pattern.callback, "view_class", None)
+                yield (
+                    f"{namespace}{pattern.name}",
+                    getattr(pattern.callback, "view_class", None),
+                    set(getattr(pattern.pattern, "converters", {})),
+                )
 
     return list(walk(get_resolver().url_patterns))
+
+
+def our_url_patterns():
+    """(name, view class) of every named route outside Django's admin."""
+    return [(name, view) for name, view, _arguments in our_routes()]
 
 
 def test_every_page_declares_what_it_needs():

@@ -45,13 +45,8 @@ def factors(order):
 
 def test_a_channel_order_with_a_passed_date_is_taken_without_the_urgency(stocked):
     customer, product = stocked
-    late = place(
-        customer,
-        product,
-        channel=Channel.WEB_SHOP,
-        requested=today() - timedelta(days=3),
-        reference="SHOP-1",
-    )
+    sent = {"channel": Channel.WEB_SHOP, "requested": today() - timedelta(days=3)}
+    late = place(customer, product, reference="SHOP-1", **sent)
     late.refresh_from_db()
     assert late.status == OrderStatus.ALLOCATED
     assert late.requested_delivery_date == today() - timedelta(days=3)  # kept as sent
@@ -66,13 +61,7 @@ def test_a_channel_order_with_a_passed_date_is_taken_without_the_urgency(stocked
     refresh_priorities(today=today() + timedelta(days=2))
     late.refresh_from_db()
     assert factors(late) == {"passed_on_arrival": 0}
-    again = place(
-        customer,
-        product,
-        channel=Channel.WEB_SHOP,
-        requested=today() - timedelta(days=3),
-        reference="SHOP-1",
-    )
+    again = place(customer, product, reference="SHOP-1", **sent)
     assert again.pk == late.pk
 
 

@@ -7,7 +7,7 @@ import io
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from customers.models import Address, Customer
 from customers.services import customer_create, customer_update
@@ -17,6 +17,7 @@ from orders import services
 from orders.models import Order, OrderEvent, OrderLine
 from orders.permissions import order_allowed_actions
 from tests.factories import UserFactory
+from tests.oms.test_roles_matrix import our_routes
 from tests.orders.conftest import Catalog
 
 pytestmark = pytest.mark.django_db
@@ -63,21 +64,11 @@ def sales1_client(client, world):
 def object_url_patterns():
     """(name, view class, URL argument names) of every route that takes an order number or
     a customer id: the order pages and actions, the customer pages and their addresses."""
-
-    def walk(patterns, namespace=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                if pattern.app_name == "admin":
-                    continue
-                ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-                yield from walk(pattern.url_patterns, ns)
-            elif isinstance(pattern, URLPattern) and pattern.name:
-                arguments = set(pattern.pattern.converters)
-                name = f"{namespace}{pattern.name}"
-                if "number" in arguments or (name.startswith("customers:") and "pk" in arguments):
-                    yield name, pattern.callback.view_class, arguments
-
-    return list(walk(get_resolver().url_patterns))
+    return [
+        (name, view, arguments)
+        for name, view, arguments in our_routes()
+        if "number" in arguments or (name.startswith("customers:") and "pk" in arguments)
+    ]
 
 
 def url_for(name, arguments, customer, order):
