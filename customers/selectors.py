@@ -28,6 +28,16 @@ def customers_visible_to(user: AnyUser) -> QuerySet[Customer]:
     return Customer.objects.all()
 
 
+def of_visible_customers(queryset: QuerySet, user: AnyUser, path: str) -> QuerySet:
+    """`queryset` (rows that belong to a customer through `path`: "customer" for orders,
+    "order__customer" for approvals) limited to the customers visible to the user."""
+    if not user.is_authenticated:
+        return queryset.none()
+    if own_customers_only(user):
+        return queryset.filter(**{f"{path}__in": customers_visible_to(user)})
+    return queryset
+
+
 def customer_visible_to(customer: Customer, user: AnyUser) -> bool:
     """customers_visible_to for one customer already loaded (a service's guard)."""
     if not user.is_authenticated:

@@ -8,7 +8,7 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquer
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
-from customers.selectors import customers_visible_to, own_customers_only
+from customers.selectors import of_visible_customers
 from inventory.choices import WorkOrderStage
 from inventory.models import StockLevel, WorkOrder
 from oms.registry import SearchHit
@@ -31,12 +31,7 @@ def orders_visible_to(user: AnyUser, orders: QuerySet[Order] | None = None) -> Q
     customers visible to them (customers.selectors.customers_visible_to). Every order page,
     action, list, queue, search, export and dashboard panel reads through this; an order
     outside it answers 404."""
-    orders = Order.objects.all() if orders is None else orders
-    if not user.is_authenticated:
-        return orders.none()
-    if own_customers_only(user):
-        return orders.filter(customer__in=customers_visible_to(user))
-    return orders
+    return of_visible_customers(Order.objects.all() if orders is None else orders, user, "customer")
 
 
 def order_list(user: AnyUser) -> QuerySet[Order]:
@@ -94,8 +89,9 @@ def priority_queue(user: AnyUser) -> QuerySet[Order]:
     return order_list(user).filter(status__in=OPEN_STATUSES).order_by("-priority_score", "id")
 
 
-def pending_approvals_for(roles: set[str]) -> QuerySet[Approval]:
-    """Approvals waiting for one of these roles at the level now being decided."""
+def pending_approvals_for(roles: set[str], user: AnyUser) -> QuerySet[Approval]:
+    """Approvals waiting for one of these roles at the level now being decided, on orders
+    the user may see."""
     lowest_pending = (
         Approval.objects.filter(
             order=OuterRef("order"), round=OuterRef("round"), decision=ApprovalDecision.PENDING
@@ -103,7 +99,7 @@ def pending_approvals_for(roles: set[str]) -> QuerySet[Approval]:
         .order_by("level")
         .values("level")[:1]
     )
-    return (
+    waiting = (
         Approval.objects.filter(
             decision=ApprovalDecision.PENDING,
             required_role__in=roles,
@@ -114,6 +110,7 @@ def pending_approvals_for(roles: set[str]) -> QuerySet[Approval]:
         .select_related("order__customer")
         .order_by("order__id")
     )
+    return of_visible_customers(waiting, user, "order__customer")
 
 
 def reservation_drift() -> QuerySet[StockLevel]:

@@ -60,7 +60,9 @@ class ApprovalQueueView(ObjectListView):
     def get_queryset(self):
         user = self.request.user
         self.roles = selectors.user_roles(user)
-        waiting = selectors.pending_approvals_for(self.roles).prefetch_related("order__approvals")
+        waiting = selectors.pending_approvals_for(self.roles, user).prefetch_related(
+            "order__approvals"
+        )
         mine, self.not_mine = [], set()
         for approval in waiting:
             if OrderAction.APPROVE in order_allowed_actions(approval.order, user, roles=self.roles):

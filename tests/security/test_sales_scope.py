@@ -6,6 +6,7 @@ import csv
 import io
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
@@ -14,7 +15,8 @@ from customers.services import customer_create, customer_update
 from oms.models import AuditLog, ExportJob
 from oms.services import export_job_run
 from orders import services
-from orders.models import Order, OrderEvent, OrderLine
+from orders.choices import ApprovalCondition
+from orders.models import ApprovalRule, Order, OrderEvent, OrderLine
 from orders.permissions import order_allowed_actions
 from tests.factories import UserFactory
 from tests.oms.test_roles_matrix import our_routes
@@ -325,3 +327,25 @@ def test_with_the_setting_off_nothing_changes(world, sales1_client, settings):
     )
     assert response.status_code == 302
     assert Order.objects.get(pk=theirs.pk).status == "cancelled"
+
+
+def test_the_approvals_queue_neither_lists_nor_counts_other_customers_orders(world, client):
+    """Should a sales user be given the right to approve, other salespeople's orders stay
+    out of their queue, its count included."""
+    ApprovalRule.objects.create(
+        name="flag", condition=ApprovalCondition.MANUAL_FLAG, required_role="sales", level=1
+    )
+    catalog, product = world["catalog"], world["product"]
+    theirs = catalog.order(world["theirs"], (product, 1), actor=world["sales2"], needs_review=True)
+    services.order_submit(actor=world["sales2"], order=theirs)
+    approver = world["sales1"]
+    approver.user_permissions.add(Permission.objects.get(codename="approve_order"))
+    client.force_login(approver)
+    page = client.get("/approvals/").content.decode()
+    assert f'href="{theirs.get_absolute_url()}"' not in page
+    assert "not yours to decide" not in page
+    # A colleague who sees every customer has it in the queue.
+    colleague = UserFactory(username="sales-and-reviewer", role="sales")
+    colleague.groups.add(*UserFactory(username="tmp-reviewer", role="reviewer").groups.all())
+    client.force_login(colleague)
+    assert f'href="{theirs.get_absolute_url()}"' in client.get("/approvals/").content.decode()
