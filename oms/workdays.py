@@ -28,6 +28,7 @@ from functools import lru_cache
 
 import holidays
 from django.utils import translation
+from django.utils.translation import gettext
 
 from oms.models import CalendarDay
 
@@ -71,10 +72,13 @@ def official_is_working_day(day: date) -> bool:
 
 
 def official_name(day: date) -> str:
-    """The shipped calendar's name for a holiday, in the active language ("" for none)."""
-    names = official_year(day.year).names
+    """The shipped calendar's name for a holiday or a make-up working day, in the active
+    language ("" for none)."""
+    year = official_year(day.year)
+    if day in year.working_weekends:
+        return gettext("Make-up working day (调休)")
     language = "zh-hans" if (translation.get_language() or "").startswith("zh") else "en"
-    return names[language].get(day, "")
+    return year.names[language].get(day, "")
 
 
 class WorkingCalendar:
