@@ -26,13 +26,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.template import Context, Engine, TemplateSyntaxError
+from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.template.base import Lexer, TokenType
 from django.template.loader import render_to_string
 from django.utils import translation
@@ -127,11 +128,16 @@ def plain_context(context: Mapping[str, Any]) -> dict[str, Any]:
     return {str(key): plain(value) for key, value in context.items()}
 
 
+@lru_cache(maxsize=512)
+def _compiled(text: str, html: bool) -> Template:
+    """A checked, compiled template; the same text is compiled once per process."""
+    check_template(text)
+    return (_HTML if html else _TEXT).from_string(text)
+
+
 def render(text: str, context: Mapping[str, Any], *, html: bool = False) -> str:
     """Render a message template in the sandbox (the active language formats dates)."""
-    check_template(text)
-    engine = _HTML if html else _TEXT
-    return engine.from_string(text).render(Context(plain_context(context), autoescape=html))
+    return _compiled(text, html).render(Context(plain_context(context), autoescape=html))
 
 
 @dataclass(frozen=True)
@@ -236,8 +242,6 @@ def notify(
     event = message_event(event_code)
     ref = recipient_ref(customer)
     dedupe_key = _dedupe_key(event, ref, key)
-    if OutboxMessage.objects.filter(dedupe_key=dedupe_key).exists():
-        return None
     language = _language(customer)
     channel, address = _channel_and_address(customer)
     row = OutboxMessage(
@@ -262,7 +266,7 @@ def notify(
         row.last_error = reason
         logger.info("message %s to %s not sent: %s", event.code, ref, reason)
     try:
-        with transaction.atomic():  # a savepoint: a concurrent twin with the same key loses
+        with transaction.atomic():  # a savepoint: a second call with the same key writes nothing
             row.save()
     except IntegrityError:
         return None

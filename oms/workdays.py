@@ -53,12 +53,13 @@ def _holiday_language(language: str) -> str:
 
 @lru_cache(maxsize=64)
 def official_year(year: int) -> OfficialYear:
-    names = {
-        lang: dict(holidays.China(years=year, language=_holiday_language(lang)))
+    calendars = {
+        lang: holidays.China(years=year, language=_holiday_language(lang))
         for lang in ("en", "zh-hans")
     }
+    names = {lang: dict(calendar) for lang, calendar in calendars.items()}
     days_off = frozenset(day for day in names["en"] if day.weekday() < SATURDAY)
-    weekends = holidays.China(years=year).weekend_workdays
+    weekends = calendars["en"].weekend_workdays
     working = frozenset(day for day in weekends if day.year == year)
     return OfficialYear(days_off=days_off, working_weekends=working, names=names)
 
