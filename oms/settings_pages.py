@@ -26,6 +26,19 @@ from oms.workdays import SATURDAY
 # --- the working-day calendar --------------------------------------------------------------
 
 
+def _make_day(*, working: bool, label, icon: str) -> RowAction:
+    """The row button that turns a day the other way (oms.views.CalendarDaySetView)."""
+    return RowAction(
+        label,
+        "oms.change_calendarday",
+        lambda day: reverse("calendar_day_set"),
+        icon=icon,
+        post=True,
+        shown=lambda day: day.is_working_day != working,
+        data=lambda day: {"date": day.date.isoformat(), "working": "1" if working else "0"},
+    )
+
+
 class CalendarDayTable(BaseTable):
     """One year's days that differ from a plain Monday-to-Friday week (oms.workdays)."""
 
@@ -36,24 +49,8 @@ class CalendarDayTable(BaseTable):
     edited = tables.Column(verbose_name=_("Source"), orderable=False)
     actions = ActionsColumn(
         [
-            RowAction(
-                _("Make it a day off"),
-                "oms.change_calendarday",
-                lambda day: reverse("calendar_day_set"),
-                icon="x-circle",
-                post=True,
-                shown=lambda day: day.is_working_day,
-                data=lambda day: {"date": day.date.isoformat(), "working": "0"},
-            ),
-            RowAction(
-                _("Make it a working day"),
-                "oms.change_calendarday",
-                lambda day: reverse("calendar_day_set"),
-                icon="briefcase",
-                post=True,
-                shown=lambda day: not day.is_working_day,
-                data=lambda day: {"date": day.date.isoformat(), "working": "1"},
-            ),
+            _make_day(working=False, label=_("Make it a day off"), icon="x-circle"),
+            _make_day(working=True, label=_("Make it a working day"), icon="briefcase"),
         ]
     )
 

@@ -55,7 +55,12 @@ def test_a_manager_adds_and_removes_days(client_for):
     assert not is_working_day(date(2026, 2, 14))
     html = client.get("/calendar/?year=2026").content.decode()
     assert "Stocktake" in html
-    assert "Changed here" in html
+    assert "Changed here (officially a working day)" in html
+    # Each row's button turns the day the other way: Mid-Autumn Festival becomes a working day.
+    assert (
+        '<input type="hidden" name="date" value="2026-09-25">'
+        '<input type="hidden" name="working" value="1">'
+    ) in html
     assert AuditLog.objects.filter(object_type="oms.calendarday").count() == 2
 
 
