@@ -170,6 +170,9 @@ class CalendarView(ObjectListView):
             "year": year,
             "years": [year - 1, year, year + 1],
             "form": CalendarDayForm(initial={"date": self.initial_date(year)}),
+            # Every year's notice has moved some weekend days so far: none means the shipped
+            # calendar does not have that year's notice yet.
+            "notice_missing": not workdays.official_year(year).working_weekends,
         }
 
 

@@ -26,6 +26,19 @@ def test_the_calendar_page_lists_the_years_special_days(client_for):
     assert 'action="/calendar/set/"' not in html
 
 
+def test_a_year_without_its_notice_says_so(client_for):
+    client = client_for("manager")
+    assert (
+        "notice for that year is probably not"
+        not in client.get("/calendar/?year=2026").content.decode()
+    )
+    # holidays 0.109 has 2027's statutory holidays but not 2027's notice (no make-up days).
+    assert (
+        "notice for that year is probably not"
+        in client.get("/calendar/?year=2027").content.decode()
+    )
+
+
 def test_the_calendar_page_speaks_chinese(client_for):
     client = client_for("manager")
     html = client.get("/calendar/?year=2026", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
