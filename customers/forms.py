@@ -16,6 +16,9 @@ from oms.forms import BootstrapFormMixin, FieldRightsFormMixin, TagsField
 class CustomerForm(FieldRightsFormMixin, BootstrapFormMixin, forms.ModelForm):
     tags = TagsField(label=_("Tags"))
     field_permissions = CUSTOMER_FIELD_PERMISSIONS
+    # A form (or a script) that does not send these keeps what the customer has: the
+    # defaults for a new customer.
+    KEPT_WHEN_MISSING = ("language", "preferred_channel")
 
     class Meta:
         model = Customer
@@ -36,6 +39,15 @@ class CustomerForm(FieldRightsFormMixin, BootstrapFormMixin, forms.ModelForm):
             .objects.filter(groups__name="sales", is_active=True)
             .order_by("username")
         )
+        for name in self.KEPT_WHEN_MISSING:
+            self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.KEPT_WHEN_MISSING:
+            if not cleaned.get(name) and name not in self.errors:
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
 
 
 class CustomerCreditForm(BootstrapFormMixin, forms.ModelForm):

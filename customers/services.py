@@ -24,6 +24,9 @@ CUSTOMER_FIELDS = [
     "region",
     "tags",
     "notes",
+    "language",
+    "preferred_channel",
+    "opt_out_non_essential",
     "credit_hold",
     "is_active",
 ]

@@ -75,6 +75,10 @@ class ObjectListView(RequirePermissionMixin, View):
     def get_summary(self, queryset) -> str:
         return ""
 
+    def get_extra_context(self) -> dict[str, Any]:
+        """More for the page's template (a list page with a template of its own)."""
+        return {}
+
     def filter_queryset(self, request) -> tuple[Any, Any]:
         """The list's FilterSet (or None) and the queryset its filters leave."""
         filterset = None
@@ -122,6 +126,7 @@ class ObjectListView(RequirePermissionMixin, View):
             "summary": self.get_summary(queryset),
             "actions": [a for a in self.actions if request.user.has_perm(a[2])],
             "export_url": _with_param(request, "export", "csv"),
+            **self.get_extra_context(),
         }
         template = "oms/includes/table_block.html" if request.htmx else self.template_name
         return render(request, template, context)

@@ -4,7 +4,8 @@ The kernel imports no app. An app lists what it adds in `<app>/registrations.py`
 `AppConfig.ready()` imports: URL modules, beat jobs, sidebar entries, the permissions each
 role gets, audited models, dashboard panels and KPI tiles, header-search providers, demo-data
 seeders, panels and buttons on other apps' detail pages, and resolvers that turn a document
-reference (`SO-2026-000123` on a ledger row) into a link. A new app is one folder plus one
+reference (`SO-2026-000123` on a ledger row) into a link, and the events it tells customers
+about (`register_message_event`, sent with `oms.messaging.notify`). A new app is one folder plus one
 line in INSTALLED_APPS.
 
 Everything here is filled once while Django starts and only read afterwards.
@@ -128,6 +129,34 @@ class Seeder:
     depends_on: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class MessageText:
+    """One language's default wording of a customer message: an e-mail subject and text, and
+    a short SMS text. Django template language over the event's variables."""
+
+    subject: str
+    body: str
+    sms: str = ""
+
+
+@dataclass(frozen=True)
+class MessageEvent:
+    """Something customers hear about ("order.confirmed"), sent with `oms.messaging.notify`.
+
+    `essential` messages (a pickup code, a payment due) reach customers who opted out of the
+    others. `defaults` holds the wording per language code of settings.LANGUAGES (every one
+    of them); staff may edit it afterwards. `variables` names what the context carries, with a
+    description staff read beside the template, and `sample` is a context for the preview.
+    """
+
+    code: str
+    label: Any  # a lazy translation
+    essential: bool
+    defaults: dict[str, MessageText]
+    variables: dict[str, Any] = field(default_factory=dict)
+    sample: dict[str, Any] = field(default_factory=dict)
+
+
 @dataclass
 class Registry:
     url_modules: list[tuple[str, str]] = field(default_factory=list)
@@ -143,6 +172,7 @@ class Registry:
     search_providers: list[SearchProvider] = field(default_factory=list)
     seeders: dict[str, Seeder] = field(default_factory=dict)
     reference_resolvers: list[tuple[str, Callable[[str], str | None]]] = field(default_factory=list)
+    message_events: dict[str, MessageEvent] = field(default_factory=dict)
 
 
 registry = Registry()
@@ -217,6 +247,18 @@ def register_reference_resolver(prefix: str, resolve: Callable[[str], str | None
     """`resolve(reference)` returns the URL of the document a reference starting with
     `prefix` names, or None."""
     registry.reference_resolvers.append((prefix, resolve))
+
+
+def register_message_event(event: MessageEvent) -> None:
+    """An event customers hear about, with its default wording in every language."""
+    from django.conf import settings
+
+    missing = {code for code, _name in settings.LANGUAGES} - event.defaults.keys()
+    if missing:
+        raise ImproperlyConfigured(f"message event {event.code!r} has no text in {sorted(missing)}")
+    if event.code in registry.message_events:
+        raise ImproperlyConfigured(f"message event {event.code!r} is registered twice")
+    registry.message_events[event.code] = event
 
 
 # --- reading: used by the kernel's pages, commands and settings ----------------------------
@@ -338,6 +380,21 @@ def seeders_in_order() -> list[Seeder]:
     for name in registry.seeders:
         visit(name, (name,))
     return ordered
+
+
+def message_event(code: str) -> MessageEvent:
+    """The registered event; an unknown code is a programming error (LookupError)."""
+    try:
+        return registry.message_events[code]
+    except KeyError:
+        raise LookupError(f"no app registers the message event {code!r}") from None
+
+
+def message_event_choices() -> list[tuple[str, str]]:
+    return sorted(
+        ((event.code, str(event.label)) for event in registry.message_events.values()),
+        key=lambda choice: choice[1],
+    )
 
 
 def resolve_reference(reference: str) -> str | None:

@@ -16,6 +16,7 @@ from oms.registry import (
     register_dashboard_panel,
     register_detail_action,
     register_detail_panel,
+    register_message_event,
     register_nav_item,
     register_reference_resolver,
     register_search,
@@ -25,10 +26,13 @@ from oms.registry import (
 from oms.roles import ROLES
 from oms.tables import compact_table, table_card
 from orders import selectors
+from orders.messages import ORDER_CONFIRMED
 from orders.seeders import seed_orders_demo
 from orders.tables import OrderTable
 
 register_urls("", "orders.urls")
+
+register_message_event(ORDER_CONFIRMED)
 
 ORDER_DESK = {
     "orders.add_order",

@@ -13,6 +13,7 @@ from orders import hooks
 from orders.allocation import allocate_order, release_order
 from orders.choices import ORDER_TRANSITIONS, ApprovalDecision, EventKind, OrderStatus
 from orders.errors import InvalidTransition
+from orders.messages import notify_order_confirmed
 from orders.models import Order, OrderLine
 from orders.permissions import Actor, OrderAction
 from orders.selectors import allocation_waits
@@ -104,6 +105,7 @@ def confirm_order(
     its delivery date. The caller holds the order lock."""
     first_time = order.confirmed_at is None and order.review_round == 0
     order_transition(order=order, to_status=S.CONFIRMED, actor=actor, note=note)
+    notify_order_confirmed(order)
     if allocation_waits(order):
         record_event(
             order,

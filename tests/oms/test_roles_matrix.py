@@ -8,6 +8,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from inventory.services import stock_receive, work_order_create
 from oms.generic import ObjectActionView
+from oms.models import MessageTemplate
 from oms.roles import ROLES
 from orders.models import ApprovalRule, PriceList, PriceListItem, Promotion, ShippingRule
 from orders.services import LineRequest, order_create
@@ -88,7 +89,10 @@ def sample(db):
     )
     shipping_rule = ShippingRule.objects.create(name="standard", base_fee=12)
     number = {"number": order.number}
+    message_template = MessageTemplate.objects.first()  # made from the registrations
     return {
+        "message_template_edit": {"pk": message_template.pk},
+        "message_template_reset": {"pk": message_template.pk},
         "orders:detail": number,
         "orders:edit": number,
         "orders:draft_details": number,

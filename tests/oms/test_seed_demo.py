@@ -10,6 +10,7 @@ from customers.models import Customer
 from inventory.models import Product, StockLevel, StockMovement, Warehouse, WorkOrder
 from inventory.selectors import ledger_drift, low_stock
 from oms.demo import SPRING_FESTIVAL
+from oms.models import OutboxMessage
 from oms.roles import ROLES
 from orders.models import Allocation, Approval, Order, OrderEvent
 from orders.selectors import reservation_drift
@@ -39,6 +40,8 @@ def test_seed_demo_is_idempotent_and_consistent(django_user_model):
     assert row_counts() == counts  # a second run adds nothing
     assert list(ledger_drift()) == []
     assert list(reservation_drift()) == []
+    # Replayed history tells no (fictional) customer about an order of last year.
+    assert not OutboxMessage.objects.filter(event_code__startswith="order.").exists()
     assert low_stock().exists()
     assert Product.objects.filter(name_en__contains="ceiling").exists()
     assert Warehouse.objects.values("region").distinct().count() >= 4
