@@ -14,6 +14,7 @@ from orders.allocation import allocate_order, release_order
 from orders.choices import ORDER_TRANSITIONS, ApprovalDecision, EventKind, OrderStatus
 from orders.errors import InvalidTransition
 from orders.models import Order, OrderLine
+from orders.notes import OrderNote, order_note
 from orders.permissions import Actor, OrderAction
 from orders.selectors import allocation_waits
 from orders.services.repricing import update_priority
@@ -23,7 +24,13 @@ S = OrderStatus
 
 
 def order_transition(
-    *, order: Order, to_status: str, actor: Actor = None, note: str = "", data: dict | None = None
+    *,
+    order: Order,
+    to_status: str,
+    actor: Actor = None,
+    note: str = "",
+    message: dict | None = None,
+    data: dict | None = None,
 ) -> Order:
     """The only writer of Order.status. The caller holds the order's row lock."""
     assert transaction.get_connection().in_atomic_block, (
@@ -60,6 +67,7 @@ def order_transition(
         from_status=from_status,
         to_status=to_status,
         note=note,
+        message=message,
         data=data,
     )
     return order
@@ -69,7 +77,7 @@ def apply_allocation(
     order: Order,
     *,
     actor: Actor,
-    note: str = "",
+    message: dict | None = None,
     lines: list[OrderLine] | None = None,
     fresh: bool = False,
 ) -> None:
@@ -92,24 +100,27 @@ def apply_allocation(
     else:
         target = S.ALLOCATED
     if order.status != target:
-        order_transition(order=order, to_status=target, actor=actor, note=note, data=data or None)
+        order_transition(
+            order=order, to_status=target, actor=actor, message=message, data=data or None
+        )
     elif result.allocated or result.work_orders:
-        record_event(order, EventKind.ALLOCATED, actor=actor, note=note, data=data)
+        record_event(order, EventKind.ALLOCATED, actor=actor, message=message, data=data)
 
 
 def confirm_order(
-    order: Order, *, actor: Actor, note: str = "", lines: list[OrderLine] | None = None
+    order: Order,
+    *,
+    actor: Actor,
+    message: dict | None = None,
+    lines: list[OrderLine] | None = None,
 ) -> None:
     """Confirm (no approval needed, or the last one given) and allocate unless it waits for
     its delivery date. The caller holds the order lock."""
     first_time = order.confirmed_at is None and order.review_round == 0
-    order_transition(order=order, to_status=S.CONFIRMED, actor=actor, note=note)
+    order_transition(order=order, to_status=S.CONFIRMED, actor=actor, message=message)
     if allocation_waits(order):
         record_event(
-            order,
-            EventKind.ALLOCATED,
-            actor=actor,
-            note=_("Allocation waits until the delivery date is near."),
+            order, EventKind.ALLOCATED, actor=actor, message=order_note(OrderNote.ALLOCATION_WAITS)
         )
         return
     # Never confirmed nor reviewed before: nothing can be allocated yet.
