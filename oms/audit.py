@@ -79,19 +79,24 @@ class AuditLogTable(BaseTable):
         return changes_text(record.object_type, value)
 
 
-def changes_text(object_type: str, changes: Mapping[str, Any] | None) -> str:
+def changes_text(
+    object_type: str, changes: Mapping[str, Any] | None, *, labels: Mapping[str, Any] | None = None
+) -> str:
     """An audit row's changes as one line of plain text in the current language (the page
     escapes it; the CSV export writes it as it is)."""
     return pgettext("list separator", "; ").join(
-        labelled(label, text) for label, text in change_rows(object_type, changes)
+        labelled(label, text) for label, text in change_rows(object_type, changes, labels=labels)
     )
 
 
-def change_rows(object_type: str, changes: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+def change_rows(
+    object_type: str, changes: Mapping[str, Any] | None, *, labels: Mapping[str, Any] | None = None
+) -> list[tuple[str, str]]:
     """(field label, "old → new" or the value) for each change of an audit row.
 
     A change is [old, new], or the value alone when the row was created. Keys that are not
-    fields of the model (a price list's SKUs) are shown as they are, after the fields.
+    fields of the model are worded by `labels`, or else shown as they are (a price list's
+    SKUs), after the fields.
     """
     model = _model(object_type)
     money = registry.audited_money_fields.get(object_type, frozenset())
@@ -100,7 +105,10 @@ def change_rows(object_type: str, changes: Mapping[str, Any] | None) -> list[tup
     rows = []
     for name, value in sorted((changes or {}).items(), key=lambda c: order.get(c[0], len(order))):
         field = _field(model, name)
-        label = capfirst(str(field.verbose_name)) if field is not None else str(name)
+        if field is not None:
+            label = capfirst(str(field.verbose_name))
+        else:
+            label = str((labels or {}).get(name, name))
         is_money = name in money
         if _is_pair(field, value):
             text = _("%(before)s → %(after)s") % {

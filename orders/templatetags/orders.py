@@ -4,6 +4,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from customers.choices import CustomerTier
+from oms.audit import changes_text
 from oms.roles import ROLES
 from oms.templatetags.oms import status_badge_html
 from oms.texts import labelled, money_text, number_text
@@ -98,6 +99,13 @@ def approvals_text(entries: list) -> str:
     return pgettext("list separator", "; ").join(
         labelled(approval_level(entry), approval_reasons(entry)) for entry in entries
     )
+
+
+@register.filter
+def edited_changes(data: dict) -> str:
+    """What an edit of a draft changed, worded like the audit log ("Requested delivery:
+    2026-12-01; Flag for review: Yes")."""
+    return changes_text("orders.order", data, labels={"shipping_address": _("Ship to")})
 
 
 @register.filter

@@ -2,6 +2,7 @@
 
 import importlib
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -171,3 +172,29 @@ def test_migration_gives_old_system_notes_codes_and_keeps_typed_notes(catalog, c
     note_migration.backwards(apps, None)
     events["库存已到货。"].refresh_from_db()
     assert events["库存已到货。"].note == "Stock arrived."
+
+
+def test_an_edited_draft_names_its_fields_and_values(catalog, client, today):
+    customer = catalog.customer()
+    order = catalog.order(customer, (catalog.product(), 1))
+    day = today + timedelta(days=30)
+    services.order_update_draft(
+        actor=None,
+        order=order,
+        data={
+            "shipping_address": customer.addresses.get(),
+            "requested_delivery_date": day,
+            "needs_review": True,
+        },
+    )
+    client.force_login(UserFactory(username="sales-e", role="sales"))
+    english = timeline(page(client, order, "en"))
+    assert f"Requested delivery: {day:%Y-%m-%d}" in english
+    assert "Flag for review: Yes" in english
+    assert "Ship to: " in english
+    assert "shipping_address" not in english
+    chinese = timeline(page(client, order, "zh-hans"))
+    assert f"要求交货日期：{day.year}年{day.month}月{day.day}日" in chinese
+    assert "标记需审核：是" in chinese
+    assert "收货地址：" in chinese
+    translation.activate("en")
