@@ -198,3 +198,18 @@ def test_an_edited_draft_names_its_fields_and_values(catalog, client, today):
     assert "标记需审核：是" in chinese
     assert "收货地址：" in chinese
     translation.activate("en")
+
+
+def test_a_priority_boost_shows_the_score_it_moved(catalog, client):
+    order = catalog.order(catalog.customer(), (catalog.product(), 1))
+    manager = UserFactory(username="mgr-p", role="manager")
+    before = order.priority_score
+    services.order_boost(actor=manager, order=order, boost=10, note="VIP")
+    order.refresh_from_db()
+    client.force_login(manager)
+    english = timeline(page(client, order, "en"))
+    assert f"Priority score {before} → {order.priority_score}" in english
+    assert "VIP" in english
+    chinese = timeline(page(client, order, "zh-hans"))
+    assert f"优先级分数 {before} → {order.priority_score}" in chinese
+    translation.activate("en")
