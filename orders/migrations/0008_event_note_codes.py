@@ -5,6 +5,9 @@ the language of whoever caused them. New events store a code with parameters in 
 worded for each reader. Existing notes that are exactly one of those system texts (English or
 Chinese) become their code; every other note (what people typed, anything unknown) stays text
 in `note` and is shown as it was written.
+
+A confirmed order whose allocation waits for its delivery date was logged as "Stock
+allocated" although nothing was allocated: such events get their own kind, `deferred`.
 """
 
 import re
@@ -66,6 +69,9 @@ def forwards(apps, schema_editor):
             OrderEvent.objects.bulk_update(batch, ["message", "note"])
             batch = []
     OrderEvent.objects.bulk_update(batch, ["message", "note"])
+    OrderEvent.objects.filter(kind="allocated", message__code="allocation_waits").update(
+        kind="deferred"
+    )
 
 
 def english(message):
@@ -78,6 +84,7 @@ def english(message):
 def backwards(apps, schema_editor):
     # The older code reads text only: word the codes in English before the column goes.
     OrderEvent = apps.get_model("orders", "OrderEvent")
+    OrderEvent.objects.filter(kind="deferred").update(kind="allocated")
     for event in OrderEvent.objects.exclude(message={}).iterator(chunk_size=2000):
         event.note = "\n".join(t for t in (english(event.message), event.note) if t)
         event.save(update_fields=["note"])
@@ -91,6 +98,31 @@ class Migration(migrations.Migration):
             model_name="orderevent",
             name="message",
             field=models.JSONField(blank=True, default=dict, verbose_name="message"),
+        ),
+        migrations.AlterField(
+            model_name="orderevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Created"),
+                    ("edited", "Edited"),
+                    ("submitted", "Submitted"),
+                    ("status", "Status changed"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                    ("allocated", "Stock allocated"),
+                    ("deferred", "Allocation deferred"),
+                    ("released", "Stock released"),
+                    ("work_order", "Work order"),
+                    ("held", "Put on hold"),
+                    ("resumed", "Resumed"),
+                    ("amended", "Amended"),
+                    ("priority", "Priority changed"),
+                    ("cancelled", "Cancelled"),
+                ],
+                max_length=12,
+                verbose_name="kind",
+            ),
         ),
         migrations.RunPython(forwards, backwards),
     ]

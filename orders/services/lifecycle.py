@@ -120,7 +120,7 @@ def confirm_order(
     order_transition(order=order, to_status=S.CONFIRMED, actor=actor, message=message)
     if allocation_waits(order):
         record_event(
-            order, EventKind.ALLOCATED, actor=actor, message=order_note(OrderNote.ALLOCATION_WAITS)
+            order, EventKind.DEFERRED, actor=actor, message=order_note(OrderNote.ALLOCATION_WAITS)
         )
         return
     # Never confirmed nor reviewed before: nothing can be allocated yet.

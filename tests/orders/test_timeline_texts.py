@@ -149,6 +149,10 @@ def test_migration_gives_old_system_notes_codes_and_keeps_typed_notes(catalog, c
             "work_order",
             {"code": "work_order_done", "params": {"number": "WO-2026-000005"}},
         ),
+        "交货日期临近时再分配库存。": (
+            "allocated",
+            {"code": "allocation_waits", "params": {}},
+        ),
         "客户要求暂停": ("status", {}),  # typed by a person (a rejection's reason)
         "Amended.": ("held", {}),  # a hold reason someone typed: people's notes stay text
     }
@@ -162,11 +166,15 @@ def test_migration_gives_old_system_notes_codes_and_keeps_typed_notes(catalog, c
         event.refresh_from_db()
         assert event.message == message
         assert event.note == ("" if message else text)
+    # Nothing was allocated: the event was never "Stock allocated".
+    assert events["交货日期临近时再分配库存。"].kind == "deferred"
 
     client.force_login(UserFactory(username="rev-m", role="reviewer"))
     english = timeline(page(client, order, "en"))
     assert "Stock arrived." in english
     assert "Work order WO-2026-000005 done." in english
+    assert "Allocation deferred" in english
+    assert "Stock allocated" not in english
     assert "客户要求暂停" in english
     chinese = timeline(page(client, order, "zh-hans"))
     assert "生产工单 WO-2026-000004 已完成。" in chinese
