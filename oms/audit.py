@@ -7,7 +7,7 @@ through its model's verbose_name, and each value through the field's choices, mo
 and date formats, yes/no; related objects were stored as their text.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import django_filters
@@ -100,6 +100,7 @@ def change_rows(
     """
     model = _model(object_type)
     money = registry.audited_money_fields.get(object_type, frozenset())
+    other_values = registry.audited_other_values.get(object_type)
     # Stored JSON (jsonb) keeps no key order: fields are listed in the model's order.
     order = {f.name: i for i, f in enumerate(model._meta.fields)} if model is not None else {}
     rows = []
@@ -109,24 +110,31 @@ def change_rows(
             label = capfirst(str(field.verbose_name))
         else:
             label = str((labels or {}).get(name, name))
-        is_money = name in money
+        other = other_values if field is None else None
         if _is_pair(field, value):
             text = _("%(before)s → %(after)s") % {
-                "before": value_text(field, value[0], money=is_money),
-                "after": value_text(field, value[1], money=is_money),
+                "before": value_text(field, value[0], money=name in money, other=other),
+                "after": value_text(field, value[1], money=name in money, other=other),
             }
         else:
-            text = value_text(field, value, money=is_money)
+            text = value_text(field, value, money=name in money, other=other)
         rows.append((label, text))
     return rows
 
 
-def value_text(field: Field | None, value: Any, *, money: bool = False) -> str:
-    """A value as the audit row stored it (JSON), worded for the reader."""
+def value_text(
+    field: Field | None,
+    value: Any,
+    *,
+    money: bool = False,
+    other: Callable[[Any], str] | None = None,
+) -> str:
+    """A value as the audit row stored it (JSON), worded for the reader; `other` words the
+    value of a key that is not a field (oms.registry.register_audited_model)."""
     if value is None or value == "" or value == []:
         return EMPTY
     if field is None:
-        return list_text(value)
+        return other(value) if other is not None else list_text(value)
     if field.choices:
         labels = {str(key): label for key, label in field.flatchoices}
         if isinstance(value, list):

@@ -159,6 +159,8 @@ class Registry:
     audited_models: dict[str, Any] = field(default_factory=dict)
     # Per audited model: its fields that hold money (shown with the currency in the audit log).
     audited_money_fields: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Per audited model: how the values of its keys that are not fields are worded.
+    audited_other_values: dict[str, Callable[[Any], str]] = field(default_factory=dict)
     # Per family ("order_note", "approval_reason", AUDIT_ACTIONS): code → its words.
     texts: dict[str, dict[str, CodedText]] = field(default_factory=dict)
     kpis: list[Kpi] = field(default_factory=list)
@@ -209,11 +211,21 @@ def grant_many(grants: dict[str, Iterable[str]]) -> None:
         grant(role, permissions)
 
 
-def register_audited_model(label: str, verbose_name: Any, *, money: Iterable[str] = ()) -> None:
+def register_audited_model(
+    label: str,
+    verbose_name: Any,
+    *,
+    money: Iterable[str] = (),
+    other_values: Callable[[Any], str] | None = None,
+) -> None:
     """`label` is "app_label.modelname", as AuditLog.object_type stores it; `money` names the
-    fields that hold amounts of money (the audit log shows them with the currency)."""
+    fields that hold amounts of money (the audit log shows them with the currency);
+    `other_values` words the values of changes keyed by something other than a field (a price
+    list's prices per SKU)."""
     registry.audited_models[label] = verbose_name
     registry.audited_money_fields[label] = frozenset(money)
+    if other_values is not None:
+        registry.audited_other_values[label] = other_values
 
 
 def register_texts(family: str, texts: Mapping[str, CodedText | Any]) -> None:

@@ -30,6 +30,7 @@ from orders import selectors
 from orders.notes import NOTE_TEXTS, ORDER_NOTES
 from orders.reasons import APPROVAL_REASONS, REASON_TEXTS
 from orders.seeders import seed_orders_demo
+from orders.services.rules import breaks_worded
 from orders.tables import OrderTable
 
 register_urls("", "orders.urls")
@@ -113,7 +114,7 @@ register_nav_item(
 )
 
 register_audited_model("orders.approvalrule", _("Approval rule"), money=("threshold",))
-register_audited_model("orders.pricelist", _("Price list"))
+register_audited_model("orders.pricelist", _("Price list"), other_values=breaks_worded)
 # A promotion's value is a percentage or an amount, depending on its kind: shown as a number.
 register_audited_model("orders.promotion", _("Promotion"))
 register_audited_model(

@@ -168,3 +168,27 @@ def test_every_action_label_is_translated(language):
     assert all(label and label != code for code, label in labels.items())
     if language == "zh-hans":
         assert not any(label.isascii() for label in labels.values())
+
+
+def test_price_list_prices_read_as_money_per_break(db, client):
+    from orders.models import PriceList
+    from orders.services.rules import Break, breaks_worded, price_list_prices_set
+
+    manager = UserFactory(username="mgr-prices", role="manager")
+    price_list = PriceList.objects.create(name="Retail", customer_group="retail")
+    product = ProductFactory(sku="CL-3001")
+    for breaks in ([(1, "1000"), (10, "900")], [(1, "980"), (20, "850")]):
+        price_list_prices_set(
+            actor=manager,
+            price_list=price_list,
+            sku=product.sku,
+            breaks=[Break(q, Decimal(p)) for q, p in breaks],
+        )
+    english = table(get(client, manager, "en", "?action=price_list.prices"))
+    assert "CL-3001: ¥1,000.00 from 1, ¥900.00 from 10 → ¥980.00 from 1, ¥850.00 from 20" in english
+    chinese = table(get(client, manager, "zh-hans", "?action=price_list.prices"))
+    # Full-width brackets, as Chinese text writes them.
+    assert "CL-3001：¥1,000.00\uff081 起\uff09，¥900.00\uff0810 起\uff09" in chinese
+    translation.activate("en")
+    # Text in another shape (written by an older version) is shown as it is.
+    assert breaks_worded("1 = 100") == "1 = 100"
