@@ -11,6 +11,7 @@ from oms.registry import (
     SearchProvider,
     Seeder,
     grant_many,
+    register_audit_actions,
     register_audited_model,
     register_kpi,
     register_nav_item,
@@ -50,8 +51,16 @@ register_nav_item(
     order=20,
 )
 
-register_audited_model("customers.customer", _("Customer"))
+register_audited_model("customers.customer", _("Customer"), money=("credit_limit",))
 register_audited_model("customers.address", _("Address"))
+register_audit_actions(
+    {
+        "customer.create": _("Customer created"),
+        "customer.update": _("Customer changed"),
+        "address.create": _("Address added"),
+        "address.update": _("Address changed"),
+    }
+)
 
 register_kpi(
     Kpi(

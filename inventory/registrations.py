@@ -15,6 +15,7 @@ from oms.registry import (
     SearchProvider,
     Seeder,
     grant_many,
+    register_audit_actions,
     register_audited_model,
     register_beat_job,
     register_dashboard_panel,
@@ -88,13 +89,21 @@ for order, (label, url_name, permission, icon) in enumerate(
 ):
     register_nav_item("warehouse", label, url_name, permission, icon, order=order * 10)
 
-for label, name in (
-    ("inventory.product", _("Product")),
-    ("inventory.warehouse", _("Warehouse")),
-    ("inventory.stocklevel", _("Stock level")),
-    ("inventory.workorder", _("Work order")),
-):
-    register_audited_model(label, name)
+register_audited_model("inventory.product", _("Product"), money=("standard_cost",))
+register_audited_model("inventory.warehouse", _("Warehouse"))
+register_audited_model("inventory.stocklevel", _("Stock level"))
+register_audited_model("inventory.workorder", _("Work order"))
+register_audit_actions(
+    {
+        "product.create": _("Product created"),
+        "product.update": _("Product changed"),
+        "warehouse.create": _("Warehouse created"),
+        "warehouse.update": _("Warehouse changed"),
+        "stock_level.update": _("Bin or safety stock changed"),
+        "work_order.advance": _("Work order moved on"),
+        "work_order.cancel": _("Work order cancelled"),
+    }
+)
 
 register_beat_job(
     "low-stock-digest",

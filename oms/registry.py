@@ -13,7 +13,7 @@ Everything here is filled once while Django starts and only read afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -157,6 +157,29 @@ class MessageEvent:
     sample: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class CodedText:
+    """The words of one stored code: a timeline note, an approval reason, an audit action.
+
+    Rows keep a code with parameters (`oms.texts.coded`); the words are found here when a page
+    or an export is made, in the reader's language. `words` is a lazy translation with a
+    `%(name)s` placeholder per parameter; `params` says how a parameter is formatted for the
+    reader's locale ("money", "number", "date", "datetime", "list", "role", or a callable),
+    others are shown as stored; `fallback` is worded instead when a parameter is missing (rows
+    converted from older texts); `render(params)` words what placeholders cannot (a list of
+    changes).
+    """
+
+    words: Any = ""
+    params: Mapping[str, str | Callable[[Any], str]] = field(default_factory=dict)
+    fallback: Any = None
+    render: Callable[[Mapping[str, Any]], str] | None = None
+
+
+# The family of audit-log action codes ("customer.update"), each worded as a label.
+AUDIT_ACTIONS = "audit_action"
+
+
 @dataclass
 class Registry:
     url_modules: list[tuple[str, str]] = field(default_factory=list)
@@ -165,6 +188,12 @@ class Registry:
     nav_items: list[NavItem] = field(default_factory=list)
     role_permissions: dict[str, set[str]] = field(default_factory=dict)
     audited_models: dict[str, Any] = field(default_factory=dict)
+    # Per audited model: its fields that hold money (shown with the currency in the audit log).
+    audited_money_fields: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Per audited model: how the values of its keys that are not fields are worded.
+    audited_other_values: dict[str, Callable[[Any], str]] = field(default_factory=dict)
+    # Per family ("order_note", "approval_reason", AUDIT_ACTIONS): code → its words.
+    texts: dict[str, dict[str, CodedText]] = field(default_factory=dict)
     kpis: list[Kpi] = field(default_factory=list)
     dashboard_panels: list[Panel] = field(default_factory=list)
     detail_panels: dict[str, list[Panel]] = field(default_factory=dict)
@@ -214,9 +243,38 @@ def grant_many(grants: dict[str, Iterable[str]]) -> None:
         grant(role, permissions)
 
 
-def register_audited_model(label: str, verbose_name: Any) -> None:
-    """`label` is "app_label.modelname", as AuditLog.object_type stores it."""
+def register_audited_model(
+    label: str,
+    verbose_name: Any,
+    *,
+    money: Iterable[str] = (),
+    other_values: Callable[[Any], str] | None = None,
+) -> None:
+    """`label` is "app_label.modelname", as AuditLog.object_type stores it; `money` names the
+    fields that hold amounts of money (the audit log shows them with the currency);
+    `other_values` words the values of changes keyed by something other than a field (a price
+    list's prices per SKU)."""
     registry.audited_models[label] = verbose_name
+    registry.audited_money_fields[label] = frozenset(money)
+    if other_values is not None:
+        registry.audited_other_values[label] = other_values
+
+
+def register_texts(family: str, texts: Mapping[str, CodedText | Any]) -> None:
+    """The words of an app's codes in one family; a bare lazy translation is a text without
+    parameters. Shipping's or billing's timeline notes register their own family the same way.
+    A code registered twice in a family is a mistake and fails at start-up."""
+    known = registry.texts.setdefault(family, {})
+    for code, text in texts.items():
+        if code in known:
+            raise ImproperlyConfigured(f"text {family}/{code} is registered twice")
+        known[code] = text if isinstance(text, CodedText) else CodedText(text)
+
+
+def register_audit_actions(labels: Mapping[str, Any]) -> None:
+    """Labels for the audit-log action codes an app writes ("customer.update": "Customer
+    changed"); every code passed to `audit_record` or `model_save` needs one."""
+    register_texts(AUDIT_ACTIONS, labels)
 
 
 def register_kpi(kpi: Kpi) -> None:
@@ -300,6 +358,12 @@ def navigation_for(user: AnyUser) -> list[dict]:
 
 def audited_model_choices() -> list[tuple[str, Any]]:
     return sorted(registry.audited_models.items())
+
+
+def audit_action_choices() -> list[tuple[str, str]]:
+    """The audit actions with their labels in the active language, sorted by label."""
+    labels = registry.texts.get(AUDIT_ACTIONS, {})
+    return sorted(((code, str(text.words)) for code, text in labels.items()), key=lambda c: c[1])
 
 
 def kpis_for(user: AnyUser) -> list[KpiValue]:

@@ -81,6 +81,7 @@ class EventKind(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     ALLOCATED = "allocated", _("Stock allocated")
+    DEFERRED = "deferred", _("Allocation deferred")
     RELEASED = "released", _("Stock released")
     WORK_ORDER = "work_order", _("Work order")
     HELD = "held", _("Put on hold")

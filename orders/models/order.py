@@ -271,6 +271,9 @@ class OrderEvent(models.Model):
         _("from"), max_length=20, choices=OrderStatus.choices, blank=True
     )
     to_status = models.CharField(_("to"), max_length=20, choices=OrderStatus.choices, blank=True)
+    # What the system says, as a code with parameters worded for each reader (orders/notes.py);
+    # `note` is what a person typed, or the text of rows written before notes had codes.
+    message = models.JSONField(_("message"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
 

@@ -15,6 +15,7 @@ from orders.choices import ORDER_TRANSITIONS, ApprovalDecision, EventKind, Order
 from orders.errors import InvalidTransition
 from orders.messages import notify_order_confirmed
 from orders.models import Order, OrderLine
+from orders.notes import OrderNote, order_note
 from orders.permissions import Actor, OrderAction
 from orders.selectors import allocation_waits
 from orders.services.repricing import update_priority
@@ -24,7 +25,13 @@ S = OrderStatus
 
 
 def order_transition(
-    *, order: Order, to_status: str, actor: Actor = None, note: str = "", data: dict | None = None
+    *,
+    order: Order,
+    to_status: str,
+    actor: Actor = None,
+    note: str = "",
+    message: dict | None = None,
+    data: dict | None = None,
 ) -> Order:
     """The only writer of Order.status. The caller holds the order's row lock."""
     assert transaction.get_connection().in_atomic_block, (
@@ -61,6 +68,7 @@ def order_transition(
         from_status=from_status,
         to_status=to_status,
         note=note,
+        message=message,
         data=data,
     )
     return order
@@ -70,7 +78,7 @@ def apply_allocation(
     order: Order,
     *,
     actor: Actor,
-    note: str = "",
+    message: dict | None = None,
     lines: list[OrderLine] | None = None,
     fresh: bool = False,
 ) -> None:
@@ -93,25 +101,28 @@ def apply_allocation(
     else:
         target = S.ALLOCATED
     if order.status != target:
-        order_transition(order=order, to_status=target, actor=actor, note=note, data=data or None)
+        order_transition(
+            order=order, to_status=target, actor=actor, message=message, data=data or None
+        )
     elif result.allocated or result.work_orders:
-        record_event(order, EventKind.ALLOCATED, actor=actor, note=note, data=data)
+        record_event(order, EventKind.ALLOCATED, actor=actor, message=message, data=data)
 
 
 def confirm_order(
-    order: Order, *, actor: Actor, note: str = "", lines: list[OrderLine] | None = None
+    order: Order,
+    *,
+    actor: Actor,
+    message: dict | None = None,
+    lines: list[OrderLine] | None = None,
 ) -> None:
     """Confirm (no approval needed, or the last one given) and allocate unless it waits for
     its delivery date. The caller holds the order lock."""
     first_time = order.confirmed_at is None and order.review_round == 0
-    order_transition(order=order, to_status=S.CONFIRMED, actor=actor, note=note)
+    order_transition(order=order, to_status=S.CONFIRMED, actor=actor, message=message)
     notify_order_confirmed(order)
     if allocation_waits(order):
         record_event(
-            order,
-            EventKind.ALLOCATED,
-            actor=actor,
-            note=_("Allocation waits until the delivery date is near."),
+            order, EventKind.DEFERRED, actor=actor, message=order_note(OrderNote.ALLOCATION_WAITS)
         )
         return
     # Never confirmed nor reviewed before: nothing can be allocated yet.
