@@ -9,7 +9,7 @@ class ShippingConfig(AppConfig):
     def ready(self):
         # Orders sits below shipping and cannot import it; it calls what we register here.
         from orders import hooks
-        from shipping import services
+        from shipping import registrations, services  # noqa: F401
 
         hooks.order_picking_started.append(services.start_picking_order)
         hooks.order_cancelled.append(services.void_for_cancelled_order)
