@@ -8,17 +8,20 @@ from django.utils.translation import gettext_lazy as _
 from oms.registry import (
     Panel,
     SearchProvider,
+    Seeder,
     grant_many,
     register_audited_model,
     register_detail_panel,
     register_nav_item,
     register_reference_resolver,
     register_search,
+    register_seeder,
     register_urls,
 )
 from oms.roles import ROLES
 from oms.tables import compact_table, table_card
 from shipping import selectors
+from shipping.seeders import seed_shipping_demo
 from shipping.tables import ShipmentTable
 
 register_urls("", "shipping.urls")
@@ -80,3 +83,5 @@ register_search(
 )
 
 register_reference_resolver("SH-", lambda number: reverse("shipping:detail", args=[number]))
+
+register_seeder(Seeder("shipping", seed_shipping_demo, depends_on=("orders",)))
