@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from customers.choices import PaymentTerms
 from oms.db import atomic_with_retry, next_document_number
 from oms.money import ZERO
-from oms.services import audit_record
+from oms.services import acting_user, audit_record
 from oms.types import User
 from orders import services as order_services
 from orders.choices import OrderStatus
@@ -83,10 +83,6 @@ class DispatchDetails:
                 "height_cm": self.height_cm,
             },
         )
-
-
-def acting_user(actor: User | None) -> User | None:
-    return actor if actor is not None and actor.is_authenticated else None
 
 
 def lock_order(order_id: int) -> Order:
