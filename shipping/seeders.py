@@ -27,7 +27,7 @@ from oms.models import AuditLog
 from orders import services as order_services
 from orders.models import Allocation, Order, OrderEvent
 from orders.seeders import Story, _rename, with_year
-from shipping import services
+from shipping import selectors, services
 from shipping.choices import ServiceLevel, ShipmentStatus
 from shipping.models import Shipment, ShipmentEvent
 from shipping.permissions import ShipmentAction
@@ -130,7 +130,7 @@ class Dock:
                 tracking_number=f"{prefix}{shipment.pk:010d}",
                 service=service,
                 parcels=rng.choice([1, 1, 1, 2, 3]),
-                weight_kg=Decimal(rng.randint(500, 40000)) / 1000,
+                weight_kg=selectors.shipment_weight(shipment) + Decimal("0.300"),  # + the box
                 declared_value=shipment.declared_value,
                 cod_amount=shipment.cod_amount,
                 expected_delivery_date=timezone.localdate(t) + timedelta(days=rng.randint(1, 4)),

@@ -1,6 +1,9 @@
 """Reads of shipments: querysets shaped for the pages that use them."""
 
-from django.db.models import Prefetch, QuerySet
+from decimal import Decimal
+
+from django.db.models import DecimalField, F, Prefetch, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from oms.registry import SearchHit
@@ -83,3 +86,15 @@ def shipment_search(query: str) -> list[SearchHit]:
         )
         for s in shipments
     ]
+
+
+def shipment_weight(shipment: Shipment) -> Decimal:
+    """The goods' weight from the products' weights: the starting point for the scale's."""
+    total = shipment.lines.aggregate(
+        kg=Coalesce(
+            Sum(F("product__weight_kg") * F("quantity")),
+            Decimal(0),
+            output_field=DecimalField(max_digits=12, decimal_places=3),
+        )
+    )["kg"]
+    return Decimal(total)

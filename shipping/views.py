@@ -1,8 +1,6 @@
 """Shipment pages: the list, the shipment page and its actions (each a POST that calls one
 service), and the dispatch form. The page offers exactly `shipment_allowed_actions`."""
 
-from decimal import Decimal
-
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
@@ -156,7 +154,7 @@ class DispatchView(ObjectEditView):
                 "service": shipment.service or "standard",
                 "tracking_number": shipment.tracking_number,
                 "parcels": shipment.parcels,
-                "weight_kg": shipment_weight(shipment),
+                "weight_kg": selectors.shipment_weight(shipment),
                 "declared_value": shipment.declared_value,
                 "cod_amount": shipment.cod_amount,
             }
@@ -182,14 +180,3 @@ class DispatchView(ObjectEditView):
             "carrier": obj.carrier,
             "tracking": obj.tracking_number,
         }
-
-
-def shipment_weight(shipment: Shipment) -> Decimal:
-    """The goods' weight from the products' weights, as a starting point for the scale's."""
-    return sum(
-        (
-            line.product.weight_kg * line.quantity
-            for line in shipment.lines.select_related("product")
-        ),
-        Decimal(0),
-    )
