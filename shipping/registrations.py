@@ -1,6 +1,7 @@
 """What shipping adds to the kernel: pages, rights, sidebar, a panel on the order page,
 search, references and demo data."""
 
+from celery.schedules import crontab
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,7 @@ from oms.registry import (
     Seeder,
     grant_many,
     register_audited_model,
+    register_beat_job,
     register_detail_panel,
     register_nav_item,
     register_reference_resolver,
@@ -46,6 +48,13 @@ register_nav_item(
 )
 
 register_audited_model("shipping.shipment", _("Shipment"))
+
+register_beat_job(
+    "fulfilment-check",
+    "shipping.tasks.check_fulfilment",
+    crontab(hour=2, minute=50),
+    expires=3600,
+)
 
 register_detail_panel(
     "orders.order",

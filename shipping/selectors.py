@@ -1,13 +1,23 @@
 """Reads of shipments: querysets shaped for the pages that use them."""
 
+from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import DecimalField, F, Prefetch, QuerySet, Sum
+from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from oms.registry import SearchHit
-from shipping.choices import OVERDUE_STATUSES
+from orders.choices import OrderStatus
+from orders.models import Order, OrderLine
+from orders.services import ShipmentProgress
+from orders.services.fulfilment import fulfilment_target
+from shipping.choices import (
+    MOVING_STATUSES,
+    OVERDUE_STATUSES,
+    PICKING_STATUSES,
+    ShipmentStatus,
+)
 from shipping.models import Shipment, ShipmentEvent, ShipmentLine
 
 
@@ -98,3 +108,65 @@ def shipment_weight(shipment: Shipment) -> Decimal:
         )
     )["kg"]
     return Decimal(total)
+
+
+def progress_from_counts(counts: dict[str, int]) -> ShipmentProgress:
+    """{shipment status: count} of one order as orders' ShipmentProgress."""
+    S = ShipmentStatus
+    return ShipmentProgress(
+        waiting=counts.get(S.PENDING, 0),
+        picking=sum(counts.get(s, 0) for s in PICKING_STATUSES),
+        dispatched=counts.get(S.DISPATCHED, 0),
+        moving=sum(counts.get(s, 0) for s in MOVING_STATUSES),
+        delivered=counts.get(S.DELIVERED, 0),
+        returned=counts.get(S.RETURNED, 0),
+    )
+
+
+def fulfilment_drift(*, batch: int = 2000) -> list[tuple[Order, str]]:
+    """Orders whose stored fulfilment status is not what their shipments and unshipped
+    remainder say, with the status expected: the nightly check of the denormalised field.
+    Reads the orders that have shipments in batches, three queries a batch."""
+    drift: list[tuple[Order, str]] = []
+    last = 0
+    with_shipments = Order.objects.filter(shipments__isnull=False).exclude(
+        status=OrderStatus.CANCELLED
+    )
+    while True:
+        ids = list(
+            with_shipments.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .distinct()[:batch]
+        )
+        if not ids:
+            return drift
+        last = ids[-1]
+        counts: dict[int, dict[str, int]] = defaultdict(dict)
+        for order_id, status, n in (
+            Shipment.objects.filter(order_id__in=ids)
+            .values_list("order_id", "status")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            counts[order_id][status] = n
+        short = set(
+            OrderLine.objects.filter(order_id__in=ids)
+            .annotate(
+                issued=Coalesce(
+                    Sum("allocations__quantity", filter=Q(allocations__issued_at__isnull=False)),
+                    0,
+                )
+            )
+            .filter(issued__lt=F("quantity"))
+            .values_list("order_id", flat=True)
+        )
+        for order in Order.objects.filter(pk__in=ids).only(
+            "pk", "number", "fulfilment_status", "remainder_cancelled"
+        ):
+            remainder = order.pk in short and not order.remainder_cancelled
+            _status, expected = fulfilment_target(
+                progress_from_counts(counts[order.pk]), remainder=remainder
+            )
+            if expected != order.fulfilment_status:
+                drift.append((order, expected))

@@ -29,8 +29,6 @@ from orders.choices import OrderStatus
 from orders.models import Allocation, Order
 from shipping import hooks
 from shipping.choices import (
-    MOVING_STATUSES,
-    PICKING_STATUSES,
     SHIPMENT_TRANSITIONS,
     UNDISPATCHED_STATUSES,
     ServiceLevel,
@@ -46,6 +44,7 @@ from shipping.permissions import (
     ensure_action_allowed,
     ensure_permitted,
 )
+from shipping.selectors import progress_from_counts
 
 S = ShipmentStatus
 MAX_PARCELS = 999
@@ -185,18 +184,7 @@ def order_progress(order: Order) -> order_services.ShipmentProgress:
         .annotate(n=Count("id"))
         .order_by()
     )
-
-    def total(statuses) -> int:
-        return sum(counts.get(s, 0) for s in statuses)
-
-    return order_services.ShipmentProgress(
-        waiting=counts.get(S.PENDING, 0),
-        picking=total(PICKING_STATUSES),
-        dispatched=counts.get(S.DISPATCHED, 0),
-        moving=total(MOVING_STATUSES),
-        delivered=counts.get(S.DELIVERED, 0),
-        returned=counts.get(S.RETURNED, 0),
-    )
+    return progress_from_counts(counts)
 
 
 def follow(order: Order, actor: User | None) -> Order:
