@@ -174,3 +174,14 @@ def test_list_and_detail_queries_do_not_grow_with_rows(client_for, shipping):
     # Pinned: session, user, filter choices (carriers, warehouses), the page of rows.
     assert few_list <= 8
     assert few_detail <= 12
+
+
+def test_header_search_finds_a_shipment_by_number_or_tracking_number(client_for, packed, shipping):
+    services.shipment_dispatch(actor=None, shipment=packed, details=shipping.details("ZT998877"))
+    client = client_for("customer_service")
+    # The number or tracking number in full opens the shipment; its start lists it.
+    for typed in (packed.number, "zt998877"):
+        response = client.get("/search/", {"q": typed})
+        assert response["Location"] == packed.get_absolute_url(), typed
+    assert packed.get_absolute_url() in client.get("/search/", {"q": "SH-20"}).content.decode()
+    assert packed.get_absolute_url() not in client.get("/search/", {"q": "ZT99"}).content.decode()
