@@ -46,11 +46,17 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def acting_user(actor: User | None) -> User | None:
+    """The user to record as the actor of a change; None for the system or an anonymous
+    request."""
+    return actor if actor is not None and actor.is_authenticated else None
+
+
 def audit_record(
     *, actor: User | None, action: str, obj: Model, changes: dict[str, Any] | None = None
 ) -> AuditLog:
     return AuditLog.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=acting_user(actor),
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),

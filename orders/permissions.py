@@ -142,6 +142,9 @@ def _state_refusal(order: Order, user: Actor, action: OrderAction, roles) -> str
             if not order.on_hold:
                 return _("The order is not on hold.")
         case OrderAction.CANCEL:
+            # A partially shipped order cancels what has not left yet (its remainder).
+            if order.status == S.PARTIALLY_SHIPPED and not order.remainder_cancelled:
+                return None
             if order.status not in CANCELLABLE_STATUSES:
                 return _("An order that is %(current)s cannot be cancelled.") % {
                     "current": S(order.status).label

@@ -114,10 +114,11 @@ def pending_approvals_for(roles: set[str], user: AnyUser) -> QuerySet[Approval]:
 
 
 def reservation_drift() -> QuerySet[StockLevel]:
-    """Stock levels whose reserved quantity differs from the sum of their allocations."""
+    """Stock levels whose reserved quantity differs from the sum of their open allocations
+    (issued ones left with their shipment)."""
     return differs_from_sum(
         StockLevel.objects.select_related("product", "warehouse"),
-        Allocation.objects.all(),
+        Allocation.objects.filter(issued_at__isnull=True),
         link="stock_level",
         amount="quantity",
         field="reserved",

@@ -154,10 +154,21 @@ def order_resume(*, actor: Actor, order: Order) -> Order:
 
 @atomic_with_retry()
 def order_cancel(*, actor: Actor, order: Order, reason: str) -> Order:
-    """Cancel: work orders stop, every reservation goes back to stock, the reason is kept."""
+    """Cancel: work orders stop, every reservation goes back to stock, the reason is kept.
+
+    A partially shipped order cancels only its remainder and goes on with what was
+    dispatched (orders.services.fulfilment). The guards the apps above registered
+    (hooks.order_cancel_guards) may refuse, e.g. when goods have already left.
+    """
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the order is cancelled.")})
     order = lock_order_for(order, actor, OrderAction.CANCEL)
+    if order.status == S.PARTIALLY_SHIPPED:
+        from orders.services.fulfilment import cancel_remainder
+
+        return cancel_remainder(order, actor=actor, reason=reason)
+    if (refusal := hooks.cancel_refusal(order)) is not None:
+        raise InvalidTransition(refusal)
     cancel_work_orders(actor, order.lines.values_list("pk", flat=True))
     released = release_order(order)
     order.approvals.filter(decision=ApprovalDecision.PENDING).update(
@@ -195,9 +206,15 @@ def order_boost(*, actor: Actor, order: Order, boost: int, note: str = "") -> Or
 
 @transaction.atomic
 def order_start_picking(*, actor: Actor, order: Order) -> Order:
-    """The warehouse has begun to pick (allocated → picking): from now on the order can no
-    longer be amended. Shipping's pick waves will call this when they exist."""
+    """The warehouse begins to pick (allocated → picking): from now on the order can no
+    longer be amended. Shipping (hooks.order_picking_started) creates the order's shipments
+    and starts picking them, which moves the order to picking through
+    order_follow_shipments, the same path as a shipment picked from the shipment page."""
     order = lock_order_for(order, actor, OrderAction.START_PICKING)
     order.picking_started_at = timezone.now()
     order.save(update_fields=["picking_started_at", "updated_at"])
-    return order_transition(order=order, to_status=S.PICKING, actor=actor)
+    hooks.notify_order_picking_started(order, actor)
+    order.refresh_from_db()
+    if order.status != S.PICKING:
+        raise InvalidTransition(_("Nothing of this order could be put in a shipment to pick."))
+    return order

@@ -134,11 +134,16 @@ class CancelView(OrderActionView):
     permission_required = ACTION_PERMISSIONS[OrderAction.CANCEL]
 
     def perform(self, request, **kwargs):
-        services.order_cancel(
+        order = services.order_cancel(
             actor=request.user,
             order=self.order,
             reason=self.form_value(ReasonForm, "reason"),
         )
+        if order.status != S.CANCELLED:
+            return _(
+                "What had not been dispatched is cancelled and its stock released; "
+                "%(number)s goes on with what was dispatched."
+            ) % {"number": order.number}
         return _("The order is cancelled and its stock released.")
 
 

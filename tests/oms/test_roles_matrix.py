@@ -11,7 +11,8 @@ from oms.generic import ObjectActionView
 from oms.models import MessageTemplate
 from oms.roles import ROLES
 from orders.models import ApprovalRule, PriceList, PriceListItem, Promotion, ShippingRule
-from orders.services import LineRequest, order_create
+from orders.services import LineRequest, order_create, order_submit
+from shipping.services import shipments_create_for_order
 from tests.factories import AddressFactory, ProductFactory, UserFactory, WarehouseFactory
 
 # Views open to anyone, and views open to every signed-in user whatever their role.
@@ -90,6 +91,13 @@ def sample(db):
     shipping_rule = ShippingRule.objects.create(name="standard", base_fee=12)
     number = {"number": order.number}
     message_template = MessageTemplate.objects.first()  # made from the registrations
+    # An allocated order with a shipment waiting to be picked.
+    allocated = order_submit(
+        actor=None,
+        order=order_create(actor=None, customer=address.customer, lines=[LineRequest(product, 1)]),
+    )
+    [shipment] = shipments_create_for_order(actor=None, order=allocated)
+    shipment_number = {"number": shipment.number}
     return {
         "message_template_edit": {"pk": message_template.pk},
         "message_template_reset": {"pk": message_template.pk},
@@ -122,6 +130,10 @@ def sample(db):
         **{
             f"orders:shipping_rule_{page}": {"pk": shipping_rule.pk}
             for page in ("edit", "activate", "deactivate")
+        },
+        **{
+            f"shipping:{page}": shipment_number
+            for page in ("detail", "start_picking", "pack", "dispatch", "progress")
         },
         "inventory:work_order_advance": {"pk": work_order.pk},
         "customers:detail": {"pk": address.customer.pk},
