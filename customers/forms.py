@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import Address, Customer
+from customers.selectors import own_customers_only
 from customers.services import (
     ADDRESS_FIELDS,
     CREDIT_FIELDS,
@@ -15,19 +16,38 @@ from oms.forms import BootstrapFormMixin, FieldRightsFormMixin, TagsField
 class CustomerForm(FieldRightsFormMixin, BootstrapFormMixin, forms.ModelForm):
     tags = TagsField(label=_("Tags"))
     field_permissions = CUSTOMER_FIELD_PERMISSIONS
+    # A form (or a script) that does not send these keeps what the customer has: the
+    # defaults for a new customer.
+    KEPT_WHEN_MISSING = ("language", "preferred_channel")
 
     class Meta:
         model = Customer
         fields = CUSTOMER_FIELDS
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["salesperson"].queryset = (
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, user=user, **kwargs)
+        salesperson = self.fields["salesperson"]
+        if user is not None and own_customers_only(user):
+            # Limited to their own customers, a sales user looks after what they enter.
+            salesperson.queryset = get_user_model().objects.filter(pk=user.pk)
+            salesperson.required = True
+            salesperson.initial = user.pk
+            return
+        salesperson.queryset = (
             get_user_model()
             .objects.filter(groups__name="sales", is_active=True)
             .order_by("username")
         )
+        for name in self.KEPT_WHEN_MISSING:
+            self.fields[name].required = False
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.KEPT_WHEN_MISSING:
+            if not cleaned.get(name) and name not in self.errors:
+                cleaned[name] = getattr(self.instance, name)
+        return cleaned
 
 
 class CustomerCreditForm(BootstrapFormMixin, forms.ModelForm):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from customers.choices import CustomerGroup, CustomerKind, CustomerTier, PaymentTerms
+from oms.choices import MessageChannel, MessageLanguage
 from oms.regions import REGION_CHOICES, region_label
 from oms.validators import validate_phone
 
@@ -62,6 +63,29 @@ class Customer(models.Model):
     credit_hold = models.BooleanField(
         _("credit hold"), default=False, help_text=_("No new orders until finance lifts the hold.")
     )
+    # How the customer hears from us (oms.messaging.notify): in which language, by e-mail or
+    # SMS (the other one when this one has no address), and whether only essential messages.
+    language = models.CharField(
+        _("message language"),
+        max_length=10,
+        choices=MessageLanguage.choices,
+        default=MessageLanguage.ZH_HANS,
+    )
+    preferred_channel = models.CharField(
+        _("preferred channel"),
+        max_length=10,
+        choices=MessageChannel.choices,
+        default=MessageChannel.SMS,
+        help_text=_("When the customer has no address for it, messages go the other way."),
+    )
+    opt_out_non_essential = models.BooleanField(
+        _("essential messages only"),
+        default=False,
+        help_text=_(
+            "The customer gets only what they need (pickup codes, payments due), no courtesy "
+            "updates."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -71,7 +95,11 @@ class Customer(models.Model):
         verbose_name_plural = _("customers")
         ordering = ["code"]
         permissions = [
-            ("change_credit", _("Can change credit limit, payment terms and credit hold"))
+            ("change_credit", _("Can change credit limit, payment terms and credit hold")),
+            (
+                "view_all_customers",
+                _("Can see every customer, also when sales users see only their own"),
+            ),
         ]
         indexes = [
             GinIndex(fields=["tags"], name="customer_tags_gin"),

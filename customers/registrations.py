@@ -11,6 +11,7 @@ from oms.registry import (
     SearchProvider,
     Seeder,
     grant_many,
+    register_audit_actions,
     register_audited_model,
     register_kpi,
     register_nav_item,
@@ -25,6 +26,9 @@ register_urls("customers/", "customers.urls")
 EDIT = {"customers.add_customer", "customers.change_customer"}
 CREDIT = {"customers.change_credit"}  # credit limit, payment terms, credit hold
 grant_many({role: {"customers.view_customer"} for role in ROLES})
+# With OMS_SALES_OWN_CUSTOMERS_ONLY on, sales users see only their own customers and those
+# customers' orders (customers.selectors.customers_visible_to); every other role sees all.
+grant_many({role: {selectors.SEE_ALL_CUSTOMERS} for role in ROLES if role != "sales"})
 grant_many(
     {
         "admin": EDIT | CREDIT,
@@ -47,16 +51,24 @@ register_nav_item(
     order=20,
 )
 
-register_audited_model("customers.customer", _("Customer"))
+register_audited_model("customers.customer", _("Customer"), money=("credit_limit",))
 register_audited_model("customers.address", _("Address"))
+register_audit_actions(
+    {
+        "customer.create": _("Customer created"),
+        "customer.update": _("Customer changed"),
+        "address.create": _("Address added"),
+        "address.update": _("Address changed"),
+    }
+)
 
 register_kpi(
     Kpi(
         "active-customers",
         "customers.view_customer",
-        lambda: KpiValue(
+        lambda user: KpiValue(
             _("Active customers"),
-            selectors.active_customer_count(),
+            selectors.active_customer_count(user),
             url=reverse("customers:list") + "?is_active=true",
         ),
         order=10,

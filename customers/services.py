@@ -1,8 +1,11 @@
 from typing import Any
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from customers.models import Address, Customer
+from customers.selectors import customers_visible_to, own_customers_only
 from oms.services import model_save
 from oms.types import User
 
@@ -21,6 +24,9 @@ CUSTOMER_FIELDS = [
     "region",
     "tags",
     "notes",
+    "language",
+    "preferred_channel",
+    "opt_out_non_essential",
     "credit_hold",
     "is_active",
 ]
@@ -48,11 +54,21 @@ ADDRESS_FIELDS = [
 ]
 
 
+def check_own_customer(actor: User, salesperson: Any) -> None:
+    """With OMS_SALES_OWN_CUSTOMERS_ONLY, a sales user keeps their customers their own: a
+    customer they enter or change has them as its salesperson."""
+    if own_customers_only(actor) and getattr(salesperson, "pk", salesperson) != actor.pk:
+        raise ValidationError(
+            {"salesperson": _("You look after your own customers only: choose yourself.")}
+        )
+
+
 @transaction.atomic
 def customer_create(
     *, actor: User, data: dict[str, Any], address: dict[str, Any] | None = None
 ) -> Customer:
     """Create a customer, and its first address when one is given (it becomes the default)."""
+    check_own_customer(actor, data.get("salesperson"))
     customer = model_save(
         actor=actor,
         instance=Customer(),
@@ -72,10 +88,13 @@ def customer_create(
 
 @transaction.atomic
 def customer_update(*, actor: User, customer: Customer, data: dict[str, Any]) -> Customer:
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    locked = customers_visible_to(actor).select_for_update().filter(pk=customer.pk).first()
+    if locked is None:
+        raise PermissionDenied(_("This customer is not one of yours."))
+    check_own_customer(actor, data.get("salesperson", locked.salesperson_id))
     return model_save(
         actor=actor,
-        instance=customer,
+        instance=locked,
         data={k: v for k, v in data.items() if k in CUSTOMER_FIELDS},
         action="customer.update",
         field_permissions=CUSTOMER_FIELD_PERMISSIONS,

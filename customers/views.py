@@ -21,14 +21,19 @@ class CustomerListView(ObjectListView):
     ]
 
     def get_queryset(self):
-        return selectors.customer_list()
+        return selectors.customer_list(self.request.user)
 
 
-class CustomerDetailView(ObjectDetailView):
+class CustomerInUrlMixin:
+    """The customer of the URL's `pk`, when this user may see it (sales see their own)."""
+
+    def lookup(self, pk):
+        return selectors.customer_detail(pk, self.request.user)
+
+
+class CustomerDetailView(CustomerInUrlMixin, ObjectDetailView):
     permission_required = "customers.view_customer"
     template_name = "customers/customer_detail.html"
-
-    lookup = staticmethod(selectors.customer_detail)
 
 
 class CustomerCreateView(ObjectEditView):
@@ -64,12 +69,11 @@ class CustomerCreateView(ObjectEditView):
         return _("Created customer %(customer)s.") % {"customer": customer}
 
 
-class CustomerEditView(ObjectEditView):
+class CustomerEditView(CustomerInUrlMixin, ObjectEditView):
     permission_required = "customers.change_customer"
     form_class = CustomerForm
     title = gettext_lazy("Edit customer")
 
-    lookup = staticmethod(selectors.customer_detail)
     service = staticmethod(services.customer_update)
     service_object = "customer"
 
@@ -82,12 +86,12 @@ class CustomerCreditView(CustomerEditView):
     title = gettext_lazy("Credit terms")
 
 
-class AddressEditView(ObjectEditView):
+class AddressEditView(CustomerInUrlMixin, ObjectEditView):
     permission_required = "customers.change_customer"
     form_class = AddressForm
 
     def get_object(self):
-        self.customer = get_object_or_404(selectors.customer_detail, self.kwargs["pk"])
+        self.customer = get_object_or_404(self.lookup, self.kwargs["pk"])
         if "address_pk" not in self.kwargs:
             return None
         return get_object_or_404(

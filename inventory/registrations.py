@@ -15,6 +15,7 @@ from oms.registry import (
     SearchProvider,
     Seeder,
     grant_many,
+    register_audit_actions,
     register_audited_model,
     register_beat_job,
     register_dashboard_panel,
@@ -26,6 +27,7 @@ from oms.registry import (
 )
 from oms.roles import ROLES
 from oms.tables import compact_table, table_card
+from oms.types import AnyUser
 
 register_urls("", "inventory.urls")
 
@@ -87,13 +89,21 @@ for order, (label, url_name, permission, icon) in enumerate(
 ):
     register_nav_item("warehouse", label, url_name, permission, icon, order=order * 10)
 
-for label, name in (
-    ("inventory.product", _("Product")),
-    ("inventory.warehouse", _("Warehouse")),
-    ("inventory.stocklevel", _("Stock level")),
-    ("inventory.workorder", _("Work order")),
-):
-    register_audited_model(label, name)
+register_audited_model("inventory.product", _("Product"), money=("standard_cost",))
+register_audited_model("inventory.warehouse", _("Warehouse"))
+register_audited_model("inventory.stocklevel", _("Stock level"))
+register_audited_model("inventory.workorder", _("Work order"))
+register_audit_actions(
+    {
+        "product.create": _("Product created"),
+        "product.update": _("Product changed"),
+        "warehouse.create": _("Warehouse created"),
+        "warehouse.update": _("Warehouse changed"),
+        "stock_level.update": _("Bin or safety stock changed"),
+        "work_order.advance": _("Work order moved on"),
+        "work_order.cancel": _("Work order cancelled"),
+    }
+)
 
 register_beat_job(
     "low-stock-digest",
@@ -109,14 +119,14 @@ register_beat_job(
 )
 
 
-def _below_safety_stock() -> KpiValue:
+def _below_safety_stock(user: AnyUser) -> KpiValue:
     count = selectors.low_stock().count()
     return KpiValue(
         _("Below safety stock"), count, url=reverse("inventory:low_stock"), warn=count > 0
     )
 
 
-def _stock_value() -> KpiValue:
+def _stock_value(user: AnyUser) -> KpiValue:
     totals = selectors.stock_value()
     return KpiValue(
         _("Stock value at standard cost"),
@@ -132,7 +142,7 @@ register_kpi(
     Kpi(
         "active-products",
         "inventory.view_stocklevel",
-        lambda: KpiValue(
+        lambda user: KpiValue(
             _("Active products"),
             selectors.active_product_count(),
             url=reverse("inventory:product_list") + "?is_active=true",
@@ -181,7 +191,12 @@ register_dashboard_panel(
 )
 
 register_search(
-    SearchProvider(_("Products"), "inventory.view_product", selectors.product_search, order=30)
+    SearchProvider(
+        _("Products"),
+        "inventory.view_product",
+        lambda user, query: selectors.product_search(query),
+        order=30,
+    )
 )
 
 register_seeder(Seeder("inventory", seed_inventory, depends_on=("users",)))

@@ -5,6 +5,7 @@ never deadlock; the CHECK constraints on StockLevel are the last guard against a
 """
 
 import logging
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -272,6 +273,67 @@ def stock_transfer(
     )
     hooks.notify_stock_arrived({product.pk})
     return out_move, in_move
+
+
+@dataclass(frozen=True)
+class StockIssue:
+    """One issue of reserved stock: `quantity` units leave `stock_level` (one ledger row)."""
+
+    stock_level_id: int
+    quantity: int
+    note: str = ""
+
+
+@atomic_with_retry()
+def stock_issue(
+    *, actor: User | None, issues: list[StockIssue], reference: str
+) -> list[StockMovement]:
+    """Reserved goods leave the warehouse (a shipment is dispatched): on_hand and reserved
+    both go down by each issue's quantity, with one ledger row per issue.
+
+    The caller releases the reservations behind the goods (its allocation rows) in the same
+    transaction, so reserved = Σ open allocations and on_hand = Σ ledger both stay exact.
+    Stock rows are locked in primary-key order; the rows must hold the reserved units.
+    """
+    for issue in issues:
+        _check_quantity(issue.quantity)
+    ids = sorted({issue.stock_level_id for issue in issues})
+    levels = {
+        level.pk: level
+        for level in StockLevel.objects.select_for_update(of=("self",))
+        .select_related("product", "warehouse")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    }
+    movements = []
+    for issue in issues:
+        level = levels[issue.stock_level_id]
+        if issue.quantity > level.reserved:
+            raise ValidationError(
+                {
+                    "quantity": _(
+                        "Only %(reserved)s units of %(sku)s are reserved in %(warehouse)s."
+                    )
+                    % {
+                        "reserved": level.reserved,
+                        "sku": level.product.sku,
+                        "warehouse": level.warehouse.code,
+                    }
+                }
+            )
+        level.reserved -= issue.quantity
+        level.save(update_fields=["reserved"])
+        movements.append(
+            _move(
+                level=level,
+                kind=MovementKind.ISSUE,
+                quantity=-issue.quantity,
+                actor=actor,
+                reference=reference,
+                note=issue.note,
+            )
+        )
+    return movements
 
 
 @transaction.atomic

@@ -6,6 +6,7 @@ class OutboxStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
     SENT = "sent", _("Sent")
     FAILED = "failed", _("Failed")
+    SKIPPED = "skipped", _("Not sent")  # no address, no template, opted out: see last_error
 
 
 class ExportStatus(models.TextChoices):
@@ -13,3 +14,18 @@ class ExportStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")
     FAILED = "failed", _("Failed")
+
+
+class MessageChannel(models.TextChoices):
+    """How a customer hears from us; an outbox row's `channel` is one of these."""
+
+    EMAIL = "email", _("Email")
+    SMS = "sms", _("SMS")
+
+
+class MessageLanguage(models.TextChoices):
+    """The languages customer messages are written in (the interface's languages). Each is named
+    in its own language, as the header's language switch names them."""
+
+    EN = "en", "English"
+    ZH_HANS = "zh-hans", "简体中文"

@@ -76,6 +76,10 @@ class ObjectListView(RequirePermissionMixin, View):
     def get_summary(self, queryset) -> str:
         return ""
 
+    def get_extra_context(self) -> dict[str, Any]:
+        """More for the page's template (a list page with a template of its own)."""
+        return {}
+
     def filter_queryset(self, request) -> tuple[Any, Any]:
         """The list's FilterSet (or None) and the queryset its filters leave."""
         filterset = None
@@ -123,6 +127,7 @@ class ObjectListView(RequirePermissionMixin, View):
             "summary": self.get_summary(queryset),
             "actions": [a for a in self.actions if request.user.has_perm(a[2])],
             "export_url": _with_param(request, "export", "csv"),
+            **self.get_extra_context(),
         }
         template = "oms/includes/table_block.html" if request.htmx else self.template_name
         return render(request, template, context)
@@ -130,12 +135,29 @@ class ObjectListView(RequirePermissionMixin, View):
     def per_page(self, request) -> int:
         return int_param(request, "per_page", settings.OMS_LIST_PAGE_SIZE, low=1, high=MAX_PER_PAGE)
 
+    def post(self, request, *args, **kwargs):
+        """A list takes one POST: starting a big export (the form on the page export_csv
+        shows). The filters and sorting are in the URL's query string, as for the page."""
+        if request.GET.get("export") != "csv":
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return self.start_export_job()
+
     def export_csv(self, table) -> HttpResponseBase:
-        """Stream a page-worth of rows at once; a bigger export becomes a job for a worker, and
-        the user goes to its progress page."""
+        """Stream a page-worth of rows at once. A bigger export becomes a job for a worker:
+        this GET writes nothing and shows a page whose button (a POST) starts the job; the
+        user then goes to its progress page."""
         queryset = table.data.data
         if is_large(queryset):
-            return self.start_export_job()
+            return render(
+                self.request,
+                "oms/export_start.html",
+                {
+                    "title": self.title,
+                    "action": self.request.get_full_path(),
+                    "list_url": _with_param(self.request, "export", None),
+                    "limit": settings.OMS_EXPORT_INLINE_MAX_ROWS,
+                },
+            )
         # The plan (headers, choice labels) is made now, in the request's language.
         response = StreamingHttpResponse(
             csv_chunks(export_plan(table, queryset), queryset),

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from oms.choices import ExportStatus, OutboxStatus
+from oms.choices import ExportStatus, MessageChannel, MessageLanguage, OutboxStatus
 
 
 class AuditLog(models.Model):
@@ -44,7 +44,9 @@ class OutboxMessage(models.Model):
 
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
     dedupe_key = models.CharField(_("deduplication key"), max_length=200, unique=True)
-    channel = models.CharField(_("channel"), max_length=20, default="email")
+    channel = models.CharField(
+        _("channel"), max_length=20, choices=MessageChannel.choices, default=MessageChannel.EMAIL
+    )
     recipients = models.JSONField(_("recipients"), default=list)
     subject = models.CharField(_("subject"), max_length=250)
     body = models.TextField(_("body"))
@@ -55,6 +57,11 @@ class OutboxMessage(models.Model):
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # A customer message (oms.messaging.notify) also says which event it tells, to whom
+    # ("customers.customer:42", for the customer's communication log) and in which language.
+    event_code = models.CharField(_("event"), max_length=64, blank=True)
+    recipient_ref = models.CharField(_("recipient"), max_length=64, blank=True)
+    language = models.CharField(_("language"), max_length=10, blank=True)
 
     class Meta:
         verbose_name = _("outbox message")
@@ -65,7 +72,12 @@ class OutboxMessage(models.Model):
                 fields=["created_at"],
                 name="outbox_pending_idx",
                 condition=models.Q(status="pending"),
-            )
+            ),
+            models.Index(
+                fields=["recipient_ref", "-created_at"],
+                name="outbox_recipient_idx",
+                condition=~models.Q(recipient_ref=""),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -166,3 +178,73 @@ class ExportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.list_name} ({self.status})"
+
+
+class CalendarDay(models.Model):
+    """A change to the working-day calendar the code ships (`oms.workdays`: Monday to Friday,
+    less China's public holidays, plus the make-up working days of the State Council's notices,
+    from the `holidays` package). A row makes its date a working day or a day off, whatever
+    the shipped calendar says; removing the row gives the date back to the shipped calendar.
+
+    Only `oms.services.calendar_day_set` writes it, with an audit row.
+    """
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("working day"))
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("changed"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("working-day calendar")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return self.date.isoformat()
+
+
+class MessageTemplate(models.Model):
+    """What customers read for one event in one language: an e-mail (subject and text) and a
+    short SMS text, rendered with Django's template language over the event's variables.
+
+    The rows are made from the apps' registrations after every `migrate`
+    (`oms.messaging.sync_message_templates`); staff edit them on the message templates page,
+    after which a new default in the code no longer replaces the edited text.
+    """
+
+    event_code = models.CharField(_("event"), max_length=64)
+    language = models.CharField(_("language"), max_length=10, choices=MessageLanguage.choices)
+    subject = models.CharField(_("e-mail subject"), max_length=250)
+    body = models.TextField(_("e-mail text"))
+    sms_body = models.TextField(_("SMS text"), blank=True)
+    is_customised = models.BooleanField(_("edited"), default=False)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("edited by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("message template")
+        verbose_name_plural = _("message templates")
+        ordering = ["event_code", "language"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event_code", "language"], name="message_template_event_language"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event_code} ({self.language})"

@@ -1,5 +1,5 @@
 """What the kernel itself contributes: the sidebar's sections, the audit log, the outbox,
-the demo users."""
+the working-day calendar, the customer message templates, the demo users."""
 
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
@@ -8,11 +8,13 @@ from oms.demo import seed_users
 from oms.registry import (
     Seeder,
     grant_many,
+    register_audited_model,
     register_beat_job,
     register_nav_item,
     register_nav_section,
     register_seeder,
 )
+from oms.roles import ROLES
 
 for key, label, order in (
     ("orders", _("Orders"), 10),
@@ -23,14 +25,36 @@ for key, label, order in (
     register_nav_section(key, label, order=order)
 
 register_nav_item(
+    "settings", _("Working days"), "calendar", "oms.view_calendarday", "calendar3", order=20
+)
+register_nav_item(
+    "settings",
+    _("Message templates"),
+    "message_template_list",
+    "oms.view_messagetemplate",
+    "chat-left-text",
+    order=30,
+)
+register_nav_item(
     "settings", _("Audit log"), "audit_log", "oms.view_auditlog", "clock-history", order=90
 )
+register_audited_model("oms.calendarday", _("Working-day calendar"))
+register_audited_model("oms.messagetemplate", _("Message template"))
 
+# Everybody may read the working-day calendar (transit days, SLAs and due dates count on it);
+# managers keep it. Message templates: managers and customer service, who answer customers.
+CALENDAR = {"oms.view_calendarday"}
+KEEP_CALENDAR = CALENDAR | {"oms.change_calendarday"}
+MESSAGES = {"oms.view_messagetemplate", "oms.change_messagetemplate"}
+grant_many({role: CALENDAR for role in ROLES})
 grant_many(
     {
         # Administrators may download anybody's export (support); others only their own.
-        "admin": {"oms.view_auditlog", "oms.view_outboxmessage", "oms.view_exportjob"},
-        "manager": {"oms.view_auditlog"},
+        "admin": {"oms.view_auditlog", "oms.view_outboxmessage", "oms.view_exportjob"}
+        | KEEP_CALENDAR
+        | MESSAGES,
+        "manager": {"oms.view_auditlog"} | KEEP_CALENDAR | MESSAGES,
+        "customer_service": MESSAGES,
     }
 )
 

@@ -4,7 +4,8 @@ The kernel imports no app. An app lists what it adds in `<app>/registrations.py`
 `AppConfig.ready()` imports: URL modules, beat jobs, sidebar entries, the permissions each
 role gets, audited models, dashboard panels and KPI tiles, header-search providers, demo-data
 seeders, panels and buttons on other apps' detail pages, and resolvers that turn a document
-reference (`SO-2026-000123` on a ledger row) into a link. A new app is one folder plus one
+reference (`SO-2026-000123` on a ledger row) into a link, and the events it tells customers
+about (`register_message_event`, sent with `oms.messaging.notify`). A new app is one folder plus one
 line in INSTALLED_APPS.
 
 Everything here is filled once while Django starts and only read afterwards.
@@ -12,7 +13,7 @@ Everything here is filled once while Django starts and only read afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -53,11 +54,12 @@ class BeatJob:
 
 @dataclass(frozen=True)
 class Kpi:
-    """A dashboard tile. `compute` returns the tile's values, or None to hide it."""
+    """A dashboard tile. `compute(user)` returns the tile's values as far as the user may see
+    them, or None to hide it."""
 
     name: str
     permission: str
-    compute: Callable[[], KpiValue | None]
+    compute: Callable[[AnyUser], KpiValue | None]
     order: int = 100
 
 
@@ -109,11 +111,12 @@ class SearchHit:
 
 @dataclass(frozen=True)
 class SearchProvider:
-    """One group of the header search's results: `search(query)` returns at most ~20 hits."""
+    """One group of the header search's results: `search(user, query)` returns at most ~20
+    hits, only of what the user may see."""
 
     title: Any
     permission: str
-    search: Callable[[str], Iterable[SearchHit]]
+    search: Callable[[AnyUser, str], Iterable[SearchHit]]
     order: int = 100
 
 
@@ -126,6 +129,57 @@ class Seeder:
     depends_on: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class MessageText:
+    """One language's default wording of a customer message: an e-mail subject and text, and
+    a short SMS text. Django template language over the event's variables."""
+
+    subject: str
+    body: str
+    sms: str = ""
+
+
+@dataclass(frozen=True)
+class MessageEvent:
+    """Something customers hear about ("order.confirmed"), sent with `oms.messaging.notify`.
+
+    `essential` messages (a pickup code, a payment due) reach customers who opted out of the
+    others. `defaults` holds the wording per language code of settings.LANGUAGES (every one
+    of them); staff may edit it afterwards. `variables` names what the context carries, with a
+    description staff read beside the template, and `sample` is a context for the preview.
+    """
+
+    code: str
+    label: Any  # a lazy translation
+    essential: bool
+    defaults: dict[str, MessageText]
+    variables: dict[str, Any] = field(default_factory=dict)
+    sample: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class CodedText:
+    """The words of one stored code: a timeline note, an approval reason, an audit action.
+
+    Rows keep a code with parameters (`oms.texts.coded`); the words are found here when a page
+    or an export is made, in the reader's language. `words` is a lazy translation with a
+    `%(name)s` placeholder per parameter; `params` says how a parameter is formatted for the
+    reader's locale ("money", "number", "date", "datetime", "list", "role", or a callable),
+    others are shown as stored; `fallback` is worded instead when a parameter is missing (rows
+    converted from older texts); `render(params)` words what placeholders cannot (a list of
+    changes).
+    """
+
+    words: Any = ""
+    params: Mapping[str, str | Callable[[Any], str]] = field(default_factory=dict)
+    fallback: Any = None
+    render: Callable[[Mapping[str, Any]], str] | None = None
+
+
+# The family of audit-log action codes ("customer.update"), each worded as a label.
+AUDIT_ACTIONS = "audit_action"
+
+
 @dataclass
 class Registry:
     url_modules: list[tuple[str, str]] = field(default_factory=list)
@@ -134,6 +188,12 @@ class Registry:
     nav_items: list[NavItem] = field(default_factory=list)
     role_permissions: dict[str, set[str]] = field(default_factory=dict)
     audited_models: dict[str, Any] = field(default_factory=dict)
+    # Per audited model: its fields that hold money (shown with the currency in the audit log).
+    audited_money_fields: dict[str, frozenset[str]] = field(default_factory=dict)
+    # Per audited model: how the values of its keys that are not fields are worded.
+    audited_other_values: dict[str, Callable[[Any], str]] = field(default_factory=dict)
+    # Per family ("order_note", "approval_reason", AUDIT_ACTIONS): code → its words.
+    texts: dict[str, dict[str, CodedText]] = field(default_factory=dict)
     kpis: list[Kpi] = field(default_factory=list)
     dashboard_panels: list[Panel] = field(default_factory=list)
     detail_panels: dict[str, list[Panel]] = field(default_factory=dict)
@@ -141,6 +201,7 @@ class Registry:
     search_providers: list[SearchProvider] = field(default_factory=list)
     seeders: dict[str, Seeder] = field(default_factory=dict)
     reference_resolvers: list[tuple[str, Callable[[str], str | None]]] = field(default_factory=list)
+    message_events: dict[str, MessageEvent] = field(default_factory=dict)
 
 
 registry = Registry()
@@ -182,9 +243,38 @@ def grant_many(grants: dict[str, Iterable[str]]) -> None:
         grant(role, permissions)
 
 
-def register_audited_model(label: str, verbose_name: Any) -> None:
-    """`label` is "app_label.modelname", as AuditLog.object_type stores it."""
+def register_audited_model(
+    label: str,
+    verbose_name: Any,
+    *,
+    money: Iterable[str] = (),
+    other_values: Callable[[Any], str] | None = None,
+) -> None:
+    """`label` is "app_label.modelname", as AuditLog.object_type stores it; `money` names the
+    fields that hold amounts of money (the audit log shows them with the currency);
+    `other_values` words the values of changes keyed by something other than a field (a price
+    list's prices per SKU)."""
     registry.audited_models[label] = verbose_name
+    registry.audited_money_fields[label] = frozenset(money)
+    if other_values is not None:
+        registry.audited_other_values[label] = other_values
+
+
+def register_texts(family: str, texts: Mapping[str, CodedText | Any]) -> None:
+    """The words of an app's codes in one family; a bare lazy translation is a text without
+    parameters. Shipping's or billing's timeline notes register their own family the same way.
+    A code registered twice in a family is a mistake and fails at start-up."""
+    known = registry.texts.setdefault(family, {})
+    for code, text in texts.items():
+        if code in known:
+            raise ImproperlyConfigured(f"text {family}/{code} is registered twice")
+        known[code] = text if isinstance(text, CodedText) else CodedText(text)
+
+
+def register_audit_actions(labels: Mapping[str, Any]) -> None:
+    """Labels for the audit-log action codes an app writes ("customer.update": "Customer
+    changed"); every code passed to `audit_record` or `model_save` needs one."""
+    register_texts(AUDIT_ACTIONS, labels)
 
 
 def register_kpi(kpi: Kpi) -> None:
@@ -215,6 +305,18 @@ def register_reference_resolver(prefix: str, resolve: Callable[[str], str | None
     """`resolve(reference)` returns the URL of the document a reference starting with
     `prefix` names, or None."""
     registry.reference_resolvers.append((prefix, resolve))
+
+
+def register_message_event(event: MessageEvent) -> None:
+    """An event customers hear about, with its default wording in every language."""
+    from django.conf import settings
+
+    missing = {code for code, _name in settings.LANGUAGES} - event.defaults.keys()
+    if missing:
+        raise ImproperlyConfigured(f"message event {event.code!r} has no text in {sorted(missing)}")
+    if event.code in registry.message_events:
+        raise ImproperlyConfigured(f"message event {event.code!r} is registered twice")
+    registry.message_events[event.code] = event
 
 
 # --- reading: used by the kernel's pages, commands and settings ----------------------------
@@ -258,10 +360,16 @@ def audited_model_choices() -> list[tuple[str, Any]]:
     return sorted(registry.audited_models.items())
 
 
+def audit_action_choices() -> list[tuple[str, str]]:
+    """The audit actions with their labels in the active language, sorted by label."""
+    labels = registry.texts.get(AUDIT_ACTIONS, {})
+    return sorted(((code, str(text.words)) for code, text in labels.items()), key=lambda c: c[1])
+
+
 def kpis_for(user: AnyUser) -> list[KpiValue]:
     tiles = []
     for kpi in sorted(registry.kpis, key=lambda k: k.order):
-        if user.has_perm(kpi.permission) and (value := kpi.compute()) is not None:
+        if user.has_perm(kpi.permission) and (value := kpi.compute(user)) is not None:
             tiles.append(value)
     return tiles
 
@@ -307,7 +415,7 @@ def search_everything(user: AnyUser, query: str) -> list[dict]:
     if not query:
         return []
     return [
-        {"title": provider.title, "hits": list(provider.search(query))}
+        {"title": provider.title, "hits": list(provider.search(user, query))}
         for provider in sorted(registry.search_providers, key=lambda p: p.order)
         if user.has_perm(provider.permission)
     ]
@@ -336,6 +444,21 @@ def seeders_in_order() -> list[Seeder]:
     for name in registry.seeders:
         visit(name, (name,))
     return ordered
+
+
+def message_event(code: str) -> MessageEvent:
+    """The registered event; an unknown code is a programming error (LookupError)."""
+    try:
+        return registry.message_events[code]
+    except KeyError:
+        raise LookupError(f"no app registers the message event {code!r}") from None
+
+
+def message_event_choices() -> list[tuple[str, str]]:
+    return sorted(
+        ((event.code, str(event.label)) for event in registry.message_events.values()),
+        key=lambda choice: choice[1],
+    )
 
 
 def resolve_reference(reference: str) -> str | None:

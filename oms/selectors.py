@@ -3,7 +3,7 @@ from typing import TypeVar
 from django.db.models import F, IntegerField, Model, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from oms.models import AuditLog, ExportJob
+from oms.models import AuditLog, ExportJob, MessageTemplate
 
 M = TypeVar("M", bound=Model)
 
@@ -37,3 +37,7 @@ def export_job_for(user, pk) -> ExportJob | None:
     if not (user.is_superuser or user.has_perm("oms.view_exportjob")):
         jobs = jobs.filter(user=user)
     return jobs.filter(pk=pk).first()
+
+
+def message_templates() -> QuerySet[MessageTemplate]:
+    return MessageTemplate.objects.select_related("updated_by")

@@ -1,5 +1,5 @@
-"""Services shared by every app: the audit trail, saving master data, the outbox, and
-export jobs."""
+"""Services shared by every app: the audit trail, saving master data, the outbox, export
+jobs and the working-day calendar."""
 
 import io
 import logging
@@ -7,7 +7,7 @@ import os
 import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
@@ -26,7 +26,7 @@ from oms.choices import ExportStatus
 from oms.db import atomic_with_retry
 from oms.errors import ServiceError
 from oms.exports import copy_csv, export_plan, write_csv
-from oms.models import AuditLog, ExportJob, OutboxMessage, SubmittedForm
+from oms.models import AuditLog, CalendarDay, ExportJob, OutboxMessage, SubmittedForm
 from oms.types import User
 
 logger = logging.getLogger(__name__)
@@ -46,11 +46,17 @@ def _plain(value: Any) -> Any:
     return str(value)
 
 
+def acting_user(actor: User | None) -> User | None:
+    """The user to record as the actor of a change; None for the system or an anonymous
+    request."""
+    return actor if actor is not None and actor.is_authenticated else None
+
+
 def audit_record(
     *, actor: User | None, action: str, obj: Model, changes: dict[str, Any] | None = None
 ) -> AuditLog:
     return AuditLog.objects.create(
-        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor=acting_user(actor),
         action=action,
         object_type=obj._meta.label_lower,
         object_id=str(obj.pk),
@@ -382,3 +388,43 @@ def exports_clean_up(*, now: datetime | None = None) -> int:
             ):
                 file.unlink(missing_ok=True)
     return removed
+
+
+@transaction.atomic
+def calendar_day_set(*, actor: User | None, day: date, working: bool, name: str = "") -> bool:
+    """Make `day` a working day or a day off (a holiday added or removed, a make-up working day
+    added or removed), with an audit row. Returns False when the day already was so.
+
+    The edit is kept only where it differs from the shipped calendar: giving a day back the
+    status the shipped calendar has removes its row, so a later `holidays` release (next
+    year's State Council notice) is not hidden behind an old edit that agreed with it.
+    """
+    from oms import workdays
+
+    row = CalendarDay.objects.select_for_update().filter(date=day).first()
+    now_working = row.is_working_day if row is not None else workdays.official_is_working_day(day)
+    if now_working == working:
+        return False
+    changes = {"date": day.isoformat(), "working_day": [now_working, working]}
+    if working == workdays.official_is_working_day(day):
+        assert row is not None  # the status differs from the shipped one only through a row
+        audit_record(actor=actor, action="calendar.reset", obj=row, changes=changes)
+        row.delete()
+        return True
+    if row is None:
+        row = CalendarDay(date=day)
+    row.is_working_day, row.name, row.created_by = working, name.strip()[:100], actor
+    try:
+        with transaction.atomic():
+            row.save()
+    except IntegrityError:  # somebody edited the same day a moment ago
+        raise ServiceError(_("This day was changed a moment ago; look again.")) from None
+    if name.strip():
+        changes["name"] = name.strip()[:100]
+    audit_record(
+        actor=actor,
+        action="calendar.working_day" if working else "calendar.day_off",
+        obj=row,
+        changes=changes,
+    )
+    return True

@@ -209,6 +209,15 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="oms@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# Text messages (oms/sms.py): a backend class like Django's e-mail backends. Files under
+# var/sms by default (development); oms.sms.ConsoleBackend prints them; a provider's backend is
+# one class with send_messages(). A text longer than one SMS (70 Chinese or 160 Latin
+# characters) goes as a concatenated SMS of up to OMS_SMS_MAX_PARTS parts; a longer one is
+# refused and recorded on its outbox row.
+OMS_SMS_BACKEND = env.str("OMS_SMS_BACKEND", default="oms.sms.FileBackend")
+OMS_SMS_FILE_PATH = env.str("OMS_SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+OMS_SMS_MAX_PARTS = env.int("OMS_SMS_MAX_PARTS", default=5)
+
 # Celery
 # Redis keys carry a prefix per checkout (OMS_BROKER_PREFIX), so checkouts sharing a Redis never
 # share queues; tests add "-test" to it.
@@ -273,6 +282,9 @@ OMS_ALLOCATION_HORIZON_DAYS = env.int("OMS_ALLOCATION_HORIZON_DAYS", default=30)
 # Separation of duties: whoever created or last edited an order may not approve it. A
 # one-person company turns this on to approve its own orders.
 OMS_ALLOW_SELF_APPROVAL = env.bool("OMS_ALLOW_SELF_APPROVAL", default=False)
+# Sales users see (and act on) only the customers they are the salesperson of, and those
+# customers' orders; other roles are not limited. Off: everybody sees every customer.
+OMS_SALES_OWN_CUSTOMERS_ONLY = env.bool("OMS_SALES_OWN_CUSTOMERS_ONLY", default=False)
 
 # CSV exports: up to this many rows stream straight from the list page; a bigger export is
 # written by a worker (queue "documents") and offered for download on its progress page.

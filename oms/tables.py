@@ -215,7 +215,8 @@ def table_card(title, table: tables.Table, more_url: str = "") -> dict:
 
 @dataclass(frozen=True)
 class RowAction:
-    """A button in a table row: a link, or a POST form when `post` is set (an action view)."""
+    """A button in a table row: a link, or a POST form when `post` is set (an action view),
+    sending the hidden fields `data(record)` gives."""
 
     label: Any
     permission: str
@@ -223,6 +224,7 @@ class RowAction:
     icon: str = ""
     post: bool = False
     shown: Callable[[Any], bool] = lambda record: True
+    data: Callable[[Any], dict[str, str]] = lambda record: {}
 
 
 class ActionsColumn(tables.Column):
@@ -253,12 +255,18 @@ class ActionsColumn(tables.Column):
     def _button(action: RowAction, record, request) -> str:
         icon = format_html('<i class="bi bi-{}"></i>', action.icon) if action.icon else ""
         if action.post:
+            fields = format_html_join(
+                "",
+                '<input type="hidden" name="{}" value="{}">',
+                action.data(record).items(),
+            )
             return format_html(
                 '<form method="post" action="{}" class="d-inline">'
-                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
+                '<input type="hidden" name="csrfmiddlewaretoken" value="{}">{}'
                 '<button class="btn btn-sm btn-outline-primary" type="submit">{} {}</button></form>',
                 action.url(record),
                 get_token(request),
+                fields,
                 icon,
                 action.label,
             )

@@ -3,13 +3,14 @@ from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.utils import timezone
 
 from oms import services
 from oms.choices import OutboxStatus
+from oms.messaging import send_outbox_message
 from oms.models import OutboxMessage
+from oms.sms import SmsTooLong
 
 logger = logging.getLogger(__name__)
 
@@ -40,7 +41,7 @@ def retrying_task(*, time_limit: int, soft_time_limit: int):
     soft_time_limit=50,
 )
 def deliver_outbox_message(self, message_id: int) -> str:
-    """Send one outbox message. Running it twice sends it once."""
+    """Send one outbox message (e-mail or SMS, by its channel). Running it twice sends it once."""
     error: OSError | None = None
     with transaction.atomic():
         message = (
@@ -52,22 +53,17 @@ def deliver_outbox_message(self, message_id: int) -> str:
             return "skipped"
         message.attempts += 1
         try:
-            email = EmailMultiAlternatives(
-                subject=message.subject,
-                body=message.body,
-                from_email=settings.DEFAULT_FROM_EMAIL,
-                to=message.recipients,
-            )
-            if message.html_body:
-                email.attach_alternative(message.html_body, "text/html")
-            email.send()
+            send_outbox_message(message)
+        except SmsTooLong as exc:  # OMS_SMS_MAX_PARTS was lowered since it was written
+            message.status = OutboxStatus.FAILED
+            message.last_error = str(exc)
         except OSError as exc:
             error = exc
             message.last_error = str(exc)[:2000]
             if message.attempts >= MAX_ATTEMPTS:
                 message.status = OutboxStatus.FAILED
                 logger.error("outbox message %s failed for good: %s", message_id, exc)
-        else:
+        if error is None and message.status == OutboxStatus.PENDING:
             message.status = OutboxStatus.SENT
             message.sent_at = timezone.now()
             message.last_error = ""

@@ -10,6 +10,21 @@ urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("search/", views.GlobalSearchView.as_view(), name="search"),
     path("audit/", views.AuditLogView.as_view(), name="audit_log"),
+    path("calendar/", views.CalendarView.as_view(), name="calendar"),
+    path("calendar/set/", views.CalendarDaySetView.as_view(), name="calendar_day_set"),
+    path(
+        "message-templates/", views.MessageTemplateListView.as_view(), name="message_template_list"
+    ),
+    path(
+        "message-templates/<int:pk>/edit/",
+        views.MessageTemplateEditView.as_view(),
+        name="message_template_edit",
+    ),
+    path(
+        "message-templates/<int:pk>/reset/",
+        views.MessageTemplateResetView.as_view(),
+        name="message_template_reset",
+    ),
     path("exports/<uuid:pk>/", views.ExportStatusView.as_view(), name="export_status"),
     path("exports/<uuid:pk>/download/", views.ExportDownloadView.as_view(), name="export_download"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),

@@ -126,7 +126,7 @@ def allocate_order(
             if fresh
             else {
                 (a.line_id, a.stock_level_id): a
-                for a in Allocation.objects.filter(line__in=stock_lines)
+                for a in Allocation.objects.filter(line__in=stock_lines, issued_at__isnull=True)
             }
         )
         reserve: dict[int, int] = {}
@@ -174,11 +174,14 @@ def allocate_order(
 
 def release_line(line: OrderLine, quantity: int | None = None) -> int:
     """Give back up to quantity reserved units of a line (all when None), farthest warehouse first.
+    Goods already issued (dispatched) are not reservations any more and stay as they are.
 
     Returns the units released. Runs inside the caller's transaction.
     """
     allocations = list(
-        Allocation.objects.filter(line=line).select_related("stock_level__warehouse")
+        Allocation.objects.filter(line=line, issued_at__isnull=True).select_related(
+            "stock_level__warehouse"
+        )
     )
     if not allocations:
         return 0
@@ -213,7 +216,11 @@ def release_line(line: OrderLine, quantity: int | None = None) -> int:
 def release_order(order: Order) -> int:
     """Give back every reservation of the order, locking all its stock rows in key order first."""
     level_ids = sorted(
-        set(Allocation.objects.filter(line__order=order).values_list("stock_level_id", flat=True))
+        set(
+            Allocation.objects.filter(line__order=order, issued_at__isnull=True).values_list(
+                "stock_level_id", flat=True
+            )
+        )
     )
     list(StockLevel.objects.select_for_update().filter(pk__in=level_ids).order_by("pk"))
     released = 0

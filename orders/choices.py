@@ -40,8 +40,12 @@ ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
         {S.PICKING, S.BACKORDERED, S.IN_PRODUCTION, S.PENDING_REVIEW, S.CANCELLED}
     ),
     # Being picked: no more amendments; the goods leave in one or several shipments.
+    # Being picked: no more amendments; the goods leave in one or several shipments. From
+    # here on the order follows its shipments (orders.services.order_follow_shipments).
     S.PICKING: frozenset({S.PARTIALLY_SHIPPED, S.SHIPPED, S.CANCELLED}),
-    S.PARTIALLY_SHIPPED: frozenset({S.SHIPPED}),
+    # Some shipments left while the rest waits; cancelling the remainder lets the order go on
+    # with what was dispatched, which may already be moving or delivered.
+    S.PARTIALLY_SHIPPED: frozenset({S.SHIPPED, S.IN_TRANSIT, S.DELIVERED}),
     S.SHIPPED: frozenset({S.IN_TRANSIT, S.DELIVERED}),
     S.IN_TRANSIT: frozenset({S.DELIVERED}),
     S.DELIVERED: frozenset({S.COMPLETED, S.REFUNDING}),
@@ -65,6 +69,15 @@ HOLDABLE_STATUSES = frozenset(S) - {S.SHIPPED, S.IN_TRANSIT, S.DELIVERED, S.COMP
 PRIORITISED_STATUSES = OPEN_STATUSES | {S.DRAFT, S.PENDING_REVIEW}
 
 
+class FulfilmentStatus(models.TextChoices):
+    """How much of the order has left the warehouse (kept by shipping through orders services)."""
+
+    UNFULFILLED = "unfulfilled", _("Unfulfilled")
+    PARTIAL = "partial", _("Partially fulfilled")
+    FULFILLED = "fulfilled", _("Fulfilled")
+    RETURNED = "returned", pgettext_lazy("fulfilment", "Returned")
+
+
 class Channel(models.TextChoices):
     BACK_OFFICE = "back_office", _("Back office")
     WEB_SHOP = "web_shop", _("Web shop")
@@ -81,6 +94,7 @@ class EventKind(models.TextChoices):
     APPROVED = "approved", _("Approved")
     REJECTED = "rejected", _("Rejected")
     ALLOCATED = "allocated", _("Stock allocated")
+    DEFERRED = "deferred", _("Allocation deferred")
     RELEASED = "released", _("Stock released")
     WORK_ORDER = "work_order", _("Work order")
     HELD = "held", _("Put on hold")
@@ -88,6 +102,8 @@ class EventKind(models.TextChoices):
     AMENDED = "amended", _("Amended")
     PRIORITY = "priority", _("Priority changed")
     CANCELLED = "cancelled", _("Cancelled")
+    REMAINDER = "remainder", _("Remainder cancelled")
+    ISSUED = "issued", _("Goods issued")
 
 
 class ApprovalCondition(models.TextChoices):

@@ -5,9 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from customers.models import Address, Customer
+from customers.selectors import customers_visible_to
 from inventory.forms import ProductBySkuField
 from inventory.models import Product
 from oms.forms import BootstrapFormMixin, QuantityField, date_input
+from oms.types import AnyUser
 from orders.choices import Channel
 from orders.models import ApprovalRule, PriceList, Promotion, ShippingRule
 from orders.services.rules import (
@@ -41,10 +43,13 @@ class CustomerByCodeField(forms.CharField):
             {"autocomplete": "off", "list": "customer-options", "autofocus": True}
         )
 
+    # The customers the user may choose (customers_visible_to); the form sets it.
+    queryset = Customer.objects.none()
+
     def clean(self, value):
         text = super().clean(value).strip()
         code = text.split()[0].upper() if text else ""
-        customer = Customer.objects.filter(code=code).first()
+        customer = self.queryset.filter(code=code).first()
         if customer is None:
             raise forms.ValidationError(
                 _("No customer has the code %(code)s."), params={"code": code}
@@ -75,6 +80,11 @@ class OrderStartForm(BootstrapFormMixin, forms.Form):
     )
     requested_delivery_date = requested_delivery_field()
     notes = order_notes_field()
+
+    def __init__(self, *args, user: AnyUser, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A customer the user may not see is "no customer with this code", like a typo.
+        self.fields["customer"].queryset = customers_visible_to(user)
 
 
 class OrderHeaderForm(BootstrapFormMixin, forms.Form):

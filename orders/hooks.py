@@ -35,6 +35,16 @@ order_amended: list[AmendHook] = []
 order_held: list[OrderHook] = []
 # (order, actor): the hold is lifted.
 order_resumed: list[OrderHook] = []
+# (order, actor): the warehouse starts picking the order (order.picking_started_at is set).
+# Shipping creates the order's shipments here and starts picking them, which moves the order
+# to picking through order_follow_shipments: the one path from the pick queue to picking.
+order_picking_started: list[OrderHook] = []
+# (order, actor): a partially shipped order's remainder is cancelled: its open reservations
+# are released and order.remainder_cancelled is set; shipments not yet dispatched must go.
+order_remainder_cancelled: list[OrderHook] = []
+# (order) -> a reason, or None: asked before an order is cancelled, with the order locked.
+# A reason refuses the cancellation and is shown to the user as it is.
+order_cancel_guards: list[Callable[[Order], str | None]] = []
 
 
 def notify_order_cancelled(order: Order, actor: Actor) -> None:
@@ -55,3 +65,22 @@ def notify_order_held(order: Order, actor: Actor) -> None:
 def notify_order_resumed(order: Order, actor: Actor) -> None:
     for callback in order_resumed:
         callback(order, actor)
+
+
+def notify_order_picking_started(order: Order, actor: Actor) -> None:
+    for callback in order_picking_started:
+        callback(order, actor)
+
+
+def notify_order_remainder_cancelled(order: Order, actor: Actor) -> None:
+    for callback in order_remainder_cancelled:
+        callback(order, actor)
+
+
+def cancel_refusal(order: Order) -> str | None:
+    """The first reason a registered guard gives not to cancel the order, or None."""
+    for guard in order_cancel_guards:
+        reason = guard(order)
+        if reason:
+            return reason
+    return None

@@ -15,6 +15,7 @@ from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
+from customers.selectors import customer_visible_to
 from orders.choices import (
     AMENDABLE_STATUSES,
     CANCELLABLE_STATUSES,
@@ -61,10 +62,12 @@ ACTION_PERMISSIONS: dict[OrderAction, str] = {
 }
 
 
-def order_allowed_actions(order: Order, user: Actor) -> frozenset[OrderAction]:
+def order_allowed_actions(
+    order: Order, user: Actor, *, roles: set[str] | None = None
+) -> frozenset[OrderAction]:
     """Every action the user may take on the order now (None: the system, which needs no
-    permission). Uses the order's prefetched lines and approvals when the page has them."""
-    roles: set[str] | None = None
+    permission). Uses the order's prefetched lines and approvals when the page has them;
+    `roles`, the user's roles when the caller has them already (a list of orders)."""
 
     def lazy_roles() -> set[str]:
         nonlocal roles
@@ -72,6 +75,8 @@ def order_allowed_actions(order: Order, user: Actor) -> frozenset[OrderAction]:
             roles = user_roles(user)
         return roles
 
+    if not _may_see(order, user):
+        return frozenset()
     return frozenset(
         action
         for action in OrderAction
@@ -89,9 +94,17 @@ def ensure_action_allowed(order: Order, actor: Actor, action: OrderAction) -> No
     """The services' guard. Raises PermissionDenied when the actor's role lacks the action,
     InvalidTransition (a message for the user) when the order's state does not allow it."""
     ensure_permitted(actor, action)
+    if not _may_see(order, actor):
+        raise PermissionDenied(_("This order is not one of your customers'."))
     refusal = _state_refusal(order, actor, action, lambda: user_roles(actor))
     if refusal is not None:
         raise InvalidTransition(refusal)
+
+
+def _may_see(order: Order, user: Actor) -> bool:
+    """The order's customer is one the user may see (customers_visible_to: sales users limited
+    to their own customers by OMS_SALES_OWN_CUSTOMERS_ONLY); the system sees every order."""
+    return user is None or customer_visible_to(order.customer, user)
 
 
 def _permitted(user: Actor, action: OrderAction) -> bool:
@@ -129,6 +142,9 @@ def _state_refusal(order: Order, user: Actor, action: OrderAction, roles) -> str
             if not order.on_hold:
                 return _("The order is not on hold.")
         case OrderAction.CANCEL:
+            # A partially shipped order cancels what has not left yet (its remainder).
+            if order.status == S.PARTIALLY_SHIPPED and not order.remainder_cancelled:
+                return None
             if order.status not in CANCELLABLE_STATUSES:
                 return _("An order that is %(current)s cannot be cancelled.") % {
                     "current": S(order.status).label

@@ -25,15 +25,28 @@ def weights() -> dict:
 
 
 def compute_priority(
-    *, tier: str, requested: date | None, total: Decimal, boost: int, today: date
+    *,
+    tier: str,
+    requested: date | None,
+    total: Decimal,
+    boost: int,
+    today: date,
+    entered: date | None = None,
 ) -> tuple[int, list[dict]]:
-    """Return (score, reasons); each reason is {"factor", "points", "value"}."""
+    """Return (score, reasons); each reason is {"factor", "points", "value"}.
+
+    A requested date that had already passed on `entered`, the day the order came in (a shop
+    platform's order delivered late), earns no urgency: it says nothing about how urgent the
+    order is now, and a date in the past is otherwise refused on entry. It shows as a reason
+    of 0 points so the desk sees why, and can agree a new date or boost the order."""
     w = weights()
     reasons: list[dict] = []
     tier_points = w["tier"].get(tier, 0)
     if tier_points:
         reasons.append({"factor": "tier", "points": tier_points, "value": tier})
-    if requested is not None:
+    if requested is not None and entered is not None and requested < entered:
+        reasons.append({"factor": "passed_on_arrival", "points": 0, "value": str(requested)})
+    elif requested is not None:
         days = (requested - today).days
         if days <= 0:
             urgency = w["overdue"]

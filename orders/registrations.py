@@ -11,24 +11,33 @@ from oms.registry import (
     SearchProvider,
     Seeder,
     grant_many,
+    register_audit_actions,
     register_audited_model,
     register_beat_job,
     register_dashboard_panel,
     register_detail_action,
     register_detail_panel,
+    register_message_event,
     register_nav_item,
     register_reference_resolver,
     register_search,
     register_seeder,
+    register_texts,
     register_urls,
 )
 from oms.roles import ROLES
 from oms.tables import compact_table, table_card
 from orders import selectors
+from orders.messages import ORDER_CONFIRMED
+from orders.notes import NOTE_TEXTS, ORDER_NOTES
+from orders.reasons import APPROVAL_REASONS, REASON_TEXTS
 from orders.seeders import seed_orders_demo
+from orders.services.rules import breaks_worded
 from orders.tables import OrderTable
 
 register_urls("", "orders.urls")
+
+register_message_event(ORDER_CONFIRMED)
 
 ORDER_DESK = {
     "orders.add_order",
@@ -108,10 +117,38 @@ register_nav_item(
     order=10,
 )
 
-register_audited_model("orders.approvalrule", _("Approval rule"))
-register_audited_model("orders.pricelist", _("Price list"))
+register_audited_model("orders.approvalrule", _("Approval rule"), money=("threshold",))
+register_audited_model("orders.pricelist", _("Price list"), other_values=breaks_worded)
+# A promotion's value is a percentage or an amount, depending on its kind: shown as a number.
 register_audited_model("orders.promotion", _("Promotion"))
-register_audited_model("orders.shippingrule", _("Shipping fee rule"))
+register_audited_model(
+    "orders.shippingrule", _("Shipping fee rule"), money=("base_fee", "per_kg_fee", "free_above")
+)
+register_audit_actions(
+    {
+        "approval_rule.create": _("Approval rule created"),
+        "approval_rule.update": _("Approval rule changed"),
+        "approval_rule.activate": _("Approval rule switched on"),
+        "approval_rule.deactivate": _("Approval rule switched off"),
+        "price_list.create": _("Price list created"),
+        "price_list.update": _("Price list changed"),
+        "price_list.activate": _("Price list activated"),
+        "price_list.deactivate": _("Price list deactivated"),
+        "price_list.prices": _("Prices changed"),
+        "price_list.import": _("Prices imported"),
+        "promotion.create": _("Promotion created"),
+        "promotion.update": _("Promotion changed"),
+        "promotion.activate": _("Promotion switched on"),
+        "promotion.deactivate": _("Promotion switched off"),
+        "shipping_rule.create": _("Shipping fee rule created"),
+        "shipping_rule.update": _("Shipping fee rule changed"),
+        "shipping_rule.activate": _("Shipping fee rule switched on"),
+        "shipping_rule.deactivate": _("Shipping fee rule switched off"),
+    }
+)
+# Timeline notes and approval reasons are stored as codes; these are their words.
+register_texts(ORDER_NOTES, NOTE_TEXTS)
+register_texts(APPROVAL_REASONS, REASON_TEXTS)
 
 register_beat_job(
     "order-priorities",
@@ -139,7 +176,7 @@ register_dashboard_panel(
         "order-backlog",
         "orders/panels/backlog.html",
         "orders.view_order",
-        lambda request, obj: {"backlog": selectors.backlog_by_status()},
+        lambda request, obj: {"backlog": selectors.backlog_by_status(request.user)},
         order=10,
     )
 )

@@ -8,11 +8,13 @@ from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquer
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
+from customers.selectors import of_visible_customers
 from inventory.choices import WorkOrderStage
 from inventory.models import StockLevel, WorkOrder
 from oms.registry import SearchHit
 from oms.roles import ROLES
 from oms.selectors import differs_from_sum
+from oms.types import AnyUser
 from orders.choices import OPEN_STATUSES, ApprovalDecision, OrderStatus
 from orders.models import (
     ORDER_NUMBER_SEQUENCE,
@@ -24,29 +26,42 @@ from orders.models import (
 )
 
 
-def order_list() -> QuerySet[Order]:
-    return Order.objects.select_related("customer").only(
-        "pk",
-        "number",
-        "status",
-        "on_hold",
-        "channel",
-        "total",
-        "priority_score",
-        "created_at",
-        "requested_delivery_date",
-        "ship_region",
-        "priority_reasons",
-        "picking_started_at",
-        "customer__code",
-        "customer__name",
-        "customer__phone",
+def orders_visible_to(user: AnyUser, orders: QuerySet[Order] | None = None) -> QuerySet[Order]:
+    """The orders (of `orders`, default all) this user may see and act on: those of the
+    customers visible to them (customers.selectors.customers_visible_to). Every order page,
+    action, list, queue, search, export and dashboard panel reads through this; an order
+    outside it answers 404."""
+    return of_visible_customers(Order.objects.all() if orders is None else orders, user, "customer")
+
+
+def order_list(user: AnyUser) -> QuerySet[Order]:
+    return (
+        orders_visible_to(user)
+        .select_related("customer")
+        .only(
+            "pk",
+            "number",
+            "status",
+            "on_hold",
+            "channel",
+            "total",
+            "priority_score",
+            "created_at",
+            "requested_delivery_date",
+            "ship_region",
+            "priority_reasons",
+            "picking_started_at",
+            "customer__code",
+            "customer__name",
+            "customer__phone",
+        )
     )
 
 
-def order_detail(number: str) -> Order | None:
+def order_detail(number: str, user: AnyUser) -> Order | None:
     return (
-        Order.objects.select_related("customer", "created_by")
+        orders_visible_to(user)
+        .select_related("customer", "created_by")
         .prefetch_related(
             Prefetch(
                 "lines",
@@ -65,16 +80,18 @@ def order_detail(number: str) -> Order | None:
     )
 
 
-def customer_orders(customer_id: int, limit: int = 20) -> QuerySet[Order]:
-    return order_list().filter(customer_id=customer_id)[:limit]
+def order_for_user(number: str, user: AnyUser) -> Order | None:
+    """The order with this number, with its customer, when the user may see it."""
+    return orders_visible_to(user).select_related("customer").filter(number=number).first()
 
 
-def priority_queue() -> QuerySet[Order]:
-    return order_list().filter(status__in=OPEN_STATUSES).order_by("-priority_score", "id")
+def priority_queue(user: AnyUser) -> QuerySet[Order]:
+    return order_list(user).filter(status__in=OPEN_STATUSES).order_by("-priority_score", "id")
 
 
-def pending_approvals_for(roles: set[str]) -> QuerySet[Approval]:
-    """Approvals waiting for one of these roles at the level now being decided."""
+def pending_approvals_for(roles: set[str], user: AnyUser) -> QuerySet[Approval]:
+    """Approvals waiting for one of these roles at the level now being decided, on orders
+    the user may see."""
     lowest_pending = (
         Approval.objects.filter(
             order=OuterRef("order"), round=OuterRef("round"), decision=ApprovalDecision.PENDING
@@ -82,7 +99,7 @@ def pending_approvals_for(roles: set[str]) -> QuerySet[Approval]:
         .order_by("level")
         .values("level")[:1]
     )
-    return (
+    waiting = (
         Approval.objects.filter(
             decision=ApprovalDecision.PENDING,
             required_role__in=roles,
@@ -93,13 +110,15 @@ def pending_approvals_for(roles: set[str]) -> QuerySet[Approval]:
         .select_related("order__customer")
         .order_by("order__id")
     )
+    return of_visible_customers(waiting, user, "order__customer")
 
 
 def reservation_drift() -> QuerySet[StockLevel]:
-    """Stock levels whose reserved quantity differs from the sum of their allocations."""
+    """Stock levels whose reserved quantity differs from the sum of their open allocations
+    (issued ones left with their shipment)."""
     return differs_from_sum(
         StockLevel.objects.select_related("product", "warehouse"),
-        Allocation.objects.all(),
+        Allocation.objects.filter(issued_at__isnull=True),
         link="stock_level",
         amount="quantity",
         field="reserved",
@@ -107,8 +126,9 @@ def reservation_drift() -> QuerySet[StockLevel]:
     )
 
 
-def backlog_by_status() -> list[dict]:
-    """Orders still to be delivered, counted per status, in lifecycle order."""
+def backlog_by_status(user: AnyUser) -> list[dict]:
+    """Orders still to be delivered (that the user may see), counted per status, in
+    lifecycle order."""
     from django.db.models import Count
 
     from orders.choices import OrderStatus
@@ -119,7 +139,8 @@ def backlog_by_status() -> list[dict]:
         *sorted(OPEN_STATUSES - {OrderStatus.CONFIRMED}),
     ]
     counts = dict(
-        Order.objects.filter(status__in=wanted)
+        orders_visible_to(user)
+        .filter(status__in=wanted)
         .values_list("status")
         .annotate(n=Count("id"))
         .order_by()
@@ -139,13 +160,13 @@ def order_reference_match(value: str) -> Q:
     return match
 
 
-def order_search(query: str) -> list[SearchHit]:
+def order_search(user: AnyUser, query: str) -> list[SearchHit]:
     """The header search: orders by number, sequence digits or external reference (4+
     characters)."""
     query = query.strip()
     if len(query) < 4:
         return []
-    orders = Order.objects.filter(order_reference_match(query)).order_by("-id")[:20]
+    orders = orders_visible_to(user).filter(order_reference_match(query)).order_by("-id")[:20]
     return [
         SearchHit(
             label=o.number,

@@ -3,6 +3,7 @@ from django.template.loader import render_to_string
 from django.utils.formats import number_format
 
 from oms.tables import fast_format_html, format_money
+from oms.texts import text_of
 
 register = template.Library()
 
@@ -10,6 +11,13 @@ register = template.Library()
 @register.filter
 def money(value):
     return format_money(value)
+
+
+@register.filter
+def coded_text(entry, family: str) -> str:
+    """A stored code with parameters (oms/texts.py) in the reader's language:
+    `{{ event.message|coded_text:"order_note" }}`."""
+    return text_of(family, entry)
 
 
 @register.filter

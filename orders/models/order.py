@@ -18,6 +18,7 @@ from orders.choices import (
     ApprovalDecision,
     Channel,
     EventKind,
+    FulfilmentStatus,
     OrderStatus,
 )
 from orders.models.base import MONEY, ORDER_NUMBER_SEQUENCE
@@ -36,6 +37,17 @@ class Order(models.Model):
     status = models.CharField(
         _("status"), max_length=20, choices=OrderStatus.choices, default=OrderStatus.DRAFT
     )
+    # What has left the warehouse, kept by shipping through orders.services.order_follow_shipments
+    # so lists need no join; checked against the shipments when they change.
+    fulfilment_status = models.CharField(
+        _("fulfilment"),
+        max_length=12,
+        choices=FulfilmentStatus.choices,
+        default=FulfilmentStatus.UNFULFILLED,
+    )
+    # A partially shipped order whose undispatched remainder was cancelled: it goes on with
+    # what was dispatched, and nothing more waits to ship.
+    remainder_cancelled = models.BooleanField(_("remainder cancelled"), default=False)
     on_hold = models.BooleanField(_("on hold"), default=False)
     hold_reason = models.CharField(_("hold reason"), max_length=200, blank=True)
     needs_review = models.BooleanField(
@@ -229,19 +241,23 @@ class OrderLine(models.Model):
 
 
 class Allocation(models.Model):
-    """Stock reserved for a line in one warehouse; StockLevel.reserved is the sum of these."""
+    """Stock reserved for a line in one warehouse; StockLevel.reserved is the sum of the open
+    ones. Dispatch issues the goods: the row is kept, marked issued, and no longer reserves."""
 
     line = models.ForeignKey(OrderLine, on_delete=models.CASCADE, related_name="allocations")
     stock_level = models.ForeignKey(StockLevel, on_delete=models.PROTECT, related_name="+")
     quantity = models.PositiveIntegerField(_("quantity"))
     created_at = models.DateTimeField(auto_now_add=True)
+    issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("allocation")
         verbose_name_plural = _("allocations")
         constraints = [
             models.UniqueConstraint(
-                fields=["line", "stock_level"], name="one_allocation_per_line_and_place"
+                fields=["line", "stock_level"],
+                condition=Q(issued_at__isnull=True),
+                name="one_open_allocation_per_line_and_place",
             ),
             models.CheckConstraint(
                 condition=Q(quantity__gte=1), name="allocation_quantity_positive"
@@ -271,6 +287,9 @@ class OrderEvent(models.Model):
         _("from"), max_length=20, choices=OrderStatus.choices, blank=True
     )
     to_status = models.CharField(_("to"), max_length=20, choices=OrderStatus.choices, blank=True)
+    # What the system says, as a code with parameters worded for each reader (orders/notes.py);
+    # `note` is what a person typed, or the text of rows written before notes had codes.
+    message = models.JSONField(_("message"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
     data = models.JSONField(_("details"), default=dict, blank=True)
 

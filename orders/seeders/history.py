@@ -82,7 +82,7 @@ def move_into_the_past(stories: list[Story]) -> None:
         rename(WorkOrder, "number", renames)
         rename(WorkOrder, "reference", renames)
         rename(AuditLog, "object_repr", {k: v for k, v in renames.items() if k in wo_renames})
-        # Events quote their work orders' numbers in the note and the details.
+        # Events quote their work orders' numbers in the note, the message and the details.
         wo_events = [
             (wo_order[pk], number, renames[number])
             for pk, *_, number in work_orders
@@ -92,6 +92,7 @@ def move_into_the_past(stories: list[Story]) -> None:
             with connection.cursor() as cursor:
                 cursor.execute(
                     "UPDATE orders_orderevent AS e SET note = replace(e.note, v.old, v.new), "
+                    "message = replace(e.message::text, v.old, v.new)::jsonb, "
                     "data = replace(e.data::text, v.old, v.new)::jsonb "
                     "FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(order_id, old, new) "
                     "WHERE e.order_id = v.order_id",

@@ -21,6 +21,12 @@ from orders.services.draft import (
     order_place,
     order_update_draft,
 )
+from orders.services.fulfilment import (
+    LineIssue,
+    ShipmentProgress,
+    order_follow_shipments,
+    order_issue_stock,
+)
 from orders.services.lifecycle import (
     order_boost,
     order_cancel,
@@ -45,8 +51,10 @@ from orders.services.shared import LineRequest, discount_limit
 
 __all__ = [
     "InvalidTransition",
+    "LineIssue",
     "LineRequest",
     "NewDraft",
+    "ShipmentProgress",
     "approval_rule_save",
     "discount_limit",
     "order_allocate_due",
@@ -57,7 +65,9 @@ __all__ = [
     "order_boost",
     "order_cancel",
     "order_create",
+    "order_follow_shipments",
     "order_hold",
+    "order_issue_stock",
     "order_line_add",
     "order_line_remove",
     "order_line_update",

@@ -15,6 +15,7 @@ from orders import hooks
 from orders.allocation import release_line
 from orders.choices import ApprovalReason, EventKind
 from orders.models import Order, OrderLine
+from orders.notes import OrderNote, order_note
 from orders.permissions import Actor, OrderAction
 from orders.reasons import reason
 from orders.review import required_approvals
@@ -126,9 +127,9 @@ def order_amend(
             order,
             actor=actor,
             requirements=[replace(r, reasons=(*r.reasons, amended)) for r in requirements],
-            note=_("Amendment needs approval."),
+            message=order_note(OrderNote.AMENDMENT_NEEDS_APPROVAL),
         )
     else:
-        apply_allocation(order, actor=actor, note=_("Amended."))
+        apply_allocation(order, actor=actor, message=order_note(OrderNote.AMENDED))
     hooks.notify_order_amended(order, actor, diff)
     return order

@@ -58,8 +58,10 @@ def order_create(
     needs_review: bool = False,
     entered_on: date | None = None,
 ) -> Order:
-    """Create a draft order. A repeated (channel, external reference) returns the first order.
-    `entered_on` is the business day of entry: today, unless history is being loaded."""
+    """Create a draft order (back-office entry: a requested date in the past is refused). A
+    repeated (channel, external reference) returns the first order. `entered_on` is the
+    business day of entry: today, unless history is being loaded."""
+    check_requested_date(requested_delivery_date, today=entered_on)
     return create_draft(
         actor=actor,
         customer=customer,
@@ -78,7 +80,13 @@ def order_create(
 def order_place(*, actor: Actor, customer: Customer, lines: list[LineRequest], **header) -> Order:
     """Create and submit in one transaction, as channel intake and imports do: priced once,
     then confirmed and allocated, or sent to review. A repeated external reference returns
-    the first order untouched."""
+    the first order untouched.
+
+    A shop platform's order is never lost because its requested date has passed (the customer
+    ordered; the date came late): it is taken with the date as sent, which then earns no
+    urgency (orders.priority). Back-office orders still refuse a past date, as on entry."""
+    if header.get("channel", Channel.BACK_OFFICE) == Channel.BACK_OFFICE:
+        check_requested_date(header.get("requested_delivery_date"), today=header.get("entered_on"))
     draft = create_draft(actor=actor, customer=customer, lines=list(lines), **header)
     if draft.created:
         submit_draft(draft.order, actor=actor, priced=True, lines=draft.lines)
@@ -106,7 +114,6 @@ def create_draft(
             return seen_before(existing, channel)
     check_customer_may_order(customer)
     check_line_requests(actor, lines)
-    check_requested_date(requested_delivery_date, today=entered_on)
     addresses = list(customer.addresses.all())
     address = shipping_address or next((a for a in addresses if a.is_default_shipping), None)
     if address is None or address.customer_id != customer.pk:

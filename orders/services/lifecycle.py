@@ -13,7 +13,9 @@ from orders import hooks
 from orders.allocation import allocate_order, release_order
 from orders.choices import ORDER_TRANSITIONS, ApprovalDecision, EventKind, OrderStatus
 from orders.errors import InvalidTransition
+from orders.messages import notify_order_confirmed
 from orders.models import Order, OrderLine
+from orders.notes import OrderNote, order_note
 from orders.permissions import Actor, OrderAction
 from orders.selectors import allocation_waits
 from orders.services.repricing import update_priority
@@ -23,7 +25,13 @@ S = OrderStatus
 
 
 def order_transition(
-    *, order: Order, to_status: str, actor: Actor = None, note: str = "", data: dict | None = None
+    *,
+    order: Order,
+    to_status: str,
+    actor: Actor = None,
+    note: str = "",
+    message: dict | None = None,
+    data: dict | None = None,
 ) -> Order:
     """The only writer of Order.status. The caller holds the order's row lock."""
     assert transaction.get_connection().in_atomic_block, (
@@ -60,6 +68,7 @@ def order_transition(
         from_status=from_status,
         to_status=to_status,
         note=note,
+        message=message,
         data=data,
     )
     return order
@@ -69,7 +78,7 @@ def apply_allocation(
     order: Order,
     *,
     actor: Actor,
-    note: str = "",
+    message: dict | None = None,
     lines: list[OrderLine] | None = None,
     fresh: bool = False,
 ) -> None:
@@ -92,24 +101,28 @@ def apply_allocation(
     else:
         target = S.ALLOCATED
     if order.status != target:
-        order_transition(order=order, to_status=target, actor=actor, note=note, data=data or None)
+        order_transition(
+            order=order, to_status=target, actor=actor, message=message, data=data or None
+        )
     elif result.allocated or result.work_orders:
-        record_event(order, EventKind.ALLOCATED, actor=actor, note=note, data=data)
+        record_event(order, EventKind.ALLOCATED, actor=actor, message=message, data=data)
 
 
 def confirm_order(
-    order: Order, *, actor: Actor, note: str = "", lines: list[OrderLine] | None = None
+    order: Order,
+    *,
+    actor: Actor,
+    message: dict | None = None,
+    lines: list[OrderLine] | None = None,
 ) -> None:
     """Confirm (no approval needed, or the last one given) and allocate unless it waits for
     its delivery date. The caller holds the order lock."""
     first_time = order.confirmed_at is None and order.review_round == 0
-    order_transition(order=order, to_status=S.CONFIRMED, actor=actor, note=note)
+    order_transition(order=order, to_status=S.CONFIRMED, actor=actor, message=message)
+    notify_order_confirmed(order)
     if allocation_waits(order):
         record_event(
-            order,
-            EventKind.ALLOCATED,
-            actor=actor,
-            note=_("Allocation waits until the delivery date is near."),
+            order, EventKind.DEFERRED, actor=actor, message=order_note(OrderNote.ALLOCATION_WAITS)
         )
         return
     # Never confirmed nor reviewed before: nothing can be allocated yet.
@@ -141,10 +154,21 @@ def order_resume(*, actor: Actor, order: Order) -> Order:
 
 @atomic_with_retry()
 def order_cancel(*, actor: Actor, order: Order, reason: str) -> Order:
-    """Cancel: work orders stop, every reservation goes back to stock, the reason is kept."""
+    """Cancel: work orders stop, every reservation goes back to stock, the reason is kept.
+
+    A partially shipped order cancels only its remainder and goes on with what was
+    dispatched (orders.services.fulfilment). The guards the apps above registered
+    (hooks.order_cancel_guards) may refuse, e.g. when goods have already left.
+    """
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the order is cancelled.")})
     order = lock_order_for(order, actor, OrderAction.CANCEL)
+    if order.status == S.PARTIALLY_SHIPPED:
+        from orders.services.fulfilment import cancel_remainder
+
+        return cancel_remainder(order, actor=actor, reason=reason)
+    if (refusal := hooks.cancel_refusal(order)) is not None:
+        raise InvalidTransition(refusal)
     cancel_work_orders(actor, order.lines.values_list("pk", flat=True))
     released = release_order(order)
     order.approvals.filter(decision=ApprovalDecision.PENDING).update(
@@ -182,9 +206,15 @@ def order_boost(*, actor: Actor, order: Order, boost: int, note: str = "") -> Or
 
 @transaction.atomic
 def order_start_picking(*, actor: Actor, order: Order) -> Order:
-    """The warehouse has begun to pick (allocated → picking): from now on the order can no
-    longer be amended. Shipping's pick waves will call this when they exist."""
+    """The warehouse begins to pick (allocated → picking): from now on the order can no
+    longer be amended. Shipping (hooks.order_picking_started) creates the order's shipments
+    and starts picking them, which moves the order to picking through
+    order_follow_shipments, the same path as a shipment picked from the shipment page."""
     order = lock_order_for(order, actor, OrderAction.START_PICKING)
     order.picking_started_at = timezone.now()
     order.save(update_fields=["picking_started_at", "updated_at"])
-    return order_transition(order=order, to_status=S.PICKING, actor=actor)
+    hooks.notify_order_picking_started(order, actor)
+    order.refresh_from_db()
+    if order.status != S.PICKING:
+        raise InvalidTransition(_("Nothing of this order could be put in a shipment to pick."))
+    return order

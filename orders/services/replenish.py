@@ -6,7 +6,6 @@ same order as every other order service: the order row first, then stock rows by
 """
 
 from django.db.models import Q
-from django.utils.translation import gettext as _
 
 from inventory.choices import WorkOrderStage
 from inventory.models import StockLevel, WorkOrder
@@ -14,6 +13,7 @@ from oms.db import atomic_with_retry
 from orders.allocation import allocated_by_line, reserve_many
 from orders.choices import EventKind, OrderStatus
 from orders.models import Allocation
+from orders.notes import OrderNote, order_note
 from orders.permissions import Actor
 from orders.selectors import allocation_waits
 from orders.services.lifecycle import apply_allocation
@@ -29,7 +29,7 @@ def order_allocate_more(*, order_id: int, actor: Actor = None) -> bool:
     if order.status != S.BACKORDERED or order.on_hold:
         return False
     before = order.status
-    apply_allocation(order, actor=actor, note=_("Stock arrived."))
+    apply_allocation(order, actor=actor, message=order_note(OrderNote.STOCK_ARRIVED))
     return order.status != before
 
 
@@ -39,7 +39,7 @@ def order_allocate_due(*, order_id: int) -> bool:
     order = lock_order(order_id)
     if order.status != S.CONFIRMED or order.on_hold or allocation_waits(order):
         return False
-    apply_allocation(order, actor=None, note=_("Delivery date is near."))
+    apply_allocation(order, actor=None, message=order_note(OrderNote.DELIVERY_NEAR))
     return True
 
 
@@ -99,10 +99,10 @@ def order_allocate_finished_work(*, order_id: int) -> bool:
             record_event(
                 order,
                 EventKind.WORK_ORDER,
-                note=_("Work order %(number)s done.") % {"number": work_order.number},
+                message=order_note(OrderNote.WORK_ORDER_DONE, number=work_order.number),
             )
     if any(units > 0 for units in missing.values()):
         return False
     before = order.status
-    apply_allocation(order, actor=None, note=_("Made-to-order goods ready."))
+    apply_allocation(order, actor=None, message=order_note(OrderNote.MADE_TO_ORDER_READY))
     return order.status != before

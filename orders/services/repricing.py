@@ -144,7 +144,13 @@ def update_priority(order: Order, *, today: date | None = None) -> None:
         total=order.total,
         boost=order.priority_boost,
         today=today or timezone.localdate(),
+        entered=entry_day(order),
     )
+
+
+def entry_day(order: Order) -> date:
+    """The day the order came in (today for one being created)."""
+    return timezone.localdate(order.created_at) if order.created_at else timezone.localdate()
 
 
 def refresh_priorities(*, today: date | None = None) -> int:
@@ -161,6 +167,7 @@ def refresh_priorities(*, today: date | None = None) -> int:
             "priority_boost",
             "total",
             "requested_delivery_date",
+            "created_at",
             "customer__tier",
         )
         .iterator(chunk_size=2000)
@@ -171,6 +178,7 @@ def refresh_priorities(*, today: date | None = None) -> int:
             total=order.total,
             boost=order.priority_boost,
             today=today,
+            entered=entry_day(order),
         )
         if score != order.priority_score or reasons != order.priority_reasons:
             Order.objects.filter(pk=order.pk).update(priority_score=score, priority_reasons=reasons)

@@ -10,6 +10,7 @@ from orders.allocation import release_order
 from orders.choices import ApprovalDecision, EventKind, OrderStatus
 from orders.errors import InvalidTransition
 from orders.models import Approval, Order, OrderLine
+from orders.notes import OrderNote, order_note
 from orders.permissions import Actor, OrderAction
 from orders.review import Requirement, required_approvals
 from orders.selectors import current_approvals, user_roles
@@ -44,13 +45,20 @@ def submit_draft(
         reprice(order)
     requirements = required_approvals(order)
     if requirements:
-        open_review(order, actor=actor, requirements=requirements, note=_("Submitted for review."))
+        open_review(
+            order,
+            actor=actor,
+            requirements=requirements,
+            message=order_note(OrderNote.SUBMITTED_FOR_REVIEW),
+        )
     else:
-        confirm_order(order, actor=actor, note=_("Submitted; no approval needed."), lines=lines)
+        confirm_order(
+            order, actor=actor, message=order_note(OrderNote.SUBMITTED_NO_REVIEW), lines=lines
+        )
 
 
 def open_review(
-    order: Order, *, actor: Actor, requirements: list[Requirement], note: str = ""
+    order: Order, *, actor: Actor, requirements: list[Requirement], message: dict | None = None
 ) -> None:
     """Start a new review round with one pending approval per requirement."""
     order.review_round += 1
@@ -72,7 +80,7 @@ def open_review(
         order=order,
         to_status=S.PENDING_REVIEW,
         actor=actor,
-        note=note,
+        message=message,
         data={
             "approvals": [
                 {"role": r.role, "level": r.level, "reasons": list(r.reasons)} for r in requirements
@@ -117,7 +125,7 @@ def order_approve(*, actor: Actor, order: Order, note: str = "") -> Order:
     if not order.approvals.filter(
         round=order.review_round, decision=ApprovalDecision.PENDING
     ).exists():
-        confirm_order(order, actor=actor, note=_("All approvals given."))
+        confirm_order(order, actor=actor, message=order_note(OrderNote.ALL_APPROVED))
     return order
 
 

@@ -9,6 +9,7 @@ Rules are deactivated rather than deleted: orders priced or reviewed by them kee
 """
 
 import csv
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -18,9 +19,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from inventory.models import Product
 from oms.services import audit_record, model_save
+from oms.texts import money_text, number_text
 from orders.models import ApprovalRule, PriceList, PriceListItem, Promotion, ShippingRule
 
 PRICE_LIST_FIELDS = ("name", "customer_group", "prices_include_tax")
@@ -185,7 +188,25 @@ def check_breaks(breaks: Sequence[Break]) -> list[tuple[int, Decimal]]:
 
 
 def _breaks_text(pairs: Iterable[tuple[int, Decimal]]) -> str:
+    """A product's breaks as the audit row keeps them: "1: 100.00, 10: 90.00"."""
     return ", ".join(f"{q}: {p}" for q, p in pairs)
+
+
+BREAK_TEXT = re.compile(r"^(\d+): (\d+(?:\.\d+)?)$")
+
+
+def breaks_worded(text: Any) -> str:
+    """The breaks of an audit row (_breaks_text) for the reader: "¥100.00 from 1, ¥90.00 from
+    10", money and quantities in the reader's locale; other text is shown as it is."""
+    matches = [BREAK_TEXT.match(part) for part in str(text).split(", ")]
+    if not all(matches):
+        return str(text)
+    return pgettext("list separator", ", ").join(
+        _("%(price)s from %(quantity)s")
+        % {"price": money_text(m[2]), "quantity": number_text(m[1])}
+        for m in matches
+        if m is not None
+    )
 
 
 def _replace_breaks(

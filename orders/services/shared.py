@@ -54,12 +54,22 @@ def record_event(
     *,
     actor: Actor = None,
     note: str = "",
+    message: dict | None = None,
     data: dict | None = None,
     **status: str,
 ) -> OrderEvent:
-    """Write one entry of the order's timeline (status= from_status/to_status when it moved)."""
+    """Write one entry of the order's timeline (status= from_status/to_status when it moved).
+
+    `note` is what a person typed; `message` what the system says, as a code with parameters
+    (`orders.notes.order_note`), worded in the reader's language when the timeline is shown."""
     return OrderEvent.objects.create(
-        order=order, kind=kind, actor=acting_user(actor), note=note, data=data or {}, **status
+        order=order,
+        kind=kind,
+        actor=acting_user(actor),
+        note=note,
+        message=message or {},
+        data=data or {},
+        **status,
     )
 
 

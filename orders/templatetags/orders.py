@@ -1,13 +1,18 @@
+from datetime import date
+
 from django import template
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from customers.choices import CustomerTier
+from oms.audit import changes_text
 from oms.roles import ROLES
 from oms.templatetags.oms import status_badge_html
+from oms.texts import labelled, money_text, number_text
 from orders.choices import ORDER_STATUS_TONES, ApprovalDecision, OrderStatus
-from orders.reasons import money_text, reasons_text
+from orders.reasons import reasons_text
 
 register = template.Library()
 
@@ -36,6 +41,10 @@ def priority_reason_text(reason: dict) -> str:
         text = _("%(tier)s customer") % {"tier": CustomerTier(value).label}
     elif factor == "due":
         text = _("overdue") if value <= 0 else _("due in %(days)s days") % {"days": value}
+    elif factor == "passed_on_arrival":
+        text = _("requested date %(date)s had passed when the order came in") % {
+            "date": date_format(date.fromisoformat(value), "DATE_FORMAT")
+        }
     elif factor == "amount":
         text = _("order amount")
     elif factor == "boost":
@@ -89,6 +98,30 @@ def approval_level(entry: dict) -> str:
         "level": entry.get("level", ""),
         "role": role_label(entry.get("role", "")),
     }
+
+
+@register.filter
+def approvals_text(entries: list) -> str:
+    """The approvals a review round asks for: 'Level 1 · Manager: <reasons>; Level 2 · …'."""
+    return pgettext("list separator", "; ").join(
+        labelled(approval_level(entry), approval_reasons(entry)) for entry in entries
+    )
+
+
+@register.filter
+def edited_changes(data: dict) -> str:
+    """What an edit of a draft changed, worded like the audit log ("Requested delivery:
+    2026-12-01; Flag for review: Yes")."""
+    return changes_text("orders.order", data, labels={"shipping_address": _("Ship to")})
+
+
+@register.filter
+def amended_line(change: dict) -> str:
+    """One line of an amendment: 'SH-1: 2 → 3'."""
+    return labelled(
+        change.get("sku", ""),
+        f"{number_text(change.get('from', ''))} → {number_text(change.get('to', ''))}",
+    )
 
 
 @register.filter

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -11,20 +12,20 @@ from oms.errors import ServiceError
 from oms.generic import RequirePermissionMixin
 from orders import services
 from orders.forms import AmendLinesFormSet, LineAddForm, NoteForm
+from orders.models import OrderLine
 from orders.permissions import ACTION_PERMISSIONS, OrderAction
 from orders.tables import AmendLineTable
-from orders.views.detail import get_order_or_404
+from orders.views.detail import OrderInUrlMixin
 
 
-class AmendView(RequirePermissionMixin, View):
+class AmendView(OrderInUrlMixin, RequirePermissionMixin, View):
     """Change quantities (0 removes a line) and add lines to a confirmed order."""
 
     permission_required = ACTION_PERMISSIONS[OrderAction.AMEND]
 
-    def dispatch(self, request, *args, **kwargs):
-        self.order = get_order_or_404(kwargs["number"])
-        self.lines = list(self.order.lines.select_related("product").order_by("line_no"))
-        return super().dispatch(request, *args, **kwargs)
+    @cached_property
+    def lines(self) -> list[OrderLine]:
+        return list(self.order.lines.select_related("product").order_by("line_no"))
 
     def render_page(self, formset, add_form, note_form, errors=(), status=200):
         return render(

@@ -8,10 +8,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from oms.generic import ObjectActionView, ObjectDetailView
+from oms.types import AnyUser
 from orders import selectors, services
 from orders.choices import OrderStatus
 from orders.forms import BoostForm, NoteForm, ReasonForm
@@ -22,11 +24,23 @@ from orders.tables import OrderLineTable
 S = OrderStatus
 
 
-def get_order_or_404(number: str) -> Order:
-    order = Order.objects.select_related("customer").filter(number=number).first()
+def get_order_or_404(number: str, user: AnyUser) -> Order:
+    """The order in the URL, when this user may see it: otherwise 404, never a 403 that
+    would tell that the number exists."""
+    order = selectors.order_for_user(number, user)
     if order is None:
         raise Http404
     return order
+
+
+class OrderInUrlMixin:
+    """The order named in the URL, read on first use: after the rights are checked, so a
+    user without them gets a 403 whether the number exists or not, and a user who may not
+    see this order gets a 404."""
+
+    @cached_property
+    def order(self) -> Order:
+        return get_order_or_404(self.kwargs["number"], self.request.user)
 
 
 class OrderDetailView(ObjectDetailView):
@@ -34,7 +48,9 @@ class OrderDetailView(ObjectDetailView):
     template_name = "orders/order_detail.html"
 
     lookup_kwarg = "number"
-    lookup = staticmethod(selectors.order_detail)
+
+    def lookup(self, number: str) -> Order | None:
+        return selectors.order_detail(number, self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -53,12 +69,9 @@ class OrderDetailView(ObjectDetailView):
         return context
 
 
-class OrderActionView(ObjectActionView):
+class OrderActionView(OrderInUrlMixin, ObjectActionView):
     def get_redirect_url(self, request, **kwargs):
         return reverse("orders:detail", args=[kwargs["number"]])
-
-    def order(self, kwargs) -> Order:
-        return get_order_or_404(kwargs["number"])
 
     def form_value(self, form_class, field):
         form = form_class(self.request.POST)
@@ -83,7 +96,7 @@ class OrderServiceView(OrderActionView):
             text[self.text_field] = self.form_value(
                 self.TEXT_FORMS[self.text_field], self.text_field
             )
-        order = self.service(actor=request.user, order=self.order(kwargs), **text)
+        order = self.service(actor=request.user, order=self.order, **text)
         return self.done_message(order)
 
     def done_message(self, order: Order) -> str:
@@ -134,6 +147,14 @@ class CancelView(OrderServiceView):
     text_field = "reason"
     done = gettext_lazy("The order is cancelled and its stock released.")
 
+    def done_message(self, order):
+        if order.status != S.CANCELLED:
+            return _(
+                "What had not been dispatched is cancelled and its stock released; "
+                "%(number)s goes on with what was dispatched."
+            ) % {"number": order.number}
+        return super().done_message(order)
+
 
 class BoostView(OrderActionView):
     permission_required = ACTION_PERMISSIONS[OrderAction.BOOST]
@@ -142,9 +163,7 @@ class BoostView(OrderActionView):
         form = BoostForm(request.POST)
         if not form.is_valid():
             raise ValidationError(_("Enter a boost between -100 and 100."))
-        order = services.order_boost(
-            actor=request.user, order=self.order(kwargs), **form.cleaned_data
-        )
+        order = services.order_boost(actor=request.user, order=self.order, **form.cleaned_data)
         return _("Priority is now %(score)s.") % {"score": order.priority_score}
 
 

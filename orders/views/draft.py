@@ -37,7 +37,7 @@ from orders.forms import (
 from orders.models import Order
 from orders.permissions import ACTION_PERMISSIONS, OrderAction
 from orders.tables import DraftLineTable
-from orders.views.detail import get_order_or_404
+from orders.views.detail import OrderInUrlMixin
 
 S = OrderStatus
 
@@ -53,9 +53,10 @@ class OrderCreateView(ObjectEditView):
         return reverse("orders:list")
 
     def get_form_kwargs(self):
+        kwargs = {"user": self.request.user}
         if self.request.method == "GET" and "customer" in self.request.GET:
-            return {"initial": {"customer": self.request.GET["customer"]}}
-        return {}
+            kwargs["initial"] = {"customer": self.request.GET["customer"]}
+        return kwargs
 
     def save(self, form):
         data = form.cleaned_data
@@ -117,14 +118,10 @@ def error_sentences(form) -> list[str]:
     return sentences
 
 
-class DraftEditorMixin:
+class DraftEditorMixin(OrderInUrlMixin):
     """Renders the editor (or, for htmx, its lines fragment) for the order in the URL."""
 
     permission_required = ACTION_PERMISSIONS[OrderAction.EDIT]
-
-    def dispatch(self, request, *args, **kwargs):
-        self.order = get_order_or_404(kwargs["number"])
-        return super().dispatch(request, *args, **kwargs)
 
     def editor_response(
         self, *, header_form=None, line_form=None, error_form=None, status=200

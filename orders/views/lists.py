@@ -4,15 +4,16 @@ option lists the order forms fetch as the user types."""
 from django.db.models import Q, Sum
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
-from customers.models import Customer
+from customers.selectors import customers_visible_to
 from inventory.models import Product
 from oms.generic import ObjectListView, RequirePermissionMixin
 from oms.roles import ROLES
 from orders import selectors
 from orders.filters import OrderFilterSet, QueueFilterSet
+from orders.permissions import OrderAction, order_allowed_actions
 from orders.tables import ApprovalTable, OrderTable, QueueTable
 
 
@@ -25,7 +26,7 @@ class OrderListView(ObjectListView):
     actions = [(gettext_lazy("New order"), "orders:create", "orders.add_order", "plus-lg")]
 
     def get_queryset(self):
-        return selectors.order_list()
+        return selectors.order_list(self.request.user)
 
 
 class PriorityQueueView(ObjectListView):
@@ -36,7 +37,7 @@ class PriorityQueueView(ObjectListView):
     export_name = "priority-queue"
 
     def get_queryset(self):
-        return selectors.priority_queue()
+        return selectors.priority_queue(self.request.user)
 
     def get_summary(self, queryset):
         return _(
@@ -45,6 +46,11 @@ class PriorityQueueView(ObjectListView):
 
 
 class ApprovalQueueView(ObjectListView):
+    """What this user may approve or reject now: exactly the orders whose page would offer
+    them the buttons (order_allowed_actions). Orders at their roles' level that another
+    person must decide (separation of duties: they created, last edited or already decided
+    them) are left out and counted in the summary."""
+
     permission_required = "orders.approve_order"
     filterset_class = None
     table_class = ApprovalTable
@@ -52,13 +58,32 @@ class ApprovalQueueView(ObjectListView):
     export_name = "approvals"
 
     def get_queryset(self):
-        return selectors.pending_approvals_for(selectors.user_roles(self.request.user))
+        user = self.request.user
+        self.roles = selectors.user_roles(user)
+        waiting = selectors.pending_approvals_for(self.roles, user).prefetch_related(
+            "order__approvals"
+        )
+        mine, self.not_mine = [], set()
+        for approval in waiting:
+            if OrderAction.APPROVE in order_allowed_actions(approval.order, user, roles=self.roles):
+                mine.append(approval)
+            else:
+                self.not_mine.add(approval.order.number)
+        return mine
 
     def get_summary(self, queryset):
-        roles = sorted(selectors.user_roles(self.request.user))
-        return _("Orders whose current review level needs one of your roles: %(roles)s.") % {
-            "roles": ", ".join(str(ROLES[r].label) for r in roles) or "—"
+        summary = _("Orders whose current review level needs one of your roles: %(roles)s.") % {
+            "roles": ", ".join(str(ROLES[r].label) for r in sorted(self.roles)) or "—"
         }
+        if self.not_mine:
+            summary += " " + ngettext(
+                "%(count)s more order at your level is not yours to decide: you created, "
+                "last edited or already decided it, so another person must.",
+                "%(count)s more orders at your level are not yours to decide: you created, "
+                "last edited or already decided them, so another person must.",
+                len(self.not_mine),
+            ) % {"count": len(self.not_mine)}
+        return summary
 
 
 class SkuOptionsView(RequirePermissionMixin, View):
@@ -84,7 +109,7 @@ class CustomerOptionsView(RequirePermissionMixin, View):
 
     def get(self, request):
         query = request.GET.get("customer", "").strip()
-        customers = Customer.objects.filter(is_active=True)
+        customers = customers_visible_to(request.user).filter(is_active=True)
         if query:
             customers = customers.filter(
                 Q(code__istartswith=query) | Q(name__icontains=query) | Q(phone__startswith=query)

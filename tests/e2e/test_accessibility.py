@@ -15,9 +15,11 @@ from playwright.sync_api import Page, expect
 
 from inventory.models import StockLevel
 from inventory.services import stock_adjust
+from oms.models import MessageTemplate
 from orders.choices import OrderStatus
 from orders.models import ApprovalRule, Order
-from orders.services import order_submit
+from orders.services import order_start_picking, order_submit
+from shipping.models import Shipment
 from tests.e2e.test_back_office_flow import shot
 from tests.e2e.test_order_flow import sign_in
 from tests.factories import UserFactory
@@ -63,7 +65,16 @@ def realistic_data():
     review = catalog.order(customer, (lamp, 12), (strip, 2))
     order_submit(actor=user, order=review)
     draft = catalog.order(customer, (lamp, 5), (bulb, 20))
-    return {"customer": customer, "order": orders[3], "draft": draft, "product": lamp}
+    # Being picked: its shipment page offers lots to fill in and the pack button.
+    picked = order_submit(actor=None, order=catalog.order(other, (bulb, 3)))
+    order_start_picking(actor=None, order=picked)
+    return {
+        "customer": customer,
+        "order": orders[3],
+        "draft": draft,
+        "product": lamp,
+        "shipment": Shipment.objects.get(order=picked),
+    }
 
 
 def axe_violations(page: Page) -> list[dict]:
@@ -112,6 +123,12 @@ def test_main_pages_have_no_serious_accessibility_violation(page: Page, live_ser
         "low-stock": "/stock/low/",
         "ledger": "/stock/ledger/",
         "orders-sorted": "/orders/?sort=-number",
+        "working-days": "/calendar/?year=2026",
+        "message-templates": "/message-templates/",
+        "message-template": f"/message-templates/{MessageTemplate.objects.first().pk}/edit/",
+        "shipments": "/shipments/",
+        "shipment": data["shipment"].get_absolute_url(),
+        "dispatch": f"{data['shipment'].get_absolute_url()}dispatch/",
     }
     failing: dict[str, list[dict]] = {}
     other: dict[str, list[dict]] = {}

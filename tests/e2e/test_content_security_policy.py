@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import Page
 
+from oms.models import MessageTemplate
 from tests.factories import UserFactory
 from tests.orders.conftest import Catalog
 
@@ -52,6 +53,9 @@ def test_main_pages_run_without_a_policy_violation(page: Page, live_server):
         "/stock/",
         f"/warehouses/{catalog.shanghai.pk}/count-sheet/",
         "/password/",
+        "/calendar/",
+        "/message-templates/",
+        f"/message-templates/{MessageTemplate.objects.first().pk}/edit/",
     ):
         page.goto(live_server.url + path)
         page.wait_for_load_state("networkidle")

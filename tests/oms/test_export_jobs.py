@@ -63,7 +63,11 @@ def orders(db):
 
 
 def start_export(client, url="/orders/?status=draft&sort=-total"):
-    response = client.get(url + "&export=csv")
+    """The export link's page, then its button: a POST (a GET writes nothing)."""
+    page = client.get(url + "&export=csv")
+    assert page.status_code == 200, page.status_code
+    assert not ExportJob.objects.exists()
+    response = client.post(url + "&export=csv", {"export": "csv"})
     assert response.status_code == 302, response.status_code
     job = ExportJob.objects.get()
     assert response["Location"] == reverse("export_status", args=[job.pk])
@@ -256,11 +260,10 @@ def test_the_same_export_twice_is_one_job_and_there_is_a_cap(
 ):
     client = client_for("sales")
     first = start_export(client)
-    assert client.get("/orders/?status=draft&sort=-total&export=csv")["Location"].endswith(
-        f"{first.pk}/"
-    )
+    again = client.post("/orders/?status=draft&sort=-total&export=csv", {"export": "csv"})
+    assert again["Location"].endswith(f"{first.pk}/")
     settings.OMS_EXPORT_MAX_ACTIVE = 1
-    response = client.get("/orders/?sort=total&export=csv", follow=True)
+    response = client.post("/orders/?sort=total&export=csv", {"export": "csv"}, follow=True)
     assert "already have 1 exports under way" in response.content.decode()
     assert ExportJob.objects.count() == 1
 
@@ -326,9 +329,7 @@ def test_a_big_export_is_written_by_the_worker(
     Order.objects.filter(pk__in=[o.pk for o in orders[:3]]).update(status="cancelled")
     client.force_login(UserFactory(username="exporter", role="sales"))
 
-    response = client.get("/orders/?status=draft&sort=total&export=csv")  # commits the job
-    job = ExportJob.objects.get()
-    assert response["Location"] == reverse("export_status", args=[job.pk])
+    job = start_export(client, "/orders/?status=draft&sort=total")  # commits the job
     log = tmp_path / "worker.log"
     assert wait_for(lambda: ExportJob.objects.get().status == ExportStatus.DONE), log.read_text()[
         -3000:

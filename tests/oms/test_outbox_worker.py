@@ -26,12 +26,14 @@ QUEUES = ["default", "notifications", "documents"]
 
 
 def worker_environment(mail_dir: Path) -> dict[str, str]:
-    """The worker talks to this test's database, writes e-mail into mail_dir and exports
-    into the folder next to it."""
+    """The worker talks to this test's database, writes e-mail into mail_dir, and text
+    messages and exports into the folders next to it."""
     env = {
         **os.environ,
         "EMAIL_FILE_PATH": str(mail_dir),
         "OMS_EXPORT_DIR": str(mail_dir.parent / "exports"),
+        "OMS_SMS_BACKEND": "oms.sms.FileBackend",
+        "OMS_SMS_FILE_PATH": str(mail_dir.parent / "sms"),
     }
     test_db = connection.settings_dict["NAME"]
     if "DATABASE_URL" in os.environ:

@@ -8,9 +8,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from inventory.services import stock_receive, work_order_create
 from oms.generic import ObjectActionView
+from oms.models import MessageTemplate
 from oms.roles import ROLES
 from orders.models import ApprovalRule, PriceList, PriceListItem, Promotion, ShippingRule
-from orders.services import LineRequest, order_create
+from orders.services import LineRequest, order_create, order_submit
+from shipping.services import shipments_create_for_order
 from tests.factories import AddressFactory, ProductFactory, UserFactory, WarehouseFactory
 
 # Views open to anyone, and views open to every signed-in user whatever their role.
@@ -21,8 +23,8 @@ ANY_SIGNED_IN = {"dashboard", "search", "logout", "password_change", "password_c
 OWNER_ONLY = {"export_status", "export_download"}
 
 
-def our_url_patterns():
-    """(name, view class) of every named route outside Django's admin."""
+def our_routes():
+    """(name, view class, URL argument names) of every named route outside Django's admin."""
 
     def walk(patterns, namespace=""):
         for pattern in patterns:
@@ -32,9 +34,18 @@ def our_url_patterns():
                 ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
                 yield from walk(pattern.url_patterns, ns)
             elif isinstance(pattern, URLPattern) and pattern.name:
-                yield f"{namespace}{pattern.name}", getattr(pattern.callback, "view_class", None)
+                yield (
+                    f"{namespace}{pattern.name}",
+                    getattr(pattern.callback, "view_class", None),
+                    set(getattr(pattern.pattern, "converters", {})),
+                )
 
     return list(walk(get_resolver().url_patterns))
+
+
+def our_url_patterns():
+    """(name, view class) of every named route outside Django's admin."""
+    return [(name, view) for name, view, _arguments in our_routes()]
 
 
 def test_every_page_declares_what_it_needs():
@@ -79,7 +90,17 @@ def sample(db):
     )
     shipping_rule = ShippingRule.objects.create(name="standard", base_fee=12)
     number = {"number": order.number}
+    message_template = MessageTemplate.objects.first()  # made from the registrations
+    # An allocated order with a shipment waiting to be picked.
+    allocated = order_submit(
+        actor=None,
+        order=order_create(actor=None, customer=address.customer, lines=[LineRequest(product, 1)]),
+    )
+    [shipment] = shipments_create_for_order(actor=None, order=allocated)
+    shipment_number = {"number": shipment.number}
     return {
+        "message_template_edit": {"pk": message_template.pk},
+        "message_template_reset": {"pk": message_template.pk},
         "orders:detail": number,
         "orders:edit": number,
         "orders:draft_details": number,
@@ -109,6 +130,10 @@ def sample(db):
         **{
             f"orders:shipping_rule_{page}": {"pk": shipping_rule.pk}
             for page in ("edit", "activate", "deactivate")
+        },
+        **{
+            f"shipping:{page}": shipment_number
+            for page in ("detail", "start_picking", "pack", "dispatch", "progress")
         },
         "inventory:work_order_advance": {"pk": work_order.pk},
         "customers:detail": {"pk": address.customer.pk},

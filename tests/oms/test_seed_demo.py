@@ -10,9 +10,12 @@ from customers.models import Customer
 from inventory.models import Product, StockLevel, StockMovement, Warehouse, WorkOrder
 from inventory.selectors import ledger_drift, low_stock
 from oms.demo import SPRING_FESTIVAL
+from oms.models import OutboxMessage
 from oms.roles import ROLES
 from orders.models import Allocation, Approval, Order, OrderEvent
 from orders.selectors import reservation_drift
+from shipping.choices import ShipmentStatus
+from shipping.models import Shipment, ShipmentEvent
 
 # Demo orders are written by several threads, each with its own connection: real commits.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -24,7 +27,7 @@ def seed():
 
 def row_counts() -> tuple[int, ...]:
     models = (Warehouse, Product, Customer, StockLevel, StockMovement, WorkOrder, Order)
-    models += (OrderEvent, Approval, Allocation)
+    models += (OrderEvent, Approval, Allocation, Shipment, ShipmentEvent)
     return tuple(model.objects.count() for model in models)
 
 
@@ -39,6 +42,8 @@ def test_seed_demo_is_idempotent_and_consistent(django_user_model):
     assert row_counts() == counts  # a second run adds nothing
     assert list(ledger_drift()) == []
     assert list(reservation_drift()) == []
+    # Replayed history tells no (fictional) customer about an order of last year.
+    assert not OutboxMessage.objects.filter(event_code__startswith="order.").exists()
     assert low_stock().exists()
     assert Product.objects.filter(name_en__contains="ceiling").exists()
     assert Warehouse.objects.values("region").distinct().count() >= 4
@@ -57,6 +62,7 @@ def test_seed_demo_is_idempotent_and_consistent(django_user_model):
     rejected = OrderEvent.objects.filter(kind="rejected").values("order")
     assert Order.objects.filter(status="draft", pk__in=rejected).exists()
     check_history()
+    check_shipments()
 
 
 def check_history():
@@ -120,3 +126,26 @@ def check_history():
     for movement in StockMovement.objects.filter(reference__startswith="WO-"):
         assert WorkOrder.objects.filter(number=movement.reference).exists()
     assert Customer.objects.filter(created_at__lt=min(created)).count() == 40
+
+
+def check_shipments():
+    """Every shipment state is there, each timeline in order, in the past and after its
+    order's picking started; numbers carry their year; goods left once per shipment."""
+    now = timezone.now()
+    statuses = set(Shipment.objects.values_list("status", flat=True))
+    assert set(ShipmentStatus.values) <= statuses, set(ShipmentStatus.values) - statuses
+    for shipment in Shipment.objects.select_related("order").prefetch_related("events"):
+        moments = [event.created_at for event in shipment.events.all()]
+        assert moments == sorted(moments), shipment.number
+        assert moments[-1] <= now, shipment.number
+        assert shipment.created_at <= moments[0] < shipment.created_at + timedelta(seconds=5)
+        if shipment.order.picking_started_at and shipment.status != "pending":
+            assert shipment.order.picking_started_at <= moments[0], shipment.number
+        year = timezone.localtime(shipment.created_at).year
+        assert shipment.number.startswith(f"SH-{year}-"), shipment.number
+        issues = StockMovement.objects.filter(kind="issue", reference=shipment.number)
+        assert issues.exists() == (shipment.dispatched_at is not None), shipment.number
+        for movement in issues:  # dated with the dispatch, seconds apart at most
+            assert abs(movement.created_at - shipment.dispatched_at) < timedelta(seconds=5)
+    delivered = Order.objects.filter(status="delivered")
+    assert delivered.filter(fulfilment_status="fulfilled").exists()

@@ -68,6 +68,9 @@ def actions_the_services_allow(order: Order, user) -> set[str]:
 
 def order_in(catalog, customer, product, status, on_hold, picking_started) -> Order:
     order = catalog.order(customer, (product, 2))
+    if status == S.ALLOCATED:
+        # Allocated for real: starting to pick puts its reservations into shipments.
+        services.order_submit(actor=None, order=order)
     Order.objects.filter(pk=order.pk).update(
         status=status,
         on_hold=on_hold,

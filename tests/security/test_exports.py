@@ -16,6 +16,13 @@ from oms.exports import defuse, plain
 from oms.generic import ObjectListView
 from orders.models import ApprovalRule, Promotion, ShippingRule
 from orders.services import order_submit
+from shipping.services import (
+    DispatchDetails,
+    shipment_dispatch,
+    shipment_pack,
+    shipment_start_picking,
+    shipments_create_for_order,
+)
 from tests.oms.test_roles_matrix import our_url_patterns
 from tests.orders.conftest import Catalog
 
@@ -63,6 +70,16 @@ def hostile_data(db, user_with_role):
     sales = user_with_role("sales")
     order = catalog.order(customer, (product, 2), actor=sales)
     order_submit(actor=sales, order=order)
+    # A second order leaves with a carrier whose name and tracking number are hostile.
+    shipped = order_submit(actor=sales, order=catalog.order(customer, (product, 1), actor=sales))
+    [shipment] = shipments_create_for_order(actor=None, order=shipped)
+    shipment_start_picking(actor=None, shipment=shipment)
+    shipment_pack(actor=None, shipment=shipment, lots={shipment.lines.get().pk: "=LOT"})
+    shipment_dispatch(
+        actor=None,
+        shipment=shipment,
+        details=DispatchDetails(carrier="=cmd|' /C calc'!A0", tracking_number="@T1"),
+    )
     work_order_create(product=product, warehouse=catalog.shanghai, quantity=1)
     customer_update(actor=sales, customer=customer, data={"notes": "-changed"})
     return customer

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from oms.demo import SeedContext
+from oms.messaging import messages_suppressed
 from oms.registry import seeders_in_order
 
 DEFAULT_ORDERS = 2000
@@ -52,6 +53,7 @@ class Command(BaseCommand):
         if orders is None:
             orders = demo_orders_default()
         context = SeedContext(customers=customers, orders=orders, stdout=self.stdout)
-        for seeder in seeders_in_order():
-            seeder.run(context)
+        with messages_suppressed():
+            for seeder in seeders_in_order():
+                seeder.run(context)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))

@@ -1,0 +1,138 @@
+"""Text messages (SMS) through a pluggable backend, the way Django sends e-mail.
+
+`OMS_SMS_BACKEND` names the backend class: `oms.sms.FileBackend` (development default: one
+file per message under `OMS_SMS_FILE_PATH`), `oms.sms.ConsoleBackend` (prints), or
+`oms.sms.LocmemBackend` (tests: kept in `oms.sms.outbox`). A provider is one more class with
+`send_messages()`; a failure it may recover from (network, rate limit) raises OSError, and the
+outbox retries it with backoff.
+
+Length: one SMS carries 70 characters of Chinese (UCS-2) or 160 of plain Latin text (GSM
+7-bit). A longer text is split into the parts of a concatenated SMS (67 or 153 characters
+each, the rest of each part carries the header that joins them on the phone), up to
+`OMS_SMS_MAX_PARTS` parts; a text that needs more is refused (`SmsTooLong`) and never sent.
+"""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+# The GSM 03.38 basic character set: a text of only these fits 160 characters per SMS.
+GSM7 = frozenset(
+    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
+    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
+)
+UCS2_SINGLE, UCS2_PART = 70, 67
+GSM7_SINGLE, GSM7_PART = 160, 153
+
+
+class SmsTooLong(ValueError):
+    """A text that needs more parts than OMS_SMS_MAX_PARTS."""
+
+
+def _units(char: str) -> int:
+    """UTF-16 code units: a character outside the BMP (an emoji) takes two of the 70."""
+    return 2 if ord(char) > 0xFFFF else 1
+
+
+def sms_parts(text: str, *, max_parts: int | None = None) -> list[str]:
+    """The SMS a text is sent as: one when it fits, else the parts of a concatenated SMS.
+    Raises SmsTooLong past `max_parts` (OMS_SMS_MAX_PARTS)."""
+    limit = settings.OMS_SMS_MAX_PARTS if max_parts is None else max_parts
+    if all(char in GSM7 for char in text):
+        single, part = GSM7_SINGLE, GSM7_PART
+    else:
+        single, part = UCS2_SINGLE, UCS2_PART
+    if sum(_units(char) for char in text) <= single:
+        return [text]
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    for char in text:
+        if size + _units(char) > part:  # never splits a surrogate pair
+            parts.append("".join(current))
+            current, size = [], 0
+        current.append(char)
+        size += _units(char)
+    parts.append("".join(current))
+    if len(parts) > limit:
+        raise SmsTooLong(f"{len(parts)} SMS parts, at most {limit} allowed")
+    return parts
+
+
+@dataclass(frozen=True)
+class SmsMessage:
+    to: str
+    text: str
+
+    @property
+    def parts(self) -> list[str]:
+        return sms_parts(self.text)
+
+
+class BaseSmsBackend:
+    def send_messages(self, messages: list[SmsMessage]) -> int:
+        """Send the messages; returns how many were sent. Raise OSError to be retried."""
+        raise NotImplementedError
+
+    @staticmethod
+    def format(message: SmsMessage, when: datetime) -> str:
+        parts = message.parts
+        lines = [f"To: {message.to}", f"Date: {when.isoformat()}", f"Parts: {len(parts)}", ""]
+        lines += [
+            f"[{n}/{len(parts)}] {part}" if len(parts) > 1 else part
+            for n, part in enumerate(parts, 1)
+        ]
+        return "\n".join(lines) + "\n"
+
+
+class ConsoleBackend(BaseSmsBackend):
+    """Prints each message (development)."""
+
+    def send_messages(self, messages: list[SmsMessage]) -> int:
+        for message in messages:
+            sys.stdout.write(self.format(message, timezone.now()) + "-" * 40 + "\n")
+        sys.stdout.flush()
+        return len(messages)
+
+
+class FileBackend(BaseSmsBackend):
+    """One file per message under OMS_SMS_FILE_PATH (development, and the worker tests)."""
+
+    def send_messages(self, messages: list[SmsMessage]) -> int:
+        folder = Path(settings.OMS_SMS_FILE_PATH)
+        folder.mkdir(parents=True, exist_ok=True)
+        for message in messages:
+            now = timezone.now()
+            name = f"{now:%Y%m%d-%H%M%S}-{uuid.uuid4().hex[:12]}.log"
+            (folder / name).write_text(self.format(message, now), encoding="utf-8")
+        return len(messages)
+
+
+class LocmemBackend(BaseSmsBackend):
+    """Keeps the messages in `oms.sms.outbox` (tests)."""
+
+    def send_messages(self, messages: list[SmsMessage]) -> int:
+        outbox.extend(messages)
+        return len(messages)
+
+
+outbox: list[SmsMessage] = []
+
+
+def get_backend() -> BaseSmsBackend:
+    return import_string(settings.OMS_SMS_BACKEND)()
+
+
+def send_sms(to: str, text: str) -> None:
+    """Send one text message through the configured backend (checked for length first)."""
+    message = SmsMessage(to=to, text=text)
+    message.parts  # noqa: B018 - refuses a text that is too long before the backend sees it
+    get_backend().send_messages([message])

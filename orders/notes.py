@@ -1,0 +1,55 @@
+"""What the system writes on an order's timeline, stored as codes with parameters.
+
+Services write `order_note(OrderNote.X, **params)` into `OrderEvent.message`; people's own notes (a
+hold reason, an approver's remark) stay text in `OrderEvent.note`. `orders/registrations.py`
+registers the words below with the kernel (`oms.texts`), which words each note in the
+reader's language when the page is made. Shipping and billing will register their own family
+of notes the same way.
+"""
+
+from enum import StrEnum
+from typing import Any
+
+from django.utils.translation import gettext_lazy
+
+from oms.registry import CodedText
+from oms.texts import coded
+
+ORDER_NOTES = "order_note"
+
+
+class OrderNote(StrEnum):
+    """What the system says on an order's timeline (people's own notes stay text)."""
+
+    SUBMITTED_FOR_REVIEW = "submitted_for_review"
+    SUBMITTED_NO_REVIEW = "submitted_no_review"
+    ALL_APPROVED = "all_approved"
+    ALLOCATION_WAITS = "allocation_waits"
+    STOCK_ARRIVED = "stock_arrived"
+    DELIVERY_NEAR = "delivery_near"
+    WORK_ORDER_DONE = "work_order_done"
+    MADE_TO_ORDER_READY = "made_to_order_ready"
+    AMENDMENT_NEEDS_APPROVAL = "amendment_needs_approval"
+    AMENDED = "amended"
+
+
+def order_note(code: OrderNote, **params: Any) -> dict[str, Any]:
+    """A timeline note for `OrderEvent.message`."""
+    return coded(code, **params)
+
+
+N = OrderNote
+NOTE_TEXTS: dict[str, Any] = {
+    N.SUBMITTED_FOR_REVIEW: gettext_lazy("Submitted for review."),
+    N.SUBMITTED_NO_REVIEW: gettext_lazy("Submitted; no approval needed."),
+    N.ALL_APPROVED: gettext_lazy("All approvals given."),
+    N.ALLOCATION_WAITS: gettext_lazy("Allocation waits until the delivery date is near."),
+    N.STOCK_ARRIVED: gettext_lazy("Stock arrived."),
+    N.DELIVERY_NEAR: gettext_lazy("Delivery date is near."),
+    N.WORK_ORDER_DONE: CodedText(
+        gettext_lazy("Work order %(number)s done."), fallback=gettext_lazy("Work order done.")
+    ),
+    N.MADE_TO_ORDER_READY: gettext_lazy("Made-to-order goods ready."),
+    N.AMENDMENT_NEEDS_APPROVAL: gettext_lazy("Amendment needs approval."),
+    N.AMENDED: gettext_lazy("Amended."),
+}

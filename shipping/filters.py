@@ -1,0 +1,56 @@
+import django_filters
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from inventory.models import Warehouse
+from oms.filters import SearchFilterSet, date_from_filter, date_until_filter
+from shipping import selectors
+from shipping.choices import ShipmentStatus
+from shipping.models import Shipment
+
+
+class ShipmentFilterSet(SearchFilterSet):
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=ShipmentStatus.choices)
+    warehouse = django_filters.ModelChoiceFilter(
+        label=_("Warehouse"), queryset=Warehouse.objects.all()
+    )
+    carrier = django_filters.ChoiceFilter(label=_("Carrier"), choices=[], method="by_carrier")
+    overdue = django_filters.BooleanFilter(label=_("Overdue"), method="by_overdue")
+    created_after = date_from_filter(_("Created from"))
+    created_before = date_until_filter(_("Created until"))
+
+    class Meta:
+        model = Shipment
+        fields = [
+            "q",
+            "status",
+            "warehouse",
+            "carrier",
+            "overdue",
+            "created_after",
+            "created_before",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["carrier"].extra["choices"] = [(c, c) for c in selectors.carriers()]
+
+    def search(self, queryset, name, value):
+        """A shipment number or its start, a tracking number, or the order's number."""
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__istartswith=value)
+            | Q(tracking_number__iexact=value)
+            | Q(order__number__istartswith=value)
+        )
+
+    def by_carrier(self, queryset, name, value):
+        return queryset.filter(carrier=value) if value else queryset
+
+    def by_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        late = selectors.overdue(queryset)
+        return late if value else queryset.exclude(pk__in=late.values("pk"))

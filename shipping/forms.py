@@ -1,0 +1,61 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from oms.forms import BootstrapFormMixin, date_input
+from shipping.choices import ServiceLevel
+from shipping.services import MAX_PARCELS, DispatchDetails
+
+
+def _measure(label) -> forms.DecimalField:
+    return forms.DecimalField(
+        label=label, required=False, min_value=0, max_digits=7, decimal_places=1
+    )
+
+
+def _money(label) -> forms.DecimalField:
+    return forms.DecimalField(label=label, min_value=0, max_digits=14, decimal_places=2)
+
+
+class DispatchForm(BootstrapFormMixin, forms.Form):
+    carrier = forms.CharField(label=_("Carrier"), max_length=60)
+    service = forms.ChoiceField(
+        label=_("Service"), choices=ServiceLevel.choices, initial=ServiceLevel.STANDARD
+    )
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=40)
+    parcels = forms.IntegerField(label=_("Parcels"), min_value=1, max_value=MAX_PARCELS, initial=1)
+    weight_kg = forms.DecimalField(
+        label=_("Weight (kg)"), required=False, min_value=0, max_digits=9, decimal_places=3
+    )
+    length_cm = _measure(_("Length (cm)"))
+    width_cm = _measure(_("Width (cm)"))
+    height_cm = _measure(_("Height (cm)"))
+    declared_value = _money(_("Declared value"))
+    cod_amount = _money(_("Cash on delivery"))
+    expected_delivery_date = forms.DateField(
+        label=_("Expected delivery"), required=False, widget=date_input()
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+    def details(self) -> DispatchDetails:
+        data = self.cleaned_data
+        return DispatchDetails(
+            carrier=data["carrier"],
+            tracking_number=data["tracking_number"],
+            service=data["service"],
+            parcels=data["parcels"],
+            weight_kg=data["weight_kg"],
+            length_cm=data["length_cm"],
+            width_cm=data["width_cm"],
+            height_cm=data["height_cm"],
+            declared_value=data["declared_value"] or Decimal(0),
+            cod_amount=data["cod_amount"] or Decimal(0),
+            expected_delivery_date=data["expected_delivery_date"],
+            note=data["note"],
+        )
+
+
+class ProgressForm(forms.Form):
+    action = forms.CharField(max_length=20)
+    note = forms.CharField(required=False, max_length=2000)

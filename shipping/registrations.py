@@ -1,0 +1,96 @@
+"""What shipping adds to the kernel: pages, rights, sidebar, a panel on the order page,
+search, references and demo data."""
+
+from celery.schedules import crontab
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from oms.registry import (
+    Panel,
+    SearchProvider,
+    Seeder,
+    grant_many,
+    register_audited_model,
+    register_beat_job,
+    register_detail_panel,
+    register_nav_item,
+    register_reference_resolver,
+    register_search,
+    register_seeder,
+    register_urls,
+)
+from oms.roles import ROLES
+from oms.tables import compact_table, table_card
+from shipping import selectors
+from shipping.seeders import seed_shipping_demo
+from shipping.tables import ShipmentTable
+
+register_urls("", "shipping.urls")
+
+VIEW = {"shipping.view_shipment"}
+WAREHOUSE_WORK = {"shipping.pick_shipment", "shipping.pack_shipment", "shipping.dispatch_shipment"}
+CARRIER_NEWS = {"shipping.track_shipment"}
+
+# Everyone who sees orders sees how they ship; the warehouse picks, packs and dispatches, the
+# logistics desk dispatches and records what carriers report.
+grant_many({role: VIEW for role in ROLES})
+grant_many(
+    {
+        "admin": WAREHOUSE_WORK | CARRIER_NEWS,
+        "warehouse": WAREHOUSE_WORK,
+        "logistics": {"shipping.dispatch_shipment"} | CARRIER_NEWS,
+    }
+)
+
+register_nav_item(
+    "warehouse", _("Shipments"), "shipping:list", "shipping.view_shipment", "truck", order=15
+)
+
+register_audited_model("shipping.shipment", _("Shipment"))
+
+register_beat_job(
+    "fulfilment-check",
+    "shipping.tasks.check_fulfilment",
+    crontab(hour=2, minute=50),
+    expires=3600,
+)
+
+register_detail_panel(
+    "orders.order",
+    Panel(
+        "order-shipments",
+        "oms/panels/table.html",
+        "shipping.view_shipment",
+        lambda request, order: (
+            table_card(
+                _("Shipments"),
+                compact_table(
+                    ShipmentTable,
+                    selectors.order_shipments(order.pk),
+                    columns=(
+                        "number",
+                        "warehouse",
+                        "status",
+                        "carrier",
+                        "tracking_number",
+                        "expected_delivery_date",
+                        "dispatched_at",
+                    ),
+                ),
+                reverse("shipping:list") + "?" + urlencode({"q": order.number}),
+            )
+            if order.expects_allocation or order.status == "cancelled"
+            else None
+        ),
+        order=10,
+    ),
+)
+
+register_search(
+    SearchProvider(_("Shipments"), "shipping.view_shipment", selectors.shipment_search, order=20)
+)
+
+register_reference_resolver("SH-", lambda number: reverse("shipping:detail", args=[number]))
+
+register_seeder(Seeder("shipping", seed_shipping_demo, depends_on=("orders",)))

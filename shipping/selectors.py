@@ -1,0 +1,172 @@
+"""Reads of shipments: querysets shaped for the pages that use them."""
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from oms.registry import SearchHit
+from orders.choices import OrderStatus
+from orders.models import Order, OrderLine
+from orders.services import ShipmentProgress
+from orders.services.fulfilment import fulfilment_target
+from shipping.choices import (
+    MOVING_STATUSES,
+    OVERDUE_STATUSES,
+    PICKING_STATUSES,
+    ShipmentStatus,
+)
+from shipping.models import Shipment, ShipmentEvent, ShipmentLine
+
+
+def shipment_list() -> QuerySet[Shipment]:
+    return Shipment.objects.select_related("order", "warehouse").only(
+        "pk",
+        "number",
+        "status",
+        "carrier",
+        "service",
+        "tracking_number",
+        "parcels",
+        "expected_delivery_date",
+        "created_at",
+        "dispatched_at",
+        "order__number",
+        "order__ship_region",
+        "warehouse__code",
+    )
+
+
+def overdue(queryset: QuerySet[Shipment]) -> QuerySet[Shipment]:
+    """Shipments still on their way (or not yet gone) past their expected delivery date."""
+    return queryset.filter(
+        status__in=OVERDUE_STATUSES, expected_delivery_date__lt=timezone.localdate()
+    )
+
+
+def shipment_detail(number: str) -> Shipment | None:
+    return (
+        Shipment.objects.select_related("order__customer", "warehouse", "created_by")
+        .prefetch_related(
+            Prefetch(
+                "lines",
+                queryset=ShipmentLine.objects.select_related("product", "order_line"),
+            ),
+            Prefetch("events", queryset=ShipmentEvent.objects.select_related("actor")),
+        )
+        .filter(number=number)
+        .first()
+    )
+
+
+def order_shipments(order_id: int) -> QuerySet[Shipment]:
+    return shipment_list().filter(order_id=order_id).order_by("id")
+
+
+def carriers() -> list[str]:
+    """The carriers shipments have gone with, for the list's filter."""
+    return list(
+        Shipment.objects.exclude(carrier="")
+        .order_by("carrier")
+        .values_list("carrier", flat=True)
+        .distinct()
+    )
+
+
+def shipment_search(query: str) -> list[SearchHit]:
+    """The header search: a shipment by number or tracking number (4+ characters)."""
+    query = query.strip()
+    if len(query) < 4:
+        return []
+    from django.db.models import Q
+
+    shipments = (
+        Shipment.objects.select_related("order")
+        .filter(Q(number__istartswith=query) | Q(tracking_number__iexact=query))
+        .order_by("-id")[:20]
+    )
+    return [
+        SearchHit(
+            label=s.number,
+            detail=" · ".join(filter(None, [str(s.get_status_display()), s.order.number])),
+            url=s.get_absolute_url(),
+            exact=query.upper() in (s.number.upper(), s.tracking_number.upper()),
+        )
+        for s in shipments
+    ]
+
+
+def shipment_weight(shipment: Shipment) -> Decimal:
+    """The goods' weight from the products' weights: the starting point for the scale's."""
+    total = shipment.lines.aggregate(
+        kg=Coalesce(
+            Sum(F("product__weight_kg") * F("quantity")),
+            Decimal(0),
+            output_field=DecimalField(max_digits=12, decimal_places=3),
+        )
+    )["kg"]
+    return Decimal(total)
+
+
+def progress_from_counts(counts: dict[str, int]) -> ShipmentProgress:
+    """{shipment status: count} of one order as orders' ShipmentProgress."""
+    S = ShipmentStatus
+    return ShipmentProgress(
+        waiting=counts.get(S.PENDING, 0),
+        picking=sum(counts.get(s, 0) for s in PICKING_STATUSES),
+        dispatched=counts.get(S.DISPATCHED, 0),
+        moving=sum(counts.get(s, 0) for s in MOVING_STATUSES),
+        delivered=counts.get(S.DELIVERED, 0),
+        returned=counts.get(S.RETURNED, 0),
+    )
+
+
+def fulfilment_drift(*, batch: int = 2000) -> list[tuple[Order, str]]:
+    """Orders whose stored fulfilment status is not what their shipments and unshipped
+    remainder say, with the status expected: the nightly check of the denormalised field.
+    Reads the orders that have shipments in batches, three queries a batch."""
+    drift: list[tuple[Order, str]] = []
+    last = 0
+    with_shipments = Order.objects.filter(shipments__isnull=False).exclude(
+        status=OrderStatus.CANCELLED
+    )
+    while True:
+        ids = list(
+            with_shipments.filter(pk__gt=last)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+            .distinct()[:batch]
+        )
+        if not ids:
+            return drift
+        last = ids[-1]
+        counts: dict[int, dict[str, int]] = defaultdict(dict)
+        for order_id, status, n in (
+            Shipment.objects.filter(order_id__in=ids)
+            .values_list("order_id", "status")
+            .annotate(n=Count("id"))
+            .order_by()
+        ):
+            counts[order_id][status] = n
+        short = set(
+            OrderLine.objects.filter(order_id__in=ids)
+            .annotate(
+                issued=Coalesce(
+                    Sum("allocations__quantity", filter=Q(allocations__issued_at__isnull=False)),
+                    0,
+                )
+            )
+            .filter(issued__lt=F("quantity"))
+            .values_list("order_id", flat=True)
+        )
+        for order in Order.objects.filter(pk__in=ids).only(
+            "pk", "number", "fulfilment_status", "remainder_cancelled"
+        ):
+            remainder = order.pk in short and not order.remainder_cancelled
+            _status, expected = fulfilment_target(
+                progress_from_counts(counts[order.pk]), remainder=remainder
+            )
+            if expected != order.fulfilment_status:
+                drift.append((order, expected))

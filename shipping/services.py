@@ -1,0 +1,498 @@
+"""Shipment services: the only code that writes shipments, their lines and events.
+
+Every entry point runs in one transaction and takes its locks in the order every order
+service uses: the order row first, then the shipment rows (by key), then stock rows (through
+orders and inventory services). Each change writes a ShipmentEvent and an audit row, tells
+higher layers through `shipping.hooks`, and moves the order on through
+`orders.services.order_follow_shipments` (orders never imports shipping).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from customers.choices import PaymentTerms
+from oms.db import atomic_with_retry, next_document_number
+from oms.money import ZERO
+from oms.services import acting_user, audit_record
+from oms.types import User
+from orders import services as order_services
+from orders.choices import OrderStatus
+from orders.models import Allocation, Order
+from shipping import hooks
+from shipping.choices import (
+    SHIPMENT_TRANSITIONS,
+    UNDISPATCHED_STATUSES,
+    ServiceLevel,
+    ShipmentEventKind,
+    ShipmentStatus,
+)
+from shipping.models import SHIPMENT_NUMBER_SEQUENCE, Shipment, ShipmentEvent, ShipmentLine
+from shipping.permissions import (
+    ACTION_TARGETS,
+    CARRIER_ACTIONS,
+    ShipmentAction,
+    ShipmentError,
+    ensure_action_allowed,
+    ensure_permitted,
+)
+from shipping.selectors import progress_from_counts
+
+S = ShipmentStatus
+MAX_PARCELS = 999
+MAX_AMOUNT = Decimal("999999999.99")
+MAX_MEASURE = Decimal("99999.9")
+LOT_LENGTH = 60
+
+
+@dataclass(frozen=True)
+class DispatchDetails:
+    """What the carrier's paperwork says, typed in at dispatch."""
+
+    carrier: str
+    tracking_number: str
+    service: str = ServiceLevel.STANDARD
+    parcels: int = 1
+    weight_kg: Decimal | None = None
+    length_cm: Decimal | None = None
+    width_cm: Decimal | None = None
+    height_cm: Decimal | None = None
+    declared_value: Decimal = ZERO
+    cod_amount: Decimal = ZERO
+    expected_delivery_date: date | None = None
+    note: str = ""
+    measures: dict[str, Decimal | None] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self,
+            "measures",
+            {
+                "weight_kg": self.weight_kg,
+                "length_cm": self.length_cm,
+                "width_cm": self.width_cm,
+                "height_cm": self.height_cm,
+            },
+        )
+
+
+def lock_order(order_id: int) -> Order:
+    """The order row lock: always the first lock a shipping service takes."""
+    return Order.objects.select_for_update(of=("self",)).get(pk=order_id)
+
+
+def lock_shipment(shipment: Shipment | int) -> Shipment:
+    """Lock the shipment's order, then the shipment, and read both fresh."""
+    pk = shipment.pk if isinstance(shipment, Shipment) else shipment
+    order_id = Shipment.objects.values_list("order_id", flat=True).get(pk=pk)
+    order = lock_order(order_id)
+    locked = Shipment.objects.select_for_update(of=("self",)).select_related("warehouse").get(pk=pk)
+    locked.order = order
+    return locked
+
+
+def record_event(
+    shipment: Shipment,
+    kind: str,
+    *,
+    actor: User | None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    **status: str,
+) -> ShipmentEvent:
+    return ShipmentEvent.objects.create(
+        shipment=shipment,
+        kind=kind,
+        actor=acting_user(actor),
+        note=note,
+        data=data or {},
+        **status,
+    )
+
+
+STATUS_TIMESTAMPS = {
+    S.PICKING: "picking_started_at",
+    S.PACKED: "packed_at",
+    S.DISPATCHED: "dispatched_at",
+    S.DELIVERED: "delivered_at",
+}
+STATUS_HOOKS = {
+    S.DELIVERED: hooks.notify_shipment_delivered,
+    S.RETURNED: hooks.notify_shipment_returned,
+    S.CANCELLED: hooks.notify_shipment_cancelled,
+}
+
+
+def shipment_transition(
+    *,
+    shipment: Shipment,
+    to_status: str,
+    actor: User | None,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    extra_fields: tuple[str, ...] = (),
+) -> Shipment:
+    """The only writer of Shipment.status. The caller holds the order and shipment locks."""
+    assert transaction.get_connection().in_atomic_block, "shipment_transition runs in a transaction"
+    from_status = shipment.status
+    if to_status not in SHIPMENT_TRANSITIONS.get(from_status, ()):
+        raise ShipmentError(
+            _("A shipment that is %(current)s cannot become %(target)s.")
+            % {"current": S(from_status).label, "target": S(to_status).label}
+        )
+    shipment.status = to_status
+    update = ["status", "updated_at", *extra_fields]
+    stamp = STATUS_TIMESTAMPS.get(S(to_status))
+    if stamp is not None:
+        setattr(shipment, stamp, timezone.now())
+        update.append(stamp)
+    shipment.save(update_fields=update)
+    record_event(
+        shipment,
+        ShipmentEventKind.STATUS,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data,
+    )
+    audit_record(
+        actor=actor,
+        action=f"shipment.{to_status}",
+        obj=shipment,
+        changes={"status": [from_status, to_status], **(data or {})},
+    )
+    notify = STATUS_HOOKS.get(S(to_status))
+    if notify is not None:
+        notify(shipment, actor)
+    return shipment
+
+
+def order_progress(order: Order) -> order_services.ShipmentProgress:
+    """The order's shipments counted by how far they got, for order_follow_shipments."""
+    counts = dict(
+        Shipment.objects.filter(order=order)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return progress_from_counts(counts)
+
+
+def follow(order: Order, actor: User | None) -> Order:
+    """Move the order on to match its shipments (orders' service; the order is locked)."""
+    return order_services.order_follow_shipments(
+        order=order, progress=order_progress(order), actor=actor
+    )
+
+
+# Creating shipments -----------------------------------------------------------------------
+
+
+def _unshipped_allocations(order: Order) -> dict[int, list[tuple[Allocation, int]]]:
+    """{warehouse id: [(open allocation, units not yet in a shipment)]} for the order."""
+    in_shipments: dict[tuple[int, int], int] = defaultdict(int)
+    for line_id, warehouse_id, quantity in ShipmentLine.objects.filter(
+        shipment__order=order, shipment__status__in=UNDISPATCHED_STATUSES
+    ).values_list("order_line_id", "shipment__warehouse_id", "quantity"):
+        in_shipments[(line_id, warehouse_id)] += quantity
+    result: dict[int, list[tuple[Allocation, int]]] = defaultdict(list)
+    for allocation in (
+        Allocation.objects.filter(line__order=order, issued_at__isnull=True)
+        .select_related("stock_level", "line")
+        .order_by("line__line_no", "pk")
+    ):
+        warehouse_id = allocation.stock_level.warehouse_id
+        key = (allocation.line_id, warehouse_id)
+        units = allocation.quantity - in_shipments[key]
+        in_shipments[key] = max(0, in_shipments[key] - allocation.quantity)
+        if units > 0:
+            result[warehouse_id].append((allocation, units))
+    return result
+
+
+def _create_shipments(order: Order, actor: User | None) -> list[Shipment]:
+    """One shipment per warehouse for what the order has reserved and no shipment holds yet.
+    The caller holds the order lock."""
+    created = []
+    for warehouse_id, rows in sorted(_unshipped_allocations(order).items()):
+        value = sum(
+            (row.line.line_total * units / row.line.quantity for row, units in rows), ZERO
+        ).quantize(Decimal("0.01"))
+        shipment = Shipment.objects.create(
+            number=next_document_number("SH", SHIPMENT_NUMBER_SEQUENCE),
+            order=order,
+            warehouse_id=warehouse_id,
+            declared_value=value,
+            cod_amount=value if order.payment_terms == PaymentTerms.COD else ZERO,
+            created_by=acting_user(actor),
+        )
+        for allocation, units in rows:
+            line = ShipmentLine.objects.create(
+                shipment=shipment,
+                order_line_id=allocation.line_id,
+                product_id=allocation.line.product_id,
+                quantity=units,
+            )
+            line.allocations.add(allocation)
+        record_event(
+            shipment,
+            ShipmentEventKind.CREATED,
+            actor=actor,
+            to_status=S.PENDING,
+            data={"lines": len(rows), "units": sum(units for _row, units in rows)},
+        )
+        audit_record(actor=actor, action="shipment.create", obj=shipment)
+        created.append(shipment)
+    return created
+
+
+@atomic_with_retry()
+def shipments_create_for_order(*, actor: User | None, order: Order) -> list[Shipment]:
+    """Put what the order has reserved into shipments, one per warehouse. What is already
+    in a shipment is left alone, so a back-ordered remainder, once allocated, becomes a
+    shipment of its own. Returns the new shipments (none when nothing waits)."""
+    ensure_permitted(actor, ShipmentAction.START_PICKING)
+    order = lock_order(order.pk)
+    if order.status == OrderStatus.CANCELLED or order.remainder_cancelled:
+        raise ShipmentError(_("Order %(number)s was cancelled.") % {"number": order.number})
+    return _create_shipments(order, actor)
+
+
+def _start_picking(shipment: Shipment, actor: User | None) -> None:
+    ensure_action_allowed(shipment, actor, ShipmentAction.START_PICKING)
+    shipment_transition(shipment=shipment, to_status=S.PICKING, actor=actor)
+
+
+def start_picking_order(order: Order, actor: User | None) -> None:
+    """orders.hooks.order_picking_started: the order's "Start picking". Creates its shipments
+    and starts picking every one still waiting, then the order follows (to picking)."""
+    _create_shipments(order, actor)
+    for shipment in (
+        Shipment.objects.select_for_update().filter(order=order, status=S.PENDING).order_by("pk")
+    ):
+        shipment.order = order
+        _start_picking(shipment, actor)
+    follow(order, actor)
+
+
+@atomic_with_retry()
+def shipment_start_picking(*, actor: User | None, shipment: Shipment) -> Shipment:
+    """A waiting shipment goes into picking; its order follows (to picking)."""
+    ensure_permitted(actor, ShipmentAction.START_PICKING)
+    shipment = lock_shipment(shipment)
+    _start_picking(shipment, actor)
+    follow(shipment.order, actor)
+    return shipment
+
+
+@atomic_with_retry()
+def shipment_pack(
+    *, actor: User | None, shipment: Shipment, lots: dict[int, str] | None = None, note: str = ""
+) -> Shipment:
+    """Picked and packed: the lot or batch picked for each line (optional) is recorded."""
+    ensure_permitted(actor, ShipmentAction.PACK)
+    shipment = lock_shipment(shipment)
+    ensure_action_allowed(shipment, actor, ShipmentAction.PACK)
+    lots = {key: value.strip() for key, value in (lots or {}).items()}
+    if any(len(value) > LOT_LENGTH for value in lots.values()):
+        raise ValidationError(
+            {"lot": _("A lot or batch has at most %(max)s characters.") % {"max": LOT_LENGTH}}
+        )
+    lines = {line.pk: line for line in shipment.lines.all()}
+    if set(lots) - set(lines):
+        raise ValidationError({"lot": _("A lot was given for a line of another shipment.")})
+    for line_id, lot in lots.items():
+        if lines[line_id].lot != lot:
+            lines[line_id].lot = lot
+            lines[line_id].save(update_fields=["lot"])
+    shipment_transition(
+        shipment=shipment,
+        to_status=S.PACKED,
+        actor=actor,
+        note=note,
+        data={"lots": {str(k): v for k, v in lots.items() if v}} if any(lots.values()) else None,
+    )
+    return shipment
+
+
+def _check_details(details: DispatchDetails, shipment: Shipment) -> None:
+    errors: dict[str, str] = {}
+    if not details.carrier.strip():
+        errors["carrier"] = _("Name the carrier.")
+    if not details.tracking_number.strip():
+        errors["tracking_number"] = _("Enter the carrier's tracking number.")
+    if details.service not in ServiceLevel.values:
+        errors["service"] = _("Choose a service level.")
+    if not 1 <= details.parcels <= MAX_PARCELS:
+        errors["parcels"] = _("Enter between 1 and %(max)s parcels.") % {"max": MAX_PARCELS}
+    for name, value in details.measures.items():
+        if value is not None and not ZERO <= value <= MAX_MEASURE:
+            errors[name] = _("Enter a value between 0 and %(max)s.") % {"max": MAX_MEASURE}
+    for name in ("declared_value", "cod_amount"):
+        value = getattr(details, name)
+        if not ZERO <= value <= MAX_AMOUNT:
+            errors[name] = _("Enter an amount between 0 and %(max)s.") % {"max": MAX_AMOUNT}
+    if (
+        details.expected_delivery_date is not None
+        and details.expected_delivery_date < timezone.localdate()
+    ):
+        errors["expected_delivery_date"] = _("The expected delivery date cannot be in the past.")
+    if (
+        not errors
+        and Shipment.objects.filter(
+            carrier=details.carrier.strip(), tracking_number=details.tracking_number.strip()
+        )
+        .exclude(status=S.CANCELLED)
+        .exclude(pk=shipment.pk)
+        .exists()
+    ):
+        errors["tracking_number"] = _(
+            "This tracking number of %(carrier)s is already on another shipment."
+        ) % {"carrier": details.carrier.strip()}
+    if errors:
+        raise ValidationError(errors)
+
+
+@atomic_with_retry()
+def shipment_dispatch(
+    *, actor: User | None, shipment: Shipment, details: DispatchDetails
+) -> Shipment:
+    """The goods leave with the carrier. The registered dispatch guards may refuse; then the
+    stock is issued through orders and inventory (one ledger row per line: on_hand and
+    reserved go down, the allocations behind the line are marked issued), the carrier's
+    details are recorded, higher layers are told and the order follows. A second dispatch of
+    the same shipment is refused, so the goods are issued once."""
+    ensure_permitted(actor, ShipmentAction.DISPATCH)
+    shipment = lock_shipment(shipment)
+    ensure_action_allowed(shipment, actor, ShipmentAction.DISPATCH)
+    _check_details(details, shipment)
+    if (refusal := hooks.dispatch_refusal(shipment)) is not None:
+        raise ShipmentError(refusal)
+    lines = list(shipment.lines.select_related("product").order_by("pk"))
+    issued = order_services.order_issue_stock(
+        order=shipment.order,
+        issues=[
+            order_services.LineIssue(
+                line_id=line.order_line_id,
+                warehouse_id=shipment.warehouse_id,
+                quantity=line.quantity,
+                note=f"{line.product.sku} {line.lot}".strip(),
+            )
+            for line in lines
+        ],
+        reference=shipment.number,
+        actor=actor,
+    )
+    for line, allocation in zip(lines, issued, strict=True):
+        line.allocations.set([allocation])
+    shipment.carrier = details.carrier.strip()
+    shipment.tracking_number = details.tracking_number.strip()
+    shipment.service = details.service
+    shipment.parcels = details.parcels
+    for name, value in details.measures.items():
+        setattr(shipment, name, value)
+    shipment.declared_value = details.declared_value
+    shipment.cod_amount = details.cod_amount
+    shipment.expected_delivery_date = details.expected_delivery_date
+    recorded = [
+        "carrier",
+        "tracking_number",
+        "service",
+        "parcels",
+        *details.measures,
+        "declared_value",
+        "cod_amount",
+        "expected_delivery_date",
+    ]
+    shipment_transition(
+        shipment=shipment,
+        to_status=S.DISPATCHED,
+        actor=actor,
+        note=details.note,
+        data={
+            "carrier": shipment.carrier,
+            "tracking_number": shipment.tracking_number,
+            "parcels": shipment.parcels,
+        },
+        extra_fields=tuple(recorded),
+    )
+    hooks.notify_shipment_dispatched(shipment, actor)
+    follow(shipment.order, actor)
+    return shipment
+
+
+@atomic_with_retry()
+def shipment_record_progress(
+    *, actor: User | None, shipment: Shipment, action: ShipmentAction, note: str = ""
+) -> Shipment:
+    """The carrier's news (in transit, out for delivery, delivered, a problem, returned),
+    typed in by staff until tracking brings it; the order follows."""
+    if action not in CARRIER_ACTIONS:
+        raise ShipmentError(_("Choose what the carrier reported."))
+    ensure_permitted(actor, action)
+    shipment = lock_shipment(shipment)
+    ensure_action_allowed(shipment, actor, action)
+    if action == ShipmentAction.EXCEPTION and not note.strip():
+        raise ValidationError({"note": _("Say what went wrong.")})
+    shipment_transition(shipment=shipment, to_status=ACTION_TARGETS[action], actor=actor, note=note)
+    follow(shipment.order, actor)
+    return shipment
+
+
+# What shipping does when orders tells it something (registered in apps.py) -------------------
+
+
+def _void_undispatched(order: Order, actor: User | None, note: str) -> list[str]:
+    voided = []
+    for shipment in (
+        Shipment.objects.select_for_update()
+        .filter(order=order, status__in=UNDISPATCHED_STATUSES)
+        .order_by("pk")
+    ):
+        shipment.order = order
+        shipment_transition(shipment=shipment, to_status=S.CANCELLED, actor=actor, note=note)
+        voided.append(shipment.number)
+    return voided
+
+
+def void_for_cancelled_order(order: Order, actor: User | None) -> None:
+    """orders.hooks.order_cancelled: shipments not yet dispatched are voided."""
+    _void_undispatched(order, actor, order.cancel_reason)
+
+
+def void_remainder(order: Order, actor: User | None) -> None:
+    """orders.hooks.order_remainder_cancelled: the rest of a partially shipped order is
+    voided; the order goes on with what was dispatched."""
+    _void_undispatched(order, actor, order.cancel_reason)
+    follow(order, actor)
+
+
+def refuse_cancel_when_dispatched(order: Order) -> str | None:
+    """orders.hooks.order_cancel_guards: goods already with a carrier cannot be cancelled."""
+    numbers = list(
+        Shipment.objects.filter(order=order)
+        .exclude(status__in=[*UNDISPATCHED_STATUSES, S.CANCELLED])
+        .order_by("pk")
+        .values_list("number", flat=True)
+    )
+    if not numbers:
+        return None
+    return _(
+        "Shipment %(numbers)s has already been dispatched: the goods are with the carrier and "
+        "the order cannot be cancelled."
+    ) % {"numbers": ", ".join(numbers)}
+
+
+def follow_resumed_order(order: Order, actor: User | None) -> None:
+    """orders.hooks.order_resumed: a held order catches up with its shipments."""
+    if Shipment.objects.filter(order=order).exists():
+        follow(order, actor)

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from shipping import views
+
+app_name = "shipping"
+urlpatterns = [
+    path("shipments/", views.ShipmentListView.as_view(), name="list"),
+    path("shipments/<str:number>/", views.ShipmentDetailView.as_view(), name="detail"),
+    path(
+        "shipments/<str:number>/start-picking/",
+        views.StartPickingView.as_view(),
+        name="start_picking",
+    ),
+    path("shipments/<str:number>/pack/", views.PackView.as_view(), name="pack"),
+    path("shipments/<str:number>/dispatch/", views.DispatchView.as_view(), name="dispatch"),
+    path("shipments/<str:number>/progress/", views.ProgressView.as_view(), name="progress"),
+]

@@ -1,0 +1,182 @@
+"""Shipment pages: the list, the shipment page and its actions (each a POST that calls one
+service), and the dispatch form. The page offers exactly `shipment_allowed_actions`."""
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from oms.generic import ObjectActionView, ObjectDetailView, ObjectEditView, ObjectListView
+from shipping import selectors, services
+from shipping.choices import ShipmentStatus
+from shipping.filters import ShipmentFilterSet
+from shipping.forms import DispatchForm, ProgressForm
+from shipping.models import Shipment
+from shipping.permissions import (
+    ACTION_PERMISSIONS,
+    CARRIER_ACTIONS,
+    ShipmentAction,
+    shipment_allowed_actions,
+)
+from shipping.tables import ShipmentTable
+
+
+def get_shipment_or_404(number: str) -> Shipment:
+    shipment = Shipment.objects.select_related("order").filter(number=number).first()
+    if shipment is None:
+        raise Http404
+    return shipment
+
+
+class ShipmentListView(ObjectListView):
+    permission_required = "shipping.view_shipment"
+    filterset_class = ShipmentFilterSet
+    table_class = ShipmentTable
+    title = gettext_lazy("Shipments")
+    export_name = "shipments"
+
+    def get_queryset(self):
+        return selectors.shipment_list()
+
+    def get_summary(self, queryset):
+        return _(
+            "Each shipment is the goods of one order leaving one warehouse. Overdue: not "
+            "delivered by the expected date."
+        )
+
+
+# The carrier's news in the order the buttons show them.
+CARRIER_BUTTONS = [
+    ShipmentAction.IN_TRANSIT,
+    ShipmentAction.OUT_FOR_DELIVERY,
+    ShipmentAction.DELIVERED,
+    ShipmentAction.EXCEPTION,
+    ShipmentAction.RETURNED,
+]
+
+
+class ShipmentDetailView(ObjectDetailView):
+    permission_required = "shipping.view_shipment"
+    template_name = "shipping/shipment_detail.html"
+
+    def get_object(self):
+        return selectors.shipment_detail(self.kwargs["number"])
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        shipment = self.object
+        allowed = shipment_allowed_actions(shipment, self.request.user)
+        context.update(
+            {
+                "lines": shipment.lines.all(),
+                "events": shipment.events.all(),
+                "can": {str(a): True for a in allowed},
+                "carrier_actions": [
+                    (str(a), ShipmentStatus(a.value).label) for a in CARRIER_BUTTONS if a in allowed
+                ],
+            }
+        )
+        return context
+
+
+class ShipmentActionView(ObjectActionView):
+    def get_redirect_url(self, request, **kwargs):
+        return reverse("shipping:detail", args=[kwargs["number"]])
+
+    def shipment(self, kwargs) -> Shipment:
+        return get_shipment_or_404(kwargs["number"])
+
+
+class StartPickingView(ShipmentActionView):
+    permission_required = ACTION_PERMISSIONS[ShipmentAction.START_PICKING]
+
+    def perform(self, request, **kwargs):
+        shipment = services.shipment_start_picking(
+            actor=request.user, shipment=self.shipment(kwargs)
+        )
+        return _("Picking %(number)s.") % {"number": shipment.number}
+
+
+class PackView(ShipmentActionView):
+    permission_required = ACTION_PERMISSIONS[ShipmentAction.PACK]
+
+    def perform(self, request, **kwargs):
+        lots = {}
+        for key, value in request.POST.items():
+            name, _sep, line_id = key.partition("-")
+            if name == "lot" and line_id.isascii() and line_id.isdigit():
+                lots[int(line_id)] = value
+        shipment = services.shipment_pack(
+            actor=request.user, shipment=self.shipment(kwargs), lots=lots
+        )
+        return _("%(number)s is packed and ready to dispatch.") % {"number": shipment.number}
+
+
+class ProgressView(ShipmentActionView):
+    """The carrier's news typed in by staff: in transit, out for delivery, delivered..."""
+
+    permission_required = "shipping.track_shipment"
+
+    def perform(self, request, **kwargs):
+        form = ProgressForm(request.POST)
+        if not form.is_valid() or form.cleaned_data["action"] not in CARRIER_ACTIONS:
+            raise ValidationError(_("Choose what the carrier reported."))
+        shipment = services.shipment_record_progress(
+            actor=request.user,
+            shipment=self.shipment(kwargs),
+            action=ShipmentAction(form.cleaned_data["action"]),
+            note=form.cleaned_data["note"],
+        )
+        return _("%(number)s is now %(status)s.") % {
+            "number": shipment.number,
+            "status": shipment.get_status_display(),
+        }
+
+
+class DispatchView(ObjectEditView):
+    """The carrier's details, then dispatch: the stock is issued and the order follows."""
+
+    permission_required = ACTION_PERMISSIONS[ShipmentAction.DISPATCH]
+    form_class = DispatchForm
+    template_name = "shipping/shipment_dispatch.html"
+    title = gettext_lazy("Dispatch")
+    submit_label = gettext_lazy("Dispatch")
+
+    def get_object(self):
+        return get_shipment_or_404(self.kwargs["number"])
+
+    def get_form_kwargs(self):
+        shipment = self.object
+        return {
+            "initial": {
+                "carrier": shipment.carrier,
+                "service": shipment.service or "standard",
+                "tracking_number": shipment.tracking_number,
+                "parcels": shipment.parcels,
+                "weight_kg": selectors.shipment_weight(shipment),
+                "declared_value": shipment.declared_value,
+                "cod_amount": shipment.cod_amount,
+            }
+        }
+
+    def get_extra_context(self):
+        refusal = None
+        if ShipmentAction.DISPATCH not in shipment_allowed_actions(self.object, self.request.user):
+            refusal = _("%(number)s cannot be dispatched now: it is %(status)s.") % {
+                "number": self.object.number,
+                "status": self.object.get_status_display(),
+            }
+        return {"refusal": refusal, "lines": self.object.lines.select_related("product")}
+
+    def save(self, form):
+        return services.shipment_dispatch(
+            actor=self.request.user, shipment=self.object, details=form.details()
+        )
+
+    def success_message(self, obj):
+        return _("%(number)s is dispatched with %(carrier)s, tracking number %(tracking)s.") % {
+            "number": obj.number,
+            "carrier": obj.carrier,
+            "tracking": obj.tracking_number,
+        }
