@@ -17,15 +17,27 @@ from orders.models import Order, OrderLine
 from orders.permissions import Actor, OrderAction
 from orders.selectors import allocation_waits
 from orders.services.repricing import update_priority
-from orders.services.shared import cancel_work_orders, lock_order_for, record_event
+from orders.services.shared import (
+    cancel_work_orders,
+    lock_order_for,
+    record_event,
+    save_order,
+)
 
 S = OrderStatus
 
 
 def order_transition(
-    *, order: Order, to_status: str, actor: Actor = None, note: str = "", data: dict | None = None
+    *,
+    order: Order,
+    to_status: str,
+    actor: Actor = None,
+    note: str = "",
+    data: dict | None = None,
+    lines: list[OrderLine] | None = None,
 ) -> Order:
-    """The only writer of Order.status. The caller holds the order's row lock."""
+    """The only writer of Order.status. The caller holds the order's row lock; `lines`, when
+    the caller holds the order's lines, saves looking for them."""
     assert transaction.get_connection().in_atomic_block, (
         "order_transition runs inside a transaction"
     )
@@ -45,14 +57,16 @@ def order_transition(
         ).exists()
     ):
         raise InvalidTransition(_("The order still waits for approvals."))
-    if to_status in (S.PENDING_REVIEW, S.CONFIRMED) and not order.lines.exists():
+    if to_status in (S.PENDING_REVIEW, S.CONFIRMED) and not (
+        lines if lines is not None else order.lines.exists()
+    ):
         raise InvalidTransition(_("An order needs at least one line."))
     order.status = to_status
     update = ["status", "updated_at"]
     if to_status == S.CONFIRMED and order.confirmed_at is None:
         order.confirmed_at = timezone.now()
         update.append("confirmed_at")
-    order.save(update_fields=update)
+    save_order(order, update)
     record_event(
         order,
         EventKind.STATUS,
@@ -103,7 +117,7 @@ def confirm_order(
     """Confirm (no approval needed, or the last one given) and allocate unless it waits for
     its delivery date. The caller holds the order lock."""
     first_time = order.confirmed_at is None and order.review_round == 0
-    order_transition(order=order, to_status=S.CONFIRMED, actor=actor, note=note)
+    order_transition(order=order, to_status=S.CONFIRMED, actor=actor, note=note, lines=lines)
     if allocation_waits(order):
         record_event(
             order,
