@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import F, Sum
+from django.utils import timezone
 
 from inventory.models import StockLevel, Warehouse
 from inventory.services import work_order_create
@@ -113,12 +114,13 @@ def reserve_for_lines(taken: dict[tuple[int, int], int]) -> None:
                 RETURNING s.id
             )
             INSERT INTO orders_allocation (line_id, stock_level_id, quantity, created_at)
-            SELECT w.line_id, w.stock_level_id, w.quantity, now() FROM wanted AS w
+            SELECT w.line_id, w.stock_level_id, w.quantity, %s FROM wanted AS w
             WHERE w.stock_level_id IN (SELECT id FROM reserved)
             ON CONFLICT (line_id, stock_level_id)
             DO UPDATE SET quantity = orders_allocation.quantity + EXCLUDED.quantity
             """,
-            [line_ids, level_ids, list(taken.values())],
+            # created_at as Django's auto_now_add sets it (now() would be the transaction's start).
+            [line_ids, level_ids, list(taken.values()), timezone.now()],
         )
         # A row that could not reserve leaves its allocations out: the count tells.
         if cursor.rowcount != len(taken):
