@@ -126,6 +126,10 @@ def worker(args) -> int:
     use_database(DB)
     import random
 
+    from django.conf import settings
+
+    settings.DEBUG = False  # as in production: no statement log kept in memory
+
     from customers.models import Customer
     from inventory.models import Product
     from orders.services import LineRequest, order_place
