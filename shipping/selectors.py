@@ -7,7 +7,9 @@ from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from customers.selectors import of_visible_customers
 from oms.registry import SearchHit
+from oms.types import AnyUser
 from orders.choices import OrderStatus
 from orders.models import Order, OrderLine
 from orders.services import ShipmentProgress
@@ -21,8 +23,19 @@ from shipping.choices import (
 from shipping.models import Shipment, ShipmentEvent, ShipmentLine
 
 
-def shipment_list() -> QuerySet[Shipment]:
-    return Shipment.objects.select_related("order", "warehouse").only(
+def shipments_visible_to(user: AnyUser) -> QuerySet[Shipment]:
+    """The shipments of the orders this user may see (orders.selectors.orders_visible_to):
+    every shipment page, action, list, export and search reads through this."""
+    return of_visible_customers(Shipment.objects.all(), user, "order__customer")
+
+
+def shipment_list(user: AnyUser) -> QuerySet[Shipment]:
+    return shipment_rows(shipments_visible_to(user))
+
+
+def shipment_rows(shipments: QuerySet[Shipment]) -> QuerySet[Shipment]:
+    """What a row of the shipments table reads."""
+    return shipments.select_related("order", "warehouse").only(
         "pk",
         "number",
         "status",
@@ -46,9 +59,10 @@ def overdue(queryset: QuerySet[Shipment]) -> QuerySet[Shipment]:
     )
 
 
-def shipment_detail(number: str) -> Shipment | None:
+def shipment_detail(user: AnyUser, number: str) -> Shipment | None:
     return (
-        Shipment.objects.select_related("order__customer", "warehouse", "created_by")
+        shipments_visible_to(user)
+        .select_related("order__customer", "warehouse", "created_by")
         .prefetch_related(
             Prefetch(
                 "lines",
@@ -62,7 +76,7 @@ def shipment_detail(number: str) -> Shipment | None:
 
 
 def order_shipments(order_id: int) -> QuerySet[Shipment]:
-    return shipment_list().filter(order_id=order_id).order_by("id")
+    return shipment_rows(Shipment.objects.filter(order_id=order_id)).order_by("id")
 
 
 def carriers() -> list[str]:
@@ -75,15 +89,16 @@ def carriers() -> list[str]:
     )
 
 
-def shipment_search(query: str) -> list[SearchHit]:
-    """The header search: a shipment by number or tracking number (4+ characters)."""
+def shipment_search(user: AnyUser, query: str) -> list[SearchHit]:
+    """The header search: a shipment by number or tracking number (4+ characters), among the
+    orders the user may see."""
     query = query.strip()
     if len(query) < 4:
         return []
-    from django.db.models import Q
 
     shipments = (
-        Shipment.objects.select_related("order")
+        shipments_visible_to(user)
+        .select_related("order")
         .filter(Q(number__istartswith=query) | Q(tracking_number__iexact=query))
         .order_by("-id")[:20]
     )

@@ -22,8 +22,10 @@ from shipping.permissions import (
 from shipping.tables import ShipmentTable
 
 
-def get_shipment_or_404(number: str) -> Shipment:
-    shipment = Shipment.objects.select_related("order").filter(number=number).first()
+def get_shipment_or_404(user, number: str) -> Shipment:
+    shipment = (
+        selectors.shipments_visible_to(user).select_related("order").filter(number=number).first()
+    )
     if shipment is None:
         raise Http404
     return shipment
@@ -37,7 +39,7 @@ class ShipmentListView(ObjectListView):
     export_name = "shipments"
 
     def get_queryset(self):
-        return selectors.shipment_list()
+        return selectors.shipment_list(self.request.user)
 
     def get_summary(self, queryset):
         return _(
@@ -61,7 +63,7 @@ class ShipmentDetailView(ObjectDetailView):
     template_name = "shipping/shipment_detail.html"
 
     def get_object(self):
-        return selectors.shipment_detail(self.kwargs["number"])
+        return selectors.shipment_detail(self.request.user, self.kwargs["number"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -85,7 +87,7 @@ class ShipmentActionView(ObjectActionView):
         return reverse("shipping:detail", args=[kwargs["number"]])
 
     def shipment(self, kwargs) -> Shipment:
-        return get_shipment_or_404(kwargs["number"])
+        return get_shipment_or_404(self.request.user, kwargs["number"])
 
 
 class StartPickingView(ShipmentActionView):
@@ -144,7 +146,7 @@ class DispatchView(ObjectEditView):
     submit_label = gettext_lazy("Dispatch")
 
     def get_object(self):
-        return get_shipment_or_404(self.kwargs["number"])
+        return get_shipment_or_404(self.request.user, self.kwargs["number"])
 
     def get_form_kwargs(self):
         shipment = self.object

@@ -18,6 +18,8 @@ from orders import services
 from orders.choices import ApprovalCondition
 from orders.models import ApprovalRule, Order, OrderEvent, OrderLine
 from orders.permissions import order_allowed_actions
+from shipping.models import Shipment
+from shipping.services import shipments_create_for_order
 from tests.factories import UserFactory
 from tests.oms.test_roles_matrix import our_routes
 from tests.orders.conftest import Catalog
@@ -64,8 +66,9 @@ def sales1_client(client, world):
 
 
 def object_url_patterns():
-    """(name, view class, URL argument names) of every route that takes an order number or
-    a customer id: the order pages and actions, the customer pages and their addresses."""
+    """(name, view class, URL argument names) of every route that takes an order or shipment
+    number or a customer id: the order and shipment pages and actions, the customer pages and
+    their addresses."""
     return [
         (name, view, arguments)
         for name, view, arguments in our_routes()
@@ -73,10 +76,19 @@ def object_url_patterns():
     ]
 
 
+def shipment_of(order):
+    """The order's shipment, made for it (a confirmed, allocated order) on first use."""
+    shipment = Shipment.objects.filter(order=order).first()
+    if shipment is None:
+        [shipment] = shipments_create_for_order(actor=None, order=order)
+    return shipment
+
+
 def url_for(name, arguments, customer, order):
     kwargs = {}
     if "number" in arguments:
-        kwargs["number"] = order.number
+        shipping = name.startswith("shipping:")
+        kwargs["number"] = shipment_of(order).number if shipping else order.number
     if "pk" in arguments:
         kwargs["pk"] = customer.pk
     if "address_pk" in arguments:
@@ -163,7 +175,11 @@ def test_no_path_reaches_another_salespersons_customer_or_order(world, sales1_cl
         (world["unassigned"], world["nobodys_orders"]),
     ):
         before = snapshot(other)
+        if which == "confirmed":  # allocated: each has a shipment waiting to be picked
+            shipment_of(orders[which]), shipment_of(world["my_orders"][which])
         for name, view_class, arguments in object_url_patterns():
+            if name.startswith("shipping:") and which == "draft":
+                continue  # a draft has no shipment
             own = url_for(name, arguments, world["mine"], world["my_orders"][which])
             foreign = url_for(name, arguments, other, orders[which])
             for method in methods_of(view_class):
