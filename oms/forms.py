@@ -1,4 +1,6 @@
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 
@@ -95,3 +97,14 @@ class QuantityField(forms.IntegerField):
 def date_input() -> forms.DateInput:
     """The browser's date picker. It only reads ISO dates, whatever the user's language."""
     return forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, with the user name's length checked on the server too: Django
+    sets `max_length` after the field is built (so only the browser checks it), and an
+    overlong name would reach authentication and the throttle's records."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))
