@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 from django.contrib.auth.models import Group
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from inventory.services import stock_receive, work_order_create
 from oms.generic import ObjectActionView
@@ -12,6 +12,7 @@ from oms.roles import ROLES
 from orders.models import ApprovalRule, PriceList, PriceListItem, Promotion, ShippingRule
 from orders.services import LineRequest, order_create
 from tests.factories import AddressFactory, ProductFactory, UserFactory, WarehouseFactory
+from tests.helpers import our_routes, route_kwargs
 
 # Views open to anyone, and views open to every signed-in user whatever their role.
 PUBLIC = {"login", "set_language"}
@@ -23,18 +24,7 @@ OWNER_ONLY = {"export_status", "export_download"}
 
 def our_url_patterns():
     """(name, view class) of every named route outside Django's admin."""
-
-    def walk(patterns, namespace=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                if pattern.app_name == "admin":
-                    continue
-                ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-                yield from walk(pattern.url_patterns, ns)
-            elif isinstance(pattern, URLPattern) and pattern.name:
-                yield f"{namespace}{pattern.name}", getattr(pattern.callback, "view_class", None)
-
-    return list(walk(get_resolver().url_patterns))
+    return [(route.name, route.view_class) for route in our_routes()]
 
 
 def test_every_page_declares_what_it_needs():
@@ -78,51 +68,18 @@ def sample(db):
         ends_on=date(2026, 3, 31),
     )
     shipping_rule = ShippingRule.objects.create(name="standard", base_fee=12)
-    number = {"number": order.number}
-    return {
-        "orders:detail": number,
-        "orders:edit": number,
-        "orders:draft_details": number,
-        "orders:line_add": number,
-        "orders:line_update": number,
-        "orders:line_remove": number,
-        "orders:amend": number,
-        "orders:submit": number,
-        "orders:approve": number,
-        "orders:reject": number,
-        "orders:hold": number,
-        "orders:resume": number,
-        "orders:cancel": number,
-        "orders:boost": number,
-        "orders:start_picking": number,
-        "orders:approval_rule_edit": {"pk": rule.pk},
-        "orders:approval_rule_activate": {"pk": rule.pk},
-        "orders:approval_rule_deactivate": {"pk": rule.pk},
-        **{
-            f"orders:price_list_{page}": {"pk": price_list.pk}
-            for page in ("detail", "edit", "prices", "import", "activate", "deactivate")
-        },
-        **{
-            f"orders:promotion_{page}": {"pk": promotion.pk}
-            for page in ("edit", "activate", "deactivate")
-        },
-        **{
-            f"orders:shipping_rule_{page}": {"pk": shipping_rule.pk}
-            for page in ("edit", "activate", "deactivate")
-        },
-        "inventory:work_order_advance": {"pk": work_order.pk},
-        "customers:detail": {"pk": address.customer.pk},
-        "customers:edit": {"pk": address.customer.pk},
-        "customers:credit": {"pk": address.customer.pk},
-        "customers:address_create": {"pk": address.customer.pk},
-        "customers:address_edit": {"pk": address.customer.pk, "address_pk": address.pk},
-        "inventory:product_detail": {"pk": product.pk},
-        "inventory:product_edit": {"pk": product.pk},
-        "inventory:warehouse_detail": {"pk": warehouse.pk},
-        "inventory:warehouse_edit": {"pk": warehouse.pk},
-        "inventory:count_sheet": {"pk": warehouse.pk},
-        "inventory:stock_level_edit": {"pk": movement.stock_level_id},
-    }
+    return route_kwargs(
+        order=order,
+        approval_rule=rule,
+        price_list=price_list,
+        promotion=promotion,
+        shipping_rule=shipping_rule,
+        work_order=work_order,
+        address=address,
+        product=product,
+        warehouse=warehouse,
+        stock_level=movement.stock_level,
+    )
 
 
 def permissioned_pages():

@@ -7,14 +7,16 @@ filled with real objects (orders in each state the page needs) and with hostile 
 
 GET: every query parameter a page understands (the fields of its forms, the parameters of its
 own links, the FilterSet's, the table's sorting, page, per_page, q, export, format) plus an
-unknown one. Each request sends all of them at once, each with another hostile value, so that
-every parameter sees every value over a few requests; one more request repeats each
-parameter, one asks as htmx, one exports.
+unknown one. A request sends all of them at once: first each value of ALWAYS in every
+parameter, then a few requests in which each parameter gets another hostile value (rotating);
+one request repeats every parameter, one asks as htmx, one exports, one carries NUL bytes.
 
 POST: every form the pages offer (found in their HTML, so formsets, hidden fields and action
 buttons are included), with a valid CSRF token and a fresh one-time form token; each field in
-turn gets hostile values while the others keep the values the page filled in. Values are
-sampled per field (rotating through the hostile values) to keep the run short.
+turn (and an unknown one) gets hostile values while the others keep the values the page
+filled in: the values of ALWAYS and a rotating sample of the others, to keep the run short.
+Requests alternate between English and Chinese; every refusal must say what is wrong, in
+Chinese when the user reads Chinese.
 
 Each request runs in its own savepoint and each page's requests in one that is rolled back,
 so a page starts from the same objects whatever the page before it did.
@@ -22,7 +24,6 @@ so a page starts from the same objects whatever the page before it did.
 
 import re
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from html.parser import HTMLParser
@@ -33,7 +34,7 @@ from django.contrib.messages import get_messages
 from django.db import connection, transaction
 from django.http import StreamingHttpResponse
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls import resolve, reverse
 from django.urls.exceptions import Resolver404
 
 from inventory.services import work_order_create
@@ -42,6 +43,7 @@ from orders.choices import OrderStatus
 from orders.models import ApprovalRule, PriceList, Promotion, ShippingRule
 from orders.services import order_hold, order_submit
 from tests.factories import UserFactory
+from tests.helpers import Route, our_routes, route_kwargs
 from tests.orders.conftest import Catalog
 
 # Routes left out, each with the reason. Django's admin is skipped as a whole (superusers only,
@@ -96,48 +98,12 @@ HOSTILE_PATH = {
     "uuid": [str(uuid.UUID(int=0))],
 }
 PATH_SENTINELS = {"int": 424242, "str": "SENTINEL", "uuid": uuid.UUID(int=0xDEADBEEF)}
-CONVERTER_KINDS = {"IntConverter": "int", "StringConverter": "str", "UUIDConverter": "uuid"}
 # Tables a refused request may still touch: the session keeps messages that do not fit a cookie.
 VOLATILE_TABLES = {"django_session"}
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 # ---------------------------------------------------------------- the routes
-
-
-@dataclass(frozen=True)
-class Route:
-    name: str
-    pattern: URLPattern
-    converters: dict[str, str]  # kwarg → converter kind (int, str, uuid)
-
-    @property
-    def view_class(self):
-        return getattr(self.pattern.callback, "view_class", None)
-
-
-def our_routes() -> list[Route]:
-    """Every named route outside Django's admin, with its path converters."""
-
-    def walk(patterns, namespace="", converters=None) -> Iterator[Route]:
-        for pattern in patterns:
-            found = {**(converters or {}), **_converters(pattern)}
-            if isinstance(pattern, URLResolver):
-                if pattern.app_name == "admin":
-                    continue
-                ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-                yield from walk(pattern.url_patterns, ns, found)
-            elif isinstance(pattern, URLPattern) and pattern.name:
-                yield Route(f"{namespace}{pattern.name}", pattern, found)
-
-    return list(walk(get_resolver().url_patterns))
-
-
-def _converters(pattern) -> dict[str, str]:
-    kinds = {}
-    for kwarg, converter in getattr(pattern.pattern, "converters", {}).items():
-        kinds[kwarg] = CONVERTER_KINDS.get(type(converter).__name__, "other")
-    return kinds
 
 
 def can_open(user, route: Route) -> bool:
@@ -176,7 +142,8 @@ def build_world(users: list) -> World:
     pending = order(needs_review=True, submit=True)
     allocated = order(submit=True)
     held = order_hold(actor=clerk, order=order(submit=True), reason="waiting for the customer")
-    assert (pending.status, allocated.status) == (OrderStatus.PENDING_REVIEW, S_ALLOCATED)
+    assert pending.status == OrderStatus.PENDING_REVIEW
+    assert allocated.status == OrderStatus.ALLOCATED
     work_order = work_order_create(product=a, warehouse=catalog.shanghai, quantity=1)
     promotion = Promotion.objects.create(
         name="spring",
@@ -213,52 +180,26 @@ def build_world(users: list) -> World:
             name="next year", customer_group=price_list.customer_group, is_active=False
         ),
     }
-    address = customer.addresses.get()
-    level = a.stock_levels.get(warehouse=catalog.shanghai)
-    number = {"number": allocated.number}
-    kwargs: dict[str, dict[str, object]] = {
-        **{
-            f"orders:{name}": {"number": draft.number}
-            for name in ("edit", "draft_details", "line_add", "line_update", "line_remove")
-        },
-        "orders:submit": {"number": draft.number},
-        "orders:approve": {"number": pending.number},
-        "orders:reject": {"number": pending.number},
-        "orders:resume": {"number": held.number},
-        **{
-            f"orders:{name}": number
-            for name in ("detail", "amend", "hold", "cancel", "boost", "start_picking")
-        },
-        **{
-            f"orders:approval_rule_{page}": {"pk": rule.pk}
-            for page in ("edit", "activate", "deactivate")
-        },
-        **{
-            f"orders:price_list_{page}": {"pk": price_list.pk}
-            for page in ("detail", "edit", "prices", "import", "activate", "deactivate")
-        },
-        **{
-            f"orders:promotion_{page}": {"pk": promotion.pk}
-            for page in ("edit", "activate", "deactivate")
-        },
-        **{
-            f"orders:shipping_rule_{page}": {"pk": shipping_rule.pk}
-            for page in ("edit", "activate", "deactivate")
-        },
-        **{f"orders:{kind}_activate": {"pk": obj.pk} for kind, obj in inactive.items()},
-        "inventory:work_order_advance": {"pk": work_order.pk},
-        **{
-            f"customers:{page}": {"pk": customer.pk}
-            for page in ("detail", "edit", "credit", "address_create")
-        },
-        "customers:address_edit": {"pk": customer.pk, "address_pk": address.pk},
-        **{f"inventory:product_{page}": {"pk": a.pk} for page in ("detail", "edit")},
-        **{
-            f"inventory:{page}": {"pk": catalog.shanghai.pk}
-            for page in ("warehouse_detail", "warehouse_edit", "count_sheet")
-        },
-        "inventory:stock_level_edit": {"pk": level.pk},
-    }
+    kwargs = route_kwargs(
+        order=allocated,
+        approval_rule=rule,
+        price_list=price_list,
+        promotion=promotion,
+        shipping_rule=shipping_rule,
+        work_order=work_order,
+        address=customer.addresses.get(),
+        product=a,
+        warehouse=catalog.shanghai,
+        stock_level=a.stock_levels.get(warehouse=catalog.shanghai),
+    )
+    # Each order page with an order in a state that offers its form.
+    for page in ("edit", "draft_details", "line_add", "line_update", "line_remove", "submit"):
+        kwargs[f"orders:{page}"] = {"number": draft.number}
+    for page in ("approve", "reject"):
+        kwargs[f"orders:{page}"] = {"number": pending.number}
+    kwargs["orders:resume"] = {"number": held.number}
+    for kind, obj in inactive.items():
+        kwargs[f"orders:{kind}_activate"] = {"pk": obj.pk}
     for user in users:
         job = export_job_start(
             user=user, path="/orders/", list_name="orders:list", query_string="", language="en"
@@ -268,9 +209,6 @@ def build_world(users: list) -> World:
     extra = [o.get_absolute_url() for o in (draft, pending, allocated, held)]
     extra += [obj.get_absolute_url() for obj in inactive.values()]
     return World(kwargs, extra)
-
-
-S_ALLOCATED = OrderStatus.ALLOCATED
 
 
 def path_kwargs(world: World, route: Route, user) -> dict[str, object] | None:
@@ -291,13 +229,14 @@ class Form:
 
 
 class PageReader(HTMLParser):
-    """The forms (fields as the page filled them in) and links of a page."""
+    """The forms of a page (fields as the page filled them in), and the query parameters it
+    sends to each address: its links, GET forms and htmx requests."""
 
     def __init__(self, page_path: str):
         super().__init__(convert_charrefs=True)
         self.page_path = page_path
         self.forms: list[Form] = []
-        self.links: list[str] = []
+        self.params: dict[str, set[str]] = {}  # path → parameter names
         self._form: Form | None = None
         self._select: tuple[str, list[str], list[str]] | None = None  # name, options, selected
         self._textarea: list[str] | None = None
@@ -305,9 +244,14 @@ class PageReader(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = {k: v or "" for k, v in attrs}
-        if tag == "a" and a.get("href"):
-            self.links.append(a["href"])
-        elif tag == "form":
+        for url in (a.get("href") if tag == "a" else None, a.get("hx-get")):
+            if url:
+                self._sends(url, parse_qsl(urlsplit(url).query, keep_blank_values=True))
+        if a.get("hx-get"):  # htmx adds the element's value and those it includes
+            names = [a.get("name", ""), *re.findall(r"#id_(\w+)", a.get("hx-include", ""))]
+            names += re.findall(r"(\w+)\s*:", a.get("hx-vals", "").removeprefix("js:"))
+            self._sends(a["hx-get"], [(name, "") for name in names if name])
+        if tag == "form":
             self._form = Form(
                 (a.get("method") or "get").lower(), _path(a.get("action"), self.page_path)
             )
@@ -339,12 +283,17 @@ class PageReader(HTMLParser):
         elif tag == "textarea" and a.get("name"):
             self._textarea, self._textarea_name = [], a["name"]
 
+    def _sends(self, url: str, pairs) -> None:
+        self.params.setdefault(_path(url, self.page_path), set()).update(n for n, _v in pairs)
+
     def handle_data(self, data):
         if self._textarea is not None:
             self._textarea.append(data)
 
     def handle_endtag(self, tag):
         if tag == "form":
+            if self._form is not None and self._form.method == "get":
+                self._sends(self._form.action, self._form.fields)
             self._form = None
         elif tag == "select" and self._select is not None and self._form is not None:
             name, options, selected = self._select
@@ -495,9 +444,10 @@ def rotate(values: list[str], seed: int, count: int) -> list[str]:
 # ---------------------------------------------------------------- GET
 
 
-def get_params(route: Route, page: PageReader | None, path: str) -> list[str]:
-    """The query parameters a page understands."""
-    names = set(GENERIC_PARAMS)
+def get_params(route: Route, path: str, sent: dict[str, set[str]]) -> list[str]:
+    """The query parameters a page understands: its FilterSet's, its table's sorting, those
+    that pages send it, and the generic ones."""
+    names = {*GENERIC_PARAMS, *sent.get(path, ())}
     view = route.view_class
     filterset_class = getattr(view, "filterset_class", None)
     if filterset_class is not None:
@@ -507,19 +457,11 @@ def get_params(route: Route, page: PageReader | None, path: str) -> list[str]:
     table_class = getattr(view, "table_class", None)
     if table_class is not None:
         names.add(getattr(table_class._meta, "order_by_field", "sort") or "sort")
-    if page is not None:
-        for form in page.forms:
-            if form.method == "get" and form.action == path:
-                names.update(name for name, _value in form.fields)
-        for link in page.links:
-            parts = urlsplit(link)
-            if parts.path in ("", path):
-                names.update(key for key, _value in parse_qsl(parts.query, keep_blank_values=True))
     return sorted(names - {"csrfmiddlewaretoken"})
 
 
-def fuzz_get(fuzzer: Fuzzer, route: Route, path: str, page: PageReader | None):
-    params = get_params(route, page, path)
+def fuzz_get(fuzzer: Fuzzer, route: Route, path: str, sent: dict[str, set[str]]):
+    params = get_params(route, path, sent)
     # Every parameter with each of the values of ALWAYS, then rotating shares of the others.
     rounds = [[(name, value) for name in params] for value in ALWAYS]
     rounds += [
@@ -686,6 +628,10 @@ def test_no_hostile_input_breaks_a_page(role, people, world):
         pages = crawl(fuzzer, world, routes)
         transaction.set_rollback(True)
     targets = post_targets(fuzzer, pages)
+    sent: dict[str, set[str]] = {}
+    for page in pages.values():
+        for target, names in page.params.items():
+            sent.setdefault(target, set()).update(names)
     fuzzed_posts = set()
     for seed, route in enumerate(routes):
         kwargs = path_kwargs(world, route, user)
@@ -696,7 +642,7 @@ def test_no_hostile_input_breaks_a_page(role, people, world):
         path = reverse(route.name, kwargs=kwargs)
         with transaction.atomic():
             if "get" in methods and (view is None or hasattr(view, "get")):
-                fuzz_get(fuzzer, route, path, pages.get(path))
+                fuzz_get(fuzzer, route, path, sent)
                 fuzz_path(fuzzer, route, kwargs, "GET")
             transaction.set_rollback(True)
         if view is None or hasattr(view, "post"):
@@ -719,6 +665,8 @@ def test_no_hostile_input_breaks_a_page(role, people, world):
 def fuzz_path(fuzzer: Fuzzer, route: Route, kwargs: dict, method: str):
     """Hostile values in each path parameter: a 404 (or 400 for NUL), never a 500."""
     for name, kind in route.converters.items():
+        if kind not in HOSTILE_PATH:
+            fuzzer.problems.append(f"{route.name}: no hostile values for a {kind} path parameter")
         for hostile in HOSTILE_PATH.get(kind, []):
             sentinel = PATH_SENTINELS[kind]
             path = reverse(route.name, kwargs={**kwargs, name: sentinel})
