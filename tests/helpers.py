@@ -2,6 +2,7 @@
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -136,3 +137,21 @@ def route_kwargs(
         },
         "inventory:stock_level_edit": {"pk": stock_level.pk},
     }
+
+
+def rule_objects():
+    """One active rule of each kind that has pages: (approval rule, promotion, shipping rule)."""
+    from orders.models import ApprovalRule, Promotion, ShippingRule
+
+    rule = ApprovalRule.objects.create(
+        name="big", condition="amount_at_least", threshold=10**6, required_role="manager"
+    )
+    promotion = Promotion.objects.create(
+        name="spring",
+        kind="percent",
+        value=5,
+        scope="all",
+        starts_on=date(2026, 3, 1),
+        ends_on=date(2026, 3, 31),
+    )
+    return rule, promotion, ShippingRule.objects.create(name="standard", base_fee=12)

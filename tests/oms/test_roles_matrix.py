@@ -1,7 +1,5 @@
 """Every role against every page, checked against the one role table in oms/roles.py."""
 
-from datetime import date
-
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
@@ -9,10 +7,10 @@ from django.urls import reverse
 from inventory.services import stock_receive, work_order_create
 from oms.generic import ObjectActionView
 from oms.roles import ROLES
-from orders.models import ApprovalRule, PriceList, PriceListItem, Promotion, ShippingRule
+from orders.models import PriceList, PriceListItem
 from orders.services import LineRequest, order_create
 from tests.factories import AddressFactory, ProductFactory, UserFactory, WarehouseFactory
-from tests.helpers import our_routes, route_kwargs
+from tests.helpers import our_routes, route_kwargs, rule_objects
 
 # Views open to anyone, and views open to every signed-in user whatever their role.
 PUBLIC = {"login", "set_language"}
@@ -55,19 +53,8 @@ def sample(db):
     price_list = PriceList.objects.create(name="retail", customer_group=address.customer.group)
     PriceListItem.objects.create(price_list=price_list, product=product, unit_price=10)
     order = order_create(actor=None, customer=address.customer, lines=[LineRequest(product, 1)])
-    rule = ApprovalRule.objects.create(
-        name="big", condition="amount_at_least", threshold=10**6, required_role="manager"
-    )
     work_order = work_order_create(product=product, warehouse=warehouse, quantity=1)
-    promotion = Promotion.objects.create(
-        name="spring",
-        kind="percent",
-        value=5,
-        scope="all",
-        starts_on=date(2026, 3, 1),
-        ends_on=date(2026, 3, 31),
-    )
-    shipping_rule = ShippingRule.objects.create(name="standard", base_fee=12)
+    rule, promotion, shipping_rule = rule_objects()
     return route_kwargs(
         order=order,
         approval_rule=rule,

@@ -4,9 +4,10 @@ from email.message import Message
 
 import pytest
 from django.contrib.messages import get_messages
+from django.contrib.messages.storage.cookie import CookieStorage
 from django.db import OperationalError
 
-from oms.generic import MAX_PER_PAGE, ObjectListView, int_param
+from oms.generic import MAX_PER_PAGE, ObjectActionView, ObjectListView, int_param
 from oms.views import DashboardView
 from tests.factories import WarehouseFactory
 from tests.oms.test_roles_matrix import our_url_patterns
@@ -141,3 +142,29 @@ def test_invalid_filters_open_the_filter_panel_with_their_errors(admin_client):
     html = admin_client.get("/orders/?created_after=2026-02-30&total_min=abc").content.decode()
     assert 'collapse show" id="filters"' in html
     assert html.count("invalid-feedback") >= 2
+
+
+class _Touch(ObjectActionView):
+    permission_required = "orders.view_order"
+
+    def perform(self, request, **kwargs):
+        return "done"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("sent", "referer", "expected"),
+    [
+        ("https://evil.example/", "", "/"),
+        ("//evil.example/x", "", "/"),
+        ("", "https://evil.example/", "/"),
+        ("/orders/?page=2", "", "/orders/?page=2"),
+        ("", "http://testserver/stock/", "http://testserver/stock/"),
+    ],
+)
+def test_an_action_never_sends_the_user_to_another_site(sent, referer, expected, rf, admin_user):
+    request = rf.post("/x/", {"next": sent} if sent else {}, HTTP_REFERER=referer)
+    request.user = admin_user
+    request._messages = CookieStorage(request)
+    response = _Touch.as_view()(request)
+    assert response["Location"] == expected

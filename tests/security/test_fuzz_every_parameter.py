@@ -43,7 +43,7 @@ from orders.choices import OrderStatus
 from orders.models import ApprovalRule, PriceList, Promotion, ShippingRule
 from orders.services import order_hold, order_submit
 from tests.factories import UserFactory
-from tests.helpers import Route, our_routes, route_kwargs
+from tests.helpers import Route, our_routes, route_kwargs, rule_objects
 from tests.orders.conftest import Catalog
 
 # Routes left out, each with the reason. Django's admin is skipped as a whole (superusers only,
@@ -130,9 +130,6 @@ def build_world(users: list) -> World:
     ApprovalRule.objects.create(
         name="flagged", condition="manual_flag", required_role="manager", level=1
     )
-    rule = ApprovalRule.objects.create(
-        name="big", condition="amount_at_least", threshold=10**7, required_role="manager"
-    )
 
     def order(*, submit=False, **kwargs):
         new = catalog.order(customer, (a, 2), (b, 3), actor=clerk, **kwargs)
@@ -145,15 +142,7 @@ def build_world(users: list) -> World:
     assert pending.status == OrderStatus.PENDING_REVIEW
     assert allocated.status == OrderStatus.ALLOCATED
     work_order = work_order_create(product=a, warehouse=catalog.shanghai, quantity=1)
-    promotion = Promotion.objects.create(
-        name="spring",
-        kind="percent",
-        value=5,
-        scope="all",
-        starts_on=date(2026, 3, 1),
-        ends_on=date(2026, 3, 31),
-    )
-    shipping_rule = ShippingRule.objects.create(name="standard", base_fee=12)
+    rule, promotion, shipping_rule = rule_objects()
     price_list = catalog.price_lists["retail"]
     # Switched off, for the pages that switch them on again.
     inactive = {
