@@ -36,6 +36,7 @@ from django.http import StreamingHttpResponse
 from django.test import Client
 from django.urls import resolve, reverse
 from django.urls.exceptions import Resolver404
+from django.utils import translation
 
 from inventory.services import work_order_create
 from oms.services import export_job_start
@@ -569,6 +570,13 @@ def _multidict(pairs: list[tuple[str, str]]) -> dict[str, list[str]]:
 
 
 ROLES = ["manager", "warehouse"]
+
+
+@pytest.fixture(autouse=True)
+def _language_kept():
+    """The requests switch the thread's language; later tests expect it as it was."""
+    with translation.override(translation.get_language()):
+        yield
 
 
 @pytest.fixture
