@@ -88,7 +88,12 @@ register_detail_panel(
 )
 
 register_search(
-    SearchProvider(_("Shipments"), "shipping.view_shipment", selectors.shipment_search, order=20)
+    SearchProvider(
+        _("Shipments"),
+        "shipping.view_shipment",
+        lambda user, query: selectors.shipment_search(query),
+        order=20,
+    )
 )
 
 register_reference_resolver("SH-", lambda number: reverse("shipping:detail", args=[number]))
