@@ -29,6 +29,7 @@ from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
 from oms import registry
+from oms.documents import pdf_response, render_pdf
 from oms.errors import ServiceError
 from oms.exports import csv_chunks, export_plan, is_large
 from oms.models import SubmittedForm
@@ -247,6 +248,21 @@ class ObjectDetailView(RequirePermissionMixin, TemplateView):
         if self.object is None:
             raise Http404
         return super().get(request, *args, **kwargs)
+
+
+class DocumentView(ObjectDetailView):
+    """A printed document of one object: the on-screen print view, or with ?format=pdf the
+    same template as a PDF. The context names `document_number`, which names the file."""
+
+    def get(self, request, *args, **kwargs):
+        if request.GET.get("format") != "pdf":
+            return super().get(request, *args, **kwargs)
+        self.object = self.get_object()
+        if self.object is None:
+            raise Http404
+        context = self.get_context_data()
+        pdf = render_pdf(self.get_template_names()[0], context, request)
+        return pdf_response(pdf, f"{context['document_number']}.pdf")
 
 
 class ObjectEditView(RequirePermissionMixin, View):

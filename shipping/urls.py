@@ -14,4 +14,9 @@ urlpatterns = [
     path("shipments/<str:number>/pack/", views.PackView.as_view(), name="pack"),
     path("shipments/<str:number>/dispatch/", views.DispatchView.as_view(), name="dispatch"),
     path("shipments/<str:number>/progress/", views.ProgressView.as_view(), name="progress"),
+    path(
+        "shipments/<str:number>/documents/<str:kind>/",
+        views.ShipmentDocumentView.as_view(),
+        name="document",
+    ),
 ]

@@ -7,9 +7,16 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from oms.generic import ObjectActionView, ObjectDetailView, ObjectEditView, ObjectListView
+from oms.generic import (
+    DocumentView,
+    ObjectActionView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+)
 from shipping import selectors, services
 from shipping.choices import ShipmentStatus
+from shipping.documents import DOCUMENTS, shipment_document_context
 from shipping.filters import ShipmentFilterSet
 from shipping.forms import DispatchForm, ProgressForm
 from shipping.models import Shipment
@@ -72,11 +79,32 @@ class ShipmentDetailView(ObjectDetailView):
                 "lines": shipment.lines.all(),
                 "events": shipment.events.all(),
                 "can": {str(a): True for a in allowed},
+                "documents": DOCUMENTS.values(),
                 "carrier_actions": [
                     (str(a), ShipmentStatus(a.value).label) for a in CARRIER_BUTTONS if a in allowed
                 ],
             }
         )
+        return context
+
+
+class ShipmentDocumentView(DocumentView):
+    """A shipment's pick list, packing list, delivery note or shipping label."""
+
+    permission_required = "shipping.view_shipment"
+
+    def get_object(self):
+        self.document = DOCUMENTS.get(self.kwargs["kind"])
+        if self.document is None:
+            raise Http404
+        return selectors.shipment_detail(self.kwargs["number"])
+
+    def get_template_names(self):
+        return [self.document.template]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(shipment_document_context(self.object, self.document))
         return context
 
 

@@ -135,6 +135,7 @@ def sample(db):
             f"shipping:{page}": shipment_number
             for page in ("detail", "start_picking", "pack", "dispatch", "progress")
         },
+        "shipping:document": {**shipment_number, "kind": "packing-list"},
         "inventory:work_order_advance": {"pk": work_order.pk},
         "customers:detail": {"pk": address.customer.pk},
         "customers:edit": {"pk": address.customer.pk},
