@@ -250,16 +250,23 @@ class ObjectDetailView(RequirePermissionMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
 
-class DocumentView(ObjectDetailView):
-    """A printed document of one object: the on-screen print view, or with ?format=pdf the
-    same template as a PDF. The context names `document_number`, which names the file."""
+class DocumentView(RequirePermissionMixin, TemplateView):
+    """A printed document: the on-screen print view, or with ?format=pdf the same template as
+    a PDF. `get_object` returns what it prints (None: 404); the context names
+    `document_number`, which names the file."""
+
+    def get_object(self):
+        raise NotImplementedError
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "object": self.object}
 
     def get(self, request, *args, **kwargs):
-        if request.GET.get("format") != "pdf":
-            return super().get(request, *args, **kwargs)
         self.object = self.get_object()
         if self.object is None:
             raise Http404
+        if request.GET.get("format") != "pdf":
+            return super().get(request, *args, **kwargs)
         context = self.get_context_data()
         pdf = render_pdf(self.get_template_names()[0], context, request)
         return pdf_response(pdf, f"{context['document_number']}.pdf")

@@ -46,6 +46,9 @@ grant_many(
 register_nav_item(
     "warehouse", _("Shipments"), "shipping:list", "shipping.view_shipment", "truck", order=15
 )
+register_nav_item(
+    "warehouse", _("Pick wave"), "shipping:wave", "shipping.pick_shipment", "list-check", order=14
+)
 
 register_audited_model("shipping.shipment", _("Shipment"))
 

@@ -5,6 +5,8 @@ from shipping import views
 app_name = "shipping"
 urlpatterns = [
     path("shipments/", views.ShipmentListView.as_view(), name="list"),
+    path("shipments/wave/", views.WaveView.as_view(), name="wave"),
+    path("shipments/wave/pick-list/", views.WavePickListView.as_view(), name="wave_pick_list"),
     path("shipments/<str:number>/", views.ShipmentDetailView.as_view(), name="detail"),
     path(
         "shipments/<str:number>/start-picking/",
