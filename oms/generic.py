@@ -259,7 +259,14 @@ class DocumentView(RequirePermissionMixin, TemplateView):
         raise NotImplementedError
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "object": self.object}
+        # The PDF link keeps what the print view was asked for (a wave's shipments, say).
+        query = self.request.GET.copy()
+        query["format"] = "pdf"
+        return {
+            **super().get_context_data(**kwargs),
+            "object": self.object,
+            "pdf_url": f"?{query.urlencode()}",
+        }
 
     def get(self, request, *args, **kwargs):
         self.object = self.get_object()

@@ -65,6 +65,8 @@ def test_wave_page_lists_what_waits_and_prints_one_pick_list(client_for, wave, s
     assert "Units 15" in " ".join(text.split())
     html = client.get(f"/shipments/wave/pick-list/?{query}").content.decode()
     assert "data-print" in html
+    # The print view's PDF link keeps the wave's shipments.
+    assert f'href="?{query.replace("&", "&amp;")}&amp;format=pdf"' in html
 
 
 def test_wave_filters_by_priority_and_due_date(client_for, wave, shipping):
