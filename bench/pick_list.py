@@ -40,7 +40,7 @@ from oms.documents import (  # noqa: E402
 )
 from shipping.selectors import WaveRow  # noqa: E402
 
-TEMPLATE = "shipping/documents/wave_pick_list.html"
+TEMPLATE = "shipping/documents/pick_list.html"
 
 
 def wave_context(rows: int) -> dict:

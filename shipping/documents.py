@@ -8,7 +8,6 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from inventory.selectors import bins
 from oms.documents import barcode_svg, qr_svg
 from shipping import selectors
 from shipping.models import Shipment
@@ -41,21 +40,17 @@ MAX_LABELS = 50
 
 
 def shipment_document_context(shipment: Shipment, document: ShipmentDocument) -> dict:
-    """What a shipment's document prints: its lines (with their bins, in the order a picker
-    walks them for the pick list), totals, whether anything is fragile, and the barcodes."""
+    """What a shipment's document prints: its lines (for the pick list by bin), totals,
+    whether anything is fragile, and the barcodes."""
     lines = list(shipment.lines.all())
-    bin_of = bins(shipment.warehouse_id, [line.product_id for line in lines])
-    for line in lines:
-        line.bin = bin_of.get(line.product_id, "")
-    if document.kind == "pick-list":
-        # Lines without a bin last: the picker looks for those.
-        lines.sort(key=lambda line: (not line.bin, line.bin, line.product.sku))
     # Scanners read the carrier's tracking number once there is one, the shipment number before.
     code = shipment.tracking_number or shipment.number
     return {
         "shipment": shipment,
         "order": shipment.order,
         "lines": lines,
+        # The pick list is a wave of one: by bin, the order a picker walks them.
+        "rows": selectors.wave_rows([shipment]) if document.kind == "pick-list" else [],
         "units": sum(line.quantity for line in lines),
         "weight": shipment.weight_kg or selectors.shipment_weight(shipment),
         "fragile": any(line.product.fragile for line in lines),

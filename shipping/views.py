@@ -143,7 +143,7 @@ class WavePickListView(DocumentView):
     the orders."""
 
     permission_required = "shipping.pick_shipment"
-    template_name = "shipping/documents/wave_pick_list.html"
+    template_name = "shipping/documents/pick_list.html"
 
     def get(self, request, *args, **kwargs):
         try:
