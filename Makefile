@@ -102,6 +102,7 @@ bench: setup db
 	$(PY) bench/export.py
 	$(PY) bench/ledger_search.py
 	$(PY) bench/order_throughput.py
+	$(PY) bench/pick_list.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles
