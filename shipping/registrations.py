@@ -11,6 +11,7 @@ from oms.registry import (
     SearchProvider,
     Seeder,
     grant_many,
+    register_audit_actions,
     register_audited_model,
     register_beat_job,
     register_detail_panel,
@@ -51,6 +52,7 @@ register_nav_item(
 )
 
 register_audited_model("shipping.shipment", _("Shipment"))
+register_audit_actions({"shipment.create": _("Shipment created")})
 
 register_beat_job(
     "fulfilment-check",

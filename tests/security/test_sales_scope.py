@@ -69,7 +69,9 @@ def object_url_patterns():
     return [
         (name, view, arguments)
         for name, view, arguments in our_routes()
-        if "number" in arguments or (name.startswith("customers:") and "pk" in arguments)
+        # Shipping's `number` is a shipment's, not an order's.
+        if ("number" in arguments and not name.startswith("shipping:"))
+        or (name.startswith("customers:") and "pk" in arguments)
     ]
 
 
