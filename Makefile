@@ -8,7 +8,7 @@ PY := $(VENV)/bin/python
 STAMP_PY := $(VENV)/.installed
 STAMP_NPM := node_modules/.installed
 RUNTIME_DEBS := fonts-noto-cjk libharfbuzz-subset0 gettext
-TEST_DEBS := chromium poppler-utils
+TEST_DEBS := chromium poppler-utils zbar-tools
 
 # Python packages install from the lock files (exact versions with hashes); pyproject.toml keeps
 # the ranges they are resolved from. See `make lock` and `make upgrade` below.
@@ -102,6 +102,7 @@ bench: setup db
 	$(PY) bench/export.py
 	$(PY) bench/ledger_search.py
 	$(PY) bench/order_throughput.py
+	$(PY) bench/pick_list.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

@@ -76,6 +76,16 @@ class Product(models.Model):
         default=False,
         help_text=_("Produced for each order instead of stocked."),
     )
+    # How the goods are packed: printed prominently on packing lists and labels.
+    fragile = models.BooleanField(
+        _("fragile"), default=False, help_text=_("Printed as FRAGILE on packing lists and labels.")
+    )
+    packing_note = models.CharField(
+        _("packing note"),
+        max_length=200,
+        blank=True,
+        help_text=_("How to pack it, printed on the packing list."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)

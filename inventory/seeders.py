@@ -31,6 +31,9 @@ def demo_rows(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(file))
 
 
+# Packing notes are data, typed by the warehouse in the language its packers read.
+FRAGILE_PACKING_NOTE = "每件单独气泡膜包裹，箱内填实，外箱贴易碎标识 / bubble-wrap each piece"
+
 COLOURS = [
     ("白色", "White"),
     ("黑色", "Black"),
@@ -122,6 +125,8 @@ def seed_products() -> list[Product]:
                         standard_cost=(Decimal(row["cost"]) * factor).quantize(Decimal("0.01")),
                         tax_class=TaxClass.STANDARD,
                         made_to_order=(row["name_en"] == "Crystal chandelier" and spec_no == 3),
+                        fragile="灯" in row["category"],  # lighting: glass, shades, LED panels
+                        packing_note=FRAGILE_PACKING_NOTE if "灯" in row["category"] else "",
                         is_active=not (prefix == "DL" and item_no == 2 and colour_no == 3),
                     )
                 )

@@ -75,6 +75,15 @@ def count_sheet_rows(warehouse: Warehouse) -> QuerySet[StockLevel]:
     )
 
 
+def bins(warehouse_id: int, product_ids: list[int]) -> dict[int, str]:
+    """{product id: bin location} of the products in one warehouse ("" where none is set)."""
+    return dict(
+        StockLevel.objects.filter(warehouse_id=warehouse_id, product_id__in=product_ids)
+        .values_list("product_id", "bin_location")
+        .order_by()
+    )
+
+
 def ledger_drift() -> QuerySet[StockLevel]:
     """Stock levels whose on_hand differs from the sum of their ledger rows."""
     return differs_from_sum(

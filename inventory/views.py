@@ -31,8 +31,14 @@ from inventory.tables import (
     WarehouseTable,
     WorkOrderTable,
 )
-from oms.documents import barcode_svg, pdf_response, render_pdf
-from oms.generic import ObjectActionView, ObjectDetailView, ObjectEditView, ObjectListView
+from oms.documents import barcode_svg
+from oms.generic import (
+    DocumentView,
+    ObjectActionView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+)
 from oms.tables import compact_table, table_card
 
 
@@ -169,7 +175,7 @@ class WarehouseCreateView(WarehouseEditView):
     list_url_name = "inventory:warehouse_list"
 
 
-class CountSheetView(ObjectDetailView):
+class CountSheetView(DocumentView):
     """The stock-count sheet of a warehouse: an HTML print page, or a PDF with ?format=pdf."""
 
     permission_required = "inventory.view_stocklevel"
@@ -193,16 +199,6 @@ class CountSheetView(ObjectDetailView):
             }
         )
         return context
-
-    def get(self, request, *args, **kwargs):
-        if request.GET.get("format") != "pdf":
-            return super().get(request, *args, **kwargs)
-        self.object = self.get_object()
-        if self.object is None:
-            raise Http404
-        context = self.get_context_data()
-        pdf = render_pdf(self.template_name, context, request)
-        return pdf_response(pdf, f"{context['document_number']}.pdf")
 
 
 class StockLevelListView(ObjectListView):

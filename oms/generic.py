@@ -29,6 +29,7 @@ from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
 from oms import registry
+from oms.documents import pdf_response, render_pdf
 from oms.errors import ServiceError
 from oms.exports import csv_chunks, export_plan, is_large
 from oms.forms import FieldRightsFormMixin
@@ -267,6 +268,39 @@ def get_object_or_404(lookup, pk):
 def model_lookup(model):
     """A lookup for get_object_or_404: the model's row with that primary key, or None."""
     return lambda pk: model._default_manager.filter(pk=pk).first()
+
+
+class DocumentView(RequirePermissionMixin, TemplateView):
+    """A printed document: the on-screen print view, or with ?format=pdf the same template as
+    a PDF. `lookup` (a selector) finds what it prints by the URL's `lookup_kwarg`, or a view
+    overrides `get_object` (None: 404); the context names `document_number`, which names the
+    file."""
+
+    lookup_kwarg = "pk"
+    lookup: Any = None
+
+    def get_object(self):
+        return self.lookup(self.kwargs[self.lookup_kwarg])
+
+    def get_context_data(self, **kwargs):
+        # The PDF link keeps what the print view was asked for (a wave's shipments, say).
+        query = self.request.GET.copy()
+        query["format"] = "pdf"
+        return {
+            **super().get_context_data(**kwargs),
+            "object": self.object,
+            "pdf_url": f"?{query.urlencode()}",
+        }
+
+    def get(self, request, *args, **kwargs):
+        self.object = self.get_object()
+        if self.object is None:
+            raise Http404
+        if request.GET.get("format") != "pdf":
+            return super().get(request, *args, **kwargs)
+        context = self.get_context_data()
+        pdf = render_pdf(self.get_template_names()[0], context, request)
+        return pdf_response(pdf, f"{context['document_number']}.pdf")
 
 
 class ObjectEditView(RequirePermissionMixin, View):

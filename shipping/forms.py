@@ -1,10 +1,14 @@
 from decimal import Decimal
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from inventory.models import Warehouse
 from oms.forms import BootstrapFormMixin, date_input
 from shipping.choices import ServiceLevel
+from shipping.models import Shipment
+from shipping.selectors import WAVE_STATUSES
 from shipping.services import MAX_PARCELS, DispatchDetails
 
 
@@ -59,3 +63,51 @@ class DispatchForm(BootstrapFormMixin, forms.Form):
 class ProgressForm(forms.Form):
     action = forms.CharField(max_length=20)
     note = forms.CharField(required=False, max_length=2000)
+
+
+# One wave's pick list covers at most this many shipments (a trolley's round, not a day).
+MAX_WAVE = 500
+
+
+class WaveForm(BootstrapFormMixin, forms.Form):
+    """Which shipments a wave takes: a warehouse's, the most urgent first."""
+
+    warehouse = forms.ModelChoiceField(
+        label=_("Warehouse"), queryset=Warehouse.objects.filter(is_active=True).order_by("code")
+    )
+    min_priority = forms.IntegerField(
+        label=_("Priority at least"), required=False, min_value=-100_000, max_value=100_000
+    )
+    due_by = forms.DateField(label=_("Due by"), required=False, widget=date_input())
+    limit = forms.IntegerField(
+        label=_("Shipments"), min_value=1, max_value=MAX_WAVE, initial=50, required=False
+    )
+
+
+def wave_shipments(numbers: list[str]) -> list[Shipment]:
+    """The shipments a wave pick list was asked for, checked: known, not yet packed, and all in
+    one warehouse (bins are a warehouse's). Refused with a message the user can act on."""
+    numbers = list(dict.fromkeys(n.strip() for n in numbers if n.strip()))
+    if not numbers:
+        raise ValidationError(_("Choose the shipments to pick."))
+    if len(numbers) > MAX_WAVE:
+        raise ValidationError(
+            _("A wave picks at most %(max)s shipments; choose fewer."), params={"max": MAX_WAVE}
+        )
+    shipments = list(
+        Shipment.objects.select_related("warehouse").filter(number__in=numbers).order_by("id")
+    )
+    missing = set(numbers) - {s.number for s in shipments}
+    if missing:
+        raise ValidationError(
+            _("No shipment has the number %(numbers)s."),
+            params={"numbers": ", ".join(sorted(missing)[:5])},
+        )
+    done = [s.number for s in shipments if s.status not in WAVE_STATUSES]
+    if done:
+        raise ValidationError(
+            _("%(numbers)s no longer needs picking."), params={"numbers": ", ".join(done[:5])}
+        )
+    if len({s.warehouse_id for s in shipments}) > 1:
+        raise ValidationError(_("A wave picks in one warehouse; choose shipments of one."))
+    return shipments

@@ -47,6 +47,9 @@ grant_many(
 register_nav_item(
     "warehouse", _("Shipments"), "shipping:list", "shipping.view_shipment", "truck", order=15
 )
+register_nav_item(
+    "warehouse", _("Pick wave"), "shipping:wave", "shipping.pick_shipment", "list-check", order=14
+)
 
 register_audited_model("shipping.shipment", _("Shipment"))
 register_audit_actions(
@@ -95,7 +98,12 @@ register_detail_panel(
 )
 
 register_search(
-    SearchProvider(_("Shipments"), "shipping.view_shipment", selectors.shipment_search, order=20)
+    SearchProvider(
+        _("Shipments"),
+        "shipping.view_shipment",
+        selectors.shipment_search,
+        order=20,
+    )
 )
 
 register_reference_resolver("SH-", lambda number: reverse("shipping:detail", args=[number]))

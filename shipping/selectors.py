@@ -1,6 +1,8 @@
 """Reads of shipments: querysets shaped for the pages that use them."""
 
 from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum
@@ -8,6 +10,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from customers.selectors import of_visible_customers
+from inventory.selectors import bins
 from oms.registry import SearchHit
 from oms.types import AnyUser
 from orders.choices import OrderStatus
@@ -185,3 +188,73 @@ def fulfilment_drift(*, batch: int = 2000) -> list[tuple[Order, str]]:
             )
             if expected != order.fulfilment_status:
                 drift.append((order, expected))
+
+
+# Shipments a wave may pick: not yet packed.
+WAVE_STATUSES = (ShipmentStatus.PENDING, ShipmentStatus.PICKING)
+
+
+def wave_candidates(
+    *, warehouse_id: int, min_priority: int | None, due_by: date | None, limit: int
+) -> QuerySet[Shipment]:
+    """A warehouse's shipments still to pick, most urgent first (priority, then due date)."""
+    shipments = Shipment.objects.select_related("order").filter(
+        warehouse_id=warehouse_id, status__in=WAVE_STATUSES
+    )
+    if min_priority is not None:
+        shipments = shipments.filter(order__priority_score__gte=min_priority)
+    if due_by is not None:
+        shipments = shipments.filter(order__requested_delivery_date__lte=due_by)
+    return shipments.order_by(
+        "-order__priority_score", F("order__requested_delivery_date").asc(nulls_last=True), "id"
+    )[:limit]
+
+
+@dataclass
+class WaveRow:
+    """One product in one bin: the total to take and how it splits over the orders."""
+
+    bin: str
+    sku: str
+    name: str
+    unit: str
+    fragile: bool
+    quantity: int = 0
+    split: dict[str, int] = field(default_factory=dict)  # order number → quantity
+
+
+def wave_rows(shipments: list[Shipment]) -> list[WaveRow]:
+    """The wave's pick list rows, in the order a picker walks the bins (no bin last)."""
+    rows: dict[int, WaveRow] = {}
+    lines = (
+        ShipmentLine.objects.filter(shipment__in=[s.pk for s in shipments])
+        .select_related("product", "shipment__order")
+        .only(
+            "quantity",
+            "product__sku",
+            "product__name",
+            "product__unit",
+            "product__fragile",
+            "shipment__order__number",
+        )
+        .order_by("shipment__order__number", "id")
+    )
+    warehouse_ids = {s.warehouse_id for s in shipments}
+    for line in lines:
+        product = line.product
+        row = rows.get(product.pk)
+        if row is None:
+            row = rows[product.pk] = WaveRow(
+                bin="",
+                sku=product.sku,
+                name=product.name,
+                unit=str(product.get_unit_display()),
+                fragile=product.fragile,
+            )
+        row.quantity += line.quantity
+        number = line.shipment.order.number
+        row.split[number] = row.split.get(number, 0) + line.quantity
+    if len(warehouse_ids) == 1:
+        for product_id, location in bins(warehouse_ids.pop(), list(rows)).items():
+            rows[product_id].bin = location
+    return sorted(rows.values(), key=lambda row: (not row.bin, row.bin, row.sku))

@@ -5,6 +5,8 @@ from shipping import views
 app_name = "shipping"
 urlpatterns = [
     path("shipments/", views.ShipmentListView.as_view(), name="list"),
+    path("shipments/wave/", views.WaveView.as_view(), name="wave"),
+    path("shipments/wave/pick-list/", views.WavePickListView.as_view(), name="wave_pick_list"),
     path("shipments/<str:number>/", views.ShipmentDetailView.as_view(), name="detail"),
     path(
         "shipments/<str:number>/start-picking/",
@@ -14,4 +16,9 @@ urlpatterns = [
     path("shipments/<str:number>/pack/", views.PackView.as_view(), name="pack"),
     path("shipments/<str:number>/dispatch/", views.DispatchView.as_view(), name="dispatch"),
     path("shipments/<str:number>/progress/", views.ProgressView.as_view(), name="progress"),
+    path(
+        "shipments/<str:number>/documents/<str:kind>/",
+        views.ShipmentDocumentView.as_view(),
+        name="document",
+    ),
 ]

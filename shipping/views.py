@@ -3,15 +3,27 @@ service), and the dispatch form. The page offers exactly `shipment_allowed_actio
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
+from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
 
-from oms.generic import ObjectActionView, ObjectDetailView, ObjectEditView, ObjectListView
+from oms.documents import barcode_svg
+from oms.generic import (
+    DocumentView,
+    ObjectActionView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    RequirePermissionMixin,
+)
 from shipping import selectors, services
 from shipping.choices import ShipmentStatus
+from shipping.documents import DOCUMENTS, shipment_document_context
 from shipping.filters import ShipmentFilterSet
-from shipping.forms import DispatchForm, ProgressForm
+from shipping.forms import DispatchForm, ProgressForm, WaveForm, wave_shipments
 from shipping.models import Shipment
 from shipping.permissions import (
     ACTION_PERMISSIONS,
@@ -74,9 +86,100 @@ class ShipmentDetailView(ObjectDetailView):
                 "lines": shipment.lines.all(),
                 "events": shipment.events.all(),
                 "can": {str(a): True for a in allowed},
+                "documents": DOCUMENTS.values(),
                 "carrier_actions": [
                     (str(a), ShipmentStatus(a.value).label) for a in CARRIER_BUTTONS if a in allowed
                 ],
+            }
+        )
+        return context
+
+
+class ShipmentDocumentView(DocumentView):
+    """A shipment's pick list, packing list, delivery note or shipping label."""
+
+    permission_required = "shipping.view_shipment"
+
+    def get_object(self):
+        self.document = DOCUMENTS.get(self.kwargs["kind"])
+        if self.document is None:
+            raise Http404
+        return selectors.shipment_detail(self.request.user, self.kwargs["number"])
+
+    def get_template_names(self):
+        return [self.document.template]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(shipment_document_context(self.object, self.document))
+        return context
+
+
+class WaveView(RequirePermissionMixin, TemplateView):
+    """Wave picking: choose a warehouse's shipments (most urgent first), then print one pick
+    list for all of them."""
+
+    permission_required = "shipping.pick_shipment"
+    template_name = "shipping/wave.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        form = WaveForm(self.request.GET or None)
+        candidates = []
+        if form.is_valid():
+            data = form.cleaned_data
+            candidates = list(
+                selectors.wave_candidates(
+                    warehouse_id=data["warehouse"].pk,
+                    min_priority=data["min_priority"],
+                    due_by=data["due_by"],
+                    limit=data["limit"] or 50,
+                )
+            )
+        context.update({"form": form, "candidates": candidates, "title": _("Pick wave")})
+        return context
+
+
+class WavePickListView(DocumentView):
+    """One pick list for the chosen shipments: by bin, the total per bin and its split over
+    the orders."""
+
+    permission_required = "shipping.pick_shipment"
+    template_name = "shipping/documents/pick_list.html"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            return super().get(request, *args, **kwargs)
+        except ValidationError as refused:
+            context = {"form": WaveForm(), "candidates": [], "title": _("Pick wave")}
+            return render(
+                request,
+                WaveView.template_name,
+                {**context, "refused": refused.messages},
+                status=400,
+            )
+
+    def get_object(self):
+        return wave_shipments(self.request.GET.getlist("shipment"))
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        shipments = self.object
+        rows = selectors.wave_rows(shipments)
+        now = timezone.localtime()
+        warehouse = shipments[0].warehouse
+        context.update(
+            {
+                "warehouse": warehouse,
+                "shipments": shipments,
+                "orders": len({s.order_id for s in shipments}),
+                "rows": rows,
+                "units": sum(row.quantity for row in rows),
+                "title": _("Wave pick list"),
+                "document_number": f"WV-{warehouse.pk}-{now:%Y%m%d-%H%M}",
+                "barcode": barcode_svg(f"WV-{warehouse.pk}-{now:%Y%m%d-%H%M}"),
+                "printed_at": now,
+                "back_url": reverse("shipping:wave") + f"?warehouse={warehouse.pk}",
             }
         )
         return context

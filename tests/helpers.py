@@ -156,6 +156,7 @@ def route_kwargs(
             f"shipping:{page}": {"number": shipment.number}
             for page in ("detail", "start_picking", "pack", "dispatch", "progress")
         },
+        "shipping:document": {"number": shipment.number, "kind": "packing-list"},
         "message_template_edit": {"pk": message_template.pk},
         "message_template_reset": {"pk": message_template.pk},
     }

@@ -97,3 +97,21 @@ def test_manager_changes_prices(user_with_role):
         actor=user_with_role("manager"), product=product, data={"standard_cost": Decimal("55")}
     )
     assert saved.standard_cost == Decimal("55")
+
+
+def test_warehouse_keeps_how_goods_are_packed_and_sales_may_not(user_with_role):
+    product = ProductFactory()
+    with pytest.raises(ValidationError) as refused:
+        product_save(actor=user_with_role("sales"), product=product, data={"fragile": True})
+    assert "fragile" in refused.value.message_dict
+    product.refresh_from_db()
+    assert not product.fragile
+    saved = product_save(
+        actor=user_with_role("warehouse"),
+        product=product,
+        data={"fragile": True, "packing_note": "气泡膜包裹 / bubble wrap"},
+    )
+    assert saved.fragile
+    assert saved.packing_note == "气泡膜包裹 / bubble wrap"
+    entry = AuditLog.objects.get(object_id=str(product.pk), action="product.update")
+    assert {"fragile", "packing_note"} <= entry.changes.keys()

@@ -90,6 +90,8 @@ def url_for(name, arguments, customer, order):
     if "number" in arguments:
         shipping = name.startswith("shipping:")
         kwargs["number"] = shipment_of(order).number if shipping else order.number
+    if "kind" in arguments:
+        kwargs["kind"] = "packing-list"
     if "pk" in arguments:
         kwargs["pk"] = customer.pk
     if "address_pk" in arguments:
