@@ -1,8 +1,9 @@
 import django_tables2 as tables
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from oms.tables import BaseTable, DateColumn, DateTimeColumn
-from shipping.models import Shipment
+from oms.tables import BaseTable, DateColumn, DateTimeColumn, QuantityColumn
+from shipping.models import Shipment, ShipmentLine
 from shipping.templatetags.shipping import shipment_status_badge
 
 
@@ -41,6 +42,93 @@ class ShipmentTable(BaseTable):
             "created_at",
         )
         empty_text = _("No shipments match these filters.")
+
+    def render_status(self, value, record):
+        return shipment_status_badge(record.status)
+
+
+class ShipmentLineTable(BaseTable):
+    """The goods of one shipment on its page. While it may be packed, each line's lot is an
+    input of the page's pack form (the cell template reads `can` from the page)."""
+
+    line_no = tables.Column(accessor="order_line__line_no", verbose_name=_("Line"))
+    sku = tables.Column(
+        accessor="product__sku",
+        verbose_name=_("SKU"),
+        linkify=lambda record: record.product.get_absolute_url(),
+    )
+    product = tables.Column(accessor="product__name", verbose_name=_("Product"))
+    quantity = QuantityColumn(verbose_name=_("Quantity"))
+    lot = tables.TemplateColumn(
+        template_name="shipping/cells/shipment_line_lot.html", verbose_name=_("Lot / batch")
+    )
+
+    class Meta(BaseTable.Meta):
+        model = ShipmentLine
+        fields = ()
+        orderable = False
+        attrs = {"class": "table table-sm align-middle mb-0"}
+
+    def render_product(self, value, record):
+        if record.product.fragile:
+            return format_html(
+                '{} <span class="badge text-bg-danger">{}</span>', value, _("Fragile")
+            )
+        return value
+
+
+class ChooseColumn(tables.Column):
+    """A column of checkboxes (the table renders them); its header is for screen readers."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(empty_values=(), orderable=False, exclude_from_export=True)
+        super().__init__(**kwargs)
+
+    @property
+    def header(self):
+        return format_html('<span class="visually-hidden">{}</span>', _("Choose"))
+
+
+class WaveTable(BaseTable):
+    """The wave page's shipments still to pick, each chosen with a checkbox of the pick list
+    form (GET `shipment=<number>`, repeated)."""
+
+    choose = ChooseColumn()
+    number = tables.Column(verbose_name=_("Shipment"))
+    order = tables.Column(accessor="order__number", verbose_name=_("Order"))
+    status = tables.Column(verbose_name=_("Status"))
+    priority = tables.Column(
+        accessor="order__priority_score",
+        verbose_name=_("Priority"),
+        attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}},
+    )
+    requested_delivery_date = DateColumn(
+        accessor="order__requested_delivery_date",
+        verbose_name=_("Requested delivery"),
+        format="DATE_FORMAT",
+    )
+
+    class Meta(BaseTable.Meta):
+        model = Shipment
+        fields = ()
+        orderable = False
+        attrs = {"class": "table table-sm align-middle mb-0"}
+
+    def render_choose(self, record):
+        return format_html(
+            '<input class="form-check-input" type="checkbox" name="shipment" value="{}" '
+            'id="wave-{}" checked>',
+            record.number,
+            record.pk,
+        )
+
+    def render_number(self, value, record):
+        return format_html(
+            '<label for="wave-{}"><a href="{}">{}</a></label>',
+            record.pk,
+            record.get_absolute_url(),
+            value,
+        )
 
     def render_status(self, value, record):
         return shipment_status_badge(record.status)

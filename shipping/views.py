@@ -31,7 +31,7 @@ from shipping.permissions import (
     ShipmentAction,
     shipment_allowed_actions,
 )
-from shipping.tables import ShipmentTable
+from shipping.tables import ShipmentLineTable, ShipmentTable, WaveTable
 
 
 def get_shipment_or_404(user, number: str) -> Shipment:
@@ -83,7 +83,7 @@ class ShipmentDetailView(ObjectDetailView):
         allowed = shipment_allowed_actions(shipment, self.request.user)
         context.update(
             {
-                "lines": shipment.lines.all(),
+                "lines_table": ShipmentLineTable(shipment.lines.all()),
                 "events": shipment.events.all(),
                 "can": {str(a): True for a in allowed},
                 "documents": DOCUMENTS.values(),
@@ -136,7 +136,14 @@ class WaveView(RequirePermissionMixin, TemplateView):
                     limit=data["limit"] or 50,
                 )
             )
-        context.update({"form": form, "candidates": candidates, "title": _("Pick wave")})
+        context.update(
+            {
+                "form": form,
+                "candidates": candidates,
+                "wave_table": WaveTable(candidates),
+                "title": _("Pick wave"),
+            }
+        )
         return context
 
 
