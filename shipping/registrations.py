@@ -23,12 +23,14 @@ from oms.registry import (
 from oms.roles import ROLES
 from oms.tables import compact_table, table_card
 from shipping import selectors
+from shipping.panels import carrier_choice_panel
 from shipping.seeders import seed_shipping_demo
 from shipping.tables import ShipmentTable
 
 register_urls("", "shipping.urls")
 
-VIEW = {"shipping.view_shipment"}
+VIEW = {"shipping.view_shipment", "shipping.view_carrier"}
+CARRIER_DESK = {"shipping.add_carrier", "shipping.change_carrier", "shipping.choose_carrier"}
 WAREHOUSE_WORK = {"shipping.pick_shipment", "shipping.pack_shipment", "shipping.dispatch_shipment"}
 CARRIER_NEWS = {"shipping.track_shipment"}
 
@@ -37,9 +39,10 @@ CARRIER_NEWS = {"shipping.track_shipment"}
 grant_many({role: VIEW for role in ROLES})
 grant_many(
     {
-        "admin": WAREHOUSE_WORK | CARRIER_NEWS,
+        "admin": WAREHOUSE_WORK | CARRIER_NEWS | CARRIER_DESK,
+        "manager": CARRIER_DESK,
         "warehouse": WAREHOUSE_WORK,
-        "logistics": {"shipping.dispatch_shipment"} | CARRIER_NEWS,
+        "logistics": {"shipping.dispatch_shipment"} | CARRIER_NEWS | CARRIER_DESK,
     }
 )
 
@@ -47,7 +50,18 @@ register_nav_item(
     "warehouse", _("Shipments"), "shipping:list", "shipping.view_shipment", "truck", order=15
 )
 
+register_nav_item(
+    "warehouse",
+    _("Carriers"),
+    "shipping:carrier_list",
+    "shipping.view_carrier",
+    "signpost",
+    order=16,
+)
+
 register_audited_model("shipping.shipment", _("Shipment"))
+register_audited_model("shipping.carrier", _("Carrier"))
+register_audited_model("shipping.carrierservice", _("Carrier service"))
 
 register_beat_job(
     "fulfilment-check",
@@ -83,6 +97,17 @@ register_detail_panel(
             if order.expects_allocation or order.status == "cancelled"
             else None
         ),
+        order=10,
+    ),
+)
+
+register_detail_panel(
+    "shipping.shipment",
+    Panel(
+        "shipment-carrier-choice",
+        "shipping/panels/carrier_choice.html",
+        "shipping.view_shipment",
+        carrier_choice_panel,
         order=10,
     ),
 )

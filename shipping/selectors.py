@@ -8,8 +8,10 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from oms.registry import SearchHit
+from oms.types import AnyUser
 from orders.choices import OrderStatus
 from orders.models import Order, OrderLine
+from orders.selectors import orders_visible_to
 from orders.services import ShipmentProgress
 from orders.services.fulfilment import fulfilment_target
 from shipping.choices import (
@@ -18,7 +20,7 @@ from shipping.choices import (
     PICKING_STATUSES,
     ShipmentStatus,
 )
-from shipping.models import Shipment, ShipmentEvent, ShipmentLine
+from shipping.models import Carrier, Rate, Shipment, ShipmentEvent, ShipmentLine
 
 
 def shipment_list() -> QuerySet[Shipment]:
@@ -48,7 +50,9 @@ def overdue(queryset: QuerySet[Shipment]) -> QuerySet[Shipment]:
 
 def shipment_detail(number: str) -> Shipment | None:
     return (
-        Shipment.objects.select_related("order__customer", "warehouse", "created_by")
+        Shipment.objects.select_related(
+            "order__customer", "warehouse", "created_by", "carrier_service__carrier"
+        )
         .prefetch_related(
             Prefetch(
                 "lines",
@@ -75,8 +79,9 @@ def carriers() -> list[str]:
     )
 
 
-def shipment_search(query: str) -> list[SearchHit]:
-    """The header search: a shipment by number or tracking number (4+ characters)."""
+def shipment_search(user: AnyUser, query: str) -> list[SearchHit]:
+    """The header search: a shipment by number or tracking number (4+ characters), of the
+    orders the user may see."""
     query = query.strip()
     if len(query) < 4:
         return []
@@ -85,6 +90,7 @@ def shipment_search(query: str) -> list[SearchHit]:
     shipments = (
         Shipment.objects.select_related("order")
         .filter(Q(number__istartswith=query) | Q(tracking_number__iexact=query))
+        .filter(order__in=orders_visible_to(user))
         .order_by("-id")[:20]
     )
     return [
@@ -170,3 +176,18 @@ def fulfilment_drift(*, batch: int = 2000) -> list[tuple[Order, str]]:
             )
             if expected != order.fulfilment_status:
                 drift.append((order, expected))
+
+
+def carrier_list() -> QuerySet[Carrier]:
+    return Carrier.objects.annotate(
+        service_count=Count("services", distinct=True),
+        lane_count=Count("services__rates", distinct=True),
+    ).order_by("-active", "name")
+
+
+def carrier_rates(carrier: Carrier) -> QuerySet[Rate]:
+    return (
+        Rate.objects.filter(service__carrier=carrier)
+        .select_related("service")
+        .order_by("service__level", "origin", "destination")
+    )
