@@ -12,6 +12,7 @@ from oms.models import MessageTemplate
 from oms.roles import ROLES
 from orders.models import ApprovalRule, PriceList, PriceListItem, Promotion, ShippingRule
 from orders.services import LineRequest, order_create, order_submit
+from shipping.models import Carrier, CarrierService
 from shipping.services import shipments_create_for_order
 from tests.factories import AddressFactory, ProductFactory, UserFactory, WarehouseFactory
 
@@ -98,6 +99,10 @@ def sample(db):
     )
     [shipment] = shipments_create_for_order(actor=None, order=allocated)
     shipment_number = {"number": shipment.number}
+    carrier = Carrier.objects.create(code="SF", name="SF Express")
+    carrier_service = CarrierService.objects.create(
+        carrier=carrier, level="express", max_weight_kg=30, max_side_cm=150
+    )
     return {
         "message_template_edit": {"pk": message_template.pk},
         "message_template_reset": {"pk": message_template.pk},
@@ -133,8 +138,13 @@ def sample(db):
         },
         **{
             f"shipping:{page}": shipment_number
-            for page in ("detail", "start_picking", "pack", "dispatch", "progress")
+            for page in ("detail", "start_picking", "pack", "dispatch", "progress", "carrier")
         },
+        **{
+            f"shipping:{page}": {"pk": carrier.pk}
+            for page in ("carrier_detail", "carrier_edit", "carrier_service_create", "rate_import")
+        },
+        "shipping:carrier_service_edit": {"pk": carrier.pk, "service_pk": carrier_service.pk},
         "inventory:work_order_advance": {"pk": work_order.pk},
         "customers:detail": {"pk": address.customer.pk},
         "customers:edit": {"pk": address.customer.pk},
