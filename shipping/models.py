@@ -30,8 +30,8 @@ class Carrier(models.Model):
     code = models.SlugField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=60, unique=True)
     active = models.BooleanField(_("active"), default=True)
-    supports_cod = models.BooleanField(_("cash on delivery"), default=False)
-    supports_insurance = models.BooleanField(_("insurance"), default=False)
+    supports_cod = models.BooleanField(_("collects cash on delivery"), default=False)
+    supports_insurance = models.BooleanField(_("offers insurance"), default=False)
     fragile_goods = models.BooleanField(
         _("fragile goods"), default=False, help_text=_("Takes fragile goods with care.")
     )
@@ -97,8 +97,10 @@ class Rate(models.Model):
     service = models.ForeignKey(
         CarrierService, verbose_name=_("service"), on_delete=models.CASCADE, related_name="rates"
     )
-    origin = models.CharField(_("from"), max_length=2, choices=REGION_CHOICES)
-    destination = models.CharField(_("to"), max_length=16, choices=DESTINATION_CHOICES)
+    origin = models.CharField(_("origin province"), max_length=2, choices=REGION_CHOICES)
+    destination = models.CharField(
+        _("destination province or zone"), max_length=16, choices=DESTINATION_CHOICES
+    )
     transit_days = models.PositiveSmallIntegerField(_("transit working days"))
     first_weight_kg = models.DecimalField(
         _("first weight (kg)"), max_digits=7, decimal_places=3, validators=POSITIVE

@@ -1,7 +1,15 @@
 import django_tables2 as tables
 from django.utils.translation import gettext_lazy as _
 
-from oms.tables import NUMERIC, ActiveColumn, BaseTable, DateColumn, DateTimeColumn, MoneyColumn
+from oms.tables import (
+    NUMERIC,
+    ActiveColumn,
+    BaseTable,
+    DateColumn,
+    DateTimeColumn,
+    MoneyColumn,
+    format_money,
+)
 from shipping.models import Carrier, Rate, Shipment
 from shipping.templatetags.shipping import shipment_status_badge
 
@@ -73,14 +81,22 @@ class CarrierTable(BaseTable):
         empty_text = _("No carriers yet.")
 
 
+def _kg(value) -> str:
+    return f"{value.normalize():f} kg"
+
+
 class RateTable(BaseTable):
+    """A rate card row on one line: the weight prices, then the surcharge and fee rules."""
+
     service = tables.Column(accessor="service__level", verbose_name=_("Service"))
+    origin = tables.Column()
+    destination = tables.Column()
     transit_days = tables.Column(attrs=NUMERIC)
-    first_weight_kg = tables.Column(attrs=NUMERIC)
-    first_fee = MoneyColumn()
-    step_kg = tables.Column(attrs=NUMERIC)
-    step_fee = MoneyColumn()
+    first = tables.Column(accessor="first_fee", verbose_name=_("First weight"), attrs=NUMERIC)
+    step = tables.Column(accessor="step_fee", verbose_name=_("Each additional step"), attrs=NUMERIC)
     remote_surcharge = MoneyColumn()
+    cod = tables.Column(accessor="cod_fixed_fee", verbose_name=_("Cash on delivery"))
+    insurance = tables.Column(accessor="insurance_percent", verbose_name=_("Insurance"))
 
     class Meta(BaseTable.Meta):
         model = Rate
@@ -89,19 +105,33 @@ class RateTable(BaseTable):
             "origin",
             "destination",
             "transit_days",
-            "first_weight_kg",
-            "first_fee",
-            "step_kg",
-            "step_fee",
+            "first",
+            "step",
             "remote_surcharge",
-            "cod_fixed_fee",
-            "cod_fixed_up_to",
-            "cod_percent",
-            "cod_cap",
-            "insurance_percent",
-            "insurance_minimum",
+            "cod",
+            "insurance",
         )
         empty_text = _("No rate card rows yet: import a CSV.")
 
     def render_service(self, value, record):
         return record.service.get_level_display()
+
+    def render_first(self, value, record):
+        return f"{_kg(record.first_weight_kg)} {format_money(value)}"
+
+    def render_step(self, value, record):
+        return f"{_kg(record.step_kg)} {format_money(value)}"
+
+    def render_cod(self, value, record):
+        return _("%(fee)s up to %(limit)s, then %(percent)s%% (at most %(cap)s)") % {
+            "fee": format_money(value),
+            "limit": format_money(record.cod_fixed_up_to),
+            "percent": f"{record.cod_percent.normalize():f}",
+            "cap": format_money(record.cod_cap),
+        }
+
+    def render_insurance(self, value, record):
+        return _("%(percent)s%%, at least %(minimum)s") % {
+            "percent": f"{value.normalize():f}",
+            "minimum": format_money(record.insurance_minimum),
+        }
