@@ -107,12 +107,12 @@ def _option(
         refusals.append(_("Does not serve this lane."))
     if parcel.weight_kg > service.max_weight_kg:
         refusals.append(
-            _("Takes at most %(max)s kg.") % {"max": f"{service.max_weight_kg.normalize():f}"}
+            _("Takes at most %(max)s kg.") % {"max": rates.plain(service.max_weight_kg)}
         )
     sides = [s for s in (parcel.length_cm, parcel.width_cm, parcel.height_cm) if s is not None]
     if sides and max(sides) > service.max_side_cm:
         refusals.append(
-            _("Takes sides up to %(max)s cm.") % {"max": f"{service.max_side_cm.normalize():f}"}
+            _("Takes sides up to %(max)s cm.") % {"max": rates.plain(service.max_side_cm)}
         )
     if parcel.cod_amount > 0 and not service.carrier.supports_cod:
         refusals.append(_("Does not collect cash on delivery."))

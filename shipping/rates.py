@@ -19,6 +19,11 @@ GRAM = Decimal("0.001")
 HUNDRED = Decimal(100)
 
 
+def plain(value: Decimal) -> str:
+    """A figure as people write it: 30 not 3E+1, 0.5 not 0.500."""
+    return f"{value.normalize():f}"
+
+
 def money(value: Decimal) -> Decimal:
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 

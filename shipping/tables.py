@@ -11,6 +11,7 @@ from oms.tables import (
     format_money,
 )
 from shipping.models import Carrier, Rate, Shipment
+from shipping.rates import plain
 from shipping.templatetags.shipping import shipment_status_badge
 
 
@@ -82,7 +83,7 @@ class CarrierTable(BaseTable):
 
 
 def _kg(value) -> str:
-    return f"{value.normalize():f} kg"
+    return f"{plain(value)} kg"
 
 
 class RateTable(BaseTable):
@@ -126,12 +127,12 @@ class RateTable(BaseTable):
         return _("%(fee)s up to %(limit)s, then %(percent)s%% (at most %(cap)s)") % {
             "fee": format_money(value),
             "limit": format_money(record.cod_fixed_up_to),
-            "percent": f"{record.cod_percent.normalize():f}",
+            "percent": plain(record.cod_percent),
             "cap": format_money(record.cod_cap),
         }
 
     def render_insurance(self, value, record):
         return _("%(percent)s%%, at least %(minimum)s") % {
-            "percent": f"{value.normalize():f}",
+            "percent": plain(value),
             "minimum": format_money(record.insurance_minimum),
         }
