@@ -3,9 +3,10 @@ and the one the rules pick. Read-only; `carrier_services.shipment_choose_carrier
 
 The rule: of the services that cover the destination, take the parcel's weight and size and
 the cash on delivery it needs, and arrive by the order's requested delivery date (transit
-working days counted on the kernel's calendar from today), the cheapest wins (a tie goes to
-the earlier arrival). When none arrives in time, the earliest arrival wins and the reason
-says the date will be missed.
+working days counted on the kernel's calendar from today), the customer's preferred carrier
+wins if it is among them, else the cheapest (a tie goes to the earlier arrival). When none
+arrives in time, the earliest arrival wins and the reason says the date will be missed.
+Products carry no fragile flag yet, so the carriers' fragile-goods flag is not a rule yet.
 """
 
 from dataclasses import dataclass
@@ -157,6 +158,16 @@ def choose_carrier(shipment: Shipment, *, start: date | None = None) -> CarrierC
     options = carrier_options(shipment, start=start)
     due = shipment.order.requested_delivery_date
     eligible = [o for o in options if o.eligible]
+    preferred = shipment.order.customer.preferred_carrier.strip().upper()
+    favourites = [o for o in eligible if o.service.carrier.code.upper() == preferred]
+    if favourites:
+        return CarrierChoice(
+            options,
+            favourites[0],
+            _("The customer prefers %(carrier)s; its cheapest service that arrives in time.")
+            % {"carrier": favourites[0].service.carrier.name},
+            due,
+        )
     if eligible:
         chosen = eligible[0]
         if due is None:

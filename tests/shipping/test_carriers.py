@@ -411,3 +411,29 @@ def test_choose_by_the_rules_button(client_for, carriers, packed):
     packed.refresh_from_db()
     assert packed.carrier_service.carrier == carriers["slow"]
     assert packed.expected_delivery_date > timezone.localdate()
+
+
+def test_the_customers_preferred_carrier_wins_when_it_arrives_in_time(carriers, packed):
+    customer = packed.order.customer
+    customer.preferred_carrier = "fast"  # any case
+    customer.save(update_fields=["preferred_carrier"])
+    choice = choose_carrier(packed, start=date(2026, 12, 1))
+    assert choice.chosen.service.carrier == carriers["fast"]
+    assert choice.reason == (
+        "The customer prefers FAST carrier; its cheapest service that arrives in time."
+    )
+    # Not in time: the rule goes back to the cheapest that is.
+    start = date(2026, 12, 1)
+    due(packed, add_working_days(start, 5))
+    customer.preferred_carrier = "NORTH"  # does not serve the lane
+    customer.save(update_fields=["preferred_carrier"])
+    choice = choose_carrier(packed, start=start)
+    assert choice.chosen.service.carrier == carriers["slow"]
+    assert "Cheapest of 2 services" in choice.reason
+
+
+def test_the_preferred_carrier_is_kept_on_the_customer_form(client_for, shipping):
+    customer = shipping.customer()
+    client = client_for("manager")
+    page = client.get(f"/customers/{customer.pk}/edit/").content.decode()
+    assert 'name="preferred_carrier"' in page
