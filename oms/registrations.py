@@ -8,6 +8,7 @@ from oms.demo import seed_users
 from oms.registry import (
     Seeder,
     grant_many,
+    register_audit_actions,
     register_audited_model,
     register_beat_job,
     register_nav_item,
@@ -40,6 +41,15 @@ register_nav_item(
 )
 register_audited_model("oms.calendarday", _("Working-day calendar"))
 register_audited_model("oms.messagetemplate", _("Message template"))
+register_audit_actions(
+    {
+        "calendar.working_day": _("Made a working day"),
+        "calendar.day_off": _("Made a day off"),
+        "calendar.reset": _("Calendar day reset"),
+        "message_template.update": _("Message template changed"),
+        "message_template.reset": _("Message template reset"),
+    }
+)
 
 # Everybody may read the working-day calendar (transit days, SLAs and due dates count on it);
 # managers keep it. Message templates: managers and customer service, who answer customers.

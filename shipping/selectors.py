@@ -23,8 +23,19 @@ from shipping.choices import (
 from shipping.models import Carrier, Rate, Shipment, ShipmentEvent, ShipmentLine
 
 
-def shipment_list() -> QuerySet[Shipment]:
-    return Shipment.objects.select_related("order", "warehouse").only(
+def shipments_visible_to(user: AnyUser) -> QuerySet[Shipment]:
+    """The shipments of the orders the user may see (a sales user limited to their own
+    customers sees only theirs)."""
+    return Shipment.objects.filter(order__in=orders_visible_to(user))
+
+
+def shipment_list(user: AnyUser) -> QuerySet[Shipment]:
+    return _listed(shipments_visible_to(user))
+
+
+def _listed(shipments: QuerySet[Shipment]) -> QuerySet[Shipment]:
+    """The columns the shipments table shows."""
+    return shipments.select_related("order", "warehouse").only(
         "pk",
         "number",
         "status",
@@ -48,11 +59,10 @@ def overdue(queryset: QuerySet[Shipment]) -> QuerySet[Shipment]:
     )
 
 
-def shipment_detail(number: str) -> Shipment | None:
+def shipment_detail(user: AnyUser, number: str) -> Shipment | None:
     return (
-        Shipment.objects.select_related(
-            "order__customer", "warehouse", "created_by", "carrier_service__carrier"
-        )
+        shipments_visible_to(user)
+        .select_related("order__customer", "warehouse", "created_by", "carrier_service__carrier")
         .prefetch_related(
             Prefetch(
                 "lines",
@@ -66,7 +76,7 @@ def shipment_detail(number: str) -> Shipment | None:
 
 
 def order_shipments(order_id: int) -> QuerySet[Shipment]:
-    return shipment_list().filter(order_id=order_id).order_by("id")
+    return _listed(Shipment.objects.filter(order_id=order_id)).order_by("id")
 
 
 def carriers() -> list[str]:
@@ -90,7 +100,7 @@ def shipment_search(user: AnyUser, query: str) -> list[SearchHit]:
     shipments = (
         Shipment.objects.select_related("order")
         .filter(Q(number__istartswith=query) | Q(tracking_number__iexact=query))
-        .filter(order__in=orders_visible_to(user))
+        .filter(pk__in=shipments_visible_to(user).values("pk"))
         .order_by("-id")[:20]
     )
     return [

@@ -39,8 +39,11 @@ from shipping.permissions import (
 from shipping.tables import CarrierTable, RateTable, ShipmentTable
 
 
-def get_shipment_or_404(number: str) -> Shipment:
-    shipment = Shipment.objects.select_related("order").filter(number=number).first()
+def get_shipment_or_404(user, number: str) -> Shipment:
+    """The shipment, if the user may see its order (else 404, as for an unknown one)."""
+    shipment = (
+        selectors.shipments_visible_to(user).select_related("order").filter(number=number).first()
+    )
     if shipment is None:
         raise Http404
     return shipment
@@ -54,7 +57,7 @@ class ShipmentListView(ObjectListView):
     export_name = "shipments"
 
     def get_queryset(self):
-        return selectors.shipment_list()
+        return selectors.shipment_list(self.request.user)
 
     def get_summary(self, queryset):
         return _(
@@ -78,7 +81,7 @@ class ShipmentDetailView(ObjectDetailView):
     template_name = "shipping/shipment_detail.html"
 
     def get_object(self):
-        return selectors.shipment_detail(self.kwargs["number"])
+        return selectors.shipment_detail(self.request.user, self.kwargs["number"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -102,7 +105,7 @@ class ShipmentActionView(ObjectActionView):
         return reverse("shipping:detail", args=[kwargs["number"]])
 
     def shipment(self, kwargs) -> Shipment:
-        return get_shipment_or_404(kwargs["number"])
+        return get_shipment_or_404(self.request.user, kwargs["number"])
 
 
 class StartPickingView(ShipmentActionView):
@@ -161,7 +164,7 @@ class DispatchView(ObjectEditView):
     submit_label = gettext_lazy("Dispatch")
 
     def get_object(self):
-        return get_shipment_or_404(self.kwargs["number"])
+        return get_shipment_or_404(self.request.user, self.kwargs["number"])
 
     def get_form_kwargs(self):
         shipment = self.object
@@ -357,7 +360,7 @@ class ShipmentCarrierView(ShipmentActionView):
     def perform(self, request, **kwargs):
         service_id = None
         reason = ""
-        if "service" in request.POST:
+        if "override" in request.POST or "service" in request.POST:
             form = CarrierOverrideForm(request.POST)
             if not form.is_valid():
                 raise ValidationError(_("Choose a service and say why."))

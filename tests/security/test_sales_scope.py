@@ -18,6 +18,8 @@ from orders import services
 from orders.choices import ApprovalCondition
 from orders.models import ApprovalRule, Order, OrderEvent, OrderLine
 from orders.permissions import order_allowed_actions
+from shipping.models import Shipment
+from shipping.services import shipments_create_for_order
 from tests.factories import UserFactory
 from tests.oms.test_roles_matrix import our_routes
 from tests.orders.conftest import Catalog
@@ -65,11 +67,13 @@ def sales1_client(client, world):
 
 def object_url_patterns():
     """(name, view class, URL argument names) of every route that takes an order number or
-    a customer id: the order pages and actions, the customer pages and their addresses."""
+    a customer id: the order pages and actions, the customer pages and their addresses.
+    Shipment routes take a shipment number: see the shipments test below."""
     return [
         (name, view, arguments)
         for name, view, arguments in our_routes()
-        if "number" in arguments or (name.startswith("customers:") and "pk" in arguments)
+        if ("number" in arguments and not name.startswith("shipping:"))
+        or (name.startswith("customers:") and "pk" in arguments)
     ]
 
 
@@ -349,3 +353,33 @@ def test_the_approvals_queue_neither_lists_nor_counts_other_customers_orders(wor
     colleague.groups.add(*UserFactory(username="tmp-reviewer", role="reviewer").groups.all())
     client.force_login(colleague)
     assert f'href="{theirs.get_absolute_url()}"' in client.get("/approvals/").content.decode()
+
+
+def test_no_path_reaches_a_shipment_of_another_salespersons_order(world, sales1_client):
+    """Every shipment page and action, the list and the header search: a shipment of
+    another salesperson's order is a 404 like an unknown one, and is never listed."""
+    client = sales1_client
+    [theirs] = shipments_create_for_order(actor=None, order=world["their_orders"]["confirmed"])
+    [mine] = shipments_create_for_order(actor=None, order=world["my_orders"]["confirmed"])
+    routes = [
+        (name, view)
+        for name, view, arguments in our_routes()
+        if name.startswith("shipping:") and "number" in arguments
+    ]
+    assert len(routes) >= 6
+    for name, view_class in routes:
+        for method in methods_of(view_class):
+            send = getattr(client, method)
+            answer = send(reverse(name, kwargs={"number": theirs.number}))
+            control = send(reverse(name, kwargs={"number": mine.number}))
+            if control.status_code == 403:
+                assert answer.status_code == 403, (method, name)
+            else:
+                assert answer.status_code == 404, (method, name, answer.status_code)
+                assert control.status_code != 404, (method, name)
+    listing = client.get("/shipments/").content.decode()
+    assert mine.number in listing
+    assert theirs.number not in listing
+    found = client.get("/search/", {"q": theirs.number}, follow=True).content.decode()
+    assert theirs.get_absolute_url() not in found
+    assert Shipment.objects.get(pk=theirs.pk).status == "pending"
