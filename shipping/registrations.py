@@ -11,6 +11,7 @@ from oms.registry import (
     SearchProvider,
     Seeder,
     grant_many,
+    register_audit_actions,
     register_audited_model,
     register_beat_job,
     register_detail_panel,
@@ -62,6 +63,18 @@ register_nav_item(
 register_audited_model("shipping.shipment", _("Shipment"))
 register_audited_model("shipping.carrier", _("Carrier"))
 register_audited_model("shipping.carrierservice", _("Carrier service"))
+register_audit_actions(
+    {
+        "shipment.create": _("Shipment created"),
+        "shipment.carrier": _("Carrier chosen by the rules"),
+        "shipment.carrier_override": _("Carrier chosen by staff"),
+        "carrier.create": _("Carrier created"),
+        "carrier.update": _("Carrier changed"),
+        "carrier.rates_import": _("Rate card imported"),
+        "carrier_service.create": _("Carrier service created"),
+        "carrier_service.update": _("Carrier service changed"),
+    }
+)
 
 register_beat_job(
     "fulfilment-check",

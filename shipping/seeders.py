@@ -130,7 +130,8 @@ class Dock:
             name, prefix, service = rng.choice(CARRIERS)
             day = timezone.localdate(t)
             expected = day + timedelta(days=rng.randint(1, 4))
-            chosen = self._choose(story, shipment, t)
+            # The desk chooses the carrier a little before the goods leave.
+            chosen = self._choose(story, shipment, t - timedelta(minutes=2))
             if chosen is not None:
                 carrier_service, transit_days = chosen
                 carrier = carrier_service.carrier

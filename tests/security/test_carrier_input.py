@@ -102,6 +102,7 @@ def test_roles_that_only_read_cannot_import_or_edit(setup, role):
         {"service": "99999999999999999999", "reason": "x"},
         {"service": "1", "reason": ""},
         {"service": "1", "reason": "x" * 501},
+        {"override": "1", "reason": "no service named"},
     ],
 )
 def test_a_bad_override_changes_nothing(setup, data):
