@@ -5,7 +5,7 @@ next to pgbench's TPC-B on the same server in the same run.
 
 Workers are processes (Python threads would share one core's worth of interpreter). Each
 order goes through orders.services.order_place: create, price, confirm and allocate in one
-transaction, as channel intake does.
+transaction, as channel intake does (sql_per_order: the statements one such order sends).
 Prints `name: value unit` lines.
 """
 
@@ -126,9 +126,15 @@ def worker(args) -> int:
     use_database(DB)
     import random
 
+    from django.conf import settings
+
+    settings.DEBUG = False  # as in production: no statement log kept in memory
+
     from customers.models import Customer
     from inventory.models import Product
     from orders.services import LineRequest, order_place
+
+    MARKETPLACE = "marketplace"  # a shop platform's order: the platform tells its buyer
 
     rng = random.Random(seed)
     products = list(Product.objects.filter(sku__startswith="TP-"))
@@ -136,9 +142,31 @@ def worker(args) -> int:
     done = 0
     for _ in range(count):
         lines = [LineRequest(p, rng.randint(1, 20)) for p in rng.sample(products, 5)]
-        order_place(actor=None, customer=rng.choice(customers), lines=lines)
+        order_place(actor=None, customer=rng.choice(customers), lines=lines, channel=MARKETPLACE)
         done += 1
     return done
+
+
+def sql_per_order(seed: int = 99) -> int:
+    """Statements one order sends (the order as the workers place it), BEGIN/COMMIT aside."""
+    import random
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from customers.models import Customer
+    from inventory.models import Product
+    from orders.services import LineRequest, order_place
+
+    MARKETPLACE = "marketplace"  # a shop platform's order: the platform tells its buyer
+
+    rng = random.Random(seed)
+    products = list(Product.objects.filter(sku__startswith="TP-"))
+    customer = rng.choice(list(Customer.objects.filter(code__startswith="TC")))
+    lines = [LineRequest(p, rng.randint(1, 20)) for p in rng.sample(products, 5)]
+    with CaptureQueriesContext(connection) as captured:
+        order_place(actor=None, customer=customer, lines=lines, channel=MARKETPLACE)
+    return sum(q["sql"] not in ("BEGIN", "COMMIT") for q in captured.captured_queries)
 
 
 def pgbench_tps(seconds: int, clients: int) -> float:
@@ -197,7 +225,9 @@ def main():
     tps = pgbench_tps(args.pgbench_seconds, args.workers)
     from orders.selectors import reservation_drift
 
+    statements = sql_per_order()
     print(f"orders_created_confirmed_allocated: {done} orders")
+    print(f"sql_per_order: {statements} statements")
     print(f"order_throughput_{args.workers}_workers: {orders_per_second:.1f} orders/s")
     print(f"pgbench_tpcb_{args.workers}_clients: {tps:.0f} tps")
     print(f"orders_per_pgbench_transaction: {orders_per_second / tps:.3f} ratio")

@@ -1,19 +1,11 @@
 from django.contrib import admin
 
 from customers.models import Address, Customer
-from oms.admin import ReadOnlyAdmin
+from oms.admin import ReadOnlyAdmin, ReadOnlyInline
 
 
-class AddressInline(admin.TabularInline):
+class AddressInline(ReadOnlyInline):
     model = Address
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Customer)

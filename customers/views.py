@@ -1,4 +1,5 @@
-from django.http import Http404
+from functools import partial
+
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -6,7 +7,7 @@ from customers import selectors, services
 from customers.filters import CustomerFilterSet
 from customers.forms import AddressForm, CustomerCreditForm, CustomerForm, FirstAddressForm
 from customers.tables import CustomerTable
-from oms.generic import ObjectDetailView, ObjectEditView, ObjectListView
+from oms.generic import ObjectDetailView, ObjectEditView, ObjectListView, get_object_or_404
 
 
 class CustomerListView(ObjectListView):
@@ -23,12 +24,16 @@ class CustomerListView(ObjectListView):
         return selectors.customer_list(self.request.user)
 
 
-class CustomerDetailView(ObjectDetailView):
+class CustomerInUrlMixin:
+    """The customer of the URL's `pk`, when this user may see it (sales see their own)."""
+
+    def lookup(self, pk):
+        return selectors.customer_detail(pk, self.request.user)
+
+
+class CustomerDetailView(CustomerInUrlMixin, ObjectDetailView):
     permission_required = "customers.view_customer"
     template_name = "customers/customer_detail.html"
-
-    def get_object(self):
-        return selectors.customer_detail(self.kwargs["pk"], self.request.user)
 
 
 class CustomerCreateView(ObjectEditView):
@@ -41,9 +46,6 @@ class CustomerCreateView(ObjectEditView):
     list_url_name = "customers:list"
 
     address_form = None
-
-    def get_form_kwargs(self):
-        return {"user": self.request.user}
 
     def get_extra_context(self):
         return {"address_form": self.address_form or FirstAddressForm()}
@@ -67,24 +69,13 @@ class CustomerCreateView(ObjectEditView):
         return _("Created customer %(customer)s.") % {"customer": customer}
 
 
-class CustomerEditView(ObjectEditView):
+class CustomerEditView(CustomerInUrlMixin, ObjectEditView):
     permission_required = "customers.change_customer"
     form_class = CustomerForm
     title = gettext_lazy("Edit customer")
 
-    def get_object(self):
-        customer = selectors.customer_detail(self.kwargs["pk"], self.request.user)
-        if customer is None:
-            raise Http404
-        return customer
-
-    def get_form_kwargs(self):
-        return {"instance": self.object, "user": self.request.user}
-
-    def save(self, form):
-        return services.customer_update(
-            actor=self.request.user, customer=self.object, data=form.cleaned_data
-        )
+    service = staticmethod(services.customer_update)
+    service_object = "customer"
 
 
 class CustomerCreditView(CustomerEditView):
@@ -94,31 +85,22 @@ class CustomerCreditView(CustomerEditView):
     form_class = CustomerCreditForm
     title = gettext_lazy("Credit terms")
 
-    def get_form_kwargs(self):
-        return {"instance": self.object}
 
-
-class AddressEditView(ObjectEditView):
+class AddressEditView(CustomerInUrlMixin, ObjectEditView):
     permission_required = "customers.change_customer"
     form_class = AddressForm
 
     def get_object(self):
-        self.customer = selectors.customer_detail(self.kwargs["pk"], self.request.user)
-        if self.customer is None:
-            raise Http404
+        self.customer = get_object_or_404(self.lookup, self.kwargs["pk"])
         if "address_pk" not in self.kwargs:
             return None
-        address = selectors.customer_address(self.customer, self.kwargs["address_pk"])
-        if address is None:
-            raise Http404
-        return address
+        return get_object_or_404(
+            partial(selectors.customer_address, self.customer), self.kwargs["address_pk"]
+        )
 
     @property
     def title(self):
         return _("Edit address") if self.kwargs.get("address_pk") else _("New address")
-
-    def get_form_kwargs(self):
-        return {"instance": self.object}
 
     def get_cancel_url(self):
         return self.customer.get_absolute_url()

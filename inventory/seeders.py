@@ -1,14 +1,17 @@
 """Demo warehouses, a lighting catalogue of ~200 products and their opening stock.
 
-Stock arrives through the stock services, so the ledger matches on_hand; the catalogue and the
+The warehouses and the catalogue are data (inventory/demo/*.csv); this module turns them into
+rows. Stock arrives through the stock services, so the ledger matches on_hand; the catalogue and the
 opening balance are then dated a week before the demo history starts. Idempotent: rows are
 keyed by code and SKU, and only missing ones are added.
 """
 
+import csv
 import random
 from collections.abc import Mapping
 from datetime import datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -16,143 +19,18 @@ from django.utils import timezone
 from inventory.choices import TaxClass, Unit
 from inventory.models import Category, Product, StockLevel, StockMovement, Warehouse
 from inventory.services import stock_level_update, stock_receive
-from oms.demo import backdate
+from oms.demo import backdate, rename
 from oms.models import AuditLog
 
-WAREHOUSES = [
-    ("SH1", "上海嘉定仓", "SH", "上海", "嘉定区安亭镇墨玉路 88 号", 31.375, 121.165),
-    ("GZ1", "广州白云仓", "GD", "广州", "白云区太和镇龙归路 12 号", 23.312, 113.338),
-    ("BJ1", "北京大兴仓", "BJ", "北京", "大兴区礼贤镇物流园 6 号", 39.621, 116.413),
-    ("CD1", "成都双流仓", "SC", "成都", "双流区西航港大道 1999 号", 30.522, 103.962),
-    ("WH1", "武汉东西湖仓", "HB", "武汉", "东西湖区走马岭物流园 3 号", 30.659, 114.097),
-]
+DEMO_DATA = Path(__file__).resolve().parent / "demo"
 
-# (category zh, category en, sku prefix, [(name zh, name en, unit, weight, volume, cost)], specs, made_to_order)
-CATALOGUE = [
-    (
-        "吸顶灯",
-        "Ceiling lights",
-        "CL",
-        [
-            ("圆形吸顶灯", "Round ceiling light", 2.1, 0.018, 68),
-            ("方形吸顶灯", "Square ceiling light", 2.4, 0.02, 79),
-            ("星空吸顶灯", "Starry ceiling light", 3.0, 0.03, 128),
-        ],
-        ["24W", "36W", "48W"],
-    ),
-    (
-        "吊灯",
-        "Pendant lights",
-        "PL",
-        [
-            ("北欧吊灯", "Nordic pendant", 1.6, 0.025, 96),
-            ("水晶吊灯", "Crystal chandelier", 8.5, 0.12, 560),
-            ("餐厅吊灯", "Dining pendant", 2.2, 0.03, 138),
-        ],
-        ["单头 1-light", "三头 3-light", "五头 5-light"],
-    ),
-    (
-        "壁灯",
-        "Wall lights",
-        "WL",
-        [
-            ("床头壁灯", "Bedside wall light", 0.9, 0.007, 42),
-            ("户外壁灯", "Outdoor wall light", 1.3, 0.009, 66),
-        ],
-        ["单头 1-light", "双头 2-light", "感应 sensor"],
-    ),
-    (
-        "台灯",
-        "Desk lamps",
-        "DL",
-        [
-            ("护眼台灯", "Eye-care desk lamp", 1.1, 0.008, 45),
-            ("折叠台灯", "Folding desk lamp", 0.8, 0.006, 32),
-        ],
-        ["USB", "充电 rechargeable"],
-    ),
-    (
-        "落地灯",
-        "Floor lamps",
-        "FL",
-        [
-            ("钓鱼落地灯", "Arc floor lamp", 6.2, 0.08, 210),
-            ("布艺落地灯", "Fabric floor lamp", 4.1, 0.06, 150),
-        ],
-        ["1.6m", "1.8m"],
-    ),
-    (
-        "筒灯",
-        "Downlights",
-        "DN",
-        [
-            ("LED筒灯", "LED downlight", 0.25, 0.001, 9.5),
-            ("防雾筒灯", "Anti-glare downlight", 0.3, 0.001, 14),
-        ],
-        ["5W", "7W", "12W"],
-    ),
-    (
-        "射灯",
-        "Spotlights",
-        "SP",
-        [
-            ("轨道射灯", "Track spotlight", 0.6, 0.003, 28),
-            ("嵌入式射灯", "Recessed spotlight", 0.35, 0.002, 19),
-        ],
-        ["7W", "12W", "20W"],
-    ),
-    (
-        "灯带",
-        "LED strips",
-        "ST",
-        [("LED灯带", "LED strip", 0.5, 0.002, 22)],
-        ["5m 2700K", "5m 4000K", "10m 6500K"],
-    ),
-    (
-        "灯泡",
-        "Bulbs",
-        "BU",
-        [("LED球泡", "LED bulb", 0.05, 0.0002, 3.2), ("智能灯泡", "Smart bulb", 0.08, 0.0003, 18)],
-        ["E27 9W", "E27 12W", "E14 5W"],
-    ),
-    (
-        "收纳",
-        "Storage",
-        "SO",
-        [
-            ("折叠收纳箱", "Folding storage box", 1.2, 0.04, 26),
-            ("抽屉收纳柜", "Drawer cabinet", 7.5, 0.15, 119),
-        ],
-        ["小号 S", "中号 M", "大号 L"],
-    ),
-    (
-        "厨具",
-        "Kitchenware",
-        "KI",
-        [
-            ("不锈钢炒锅", "Stainless wok", 1.9, 0.012, 88),
-            ("陶瓷餐具套装", "Ceramic dinner set", 4.2, 0.03, 135),
-        ],
-        ["28cm", "32cm"],
-    ),
-    (
-        "家纺",
-        "Home textiles",
-        "TX",
-        [
-            ("纯棉四件套", "Cotton bedding set", 2.6, 0.02, 168),
-            ("羽绒枕", "Down pillow", 0.9, 0.03, 72),
-        ],
-        ["1.5m", "1.8m"],
-    ),
-    (
-        "浴室",
-        "Bathroom",
-        "BA",
-        [("浴室镜柜", "Mirror cabinet", 11.0, 0.09, 420), ("毛巾架", "Towel rack", 1.1, 0.006, 58)],
-        ["60cm", "80cm"],
-    ),
-]
+
+def demo_rows(name: str) -> list[dict[str, str]]:
+    """The rows of a demo-data table (inventory/demo/<name>.csv), by column name."""
+    with (DEMO_DATA / f"{name}.csv").open(encoding="utf-8", newline="") as file:
+        return list(csv.DictReader(file))
+
+
 COLOURS = [
     ("白色", "White"),
     ("黑色", "Black"),
@@ -194,54 +72,59 @@ def seed_inventory(context) -> None:
 
 
 def seed_warehouses() -> list[Warehouse]:
-    for code, name, region, city, address, lat, lon in WAREHOUSES:
+    rows = demo_rows("warehouses")
+    for row in rows:
         Warehouse.objects.get_or_create(
-            code=code,
+            code=row["code"],
             defaults=dict(
-                name=name,
-                region=region,
-                city=city,
-                address=address,
-                latitude=Decimal(str(lat)),
-                longitude=Decimal(str(lon)),
+                name=row["name"],
+                region=row["region"],
+                city=row["city"],
+                address=row["address"],
+                latitude=Decimal(row["latitude"]),
+                longitude=Decimal(row["longitude"]),
             ),
         )
-    return list(Warehouse.objects.filter(code__in=[w[0] for w in WAREHOUSES]).order_by("code"))
+    return list(Warehouse.objects.filter(code__in=[r["code"] for r in rows]).order_by("code"))
 
 
 def seed_products() -> list[Product]:
+    """The catalogue (inventory/demo/catalogue.csv: one row per model, with its specs) in every
+    spec and colour; SKU <prefix>-<model no><spec no><colour no>."""
     existing = set(Product.objects.values_list("sku", flat=True))
     new = []
-    for cat_zh, cat_en, prefix, items, specs in CATALOGUE:
-        category, _ = Category.objects.get_or_create(name=cat_zh, defaults={"name_en": cat_en})
-        for item_no, (name_zh, name_en, weight, volume, cost) in enumerate(items, start=1):
-            for spec_no, spec in enumerate(specs, start=1):
-                colours = COLOURS[: 2 if prefix in ("BU", "ST", "DN") else 3]
-                for colour_no, (colour_zh, colour_en) in enumerate(colours, start=1):
-                    sku = f"{prefix}-{item_no:02d}{spec_no}{colour_no}"
-                    if sku in existing:
-                        continue
-                    factor = Decimal(1 + 0.25 * (spec_no - 1))
-                    new.append(
-                        Product(
-                            sku=sku,
-                            name=f"{name_zh} {spec} {colour_zh}",
-                            name_en=f"{name_en} {spec.split()[-1]} {colour_en}",
-                            model=f"{prefix}{item_no:02d}",
-                            spec=spec,
-                            colour=colour_zh,
-                            category=category,
-                            unit=Unit.SET
-                            if prefix in ("TX", "KI") and item_no == 2
-                            else Unit.PIECE,
-                            weight_kg=(Decimal(str(weight)) * factor).quantize(Decimal("0.001")),
-                            volume_m3=(Decimal(str(volume)) * factor).quantize(Decimal("0.0001")),
-                            standard_cost=(Decimal(str(cost)) * factor).quantize(Decimal("0.01")),
-                            tax_class=TaxClass.STANDARD,
-                            made_to_order=(name_en == "Crystal chandelier" and spec_no == 3),
-                            is_active=not (prefix == "DL" and item_no == 2 and colour_no == 3),
-                        )
+    models_in: dict[str, int] = {}
+    for row in demo_rows("catalogue"):
+        prefix = row["prefix"]
+        item_no = models_in[prefix] = models_in.get(prefix, 0) + 1
+        category, _ = Category.objects.get_or_create(
+            name=row["category"], defaults={"name_en": row["category_en"]}
+        )
+        for spec_no, spec in enumerate(row["specs"].split("|"), start=1):
+            colours = COLOURS[: 2 if prefix in ("BU", "ST", "DN") else 3]
+            for colour_no, (colour_zh, colour_en) in enumerate(colours, start=1):
+                sku = f"{prefix}-{item_no:02d}{spec_no}{colour_no}"
+                if sku in existing:
+                    continue
+                factor = Decimal(1 + 0.25 * (spec_no - 1))
+                new.append(
+                    Product(
+                        sku=sku,
+                        name=f"{row['name']} {spec} {colour_zh}",
+                        name_en=f"{row['name_en']} {spec.split()[-1]} {colour_en}",
+                        model=f"{prefix}{item_no:02d}",
+                        spec=spec,
+                        colour=colour_zh,
+                        category=category,
+                        unit=Unit.SET if prefix in ("TX", "KI") and item_no == 2 else Unit.PIECE,
+                        weight_kg=(Decimal(row["weight_kg"]) * factor).quantize(Decimal("0.001")),
+                        volume_m3=(Decimal(row["volume_m3"]) * factor).quantize(Decimal("0.0001")),
+                        standard_cost=(Decimal(row["cost"]) * factor).quantize(Decimal("0.01")),
+                        tax_class=TaxClass.STANDARD,
+                        made_to_order=(row["name_en"] == "Crystal chandelier" and spec_no == 3),
+                        is_active=not (prefix == "DL" and item_no == 2 and colour_no == 3),
                     )
+                )
     Product.objects.bulk_create(new)
     return list(Product.objects.select_related("category").order_by("sku"))
 
@@ -299,13 +182,8 @@ def ledger_backdate(
             "ALTER TABLE inventory_stockmovement DISABLE TRIGGER inventory_stockmovement_append_only"
         )
         backdate(StockMovement, "created_at", moments)
-        for column in ("reference", "note") if renames else ():
-            cursor.execute(
-                f"UPDATE inventory_stockmovement AS m SET {column} = v.new "
-                f"FROM unnest(%s::text[], %s::text[]) AS v(old, new) "
-                f"WHERE m.{column} = v.old AND m.id = ANY(%s)",
-                [list(renames), list(renames.values()), ids],
-            )
+        for column in ("reference", "note"):
+            rename(StockMovement, column, renames or {}, ids)
         cursor.execute(
             "ALTER TABLE inventory_stockmovement ENABLE TRIGGER inventory_stockmovement_append_only"
         )

@@ -47,6 +47,10 @@ def stock_levels() -> QuerySet[StockLevel]:
     return StockLevel.objects.select_related("product", "warehouse").annotate(available=AVAILABLE)
 
 
+def stock_level(pk: int) -> StockLevel | None:
+    return stock_levels().filter(pk=pk).first()
+
+
 def low_stock() -> QuerySet[StockLevel]:
     """Active products whose free stock has fallen below the safety stock."""
     return (

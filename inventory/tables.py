@@ -65,7 +65,10 @@ def _stock_query(level: StockLevel) -> str:
     return "?" + urlencode({"product": level.product.sku, "warehouse": level.warehouse_id})
 
 
-class StockLevelTable(BaseTable):
+class ProductInWarehouseTable(BaseTable):
+    """The columns of a row about one product in one warehouse: its SKU (linked to the
+    product), name and warehouse code; they come first unless Meta.sequence says otherwise."""
+
     sku = tables.Column(
         accessor="product__sku",
         verbose_name=_("SKU"),
@@ -73,6 +76,9 @@ class StockLevelTable(BaseTable):
     )
     product = tables.Column(accessor="product__name", verbose_name=_("Product"))
     warehouse = tables.Column(accessor="warehouse__code", verbose_name=_("Warehouse"))
+
+
+class StockLevelTable(ProductInWarehouseTable):
     bin_location = tables.Column()
     on_hand = QuantityColumn()
     reserved = QuantityColumn()
@@ -125,31 +131,14 @@ class LowStockTable(StockLevelTable):
     shortfall = QuantityColumn(verbose_name=_("Shortfall"))
 
     class Meta(StockLevelTable.Meta):
-        fields = (
-            "sku",
-            "product",
-            "warehouse",
-            "bin_location",
-            "on_hand",
-            "reserved",
-            "available",
-            "safety_stock",
-            "shortfall",
-        )
+        fields = (*StockLevelTable.Meta.fields, "shortfall")
         order_by = ("-shortfall",)
         empty_text = _("Nothing is below its safety stock.")
 
 
-class StockMovementTable(BaseTable):
+class StockMovementTable(ProductInWarehouseTable):
     created_at = tables.DateTimeColumn(verbose_name=_("Time"), format="SHORT_DATETIME_FORMAT")
     kind = tables.Column()
-    sku = tables.Column(
-        accessor="product__sku",
-        verbose_name=_("SKU"),
-        linkify=lambda record: record.product.get_absolute_url(),
-    )
-    product = tables.Column(accessor="product__name", verbose_name=_("Product"))
-    warehouse = tables.Column(accessor="warehouse__code", verbose_name=_("Warehouse"))
     quantity = QuantityColumn()
     balance_after = QuantityColumn()
     reason = tables.Column()
@@ -172,6 +161,7 @@ class StockMovementTable(BaseTable):
             "note",
             "actor",
         )
+        sequence = fields
         empty_text = _("No stock movements match these filters.")
 
     def render_quantity(self, value):

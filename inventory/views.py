@@ -59,8 +59,7 @@ class ProductDetailView(ObjectDetailView):
     permission_required = "inventory.view_product"
     template_name = "inventory/product_detail.html"
 
-    def get_object(self):
-        return selectors.product_detail(self.kwargs["pk"])
+    lookup = staticmethod(selectors.product_detail)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -92,27 +91,14 @@ class ProductEditView(ObjectEditView):
     form_class = ProductForm
     title = gettext_lazy("Edit product")
 
-    def get_object(self):
-        product = selectors.product_detail(self.kwargs["pk"])
-        if product is None:
-            raise Http404
-        return product
-
-    def get_form_kwargs(self):
-        return {"instance": self.object, "user": self.request.user}
-
-    def save(self, form):
-        return services.product_save(
-            actor=self.request.user, product=self.object, data=form.cleaned_data
-        )
+    lookup = staticmethod(selectors.product_detail)
+    service = staticmethod(services.product_save)
+    service_object = "product"
 
 
 class ProductCreateView(ProductEditView):
     permission_required = "inventory.add_product"
     title = gettext_lazy("New product")
-
-    def get_object(self):
-        return None
 
     list_url_name = "inventory:product_list"
 
@@ -140,8 +126,7 @@ class WarehouseDetailView(ObjectDetailView):
     permission_required = "inventory.view_warehouse"
     template_name = "inventory/warehouse_detail.html"
 
-    def get_object(self):
-        return selectors.warehouse_detail(self.kwargs["pk"])
+    lookup = staticmethod(selectors.warehouse_detail)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -172,27 +157,14 @@ class WarehouseEditView(ObjectEditView):
     form_class = WarehouseForm
     title = gettext_lazy("Edit warehouse")
 
-    def get_object(self):
-        warehouse = selectors.warehouse_detail(self.kwargs["pk"])
-        if warehouse is None:
-            raise Http404
-        return warehouse
-
-    def get_form_kwargs(self):
-        return {"instance": self.object}
-
-    def save(self, form):
-        return services.warehouse_save(
-            actor=self.request.user, warehouse=self.object, data=form.cleaned_data
-        )
+    lookup = staticmethod(selectors.warehouse_detail)
+    service = staticmethod(services.warehouse_save)
+    service_object = "warehouse"
 
 
 class WarehouseCreateView(WarehouseEditView):
     permission_required = "inventory.add_warehouse"
     title = gettext_lazy("New warehouse")
-
-    def get_object(self):
-        return None
 
     list_url_name = "inventory:warehouse_list"
 
@@ -203,8 +175,7 @@ class CountSheetView(ObjectDetailView):
     permission_required = "inventory.view_stocklevel"
     template_name = "inventory/count_sheet.html"
 
-    def get_object(self):
-        return selectors.warehouse_detail(self.kwargs["pk"])
+    lookup = staticmethod(selectors.warehouse_detail)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -381,14 +352,7 @@ class StockLevelEditView(ObjectEditView):
     form_class = StockLevelForm
     title = gettext_lazy("Bin and safety stock")
 
-    def get_object(self):
-        level = selectors.stock_levels().filter(pk=self.kwargs["pk"]).first()
-        if level is None:
-            raise Http404
-        return level
-
-    def get_form_kwargs(self):
-        return {"instance": self.object}
+    lookup = staticmethod(selectors.stock_level)
 
     def get_cancel_url(self):
         return self.object.product.get_absolute_url()

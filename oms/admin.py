@@ -12,7 +12,7 @@ def superusers_only(request) -> bool:
 admin.site.has_permission = superusers_only
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyMixin:
     """Business data changes through the back office's services, never through the admin."""
 
     def has_add_permission(self, request, obj=None):
@@ -23,6 +23,16 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    pass
+
+
+class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
+    """A model's rows shown on its parent's admin page, to look at only."""
+
+    extra = 0
 
 
 @admin.register(AuditLog)

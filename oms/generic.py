@@ -15,7 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.paginator import EmptyPage
-from django.forms import BaseForm
+from django.forms import BaseForm, BaseModelForm
 from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
@@ -31,6 +31,7 @@ from django_tables2.paginators import LazyPaginator
 from oms import registry
 from oms.errors import ServiceError
 from oms.exports import csv_chunks, export_plan, is_large
+from oms.forms import FieldRightsFormMixin
 from oms.models import SubmittedForm
 from oms.services import export_job_start, form_submit_once
 from oms.types import User
@@ -229,10 +230,16 @@ def active_filter_chips(filterset, request) -> list[dict[str, str]]:
 
 
 class ObjectDetailView(RequirePermissionMixin, TemplateView):
+    """One object's page: `lookup` (a selector, or `model` for a plain primary-key lookup)
+    finds it by the URL's `lookup_kwarg`; a missing one is a 404."""
+
     lookup_kwarg = "pk"
+    lookup: Any = None
+    model: Any = None
 
     def get_object(self):
-        raise NotImplementedError
+        lookup = self.lookup or model_lookup(self.model)
+        return lookup(self.kwargs[self.lookup_kwarg])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -249,24 +256,62 @@ class ObjectDetailView(RequirePermissionMixin, TemplateView):
         return super().get(request, *args, **kwargs)
 
 
+def get_object_or_404(lookup, pk):
+    """`lookup(pk)` (a selector, or a model's `objects.filter(pk=…).first`), or 404."""
+    obj = lookup(pk)
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def model_lookup(model):
+    """A lookup for get_object_or_404: the model's row with that primary key, or None."""
+    return lambda pk: model._default_manager.filter(pk=pk).first()
+
+
 class ObjectEditView(RequirePermissionMixin, View):
-    """Show a form; on a valid POST call one service. Service errors land on the form."""
+    """Show a form; on a valid POST call one service. Service errors land on the form.
+
+    The usual edit page is declarative: `lookup` finds the object of the URL's `pk` (a
+    selector; or `model` for a plain primary-key lookup; 404 when it is missing, none on a
+    create page, whose URL has no `pk`), a model form gets it as its instance, and `service`
+    saves as `service(actor=…, <service_object>=object, data=form.cleaned_data)`. A form with
+    field rights (oms.forms.FieldRightsFormMixin) gets the user."""
 
     form_class: type[BaseForm]
     list_url_name = ""  # where Cancel leads when the page has no object yet
     template_name = "oms/object_edit.html"
     title = ""
     submit_label = ""
+    model: Any = None
+    lookup: Any = None
+    service: Any = None
+    service_object = ""
 
     def get_object(self):
+        if "pk" not in self.kwargs:
+            return None
+        if self.lookup is not None:
+            return get_object_or_404(self.lookup, self.kwargs["pk"])
+        if self.model is not None:
+            return get_object_or_404(model_lookup(self.model), self.kwargs["pk"])
         return None
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {}
+        kwargs: dict[str, Any] = {}
+        if issubclass(self.form_class, BaseModelForm):
+            kwargs["instance"] = self.object
+        if issubclass(self.form_class, FieldRightsFormMixin):
+            kwargs["user"] = self.request.user  # fields the role may not change: read-only
+        return kwargs
 
     def save(self, form):
         """Call the service; return the saved object."""
-        raise NotImplementedError
+        if self.service is None:
+            raise NotImplementedError
+        return self.service(
+            actor=self.request.user, **{self.service_object: self.object}, data=form.cleaned_data
+        )
 
     def success_message(self, obj) -> str:
         return _("Saved %(object)s.") % {"object": obj}
@@ -383,20 +428,68 @@ class ObjectActionView(LoginRequiredMixin, RequirePermissionMixin, View):
         return HttpResponseRedirect(self.get_redirect_url(request, **kwargs))
 
 
-def object_urls(prefix: str, name: str, views: ModuleType, kind: str) -> list[URLPattern]:
+class ObjectSetActiveView(ObjectActionView):
+    """POST only: switch an object on or off (`is_active`) through its service, then back to
+    its page. One class serves both buttons: `as_view(active=True)` and `active=False`
+    (object_urls mounts `<Kind>SetActiveView` at `<pk>/activate/` and `<pk>/deactivate/`)."""
+
+    model: Any = None
+    service: Any = None  # service(actor=…, <service_object>=object, active=bool)
+    service_object = ""
+    active = True
+
+    def perform(self, request, **kwargs):
+        obj = get_object_or_404(model_lookup(self.model), kwargs["pk"])
+        self.service(actor=request.user, **{self.service_object: obj}, active=self.active)
+        if self.active:
+            return _("%(object)s is active again.") % {"object": obj}
+        return _("%(object)s is inactive.") % {"object": obj}
+
+    def get_redirect_url(self, request, **kwargs):
+        return get_object_or_404(model_lookup(self.model), kwargs["pk"]).get_absolute_url()
+
+
+# An object's usual pages: (route under the prefix, view class suffix, URL name suffix, as_view
+# arguments). `object_urls` mounts those the views module has.
+OBJECT_PAGES: tuple[tuple[str, str, str, dict[str, Any]], ...] = (
+    ("", "List", "list", {}),
+    ("new/", "Create", "create", {}),
+    ("<int:pk>/", "Detail", "detail", {}),
+    ("<int:pk>/edit/", "Edit", "edit", {}),
+    ("<int:pk>/activate/", "SetActive", "activate", {"active": True}),
+    ("<int:pk>/deactivate/", "SetActive", "deactivate", {"active": False}),
+)
+
+
+def object_urls(
+    prefix: str, name: str, views: ModuleType, kind: str, *, edit_route: str = "<int:pk>/edit/"
+) -> list[URLPattern]:
     """The usual pages of one kind of object, found by name in the app's views module:
     `<Kind>ListView` at `prefix`, `<Kind>CreateView` at `prefix/new/`, `<Kind>DetailView` at
-    `prefix/<pk>/` and `<Kind>EditView` at `prefix/<pk>/edit/`, named `<name>_list`,
-    `_create`, `_detail`, `_edit` (plain `list`, `create`, ... when `name` is empty).
+    `prefix/<pk>/`, `<Kind>EditView` at `prefix/<pk>/edit/` (or `edit_route`: a kind without a
+    detail page edits at `<pk>/`) and `<Kind>SetActiveView` at `prefix/<pk>/activate/` and
+    `/deactivate/`, named `<name>_list`, `_create`, `_detail`, `_edit`, `_activate`,
+    `_deactivate` (plain `list`, `create`, ... when `name` is empty).
     A view the module does not have is left out."""
-    pages = (
-        ("", "List", "list"),
-        ("new/", "Create", "create"),
-        ("<int:pk>/", "Detail", "detail"),
-        ("<int:pk>/edit/", "Edit", "edit"),
-    )
     return [
-        path(f"{prefix}{route}", view.as_view(), name=f"{name}_{suffix}" if name else suffix)
-        for route, role, suffix in pages
+        path(
+            f"{prefix}{edit_route if suffix == 'edit' else route}",
+            view.as_view(**arguments),
+            name=f"{name}_{suffix}" if name else suffix,
+        )
+        for route, role, suffix, arguments in OBJECT_PAGES
         if (view := getattr(views, f"{kind}{role}View", None)) is not None
+    ]
+
+
+def action_urls(prefix: str, views: ModuleType, *names: str) -> list[URLPattern]:
+    """POST-only action views of one object: `start_picking` is `<prefix>start-picking/`,
+    served by `views.StartPickingView` and named `start_picking`."""
+    return [
+        path(
+            f"{prefix}{name.replace('_', '-')}/",
+            getattr(views, "".join(part.title() for part in name.split("_")) + "View").as_view(),
+            name=name,
+        )
+        for name in names
     ]

@@ -43,11 +43,11 @@ register_audited_model("oms.calendarday", _("Working-day calendar"))
 register_audited_model("oms.messagetemplate", _("Message template"))
 register_audit_actions(
     {
-        "calendar.working_day": _("Made a working day"),
-        "calendar.day_off": _("Made a day off"),
-        "calendar.reset": _("Calendar day reset"),
+        "calendar.working_day": _("Day made a working day"),
+        "calendar.day_off": _("Day made a day off"),
+        "calendar.reset": _("Day back to the shipped calendar"),
         "message_template.update": _("Message template changed"),
-        "message_template.reset": _("Message template reset"),
+        "message_template.reset": _("Message template restored to its default"),
     }
 )
 

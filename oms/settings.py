@@ -95,6 +95,8 @@ TEMPLATES = [
         },
     }
 ]
+# Django's form renderer, with the most used widgets written in Python (list filter forms).
+FORM_RENDERER = "oms.forms.FastWidgetRenderer"
 
 # Database: DATABASE_URL, or the embedded PostgreSQL (pgserver) under var/pgdata.
 if "DATABASE_URL" in os.environ:

@@ -11,9 +11,9 @@ from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Model
 from django.middleware.csrf import get_token
-from django.utils import translation
+from django.utils import numberformat, translation
 from django.utils.encoding import force_str
-from django.utils.formats import date_format, get_format, localize, number_format
+from django.utils.formats import date_format, get_format, localize
 from django.utils.functional import Promise, cached_property
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
@@ -30,7 +30,32 @@ from oms.registry import resolve_reference
 def format_money(value: Decimal | None) -> str:
     if value is None:
         return ""
-    return f"{currency_symbol()}{number_format(value, decimal_pos=2, force_grouping=True)}"
+    return f"{currency_symbol()}{grouped_number(value, decimal_pos=2)}"
+
+
+_NUMBER_FORMATS: dict[str, tuple[str, Any, str]] = {}
+
+
+def grouped_number(value: Any, decimal_pos: int | None = None) -> str:
+    """number_format(value, decimal_pos, force_grouping=True), with the language's separators
+    and grouping looked up once per language rather than once per cell."""
+    language = translation.get_language()
+    formats = _NUMBER_FORMATS.get(language or "")
+    if formats is None:
+        formats = _NUMBER_FORMATS[language or ""] = (
+            get_format("DECIMAL_SEPARATOR", language),
+            get_format("NUMBER_GROUPING", language),
+            get_format("THOUSAND_SEPARATOR", language),
+        )
+    decimal_separator, grouping, thousand_separator = formats
+    return numberformat.format(
+        value,
+        decimal_separator,
+        decimal_pos,
+        grouping,
+        thousand_separator,
+        force_grouping=True,
+    )
 
 
 def currency_symbol() -> str:
@@ -65,7 +90,7 @@ class QuantityColumn(tables.Column):
         super().__init__(*args, **kwargs)
 
     def render(self, value):
-        return number_format(value, force_grouping=True)
+        return grouped_number(value)
 
 
 class ActiveColumn(tables.BooleanColumn):
@@ -138,10 +163,27 @@ class DateColumn(DateTimeColumn):
         return date_formatter(self.format)(value)
 
 
+@dataclass(frozen=True)
+class FooterCell:
+    """One cell of a table's summary footer (BaseTable.summary_footer)."""
+
+    content: Any
+    colspan: int = 1
+    css: str = "text-end"
+    id: str = ""
+
+
 class BaseTable(tables.Table):
     class Meta:
         empty_text = _("Nothing matches these filters.")
         template_name = "oms/table.html"
+
+    summary_footer_css = "table-light"
+
+    def summary_footer(self) -> list[FooterCell]:
+        """A footer row of cells that may span columns (a document's totals under its lines),
+        shown instead of the columns' own footers when there is one."""
+        return []
 
     @cached_property
     def rendered_rows(self) -> list[SafeString]:
@@ -315,10 +357,21 @@ class _CellRenderer:
         self.plain_link = isinstance(self.link, LinkTransform) and not self.link.attrs
         self.render = bound_column.render
         self.labels = self._labels(table, self.accessor)
+        self.bits = tuple(self.accessor.bits)
         arguments, keywords = signature(self.render)
         self.wanted = CELL_ARGUMENTS if keywords else tuple(arguments)
         # call_with_appropriate calls nothing when an argument is unknown: the cell is None.
         self.callable = all(name in CELL_ARGUMENTS for name in self.wanted)
+        # The arguments that are the same for every row.
+        self.fixed = {
+            name: value
+            for name, value in (
+                ("column", column),
+                ("bound_column", bound_column),
+                ("table", table),
+            )
+            if name in self.wanted
+        }
 
     def _can_be_fast(self, column) -> bool:
         attrs = column.attrs.get("td", column.attrs.get("cell", {}))
@@ -349,29 +402,50 @@ class _CellRenderer:
             bound_column.current_value, bound_column.current_record = content, row.record
             return f"<td {bound_column.attrs['td'].as_html()}>{cell_html(content)}</td>"
         record = row.record
-        value = self.accessor.resolve(record, quiet=True)
+        value = self._value(record)
         if self.labels is not None and isinstance(record, Model):
             with suppress(TypeError):  # an unhashable value has no label
                 value = self.labels.get(value, value)
         if value in self.empty_values:
             return f"<td {self.td}>{cell_html(self.default)}</td>"
-        arguments = {
-            "value": value,
-            "record": record,
-            "column": self.bound_column.column,
-            "bound_column": self.bound_column,
-            "bound_row": row,
-            "table": self.table,
-        }
-        content = (
-            self.render(**{name: arguments[name] for name in self.wanted})
-            if self.callable
-            else None
-        )
-        if self.plain_link:  # what LinkTransform makes, without its attribute machinery
-            href = self.link.compose_url(**arguments)
-            if href is not None:
-                content = fast_format_html('<a href="{}">{}</a>', href, content)
-        elif self.link:
-            content = self.link(content, **arguments)
+        if self.callable:
+            arguments = dict(self.fixed)
+            for name, given in (("value", value), ("record", record), ("bound_row", row)):
+                if name in self.wanted:
+                    arguments[name] = given
+            content = self.render(**arguments)
+        else:
+            content = None
+        if self.link:
+            arguments = {
+                "value": value,
+                "record": record,
+                "column": self.bound_column.column,
+                "bound_column": self.bound_column,
+                "bound_row": row,
+                "table": self.table,
+            }
+            if self.plain_link:  # what LinkTransform makes, without its attribute machinery
+                href = self.link.compose_url(**arguments)
+                if href is not None:
+                    content = fast_format_html('<a href="{}">{}</a>', href, content)
+            else:
+                content = self.link(content, **arguments)
         return f"<td {self.td}>{cell_html(content)}</td>"
+
+    def _value(self, record) -> Any:
+        """accessor.resolve(record, quiet=True): on a model instance, attributes that are no
+        callables are read directly (resolve tries record[name] first, an exception per
+        cell); anything else goes through resolve."""
+        if isinstance(record, Model):
+            current = record
+            try:
+                for bit in self.bits:
+                    current = getattr(current, bit)
+                    if callable(current):
+                        break
+                else:
+                    return current
+            except Exception:  # resolve() decides what a failed lookup gives
+                pass
+        return self.accessor.resolve(record, quiet=True)

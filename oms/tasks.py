@@ -17,6 +17,19 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 
 
+def retrying_task(*, time_limit: int, soft_time_limit: int):
+    """A Celery task (decorator) that any error retries with backoff, 10 s doubling up to
+    10 minutes, at most five times, and that is stopped after `time_limit` seconds."""
+    return shared_task(
+        autoretry_for=(Exception,),
+        retry_backoff=10,
+        retry_backoff_max=600,
+        max_retries=5,
+        time_limit=time_limit,
+        soft_time_limit=soft_time_limit,
+    )
+
+
 @shared_task(
     bind=True,
     autoretry_for=(OSError,),

@@ -1,23 +1,17 @@
 from django.contrib import admin
 
-from oms.admin import ReadOnlyAdmin
+from oms.admin import ReadOnlyAdmin, ReadOnlyInline
 from orders.models import ApprovalRule, Order, PriceList, PriceListItem, Promotion, ShippingRule
+from orders.tables import PromotionTable, ShippingRuleTable
 
 
-class PriceListItemInline(admin.TabularInline):
+class PriceListItemInline(ReadOnlyInline):
     model = PriceListItem
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 # Price lists, promotions and shipping rules are kept on the back-office pages (Settings),
-# whose services validate and audit every change; here superusers only look.
+# whose services validate and audit every change; here superusers only look, at the columns
+# of the back-office lists.
 @admin.register(PriceList)
 class PriceListAdmin(ReadOnlyAdmin):
     list_display = ("name", "customer_group", "prices_include_tax", "is_active")
@@ -26,30 +20,13 @@ class PriceListAdmin(ReadOnlyAdmin):
 
 @admin.register(Promotion)
 class PromotionAdmin(ReadOnlyAdmin):
-    list_display = (
-        "name",
-        "kind",
-        "value",
-        "scope",
-        "starts_on",
-        "ends_on",
-        "stackable",
-        "is_active",
-    )
+    list_display = PromotionTable.Meta.fields
     list_filter = ("kind", "scope", "is_active")
 
 
 @admin.register(ShippingRule)
 class ShippingRuleAdmin(ReadOnlyAdmin):
-    list_display = (
-        "name",
-        "region",
-        "max_weight_kg",
-        "base_fee",
-        "per_kg_fee",
-        "free_above",
-        "is_active",
-    )
+    list_display = ShippingRuleTable.Meta.fields
 
 
 @admin.register(ApprovalRule)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 from django.db.models import F, Sum
+from django.utils import timezone
 
 from inventory.models import StockLevel, Warehouse
 from inventory.services import work_order_create
@@ -89,6 +90,43 @@ def _reserve(level_id: int, quantity: int) -> None:
         raise AllocationConflict(f"stock level {level_id} cannot reserve {quantity}")
 
 
+def reserve_for_lines(taken: dict[tuple[int, int], int]) -> None:
+    """Reserve units on locked stock rows for order lines, keyed by (line id, stock level id):
+    one statement raises StockLevel.reserved (conditionally, as reserve_many does) and adds
+    the units to the lines' Allocation rows, creating those that are missing."""
+    if not taken:
+        return
+    line_ids = [line_id for line_id, _level_id in taken]
+    level_ids = [level_id for _line_id, level_id in taken]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH wanted AS (
+                SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::integer[])
+                    AS w(line_id, stock_level_id, quantity)
+            ), reserved AS (
+                UPDATE inventory_stocklevel AS s SET reserved = s.reserved + t.quantity
+                FROM (
+                    SELECT stock_level_id, sum(quantity) AS quantity FROM wanted
+                    GROUP BY stock_level_id
+                ) AS t
+                WHERE s.id = t.stock_level_id AND s.on_hand >= s.reserved + t.quantity
+                RETURNING s.id
+            )
+            INSERT INTO orders_allocation (line_id, stock_level_id, quantity, created_at)
+            SELECT w.line_id, w.stock_level_id, w.quantity, %s FROM wanted AS w
+            WHERE w.stock_level_id IN (SELECT id FROM reserved)
+            ON CONFLICT (line_id, stock_level_id) WHERE issued_at IS NULL
+            DO UPDATE SET quantity = orders_allocation.quantity + EXCLUDED.quantity
+            """,
+            # created_at as Django's auto_now_add sets it (now() would be the transaction's start).
+            [line_ids, level_ids, list(taken.values()), timezone.now()],
+        )
+        # A row that could not reserve leaves its allocations out: the count tells.
+        if cursor.rowcount != len(taken):
+            raise AllocationConflict(f"stock levels {sorted(set(level_ids))} cannot reserve")
+
+
 def allocate_order(
     order: Order, *, reference: str = "", lines: list[OrderLine] | None = None, fresh: bool = False
 ) -> AllocationResult:
@@ -105,32 +143,28 @@ def allocate_order(
     have = {} if fresh else allocated_by_line(lines)
     needs = {line.pk: line.quantity - have.get(line.pk, 0) for line in lines}
     stock_lines = [line for line in lines if not line.made_to_order and needs[line.pk] > 0]
-    warehouses = {w.pk: w for w in Warehouse.objects.filter(is_active=True)}
+    warehouses: dict[int, Warehouse] = {}
     rank = warehouse_rank(order)
 
     if stock_lines:
         product_ids = sorted({line.product_id for line in stock_lines})
+        # One statement locks every stock row of the order's products (key order) and brings
+        # their warehouses along; the warehouse rows themselves are not locked.
         levels = list(
-            StockLevel.objects.select_for_update()
-            .filter(product_id__in=product_ids, warehouse_id__in=warehouses.keys())
+            StockLevel.objects.select_for_update(of=("self",))
+            .select_related("warehouse")
+            .filter(product_id__in=product_ids, warehouse__is_active=True)
             .order_by("pk")
         )
+        warehouses = {level.warehouse_id: level.warehouse for level in levels}
         by_product: dict[int, list[StockLevel]] = defaultdict(list)
         for level in levels:
             by_product[level.product_id].append(level)
         for candidates in by_product.values():
             candidates.sort(key=lambda level: rank(warehouses[level.warehouse_id]))
 
-        existing = (
-            {}
-            if fresh
-            else {
-                (a.line_id, a.stock_level_id): a
-                for a in Allocation.objects.filter(line__in=stock_lines, issued_at__isnull=True)
-            }
-        )
+        taken: dict[tuple[int, int], int] = {}  # (line id, stock level id) -> units
         reserve: dict[int, int] = {}
-        new_rows: list[Allocation] = []
         for line in stock_lines:
             need = needs[line.pk]
             for level in by_product.get(line.product_id, []):
@@ -141,19 +175,15 @@ def allocate_order(
                     continue
                 take = min(free, need)
                 reserve[level.pk] = reserve.get(level.pk, 0) + take
+                taken[(line.pk, level.pk)] = take
                 need -= take
                 result.allocated[line.pk] = result.allocated.get(line.pk, 0) + take
-                row = existing.get((line.pk, level.pk))
-                if row is not None:
-                    row.quantity += take
-                    row.save(update_fields=["quantity"])
-                else:
-                    new_rows.append(Allocation(line=line, stock_level=level, quantity=take))
             if need:
                 result.short[line.pk] = need
-        reserve_many(reserve)
-        Allocation.objects.bulk_create(new_rows)
+        reserve_for_lines(taken)
 
+    if any(line.made_to_order and needs[line.pk] > 0 for line in lines):
+        warehouses = {w.pk: w for w in Warehouse.objects.filter(is_active=True)}
     for line in lines:
         if line.made_to_order and needs[line.pk] > 0:
             nearest = min(warehouses.values(), key=rank) if warehouses else None

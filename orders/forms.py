@@ -12,7 +12,13 @@ from oms.forms import BootstrapFormMixin, QuantityField, date_input
 from oms.types import AnyUser
 from orders.choices import Channel
 from orders.models import ApprovalRule, PriceList, Promotion, ShippingRule
-from orders.services.rules import Break
+from orders.services.rules import (
+    APPROVAL_RULE_FIELDS,
+    PRICE_LIST_FIELDS,
+    PROMOTION_FIELDS,
+    SHIPPING_RULE_FIELDS,
+    Break,
+)
 from orders.services.shared import MAX_LINE_QUANTITY
 
 DISCOUNT = {
@@ -51,6 +57,16 @@ class CustomerByCodeField(forms.CharField):
         return customer
 
 
+def requested_delivery_field() -> forms.DateField:
+    return forms.DateField(label=_("Requested delivery"), required=False, widget=date_input())
+
+
+def order_notes_field() -> forms.CharField:
+    return forms.CharField(
+        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
 class OrderStartForm(BootstrapFormMixin, forms.Form):
     customer = CustomerByCodeField()
     channel = forms.ChoiceField(
@@ -62,14 +78,8 @@ class OrderStartForm(BootstrapFormMixin, forms.Form):
         required=False,
         help_text=_("The customer's PO or shop order number."),
     )
-    requested_delivery_date = forms.DateField(
-        label=_("Requested delivery"),
-        required=False,
-        widget=date_input(),
-    )
-    notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    requested_delivery_date = requested_delivery_field()
+    notes = order_notes_field()
 
     def __init__(self, *args, user: AnyUser, **kwargs):
         super().__init__(*args, **kwargs)
@@ -79,14 +89,8 @@ class OrderStartForm(BootstrapFormMixin, forms.Form):
 
 class OrderHeaderForm(BootstrapFormMixin, forms.Form):
     shipping_address = forms.ModelChoiceField(label=_("Ship to"), queryset=Address.objects.none())
-    requested_delivery_date = forms.DateField(
-        label=_("Requested delivery"),
-        required=False,
-        widget=date_input(),
-    )
-    notes = forms.CharField(
-        label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    requested_delivery_date = requested_delivery_field()
+    notes = order_notes_field()
     needs_review = forms.BooleanField(label=_("Flag for review"), required=False)
 
     def __init__(self, *args, order, **kwargs):
@@ -215,14 +219,14 @@ def shown_when(field: str, *values: str) -> dict[str, str]:
 class ApprovalRuleForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = ApprovalRule
-        fields = ["name", "condition", "threshold", "required_role", "level"]
+        fields = APPROVAL_RULE_FIELDS
         widgets = {"threshold": forms.NumberInput(attrs=shown_when("condition", "amount_at_least"))}
 
 
 class PriceListForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = PriceList
-        fields = ["name", "customer_group", "prices_include_tax"]
+        fields = PRICE_LIST_FIELDS
 
 
 class OptionalProductBySkuField(ProductBySkuField):
@@ -250,18 +254,7 @@ class PromotionForm(BootstrapFormMixin, forms.ModelForm):
 
     class Meta:
         model = Promotion
-        fields = [
-            "name",
-            "kind",
-            "value",
-            "scope",
-            "product",
-            "category",
-            "customer_tier",
-            "starts_on",
-            "ends_on",
-            "stackable",
-        ]
+        fields = PROMOTION_FIELDS
         widgets = {
             "starts_on": date_input(),
             "ends_on": date_input(),
@@ -282,7 +275,7 @@ class PromotionForm(BootstrapFormMixin, forms.ModelForm):
 class ShippingRuleForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = ShippingRule
-        fields = ["name", "region", "max_weight_kg", "base_fee", "per_kg_fee", "free_above"]
+        fields = SHIPPING_RULE_FIELDS
         help_texts = {
             "max_weight_kg": _("Empty: any weight. The lightest band that fits the order wins."),
         }

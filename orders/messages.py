@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from oms.messaging import notify
 from oms.registry import MessageEvent, MessageText
 from oms.tables import format_money
+from orders.choices import Channel
 from orders.models import Order
 
 ORDER_CONFIRMED = MessageEvent(
@@ -66,7 +67,14 @@ def order_message_context(order: Order) -> dict[str, Any]:
     }
 
 
+# A web shop or marketplace confirms the order to its buyer itself (marketplaces forbid
+# contacting their buyers outside the platform); the OMS speaks for the orders it took.
+PLATFORM_CHANNELS = frozenset({Channel.WEB_SHOP, Channel.MARKETPLACE})
+
+
 def notify_order_confirmed(order: Order) -> None:
     """Once per order, in the confirming transaction (a re-confirmation after an amendment
-    sends nothing new)."""
+    sends nothing new); not for a shop platform's orders."""
+    if order.channel in PLATFORM_CHANNELS:
+        return
     notify(order.customer, ORDER_CONFIRMED.code, order_message_context(order), key=str(order.pk))

@@ -53,7 +53,7 @@ APPROVAL_RULES = {
     "orders.add_approvalrule",
     "orders.change_approvalrule",
 }
-# Price lists, promotions and shipping fee rules (orders/views/rules.py); change covers
+# Price lists, promotions and shipping fee rules (orders/views/rules/); change covers
 # activating and deactivating, nothing is deleted.
 PRICING_RULES = {
     f"orders.{verb}_{model}"

@@ -8,7 +8,7 @@ from django.db.models import Sum
 
 from customers.choices import PaymentTerms
 from orders.choices import OPEN_STATUSES, ApprovalCondition, ApprovalReason, OrderStatus
-from orders.models import ApprovalRule, Order
+from orders.models import ApprovalRule, Order, OrderLine
 from orders.reasons import reason
 
 CREDIT_TERMS = {PaymentTerms.NET_15, PaymentTerms.NET_30, PaymentTerms.NET_60}
@@ -54,10 +54,19 @@ def is_new_customer(order: Order) -> bool:
     )
 
 
-def required_approvals(order: Order) -> list[Requirement]:
-    """One requirement per (level, role), with the reasons of the rules that asked for it."""
+def required_approvals(order: Order, lines: list[OrderLine] | None = None) -> list[Requirement]:
+    """One requirement per (level, role), with the reasons of the rules that asked for it.
+    `lines`, when the caller holds the order's lines, saves looking for them."""
     found: dict[tuple[int, str], Requirement] = {}
-    mto_skus = None
+    mto_skus = (
+        None
+        if lines is None
+        else [
+            line.product.sku
+            for line in sorted(lines, key=lambda line: line.line_no)
+            if line.made_to_order
+        ]
+    )
     for rule in ApprovalRule.objects.filter(is_active=True).order_by("level", "pk"):
         entry = None
         if rule.condition == ApprovalCondition.AMOUNT_AT_LEAST:

@@ -1,8 +1,9 @@
 import django_tables2 as tables
 from django.db.models import Value
 from django.db.models.functions import Concat
+from django.template.defaultfilters import floatformat
 from django.utils.formats import number_format
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from oms.tables import (
@@ -11,12 +12,22 @@ from oms.tables import (
     BaseTable,
     DateColumn,
     DateTimeColumn,
+    FooterCell,
     MoneyColumn,
+    QuantityColumn,
     fast_format_html,
     format_money,
 )
 from orders.choices import PromotionKind, PromotionScope
-from orders.models import Approval, ApprovalRule, Order, PriceList, Promotion, ShippingRule
+from orders.models import (
+    Approval,
+    ApprovalRule,
+    Order,
+    OrderLine,
+    PriceList,
+    Promotion,
+    ShippingRule,
+)
 from orders.templatetags.orders import priority_reason_text, status_badge
 
 
@@ -86,15 +97,7 @@ class QueueTable(OrderTable):
             "total",
             "reasons",
         )
-        sequence = (
-            "priority_score",
-            "number",
-            "customer",
-            "status",
-            "requested_delivery_date",
-            "total",
-            "reasons",
-        )
+        sequence = fields
         exclude = ("created_at", "channel", "ship_region")
         orderable = False
         empty_text = _("No open orders.")
@@ -258,3 +261,232 @@ class ShippingRuleTable(BaseTable):
 
     def render_max_weight_kg(self, value):
         return number_format(value.normalize(), force_grouping=True)
+
+
+# ---------------------------------------------------------------- an order's lines
+
+
+def labelled(label, amount) -> str:
+    """ "Tax ¥12.00"; a negative amount (a discount) with a minus sign: "Discounts −¥5.00"."""
+    if amount < 0:
+        return f"{label} −{format_money(-amount)}"
+    return f"{label} {format_money(amount)}"
+
+
+class OrderLineTable(BaseTable):
+    """The lines of one order on its page, with its totals underneath."""
+
+    line_no = tables.Column(verbose_name="#")
+    sku = tables.Column(
+        accessor="product__sku",
+        verbose_name=_("SKU"),
+        linkify=lambda record: record.product.get_absolute_url(),
+    )
+    description = tables.Column(verbose_name=_("Description"))
+    quantity = QuantityColumn(verbose_name=_("Quantity"))
+    unit_price = MoneyColumn(verbose_name=_("Unit price"))
+    discount = tables.Column(accessor="discount_percent", verbose_name=_("Discount"), attrs=NUMERIC)
+    tax_amount = MoneyColumn(verbose_name=_("Tax"))
+    line_total = MoneyColumn(
+        verbose_name=_("Line total"),
+        attrs={**NUMERIC, "td": {"class": "text-end font-monospace-num fw-semibold"}},
+    )
+    allocations = tables.Column(verbose_name=_("Allocated"), empty_values=())
+
+    class Meta(BaseTable.Meta):
+        model = OrderLine
+        fields = ()
+        orderable = False
+        attrs = {"class": "table table-sm align-middle mb-0"}
+
+    def __init__(self, data, *, order: Order, **kwargs):
+        self.order = order
+        super().__init__(data, **kwargs)
+
+    def render_sku(self, value, record):
+        if record.made_to_order:
+            return format_html(
+                '{} <span class="badge text-bg-info">{}</span>', value, _("made to order")
+            )
+        return value
+
+    def render_description(self, value, record):
+        if record.promotions:
+            return format_html(
+                '{}<div class="small text-success">{}</div>', value, ", ".join(record.promotions)
+            )
+        return value
+
+    def render_discount(self, value, record):
+        parts = []
+        if record.discount_percent:
+            parts.append(f"{floatformat(record.discount_percent, '-2')}%")
+        if record.promotion_discount:
+            parts.append(f"−{format_money(record.promotion_discount)}")
+        return " ".join(parts)
+
+    def render_allocations(self, record):
+        badges = format_html_join(
+            "",
+            '<span class="badge text-bg-primary-subtle text-primary-emphasis border me-1">'
+            "{} × {}</span>",
+            ((a.stock_level.warehouse.code, a.quantity) for a in record.allocations.all()),
+        )
+        if badges or not self.order.expects_allocation:
+            return badges
+        return format_html('<span class="text-muted small">{}</span>', "—")
+
+    def summary_footer(self) -> list[FooterCell]:
+        order = self.order
+        return [
+            FooterCell(
+                " · ".join(
+                    [
+                        labelled(_("Subtotal (excl. tax)"), order.subtotal),
+                        labelled(_("Shipping fee"), order.shipping_fee),
+                    ]
+                ),
+                colspan=6,
+            ),
+            FooterCell(format_money(order.tax_total)),
+            FooterCell(format_money(order.total), css="text-end fw-semibold"),
+            FooterCell("", css=""),
+        ]
+
+
+class DraftLineTable(OrderLineTable):
+    """The draft editor's lines: free stock, quantity and discount changed in place (htmx),
+    a button to remove the line. The cell templates read `order` from the page."""
+
+    sku = tables.Column(accessor="product__sku", verbose_name=_("SKU"))
+    available = QuantityColumn(
+        verbose_name=_("Free stock"),
+        attrs={
+            "th": {"class": "text-end"},
+            "td": {
+                "class": lambda record: (
+                    "text-end text-danger fw-semibold"
+                    if record.available < record.quantity and not record.made_to_order
+                    else "text-end"
+                )
+            },
+        },
+    )
+    quantity = tables.TemplateColumn(
+        template_name="orders/cells/draft_line_quantity.html",
+        verbose_name=_("Quantity"),
+        attrs={"th": {"class": "oms-w-8"}},
+    )
+    discount_percent = tables.TemplateColumn(
+        template_name="orders/cells/draft_line_discount.html",
+        verbose_name=_("Discount %"),
+        attrs={"th": {"class": "oms-w-7"}},
+    )
+    remove = tables.TemplateColumn(
+        template_name="orders/cells/draft_line_remove.html",
+        verbose_name="",
+        attrs={"td": {"class": "text-end"}},
+    )
+
+    class Meta(OrderLineTable.Meta):
+        attrs = {"class": "table table-sm align-middle mb-0", "id": "lines-table"}
+        exclude = ("discount", "tax_amount", "allocations")
+        sequence = (
+            "line_no",
+            "sku",
+            "description",
+            "available",
+            "quantity",
+            "discount_percent",
+            "unit_price",
+            "line_total",
+            "remove",
+        )
+        empty_text = _("No lines yet: type a SKU above and press Enter.")
+
+    summary_footer_css = ""
+
+    def render_sku(self, value, record):
+        return value
+
+    def render_description(self, value, record):
+        badge = (
+            format_html(' <span class="badge text-bg-info">{}</span>', _("made to order"))
+            if record.made_to_order
+            else ""
+        )
+        return format_html("{}{}", super().render_description(value, record), badge)
+
+    def summary_footer(self) -> list[FooterCell]:
+        order = self.order
+        parts = [
+            labelled(_("Subtotal (excl. tax)"), order.subtotal),
+            labelled(_("Tax"), order.tax_total),
+            labelled(_("Shipping fee"), order.shipping_fee),
+        ]
+        if order.discount_total:
+            parts.append(labelled(_("Discounts"), -order.discount_total))
+        total = format_html(
+            '<strong class="fs-6">{} <span id="order-total">{}</span></strong>',
+            _("Total"),
+            format_money(order.total),
+        )
+        content = format_html("{} · {}", " · ".join(parts), total)
+        return [FooterCell(content, colspan=9, id="order-totals")]
+
+
+class AmendLineTable(BaseTable):
+    """The amend page's lines: one row per form of the formset, with its new quantity."""
+
+    line_no = tables.Column(accessor="line__line_no", verbose_name="#", empty_values=())
+    sku = tables.Column(accessor="line__product__sku", verbose_name=_("SKU"))
+    description = tables.Column(accessor="line__description", verbose_name=_("Description"))
+    now = QuantityColumn(accessor="line__quantity", verbose_name=_("Now"))
+    quantity = tables.TemplateColumn(
+        template_name="orders/cells/amend_line_quantity.html",
+        verbose_name=_("New quantity"),
+        attrs={"th": {"class": "oms-w-9"}},
+    )
+
+    class Meta(BaseTable.Meta):
+        orderable = False
+        attrs = {"class": "table table-sm align-middle"}
+
+    def render_line_no(self, value, record):
+        # The line's number travels in a hidden field of its form.
+        return format_html("{}{}", "" if value is None else value, record["line_no"])
+
+
+class PriceRowTable(BaseTable):
+    """A page of a price list's products, each with its quantity breaks (`product.breaks`)."""
+
+    sku = tables.Column(verbose_name=_("SKU"))
+    name = tables.Column(verbose_name=_("Product"))
+    breaks = tables.Column(verbose_name=_("Quantity breaks"), empty_values=())
+    change = tables.TemplateColumn(
+        template_name="orders/cells/price_row_actions.html",
+        verbose_name="",
+        attrs={"td": {"class": "text-end text-nowrap"}},
+    )
+
+    class Meta(BaseTable.Meta):
+        orderable = False
+        attrs = {"class": "table table-sm align-middle mb-0", "id": "price-rows"}
+
+    def render_sku(self, value, record):
+        link = format_html('<a href="{}">{}</a>', record.get_absolute_url(), value)
+        if record.is_active:
+            return link
+        return format_html(
+            '{} <span class="badge text-bg-secondary">{}</span>', link, _("Inactive")
+        )
+
+    def render_breaks(self, record):
+        return format_html_join(
+            "",
+            '<span class="oms-break"><span class="text-muted">≥{}</span> {}</span>',
+            (
+                (number_format(b.min_quantity, force_grouping=True), format_money(b.unit_price))
+                for b in record.breaks
+            ),
+        )

@@ -2,6 +2,8 @@ import logging
 
 from celery import shared_task
 
+from oms.tasks import retrying_task
+
 logger = logging.getLogger(__name__)
 
 
@@ -23,14 +25,7 @@ def schedule_work_order_allocation(work_order) -> None:
         enqueue_on_commit(allocate_finished_work_order, work_order.pk)
 
 
-@shared_task(
-    autoretry_for=(Exception,),
-    retry_backoff=10,
-    retry_backoff_max=600,
-    max_retries=5,
-    time_limit=600,
-    soft_time_limit=570,
-)
+@retrying_task(time_limit=600, soft_time_limit=570)
 def allocate_backorders(product_ids: list[int]) -> int:
     """Allocate newly arrived stock to back-ordered orders, highest priority first."""
     from orders.selectors import backordered_orders_for
@@ -42,14 +37,7 @@ def allocate_backorders(product_ids: list[int]) -> int:
     return moved
 
 
-@shared_task(
-    autoretry_for=(Exception,),
-    retry_backoff=10,
-    retry_backoff_max=600,
-    max_retries=5,
-    time_limit=120,
-    soft_time_limit=110,
-)
+@retrying_task(time_limit=120, soft_time_limit=110)
 def allocate_finished_work_order(work_order_id: int) -> bool:
     """Give a finished work order's goods to its order line; True when the order moved on."""
     from orders.selectors import order_for_work_order

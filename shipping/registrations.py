@@ -66,6 +66,7 @@ register_audited_model("shipping.carrierservice", _("Carrier service"))
 register_audit_actions(
     {
         "shipment.create": _("Shipment created"),
+        "shipment.status": _("Shipment status changed"),
         "shipment.carrier": _("Carrier chosen by the rules"),
         "shipment.carrier_override": _("Carrier chosen by staff"),
         "carrier.create": _("Carrier created"),

@@ -21,13 +21,14 @@ from django.utils import timezone
 
 from inventory.models import StockMovement
 from inventory.seeders import ledger_backdate
-from oms.demo import SeedContext, backdate
+from oms.demo import SeedContext, backdate, rename
 from oms.errors import ServiceError
 from oms.models import AuditLog
 from oms.workdays import add_working_days
 from orders import services as order_services
 from orders.models import Allocation, Order, OrderEvent
-from orders.seeders import Story, _rename, with_year
+from orders.seeders.desk import Story
+from orders.seeders.history import with_year
 from shipping import carrier_services, selectors, services
 from shipping.carrier_seeders import seed_carriers
 from shipping.choices import ServiceLevel, ShipmentStatus
@@ -251,8 +252,8 @@ def move_into_the_past(stories: list[Story], started: dict[int, datetime]) -> di
             ).values_list("pk", "line__order_id", column)
             backdate(Allocation, column, {pk: shift(o, r) for pk, o, r in allocations})
         renames = {old: new for old, new in renames.items() if old != new}
-        _rename(Shipment, "number", renames)
-        _rename(AuditLog, "object_repr", renames)
+        rename(Shipment, "number", renames)
+        rename(AuditLog, "object_repr", renames)
         if renames:
             with connection.cursor() as cursor:
                 cursor.execute(

@@ -7,11 +7,11 @@ from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from customers.selectors import of_visible_customers
 from oms.registry import SearchHit
 from oms.types import AnyUser
 from orders.choices import OrderStatus
 from orders.models import Order, OrderLine
-from orders.selectors import orders_visible_to
 from orders.services import ShipmentProgress
 from orders.services.fulfilment import fulfilment_target
 from shipping.choices import (
@@ -24,17 +24,17 @@ from shipping.models import Carrier, Rate, Shipment, ShipmentEvent, ShipmentLine
 
 
 def shipments_visible_to(user: AnyUser) -> QuerySet[Shipment]:
-    """The shipments of the orders the user may see (a sales user limited to their own
-    customers sees only theirs)."""
-    return Shipment.objects.filter(order__in=orders_visible_to(user))
+    """The shipments of the orders this user may see (orders.selectors.orders_visible_to):
+    every shipment page, action, list, export and search reads through this."""
+    return of_visible_customers(Shipment.objects.all(), user, "order__customer")
 
 
 def shipment_list(user: AnyUser) -> QuerySet[Shipment]:
-    return _listed(shipments_visible_to(user))
+    return shipment_rows(shipments_visible_to(user))
 
 
-def _listed(shipments: QuerySet[Shipment]) -> QuerySet[Shipment]:
-    """The columns the shipments table shows."""
+def shipment_rows(shipments: QuerySet[Shipment]) -> QuerySet[Shipment]:
+    """What a row of the shipments table reads."""
     return shipments.select_related("order", "warehouse").only(
         "pk",
         "number",
@@ -76,7 +76,7 @@ def shipment_detail(user: AnyUser, number: str) -> Shipment | None:
 
 
 def order_shipments(order_id: int) -> QuerySet[Shipment]:
-    return _listed(Shipment.objects.filter(order_id=order_id)).order_by("id")
+    return shipment_rows(Shipment.objects.filter(order_id=order_id)).order_by("id")
 
 
 def carriers() -> list[str]:
@@ -90,15 +90,15 @@ def carriers() -> list[str]:
 
 
 def shipment_search(user: AnyUser, query: str) -> list[SearchHit]:
-    """The header search: a shipment by number or tracking number (4+ characters), of the
+    """The header search: a shipment by number or tracking number (4+ characters), among the
     orders the user may see."""
     query = query.strip()
     if len(query) < 4:
         return []
-    from django.db.models import Q
 
     shipments = (
-        Shipment.objects.select_related("order")
+        shipments_visible_to(user)
+        .select_related("order")
         .filter(Q(number__istartswith=query) | Q(tracking_number__iexact=query))
         .filter(pk__in=shipments_visible_to(user).values("pk"))
         .order_by("-id")[:20]

@@ -170,7 +170,7 @@ def shipment_transition(
     )
     audit_record(
         actor=actor,
-        action=f"shipment.{to_status}",
+        action="shipment.status",
         obj=shipment,
         changes={"status": [from_status, to_status], **(data or {})},
     )

@@ -40,7 +40,6 @@ from shipping.tables import CarrierTable, RateTable, ShipmentTable
 
 
 def get_shipment_or_404(user, number: str) -> Shipment:
-    """The shipment, if the user may see its order (else 404, as for an unknown one)."""
     shipment = (
         selectors.shipments_visible_to(user).select_related("order").filter(number=number).first()
     )

@@ -6,12 +6,12 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from customers.choices import PaymentTerms
 from customers.models import Customer
 from inventory.models import Product, StockLevel
+from oms.paths import reverse_one
 from oms.regions import REGION_CHOICES
 from oms.roles import ROLE_CHOICES
 from orders.choices import (
@@ -170,7 +170,7 @@ class Order(models.Model):
         return self.number
 
     def get_absolute_url(self) -> str:
-        return reverse("orders:detail", args=[self.number])
+        return reverse_one("orders:detail", self.number)
 
     @property
     def is_open(self) -> bool:

@@ -2,6 +2,7 @@
 and edit a draft's header and lines."""
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -32,6 +33,7 @@ from orders.services.shared import (
     lock_order_for,
     mark_edited,
     record_event,
+    writes_at_end,
 )
 
 S = OrderStatus
@@ -77,6 +79,7 @@ def order_create(
 
 
 @atomic_with_retry()
+@writes_at_end()
 def order_place(*, actor: Actor, customer: Customer, lines: list[LineRequest], **header) -> Order:
     """Create and submit in one transaction, as channel intake and imports do: priced once,
     then confirmed and allocated, or sent to review. A repeated external reference returns
@@ -138,8 +141,9 @@ def create_draft(
     # Priced in memory, then written once: one INSERT for the order, one for its lines.
     reprice(order, new_lines, save_lines=False, save_order=False)
     try:
-        # A savepoint, so that losing the race for a reference leaves the transaction usable.
-        with transaction.atomic():
+        # A savepoint, so that losing the race for a reference leaves the transaction usable
+        # (without a reference there is no race to lose).
+        with transaction.atomic() if external_reference else nullcontext():
             order.save(force_insert=True)
     except IntegrityError as exc:
         if not external_reference or not _reference_taken(exc):

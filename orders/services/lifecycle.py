@@ -19,7 +19,12 @@ from orders.notes import OrderNote, order_note
 from orders.permissions import Actor, OrderAction
 from orders.selectors import allocation_waits
 from orders.services.repricing import update_priority
-from orders.services.shared import cancel_work_orders, lock_order_for, record_event
+from orders.services.shared import (
+    cancel_work_orders,
+    lock_order_for,
+    record_event,
+    save_order,
+)
 
 S = OrderStatus
 
@@ -32,8 +37,10 @@ def order_transition(
     note: str = "",
     message: dict | None = None,
     data: dict | None = None,
+    lines: list[OrderLine] | None = None,
 ) -> Order:
-    """The only writer of Order.status. The caller holds the order's row lock."""
+    """The only writer of Order.status. The caller holds the order's row lock; `lines`, when
+    the caller holds the order's lines, saves looking for them."""
     assert transaction.get_connection().in_atomic_block, (
         "order_transition runs inside a transaction"
     )
@@ -53,14 +60,16 @@ def order_transition(
         ).exists()
     ):
         raise InvalidTransition(_("The order still waits for approvals."))
-    if to_status in (S.PENDING_REVIEW, S.CONFIRMED) and not order.lines.exists():
+    if to_status in (S.PENDING_REVIEW, S.CONFIRMED) and not (
+        lines if lines is not None else order.lines.exists()
+    ):
         raise InvalidTransition(_("An order needs at least one line."))
     order.status = to_status
     update = ["status", "updated_at"]
     if to_status == S.CONFIRMED and order.confirmed_at is None:
         order.confirmed_at = timezone.now()
         update.append("confirmed_at")
-    order.save(update_fields=update)
+    save_order(order, update)
     record_event(
         order,
         EventKind.STATUS,
@@ -118,7 +127,7 @@ def confirm_order(
     """Confirm (no approval needed, or the last one given) and allocate unless it waits for
     its delivery date. The caller holds the order lock."""
     first_time = order.confirmed_at is None and order.review_round == 0
-    order_transition(order=order, to_status=S.CONFIRMED, actor=actor, message=message)
+    order_transition(order=order, to_status=S.CONFIRMED, actor=actor, message=message, lines=lines)
     notify_order_confirmed(order)
     if allocation_waits(order):
         record_event(

@@ -31,16 +31,27 @@ def reprice(
     today = today or timezone.localdate()
     lines = lines if lines is not None else list(order.lines.select_related("product"))
     customer = order.customer
-    price_list = PriceList.objects.filter(customer_group=customer.group, is_active=True).first()
+    # The group's one active price list comes with its items; only a list without items for
+    # these products is looked up on its own.
+    items = list(
+        PriceListItem.objects.select_related("price_list").filter(
+            price_list__customer_group=customer.group,
+            price_list__is_active=True,
+            product_id__in={line.product_id for line in lines},
+        )
+    )
+    price_list = (
+        items[0].price_list
+        if items
+        else PriceList.objects.filter(customer_group=customer.group, is_active=True).first()
+    )
     if price_list is None:
         raise ServiceError(
             _("There is no active price list for %(group)s customers.")
             % {"group": customer.get_group_display()}
         )
     breaks: dict[int, list[pricing.PriceBreak]] = {}
-    for item in PriceListItem.objects.filter(
-        price_list=price_list, product_id__in={line.product_id for line in lines}
-    ):
+    for item in items:
         breaks.setdefault(item.product_id, []).append(
             pricing.PriceBreak(item.min_quantity, item.unit_price)
         )

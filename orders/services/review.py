@@ -20,12 +20,15 @@ from orders.services.shared import (
     check_customer_may_order,
     lock_order_for,
     record_event,
+    save_order,
+    writes_at_end,
 )
 
 S = OrderStatus
 
 
 @atomic_with_retry()
+@writes_at_end()
 def order_submit(*, actor: Actor, order: Order) -> Order:
     """Send a draft on: to the reviewers when a rule asks for it, otherwise confirm it."""
     order = lock_order_for(order, actor, OrderAction.SUBMIT)
@@ -42,8 +45,9 @@ def submit_draft(
         raise InvalidTransition(_("Only a draft can be submitted."))
     check_customer_may_order(order.customer)
     if not priced:
-        reprice(order)
-    requirements = required_approvals(order)
+        lines = list(order.lines.select_related("product").order_by("line_no"))
+        reprice(order, lines)
+    requirements = required_approvals(order, lines)
     if requirements:
         open_review(
             order,
@@ -62,7 +66,7 @@ def open_review(
 ) -> None:
     """Start a new review round with one pending approval per requirement."""
     order.review_round += 1
-    order.save(update_fields=["review_round"])
+    save_order(order, ["review_round"])
     Approval.objects.bulk_create(
         [
             Approval(
@@ -107,6 +111,7 @@ def record_decision(order: Order, *, actor: Actor, decision: str, note: str) -> 
 
 
 @atomic_with_retry()
+@writes_at_end()
 def order_approve(*, actor: Actor, order: Order, note: str = "") -> Order:
     """Approve one level; the last approval of the round confirms the order."""
     order = lock_order_for(order, actor, OrderAction.APPROVE)

@@ -1,6 +1,7 @@
 from datetime import date
 
 from django import template
+from django.utils import translation
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -17,12 +18,20 @@ from orders.reasons import reasons_text
 register = template.Library()
 
 
+_BADGES: dict[tuple[str, str], str] = {}
+
+
 @register.filter
 def order_status_badge(status: str) -> str:
-    """A bare status (e.g. a backlog row's) as its badge."""
-    return status_badge_html(
-        "order", status, OrderStatus(status).label, ORDER_STATUS_TONES.get(status, "grey")
-    )
+    """A bare status (e.g. a backlog row's) as its badge, made once per status and language
+    (a list shows the same few badges on every page)."""
+    key = (status, translation.get_language() or "")
+    badge = _BADGES.get(key)
+    if badge is None:
+        badge = _BADGES[key] = status_badge_html(
+            "order", status, OrderStatus(status).label, ORDER_STATUS_TONES.get(status, "grey")
+        )
+    return badge
 
 
 @register.filter

@@ -1,5 +1,5 @@
 """Order pages, one module per group: lists, the order page and its actions, the draft
-editor, amendments; the pricing and review rules in orders/views/rules.py."""
+editor, amendments; the pricing and review rules in orders/views/rules/ (one module per kind)."""
 
 from orders.views.amend import AmendView
 from orders.views.detail import (

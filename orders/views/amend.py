@@ -14,6 +14,7 @@ from orders import services
 from orders.forms import AmendLinesFormSet, LineAddForm, NoteForm
 from orders.models import OrderLine
 from orders.permissions import ACTION_PERMISSIONS, OrderAction
+from orders.tables import AmendLineTable
 from orders.views.detail import OrderInUrlMixin
 
 
@@ -34,6 +35,7 @@ class AmendView(OrderInUrlMixin, RequirePermissionMixin, View):
                 "order": self.order,
                 "title": _("Amend %(number)s") % {"number": self.order.number},
                 "formset": formset,
+                "lines_table": AmendLineTable(formset.forms),
                 "add_form": add_form or LineAddForm(),
                 "note_form": note_form,
                 "errors": list(dict.fromkeys([*errors, *self.hidden_errors(formset)])),

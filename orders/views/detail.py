@@ -3,11 +3,14 @@
 The page offers exactly the actions of `order_allowed_actions`, the rules the services enforce.
 """
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oms.generic import ObjectActionView, ObjectDetailView
 from oms.types import AnyUser
@@ -16,6 +19,7 @@ from orders.choices import OrderStatus
 from orders.forms import BoostForm, NoteForm, ReasonForm
 from orders.models import Order
 from orders.permissions import ACTION_PERMISSIONS, OrderAction, order_allowed_actions
+from orders.tables import OrderLineTable
 
 S = OrderStatus
 
@@ -43,15 +47,17 @@ class OrderDetailView(ObjectDetailView):
     permission_required = "orders.view_order"
     template_name = "orders/order_detail.html"
 
-    def get_object(self):
-        return selectors.order_detail(self.kwargs["number"], self.request.user)
+    lookup_kwarg = "number"
+
+    def lookup(self, number: str) -> Order | None:
+        return selectors.order_detail(number, self.request.user)
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         order = self.object
         context.update(
             {
-                "lines": order.lines.all(),
+                "lines_table": OrderLineTable(order.lines.all(), order=order),
                 "approvals": order.approvals.all(),
                 "events": order.events.all(),
                 # Timeline events name lines by id; the page names them by SKU.
@@ -74,77 +80,80 @@ class OrderActionView(OrderInUrlMixin, ObjectActionView):
         return form.cleaned_data[field]
 
 
-class SubmitView(OrderActionView):
-    permission_required = ACTION_PERMISSIONS[OrderAction.SUBMIT]
+class OrderServiceView(OrderActionView):
+    """An order button that calls one service: with the note or reason typed in its dialog
+    when `text_field` names it, then says `done` (which may name the order's %(number)s and
+    %(status)s)."""
+
+    service: Any = None
+    text_field = ""  # "note" or "reason"
+    done: Any = ""
+    TEXT_FORMS: Any = {"note": NoteForm, "reason": ReasonForm}
 
     def perform(self, request, **kwargs):
-        order = services.order_submit(actor=request.user, order=self.order)
+        text = {}
+        if self.text_field:
+            text[self.text_field] = self.form_value(
+                self.TEXT_FORMS[self.text_field], self.text_field
+            )
+        order = self.service(actor=request.user, order=self.order, **text)
+        return self.done_message(order)
+
+    def done_message(self, order: Order) -> str:
+        return str(self.done) % {"number": order.number, "status": order.get_status_display()}
+
+
+class SubmitView(OrderServiceView):
+    permission_required = ACTION_PERMISSIONS[OrderAction.SUBMIT]
+    service = staticmethod(services.order_submit)
+    done = gettext_lazy("%(number)s is confirmed: %(status)s.")
+
+    def done_message(self, order):
         if order.status == S.PENDING_REVIEW:
             return _("%(number)s is waiting for approval.") % {"number": order.number}
-        return _("%(number)s is confirmed: %(status)s.") % {
-            "number": order.number,
-            "status": order.get_status_display(),
-        }
+        return super().done_message(order)
 
 
-class ApproveView(OrderActionView):
+class ApproveView(OrderServiceView):
     permission_required = ACTION_PERMISSIONS[OrderAction.APPROVE]
-
-    def perform(self, request, **kwargs):
-        order = services.order_approve(
-            actor=request.user, order=self.order, note=self.form_value(NoteForm, "note")
-        )
-        return _("Approved. %(number)s is now %(status)s.") % {
-            "number": order.number,
-            "status": order.get_status_display(),
-        }
+    service = staticmethod(services.order_approve)
+    text_field = "note"
+    done = gettext_lazy("Approved. %(number)s is now %(status)s.")
 
 
-class RejectView(OrderActionView):
+class RejectView(OrderServiceView):
     permission_required = ACTION_PERMISSIONS[OrderAction.REJECT]
-
-    def perform(self, request, **kwargs):
-        order = services.order_reject(
-            actor=request.user, order=self.order, note=self.form_value(NoteForm, "note")
-        )
-        return _("Rejected. %(number)s is back in draft.") % {"number": order.number}
+    service = staticmethod(services.order_reject)
+    text_field = "note"
+    done = gettext_lazy("Rejected. %(number)s is back in draft.")
 
 
-class HoldView(OrderActionView):
+class HoldView(OrderServiceView):
     permission_required = ACTION_PERMISSIONS[OrderAction.HOLD]
-
-    def perform(self, request, **kwargs):
-        services.order_hold(
-            actor=request.user,
-            order=self.order,
-            reason=self.form_value(ReasonForm, "reason"),
-        )
-        return _("The order is on hold.")
+    service = staticmethod(services.order_hold)
+    text_field = "reason"
+    done = gettext_lazy("The order is on hold.")
 
 
-class ResumeView(OrderActionView):
+class ResumeView(OrderServiceView):
     permission_required = ACTION_PERMISSIONS[OrderAction.RESUME]
-
-    def perform(self, request, **kwargs):
-        services.order_resume(actor=request.user, order=self.order)
-        return _("The order is no longer on hold.")
+    service = staticmethod(services.order_resume)
+    done = gettext_lazy("The order is no longer on hold.")
 
 
-class CancelView(OrderActionView):
+class CancelView(OrderServiceView):
     permission_required = ACTION_PERMISSIONS[OrderAction.CANCEL]
+    service = staticmethod(services.order_cancel)
+    text_field = "reason"
+    done = gettext_lazy("The order is cancelled and its stock released.")
 
-    def perform(self, request, **kwargs):
-        order = services.order_cancel(
-            actor=request.user,
-            order=self.order,
-            reason=self.form_value(ReasonForm, "reason"),
-        )
+    def done_message(self, order):
         if order.status != S.CANCELLED:
             return _(
                 "What had not been dispatched is cancelled and its stock released; "
                 "%(number)s goes on with what was dispatched."
             ) % {"number": order.number}
-        return _("The order is cancelled and its stock released.")
+        return super().done_message(order)
 
 
 class BoostView(OrderActionView):
@@ -158,9 +167,7 @@ class BoostView(OrderActionView):
         return _("Priority is now %(score)s.") % {"score": order.priority_score}
 
 
-class StartPickingView(OrderActionView):
+class StartPickingView(OrderServiceView):
     permission_required = ACTION_PERMISSIONS[OrderAction.START_PICKING]
-
-    def perform(self, request, **kwargs):
-        services.order_start_picking(actor=request.user, order=self.order)
-        return _("Picking started: the order can no longer be amended.")
+    service = staticmethod(services.order_start_picking)
+    done = gettext_lazy("Picking started: the order can no longer be amended.")

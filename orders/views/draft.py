@@ -36,6 +36,7 @@ from orders.forms import (
 )
 from orders.models import Order
 from orders.permissions import ACTION_PERMISSIONS, OrderAction
+from orders.tables import DraftLineTable
 from orders.views.detail import OrderInUrlMixin
 
 S = OrderStatus
@@ -99,7 +100,7 @@ def lines_context(order: Order) -> dict:
     )
     for line in lines:
         line.available = available.get(line.product_id, 0)
-    return {"lines": lines, "order": order}
+    return {"lines": lines, "lines_table": DraftLineTable(lines, order=order), "order": order}
 
 
 def error_sentences(form) -> list[str]:

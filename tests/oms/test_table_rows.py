@@ -67,3 +67,44 @@ def test_date_formats_are_worked_out_once_and_match_django(language, expected):
         assert date_formatter("SHORT_DATETIME_FORMAT")(value) == expected
         for name in ("SHORT_DATE_FORMAT", "DATE_FORMAT", "DATETIME_FORMAT", "TIME_FORMAT"):
             assert date_formatter(name)(value) == date_format(value, name)
+
+
+@pytest.mark.parametrize("language", ["en", "zh-hans"])
+def test_grouped_numbers_match_djangos_number_format(language):
+    from decimal import Decimal
+
+    from django.utils.formats import number_format
+
+    from oms.tables import grouped_number
+
+    values = [
+        0,
+        7,
+        -1234567,
+        1234567.891,
+        Decimal("-9876543.215"),
+        Decimal("0.004"),
+        Decimal("1e30"),
+    ]
+    with translation.override(language):
+        for value in values:
+            for places in (None, 0, 2):
+                assert grouped_number(value, places) == number_format(
+                    value, places, force_grouping=True
+                )
+
+
+def test_paths_reversed_once_match_reverse(settings):
+    from django.urls import NoReverseMatch, reverse, set_script_prefix
+
+    from oms.paths import reverse_one
+
+    for number in ["SO-2026-000123", "a_b-9", "with space", "订单", "?x=1#y"]:
+        assert reverse_one("orders:detail", number) == reverse("orders:detail", args=[number])
+    with pytest.raises(NoReverseMatch):
+        reverse_one("orders:detail", "a/b")
+    set_script_prefix("/oms/")
+    try:
+        assert reverse_one("orders:detail", "SO-1") == "/oms/orders/SO-1/"
+    finally:
+        set_script_prefix("/")

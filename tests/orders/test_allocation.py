@@ -212,18 +212,18 @@ def test_a_failure_halfway_through_confirmation_leaves_nothing(catalog, monkeypa
     catalog.stock(a, catalog.shanghai, 5)
     catalog.stock(b, catalog.shanghai, 5)
     order = catalog.order(catalog.customer(), (a, 2), (b, 2))
-    real_reserve = allocation._reserve
+    real_reserve = allocation.reserve_for_lines
     calls = []
 
-    def failing_reserve(quantities):
-        # Reserve the first row for real, then crash before the second.
-        for level_id, quantity in sorted(quantities.items()):
-            calls.append(level_id)
+    def failing_reserve(taken):
+        # Reserve the first line for real, then crash before the second.
+        for key, quantity in sorted(taken.items()):
+            calls.append(key)
             if len(calls) == 2:
                 raise allocation.AllocationConflict("simulated crash")
-            real_reserve(level_id, quantity)
+            real_reserve({key: quantity})
 
-    monkeypatch.setattr(allocation, "reserve_many", failing_reserve)
+    monkeypatch.setattr(allocation, "reserve_for_lines", failing_reserve)
     with pytest.raises(allocation.AllocationConflict):
         services.order_submit(actor=None, order=order)
     assert Order.objects.get(pk=order.pk).status == S.DRAFT

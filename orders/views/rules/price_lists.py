@@ -1,6 +1,5 @@
-"""Back-office pages for the rules that price and review orders: price lists and their
-prices, promotions, shipping fee rules and approval rules. Each page calls one service in
-orders/services/rules.py; rules are switched off (deactivated), never deleted here."""
+"""Price lists: one active list per customer group, its prices with quantity breaks, the
+line editor, CSV export and import, and switching a group over to another list."""
 
 import csv
 import itertools
@@ -22,107 +21,33 @@ from django.views import View
 from inventory.models import Product
 from oms.exports import plain
 from oms.generic import (
-    ObjectActionView,
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    ObjectSetActiveView,
     RequirePermissionMixin,
     apply_validation_error,
+    get_object_or_404,
+    model_lookup,
 )
 from oms.tables import currency_symbol
 from orders.filters import (
-    ApprovalRuleFilterSet,
     PriceListFilterSet,
-    PromotionFilterSet,
-    ShippingRuleFilterSet,
 )
 from orders.forms import (
-    ApprovalRuleForm,
     PriceBreaksForm,
     PriceImportForm,
     PriceListForm,
-    PromotionForm,
-    ShippingRuleForm,
 )
-from orders.models import ApprovalRule, PriceList, PriceListItem, Promotion, ShippingRule
+from orders.models import PriceList, PriceListItem
 from orders.services import rules as services
 from orders.tables import (
-    ApprovalRuleTable,
     PriceListTable,
-    PromotionTable,
-    ShippingRuleTable,
+    PriceRowTable,
 )
 
 PRICES_PER_PAGE = 50
-
-
-def _get_or_404(model, pk):
-    obj = model.objects.filter(pk=pk).first()
-    if obj is None:
-        raise Http404
-    return obj
-
-
-# ---------------------------------------------------------------- shared by the rule kinds
-
-
-class RuleEditView(ObjectEditView):
-    """Create or edit one rule; its page also offers to deactivate or reactivate it."""
-
-    model: Any = None
-    template_name = "orders/rule_form.html"
-    list_url_name = ""
-    activate_url_name = ""
-    deactivate_url_name = ""
-    deactivate_warning = ""
-
-    def get_object(self):
-        if "pk" not in self.kwargs:
-            return None
-        return _get_or_404(self.model, self.kwargs["pk"])
-
-    def get_form_kwargs(self):
-        return {"instance": self.object}
-
-    def get_cancel_url(self):
-        return reverse(self.list_url_name)
-
-    def get_success_url(self, obj):
-        return reverse(self.list_url_name)
-
-    def get_extra_context(self):
-        obj = self.object
-        return {
-            "list_url": reverse(self.list_url_name),
-            # Only the edit view has an object, and it already requires the change permission.
-            "can_toggle": obj is not None,
-            "activate_url": reverse(self.activate_url_name, args=[obj.pk]) if obj else "",
-            "deactivate_url": reverse(self.deactivate_url_name, args=[obj.pk]) if obj else "",
-            "deactivate_warning": self.deactivate_warning,
-        }
-
-
-class RuleSetActiveView(ObjectActionView):
-    """POST only: switch a rule on or off through its service, then back to its page."""
-
-    model: Any = None
-    active = True
-
-    def set_active(self, obj, active: bool):
-        raise NotImplementedError
-
-    def perform(self, request, **kwargs):
-        obj = _get_or_404(self.model, kwargs["pk"])
-        self.set_active(obj, self.active)
-        if self.active:
-            return _("%(object)s is active again.") % {"object": obj}
-        return _("%(object)s is inactive.") % {"object": obj}
-
-    def get_redirect_url(self, request, **kwargs):
-        return _get_or_404(self.model, kwargs["pk"]).get_absolute_url()
-
-
-# ---------------------------------------------------------------- price lists
+PRICE_LIST = model_lookup(PriceList)
 
 
 class PriceListListView(ObjectListView):
@@ -173,12 +98,19 @@ def prices_context(
         price_list=price_list, product_id__in=[p.pk for p in page]
     ).order_by("min_quantity"):
         breaks.setdefault(item.product_id, []).append(item)
-    rows = [(product, breaks.get(product.pk, [])) for product in page]
+    for product in page:
+        product.breaks = breaks.get(product.pk, [])
+    if query:
+        empty = _("No product in this list matches “%(query)s”.") % {"query": query}
+    else:
+        empty = _(
+            "No prices yet: enter a SKU and its price above, or import them from a spreadsheet."
+        )
     if editor is None:
         editor = PriceBreaksForm(initial={"min_quantity_0": 1})
     return {
         "price_list": price_list,
-        "rows": rows,
+        "rows_table": PriceRowTable(list(page), empty_text=empty),
         "page": page,
         "query": query,
         "editor": editor,
@@ -207,8 +139,7 @@ class PriceListDetailView(ObjectDetailView):
     permission_required = "orders.view_pricelist"
     template_name = "orders/price_list_detail.html"
 
-    def get_object(self):
-        return PriceList.objects.filter(pk=self.kwargs["pk"]).first()
+    model = PriceList
 
     def get(self, request, *args, **kwargs):
         if request.GET.get("export") == "csv":
@@ -280,27 +211,16 @@ class PriceListEditView(ObjectEditView):
     form_class = PriceListForm
     title = gettext_lazy("Edit price list")
 
-    def get_object(self):
-        return _get_or_404(PriceList, self.kwargs["pk"])
-
-    def get_form_kwargs(self):
-        return {"instance": self.object}
-
-    def save(self, form):
-        return services.price_list_save(
-            actor=self.request.user, price_list=self.object, data=form.cleaned_data
-        )
+    model = PriceList
+    service = staticmethod(services.price_list_save)
+    service_object = "price_list"
 
 
 class PriceListCreateView(PriceListEditView):
     permission_required = "orders.add_pricelist"
     title = gettext_lazy("New price list")
 
-    def get_object(self):
-        return None
-
-    def get_cancel_url(self):
-        return reverse("orders:price_list_list")
+    list_url_name = "orders:price_list_list"
 
     def success_message(self, price_list):
         if price_list.is_active:
@@ -311,32 +231,30 @@ class PriceListCreateView(PriceListEditView):
         ) % {"name": price_list.name}
 
 
-class PriceListActivateView(ObjectActionView):
+class PriceListSetActiveView(ObjectSetActiveView):
+    """Activating a list makes it its group's list (the one it replaces goes inactive);
+    deactivating leaves the group without prices until a list is active again."""
+
     permission_required = "orders.change_pricelist"
+    model = PriceList
 
     def perform(self, request, **kwargs):
-        price_list = _get_or_404(PriceList, kwargs["pk"])
+        price_list = get_object_or_404(PRICE_LIST, kwargs["pk"])
+        group = price_list.get_customer_group_display()
+        if not self.active:
+            services.price_list_deactivate(actor=request.user, price_list=price_list)
+            return _(
+                "%(name)s is inactive: orders of %(group)s customers cannot be priced until a "
+                "list for the group is active again."
+            ) % {"name": price_list.name, "group": group}
         replaced = services.price_list_activate(actor=request.user, price_list=price_list)
         message = _("%(name)s is now the price list for %(group)s customers.") % {
             "name": price_list.name,
-            "group": price_list.get_customer_group_display(),
+            "group": group,
         }
         if replaced is not None:
             message += " " + _("%(name)s was deactivated.") % {"name": replaced.name}
         return message
-
-    def get_redirect_url(self, request, **kwargs):
-        return reverse("orders:price_list_detail", args=[kwargs["pk"]])
-
-
-class PriceListDeactivateView(PriceListActivateView):
-    def perform(self, request, **kwargs):
-        price_list = _get_or_404(PriceList, kwargs["pk"])
-        services.price_list_deactivate(actor=request.user, price_list=price_list)
-        return _(
-            "%(name)s is inactive: orders of %(group)s customers cannot be priced until a list "
-            "for the group is active again."
-        ) % {"name": price_list.name, "group": price_list.get_customer_group_display()}
 
 
 class PriceListPricesView(RequirePermissionMixin, View):
@@ -347,7 +265,7 @@ class PriceListPricesView(RequirePermissionMixin, View):
     permission_required = "orders.change_pricelist"
 
     def dispatch(self, request, *args, **kwargs):
-        self.price_list = _get_or_404(PriceList, kwargs["pk"])
+        self.price_list = get_object_or_404(PRICE_LIST, kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def render_block(self, editor: PriceBreaksForm, status: int = 200, focus: str = "sku"):
@@ -415,8 +333,7 @@ class PriceListImportView(ObjectEditView):
     template_name = "orders/price_list_import.html"
     submit_label = gettext_lazy("Import prices")
 
-    def get_object(self):
-        return _get_or_404(PriceList, self.kwargs["pk"])
+    model = PriceList
 
     @property
     def title(self):
@@ -430,197 +347,3 @@ class PriceListImportView(ObjectEditView):
 
     def success_message(self, price_list):
         return _("Prices set for %(count)s products.") % {"count": self.count}
-
-
-# ---------------------------------------------------------------- promotions
-
-
-class PromotionListView(ObjectListView):
-    permission_required = "orders.view_promotion"
-    filterset_class = PromotionFilterSet
-    table_class = PromotionTable
-    title = gettext_lazy("Promotions")
-    export_name = "promotions"
-    actions = [
-        (
-            gettext_lazy("New promotion"),
-            "orders:promotion_create",
-            "orders.add_promotion",
-            "plus-lg",
-        )
-    ]
-
-    def get_queryset(self):
-        return Promotion.objects.select_related("product", "category").order_by(
-            "-is_active", "-starts_on", "name"
-        )
-
-    def get_summary(self, queryset):
-        return _(
-            "Each order line gets its best running promotion, plus those that stack. Orders "
-            "already confirmed keep their prices."
-        )
-
-
-class PromotionEditView(RuleEditView):
-    permission_required = "orders.change_promotion"
-    model = Promotion
-    form_class = PromotionForm
-    title = gettext_lazy("Edit promotion")
-    list_url_name = "orders:promotion_list"
-    activate_url_name = "orders:promotion_activate"
-    deactivate_url_name = "orders:promotion_deactivate"
-    deactivate_warning = gettext_lazy(
-        "New and changed orders no longer get this promotion; confirmed orders keep their prices."
-    )
-
-    def get_extra_context(self):
-        return {**super().get_extra_context(), "sku_options": True}
-
-    def save(self, form):
-        return services.promotion_save(
-            actor=self.request.user, promotion=self.object, data=form.cleaned_data
-        )
-
-
-class PromotionCreateView(PromotionEditView):
-    permission_required = "orders.add_promotion"
-    title = gettext_lazy("New promotion")
-
-
-class PromotionActivateView(RuleSetActiveView):
-    permission_required = "orders.change_promotion"
-    model = Promotion
-
-    def set_active(self, obj, active):
-        services.promotion_set_active(actor=self.request.user, promotion=obj, active=active)
-
-
-class PromotionDeactivateView(PromotionActivateView):
-    active = False
-
-
-# ---------------------------------------------------------------- shipping fee rules
-
-
-class ShippingRuleListView(ObjectListView):
-    permission_required = "orders.view_shippingrule"
-    filterset_class = ShippingRuleFilterSet
-    table_class = ShippingRuleTable
-    title = gettext_lazy("Shipping fees")
-    export_name = "shipping-fees"
-    actions = [
-        (
-            gettext_lazy("New shipping fee rule"),
-            "orders:shipping_rule_create",
-            "orders.add_shippingrule",
-            "plus-lg",
-        )
-    ]
-
-    def get_queryset(self):
-        return ShippingRule.objects.order_by("-is_active", "region", "max_weight_kg", "pk")
-
-    def get_summary(self, queryset):
-        return _(
-            "An order pays the fee of the most specific active rule: its own region before "
-            "every region, then the lightest weight band that fits."
-        )
-
-
-class ShippingRuleEditView(RuleEditView):
-    permission_required = "orders.change_shippingrule"
-    model = ShippingRule
-    form_class = ShippingRuleForm
-    title = gettext_lazy("Edit shipping fee rule")
-    list_url_name = "orders:shipping_rule_list"
-    activate_url_name = "orders:shipping_rule_activate"
-    deactivate_url_name = "orders:shipping_rule_deactivate"
-    deactivate_warning = gettext_lazy(
-        "New and changed orders no longer use this fee; confirmed orders keep theirs."
-    )
-
-    def save(self, form):
-        return services.shipping_rule_save(
-            actor=self.request.user, rule=self.object, data=form.cleaned_data
-        )
-
-
-class ShippingRuleCreateView(ShippingRuleEditView):
-    permission_required = "orders.add_shippingrule"
-    title = gettext_lazy("New shipping fee rule")
-
-
-class ShippingRuleActivateView(RuleSetActiveView):
-    permission_required = "orders.change_shippingrule"
-    model = ShippingRule
-
-    def set_active(self, obj, active):
-        services.shipping_rule_set_active(actor=self.request.user, rule=obj, active=active)
-
-
-class ShippingRuleDeactivateView(ShippingRuleActivateView):
-    active = False
-
-
-# ---------------------------------------------------------------- approval rules
-
-
-class ApprovalRuleListView(ObjectListView):
-    permission_required = "orders.view_approvalrule"
-    filterset_class = ApprovalRuleFilterSet
-    table_class = ApprovalRuleTable
-    title = gettext_lazy("Approval rules")
-    export_name = "approval-rules"
-    actions = [
-        (
-            gettext_lazy("New rule"),
-            "orders:approval_rule_create",
-            "orders.add_approvalrule",
-            "plus-lg",
-        )
-    ]
-
-    def get_queryset(self):
-        return ApprovalRule.objects.all()
-
-    def get_summary(self, queryset):
-        return _(
-            "Submitted orders that meet a rule wait for the role it names; lower levels decide first."
-        )
-
-
-class ApprovalRuleEditView(RuleEditView):
-    permission_required = "orders.change_approvalrule"
-    model = ApprovalRule
-    form_class = ApprovalRuleForm
-    title = gettext_lazy("Edit approval rule")
-    list_url_name = "orders:approval_rule_list"
-    activate_url_name = "orders:approval_rule_activate"
-    deactivate_url_name = "orders:approval_rule_deactivate"
-    deactivate_warning = gettext_lazy(
-        "Orders submitted from now on no longer need this approval; orders already waiting keep "
-        "theirs."
-    )
-
-    def save(self, form):
-        return services.approval_rule_save(
-            actor=self.request.user, rule=self.object, data=form.cleaned_data
-        )
-
-
-class ApprovalRuleCreateView(ApprovalRuleEditView):
-    permission_required = "orders.add_approvalrule"
-    title = gettext_lazy("New approval rule")
-
-
-class ApprovalRuleActivateView(RuleSetActiveView):
-    permission_required = "orders.change_approvalrule"
-    model = ApprovalRule
-
-    def set_active(self, obj, active):
-        services.approval_rule_set_active(actor=self.request.user, rule=obj, active=active)
-
-
-class ApprovalRuleDeactivateView(ApprovalRuleActivateView):
-    active = False

@@ -1,163 +1,31 @@
-"""Demo pricing, approval rules and 18 months of orders.
-
-Orders go through the real services, so every status, allocation and timeline entry is one
-the system itself would have produced. Each order lives a story on the demo timeline: created
-at a seasonal moment (SeedContext.moment), then submitted, reviewed, allocated, held, picked or
-cancelled, each step only if its moment has come by now. So old orders are far along and
-recent ones early, the way a real order book looks.
-
-The services stamp rows with the present. Each step remembers when it really ran and which
-moment it stands for; a bulk rewrite then moves everything the step wrote (the order's
-timestamps, events, approvals, allocations, work orders, ledger rows) to that moment, keeping
-their order and spacing, and gives order and work-order numbers the year of their moment.
-
-Each demo order carries the external reference DEMO-<n>, so a second run skips what exists.
-"""
+"""The order desk of the demo company: each demo order lives a story (created, submitted,
+reviewed, allocated, held, picked or cancelled), each step only if its moment has come by now,
+through the real services. A Story remembers when each step really ran and which moment it
+stands for, so orders/seeders/history.py can move what it wrote into the past."""
 
 import math
 import random
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
 
 from customers.models import Customer
 from inventory.choices import WorkOrderStage
-from inventory.models import Category, Product, StockLevel, StockMovement, WorkOrder
-from inventory.seeders import ledger_backdate
+from inventory.models import Product, StockLevel, StockMovement, WorkOrder
 from inventory.services import stock_receive, work_order_advance
-from oms.demo import SeedContext, backdate
+from oms.demo import SeedContext
 from oms.errors import ServiceError
-from oms.models import AuditLog
 from orders import selectors, services
 from orders.allocation import allocated_by_line, warehouse_rank
 from orders.choices import CANCELLABLE_STATUSES, Channel, OrderStatus
-from orders.models import (
-    Allocation,
-    Approval,
-    ApprovalRule,
-    Order,
-    OrderEvent,
-    OrderLine,
-    PriceList,
-    PriceListItem,
-    Promotion,
-    ShippingRule,
-)
+from orders.models import Order
 
 S = OrderStatus
-PRICE_FACTORS = {
-    # group: (name, includes tax, [(from quantity, factor on standard cost)])
-    "retail": ("零售价 Retail", True, [(1, "1.80")]),
-    "wholesale": ("批发价 Wholesale", False, [(1, "1.50"), (10, "1.45"), (50, "1.40")]),
-    "distributor": ("经销价 Distributor", False, [(1, "1.35"), (20, "1.30"), (100, "1.25")]),
-}
-
-
-def seed_pricing(products: list[Product]) -> None:
-    for group, (name, includes_tax, breaks) in PRICE_FACTORS.items():
-        price_list, _ = PriceList.objects.get_or_create(
-            customer_group=group, defaults={"name": name, "prices_include_tax": includes_tax}
-        )
-        priced = set(
-            PriceListItem.objects.filter(price_list=price_list).values_list("product_id", flat=True)
-        )
-        PriceListItem.objects.bulk_create(
-            [
-                PriceListItem(
-                    price_list=price_list,
-                    product=product,
-                    min_quantity=min_quantity,
-                    unit_price=(product.standard_cost * Decimal(factor)).quantize(
-                        Decimal("1"), ROUND_HALF_UP
-                    )
-                    - Decimal("0.10"),
-                )
-                for product in products
-                if product.pk not in priced
-                for min_quantity, factor in breaks
-            ]
-        )
-    today = timezone.localdate()
-    if not Promotion.objects.exists():
-        ceiling = Category.objects.filter(name="吸顶灯").first()
-        Promotion.objects.create(
-            name="吸顶灯季 Ceiling light season -10%",
-            kind="percent",
-            value=Decimal(10),
-            scope="category",
-            category=ceiling,
-            starts_on=today - timedelta(days=10),
-            ends_on=today + timedelta(days=40),
-        )
-        Promotion.objects.create(
-            name="金卡会员 Gold members -5%",
-            kind="percent",
-            value=Decimal(5),
-            scope="tier",
-            customer_tier="gold",
-            starts_on=today - timedelta(days=30),
-            ends_on=today + timedelta(days=300),
-            stackable=True,
-        )
-        bulb = Product.objects.filter(sku__startswith="BU-").order_by("sku").first()
-        Promotion.objects.create(
-            name="球泡立减 Bulb ¥1 off",
-            kind="fixed",
-            value=Decimal(1),
-            scope="product",
-            product=bulb,
-            starts_on=today - timedelta(days=5),
-            ends_on=today + timedelta(days=25),
-        )
-    if not ShippingRule.objects.exists():
-        ShippingRule.objects.create(
-            name="标准 Standard",
-            base_fee=Decimal(15),
-            per_kg_fee=Decimal(2),
-            max_weight_kg=Decimal(30),
-            free_above=Decimal(499),
-        )
-        ShippingRule.objects.create(
-            name="重货 Heavy",
-            base_fee=Decimal(80),
-            per_kg_fee=Decimal(3),
-            free_above=Decimal(20000),
-        )
-        for region in ("XJ", "XZ", "QH"):
-            ShippingRule.objects.create(
-                name=f"偏远 Remote {region}",
-                region=region,
-                base_fee=Decimal(30),
-                per_kg_fee=Decimal(5),
-                free_above=Decimal(2000),
-            )
-    if not ApprovalRule.objects.exists():
-        ApprovalRule.objects.create(
-            name="大额订单 Large order",
-            condition="amount_at_least",
-            threshold=Decimal(30000),
-            required_role="manager",
-            level=2,
-        )
-        ApprovalRule.objects.create(
-            name="定制商品 Made to order", condition="made_to_order", required_role="reviewer"
-        )
-        ApprovalRule.objects.create(
-            name="超信用额度 Over credit", condition="credit_exceeded", required_role="finance"
-        )
-        ApprovalRule.objects.create(
-            name="人工标记 Flagged", condition="manual_flag", required_role="reviewer"
-        )
-
 
 # The newest orders are dealt these fates, so even a small demo shows every early state.
 SHOWCASE = (
@@ -177,7 +45,6 @@ WORK_ORDER_HOURS = {
     WorkOrderStage.PRODUCTION: (72, 200),
     WorkOrderStage.QUALITY_CHECK: (8, 30),
 }
-FLUSH_EVERY = 25  # stories per bulk rewrite and thread
 
 
 @dataclass
@@ -447,157 +314,3 @@ class OrderDesk:
             )
             story.movements.append(movement.pk)
         services.order_allocate_more(order_id=order.pk)
-
-
-def move_into_the_past(stories: list[Story]) -> None:
-    """Move everything the stories' steps wrote to the steps' moments, in bulk UPDATEs."""
-    by_order = {story.order_id: story for story in stories if story.order_id and story.steps}
-    if not by_order:
-        return
-    ids = list(by_order)
-
-    def shifted(rows) -> dict[int, datetime]:
-        """{pk: moment} from rows of (pk, order id, real time)."""
-        return {pk: by_order[order_id].shift(real) for pk, order_id, real in rows if real}
-
-    renames: dict[str, str] = {}
-    with transaction.atomic():
-        columns = ("created_at", "updated_at", "confirmed_at", "picking_started_at")
-        orders = list(Order.objects.filter(pk__in=ids).values_list("pk", "number", *columns))
-        for index, column in enumerate(columns, start=2):
-            backdate(Order, column, shifted((row[0], row[0], row[index]) for row in orders))
-        for pk, number, created, *_ in orders:
-            renames[number] = with_year(number, by_order[pk].shift(created))
-        backdate(
-            OrderEvent,
-            "created_at",
-            shifted(
-                OrderEvent.objects.filter(order_id__in=ids).values_list("pk", "order", "created_at")
-            ),
-        )
-        for column in ("created_at", "decided_at"):
-            rows = Approval.objects.filter(order_id__in=ids).values_list("pk", "order", column)
-            backdate(Approval, column, shifted(rows))
-        rows = Allocation.objects.filter(line__order_id__in=ids).values_list(
-            "pk", "line__order", "created_at"
-        )
-        backdate(Allocation, "created_at", shifted(rows))
-
-        # Work orders of made-to-order lines, their audit rows, and their numbers' years.
-        line_orders = dict(
-            OrderLine.objects.filter(order_id__in=ids, made_to_order=True).values_list(
-                "pk", "order_id"
-            )
-        )
-        work_orders = list(
-            WorkOrder.objects.filter(order_line_id__in=line_orders).values_list(
-                "pk", "order_line_id", "created_at", "done_at", "number"
-            )
-        )
-        wo_order = {pk: line_orders[line] for pk, line, *_ in work_orders}
-        for index, column in ((2, "created_at"), (3, "done_at")):
-            rows = [(row[0], wo_order[row[0]], row[index]) for row in work_orders]
-            backdate(WorkOrder, column, shifted(rows))
-        wo_renames = {}
-        for pk, _line, created, _done, number in work_orders:
-            wo_renames[number] = with_year(number, by_order[wo_order[pk]].shift(created))
-        audit = AuditLog.objects.filter(
-            object_type="inventory.workorder", object_id__in=[str(pk) for pk in wo_order]
-        ).values_list("pk", "object_id", "created_at")
-        backdate(
-            AuditLog,
-            "created_at",
-            shifted((pk, wo_order[int(obj)], real) for pk, obj, real in audit),
-        )
-        renames.update(wo_renames)
-        renames = {old: new for old, new in renames.items() if old != new}
-        _rename(Order, "number", renames)
-        _rename(WorkOrder, "number", renames)
-        _rename(WorkOrder, "reference", renames)
-        _rename(AuditLog, "object_repr", {k: v for k, v in renames.items() if k in wo_renames})
-        # Events quote their work orders' numbers in the note, the message and the details.
-        wo_events = [
-            (wo_order[pk], number, renames[number])
-            for pk, *_, number in work_orders
-            if number in renames
-        ]
-        if wo_events:
-            with connection.cursor() as cursor:
-                cursor.execute(
-                    "UPDATE orders_orderevent AS e SET note = replace(e.note, v.old, v.new), "
-                    "message = replace(e.message::text, v.old, v.new)::jsonb, "
-                    "data = replace(e.data::text, v.old, v.new)::jsonb "
-                    "FROM unnest(%s::bigint[], %s::text[], %s::text[]) AS v(order_id, old, new) "
-                    "WHERE e.order_id = v.order_id",
-                    [list(column) for column in zip(*wo_events, strict=True)],
-                )
-
-    owner = {pk: story for story in by_order.values() for pk in story.movements}
-    rows = StockMovement.objects.filter(pk__in=owner).values_list("pk", "created_at")
-    ledger_backdate({pk: owner[pk].shift(real) for pk, real in rows}, renames)
-
-
-def with_year(number: str, moment: datetime) -> str:
-    """SO-2026-000123 becomes SO-2025-000123 for a moment in 2025 (numbers carry the year)."""
-    prefix, year, rest = number.split("-", 2)
-    if not year.isdigit():
-        return number
-    return f"{prefix}-{timezone.localtime(moment).year}-{rest}"
-
-
-def _rename(model, column: str, renames: dict[str, str]) -> None:
-    if not renames:
-        return
-    table = model._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} AS t SET {column} = v.new "
-            f"FROM unnest(%s::text[], %s::text[]) AS v(old, new) WHERE t.{column} = v.old",
-            [list(renames), list(renames.values())],
-        )
-
-
-def seed_orders(context: SeedContext) -> None:
-    done = set(
-        Order.objects.filter(external_reference__startswith="DEMO-").values_list(
-            "external_reference", flat=True
-        )
-    )
-    missing = [n for n in range(1, context.orders + 1) if f"DEMO-{n:05d}" not in done]
-    if not missing:
-        return
-    desk = OrderDesk(context)
-    moments = {n: context.moment(context.spread(n)) for n in missing}
-    # Oldest first, as the orders came in: older orders take the stock first.
-    queue = sorted(missing, key=moments.__getitem__)
-    show = dict(zip(reversed(queue), SHOWCASE, strict=False))
-    pending = iter(queue)
-    lock = threading.Lock()
-
-    def work() -> None:
-        stories: list[Story] = []
-        try:
-            while True:
-                with lock:
-                    n = next(pending, None)
-                if n is None:
-                    break
-                stories.append(desk.live(n, moments[n], show.get(n)))
-                if len(stories) >= FLUSH_EVERY:
-                    move_into_the_past(stories)
-                    stories = []
-            move_into_the_past(stories)
-        finally:
-            connection.close()
-
-    # Three writers at once, as a busy order desk would; stock rows are locked in key order.
-    threads = 3
-    with ThreadPoolExecutor(threads) as pool:
-        for future in [pool.submit(work) for _ in range(threads)]:
-            future.result()
-
-
-def seed_orders_demo(context: SeedContext) -> None:
-    seed_pricing(list(Product.objects.select_related("category").order_by("sku")))
-    seed_orders(context)
-    context.say(f"{Order.objects.count()} orders")

@@ -1,0 +1,81 @@
+"""The SQL that entering one order costs: create, price, confirm and allocate (order_place, as
+channel intake and bench/order_throughput.py run it). Each table gets one statement: the
+order's lines, its allocations and its timeline events are written in bulk, every stock row
+is locked in one statement, and nothing written is read back."""
+
+from decimal import Decimal
+
+import pytest
+
+from customers.choices import PaymentTerms
+from orders.choices import ApprovalCondition, Channel, EventKind, OrderStatus
+from orders.models import Allocation, ApprovalRule, OrderEvent
+from orders.selectors import reservation_drift
+from orders.services import LineRequest, order_place
+from tests.factories import UserFactory
+from tests.helpers import queries_of
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo_rules(db):
+    """The approval rules the demo data ships; the orders below need none of them."""
+    for condition, role, threshold in [
+        (ApprovalCondition.AMOUNT_AT_LEAST, "manager", Decimal(30000)),
+        (ApprovalCondition.MADE_TO_ORDER, "reviewer", None),
+        (ApprovalCondition.CREDIT_EXCEEDED, "finance", None),
+        (ApprovalCondition.MANUAL_FLAG, "reviewer", None),
+    ]:
+        ApprovalRule.objects.create(
+            name=condition, condition=condition, required_role=role, threshold=threshold
+        )
+
+
+@pytest.mark.parametrize(
+    ("terms", "channel", "statements"),
+    [
+        (PaymentTerms.PREPAID, Channel.MARKETPLACE, 12),
+        # On credit the check sums what the customer's open orders are worth: one statement.
+        (PaymentTerms.NET_30, Channel.MARKETPLACE, 13),
+        # An order the company took itself also tells the customer it is confirmed: the
+        # message template is read and an outbox row written.
+        (PaymentTerms.PREPAID, Channel.BACK_OFFICE, 14),
+    ],
+)
+def test_placing_an_order_of_five_lines_costs_a_fixed_number_of_statements(
+    catalog, demo_rules, terms, channel, statements
+):
+    products = [catalog.product("25.00") for _ in range(5)]
+    for product in products:
+        catalog.stock(product, catalog.shanghai, 2)
+        catalog.stock(product, catalog.guangzhou, 100)
+    customer = catalog.customer(payment_terms=terms, credit_limit=Decimal(100000))
+    sales = UserFactory(username="sales-q", role="sales")
+    placed = []
+
+    queries = queries_of(
+        lambda: placed.append(
+            order_place(
+                actor=sales,
+                customer=customer,
+                lines=[LineRequest(product, 3) for product in products],
+                channel=channel,
+                external_reference="",
+            )
+        )
+    )
+
+    assert len(queries.statements) == statements, "\n".join(queries.statements)
+    order = placed[0]
+    assert order.status == OrderStatus.ALLOCATED
+    # Split across both warehouses (2 nearest + 1 from the other), written in one statement.
+    assert Allocation.objects.filter(line__order=order).count() == 10
+    assert list(reservation_drift()) == []
+    events = list(OrderEvent.objects.filter(order=order).values_list("kind", "to_status"))
+    assert events == [
+        (EventKind.CREATED, OrderStatus.DRAFT),
+        (EventKind.STATUS, OrderStatus.CONFIRMED),
+        (EventKind.STATUS, OrderStatus.ALLOCATED),
+    ]
+    assert all(event.actor_id == sales.pk for event in OrderEvent.objects.filter(order=order))
