@@ -3,6 +3,8 @@ from pathlib import Path
 from typing import Any
 
 from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+from django.core.validators import MaxLengthValidator
 from django.forms.renderers import DjangoTemplates
 from django.utils.safestring import SafeData
 from django.utils.translation import gettext_lazy as _
@@ -204,3 +206,14 @@ class FastWidgetRenderer(DjangoTemplates):
                 parts.append("\n  </optgroup>")
         parts.append("\n</select>")
         return "".join(parts)
+
+
+class SignInForm(AuthenticationForm):
+    """Django's sign-in form, with the user name's length checked on the server too: Django
+    sets `max_length` after the field is built (so only the browser checks it), and an
+    overlong name would reach authentication and the throttle's records."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["username"]
+        field.validators.append(MaxLengthValidator(field.max_length))

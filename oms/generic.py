@@ -21,7 +21,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone, translation
-from django.utils.http import content_disposition_header
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
@@ -416,7 +416,14 @@ class ObjectActionView(LoginRequiredMixin, RequirePermissionMixin, View):
         raise NotImplementedError
 
     def get_redirect_url(self, request, **kwargs) -> str:
-        return request.POST.get("next") or request.META.get("HTTP_REFERER") or "/"
+        """Back where the user came from, but never to another site (`next` is posted by
+        whoever sends the form)."""
+        for url in (request.POST.get("next"), request.META.get("HTTP_REFERER")):
+            if url and url_has_allowed_host_and_scheme(
+                url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
+                return url
+        return "/"
 
     def post(self, request, *args, **kwargs):
         try:

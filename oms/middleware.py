@@ -5,27 +5,38 @@ import logging
 from django.db import OperationalError, connection
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 logger = logging.getLogger(__name__)
 
 
 class RejectNulBytesMiddleware:
-    """A NUL byte can never be stored in PostgreSQL text: refuse it up front with a 400,
-    rather than let a query fail halfway through a page."""
+    """A NUL byte can never be stored in PostgreSQL text: refuse it up front with a 400, in
+    the user's language, rather than let a query fail halfway through a page or a form.
+    (This runs before LocaleMiddleware, so it picks the language itself.)"""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        if "\x00" in request.path or any(
-            "\x00" in key or any("\x00" in value for value in values)
-            for key, values in request.GET.lists()
-        ):
-            return HttpResponseBadRequest(
-                _("The address contains characters that are not allowed.")
+        if "\x00" in request.path or _has_nul(request.GET):
+            message = gettext_noop("The address contains characters that are not allowed.")
+        elif request.method == "POST" and _has_nul(request.POST):
+            message = gettext_noop(
+                "The form contains characters that are not allowed (a NUL byte); nothing was saved."
             )
-        return self.get_response(request)
+        else:
+            return self.get_response(request)
+        with translation.override(translation.get_language_from_request(request)):
+            return HttpResponseBadRequest(_(message))
+
+
+def _has_nul(query) -> bool:
+    return any(
+        "\x00" in key or any("\x00" in value for value in values) for key, values in query.lists()
+    )
 
 
 class DatabaseUnavailableMiddleware:

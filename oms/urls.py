@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from oms import views
+from oms.forms import SignInForm
 from oms.registry import registry
 
 urlpatterns = [
@@ -27,7 +28,13 @@ urlpatterns = [
     ),
     path("exports/<uuid:pk>/", views.ExportStatusView.as_view(), name="export_status"),
     path("exports/<uuid:pk>/download/", views.ExportDownloadView.as_view(), name="export_download"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(
+            redirect_authenticated_user=True, authentication_form=SignInForm
+        ),
+        name="login",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(), name="password_change"),
     path(

@@ -1,10 +1,12 @@
 """Helpers shared by test modules (fixtures live in conftest.py)."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import date
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.urls import URLPattern, URLResolver, get_resolver
 
 
 @dataclass(frozen=True)
@@ -42,3 +44,155 @@ def page_queries(client, url: str) -> PageQueries:
     queries = queries_of(lambda: responses.append(client.get(url)))
     assert responses[0].status_code == 200, f"GET {url} answered {responses[0].status_code}"
     return queries
+
+
+@dataclass(frozen=True)
+class Route:
+    """A named route: its name with namespace, its pattern, and the kind of each path
+    converter (int, str, uuid; "other" for any other)."""
+
+    name: str
+    pattern: URLPattern
+    converters: dict[str, str]
+
+    @property
+    def view_class(self):
+        return getattr(self.pattern.callback, "view_class", None)
+
+
+CONVERTER_KINDS = {"IntConverter": "int", "StringConverter": "str", "UUIDConverter": "uuid"}
+
+
+def our_routes() -> list[Route]:
+    """Every named route outside Django's admin."""
+
+    def converters(pattern) -> dict[str, str]:
+        found = getattr(pattern.pattern, "converters", {})
+        return {k: CONVERTER_KINDS.get(type(c).__name__, "other") for k, c in found.items()}
+
+    def walk(patterns, namespace="", outer=None) -> Iterator[Route]:
+        for pattern in patterns:
+            kinds = {**(outer or {}), **converters(pattern)}
+            if isinstance(pattern, URLResolver):
+                if pattern.app_name == "admin":
+                    continue
+                ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+                yield from walk(pattern.url_patterns, ns, kinds)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                yield Route(f"{namespace}{pattern.name}", pattern, kinds)
+
+    return list(walk(get_resolver().url_patterns))
+
+
+ORDER_PAGES = (
+    "detail",
+    "edit",
+    "draft_details",
+    "line_add",
+    "line_update",
+    "line_remove",
+    "amend",
+    "submit",
+    "approve",
+    "reject",
+    "hold",
+    "resume",
+    "cancel",
+    "boost",
+    "start_picking",
+)
+
+
+def route_kwargs(
+    *,
+    order,
+    approval_rule,
+    price_list,
+    promotion,
+    shipping_rule,
+    work_order,
+    address,
+    product,
+    warehouse,
+    stock_level,
+    shipment,
+    message_template,
+    carrier_service,
+) -> dict[str, dict[str, object]]:
+    """The path of every page that shows one object, filled with these objects (the role
+    matrix and the fuzz test open every page with real objects)."""
+    customer = address.customer
+    return {
+        **{f"orders:{page}": {"number": order.number} for page in ORDER_PAGES},
+        **{
+            f"orders:approval_rule_{page}": {"pk": approval_rule.pk}
+            for page in ("edit", "activate", "deactivate")
+        },
+        **{
+            f"orders:price_list_{page}": {"pk": price_list.pk}
+            for page in ("detail", "edit", "prices", "import", "activate", "deactivate")
+        },
+        **{
+            f"orders:promotion_{page}": {"pk": promotion.pk}
+            for page in ("edit", "activate", "deactivate")
+        },
+        **{
+            f"orders:shipping_rule_{page}": {"pk": shipping_rule.pk}
+            for page in ("edit", "activate", "deactivate")
+        },
+        "inventory:work_order_advance": {"pk": work_order.pk},
+        **{
+            f"customers:{page}": {"pk": customer.pk}
+            for page in ("detail", "edit", "credit", "address_create")
+        },
+        "customers:address_edit": {"pk": customer.pk, "address_pk": address.pk},
+        "inventory:product_detail": {"pk": product.pk},
+        "inventory:product_edit": {"pk": product.pk},
+        **{
+            f"inventory:{page}": {"pk": warehouse.pk}
+            for page in ("warehouse_detail", "warehouse_edit", "count_sheet")
+        },
+        "inventory:stock_level_edit": {"pk": stock_level.pk},
+        **{
+            f"shipping:{page}": {"number": shipment.number}
+            for page in ("detail", "start_picking", "pack", "dispatch", "progress", "carrier")
+        },
+        **{
+            f"shipping:{page}": {"pk": carrier_service.carrier_id}
+            for page in ("carrier_detail", "carrier_edit", "carrier_service_create", "rate_import")
+        },
+        "shipping:carrier_service_edit": {
+            "pk": carrier_service.carrier_id,
+            "service_pk": carrier_service.pk,
+        },
+        "message_template_edit": {"pk": message_template.pk},
+        "message_template_reset": {"pk": message_template.pk},
+    }
+
+
+def carrier_service():
+    """A carrier with one service level, for the carrier pages."""
+    from shipping.models import Carrier, CarrierService
+
+    carrier = Carrier.objects.create(code="SF", name="SF Express")
+    return CarrierService.objects.create(
+        carrier=carrier, level="express", max_weight_kg=30, max_side_cm=150
+    )
+
+
+def rule_objects():
+    """One active rule of each kind that has pages: (approval rule, promotion, shipping rule)."""
+    from orders.models import ApprovalRule, Promotion, ShippingRule
+
+    rule = ApprovalRule.objects.create(
+        name="big", condition="amount_at_least", threshold=10**6, required_role="manager"
+    )
+    promotion = Promotion.objects.create(
+        name="spring",
+        kind="percent",
+        value=5,
+        scope="all",
+        starts_on=date(2026, 3, 1),
+        ends_on=date(2026, 3, 31),
+    )
+    return rule, promotion, ShippingRule.objects.create(name="standard", base_fee=12)

@@ -160,10 +160,11 @@ class BoostView(OrderActionView):
     permission_required = ACTION_PERMISSIONS[OrderAction.BOOST]
 
     def perform(self, request, **kwargs):
+        order = self.order  # an order that does not exist is a 404, whatever was sent
         form = BoostForm(request.POST)
         if not form.is_valid():
             raise ValidationError(_("Enter a boost between -100 and 100."))
-        order = services.order_boost(actor=request.user, order=self.order, **form.cleaned_data)
+        order = services.order_boost(actor=request.user, order=order, **form.cleaned_data)
         return _("Priority is now %(score)s.") % {"score": order.priority_score}
 
 

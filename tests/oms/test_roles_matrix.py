@@ -1,20 +1,18 @@
 """Every role against every page, checked against the one role table in oms/roles.py."""
 
-from datetime import date
-
 import pytest
 from django.contrib.auth.models import Group
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
 from inventory.services import stock_receive, work_order_create
 from oms.generic import ObjectActionView
 from oms.models import MessageTemplate
 from oms.roles import ROLES
-from orders.models import ApprovalRule, PriceList, PriceListItem, Promotion, ShippingRule
+from orders.models import PriceList, PriceListItem
 from orders.services import LineRequest, order_create, order_submit
-from shipping.models import Carrier, CarrierService
 from shipping.services import shipments_create_for_order
 from tests.factories import AddressFactory, ProductFactory, UserFactory, WarehouseFactory
+from tests.helpers import carrier_service, our_routes, route_kwargs, rule_objects
 
 # Views open to anyone, and views open to every signed-in user whatever their role.
 PUBLIC = {"login", "set_language"}
@@ -24,29 +22,9 @@ ANY_SIGNED_IN = {"dashboard", "search", "logout", "password_change", "password_c
 OWNER_ONLY = {"export_status", "export_download"}
 
 
-def our_routes():
-    """(name, view class, URL argument names) of every named route outside Django's admin."""
-
-    def walk(patterns, namespace=""):
-        for pattern in patterns:
-            if isinstance(pattern, URLResolver):
-                if pattern.app_name == "admin":
-                    continue
-                ns = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-                yield from walk(pattern.url_patterns, ns)
-            elif isinstance(pattern, URLPattern) and pattern.name:
-                yield (
-                    f"{namespace}{pattern.name}",
-                    getattr(pattern.callback, "view_class", None),
-                    set(getattr(pattern.pattern, "converters", {})),
-                )
-
-    return list(walk(get_resolver().url_patterns))
-
-
 def our_url_patterns():
     """(name, view class) of every named route outside Django's admin."""
-    return [(name, view) for name, view, _arguments in our_routes()]
+    return [(route.name, route.view_class) for route in our_routes()]
 
 
 def test_every_page_declares_what_it_needs():
@@ -77,87 +55,29 @@ def sample(db):
     price_list = PriceList.objects.create(name="retail", customer_group=address.customer.group)
     PriceListItem.objects.create(price_list=price_list, product=product, unit_price=10)
     order = order_create(actor=None, customer=address.customer, lines=[LineRequest(product, 1)])
-    rule = ApprovalRule.objects.create(
-        name="big", condition="amount_at_least", threshold=10**6, required_role="manager"
-    )
     work_order = work_order_create(product=product, warehouse=warehouse, quantity=1)
-    promotion = Promotion.objects.create(
-        name="spring",
-        kind="percent",
-        value=5,
-        scope="all",
-        starts_on=date(2026, 3, 1),
-        ends_on=date(2026, 3, 31),
-    )
-    shipping_rule = ShippingRule.objects.create(name="standard", base_fee=12)
-    number = {"number": order.number}
-    message_template = MessageTemplate.objects.first()  # made from the registrations
+    rule, promotion, shipping_rule = rule_objects()
     # An allocated order with a shipment waiting to be picked.
     allocated = order_submit(
         actor=None,
         order=order_create(actor=None, customer=address.customer, lines=[LineRequest(product, 1)]),
     )
     [shipment] = shipments_create_for_order(actor=None, order=allocated)
-    shipment_number = {"number": shipment.number}
-    carrier = Carrier.objects.create(code="SF", name="SF Express")
-    carrier_service = CarrierService.objects.create(
-        carrier=carrier, level="express", max_weight_kg=30, max_side_cm=150
+    return route_kwargs(
+        order=order,
+        approval_rule=rule,
+        price_list=price_list,
+        promotion=promotion,
+        shipping_rule=shipping_rule,
+        work_order=work_order,
+        address=address,
+        product=product,
+        warehouse=warehouse,
+        stock_level=movement.stock_level,
+        shipment=shipment,
+        carrier_service=carrier_service(),
+        message_template=MessageTemplate.objects.first(),  # made from the registrations
     )
-    return {
-        "message_template_edit": {"pk": message_template.pk},
-        "message_template_reset": {"pk": message_template.pk},
-        "orders:detail": number,
-        "orders:edit": number,
-        "orders:draft_details": number,
-        "orders:line_add": number,
-        "orders:line_update": number,
-        "orders:line_remove": number,
-        "orders:amend": number,
-        "orders:submit": number,
-        "orders:approve": number,
-        "orders:reject": number,
-        "orders:hold": number,
-        "orders:resume": number,
-        "orders:cancel": number,
-        "orders:boost": number,
-        "orders:start_picking": number,
-        "orders:approval_rule_edit": {"pk": rule.pk},
-        "orders:approval_rule_activate": {"pk": rule.pk},
-        "orders:approval_rule_deactivate": {"pk": rule.pk},
-        **{
-            f"orders:price_list_{page}": {"pk": price_list.pk}
-            for page in ("detail", "edit", "prices", "import", "activate", "deactivate")
-        },
-        **{
-            f"orders:promotion_{page}": {"pk": promotion.pk}
-            for page in ("edit", "activate", "deactivate")
-        },
-        **{
-            f"orders:shipping_rule_{page}": {"pk": shipping_rule.pk}
-            for page in ("edit", "activate", "deactivate")
-        },
-        **{
-            f"shipping:{page}": shipment_number
-            for page in ("detail", "start_picking", "pack", "dispatch", "progress", "carrier")
-        },
-        **{
-            f"shipping:{page}": {"pk": carrier.pk}
-            for page in ("carrier_detail", "carrier_edit", "carrier_service_create", "rate_import")
-        },
-        "shipping:carrier_service_edit": {"pk": carrier.pk, "service_pk": carrier_service.pk},
-        "inventory:work_order_advance": {"pk": work_order.pk},
-        "customers:detail": {"pk": address.customer.pk},
-        "customers:edit": {"pk": address.customer.pk},
-        "customers:credit": {"pk": address.customer.pk},
-        "customers:address_create": {"pk": address.customer.pk},
-        "customers:address_edit": {"pk": address.customer.pk, "address_pk": address.pk},
-        "inventory:product_detail": {"pk": product.pk},
-        "inventory:product_edit": {"pk": product.pk},
-        "inventory:warehouse_detail": {"pk": warehouse.pk},
-        "inventory:warehouse_edit": {"pk": warehouse.pk},
-        "inventory:count_sheet": {"pk": warehouse.pk},
-        "inventory:stock_level_edit": {"pk": movement.stock_level_id},
-    }
 
 
 def permissioned_pages():

@@ -21,7 +21,7 @@ from orders.permissions import order_allowed_actions
 from shipping.models import Shipment
 from shipping.services import shipments_create_for_order
 from tests.factories import UserFactory
-from tests.oms.test_roles_matrix import our_routes
+from tests.helpers import our_routes
 from tests.orders.conftest import Catalog
 
 pytestmark = pytest.mark.django_db
@@ -70,9 +70,10 @@ def object_url_patterns():
     number or a customer id: the order and shipment pages and actions, the customer pages and
     their addresses."""
     return [
-        (name, view, arguments)
-        for name, view, arguments in our_routes()
-        if "number" in arguments or (name.startswith("customers:") and "pk" in arguments)
+        (route.name, route.view_class, set(route.converters))
+        for route in our_routes()
+        if "number" in route.converters
+        or (route.name.startswith("customers:") and "pk" in route.converters)
     ]
 
 

@@ -294,9 +294,15 @@ class PriceListPricesView(RequirePermissionMixin, View):
         if request.POST.get("action") == "remove":
             product_id = request.POST.get("product", "")
             product = (
-                Product.objects.filter(pk=product_id).first() if product_id.isdigit() else None
+                Product.objects.filter(pk=product_id).first()
+                if product_id.isascii() and product_id.isdigit()  # not "²", which int() refuses
+                else None
             )
-            if product is not None:
+            if product is None:
+                messages.error(
+                    request, _("That product is not in this price list; reload the page.")
+                )
+            else:
                 services.price_list_prices_remove(
                     actor=request.user, price_list=self.price_list, product=product
                 )
