@@ -63,6 +63,14 @@ class Customer(models.Model):
     credit_hold = models.BooleanField(
         _("credit hold"), default=False, help_text=_("No new orders until finance lifts the hold.")
     )
+    # A carrier code (shipping's Carrier.code; customers does not import shipping): the carrier
+    # choice takes it when one of its services arrives in time.
+    preferred_carrier = models.CharField(
+        _("preferred carrier"),
+        max_length=20,
+        blank=True,
+        help_text=_("A carrier's code, e.g. SF: chosen whenever it arrives in time."),
+    )
     # How the customer hears from us (oms.messaging.notify): in which language, by e-mail or
     # SMS (the other one when this one has no address), and whether only essential messages.
     language = models.CharField(

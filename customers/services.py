@@ -26,6 +26,7 @@ CUSTOMER_FIELDS = [
     "notes",
     "language",
     "preferred_channel",
+    "preferred_carrier",
     "opt_out_non_essential",
     "credit_hold",
     "is_active",

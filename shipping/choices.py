@@ -62,6 +62,15 @@ class ServiceLevel(models.TextChoices):
 class ShipmentEventKind(models.TextChoices):
     CREATED = "created", pgettext_lazy("shipment event", "Created")
     STATUS = "status", _("Status changed")
+    CARRIER = "carrier", _("Carrier chosen")
+
+
+class TrackingKind(models.TextChoices):
+    """How a carrier's tracking reaches us (the tracking integration comes later)."""
+
+    MANUAL = "manual", pgettext_lazy("tracking kind", "Typed in by staff")
+    KUAIDI100 = "kuaidi100", pgettext_lazy("tracking kind", "Kuaidi100-style API")
+    WEBHOOK = "webhook", pgettext_lazy("tracking kind", "JSON webhook")
 
 
 # The badge tone of each status (UI.md): waiting light indigo, picking indigo, shipped and on

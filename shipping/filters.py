@@ -6,7 +6,7 @@ from inventory.models import Warehouse
 from oms.filters import SearchFilterSet, date_from_filter, date_until_filter
 from shipping import selectors
 from shipping.choices import ShipmentStatus
-from shipping.models import Shipment
+from shipping.models import Carrier, Shipment
 
 
 class ShipmentFilterSet(SearchFilterSet):
@@ -54,3 +54,12 @@ class ShipmentFilterSet(SearchFilterSet):
             return queryset
         late = selectors.overdue(queryset)
         return late if value else queryset.exclude(pk__in=late.values("pk"))
+
+
+class CarrierFilterSet(SearchFilterSet):
+    search_fields = ("name", "code")
+    active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = Carrier
+        fields = ["q", "active"]

@@ -6,8 +6,14 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory.models import Warehouse
 from oms.forms import BootstrapFormMixin, date_input
+from shipping.carrier_services import (
+    CARRIER_FIELDS,
+    MAX_RATE_FILE_BYTES,
+    REASON_LENGTH,
+    SERVICE_FIELDS,
+)
 from shipping.choices import ServiceLevel
-from shipping.models import Shipment
+from shipping.models import Carrier, CarrierService, Shipment
 from shipping.selectors import WAVE_STATUSES
 from shipping.services import MAX_PARCELS, DispatchDetails
 
@@ -111,3 +117,44 @@ def wave_shipments(numbers: list[str]) -> list[Shipment]:
     if len({s.warehouse_id for s in shipments}) > 1:
         raise ValidationError(_("A wave picks in one warehouse; choose shipments of one."))
     return shipments
+
+
+class CarrierForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = Carrier
+        fields = list(CARRIER_FIELDS)
+        help_texts = {"code": _("Short code in letters and digits, e.g. SF.")}
+
+
+class CarrierServiceForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = CarrierService
+        fields = list(SERVICE_FIELDS)
+        help_texts = {
+            "volumetric_divisor": _(
+                "Chargeable weight = max(actual, L × W × H in cm / divisor), e.g. 6000."
+            ),
+        }
+
+
+class RateImportForm(BootstrapFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Rate card (CSV, UTF-8)"),
+        help_text=_("One lane per row; nothing is written unless every row is good."),
+    )
+
+    def clean_file(self) -> str:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_RATE_FILE_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(max)s bytes.") % {"max": MAX_RATE_FILE_BYTES}
+            )
+        try:
+            return upload.read().decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise forms.ValidationError(_("The file is not UTF-8 text.")) from exc
+
+
+class CarrierOverrideForm(forms.Form):
+    service = forms.IntegerField(min_value=1)
+    reason = forms.CharField(max_length=REASON_LENGTH)

@@ -24,12 +24,14 @@ from oms.registry import (
 from oms.roles import ROLES
 from oms.tables import compact_table, table_card
 from shipping import selectors
+from shipping.panels import carrier_choice_panel
 from shipping.seeders import seed_shipping_demo
 from shipping.tables import ShipmentTable
 
 register_urls("", "shipping.urls")
 
-VIEW = {"shipping.view_shipment"}
+VIEW = {"shipping.view_shipment", "shipping.view_carrier"}
+CARRIER_DESK = {"shipping.add_carrier", "shipping.change_carrier", "shipping.choose_carrier"}
 WAREHOUSE_WORK = {"shipping.pick_shipment", "shipping.pack_shipment", "shipping.dispatch_shipment"}
 CARRIER_NEWS = {"shipping.track_shipment"}
 
@@ -38,9 +40,10 @@ CARRIER_NEWS = {"shipping.track_shipment"}
 grant_many({role: VIEW for role in ROLES})
 grant_many(
     {
-        "admin": WAREHOUSE_WORK | CARRIER_NEWS,
+        "admin": WAREHOUSE_WORK | CARRIER_NEWS | CARRIER_DESK,
+        "manager": CARRIER_DESK,
         "warehouse": WAREHOUSE_WORK,
-        "logistics": {"shipping.dispatch_shipment"} | CARRIER_NEWS,
+        "logistics": {"shipping.dispatch_shipment"} | CARRIER_NEWS | CARRIER_DESK,
     }
 )
 
@@ -51,11 +54,29 @@ register_nav_item(
     "warehouse", _("Pick wave"), "shipping:wave", "shipping.pick_shipment", "list-check", order=14
 )
 
+register_nav_item(
+    "warehouse",
+    _("Carriers"),
+    "shipping:carrier_list",
+    "shipping.view_carrier",
+    "signpost",
+    order=16,
+)
+
 register_audited_model("shipping.shipment", _("Shipment"))
+register_audited_model("shipping.carrier", _("Carrier"))
+register_audited_model("shipping.carrierservice", _("Carrier service"))
 register_audit_actions(
     {
         "shipment.create": _("Shipment created"),
         "shipment.status": _("Shipment status changed"),
+        "shipment.carrier": _("Carrier chosen by the rules"),
+        "shipment.carrier_override": _("Carrier chosen by staff"),
+        "carrier.create": _("Carrier created"),
+        "carrier.update": _("Carrier changed"),
+        "carrier.rates_import": _("Rate card imported"),
+        "carrier_service.create": _("Carrier service created"),
+        "carrier_service.update": _("Carrier service changed"),
     }
 )
 
@@ -93,6 +114,17 @@ register_detail_panel(
             if order.expects_allocation or order.status == "cancelled"
             else None
         ),
+        order=10,
+    ),
+)
+
+register_detail_panel(
+    "shipping.shipment",
+    Panel(
+        "shipment-carrier-choice",
+        "shipping/panels/carrier_choice.html",
+        "shipping.view_shipment",
+        carrier_choice_panel,
         order=10,
     ),
 )

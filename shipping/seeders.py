@@ -24,21 +24,24 @@ from inventory.seeders import ledger_backdate
 from oms.demo import SeedContext, backdate, rename
 from oms.errors import ServiceError
 from oms.models import AuditLog
+from oms.workdays import add_working_days
 from orders import services as order_services
 from orders.models import Allocation, Order, OrderEvent
 from orders.seeders.desk import Story
 from orders.seeders.history import with_year
-from shipping import selectors, services
+from shipping import carrier_services, selectors, services
+from shipping.carrier_seeders import seed_carriers
 from shipping.choices import ServiceLevel, ShipmentStatus
-from shipping.models import Shipment, ShipmentEvent
+from shipping.models import CarrierService, Shipment, ShipmentEvent
 from shipping.permissions import ShipmentAction
 
 S = ShipmentStatus
+# Named when no carrier in the table takes a shipment (the demo still dispatches it).
 CARRIERS = [
     ("顺丰速运 SF Express", "SF", ServiceLevel.EXPRESS),
-    ("中通快递 ZTO", "ZT", ServiceLevel.STANDARD),
-    ("京东物流 JD Logistics", "JD", ServiceLevel.STANDARD),
-    ("德邦物流 Deppon", "DP", ServiceLevel.FREIGHT),
+    ("中通快递 ZTO Express", "ZTO", ServiceLevel.STANDARD),
+    ("京东物流 JD Logistics", "JD", ServiceLevel.EXPRESS),
+    ("德邦快递 Deppon", "DBL", ServiceLevel.FREIGHT),
 ]
 # The newest picked shipments are taken this far, so a small demo shows every state.
 SHOWCASE = (
@@ -126,6 +129,15 @@ class Dock:
             story.run(t, services.shipment_pack, actor=self.warehouse, shipment=shipment)
         elif action == "dispatch":
             name, prefix, service = rng.choice(CARRIERS)
+            day = timezone.localdate(t)
+            expected = day + timedelta(days=rng.randint(1, 4))
+            # The desk chooses the carrier a little before the goods leave.
+            chosen = self._choose(story, shipment, t - timedelta(minutes=2))
+            if chosen is not None:
+                carrier_service, transit_days = chosen
+                carrier = carrier_service.carrier
+                name, prefix, service = carrier.name, carrier.code, carrier_service.level
+                expected = add_working_days(day, transit_days)
             details = services.DispatchDetails(
                 carrier=name,
                 tracking_number=f"{prefix}{shipment.pk:010d}",
@@ -134,7 +146,7 @@ class Dock:
                 weight_kg=selectors.shipment_weight(shipment) + Decimal("0.300"),  # + the box
                 declared_value=shipment.declared_value,
                 cod_amount=shipment.cod_amount,
-                expected_delivery_date=timezone.localdate(t) + timedelta(days=rng.randint(1, 4)),
+                expected_delivery_date=expected,
             )
             story.run(t, self._dispatch, shipment=shipment, details=details)
         else:
@@ -146,6 +158,24 @@ class Dock:
                 action=ShipmentAction(action),
                 note=NOTES.get(ShipmentAction(action), ""),
             )
+
+    def _choose(
+        self, story: Story, shipment: Shipment, t: datetime
+    ) -> tuple[CarrierService, int] | None:
+        """The logistics desk lets the rules choose the carrier (none when no carrier takes
+        the shipment: then the demo names one)."""
+        try:
+            _shipment, choice = story.run(
+                t,
+                carrier_services.shipment_choose_carrier,
+                actor=self.logistics,
+                shipment=shipment,
+            )
+        except (ServiceError, ValidationError):
+            return None
+        assert choice.chosen is not None
+        assert choice.chosen.rate is not None
+        return choice.chosen.service, choice.chosen.rate.transit_days
 
     def _dispatch(self, *, shipment: Shipment, details: services.DispatchDetails) -> None:
         """Dispatch as of its own day: the service refuses an expected date before today,
@@ -324,9 +354,24 @@ def seed_waiting_and_voided(context: SeedContext) -> None:
             )
 
 
+def choose_waiting_carriers(context: SeedContext) -> None:
+    """The shipments still in the warehouse get their carrier chosen by the rules."""
+    for shipment in Shipment.objects.filter(
+        status__in=[S.PENDING, S.PICKING, S.PACKED], carrier_service__isnull=True
+    ).order_by("pk"):
+        try:
+            carrier_services.shipment_choose_carrier(
+                actor=context.users["logistics"], shipment=shipment
+            )
+        except (ServiceError, ValidationError) as exc:
+            context.say(f"demo shipment {shipment.number}: {exc}")
+
+
 def seed_shipping_demo(context: SeedContext) -> None:
+    seed_carriers(context)
     seed_waiting_and_voided(context)
     seed_shipments(context)
+    choose_waiting_carriers(context)
     counts = Shipment.objects.values_list("status").annotate(n=Count("id")).order_by()
     summary = ", ".join(f"{S(status).label} {n}" for status, n in sorted(counts))
     context.say(f"{Shipment.objects.count()} shipments ({summary})")

@@ -23,7 +23,7 @@ from shipping.choices import (
     PICKING_STATUSES,
     ShipmentStatus,
 )
-from shipping.models import Shipment, ShipmentEvent, ShipmentLine
+from shipping.models import Carrier, Rate, Shipment, ShipmentEvent, ShipmentLine
 
 
 def shipments_visible_to(user: AnyUser) -> QuerySet[Shipment]:
@@ -65,7 +65,7 @@ def overdue(queryset: QuerySet[Shipment]) -> QuerySet[Shipment]:
 def shipment_detail(user: AnyUser, number: str) -> Shipment | None:
     return (
         shipments_visible_to(user)
-        .select_related("order__customer", "warehouse", "created_by")
+        .select_related("order__customer", "warehouse", "created_by", "carrier_service__carrier")
         .prefetch_related(
             Prefetch(
                 "lines",
@@ -103,6 +103,7 @@ def shipment_search(user: AnyUser, query: str) -> list[SearchHit]:
         shipments_visible_to(user)
         .select_related("order")
         .filter(Q(number__istartswith=query) | Q(tracking_number__iexact=query))
+        .filter(pk__in=shipments_visible_to(user).values("pk"))
         .order_by("-id")[:20]
     )
     return [
@@ -258,3 +259,18 @@ def wave_rows(shipments: list[Shipment]) -> list[WaveRow]:
         for product_id, location in bins(warehouse_ids.pop(), list(rows)).items():
             rows[product_id].bin = location
     return sorted(rows.values(), key=lambda row: (not row.bin, row.bin, row.sku))
+
+
+def carrier_list() -> QuerySet[Carrier]:
+    return Carrier.objects.annotate(
+        service_count=Count("services", distinct=True),
+        lane_count=Count("services__rates", distinct=True),
+    ).order_by("-active", "name")
+
+
+def carrier_rates(carrier: Carrier) -> QuerySet[Rate]:
+    return (
+        Rate.objects.filter(service__carrier=carrier)
+        .select_related("service")
+        .order_by("service__level", "origin", "destination")
+    )

@@ -94,7 +94,11 @@ def lock_shipment(shipment: Shipment | int) -> Shipment:
     pk = shipment.pk if isinstance(shipment, Shipment) else shipment
     order_id = Shipment.objects.values_list("order_id", flat=True).get(pk=pk)
     order = lock_order(order_id)
-    locked = Shipment.objects.select_for_update(of=("self",)).select_related("warehouse").get(pk=pk)
+    locked = (
+        Shipment.objects.select_for_update(of=("self",))
+        .select_related("warehouse", "carrier_service__carrier")
+        .get(pk=pk)
+    )
     locked.order = order
     return locked
 
@@ -395,6 +399,11 @@ def shipment_dispatch(
     for line, allocation in zip(lines, issued, strict=True):
         line.allocations.set([allocation])
     shipment.carrier = details.carrier.strip()
+    chosen = shipment.carrier_service
+    if chosen is not None and shipment.carrier != chosen.carrier.name:
+        # Handed to another carrier than the one chosen: the choice no longer holds.
+        shipment.carrier_service = None
+        shipment.shipping_cost = None
     shipment.tracking_number = details.tracking_number.strip()
     shipment.service = details.service
     shipment.parcels = details.parcels
@@ -405,6 +414,8 @@ def shipment_dispatch(
     shipment.expected_delivery_date = details.expected_delivery_date
     recorded = [
         "carrier",
+        "carrier_service",
+        "shipping_cost",
         "tracking_number",
         "service",
         "parcels",

@@ -2,8 +2,18 @@ import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from oms.tables import BaseTable, DateColumn, DateTimeColumn, QuantityColumn
-from shipping.models import Shipment, ShipmentLine
+from oms.tables import (
+    NUMERIC,
+    ActiveColumn,
+    BaseTable,
+    DateColumn,
+    DateTimeColumn,
+    MoneyColumn,
+    QuantityColumn,
+    format_money,
+)
+from shipping.models import Carrier, Rate, Shipment, ShipmentLine
+from shipping.rates import plain
 from shipping.templatetags.shipping import shipment_status_badge
 
 
@@ -132,3 +142,86 @@ class WaveTable(BaseTable):
 
     def render_status(self, value, record):
         return shipment_status_badge(record.status)
+
+
+class CarrierTable(BaseTable):
+    name = tables.Column(linkify=True)
+    code = tables.Column()
+    active = ActiveColumn()
+    services = tables.Column(
+        accessor="service_count", verbose_name=_("Services"), attrs=NUMERIC, orderable=False
+    )
+    lanes = tables.Column(
+        accessor="lane_count", verbose_name=_("Rate card rows"), attrs=NUMERIC, orderable=False
+    )
+
+    class Meta(BaseTable.Meta):
+        model = Carrier
+        fields = (
+            "name",
+            "code",
+            "active",
+            "supports_cod",
+            "supports_insurance",
+            "fragile_goods",
+            "tracking_kind",
+            "services",
+            "lanes",
+        )
+        empty_text = _("No carriers yet.")
+
+
+def _kg(value) -> str:
+    return f"{plain(value)} kg"
+
+
+class RateTable(BaseTable):
+    """A rate card row on one line: the weight prices, then the surcharge and fee rules."""
+
+    service = tables.Column(accessor="service__level", verbose_name=_("Service"))
+    origin = tables.Column()
+    destination = tables.Column()
+    transit_days = tables.Column(attrs=NUMERIC)
+    first = tables.Column(accessor="first_fee", verbose_name=_("First weight"), attrs=NUMERIC)
+    step = tables.Column(accessor="step_fee", verbose_name=_("Each additional step"), attrs=NUMERIC)
+    remote_surcharge = MoneyColumn()
+    cod = tables.Column(accessor="cod_fixed_fee", verbose_name=_("Cash on delivery"))
+    insurance = tables.Column(accessor="insurance_percent", verbose_name=_("Insurance"))
+
+    class Meta(BaseTable.Meta):
+        model = Rate
+        fields = (
+            "service",
+            "origin",
+            "destination",
+            "transit_days",
+            "first",
+            "step",
+            "remote_surcharge",
+            "cod",
+            "insurance",
+        )
+        empty_text = _("No rate card rows yet: import a CSV.")
+
+    def render_service(self, value, record):
+        return record.service.get_level_display()
+
+    def render_first(self, value, record):
+        return f"{_kg(record.first_weight_kg)} {format_money(value)}"
+
+    def render_step(self, value, record):
+        return f"{_kg(record.step_kg)} {format_money(value)}"
+
+    def render_cod(self, value, record):
+        return _("%(fee)s up to %(limit)s, then %(percent)s%% (at most %(cap)s)") % {
+            "fee": format_money(value),
+            "limit": format_money(record.cod_fixed_up_to),
+            "percent": plain(record.cod_percent),
+            "cap": format_money(record.cod_cap),
+        }
+
+    def render_insurance(self, value, record):
+        return _("%(percent)s%%, at least %(minimum)s") % {
+            "percent": plain(value),
+            "minimum": format_money(record.insurance_minimum),
+        }

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from oms.generic import object_urls
 from shipping import views
 
 app_name = "shipping"
@@ -21,4 +22,17 @@ urlpatterns = [
         views.ShipmentDocumentView.as_view(),
         name="document",
     ),
+    path("shipments/<str:number>/carrier/", views.ShipmentCarrierView.as_view(), name="carrier"),
+    *object_urls("carriers/", "carrier", views, "Carrier"),
+    path(
+        "carriers/<int:pk>/services/new/",
+        views.CarrierServiceEditView.as_view(),
+        name="carrier_service_create",
+    ),
+    path(
+        "carriers/<int:pk>/services/<int:service_pk>/edit/",
+        views.CarrierServiceEditView.as_view(),
+        name="carrier_service_edit",
+    ),
+    path("carriers/<int:pk>/rates/import/", views.RateImportView.as_view(), name="rate_import"),
 ]

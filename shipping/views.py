@@ -1,13 +1,15 @@
 """Shipment pages: the list, the shipment page and its actions (each a POST that calls one
 service), and the dispatch form. The page offers exactly `shipment_allowed_actions`."""
 
+from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 from django.views.generic import TemplateView
 
 from oms.documents import barcode_svg
@@ -19,19 +21,29 @@ from oms.generic import (
     ObjectListView,
     RequirePermissionMixin,
 )
-from shipping import selectors, services
+from oms.tables import compact_table
+from shipping import carrier_services, selectors, services
 from shipping.choices import ShipmentStatus
 from shipping.documents import DOCUMENTS, shipment_document_context
-from shipping.filters import ShipmentFilterSet
-from shipping.forms import DispatchForm, ProgressForm, WaveForm, wave_shipments
-from shipping.models import Shipment
+from shipping.filters import CarrierFilterSet, ShipmentFilterSet
+from shipping.forms import (
+    CarrierForm,
+    CarrierOverrideForm,
+    CarrierServiceForm,
+    DispatchForm,
+    ProgressForm,
+    RateImportForm,
+    WaveForm,
+    wave_shipments,
+)
+from shipping.models import Carrier, Shipment
 from shipping.permissions import (
     ACTION_PERMISSIONS,
     CARRIER_ACTIONS,
     ShipmentAction,
     shipment_allowed_actions,
 )
-from shipping.tables import ShipmentLineTable, ShipmentTable, WaveTable
+from shipping.tables import CarrierTable, RateTable, ShipmentLineTable, ShipmentTable, WaveTable
 
 
 def get_shipment_or_404(user, number: str) -> Shipment:
@@ -269,6 +281,7 @@ class DispatchView(ObjectEditView):
                 "weight_kg": selectors.shipment_weight(shipment),
                 "declared_value": shipment.declared_value,
                 "cod_amount": shipment.cod_amount,
+                "expected_delivery_date": shipment.expected_delivery_date,
             }
         }
 
@@ -291,4 +304,178 @@ class DispatchView(ObjectEditView):
             "number": obj.number,
             "carrier": obj.carrier,
             "tracking": obj.tracking_number,
+        }
+
+
+# Carriers, their services and rate cards -----------------------------------------------------
+
+
+def _carrier_or_404(pk: int) -> Carrier:
+    carrier = Carrier.objects.filter(pk=pk).first()
+    if carrier is None:
+        raise Http404
+    return carrier
+
+
+class CarrierListView(ObjectListView):
+    permission_required = "shipping.view_carrier"
+    filterset_class = CarrierFilterSet
+    table_class = CarrierTable
+    title = gettext_lazy("Carriers")
+    export_name = "carriers"
+    actions = [
+        (gettext_lazy("New carrier"), "shipping:carrier_create", "shipping.add_carrier", "plus-lg")
+    ]
+
+    def get_queryset(self):
+        return selectors.carrier_list()
+
+    def get_summary(self, queryset):
+        return _(
+            "Each shipment gets the cheapest service that covers its destination, takes the "
+            "parcel and arrives by the requested date."
+        )
+
+
+class CarrierDetailView(ObjectDetailView):
+    permission_required = "shipping.view_carrier"
+    template_name = "shipping/carrier_detail.html"
+
+    def get_object(self):
+        return Carrier.objects.filter(pk=self.kwargs["pk"]).first()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["services"] = self.object.services.order_by("level")
+        context["rates"] = compact_table(RateTable, selectors.carrier_rates(self.object))
+        context["can_change"] = self.request.user.has_perm("shipping.change_carrier")
+        return context
+
+
+class CarrierEditView(ObjectEditView):
+    permission_required = "shipping.change_carrier"
+    form_class = CarrierForm
+    title = gettext_lazy("Edit carrier")
+    list_url_name = "shipping:carrier_list"
+
+    def get_object(self):
+        return _carrier_or_404(self.kwargs["pk"])
+
+    def get_form_kwargs(self):
+        return {"instance": self.object}
+
+    def save(self, form):
+        return carrier_services.carrier_save(
+            actor=self.request.user, carrier=self.object, data=form.cleaned_data
+        )
+
+
+class CarrierCreateView(CarrierEditView):
+    permission_required = "shipping.add_carrier"
+    title = gettext_lazy("New carrier")
+
+    def get_object(self):
+        return None
+
+
+class CarrierServiceEditView(ObjectEditView):
+    permission_required = "shipping.change_carrier"
+    form_class = CarrierServiceForm
+    title = gettext_lazy("Carrier service")
+
+    def get_object(self):
+        self.carrier = _carrier_or_404(self.kwargs["pk"])
+        if "service_pk" not in self.kwargs:
+            return None
+        service = self.carrier.services.filter(pk=self.kwargs["service_pk"]).first()
+        if service is None:
+            raise Http404
+        return service
+
+    def get_form_kwargs(self):
+        return {"instance": self.object}
+
+    def get_cancel_url(self):
+        return self.carrier.get_absolute_url()
+
+    def get_success_url(self, obj):
+        return self.carrier.get_absolute_url()
+
+    def save(self, form):
+        return carrier_services.carrier_service_save(
+            actor=self.request.user,
+            carrier=self.carrier,
+            service=self.object,
+            data=form.cleaned_data,
+        )
+
+
+class RateImportView(RequirePermissionMixin, View):
+    """Upload a rate card CSV: "Check" reports every row and writes nothing; "Import" writes
+    the rows only when every one is good."""
+
+    permission_required = "shipping.change_carrier"
+    template_name = "shipping/rate_import.html"
+
+    def render_page(self, form, report=None, status=200):
+        return render(
+            self.request,
+            self.template_name,
+            {
+                "carrier": self.carrier,
+                "form": form,
+                "report": report,
+                "columns": carrier_services.RATE_COLUMNS,
+                "title": _("Import rate card"),
+            },
+            status=status,
+        )
+
+    def get(self, request, pk):
+        self.carrier = _carrier_or_404(pk)
+        return self.render_page(RateImportForm())
+
+    def post(self, request, pk):
+        self.carrier = _carrier_or_404(pk)
+        form = RateImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_page(form, status=422)
+        dry_run = request.POST.get("mode") != "import"
+        report = carrier_services.rate_import(
+            actor=request.user,
+            carrier=self.carrier,
+            text=form.cleaned_data["file"],
+            dry_run=dry_run,
+        )
+        if report.written:
+            messages.success(
+                request,
+                _("%(count)s rate card rows imported.") % {"count": report.written},
+            )
+            return HttpResponseRedirect(self.carrier.get_absolute_url())
+        return self.render_page(form, report, status=200 if report.ok else 422)
+
+
+class ShipmentCarrierView(ShipmentActionView):
+    """Choose the carrier by the rules, or (with a service and a reason) override them."""
+
+    permission_required = carrier_services.CHOOSE_PERMISSION
+
+    def perform(self, request, **kwargs):
+        service_id = None
+        reason = ""
+        if "override" in request.POST or "service" in request.POST:
+            form = CarrierOverrideForm(request.POST)
+            if not form.is_valid():
+                raise ValidationError(_("Choose a service and say why."))
+            service_id, reason = form.cleaned_data["service"], form.cleaned_data["reason"]
+        shipment, _choice = carrier_services.shipment_choose_carrier(
+            actor=request.user, shipment=self.shipment(kwargs), service_id=service_id, reason=reason
+        )
+        return _("%(number)s goes with %(carrier)s, expected %(date)s.") % {
+            "number": shipment.number,
+            "carrier": shipment.carrier_service,
+            "date": shipment.expected_delivery_date.isoformat()
+            if shipment.expected_delivery_date
+            else "—",
         }

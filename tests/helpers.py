@@ -117,6 +117,7 @@ def route_kwargs(
     stock_level,
     shipment,
     message_template,
+    carrier_service,
 ) -> dict[str, dict[str, object]]:
     """The path of every page that shows one object, filled with these objects (the role
     matrix and the fuzz test open every page with real objects)."""
@@ -154,12 +155,30 @@ def route_kwargs(
         "inventory:stock_level_edit": {"pk": stock_level.pk},
         **{
             f"shipping:{page}": {"number": shipment.number}
-            for page in ("detail", "start_picking", "pack", "dispatch", "progress")
+            for page in ("detail", "start_picking", "pack", "dispatch", "progress", "carrier")
+        },
+        **{
+            f"shipping:{page}": {"pk": carrier_service.carrier_id}
+            for page in ("carrier_detail", "carrier_edit", "carrier_service_create", "rate_import")
+        },
+        "shipping:carrier_service_edit": {
+            "pk": carrier_service.carrier_id,
+            "service_pk": carrier_service.pk,
         },
         "shipping:document": {"number": shipment.number, "kind": "packing-list"},
         "message_template_edit": {"pk": message_template.pk},
         "message_template_reset": {"pk": message_template.pk},
     }
+
+
+def carrier_service():
+    """A carrier with one service level, for the carrier pages."""
+    from shipping.models import Carrier, CarrierService
+
+    carrier = Carrier.objects.create(code="SF", name="SF Express")
+    return CarrierService.objects.create(
+        carrier=carrier, level="express", max_weight_kg=30, max_side_cm=150
+    )
 
 
 def rule_objects():

@@ -12,7 +12,7 @@ from orders.models import PriceList, PriceListItem
 from orders.services import LineRequest, order_create, order_submit
 from shipping.services import shipments_create_for_order
 from tests.factories import AddressFactory, ProductFactory, UserFactory, WarehouseFactory
-from tests.helpers import our_routes, route_kwargs, rule_objects
+from tests.helpers import carrier_service, our_routes, route_kwargs, rule_objects
 
 # Views open to anyone, and views open to every signed-in user whatever their role.
 PUBLIC = {"login", "set_language"}
@@ -75,6 +75,7 @@ def sample(db):
         warehouse=warehouse,
         stock_level=movement.stock_level,
         shipment=shipment,
+        carrier_service=carrier_service(),
         message_template=MessageTemplate.objects.first(),  # made from the registrations
     )
 

@@ -16,6 +16,7 @@ from oms.exports import defuse, plain
 from oms.generic import ObjectListView
 from orders.models import ApprovalRule, Promotion, ShippingRule
 from orders.services import order_submit
+from shipping.models import Carrier, CarrierService
 from shipping.services import (
     DispatchDetails,
     shipment_dispatch,
@@ -79,6 +80,10 @@ def hostile_data(db, user_with_role):
         actor=None,
         shipment=shipment,
         details=DispatchDetails(carrier="=cmd|' /C calc'!A0", tracking_number="@T1"),
+    )
+    carrier = Carrier.objects.create(code="hostile", name='=HYPERLINK("x")')
+    CarrierService.objects.create(
+        carrier=carrier, level="express", max_weight_kg=30, max_side_cm=150
     )
     work_order_create(product=product, warehouse=catalog.shanghai, quantity=1)
     customer_update(actor=sales, customer=customer, data={"notes": "-changed"})

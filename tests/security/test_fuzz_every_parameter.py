@@ -47,7 +47,7 @@ from orders.models import ApprovalRule, PriceList, Promotion, ShippingRule
 from orders.services import order_hold, order_submit
 from shipping.services import shipments_create_for_order
 from tests.factories import UserFactory
-from tests.helpers import Route, our_routes, route_kwargs, rule_objects
+from tests.helpers import Route, carrier_service, our_routes, route_kwargs, rule_objects
 from tests.orders.conftest import Catalog
 
 # Routes left out, each with the reason. Django's admin is skipped as a whole (superusers only,
@@ -188,6 +188,7 @@ def build_world(users: list) -> World:
         warehouse=catalog.shanghai,
         stock_level=a.stock_levels.get(warehouse=catalog.shanghai),
         shipment=shipments_create_for_order(actor=None, order=allocated)[0],
+        carrier_service=carrier_service(),
         message_template=template,
     )
     # Each order page with an order in a state that offers its form.
