@@ -154,10 +154,28 @@ def carrier_options(shipment: Shipment, *, start: date | None = None) -> list[Ca
     return sorted(options, key=_sort_key)
 
 
+def holds_fragile_goods(shipment: Shipment) -> bool:
+    return any(line.product.fragile for line in shipment.lines.all())
+
+
 def choose_carrier(shipment: Shipment, *, start: date | None = None) -> CarrierChoice:
     options = carrier_options(shipment, start=start)
     due = shipment.order.requested_delivery_date
     eligible = [o for o in options if o.eligible]
+    careful = [o for o in eligible if o.service.carrier.fragile_goods]
+    if careful and holds_fragile_goods(shipment):
+        # Fragile goods go with a carrier that handles them with care, when one arrives in time.
+        chosen = careful[0]
+        return CarrierChoice(
+            options,
+            chosen,
+            _(
+                "Fragile goods: the cheapest of %(count)s services by carriers that take "
+                "fragile goods with care, arriving in time."
+            )
+            % {"count": len(careful)},
+            due,
+        )
     preferred = shipment.order.customer.preferred_carrier.strip().upper()
     favourites = [o for o in eligible if o.service.carrier.code.upper() == preferred]
     if favourites:

@@ -432,6 +432,21 @@ def test_the_customers_preferred_carrier_wins_when_it_arrives_in_time(carriers, 
     assert "Cheapest of 2 services" in choice.reason
 
 
+def test_fragile_goods_go_with_a_carrier_that_takes_them_with_care(carriers, packed):
+    start = date(2026, 12, 1)
+    assert choose_carrier(packed, start=start).chosen.service.carrier == carriers["slow"]
+    carriers["fast"].fragile_goods = True
+    carriers["fast"].save(update_fields=["fragile_goods"])
+    # Not fragile: the flag changes nothing.
+    assert choose_carrier(packed, start=start).chosen.service.carrier == carriers["slow"]
+    line = packed.lines.select_related("product").first()
+    line.product.fragile = True
+    line.product.save(update_fields=["fragile"])
+    choice = choose_carrier(packed, start=start)
+    assert choice.chosen.service.carrier == carriers["fast"]
+    assert choice.reason.startswith("Fragile goods:")
+
+
 def test_the_preferred_carrier_is_kept_on_the_customer_form(client_for, shipping):
     customer = shipping.customer()
     client = client_for("manager")
