@@ -28,6 +28,13 @@ def checkout_prefix(base_dir: Path) -> str:
     return f"{slug}-{digest}"
 
 
+def checkout_port(base_dir: Path, first: int = 20000, span: int = 10000) -> int:
+    """A port of its own for a helper process of this checkout (the carrier simulator), so
+    two checkouts on one machine do not take each other's."""
+    digest = hashlib.sha1(str(base_dir.resolve()).encode()).hexdigest()
+    return first + int(digest[:8], 16) % span
+
+
 def default_broker(var_dir: Path, *, testing: bool, prefix: str = "oms") -> tuple[str, dict]:
     """Return (broker_url, broker_transport_options)."""
     if redis_answers():

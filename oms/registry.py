@@ -53,6 +53,16 @@ class BeatJob:
 
 
 @dataclass(frozen=True)
+class Process:
+    """A process `manage.py runall` (`make run`) starts next to web, worker and beat: the
+    management command `python manage.py <command...>`, when `enabled()` says so."""
+
+    name: str
+    command: tuple[str, ...]
+    enabled: Callable[[], bool] = lambda: True
+
+
+@dataclass(frozen=True)
 class Kpi:
     """A dashboard tile. `compute(user)` returns the tile's values as far as the user may see
     them, or None to hide it."""
@@ -202,6 +212,7 @@ class Registry:
     seeders: dict[str, Seeder] = field(default_factory=dict)
     reference_resolvers: list[tuple[str, Callable[[str], str | None]]] = field(default_factory=list)
     message_events: dict[str, MessageEvent] = field(default_factory=dict)
+    processes: dict[str, Process] = field(default_factory=dict)
 
 
 registry = Registry()
@@ -217,6 +228,16 @@ def register_urls(prefix: str, module: str) -> None:
 
 def register_beat_job(name: str, task: str, schedule: Any, *, expires: int) -> None:
     registry.beat_jobs[name] = BeatJob(name, task, schedule, expires)
+
+
+def register_process(
+    name: str, command: Iterable[str], *, enabled: Callable[[], bool] = lambda: True
+) -> None:
+    """A management command `make run` keeps running beside the web server (a local carrier
+    simulator), when `enabled()` is true at start; `name` labels it in runall's messages."""
+    if name in {"web", "worker", "beat"} or name in registry.processes:
+        raise ImproperlyConfigured(f"process {name!r} is registered twice")
+    registry.processes[name] = Process(name, tuple(command), enabled)
 
 
 def register_nav_section(key: str, label: Any, *, order: int) -> None:
@@ -335,6 +356,10 @@ def beat_schedule() -> dict[str, dict]:
         job.name: {"task": job.task, "schedule": job.schedule, "options": {"expires": job.expires}}
         for job in registry.beat_jobs.values()
     }
+
+
+def processes_to_run() -> list[Process]:
+    return [process for process in registry.processes.values() if process.enabled()]
 
 
 def navigation_for(user: AnyUser) -> list[dict]:

@@ -7,7 +7,7 @@ from pathlib import Path
 import environ
 from csp.constants import NONCE, NONE, SELF
 
-from oms.broker import checkout_prefix, default_broker
+from oms.broker import checkout_port, checkout_prefix, default_broker
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("OMS_VAR_DIR", BASE_DIR / "var"))
@@ -219,6 +219,21 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 OMS_SMS_BACKEND = env.str("OMS_SMS_BACKEND", default="oms.sms.FileBackend")
 OMS_SMS_FILE_PATH = env.str("OMS_SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
 OMS_SMS_MAX_PARTS = env.int("OMS_SMS_MAX_PARTS", default=5)
+
+# The local carrier simulator (`manage.py carrier_simulator`, Kuaidi100's API): where it listens
+# (a port per checkout), the accounts it accepts (customer → key, "customer=key,..."), how fast
+# parcels move, and whether `make run` starts it (in development by default).
+OMS_CARRIER_SIMULATOR_URL = env.str(
+    "OMS_CARRIER_SIMULATOR_URL", default=f"http://127.0.0.1:{checkout_port(BASE_DIR)}"
+)
+OMS_CARRIER_SIMULATOR_ACCOUNTS = env.dict(
+    "OMS_CARRIER_SIMULATOR_ACCOUNTS",
+    default={"B8D4F2A6C1E3957D0A2B4C6D8E0F1A3B": "OMSdemoKey2026"},
+)
+OMS_CARRIER_SIMULATOR_MINUTES_PER_STEP = env.float(
+    "OMS_CARRIER_SIMULATOR_MINUTES_PER_STEP", default=2.0
+)
+OMS_CARRIER_SIMULATOR_RUN = env.bool("OMS_CARRIER_SIMULATOR_RUN", default=DEBUG)
 
 # Celery
 # Redis keys carry a prefix per checkout (OMS_BROKER_PREFIX), so checkouts sharing a Redis never

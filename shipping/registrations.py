@@ -1,7 +1,8 @@
 """What shipping adds to the kernel: pages, rights, sidebar, a panel on the order page,
-search, references and demo data."""
+search, references, demo data and the carrier simulator `make run` starts."""
 
 from celery.schedules import crontab
+from django.conf import settings
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -16,6 +17,7 @@ from oms.registry import (
     register_beat_job,
     register_detail_panel,
     register_nav_item,
+    register_process,
     register_reference_resolver,
     register_search,
     register_seeder,
@@ -141,3 +143,10 @@ register_search(
 register_reference_resolver("SH-", lambda number: reverse("shipping:detail", args=[number]))
 
 register_seeder(Seeder("shipping", seed_shipping_demo, depends_on=("orders",)))
+
+# `make run` keeps the local carrier simulator running beside the OMS (development).
+register_process(
+    "carrier-simulator",
+    ["carrier_simulator"],
+    enabled=lambda: settings.OMS_CARRIER_SIMULATOR_RUN,
+)

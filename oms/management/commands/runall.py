@@ -1,4 +1,5 @@
-"""Run the web server, a Celery worker and Celery beat together; Ctrl-C stops them all.
+"""Run the web server, a Celery worker and Celery beat together, plus the processes apps
+register (`oms.registry.register_process`: the carrier simulator); Ctrl-C stops them all.
 
 Used by `make run`. This process also holds the embedded database (when DATABASE_URL is
 unset) so that it keeps running while the others restart.
@@ -14,9 +15,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from oms.registry import processes_to_run
+
 
 class Command(BaseCommand):
-    help = "Start web (gunicorn), a Celery worker and Celery beat; stop all of them on Ctrl-C."
+    help = (
+        "Start web (gunicorn), a Celery worker, Celery beat and the processes apps register; "
+        "stop all of them on Ctrl-C."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--bind", default=os.environ.get("OMS_BIND", "127.0.0.1:8000"))
@@ -56,6 +62,9 @@ class Command(BaseCommand):
                 settings.CELERY_BEAT_SCHEDULE_FILENAME,
             ],
         }
+        manage = str(settings.BASE_DIR / "manage.py")
+        for extra in processes_to_run():
+            commands[extra.name] = [sys.executable, manage, *extra.command]
         processes = {
             name: subprocess.Popen(cmd, start_new_session=True) for name, cmd in commands.items()
         }
@@ -70,20 +79,28 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGINT, stop)
         signal.signal(signal.SIGTERM, stop)
+        # An app's extra process (the carrier simulator) that ends is reported; the OMS goes on.
+        watched = {name for name in processes if name in {"web", "worker", "beat"}}
+        reported: set[str] = set()
         try:
             while not stopping:
                 for name, process in processes.items():
-                    if process.poll() is not None:
+                    if process.poll() is None:
+                        continue
+                    if name in watched:
                         self.stderr.write(
                             f"{name} exited with code {process.returncode}; stopping the rest."
                         )
                         stopping = True
+                    elif process.returncode is not None and name not in reported:
+                        self.stderr.write(f"{name} exited with code {process.returncode}.")
+                        reported.add(name)
                 time.sleep(0.5)
         finally:
             self.shutdown(processes)
 
     def shutdown(self, processes):
-        self.stdout.write("Stopping web, worker and beat…")
+        self.stdout.write(f"Stopping {', '.join(processes)}…")
         for process in processes.values():
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)
