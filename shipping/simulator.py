@@ -273,7 +273,7 @@ def journey(
             2.0,
         )
         scan(RETURNING, "6", f"退回件已到达【{start.short}{start_district}营业部】", start, 2.0)
-        scan(RETURN_SIGNED, "401", "退回件已由寄件人签收", start)
+        scan(RETURN_SIGNED, "4", "退回件已由寄件人签收", start)
     elif trouble == "attempt":
         if rng.random() < 0.5:
             scan(PROBLEM, "204", "派件不成功：收件人不在，将于下一工作日再次派送", end)
