@@ -29,6 +29,7 @@ from shipping import selectors
 from shipping.panels import carrier_choice_panel
 from shipping.seeders import seed_shipping_demo
 from shipping.tables import ShipmentTable
+from shipping.tracking import registrations as tracking_registrations  # noqa: F401
 
 register_urls("", "shipping.urls")
 
