@@ -103,6 +103,7 @@ bench: setup db
 	$(PY) bench/ledger_search.py
 	$(PY) bench/order_throughput.py
 	$(PY) bench/pick_list.py
+	$(PY) bench/tracking_poll.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles

@@ -28,6 +28,7 @@ from oms.tables import compact_table, table_card
 from shipping import selectors
 from shipping.panels import carrier_choice_panel
 from shipping.seeders import seed_shipping_demo
+from shipping.simulator_seeders import seed_tracking_demo
 from shipping.tables import ShipmentTable
 from shipping.tracking import registrations as tracking_registrations  # noqa: F401
 
@@ -144,6 +145,7 @@ register_search(
 register_reference_resolver("SH-", lambda number: reverse("shipping:detail", args=[number]))
 
 register_seeder(Seeder("shipping", seed_shipping_demo, depends_on=("orders",)))
+register_seeder(Seeder("tracking", seed_tracking_demo, depends_on=("shipping",)))
 
 # `make run` keeps the local carrier simulator running beside the OMS (development).
 register_process(

@@ -62,9 +62,12 @@ class Command(BaseCommand):
                 settings.CELERY_BEAT_SCHEDULE_FILENAME,
             ],
         }
+        # The apps' processes start first: the worker may call the carrier simulator at once.
         manage = str(settings.BASE_DIR / "manage.py")
-        for extra in processes_to_run():
-            commands[extra.name] = [sys.executable, manage, *extra.command]
+        commands = {
+            **{p.name: [sys.executable, manage, *p.command] for p in processes_to_run()},
+            **commands,
+        }
         processes = {
             name: subprocess.Popen(cmd, start_new_session=True) for name, cmd in commands.items()
         }
