@@ -26,8 +26,9 @@ from oms.tables import compact_table, table_card
 from shipping import selectors
 from shipping.panels import carrier_choice_panel
 from shipping.seeders import seed_shipping_demo
-from shipping.tables import ShipmentTable
 from shipping.tracking import registrations as tracking_registrations  # noqa: F401
+from shipping.tracking.selectors import with_latest_tracking
+from shipping.tracking.tables import TrackedShipmentTable
 
 register_urls("", "shipping.urls")
 
@@ -98,14 +99,15 @@ register_detail_panel(
             table_card(
                 _("Shipments"),
                 compact_table(
-                    ShipmentTable,
-                    selectors.order_shipments(order.pk),
+                    TrackedShipmentTable,
+                    with_latest_tracking(selectors.order_shipments(order.pk)),
                     columns=(
                         "number",
                         "warehouse",
                         "status",
                         "carrier",
                         "tracking_number",
+                        "tracking",
                         "expected_delivery_date",
                         "dispatched_at",
                     ),
