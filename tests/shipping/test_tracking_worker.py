@@ -1,18 +1,12 @@
 """Pushes and subscriptions handled by a real Celery worker (queue "tracking") over the real
 broker, after the web request's transaction committed."""
 
-import contextlib
-import subprocess
-import sys
-
 import pytest
-from django.conf import settings
 from django.test import Client
 
-from oms import celery_app
 from shipping.models import ReceivedCallback, Shipment, TrackingEvent
 from shipping.tracking.services import callbacks_catch_up
-from tests.oms.test_outbox_worker import wait_for, worker_environment
+from tests.oms.test_outbox_worker import running_worker, wait_for
 from tests.shipping.conftest import Shipping
 from tests.shipping.kuaidi100_server import FakeKuaidi100, push_param
 from tests.shipping.tracking_helpers import (
@@ -26,41 +20,8 @@ from tests.shipping.tracking_helpers import (
 
 @pytest.fixture
 def tracking_worker(transactional_db, tmp_path):
-    (tmp_path / "mail").mkdir()
-    with celery_app.connection_for_write() as conn, contextlib.suppress(Exception):
-        conn.default_channel.queue_purge("tracking")
-    log_path = tmp_path / "worker.log"
-    log = open(log_path, "w")  # noqa: SIM115 - closed in teardown
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "oms",
-            "worker",
-            "--pool",
-            "solo",
-            "-Q",
-            "tracking",
-            "-l",
-            "info",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-        ],
-        cwd=settings.BASE_DIR,
-        env=worker_environment(tmp_path / "mail"),
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    yield log_path
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    with running_worker(tmp_path, ["tracking"]):
+        yield tmp_path / "worker.log"
 
 
 def test_worker_subscribes_after_dispatch_and_applies_pushes(tracking_worker):
