@@ -17,6 +17,8 @@ from shipping.choices import ServiceLevel, TrackingKind
 from shipping.models import Carrier, CarrierService, Shipment
 from shipping.selectors import WAVE_STATUSES
 from shipping.services import MAX_PARCELS, DispatchDetails
+from shipping.tracking.services import MANUAL_STATUSES, NOTE_LENGTH, PLACE_LENGTH
+from shipping.tracking.statuses import TrackingStatus
 
 
 def _measure(label) -> forms.DecimalField:
@@ -67,9 +69,31 @@ class DispatchForm(BootstrapFormMixin, forms.Form):
         )
 
 
-class ProgressForm(forms.Form):
-    action = forms.CharField(max_length=20)
-    note = forms.CharField(required=False, max_length=2000)
+class ProgressForm(BootstrapFormMixin, forms.Form):
+    """The carrier's news typed in by staff (the manual tracking adapter)."""
+
+    status = forms.ChoiceField(
+        label=_("What happened"),
+        choices=[(s.value, s.label) for s in MANUAL_STATUSES],
+        initial=TrackingStatus.IN_TRANSIT,
+        error_messages={
+            "required": _("Choose what the carrier reported."),
+            "invalid_choice": _("Choose what the carrier reported."),
+        },
+    )
+    event_time = forms.DateTimeField(
+        label=_("When"),
+        required=False,
+        widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
+        help_text=_("Empty: now."),
+    )
+    place = forms.CharField(label=_("Where"), required=False, max_length=PLACE_LENGTH)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=NOTE_LENGTH,
+        help_text=_("Required for a problem, a failed attempt or a cancelled waybill."),
+    )
 
 
 # One wave's pick list covers at most this many shipments (a trolley's round, not a day).

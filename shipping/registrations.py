@@ -28,9 +28,10 @@ from oms.tables import compact_table, table_card
 from shipping import selectors
 from shipping.panels import carrier_choice_panel
 from shipping.seeders import seed_shipping_demo
-from shipping.simulator_seeders import seed_tracking_demo
-from shipping.tables import ShipmentTable
+from shipping.simulator_seeders import seed_tracking_subscriptions
 from shipping.tracking import registrations as tracking_registrations  # noqa: F401
+from shipping.tracking.selectors import with_latest_tracking
+from shipping.tracking.tables import TrackedShipmentTable
 
 register_urls("", "shipping.urls")
 
@@ -101,14 +102,15 @@ register_detail_panel(
             table_card(
                 _("Shipments"),
                 compact_table(
-                    ShipmentTable,
-                    selectors.order_shipments(order.pk),
+                    TrackedShipmentTable,
+                    with_latest_tracking(selectors.order_shipments(order.pk)),
                     columns=(
                         "number",
                         "warehouse",
                         "status",
                         "carrier",
                         "tracking_number",
+                        "tracking",
                         "expected_delivery_date",
                         "dispatched_at",
                     ),
@@ -145,7 +147,7 @@ register_search(
 register_reference_resolver("SH-", lambda number: reverse("shipping:detail", args=[number]))
 
 register_seeder(Seeder("shipping", seed_shipping_demo, depends_on=("orders",)))
-register_seeder(Seeder("tracking", seed_tracking_demo, depends_on=("shipping",)))
+register_seeder(Seeder("tracking", seed_tracking_subscriptions, depends_on=("shipping",)))
 
 # `make run` keeps the local carrier simulator running beside the OMS (development).
 register_process(

@@ -166,6 +166,7 @@ def route_kwargs(
             "service_pk": carrier_service.pk,
         },
         "shipping:document": {"number": shipment.number, "kind": "packing-list"},
+        "shipping_tracking:callback": {"code": carrier_service.carrier.code},
         "message_template_edit": {"pk": message_template.pk},
         "message_template_reset": {"pk": message_template.pk},
     }
