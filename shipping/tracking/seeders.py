@@ -120,6 +120,8 @@ class CarrierNews:
     def report(
         self, story: Story, shipment: Shipment, action: str, t: datetime, rng: random.Random
     ) -> None:
+        # The Dock's instance predates the dispatch: read the carrier and number it recorded.
+        shipment = Shipment.objects.select_related("carrier_service__carrier").get(pk=shipment.pk)
         carrier = carrier_of(shipment)
         kind = carrier.tracking_kind if carrier is not None else TrackingKind.MANUAL
         adapter = adapter_for(carrier) if carrier is not None else None
