@@ -127,9 +127,10 @@ class CarrierNews:
         adapter = adapter_for(carrier) if carrier is not None else None
         sequence = rng.choice(NEWS[kind][action])
         since = self.last.get(shipment.pk, t - timedelta(hours=2))
-        hub, street = rng.choice(HUBS), rng.choice(STREETS)
+        street = rng.choice(STREETS)
         events = []
         for index, (code, words) in enumerate(sequence, start=1):
+            hub = rng.choice(HUBS)
             status = adapter.normalise(code) if adapter is not None else code
             local_step = action in (A.OUT_FOR_DELIVERY, A.DELIVERED)
             events.append(
