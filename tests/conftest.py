@@ -9,6 +9,15 @@ from tests.factories import ProductFactory, UserFactory, WarehouseFactory
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: rate limits (oms.ratelimit) count per client
+    address, and every test client has the same one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def user_with_role(db):
     def make(role: str, **kwargs):

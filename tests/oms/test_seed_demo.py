@@ -149,3 +149,9 @@ def check_shipments():
             assert abs(movement.created_at - shipment.dispatched_at) < timedelta(seconds=5)
     delivered = Order.objects.filter(status="delivered")
     assert delivered.filter(fulfilment_status="fulfilled").exists()
+    # The latest parcels' news reached their customers (shipping.message_seeders), with the
+    # customer's order page, at the moments the parcels moved.
+    told = OutboxMessage.objects.filter(event_code__startswith="shipment.")
+    assert told.filter(event_code="shipment.dispatched", status="sent").exists()
+    assert told.filter(body__contains="/track/").exists()
+    assert not told.filter(created_at__gt=now).exists()
