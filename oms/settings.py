@@ -249,6 +249,28 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # them to this, which stays empty unless a deployment wants an extra job of its own.
 CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULER = "oms.celery:RegistryScheduler"
+# Tracking (shipping.tracking): polls, pushes and subscriptions have a queue of their own, so a
+# slow carrier never holds up documents or messages.
+CELERY_TASK_ROUTES["shipping.tracking.tasks.*"] = {"queue": "tracking"}
+
+# State every process must see alike (oms.resilience: circuit breakers and rate limits of
+# outside systems): Redis when the broker is Redis (database 1, a key prefix per checkout),
+# otherwise files under var/, which the processes of one machine share. SHARED_CACHE_URL
+# names another cache.
+if "SHARED_CACHE_URL" in os.environ:
+    CACHES["shared"] = env.cache("SHARED_CACHE_URL")
+elif CELERY_BROKER_URL.startswith("redis://127.0.0.1:6379/"):
+    CACHES["shared"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:6379/1",
+        "KEY_PREFIX": env.str("OMS_BROKER_PREFIX", default=checkout_prefix(BASE_DIR))
+        + ("-test" if TESTING else ""),
+    }
+else:
+    CACHES["shared"] = {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": str(VAR_DIR / ("shared-cache-test" if TESTING else "shared-cache")),
+    }
 
 # Production hardening (DEBUG off): `manage.py check --deploy` reports nothing.
 if PRODUCTION:
@@ -318,3 +340,24 @@ OMS_TRACK_MISSES_PER_HOUR = env.int("OMS_TRACK_MISSES_PER_HOUR", default=30)
 
 DJANGO_TABLES2_TEMPLATE = "oms/table.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle mb-0"}
+
+# Tracking (shipping.tracking). Carriers reach our push endpoint at this address
+# (/shipping/callbacks/<carrier code>/ is appended); subscriptions send it to the carrier.
+OMS_CALLBACK_BASE_URL = env.str("OMS_CALLBACK_BASE_URL", default="http://127.0.0.1:8000")
+# A push body larger than this is refused (413) before it is read.
+OMS_CALLBACK_MAX_BYTES = env.int("OMS_CALLBACK_MAX_BYTES", default=256 * 1024)
+# Bad signatures one address may send per minute before it is answered 429.
+OMS_CALLBACK_BAD_SIGNATURES_PER_MINUTE = env.int(
+    "OMS_CALLBACK_BAD_SIGNATURES_PER_MINUTE", default=30
+)
+# The reconciliation poll (push is primary): a parcel is asked about again after this many
+# minutes; each beat run takes at most this many parcels per carrier, oldest checked first.
+OMS_TRACKING_POLL_MINUTES = env.int("OMS_TRACKING_POLL_MINUTES", default=120)
+OMS_TRACKING_POLL_BATCH = env.int("OMS_TRACKING_POLL_BATCH", default=500)
+# Seconds one request to a carrier may take.
+OMS_TRACKING_TIMEOUT = env.float("OMS_TRACKING_TIMEOUT", default=5.0)
+# A carrier failing this many requests in a row is left alone (circuit open) for the cool-down,
+# doubled each time it opens again, up to the maximum (seconds).
+OMS_TRACKING_BREAKER_FAILURES = env.int("OMS_TRACKING_BREAKER_FAILURES", default=5)
+OMS_TRACKING_BREAKER_COOL_DOWN = env.float("OMS_TRACKING_BREAKER_COOL_DOWN", default=30.0)
+OMS_TRACKING_BREAKER_MAX_COOL_DOWN = env.float("OMS_TRACKING_BREAKER_MAX_COOL_DOWN", default=900.0)

@@ -28,7 +28,13 @@ CARRIER_FIELDS = (
     "supports_insurance",
     "fragile_goods",
     "tracking_kind",
+    "tracking_endpoint",
+    "tracking_company",
+    "tracking_customer",
+    "tracking_rate_limit",
 )
+# Credentials: written only when a new value is given, never shown or audited as values.
+CARRIER_SECRETS = ("tracking_key", "tracking_secret")
 SERVICE_FIELDS = ("level", "active", "volumetric_divisor", "max_weight_kg", "max_side_cm")
 # The rate card CSV: a header row naming these columns (any order), one lane per row.
 RATE_COLUMNS = (
@@ -60,13 +66,28 @@ def _pick(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
 
 
 def carrier_save(*, actor: User | None, carrier: Carrier | None, data: dict[str, Any]) -> Carrier:
+    """Save a carrier. A credential (CARRIER_SECRETS) changes only when data gives a new one;
+    the audit log records that it changed, never its value."""
     instance = Carrier.objects.select_for_update().get(pk=carrier.pk) if carrier else Carrier()
-    return model_save(
+    changed = [
+        name for name in CARRIER_SECRETS if data.get(name) and data[name] != getattr(instance, name)
+    ]
+    for name in changed:
+        setattr(instance, name, data[name])
+    saved = model_save(
         actor=actor,
         instance=instance,
         data=_pick(data, CARRIER_FIELDS),
         action="carrier.update" if carrier else "carrier.create",
     )
+    if changed:
+        audit_record(
+            actor=actor,
+            action="carrier.tracking_secrets",
+            obj=saved,
+            changes={name: "••••" for name in changed},
+        )
+    return saved
 
 
 def carrier_service_save(

@@ -8,14 +8,17 @@ from inventory.models import Warehouse
 from oms.forms import BootstrapFormMixin, date_input
 from shipping.carrier_services import (
     CARRIER_FIELDS,
+    CARRIER_SECRETS,
     MAX_RATE_FILE_BYTES,
     REASON_LENGTH,
     SERVICE_FIELDS,
 )
-from shipping.choices import ServiceLevel
+from shipping.choices import ServiceLevel, TrackingKind
 from shipping.models import Carrier, CarrierService, Shipment
 from shipping.selectors import WAVE_STATUSES
 from shipping.services import MAX_PARCELS, DispatchDetails
+from shipping.tracking.services import MANUAL_STATUSES, NOTE_LENGTH, PLACE_LENGTH
+from shipping.tracking.statuses import TrackingStatus
 
 
 def _measure(label) -> forms.DecimalField:
@@ -66,9 +69,27 @@ class DispatchForm(BootstrapFormMixin, forms.Form):
         )
 
 
-class ProgressForm(forms.Form):
-    action = forms.CharField(max_length=20)
-    note = forms.CharField(required=False, max_length=2000)
+class ProgressForm(BootstrapFormMixin, forms.Form):
+    """The carrier's news typed in by staff (the manual tracking adapter)."""
+
+    status = forms.ChoiceField(
+        label=_("What happened"),
+        choices=[(s.value, s.label) for s in MANUAL_STATUSES],
+        initial=TrackingStatus.IN_TRANSIT,
+    )
+    event_time = forms.DateTimeField(
+        label=_("When"),
+        required=False,
+        widget=forms.DateTimeInput(format="%Y-%m-%dT%H:%M", attrs={"type": "datetime-local"}),
+        help_text=_("Empty: now."),
+    )
+    place = forms.CharField(label=_("Where"), required=False, max_length=PLACE_LENGTH)
+    note = forms.CharField(
+        label=_("Note"),
+        required=False,
+        max_length=NOTE_LENGTH,
+        help_text=_("Required for a problem, a failed attempt or a cancelled waybill."),
+    )
 
 
 # One wave's pick list covers at most this many shipments (a trolley's round, not a day).
@@ -120,10 +141,61 @@ def wave_shipments(numbers: list[str]) -> list[Shipment]:
 
 
 class CarrierForm(BootstrapFormMixin, forms.ModelForm):
+    # Credentials are never sent back to the browser: empty keeps the stored one.
+    tracking_key = forms.CharField(
+        label=_("Tracking API key"),
+        required=False,
+        max_length=128,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave empty to keep the stored key."),
+    )
+    tracking_secret = forms.CharField(
+        label=_("Callback signing secret"),
+        required=False,
+        max_length=128,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "Kuaidi100: the salt of subscriptions; JSON webhook: the HMAC key. Leave empty to "
+            "keep the stored one."
+        ),
+    )
+
     class Meta:
         model = Carrier
-        fields = list(CARRIER_FIELDS)
+        fields = [*CARRIER_FIELDS, *CARRIER_SECRETS]
         help_texts = {"code": _("Short code in letters and digits, e.g. SF.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in CARRIER_SECRETS:
+            # The model form would put the stored value back into an empty field.
+            self.initial[name] = ""
+        self.fields["tracking_rate_limit"].required = False
+
+    def clean_tracking_rate_limit(self) -> int:
+        return self.cleaned_data.get("tracking_rate_limit") or self.instance.tracking_rate_limit
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("tracking_kind")
+        stored = self.instance
+
+        def missing(name: str) -> bool:
+            return not data.get(name) and not getattr(stored, name, "")
+
+        needed = {
+            TrackingKind.KUAIDI100: (
+                "tracking_endpoint",
+                "tracking_customer",
+                "tracking_key",
+                "tracking_secret",
+            ),
+            TrackingKind.WEBHOOK: ("tracking_secret",),
+        }.get(kind, ())
+        for name in needed:
+            if missing(name):
+                self.add_error(name, _("This tracking integration needs it."))
+        return data
 
 
 class CarrierServiceForm(BootstrapFormMixin, forms.ModelForm):

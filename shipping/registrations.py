@@ -31,7 +31,9 @@ from shipping.messages import SHIPMENT_MESSAGES
 from shipping.order_page import customer_link_panel
 from shipping.panels import carrier_choice_panel
 from shipping.seeders import seed_shipping_demo
-from shipping.tables import ShipmentTable
+from shipping.tracking import registrations as tracking_registrations  # noqa: F401
+from shipping.tracking.selectors import with_latest_tracking
+from shipping.tracking.tables import TrackedShipmentTable
 
 register_urls("", "shipping.urls")
 # The customer's order page: its token never reaches a log line.
@@ -104,14 +106,15 @@ register_detail_panel(
             table_card(
                 _("Shipments"),
                 compact_table(
-                    ShipmentTable,
-                    selectors.order_shipments(order.pk),
+                    TrackedShipmentTable,
+                    with_latest_tracking(selectors.order_shipments(order.pk)),
                     columns=(
                         "number",
                         "warehouse",
                         "status",
                         "carrier",
                         "tracking_number",
+                        "tracking",
                         "expected_delivery_date",
                         "dispatched_at",
                     ),

@@ -38,7 +38,6 @@ from shipping.choices import (
 from shipping.messages import notify_shipment_status
 from shipping.models import SHIPMENT_NUMBER_SEQUENCE, Shipment, ShipmentEvent, ShipmentLine
 from shipping.permissions import (
-    ACTION_TARGETS,
     CARRIER_ACTIONS,
     ShipmentAction,
     ShipmentError,
@@ -443,22 +442,19 @@ def shipment_dispatch(
     return shipment
 
 
-@atomic_with_retry()
 def shipment_record_progress(
     *, actor: User | None, shipment: Shipment, action: ShipmentAction, note: str = ""
 ) -> Shipment:
     """The carrier's news (in transit, out for delivery, delivered, a problem, returned),
-    typed in by staff until tracking brings it; the order follows."""
+    typed in by staff: a manual tracking event, applied like a carrier's."""
     if action not in CARRIER_ACTIONS:
         raise ShipmentError(_("Choose what the carrier reported."))
-    ensure_permitted(actor, action)
-    shipment = lock_shipment(shipment)
-    ensure_action_allowed(shipment, actor, action)
-    if action == ShipmentAction.EXCEPTION and not note.strip():
-        raise ValidationError({"note": _("Say what went wrong.")})
-    shipment_transition(shipment=shipment, to_status=ACTION_TARGETS[action], actor=actor, note=note)
-    follow(shipment.order, actor)
-    return shipment
+    # Tracking builds on this module, so it is imported when used.
+    from shipping.tracking.services import ACTION_STATUSES, tracking_event_record
+
+    return tracking_event_record(
+        actor=actor, shipment=shipment, status=ACTION_STATUSES[action], note=note
+    )
 
 
 # What shipping does when orders tells it something (registered in apps.py) -------------------

@@ -39,11 +39,13 @@ from shipping.forms import (
 from shipping.models import Carrier, Shipment
 from shipping.permissions import (
     ACTION_PERMISSIONS,
-    CARRIER_ACTIONS,
     ShipmentAction,
     shipment_allowed_actions,
 )
 from shipping.tables import CarrierTable, RateTable, ShipmentLineTable, ShipmentTable, WaveTable
+from shipping.tracking import adapters as tracking_adapters
+from shipping.tracking import selectors as tracking_selectors
+from shipping.tracking import services as tracking_services
 
 
 def get_shipment_or_404(user, number: str) -> Shipment:
@@ -72,14 +74,15 @@ class ShipmentListView(ObjectListView):
         )
 
 
-# The carrier's news in the order the buttons show them.
-CARRIER_BUTTONS = [
-    ShipmentAction.IN_TRANSIT,
-    ShipmentAction.OUT_FOR_DELIVERY,
-    ShipmentAction.DELIVERED,
-    ShipmentAction.EXCEPTION,
-    ShipmentAction.RETURNED,
-]
+# Where staff may still type in the carrier's news (a finished parcel takes none).
+TRACKABLE_STATUSES = frozenset(
+    {
+        ShipmentStatus.DISPATCHED,
+        ShipmentStatus.IN_TRANSIT,
+        ShipmentStatus.OUT_FOR_DELIVERY,
+        ShipmentStatus.EXCEPTION,
+    }
+)
 
 
 class ShipmentDetailView(ObjectDetailView):
@@ -99,9 +102,12 @@ class ShipmentDetailView(ObjectDetailView):
                 "events": shipment.events.all(),
                 "can": {str(a): True for a in allowed},
                 "documents": DOCUMENTS.values(),
-                "carrier_actions": [
-                    (str(a), ShipmentStatus(a.value).label) for a in CARRIER_BUTTONS if a in allowed
-                ],
+                "tracking_events": tracking_selectors.shipment_tracking_events(shipment),
+                "progress_form": ProgressForm()
+                if shipment.dispatched_at
+                and shipment.status in TRACKABLE_STATUSES
+                and self.request.user.has_perm("shipping.track_shipment")
+                else None,
             }
         )
         return context
@@ -238,21 +244,29 @@ class PackView(ShipmentActionView):
 
 
 class ProgressView(ShipmentActionView):
-    """The carrier's news typed in by staff: in transit, out for delivery, delivered..."""
+    """The carrier's news typed in by staff: a manual tracking event (what, when, where)."""
 
     permission_required = "shipping.track_shipment"
 
     def perform(self, request, **kwargs):
         form = ProgressForm(request.POST)
-        if not form.is_valid() or form.cleaned_data["action"] not in CARRIER_ACTIONS:
-            raise ValidationError(_("Choose what the carrier reported."))
-        shipment = services.shipment_record_progress(
+        if not form.is_valid():
+            raise ValidationError(
+                [
+                    f"{form.fields[name].label}: {' '.join(errors)}"
+                    for name, errors in form.errors.items()
+                ]
+            )
+        data = form.cleaned_data
+        shipment = tracking_services.tracking_event_record(
             actor=request.user,
             shipment=self.shipment(kwargs),
-            action=ShipmentAction(form.cleaned_data["action"]),
-            note=form.cleaned_data["note"],
+            status=data["status"],
+            event_time=data["event_time"],
+            place=data["place"],
+            note=data["note"],
         )
-        return _("%(number)s is now %(status)s.") % {
+        return _("Recorded. %(number)s is %(status)s.") % {
             "number": shipment.number,
             "status": shipment.get_status_display(),
         }
@@ -349,6 +363,9 @@ class CarrierDetailView(ObjectDetailView):
         context["services"] = self.object.services.order_by("level")
         context["rates"] = compact_table(RateTable, selectors.carrier_rates(self.object))
         context["can_change"] = self.request.user.has_perm("shipping.change_carrier")
+        context["push_url"] = tracking_services.callback_url(self.object)
+        if tracking_adapters.adapter_for(self.object).supports_query:
+            context["breaker"] = tracking_services.breaker_for(self.object).state()
         return context
 
 

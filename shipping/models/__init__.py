@@ -14,6 +14,7 @@ from shipping.models.shipments import (
     ShipmentEvent,
     ShipmentLine,
 )
+from shipping.models.tracking import ReceivedCallback, TrackingEvent
 
 __all__ = [
     "DESTINATION_CHOICES",
@@ -22,8 +23,10 @@ __all__ = [
     "Carrier",
     "CarrierService",
     "Rate",
+    "ReceivedCallback",
     "Shipment",
     "ShipmentEvent",
     "ShipmentLine",
+    "TrackingEvent",
     "destination_keys",
 ]

@@ -34,6 +34,32 @@ class Carrier(models.Model):
     tracking_kind = models.CharField(
         _("tracking"), max_length=12, choices=TrackingKind.choices, default=TrackingKind.MANUAL
     )
+    # The tracking integration's settings (shipping.tracking.adapters). The key and the secret
+    # are never shown on a page or written to the audit log.
+    tracking_endpoint = models.URLField(
+        _("tracking API address"),
+        blank=True,
+        help_text=_("Where queries and subscriptions go, e.g. https://poll.kuaidi100.com."),
+    )
+    tracking_company = models.CharField(
+        _("carrier code at the tracking service"),
+        max_length=40,
+        blank=True,
+        help_text=_("Kuaidi100's company code, e.g. shunfeng; empty: this carrier's code."),
+    )
+    tracking_customer = models.CharField(_("tracking customer ID"), max_length=64, blank=True)
+    tracking_key = models.CharField(_("tracking API key"), max_length=128, blank=True)
+    tracking_secret = models.CharField(
+        _("callback signing secret"),
+        max_length=128,
+        blank=True,
+        help_text=_("Kuaidi100: the salt of subscriptions; JSON webhook: the HMAC key."),
+    )
+    tracking_rate_limit = models.PositiveSmallIntegerField(
+        _("tracking requests per second"),
+        default=10,
+        validators=[MinValueValidator(1), MaxValueValidator(1000)],
+    )
 
     class Meta:
         verbose_name = _("carrier")

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -75,6 +75,10 @@ class Shipment(models.Model):
     packed_at = models.DateTimeField(_("packed"), null=True, blank=True)
     dispatched_at = models.DateTimeField(_("dispatched"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    # Tracking: when the carrier was last asked about the parcel (the poll takes the oldest
+    # first) and when it accepted our subscription to its pushes.
+    tracking_checked_at = models.DateTimeField(_("tracking checked"), null=True, blank=True)
+    tracking_subscribed_at = models.DateTimeField(_("tracking subscribed"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("shipment")
@@ -92,6 +96,12 @@ class Shipment(models.Model):
             models.Index(fields=["order", "id"], name="shipment_order"),
             models.Index(fields=["warehouse", "-id"], name="shipment_warehouse_newest"),
             models.Index(fields=["tracking_number"], name="shipment_tracking_number"),
+            models.Index(
+                F("tracking_checked_at").asc(nulls_first=True),
+                "id",
+                name="shipment_tracking_poll",
+                condition=Q(status__in=["dispatched", "in_transit", "out_for_delivery"]),
+            ),
             models.Index(
                 fields=["expected_delivery_date"],
                 name="shipment_expected_open",

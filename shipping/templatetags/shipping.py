@@ -12,3 +12,12 @@ def shipment_status_badge(status: str) -> str:
     return status_badge_html(
         "shipment", status, ShipmentStatus(status).label, SHIPMENT_STATUS_TONES.get(status, "grey")
     )
+
+
+@register.filter
+def tracking_status_badge(status: str) -> str:
+    """A normalised tracking status in plain words, in its shipment status's colour."""
+    from shipping.tracking.statuses import TRACKING_STATUS_TONES, TrackingStatus
+
+    label = TrackingStatus(status).label if status in TrackingStatus.values else status
+    return status_badge_html("tracking", status, label, TRACKING_STATUS_TONES.get(status, "grey"))

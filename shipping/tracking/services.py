@@ -1,0 +1,582 @@
+"""Tracking services: the only code that writes tracking events and received callbacks, and
+that moves shipments on what carriers report.
+
+Every event is stored once (INSERT ... ON CONFLICT DO NOTHING on carrier, tracking number,
+time and raw code), with the order and the shipment locked (`shipping.services.lock_shipment`,
+the lock order of every shipping service). Then the latest event by its own time, not by when
+it arrived, decides where the shipment should be; `shipping.services.shipment_transition`
+moves it when the transition table allows, so a delivered, returned or cancelled shipment
+never moves back on a late event, and the delivered and returned hooks fire once. The order
+follows through `shipping.services.follow`.
+"""
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from oms.db import atomic_with_retry
+from oms.resilience import CircuitBreaker, RateLimit
+from oms.tasks import enqueue_on_commit
+from oms.types import User
+from shipping.choices import SHIPMENT_TRANSITIONS, ShipmentStatus, TrackingKind
+from shipping.models import Carrier, ReceivedCallback, Shipment, TrackingEvent
+from shipping.permissions import ShipmentAction, ShipmentError, ensure_permitted
+from shipping.services import follow, lock_shipment, shipment_transition
+from shipping.tracking.adapters import (
+    BadPayload,
+    CallbackRequest,
+    CarrierEvent,
+    Parcel,
+    TrackingAdapter,
+    TrackingUnavailable,
+    adapter_for,
+)
+from shipping.tracking.statuses import (
+    SHIPMENT_STATUS_OF,
+    CallbackFailure,
+    CallbackState,
+    TrackingSource,
+    TrackingStatus,
+)
+
+logger = logging.getLogger(__name__)
+
+S = ShipmentStatus
+# Parcels the carrier is still moving: the poll asks about these.
+POLLED_STATUSES = (S.DISPATCHED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY)
+# A push that failed this many times for an unexpected reason is given up (failed).
+MAX_CALLBACK_ATTEMPTS = 5
+PLACE_LENGTH = 120
+NOTE_LENGTH = 500
+# A manual event may be this far in the future (clocks differ), not more.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class Applied:
+    """What applying events to one shipment did."""
+
+    stored: int  # new events (the rest were there already)
+    moved_to: str | None  # the shipment's new status, if it moved
+
+
+def carrier_of(shipment: Shipment) -> Carrier | None:
+    """The carrier row behind the name on the shipment's paperwork."""
+    chosen = shipment.carrier_service
+    if chosen is not None and chosen.carrier.name == shipment.carrier:
+        return chosen.carrier
+    return Carrier.objects.filter(name=shipment.carrier).first() if shipment.carrier else None
+
+
+def parcel_of(shipment: Shipment) -> Parcel:
+    return Parcel(tracking_number=shipment.tracking_number, phone=shipment.order.ship_phone)
+
+
+def callback_url(carrier: Carrier) -> str:
+    path = reverse("shipping_tracking:callback", args=[carrier.code])
+    return settings.OMS_CALLBACK_BASE_URL.rstrip("/") + path
+
+
+def breaker_for(carrier: Carrier) -> CircuitBreaker:
+    return CircuitBreaker(f"carrier:{carrier.pk}")
+
+
+def rate_limit_for(carrier: Carrier) -> RateLimit:
+    return RateLimit(f"carrier:{carrier.pk}", carrier.tracking_rate_limit)
+
+
+# Storing and applying events -------------------------------------------------------------
+
+
+def _insert_events(
+    shipment: Shipment,
+    carrier: Carrier | None,
+    events: Sequence[CarrierEvent],
+    source: str,
+    actor: User | None,
+) -> int:
+    """Insert the events not stored yet, in one statement; returns how many were new."""
+    if not events:
+        return 0
+    now = timezone.now()
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    rows = [
+        (
+            shipment.pk,
+            carrier.pk if carrier else None,
+            event.tracking_number,
+            event.event_time,
+            event.raw_code,
+            event.status,
+            event.place[:PLACE_LENGTH],
+            event.description[:NOTE_LENGTH],
+            source,
+            actor_id,
+            now,
+        )
+        for event in events
+    ]
+    table = TrackingEvent._meta.db_table
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (shipment_id, carrier_id, tracking_number, event_time, "
+            "raw_code, status, place, description, source, actor_id, recorded_at) "
+            f"VALUES {values} ON CONFLICT DO NOTHING RETURNING id",
+            [value for row in rows for value in row],
+        )
+        return len(cursor.fetchall())
+
+
+def _follow_latest(shipment: Shipment, actor: User | None, note: str = "") -> str | None:
+    """Move the locked shipment to what its latest event (by event time) says, when the
+    transition table allows it; returns the new status or None."""
+    latest = (
+        TrackingEvent.objects.filter(shipment=shipment)
+        .order_by("-event_time", "-id")
+        .values("status", "raw_code", "event_time", "place", "source")
+        .first()
+    )
+    if latest is None:
+        return None
+    target = SHIPMENT_STATUS_OF.get(latest["status"])
+    if target is None or target == shipment.status:
+        return None
+    if target not in SHIPMENT_TRANSITIONS.get(shipment.status, ()):
+        return None  # terminal (delivered, returned, cancelled) or not with the carrier yet
+    shipment_transition(
+        shipment=shipment,
+        to_status=target,
+        actor=actor,
+        note=note,
+        data={
+            "tracking": latest["status"],
+            "code": latest["raw_code"],
+            "place": latest["place"],
+            "event_time": latest["event_time"].isoformat(),
+            "source": latest["source"],
+        },
+    )
+    follow(shipment.order, actor)
+    return target
+
+
+def _apply(
+    shipment: Shipment,
+    carrier: Carrier | None,
+    events: Sequence[CarrierEvent],
+    source: str,
+    actor: User | None = None,
+) -> Applied:
+    """Store the events and follow the latest. The caller holds the shipment's locks."""
+    stored = _insert_events(shipment, carrier, events, source, actor)
+    moved_to = _follow_latest(shipment, actor) if stored else None
+    return Applied(stored, moved_to)
+
+
+@atomic_with_retry()
+def tracking_events_apply(
+    *,
+    shipment: Shipment | int,
+    events: Sequence[CarrierEvent],
+    source: str,
+    actor: User | None = None,
+) -> Applied:
+    """Store a carrier's events for one shipment (each once) and move the shipment on."""
+    locked = lock_shipment(shipment)
+    return _apply(locked, carrier_of(locked), events, source, actor)
+
+
+# Staff typing the carrier's news in (the manual adapter) ----------------------------------
+
+# The buttons of the old "What the carrier reports" card, as tracking statuses.
+ACTION_STATUSES = {
+    ShipmentAction.IN_TRANSIT: TrackingStatus.IN_TRANSIT,
+    ShipmentAction.OUT_FOR_DELIVERY: TrackingStatus.OUT_FOR_DELIVERY,
+    ShipmentAction.DELIVERED: TrackingStatus.DELIVERED,
+    ShipmentAction.EXCEPTION: TrackingStatus.EXCEPTION,
+    ShipmentAction.RETURNED: TrackingStatus.RETURNED,
+}
+# What staff may type in: every status but "pending" (that is the absence of news).
+MANUAL_STATUSES = [s for s in TrackingStatus if s != TrackingStatus.PENDING]
+# Statuses whose note must say what happened.
+NEEDS_NOTE = frozenset(
+    {
+        TrackingStatus.EXCEPTION,
+        TrackingStatus.FAILED_ATTEMPT,
+        TrackingStatus.CANCELLED,
+        TrackingStatus.EXPIRED,
+    }
+)
+
+
+@atomic_with_retry()
+def tracking_event_record(
+    *,
+    actor: User | None,
+    shipment: Shipment,
+    status: str,
+    event_time: datetime | None = None,
+    place: str = "",
+    note: str = "",
+) -> Shipment:
+    """The carrier's news typed in by staff: stored as a manual tracking event, and the
+    shipment moves on exactly as for a carrier's event. News that would move a shipment where
+    it cannot go (a delivered parcel "in transit") is refused with the reason."""
+    ensure_permitted(actor, ShipmentAction.IN_TRANSIT)
+    now = timezone.now()
+    event_time = event_time or now
+    place, note = place.strip(), note.strip()
+    errors: dict[str, str] = {}
+    if status not in MANUAL_STATUSES:
+        errors["status"] = _("Choose what the carrier reported.")
+    elif status in NEEDS_NOTE and not note:
+        errors["note"] = _("Say what went wrong.")
+    if event_time > now + CLOCK_SKEW:
+        errors["event_time"] = _("The time cannot be in the future.")
+    if len(place) > PLACE_LENGTH:
+        errors["place"] = _("At most %(max)s characters.") % {"max": PLACE_LENGTH}
+    if len(note) > NOTE_LENGTH:
+        errors["note"] = _("At most %(max)s characters.") % {"max": NOTE_LENGTH}
+    if errors:
+        raise ValidationError(errors)
+    locked = lock_shipment(shipment)
+    if locked.status == S.CANCELLED or locked.dispatched_at is None:
+        raise ShipmentError(
+            _("%(number)s is not with a carrier: dispatch it first.") % {"number": locked.number}
+        )
+    target = SHIPMENT_STATUS_OF[status]
+    if (
+        target is not None
+        and target != locked.status
+        and target not in SHIPMENT_TRANSITIONS.get(locked.status, ())
+    ):
+        raise ShipmentError(
+            _("A shipment that is %(current)s cannot become %(target)s.")
+            % {"current": S(locked.status).label, "target": S(target).label}
+        )
+    if event_time < locked.dispatched_at - CLOCK_SKEW:
+        raise ValidationError({"event_time": _("The time is before the dispatch.")})
+    event = CarrierEvent(
+        tracking_number=locked.tracking_number,
+        event_time=event_time,
+        raw_code=status,
+        status=status,
+        place=place,
+        description=note,
+    )
+    if not _insert_events(locked, carrier_of(locked), [event], TrackingSource.MANUAL, actor):
+        raise ValidationError(_("This event is recorded already."))
+    _follow_latest(locked, actor, note=note)
+    return locked
+
+
+# Pushes ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Received:
+    """A push taken: the row (None when this delivery was stored before) and its state."""
+
+    callback_id: int | None
+    state: str
+    failure: str = ""
+
+
+def callback_receive(
+    *, carrier: Carrier, adapter: TrackingAdapter, request: CallbackRequest, remote_addr: str | None
+) -> Received:
+    """Store a push whose signature was checked (adapter.verify_callback), once per delivery,
+    and hand it to a worker after commit. A payload that is not the carrier's JSON is stored
+    as failed, with the reason, and not processed."""
+    payload = adapter.verify_callback(request)
+    delivery = adapter.delivery_id(request, payload)
+    state, failure, detail = CallbackState.RECEIVED, "", ""
+    try:
+        adapter.parse_callback(payload)
+    except BadPayload as exc:
+        state, failure, detail = CallbackState.FAILED, CallbackFailure.BAD_PAYLOAD, str(exc)
+    now = timezone.now()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {ReceivedCallback._meta.db_table} (carrier_id, delivery_id, "
+            "received_at, remote_addr, payload, state, failure, detail, attempts, "
+            "events_stored, processed_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, 0, 0, %s) "
+            "ON CONFLICT DO NOTHING RETURNING id",
+            [
+                carrier.pk,
+                delivery,
+                now,
+                remote_addr,
+                payload,
+                state,
+                failure,
+                detail[:2000],
+                now if state == CallbackState.FAILED else None,
+            ],
+        )
+        row = cursor.fetchone()
+        if row is None:
+            return Received(None, "duplicate")
+        if state == CallbackState.RECEIVED:
+            from shipping.tracking.tasks import process_callback
+
+            enqueue_on_commit(process_callback, row[0])
+    if failure:
+        logger.warning("push %s from %s for %s: %s", row[0], remote_addr, carrier.code, detail)
+    return Received(row[0], state, failure)
+
+
+def _shipments_for(carrier: Carrier, numbers: Iterable[str]) -> list[Shipment]:
+    return list(
+        Shipment.objects.filter(
+            Q(carrier=carrier.name) | Q(carrier_service__carrier=carrier),
+            tracking_number__in=list(numbers),
+        )
+        .exclude(status=S.CANCELLED)
+        .order_by("order_id", "pk")
+    )
+
+
+def _finish(row: ReceivedCallback, state: str, failure: str = "", detail: str = "") -> None:
+    row.state, row.failure, row.detail = state, failure, detail[:2000]
+    row.processed_at = timezone.now()
+    row.save(
+        update_fields=["state", "failure", "detail", "processed_at", "attempts", "events_stored"]
+    )
+
+
+def callback_process(*, callback_id: int) -> str:
+    """Apply a stored push (a worker; the catch-up job for what a worker never finished).
+    Running it twice applies it once: only a row still "received" is taken, locked."""
+    with transaction.atomic():
+        row = (
+            ReceivedCallback.objects.select_for_update(skip_locked=True, of=("self",))
+            .select_related("carrier")
+            .filter(pk=callback_id, state=CallbackState.RECEIVED)
+            .first()
+        )
+        if row is None:
+            return "skipped"
+        row.attempts += 1
+        carrier = row.carrier
+        try:
+            events = adapter_for(carrier).parse_callback(row.payload)
+        except BadPayload as exc:
+            _finish(row, CallbackState.FAILED, CallbackFailure.BAD_PAYLOAD, str(exc))
+            return row.state
+        by_number: dict[str, list[CarrierEvent]] = defaultdict(list)
+        for event in events:
+            by_number[event.tracking_number].append(event)
+        try:
+            with transaction.atomic():
+                found = _shipments_for(carrier, by_number)
+                for shipment in found:
+                    locked = lock_shipment(shipment)
+                    applied = _apply(
+                        locked, carrier, by_number[locked.tracking_number], TrackingSource.PUSH
+                    )
+                    row.events_stored += applied.stored
+        except Exception as exc:  # rolled back to the savepoint; the row records why
+            logger.exception("push %s of %s could not be applied", row.pk, carrier.code)
+            if row.attempts >= MAX_CALLBACK_ATTEMPTS:
+                _finish(row, CallbackState.FAILED, CallbackFailure.ERROR, repr(exc))
+            else:
+                row.detail = repr(exc)[:2000]
+                row.save(update_fields=["attempts", "detail"])
+            return row.state
+        unknown = sorted(set(by_number) - {s.tracking_number for s in found})
+        if unknown and not found:
+            _finish(
+                row,
+                CallbackState.FAILED,
+                CallbackFailure.UNKNOWN_TRACKING_NUMBER,
+                ", ".join(unknown)[:2000],
+            )
+        else:
+            _finish(
+                row,
+                CallbackState.PROCESSED,
+                CallbackFailure.UNKNOWN_TRACKING_NUMBER if unknown else "",
+                ", ".join(unknown),
+            )
+        return row.state
+
+
+def callbacks_catch_up(*, older_than: timedelta = timedelta(minutes=1), limit: int = 500) -> int:
+    """Process pushes a worker never finished (the broker was down, a worker died)."""
+    ids = list(
+        ReceivedCallback.objects.filter(
+            state=CallbackState.RECEIVED, received_at__lt=timezone.now() - older_than
+        )
+        .order_by("received_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for callback_id in ids:
+        callback_process(callback_id=callback_id)
+    return len(ids)
+
+
+# Subscriptions and polls -------------------------------------------------------------------
+
+
+def tracking_subscribe(*, shipment_id: int) -> str:
+    """Ask the shipment's carrier to push its events (after dispatch). Raises
+    TrackingUnavailable when the carrier is down or refuses, so the task retries later."""
+    shipment = (
+        Shipment.objects.select_related("order", "carrier_service__carrier")
+        .filter(pk=shipment_id)
+        .first()
+    )
+    if shipment is None or shipment.tracking_subscribed_at or not shipment.tracking_number:
+        return "skipped"
+    if shipment.status not in POLLED_STATUSES:
+        return "skipped"
+    carrier = carrier_of(shipment)
+    if carrier is None:
+        return "skipped"
+    adapter = adapter_for(carrier)
+    if not adapter.needs_subscription:
+        return "skipped"
+    breaker = breaker_for(carrier)
+    if not breaker.allow():
+        raise TrackingUnavailable(f"carrier {carrier.code}: circuit open")
+    try:
+        adapter.subscribe(parcel_of(shipment), callback_url(carrier))
+    except TrackingUnavailable:
+        breaker.record_failure()
+        raise
+    breaker.record_success()
+    Shipment.objects.filter(pk=shipment.pk).update(tracking_subscribed_at=timezone.now())
+    return "subscribed"
+
+
+def subscribe_on_dispatch(shipment: Shipment, actor: User | None) -> None:
+    """shipping.hooks.shipment_dispatched: subscribe after commit when the carrier pushes."""
+    carrier = carrier_of(shipment)
+    if carrier is not None and carrier.tracking_kind == TrackingKind.KUAIDI100:
+        from shipping.tracking.tasks import subscribe_shipment
+
+        enqueue_on_commit(subscribe_shipment, shipment.pk)
+
+
+def polled_carriers() -> list[Carrier]:
+    """Active carriers whose integration answers queries."""
+    return [
+        carrier
+        for carrier in Carrier.objects.filter(active=True).order_by("pk")
+        if adapter_for(carrier).supports_query
+    ]
+
+
+def due_for_poll() -> Q:
+    """Never checked, or not for OMS_TRACKING_POLL_MINUTES (a task queued twice asks once)."""
+    due = timezone.now() - timedelta(minutes=settings.OMS_TRACKING_POLL_MINUTES)
+    return Q(tracking_checked_at__isnull=True) | Q(tracking_checked_at__lt=due)
+
+
+def shipments_due_for_poll(carrier: Carrier, *, limit: int) -> list[int]:
+    """The carrier's parcels on the way that were not checked for a while, oldest checked
+    (never checked first)."""
+    return list(
+        Shipment.objects.filter(
+            due_for_poll(),
+            status__in=POLLED_STATUSES,
+            carrier=carrier.name,
+        )
+        .exclude(tracking_number="")
+        .order_by("tracking_checked_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+@dataclass
+class PollResult:
+    checked: int = 0
+    events: int = 0
+    moved: int = 0
+    failed: int = 0
+    left: int = 0  # not asked this time (circuit open, rate limit): first next time
+
+    def as_dict(self) -> dict[str, int]:
+        return dict(self.__dict__)
+
+
+def tracking_poll(*, carrier: Carrier, shipment_ids: Sequence[int]) -> PollResult:
+    """Ask the carrier about these shipments, one by one within its rate limit, and apply
+    the answers. A carrier that fails opens its circuit: what is left stays due (its
+    tracking_checked_at unchanged), so nothing is lost and it comes first next time."""
+    adapter = adapter_for(carrier)
+    result = PollResult()
+    if not adapter.supports_query:
+        return result
+    breaker, limit = breaker_for(carrier), rate_limit_for(carrier)
+    shipments = list(
+        Shipment.objects.select_related("order")
+        .filter(due_for_poll(), pk__in=shipment_ids, status__in=POLLED_STATUSES)
+        .exclude(tracking_number="")
+        .order_by("tracking_checked_at", "pk")
+    )
+    for index, shipment in enumerate(shipments):
+        if not breaker.allow() or not limit.acquire():
+            result.left = len(shipments) - index
+            break
+        try:
+            events = adapter.query(parcel_of(shipment))
+        except TrackingUnavailable as exc:
+            breaker.record_failure()
+            result.failed += 1
+            logger.warning("poll %s %s: %s", carrier.code, shipment.tracking_number, exc)
+            continue
+        breaker.record_success()
+        applied = _poll_apply(shipment.pk, carrier, events)
+        result.checked += 1
+        result.events += applied.stored
+        result.moved += applied.moved_to is not None
+    return result
+
+
+@atomic_with_retry()
+def _poll_apply(shipment_id: int, carrier: Carrier, events: Sequence[CarrierEvent]) -> Applied:
+    locked = lock_shipment(shipment_id)
+    applied = _apply(locked, carrier, events, TrackingSource.POLL)
+    Shipment.objects.filter(pk=shipment_id).update(tracking_checked_at=timezone.now())
+    return applied
+
+
+def tracking_poll_plan(*, batch: int | None = None) -> dict[int, list[int]]:
+    """{carrier id: shipment ids} for one poll run: per carrier its oldest-checked parcels."""
+    size = batch or settings.OMS_TRACKING_POLL_BATCH
+    plan = {}
+    for carrier in polled_carriers():
+        ids = shipments_due_for_poll(carrier, limit=size)
+        if ids:
+            plan[carrier.pk] = ids
+    return plan
+
+
+def event_rows(events: Iterable[TrackingEvent]) -> list[dict[str, Any]]:
+    """Tracking events for a page, newest first (as stored)."""
+    return [
+        {
+            "status": event.status,
+            "label": TrackingStatus(event.status).label,
+            "raw_code": event.raw_code,
+            "event_time": event.event_time,
+            "place": event.place,
+            "description": event.description,
+            "source": event.get_source_display(),
+        }
+        for event in events
+    ]

@@ -1,0 +1,71 @@
+"""The push endpoint carriers call: /shipping/callbacks/<carrier code>/.
+
+No login and no CSRF token: the carrier's signature is the credential. A push is checked,
+stored and answered at once in the carrier's format; a worker applies it afterwards."""
+
+import logging
+
+from django.conf import settings
+from django.http import JsonResponse
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.decorators.csrf import csrf_exempt
+
+from oms.resilience import RateLimit
+from shipping.models import Carrier
+from shipping.tracking.adapters import BadSignature, CallbackAnswer, CallbackRequest, adapter_for
+from shipping.tracking.services import callback_receive
+from shipping.tracking.statuses import CallbackState
+
+logger = logging.getLogger(__name__)
+
+
+def answer(reply: CallbackAnswer) -> JsonResponse:
+    return JsonResponse(reply.body, status=reply.status, json_dumps_params={"ensure_ascii": False})
+
+
+def bad_signatures(address: str) -> RateLimit:
+    return RateLimit(
+        f"callback-bad-signature:{address}",
+        settings.OMS_CALLBACK_BAD_SIGNATURES_PER_MINUTE,
+        window=60,
+    )
+
+
+@method_decorator(csrf_exempt, name="dispatch")
+class CallbackView(View):
+    http_method_names = ["post"]
+
+    def post(self, request, code: str):
+        carrier = Carrier.objects.filter(code=code).first()
+        adapter = adapter_for(carrier) if carrier is not None else None
+        if adapter is None or not adapter.supports_push:
+            return JsonResponse({"ok": False, "error": "no push for this carrier"}, status=404)
+        address = request.META.get("REMOTE_ADDR") or None
+        limit = bad_signatures(address or "-")
+        if limit.exhausted():
+            return answer(adapter.refuse("too many bad signatures; wait a minute", 429))
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.OMS_CALLBACK_MAX_BYTES:
+            return answer(adapter.refuse("body too large", 413))
+        body = request.body  # within DATA_UPLOAD_MAX_MEMORY_SIZE (Django refuses more)
+        if len(body) > settings.OMS_CALLBACK_MAX_BYTES:
+            return answer(adapter.refuse("body too large", 413))
+        form = {}
+        if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            form = request.POST.dict()
+        incoming = CallbackRequest(body=body, form=form, headers=request.headers)
+        try:
+            received = callback_receive(
+                carrier=carrier, adapter=adapter, request=incoming, remote_addr=address
+            )
+        except BadSignature as refused:
+            limit.try_acquire()
+            logger.warning("push for %s from %s refused: %s", carrier.code, address, refused)
+            return answer(adapter.refuse("bad signature", 403))
+        if received.state == CallbackState.FAILED:
+            return answer(adapter.refuse("not the expected JSON", 400))
+        return answer(adapter.acknowledge())
