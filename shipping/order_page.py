@@ -26,7 +26,8 @@ from orders import services as order_services
 from orders.choices import OrderStatus
 from orders.models import Order, OrderLine
 from shipping.choices import ShipmentEventKind, ShipmentStatus
-from shipping.models import Shipment, ShipmentEvent
+from shipping.models import Shipment, ShipmentEvent, TrackingEvent
+from shipping.tracking.statuses import TrackingSource
 
 OS = OrderStatus
 S = ShipmentStatus
@@ -175,11 +176,13 @@ SHIPMENT_WORDS: dict[str, Words] = {
 
 @dataclass(frozen=True)
 class ProgressEntry:
-    """One line of a shipment's progress, newest first: when, what, and where (tracking)."""
+    """One line of a shipment's progress, newest first: when, what, where, and the carrier's
+    own words (tracking)."""
 
     at: datetime
     title: Any
     place: str = ""
+    detail: str = ""
 
 
 @dataclass
@@ -227,18 +230,36 @@ def masked_name(name: str) -> str:
     return f"{name[:1]}{'*' * min(max(len(name) - 1, 1), 3)}" if name else ""
 
 
+# Our side of a parcel's story; once a carrier reports (tracking events), its words tell the
+# rest, so our status changes that followed its news are not repeated.
+WAREHOUSE_STEPS = frozenset({S.PICKING, S.PACKED, S.DISPATCHED})
+
+
 def _progress(shipment: Shipment) -> list[ProgressEntry]:
-    """The shipment's moves in the customer's words, newest first. Staff notes and names
-    stay out; the picking steps read as one."""
+    """The shipment's moves in the customer's words, newest first: our steps, then what the
+    carrier reported (its place and words; what staff typed in stays inside). Staff names
+    and notes never appear."""
+    tracking = list(shipment.tracking_events.all())
     entries = []
     for event in shipment.events.all():
         if event.kind != ShipmentEventKind.STATUS or event.to_status not in SHIPMENT_WORDS:
+            continue
+        if tracking and event.to_status not in WAREHOUSE_STEPS:
             continue
         words = SHIPMENT_WORDS[event.to_status]
         title: Any = words.title
         if event.to_status == S.DISPATCHED and shipment.carrier:
             title = _("Handed to %(carrier)s") % {"carrier": shipment.carrier}
         entries.append(ProgressEntry(at=event.created_at, title=title))
+    for scan in tracking:
+        entries.append(
+            ProgressEntry(
+                at=scan.event_time,
+                title=scan.get_status_display(),
+                place=scan.place,
+                detail="" if scan.source == TrackingSource.MANUAL else scan.description,
+            )
+        )
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries
 
@@ -265,6 +286,9 @@ def public_order_page(token: str) -> dict[str, Any] | None:
         .exclude(status=S.CANCELLED)
         .prefetch_related(
             Prefetch("events", queryset=ShipmentEvent.objects.order_by("id")),
+            Prefetch(
+                "tracking_events", queryset=TrackingEvent.objects.order_by("event_time", "id")
+            ),
             "lines__order_line__product",
         )
         .order_by("id")
@@ -285,6 +309,8 @@ def public_order_page(token: str) -> dict[str, Any] | None:
             for line in lines
         ],
         "units": sum(line.quantity for line in lines),
+        # The lines' amounts as charged (tax and discounts in them), so the figures add up.
+        "items_total": order.total - order.shipping_fee,
         "shipments": [
             ShipmentView(
                 number=shipment.number,

@@ -12,6 +12,7 @@ from shipping import services
 from shipping.permissions import ShipmentAction
 from tests.e2e.test_accessibility import AXE, FAILING_IMPACTS, axe_violations, report
 from tests.e2e.test_back_office_flow import shot
+from tests.e2e.test_order_flow import sign_in
 from tests.factories import UserFactory
 from tests.shipping.conftest import Shipping
 
@@ -97,3 +98,26 @@ def test_the_order_page_reads_well_on_a_phone_and_a_desktop(page: Page, live_ser
     expect(page.locator("body")).to_contain_text("派送中")
     assert not failing, report(failing)
     assert not refused, refused
+
+
+@pytest.mark.django_db(transaction=True)
+def test_staff_copy_and_replace_the_customer_link(page: Page, live_server):
+    order = two_parcel_order()
+    UserFactory(username="e2e-service", role="customer_service")
+    sign_in(page, live_server.url, "e2e-service")
+    page.goto(f"{live_server.url}{order.get_absolute_url()}")
+    card = page.locator("#customer-link")
+    old_link = card.locator("#customer-link-url").input_value()
+    assert old_link.endswith(f"/track/{order.public_token}/")
+    card.get_by_role("button", name="Copy").click()
+    expect(card.get_by_role("button", name="Copied")).to_be_visible()
+    shot(page, "order-customer-link-1280")
+    page.once("dialog", lambda dialog: dialog.accept())  # "Make a new link? ..."
+    card.get_by_role("button", name="New link").click()
+    expect(page.locator(".alert-success")).to_contain_text("the old one no longer opens")
+    new_link = page.locator("#customer-link-url").input_value()
+    assert new_link != old_link
+    page.goto(old_link)
+    expect(page.locator("h1")).to_have_text("We could not find this order")
+    page.goto(new_link)
+    expect(page.locator("body")).to_contain_text(order.number)

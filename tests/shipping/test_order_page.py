@@ -1,6 +1,7 @@
 """The customer's order page (/track/<token>/) and the staff's customer link on the order page."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.db import connection
@@ -11,6 +12,9 @@ from orders import services as order_services
 from orders.models import Order
 from shipping import services
 from shipping.permissions import ShipmentAction
+from shipping.tracking.adapters import CarrierEvent
+from shipping.tracking.services import tracking_event_record, tracking_events_apply
+from shipping.tracking.statuses import TrackingSource, TrackingStatus
 from tests.factories import UserFactory
 
 
@@ -168,3 +172,40 @@ def test_the_page_reads_a_fixed_number_of_queries(client, dispatched, shipping):
         assert client.get(url).status_code == 200
     assert len(few) <= 8
     assert len(many) == len(few)
+
+
+def test_the_carriers_scans_show_with_their_place_and_words_newest_first(client, shipping):
+    product = shipping.product()
+    order = shipping.allocated_order((product, 1), stock=[(product, shipping.shanghai, 5)])
+    [shipment] = shipping.packed(order)
+    shipment = services.shipment_dispatch(
+        actor=None, shipment=shipment, details=shipping.details("SF3300000001")
+    )
+    start = shipment.dispatched_at
+    scans = [
+        ("0", TrackingStatus.IN_TRANSIT, 3, "杭州市", "快件已到达【杭州转运中心】"),
+        ("5", TrackingStatus.OUT_FOR_DELIVERY, 20, "杭州市西湖区", "快递员正在为您派件"),
+    ]
+    tracking_events_apply(
+        shipment=shipment,
+        source=TrackingSource.POLL,
+        events=[
+            CarrierEvent("SF3300000001", start + timedelta(hours=h), code, status, place, words)
+            for code, status, h, place, words in scans
+        ],
+    )
+    # Staff type in a failed attempt with an internal note: its words stay inside.
+    tracking_event_record(
+        actor=UserFactory(username="desk.zhou", role="logistics"),
+        shipment=shipment,
+        status=TrackingStatus.FAILED_ATTEMPT,
+        note="INTERNAL customer rude on the phone",
+    )
+    html = client.get(page_url(order), HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
+    assert "快件已到达【杭州转运中心】" in html
+    assert "杭州市西湖区" in html
+    assert html.index("快递员正在为您派件") < html.index("快件已到达【杭州转运中心】")
+    assert "INTERNAL" not in html
+    assert "desk.zhou" not in html
+    # Our own status changes after the carrier's news are not repeated beside it.
+    assert html.count("Handed to") + html.count("已交") == 1
