@@ -65,16 +65,23 @@ class Words:
     tone: str
 
 
-RECEIVED = _("We have received your order and will confirm it shortly.")
+RECEIVED = Words(
+    pgettext_lazy("customer", "Received"),
+    _("We have received your order and will confirm it shortly."),
+    0,
+    "grey",
+)
+GETTING_READY = Words(
+    pgettext_lazy("customer", "Confirmed"), _("We are getting your order ready."), 1, "blue"
+)
+ORDER_DELIVERED = Words(
+    pgettext_lazy("customer", "Delivered"), _("Your order has been delivered."), 3, "green"
+)
 ORDER_WORDS: dict[str, Words] = {
-    OS.DRAFT: Words(pgettext_lazy("customer", "Received"), RECEIVED, 0, "grey"),
-    OS.PENDING_REVIEW: Words(pgettext_lazy("customer", "Received"), RECEIVED, 0, "grey"),
-    OS.CONFIRMED: Words(
-        pgettext_lazy("customer", "Confirmed"), _("We are getting your order ready."), 1, "blue"
-    ),
-    OS.ALLOCATED: Words(
-        pgettext_lazy("customer", "Confirmed"), _("We are getting your order ready."), 1, "blue"
-    ),
+    OS.DRAFT: RECEIVED,
+    OS.PENDING_REVIEW: RECEIVED,
+    OS.CONFIRMED: GETTING_READY,
+    OS.ALLOCATED: GETTING_READY,
     OS.BACKORDERED: Words(
         pgettext_lazy("customer", "Confirmed"),
         _("Some items are being restocked; we ship them as soon as they arrive."),
@@ -111,12 +118,8 @@ ORDER_WORDS: dict[str, Words] = {
         2,
         "teal",
     ),
-    OS.DELIVERED: Words(
-        pgettext_lazy("customer", "Delivered"), _("Your order has been delivered."), 3, "green"
-    ),
-    OS.COMPLETED: Words(
-        pgettext_lazy("customer", "Delivered"), _("Your order has been delivered."), 3, "green"
-    ),
+    OS.DELIVERED: ORDER_DELIVERED,
+    OS.COMPLETED: ORDER_DELIVERED,
     OS.CANCELLED: Words(
         pgettext_lazy("customer", "Cancelled"),
         _("This order was cancelled. Contact us if you have questions."),
