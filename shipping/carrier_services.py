@@ -65,6 +65,7 @@ def _pick(data: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
     return {name: data[name] for name in fields if name in data}
 
 
+@atomic_with_retry()
 def carrier_save(*, actor: User | None, carrier: Carrier | None, data: dict[str, Any]) -> Carrier:
     """Save a carrier. A credential (CARRIER_SECRETS) changes only when data gives a new one;
     the audit log records that it changed, never its value."""

@@ -76,6 +76,10 @@ class ProgressForm(BootstrapFormMixin, forms.Form):
         label=_("What happened"),
         choices=[(s.value, s.label) for s in MANUAL_STATUSES],
         initial=TrackingStatus.IN_TRANSIT,
+        error_messages={
+            "required": _("Choose what the carrier reported."),
+            "invalid_choice": _("Choose what the carrier reported."),
+        },
     )
     event_time = forms.DateTimeField(
         label=_("When"),

@@ -34,6 +34,7 @@ from shipping.carrier_seeders import seed_carriers
 from shipping.choices import ServiceLevel, ShipmentStatus
 from shipping.models import CarrierService, Shipment, ShipmentEvent
 from shipping.permissions import ShipmentAction
+from shipping.tracking.seeders import CarrierNews, seed_carrier_integrations, tracking_summary
 
 S = ShipmentStatus
 # Named when no carrier in the table takes a shipment (the demo still dispatches it).
@@ -61,10 +62,6 @@ JOURNEY = [
     (ShipmentAction.OUT_FOR_DELIVERY, (20, 70)),
     (ShipmentAction.DELIVERED, (1, 8)),
 ]
-NOTES = {
-    ShipmentAction.EXCEPTION: "地址不详，联系收件人 Address unclear, calling the recipient",
-    ShipmentAction.RETURNED: "收件人拒收 Refused by the recipient",
-}
 CHUNK = 25
 
 
@@ -95,6 +92,7 @@ class Dock:
         self.context = context
         self.warehouse = context.users["warehouse"]
         self.logistics = context.users["logistics"]
+        self.news = CarrierNews(self.logistics)
 
     def plan(self, shipment: Shipment, start: datetime, target: str | None) -> list[tuple]:
         """[(moment, shipment, action, rng)] of the steps the shipment takes by now."""
@@ -149,15 +147,9 @@ class Dock:
                 expected_delivery_date=expected,
             )
             story.run(t, self._dispatch, shipment=shipment, details=details)
-        else:
-            story.run(
-                t,
-                services.shipment_record_progress,
-                actor=self.logistics,
-                shipment=shipment,
-                action=ShipmentAction(action),
-                note=NOTES.get(ShipmentAction(action), ""),
-            )
+            self.news.dispatched(shipment, t)
+        else:  # the carrier's news, in its own codes
+            self.news.report(story, shipment, action, t, rng)
 
     def _choose(
         self, story: Story, shipment: Shipment, t: datetime
@@ -369,9 +361,11 @@ def choose_waiting_carriers(context: SeedContext) -> None:
 
 def seed_shipping_demo(context: SeedContext) -> None:
     seed_carriers(context)
+    seed_carrier_integrations(context)
     seed_waiting_and_voided(context)
     seed_shipments(context)
     choose_waiting_carriers(context)
     counts = Shipment.objects.values_list("status").annotate(n=Count("id")).order_by()
     summary = ", ".join(f"{S(status).label} {n}" for status, n in sorted(counts))
     context.say(f"{Shipment.objects.count()} shipments ({summary})")
+    tracking_summary(context)

@@ -2,6 +2,9 @@ import logging
 
 from celery import shared_task
 
+# Celery finds the tasks of <app>.tasks; tracking's live in their own module.
+from shipping.tracking import tasks as tracking_tasks  # noqa: F401
+
 logger = logging.getLogger(__name__)
 
 

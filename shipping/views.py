@@ -253,7 +253,9 @@ class ProgressView(ShipmentActionView):
         if not form.is_valid():
             raise ValidationError(
                 [
-                    f"{form.fields[name].label}: {' '.join(errors)}"
+                    " ".join(errors)
+                    if name not in form.fields
+                    else f"{form.fields[name].label}: {' '.join(errors)}"
                     for name, errors in form.errors.items()
                 ]
             )

@@ -173,6 +173,7 @@ def route_kwargs(
         "shipping:document": {"number": shipment.number, "kind": "packing-list"},
         # The customer's order page: no sign-in, the order's token is the right.
         "shipping:track": {"token": order_public_token(order)},
+        "shipping_tracking:callback": {"code": carrier_service.carrier.code},
         "message_template_edit": {"pk": message_template.pk},
         "message_template_reset": {"pk": message_template.pk},
     }

@@ -29,7 +29,7 @@ from oms.db import atomic_with_retry
 from oms.resilience import CircuitBreaker, RateLimit
 from oms.tasks import enqueue_on_commit
 from oms.types import User
-from shipping.choices import SHIPMENT_TRANSITIONS, ShipmentStatus, TrackingKind
+from shipping.choices import SHIPMENT_TRANSITIONS, ShipmentStatus
 from shipping.models import Carrier, ReceivedCallback, Shipment, TrackingEvent
 from shipping.permissions import ShipmentAction, ShipmentError, ensure_permitted
 from shipping.services import follow, lock_shipment, shipment_transition
@@ -390,6 +390,7 @@ def callback_process(*, callback_id: int) -> str:
                     row.events_stored += applied.stored
         except Exception as exc:  # rolled back to the savepoint; the row records why
             logger.exception("push %s of %s could not be applied", row.pk, carrier.code)
+            row.events_stored = 0
             if row.attempts >= MAX_CALLBACK_ATTEMPTS:
                 _finish(row, CallbackState.FAILED, CallbackFailure.ERROR, repr(exc))
             else:
@@ -465,7 +466,7 @@ def tracking_subscribe(*, shipment_id: int) -> str:
 def subscribe_on_dispatch(shipment: Shipment, actor: User | None) -> None:
     """shipping.hooks.shipment_dispatched: subscribe after commit when the carrier pushes."""
     carrier = carrier_of(shipment)
-    if carrier is not None and carrier.tracking_kind == TrackingKind.KUAIDI100:
+    if carrier is not None and adapter_for(carrier).needs_subscription:
         from shipping.tracking.tasks import subscribe_shipment
 
         enqueue_on_commit(subscribe_shipment, shipment.pk)

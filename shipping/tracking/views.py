@@ -51,12 +51,17 @@ class CallbackView(View):
             length = 0
         if length > settings.OMS_CALLBACK_MAX_BYTES:
             return answer(adapter.refuse("body too large", 413))
-        body = request.body  # within DATA_UPLOAD_MAX_MEMORY_SIZE (Django refuses more)
-        if len(body) > settings.OMS_CALLBACK_MAX_BYTES:
-            return answer(adapter.refuse("body too large", 413))
-        form = {}
+        # Kuaidi100 posts a form (already read by the middleware), a webhook raw JSON; either
+        # stays within DATA_UPLOAD_MAX_MEMORY_SIZE (Django refuses more with a 400).
+        form, body = {}, b""
         if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
             form = request.POST.dict()
+            size = sum(len(key) + len(value) for key, value in form.items())
+        else:
+            body = request.body
+            size = len(body)
+        if size > settings.OMS_CALLBACK_MAX_BYTES:
+            return answer(adapter.refuse("body too large", 413))
         incoming = CallbackRequest(body=body, form=form, headers=request.headers)
         try:
             received = callback_receive(

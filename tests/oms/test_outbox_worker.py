@@ -44,21 +44,23 @@ def worker_environment(mail_dir: Path) -> dict[str, str]:
     return env
 
 
-def purge_queues():
+def purge_queues(queues=QUEUES):
     with celery_app.connection_for_write() as conn:
         channel = conn.default_channel
-        for queue in QUEUES:
+        for queue in queues:
             # A queue that was never declared has nothing to purge.
             with contextlib.suppress(Exception):
                 channel.queue_purge(queue)
 
 
-@pytest.fixture
-def celery_worker_process(transactional_db, tmp_path):
+@contextlib.contextmanager
+def running_worker(tmp_path: Path, queues: list[str]):
+    """A Celery worker process on these queues (emptied first), logging to worker.log, with
+    the test's database; yields the mail folder."""
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
-    purge_queues()
-    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed in teardown
+    purge_queues(queues)
+    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed below
     process = subprocess.Popen(
         [
             sys.executable,
@@ -70,7 +72,7 @@ def celery_worker_process(transactional_db, tmp_path):
             "--pool",
             "solo",
             "-Q",
-            ",".join(QUEUES),
+            ",".join(queues),
             "-l",
             "info",
             "--without-gossip",
@@ -82,13 +84,21 @@ def celery_worker_process(transactional_db, tmp_path):
         stdout=log,
         stderr=subprocess.STDOUT,
     )
-    yield mail_dir
-    process.terminate()
     try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+        yield mail_dir
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
+
+
+@pytest.fixture
+def celery_worker_process(transactional_db, tmp_path):
+    with running_worker(tmp_path, QUEUES) as mail_dir:
+        yield mail_dir
 
 
 def wait_for(predicate, timeout=45.0):

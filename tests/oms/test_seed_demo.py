@@ -16,6 +16,7 @@ from orders.models import Allocation, Approval, Order, OrderEvent
 from orders.selectors import reservation_drift
 from shipping.choices import ShipmentStatus
 from shipping.models import Shipment, ShipmentEvent
+from shipping.tracking.statuses import SHIPMENT_STATUS_OF
 
 # Demo orders are written by several threads, each with its own connection: real commits.
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -147,6 +148,14 @@ def check_shipments():
         assert issues.exists() == (shipment.dispatched_at is not None), shipment.number
         for movement in issues:  # dated with the dispatch, seconds apart at most
             assert abs(movement.created_at - shipment.dispatched_at) < timedelta(seconds=5)
+    # The carriers' news moved them: each latest tracking event says where the shipment is,
+    # and every event lies between its dispatch and now.
+    moved = Shipment.objects.exclude(status__in=["pending", "picking", "packed", "cancelled"])
+    for shipment in moved.exclude(status="dispatched").prefetch_related("tracking_events"):
+        events = list(shipment.tracking_events.all())  # newest first
+        assert events, shipment.number
+        assert SHIPMENT_STATUS_OF[events[0].status] == shipment.status, shipment.number
+        assert all(shipment.dispatched_at < e.event_time <= now for e in events), shipment.number
     delivered = Order.objects.filter(status="delivered")
     assert delivered.filter(fulfilment_status="fulfilled").exists()
     # The latest parcels' news reached their customers (shipping.message_seeders), with the

@@ -55,6 +55,8 @@ from tests.orders.conftest import Catalog
 NOT_FUZZED = {
     "logout": "takes no input; posting it ends the session that the fuzz runs in",
     "login": "fuzzed on its own below (anonymous, and sign-in throttling would lock the pair)",
+    "shipping_tracking:callback": "carriers' push endpoint, no page offers it: signatures, "
+    "sizes, garbage and hostile codes in tests/security/test_tracking_callbacks.py",
 }
 
 # Addresses whose POST may ignore what it does not understand without a word.

@@ -132,16 +132,16 @@ def test_carrier_news_with_a_bad_action_changes_nothing(client_for, packed, ship
     services.shipment_dispatch(actor=None, shipment=packed, details=shipping.details())
     client = client_for("logistics")
     url = f"/shipments/{packed.number}/progress/"
-    for action in ("", "dispatched", "cancelled", "x" * 50):
-        response = client.post(url, {"action": action}, follow=True)
+    for status in ("", "dispatched", "pending", "x" * 50):
+        response = client.post(url, {"status": status}, follow=True)
         assert response.status_code == 200
         assert "Choose what the carrier reported." in response.content.decode()
     assert Shipment.objects.get(pk=packed.pk).status == "dispatched"
-    client.post(url, {"action": "delivered"})
+    client.post(url, {"status": "delivered"})
     assert Shipment.objects.get(pk=packed.pk).status == "delivered"
     assert client.get("/shipments/SH-0000-000000/").status_code == 404
     assert (
-        client.post("/shipments/SH-0000-000000/progress/", {"action": "delivered"}).status_code
+        client.post("/shipments/SH-0000-000000/progress/", {"status": "delivered"}).status_code
         == 404
     )
 
