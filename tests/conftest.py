@@ -18,6 +18,19 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language: a request in Chinese (LocaleMiddleware, the
+    order page's switch) leaves its language active in the thread, and a later test's
+    messages would come out in Chinese."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def user_with_role(db):
     def make(role: str, **kwargs):
