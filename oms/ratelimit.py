@@ -42,3 +42,8 @@ def count_hit(scope: str, ident: str, *, window: int) -> int:
 def hits(scope: str, ident: str, *, window: int) -> int:
     """The hits of `ident` in the current window, without counting one."""
     return int(cache.get(_key(scope, ident, window), 0))
+
+
+def seconds_left(window: int) -> int:
+    """Seconds until the current window of `window` seconds ends (a Retry-After)."""
+    return window - int(time.time()) % window

@@ -19,7 +19,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.views import View
 
-from oms.ratelimit import client_address, count_hit, hits
+from oms.ratelimit import client_address, count_hit, hits, seconds_left
 from shipping.order_page import public_order_page
 
 # secrets.token_urlsafe(24): 32 characters of the URL-safe alphabet. Anything else is a miss
@@ -67,12 +67,14 @@ class TrackOrderView(View):
 
     def page(self, request: HttpRequest, token: str) -> HttpResponse:
         address = client_address(request)
-        if (
-            hits("track-miss", address, window=HOUR) >= settings.OMS_TRACK_MISSES_PER_HOUR
-            or count_hit("track", address, window=MINUTE) > settings.OMS_TRACK_REQUESTS_PER_MINUTE
-        ):
+        window = None
+        if hits("track-miss", address, window=HOUR) >= settings.OMS_TRACK_MISSES_PER_HOUR:
+            window = HOUR
+        elif count_hit("track", address, window=MINUTE) > settings.OMS_TRACK_REQUESTS_PER_MINUTE:
+            window = MINUTE
+        if window is not None:
             response = render(request, "shipping/track/too_many.html", status=429)
-            response["Retry-After"] = str(MINUTE)
+            response["Retry-After"] = str(seconds_left(window))
             return response
         context = public_order_page(token) if TOKEN_SHAPE.fullmatch(token) else None
         if context is None:
