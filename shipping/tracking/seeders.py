@@ -120,14 +120,17 @@ class CarrierNews:
     def report(
         self, story: Story, shipment: Shipment, action: str, t: datetime, rng: random.Random
     ) -> None:
+        # The Dock's instance predates the dispatch: read the carrier and number it recorded.
+        shipment = Shipment.objects.select_related("carrier_service__carrier").get(pk=shipment.pk)
         carrier = carrier_of(shipment)
         kind = carrier.tracking_kind if carrier is not None else TrackingKind.MANUAL
         adapter = adapter_for(carrier) if carrier is not None else None
         sequence = rng.choice(NEWS[kind][action])
         since = self.last.get(shipment.pk, t - timedelta(hours=2))
-        hub, street = rng.choice(HUBS), rng.choice(STREETS)
+        street = rng.choice(STREETS)
         events = []
         for index, (code, words) in enumerate(sequence, start=1):
+            hub = rng.choice(HUBS)
             status = adapter.normalise(code) if adapter is not None else code
             local_step = action in (A.OUT_FOR_DELIVERY, A.DELIVERED)
             events.append(

@@ -15,7 +15,7 @@ from oms.roles import ROLES
 from orders.models import Allocation, Approval, Order, OrderEvent
 from orders.selectors import reservation_drift
 from shipping.choices import ShipmentStatus
-from shipping.models import Shipment, ShipmentEvent
+from shipping.models import Shipment, ShipmentEvent, TrackingEvent
 from shipping.tracking.statuses import SHIPMENT_STATUS_OF
 
 # Demo orders are written by several threads, each with its own connection: real commits.
@@ -156,6 +156,12 @@ def check_shipments():
         assert events, shipment.number
         assert SHIPMENT_STATUS_OF[events[0].status] == shipment.status, shipment.number
         assert all(shipment.dispatched_at < e.event_time <= now for e in events), shipment.number
+        assert {e.tracking_number for e in events} == {shipment.tracking_number}
+    # The carriers speak their own codes: Kuaidi100 states, the webhook's words.
+    codes = set(TrackingEvent.objects.values_list("carrier__tracking_kind", "raw_code"))
+    assert ("kuaidi100", "0") in codes, codes
+    assert {("kuaidi100", "301"), ("kuaidi100", "304")} & codes, codes
+    assert any(kind == "webhook" and code.isupper() for kind, code in codes), codes
     delivered = Order.objects.filter(status="delivered")
     assert delivered.filter(fulfilment_status="fulfilled").exists()
     # The latest parcels' news reached their customers (shipping.message_seeders), with the
