@@ -12,3 +12,5 @@ workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1)
 threads = int(os.environ.get("WEB_THREADS", 4))
 timeout = 120
 accesslog = "-"
+# The access log never carries a secret link (/track/<token>/): oms.logredact.
+logger_class = "oms.logredact.RedactingGunicornLogger"

@@ -340,6 +340,14 @@ def register_message_event(event: MessageEvent) -> None:
     registry.message_events[event.code] = event
 
 
+def register_secret_path(prefix: str) -> None:
+    """A URL prefix whose next path segment is a secret (a customer's link: "/track/"): it is
+    redacted in every log line (oms.logredact)."""
+    from oms.logredact import add_secret_prefix
+
+    add_secret_prefix(prefix)
+
+
 # --- reading: used by the kernel's pages, commands and settings ----------------------------
 
 

@@ -306,9 +306,15 @@ SECURE_REFERRER_POLICY = "same-origin"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Secret links (/track/<token>/) never reach a log: oms.logredact blanks their secret.
+    "filters": {"redact_secret_paths": {"()": "oms.logredact.RedactSecretPaths"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "filters": ["redact_secret_paths"]}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    "loggers": {
+        "pgserver": {"level": "WARNING"},
+        "django.request": {"filters": ["redact_secret_paths"]},
+        "django.server": {"filters": ["redact_secret_paths"]},
+    },
 }
 
 # The OMS itself
@@ -335,6 +341,17 @@ OMS_EXPORT_TIME_LIMIT = env.int("OMS_EXPORT_TIME_LIMIT", default=1800)
 OMS_EXPORT_KEEP_DAYS = env.int("OMS_EXPORT_KEEP_DAYS", default=2)
 # Exports one user may have queued or running at once.
 OMS_EXPORT_MAX_ACTIVE = env.int("OMS_EXPORT_MAX_ACTIVE", default=3)
+
+# The customer's order page (/track/<token>/). Its links (label QR code, messages) start with
+# OMS_PUBLIC_URL, e.g. https://shop.example.com; empty: the address of the request that needs
+# one, or http://OMS_BIND when a worker sends a message.
+OMS_PUBLIC_URL = env.str("OMS_PUBLIC_URL", default="")
+OMS_BIND = env.str("OMS_BIND", default="127.0.0.1:8000")
+# Per client address: pages per minute, and unknown links per hour before the page answers
+# "too many requests" for the rest of the hour (guessing a link is slow; a customer who
+# mistypes one a few times is not stopped).
+OMS_TRACK_REQUESTS_PER_MINUTE = env.int("OMS_TRACK_REQUESTS_PER_MINUTE", default=60)
+OMS_TRACK_MISSES_PER_HOUR = env.int("OMS_TRACK_MISSES_PER_HOUR", default=30)
 
 DJANGO_TABLES2_TEMPLATE = "oms/table.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle mb-0"}

@@ -73,6 +73,13 @@ grant_many(
         "customer_service": {"orders.hold_order", "orders.cancel_order"},
     }
 )
+# Who talks to customers shares their order-page link, and regenerates or revokes it.
+grant_many(
+    {
+        role: {"orders.manage_customer_link"}
+        for role in ("admin", "manager", "sales", "customer_service")
+    }
+)
 
 register_nav_item("orders", _("Orders"), "orders:list", "orders.view_order", "receipt", order=10)
 register_nav_item(
@@ -144,6 +151,9 @@ register_audit_actions(
         "shipping_rule.update": _("Shipping fee rule changed"),
         "shipping_rule.activate": _("Shipping fee rule switched on"),
         "shipping_rule.deactivate": _("Shipping fee rule switched off"),
+        "order.customer_link_create": _("Customer link created"),
+        "order.customer_link_regenerate": _("Customer link replaced by a new one"),
+        "order.customer_link_revoke": _("Customer link revoked"),
     }
 )
 # Timeline notes and approval reasons are stored as codes; these are their words.

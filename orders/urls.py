@@ -34,6 +34,21 @@ urlpatterns = [
         views,
         *("submit", "approve", "reject", "hold", "resume", "cancel", "boost", "start_picking"),
     ),
+    path(
+        f"{ORDER}customer-link/share/",
+        views.CustomerLinkShareView.as_view(),
+        name="customer_link_share",
+    ),
+    path(
+        f"{ORDER}customer-link/regenerate/",
+        views.CustomerLinkRegenerateView.as_view(),
+        name="customer_link_regenerate",
+    ),
+    path(
+        f"{ORDER}customer-link/revoke/",
+        views.CustomerLinkRevokeView.as_view(),
+        name="customer_link_revoke",
+    ),
     # Pricing rules (orders/views/rules/).
     *object_urls("price-lists/", "price_list", price_lists, "PriceList"),
     path(

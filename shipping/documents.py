@@ -4,6 +4,7 @@ Each is one template that serves both the on-screen print view and the PDF (oms.
 
 from dataclasses import dataclass
 
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from oms.documents import barcode_svg, qr_svg
 from shipping import selectors
 from shipping.models import Shipment
+from shipping.order_page import order_page_url
 
 
 @dataclass(frozen=True)
@@ -39,9 +41,12 @@ DOCUMENTS = {
 MAX_LABELS = 50
 
 
-def shipment_document_context(shipment: Shipment, document: ShipmentDocument) -> dict:
+def shipment_document_context(
+    shipment: Shipment, document: ShipmentDocument, request: HttpRequest | None = None
+) -> dict:
     """What a shipment's document prints: its lines (for the pick list by bin), totals,
-    whether anything is fragile, and the barcodes."""
+    whether anything is fragile, and the barcodes. The label's QR code is the customer's
+    order page (its link is made now when the order has none)."""
     lines = list(shipment.lines.all())
     # Scanners read the carrier's tracking number once there is one, the shipment number before.
     code = shipment.tracking_number or shipment.number
@@ -58,10 +63,8 @@ def shipment_document_context(shipment: Shipment, document: ShipmentDocument) ->
         "document_number": f"{document.prefix}-{shipment.number}",
         "barcode": barcode_svg(shipment.number if document.kind != "label" else code),
         "barcode_value": code,
-        # The customer's order page has no public link yet: the QR code carries the shipment
-        # number, which the order desk and the carrier both look up.
-        "qr": qr_svg(shipment.number) if document.kind == "label" else "",
-        "qr_caption": shipment.number,
+        "qr": (qr_svg(order_page_url(shipment.order, request)) if document.kind == "label" else ""),
+        "qr_caption": _("Scan to follow your order"),
         "parcel_numbers": range(1, min(shipment.parcels, MAX_LABELS) + 1),
         "printed_at": timezone.localtime(),
         "back_url": shipment.get_absolute_url(),

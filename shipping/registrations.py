@@ -16,16 +16,21 @@ from oms.registry import (
     register_audited_model,
     register_beat_job,
     register_detail_panel,
+    register_message_event,
     register_nav_item,
     register_process,
     register_reference_resolver,
     register_search,
+    register_secret_path,
     register_seeder,
     register_urls,
 )
 from oms.roles import ROLES
 from oms.tables import compact_table, table_card
 from shipping import selectors
+from shipping.message_seeders import seed_shipment_messages
+from shipping.messages import SHIPMENT_MESSAGES
+from shipping.order_page import customer_link_panel
 from shipping.panels import carrier_choice_panel
 from shipping.seeders import seed_shipping_demo
 from shipping.simulator_seeders import seed_tracking_subscriptions
@@ -34,6 +39,8 @@ from shipping.tracking.selectors import with_latest_tracking
 from shipping.tracking.tables import TrackedShipmentTable
 
 register_urls("", "shipping.urls")
+# The customer's order page: its token never reaches a log line.
+register_secret_path("/track/")
 
 VIEW = {"shipping.view_shipment", "shipping.view_carrier"}
 CARRIER_DESK = {"shipping.add_carrier", "shipping.change_carrier", "shipping.choose_carrier"}
@@ -125,6 +132,18 @@ register_detail_panel(
 )
 
 register_detail_panel(
+    "orders.order",
+    Panel(
+        "order-customer-link",
+        "shipping/panels/customer_link.html",
+        "orders.manage_customer_link",
+        customer_link_panel,
+        width="col-lg-6",
+        order=20,
+    ),
+)
+
+register_detail_panel(
     "shipping.shipment",
     Panel(
         "shipment-carrier-choice",
@@ -146,7 +165,11 @@ register_search(
 
 register_reference_resolver("SH-", lambda number: reverse("shipping:detail", args=[number]))
 
+for event in SHIPMENT_MESSAGES.values():
+    register_message_event(event)
+
 register_seeder(Seeder("shipping", seed_shipping_demo, depends_on=("orders",)))
+register_seeder(Seeder("shipping-messages", seed_shipment_messages, depends_on=("shipping",)))
 register_seeder(Seeder("tracking", seed_tracking_subscriptions, depends_on=("shipping",)))
 
 # `make run` keeps the local carrier simulator running beside the OMS (development).

@@ -35,6 +35,7 @@ from shipping.choices import (
     ShipmentEventKind,
     ShipmentStatus,
 )
+from shipping.messages import notify_shipment_status
 from shipping.models import SHIPMENT_NUMBER_SEQUENCE, Shipment, ShipmentEvent, ShipmentLine
 from shipping.permissions import (
     CARRIER_ACTIONS,
@@ -176,6 +177,7 @@ def shipment_transition(
     notify = STATUS_HOOKS.get(S(to_status))
     if notify is not None:
         notify(shipment, actor)
+    notify_shipment_status(shipment)
     return shipment
 
 

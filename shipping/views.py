@@ -129,7 +129,7 @@ class ShipmentDocumentView(DocumentView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context.update(shipment_document_context(self.object, self.document))
+        context.update(shipment_document_context(self.object, self.document, self.request))
         return context
 
 

@@ -9,6 +9,28 @@ from tests.factories import ProductFactory, UserFactory, WarehouseFactory
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Every test starts with an empty cache: rate limits (oms.ratelimit) count per client
+    address, and every test client has the same one."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in the default language: a request in Chinese (LocaleMiddleware, the
+    order page's switch) leaves its language active in the thread, and a later test's
+    messages would come out in Chinese."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def user_with_role(db):
     def make(role: str, **kwargs):

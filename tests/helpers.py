@@ -100,6 +100,9 @@ ORDER_PAGES = (
     "cancel",
     "boost",
     "start_picking",
+    "customer_link_share",
+    "customer_link_regenerate",
+    "customer_link_revoke",
 )
 
 
@@ -121,6 +124,8 @@ def route_kwargs(
 ) -> dict[str, dict[str, object]]:
     """The path of every page that shows one object, filled with these objects (the role
     matrix and the fuzz test open every page with real objects)."""
+    from orders.services import order_public_token
+
     customer = address.customer
     return {
         **{f"orders:{page}": {"number": order.number} for page in ORDER_PAGES},
@@ -166,6 +171,8 @@ def route_kwargs(
             "service_pk": carrier_service.pk,
         },
         "shipping:document": {"number": shipment.number, "kind": "packing-list"},
+        # The customer's order page: no sign-in, the order's token is the right.
+        "shipping:track": {"token": order_public_token(order)},
         "shipping_tracking:callback": {"code": carrier_service.carrier.code},
         "message_template_edit": {"pk": message_template.pk},
         "message_template_reset": {"pk": message_template.pk},

@@ -106,6 +106,12 @@ class Order(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    # The secret in the customer's order-page link (/track/<token>/): made when the link is
+    # first needed (orders.services.order_public_token), so millions of old orders need no
+    # backfill; staff regenerate it (the old link stops working) or revoke it (null).
+    public_token = models.CharField(
+        _("customer link token"), max_length=64, null=True, blank=True, unique=True, editable=False
+    )
 
     class Meta:
         verbose_name = _("order")
@@ -118,6 +124,7 @@ class Order(models.Model):
             ("amend_order", _("Can amend confirmed orders")),
             ("boost_order", _("Can change an order's priority")),
             ("start_picking", _("Can start picking orders")),
+            ("manage_customer_link", _("Can share, regenerate and revoke customer links")),
         ]
         indexes = [
             models.Index(fields=["status", "-id"], name="order_status_newest"),

@@ -35,6 +35,12 @@ from orders.services.lifecycle import (
     order_start_picking,
     order_transition,
 )
+from orders.services.public_link import (
+    order_public_token,
+    order_public_token_regenerate,
+    order_public_token_revoke,
+    order_public_token_share,
+)
 from orders.services.replenish import (
     order_allocate_due,
     order_allocate_finished_work,
@@ -72,6 +78,10 @@ __all__ = [
     "order_line_remove",
     "order_line_update",
     "order_place",
+    "order_public_token",
+    "order_public_token_regenerate",
+    "order_public_token_revoke",
+    "order_public_token_share",
     "order_reject",
     "order_resume",
     "order_start_picking",

@@ -2,6 +2,11 @@
 editor, amendments; the pricing and review rules in orders/views/rules/ (one module per kind)."""
 
 from orders.views.amend import AmendView
+from orders.views.customer_link import (
+    CustomerLinkRegenerateView,
+    CustomerLinkRevokeView,
+    CustomerLinkShareView,
+)
 from orders.views.detail import (
     ApproveView,
     BoostView,
@@ -35,6 +40,9 @@ __all__ = [
     "ApproveView",
     "BoostView",
     "CancelView",
+    "CustomerLinkRegenerateView",
+    "CustomerLinkRevokeView",
+    "CustomerLinkShareView",
     "CustomerOptionsView",
     "DraftDetailsView",
     "DraftLineAddView",

@@ -28,6 +28,25 @@
   document.addEventListener("click", function (event) {
     if (event.target.closest("[data-print]")) { window.print(); }
   });
+  // A copy button (data-copy="#field") puts the field's text on the clipboard and says so.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-copy]");
+    if (!button) { return; }
+    var field = document.querySelector(button.dataset.copy);
+    if (!field) { return; }
+    field.select();
+    var done = function () {
+      button.dataset.label = button.dataset.label || button.innerHTML;
+      button.textContent = button.dataset.copied || "✓";
+      window.setTimeout(function () { button.innerHTML = button.dataset.label; }, 1500);
+    };
+    if (navigator.clipboard && window.isSecureContext) {
+      navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
+    } else {
+      document.execCommand("copy");
+      done();
+    }
+  });
   // A field that matters for one choice of another (data-show-when="scope=product|category")
   // is hidden for the other choices; the server ignores and clears what does not apply.
   function showDependents(form) {

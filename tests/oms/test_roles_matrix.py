@@ -15,7 +15,8 @@ from tests.factories import AddressFactory, ProductFactory, UserFactory, Warehou
 from tests.helpers import carrier_service, our_routes, route_kwargs, rule_objects
 
 # Views open to anyone, and views open to every signed-in user whatever their role.
-PUBLIC = {"login", "set_language", "shipping_tracking:callback"}  # the callback: signed
+# The customer's order page (the token is the right) and carriers' callbacks (signed).
+PUBLIC = {"login", "set_language", "shipping:track", "shipping_tracking:callback"}
 ANY_SIGNED_IN = {"dashboard", "search", "logout", "password_change", "password_change_done"}
 # Views open only to the signed-in user who owns the object (and administrators), whatever
 # their role: tests/oms/test_export_jobs.py checks them.

@@ -164,3 +164,14 @@ def check_shipments():
     assert any(kind == "webhook" and code.isupper() for kind, code in codes), codes
     delivered = Order.objects.filter(status="delivered")
     assert delivered.filter(fulfilment_status="fulfilled").exists()
+    # The latest parcels' news reached their customers (shipping.message_seeders), with the
+    # customer's order page, at the moments the parcels moved.
+    told = OutboxMessage.objects.filter(event_code__startswith="shipment.")
+    dispatched = told.filter(event_code="shipment.dispatched", status="sent")
+    assert dispatched.exists()
+    tracking_numbers = set(Shipment.objects.values_list("tracking_number", flat=True))
+    for message in dispatched:
+        assert any(n and n in message.body for n in tracking_numbers), message.body
+        assert message.channel == "sms" or "/track/" in message.body, message.body
+    assert not told.filter(created_at__gt=now).exists()
+    assert not told.filter(status="pending").exists()  # nothing left for the worker to send

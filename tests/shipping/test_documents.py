@@ -147,7 +147,11 @@ def test_label_is_a6_with_a_barcode_and_qr_per_parcel(client_for, shipment, ship
     assert shipment.order.ship_recipient in text
     codes = barcodes_in(path, tmp_path / "dispatched")
     assert codes.count("CODE-128:SF7788990011") == 2
-    assert codes.count(f"QR-Code:{shipment.number}") == 2
+    # The QR code opens the customer's order page, at the address the label was printed from.
+    shipment.order.refresh_from_db()
+    page = f"http://testserver/track/{shipment.order.public_token}/"
+    assert codes.count(f"QR-Code:{page}") == 2
+    assert client.get(page.removeprefix("http://testserver")).status_code == 200
 
 
 def test_unknown_document_or_shipment_is_a_404(client_for, shipment):
