@@ -31,7 +31,7 @@ def worker_environment(mail_dir: Path) -> dict[str, str]:
     env = {
         **os.environ,
         "EMAIL_FILE_PATH": str(mail_dir),
-        "OMS_EXPORT_DIR": str(mail_dir.parent / "exports"),
+        "OMS_FILE_JOB_DIR": str(mail_dir.parent / "exports"),
         "OMS_SMS_BACKEND": "oms.sms.FileBackend",
         "OMS_SMS_FILE_PATH": str(mail_dir.parent / "sms"),
     }
