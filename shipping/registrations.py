@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from oms.filejobs import register_file_job_kind
 from oms.registry import (
     Panel,
     SearchProvider,
@@ -24,11 +25,13 @@ from oms.registry import (
 from oms.roles import ROLES
 from oms.tables import compact_table, table_card
 from shipping import selectors
+from shipping.batch_print import DOCUMENT_BATCH
 from shipping.panels import carrier_choice_panel
 from shipping.seeders import seed_shipping_demo
 from shipping.tables import ShipmentTable
 
 register_urls("", "shipping.urls")
+register_file_job_kind(DOCUMENT_BATCH)
 
 VIEW = {"shipping.view_shipment", "shipping.view_carrier"}
 CARRIER_DESK = {"shipping.add_carrier", "shipping.change_carrier", "shipping.choose_carrier"}

@@ -84,6 +84,15 @@
   }
   document.addEventListener("DOMContentLoaded", function () { sizeBars(document); });
   document.addEventListener("htmx:load", function (event) { sizeBars(event.detail.elt); });
+  // A header checkbox with data-check-all="name" ticks or clears every row's box of that name.
+  document.addEventListener("change", function (event) {
+    var all = event.target.closest && event.target.closest("[data-check-all]");
+    if (!all) { return; }
+    var table = all.closest("table") || document;
+    table.querySelectorAll('input[type="checkbox"][name="' + all.dataset.checkAll + '"]').forEach(
+      function (box) { box.checked = all.checked; }
+    );
+  });
   function release(root) {
     root.querySelectorAll("[data-busy]").forEach(function (b) {
       b.disabled = false; delete b.dataset.busy;
