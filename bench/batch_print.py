@@ -1,0 +1,153 @@
+"""Batch printing: 200 packing lists in one batch as the worker prints them (chunks of
+OMS_DOCUMENT_BATCH_CHUNK documents per WeasyPrint write, joined with pypdf), and the
+`weasyprint` command line on the same HTML (the 200 documents in one file) in the same run.
+Needs no database: the shipments are unsaved objects with their lines in hand.
+
+    .venv/bin/python bench/batch_print.py [--documents 200]
+
+Prints `packing pages/s` (the batch), `weasyprint command line pages/s` and `ratio to command
+line` (batch pages/s ÷ command-line pages/s; the goal is at least 0.9).
+"""
+
+import argparse
+import io
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from decimal import Decimal
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "oms.settings")
+os.environ.setdefault("LOG_LEVEL", "WARNING")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.conf import settings  # noqa: E402
+from django.utils import translation  # noqa: E402
+from pypdf import PdfReader, PdfWriter  # noqa: E402
+
+from customers.models import Customer  # noqa: E402
+from inventory.models import Product, Warehouse  # noqa: E402
+from orders.models import Order, OrderLine  # noqa: E402
+from shipping.batch_print import document_html, write_chunk  # noqa: E402
+from shipping.documents import DOCUMENTS  # noqa: E402
+from shipping.models import Shipment, ShipmentLine  # noqa: E402
+
+
+def shipments(count: int) -> list[Shipment]:
+    """Unsaved shipments of 3 to 8 lines, a quarter of the products fragile."""
+    rng = random.Random(7)
+    warehouse = Warehouse(pk=1, code="SH1", name="上海仓", city="上海", address="嘉定区 88 号")
+    products = [
+        Product(
+            pk=n + 1,
+            sku=f"CL-{n:04d}",
+            name=f"星空吸顶灯 {24 + n % 3 * 12}W 金色",
+            fragile=n % 4 == 0,
+            packing_note="每件单独气泡膜包裹" if n % 4 == 0 else "",
+        )
+        for n in range(40)
+    ]
+    made = []
+    for n in range(count):
+        customer = Customer(pk=n + 1, name=f"宏达灯饰有限公司 {n}", code=f"C-{n:05d}")
+        order = Order(
+            pk=n + 1,
+            number=f"SO-2026-{n + 1:06d}",
+            customer=customer,
+            ship_recipient="王先生",
+            ship_phone="13800000000",
+            ship_postal_code="200000",
+        )
+        shipment = Shipment(
+            pk=n + 1,
+            number=f"SH-2026-{n + 1:06d}",
+            order=order,
+            warehouse=warehouse,
+            parcels=1 + n % 3,
+            weight_kg=Decimal("3.500"),
+        )
+        lines = [
+            ShipmentLine(
+                shipment=shipment,
+                product=product,
+                order_line=OrderLine(line_no=i + 1),
+                quantity=rng.randint(1, 12),
+                lot=f"LOT-{rng.randint(1000, 9999)}" if i % 2 else "",
+            )
+            for i, product in enumerate(rng.sample(products, rng.randint(3, 8)))
+        ]
+        shipment._prefetched_objects_cache = {"lines": lines}
+        made.append(shipment)
+    return made
+
+
+def batch(shipments_: list[Shipment], folder: Path) -> tuple[bytes, int]:
+    """What the worker does: chunks of OMS_DOCUMENT_BATCH_CHUNK, joined with pypdf."""
+    document = DOCUMENTS["packing-list"]
+    size = settings.OMS_DOCUMENT_BATCH_CHUNK
+    writer = PdfWriter()
+    for start in range(0, len(shipments_), size):
+        path = folder / f"chunk-{start:05d}.pdf"
+        with open(path, "wb") as out:
+            write_chunk(shipments_[start : start + size], document, out)
+        writer.append(str(path))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue(), len(writer.pages)
+
+
+def combined_html(shipments_: list[Shipment]) -> str:
+    """The batch's documents in one HTML file, each starting a new page: the same HTML."""
+    document = DOCUMENTS["packing-list"]
+    htmls = [document_html(s, document) for s in shipments_]
+    head = htmls[0][: htmls[0].index("<body")]
+    bodies = [re.search(r"<body[^>]*>(.*)</body>", h, re.S).group(1) for h in htmls]
+    pages = "".join(
+        f'<div style="break-before: page">{b}</div>' if i else b for i, b in enumerate(bodies)
+    )
+    return f'{head}<body class="document">{pages}</body></html>'
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--documents", type=int, default=200)
+    args = parser.parse_args()
+    translation.activate("zh-hans")
+    batch_shipments = shipments(args.documents)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        batch(shipments(2), folder)  # warm template and font caches, as a worker that has printed
+
+        started = time.perf_counter()
+        pdf, pages = batch(batch_shipments, folder)
+        batch_seconds = time.perf_counter() - started
+
+        source, target = folder / "batch.html", folder / "batch.pdf"
+        source.write_text(combined_html(batch_shipments), encoding="utf-8")
+        started = time.perf_counter()
+        subprocess.run(
+            [str(Path(sys.executable).with_name("weasyprint")), str(source), str(target)],
+            check=True,
+        )
+        cli_seconds = time.perf_counter() - started
+        cli_pages = len(PdfReader(target).pages)
+    assert len(PdfReader(io.BytesIO(pdf)).pages) == pages
+    ours, theirs = pages / batch_seconds, cli_pages / cli_seconds
+    print(f"packing lists: {args.documents} (chunks of {settings.OMS_DOCUMENT_BATCH_CHUNK})")
+    print(f"packing pages: {pages} in {batch_seconds:.2f} s (command line: {cli_pages} pages)")
+    print(f"packing pages/s: {ours:.1f}")
+    print(f"weasyprint command line pages/s: {theirs:.1f} ({cli_seconds:.2f} s)")
+    print(f"ratio to command line: {ours / theirs:.2f}")
+
+
+if __name__ == "__main__":
+    main()
