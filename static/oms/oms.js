@@ -57,6 +57,11 @@
       form.querySelectorAll("button[type=submit]:not([disabled]), input[type=submit]:not([disabled])").forEach(function (b) {
         b.disabled = true; b.dataset.busy = "1";
       });
+      // A form that may answer with a file (batch printing) leaves the page where it is:
+      // its buttons come back after a while.
+      if (form.hasAttribute("data-may-download")) {
+        window.setTimeout(function () { release(form); }, 3000);
+      }
     }, 0);
   });
   // htmx requests disable their form's buttons while they run.
