@@ -15,6 +15,7 @@ import io
 import os
 import random
 import re
+import resource
 import subprocess
 import sys
 import tempfile
@@ -137,6 +138,11 @@ def combined_html(shipments_: list[Shipment]) -> str:
     return f'{head}<body class="document">{pages}</body></html>'
 
 
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--documents", type=int, default=200)
@@ -147,9 +153,10 @@ def main() -> None:
         folder = Path(tmp)
         batch(shipments(2), folder)  # warm template and font caches, as a worker that has printed
 
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         pdf, pages = batch(batch_shipments, folder)
         batch_seconds = time.perf_counter() - started
+        batch_cpu = time.process_time() - cpu_started
 
         started = time.perf_counter()
         combined_pages = batch_combined(batch_shipments, folder)
@@ -157,12 +164,13 @@ def main() -> None:
 
         source, target = folder / "batch.html", folder / "batch.pdf"
         source.write_text(combined_html(batch_shipments), encoding="utf-8")
-        started = time.perf_counter()
+        started, children = time.perf_counter(), _children_cpu()
         subprocess.run(
             [str(Path(sys.executable).with_name("weasyprint")), str(source), str(target)],
             check=True,
         )
         cli_seconds = time.perf_counter() - started
+        cli_cpu = _children_cpu() - children
         cli_pages = len(PdfReader(target).pages)
     assert len(PdfReader(io.BytesIO(pdf)).pages) == pages
     ours, theirs = pages / batch_seconds, cli_pages / cli_seconds
@@ -174,6 +182,10 @@ def main() -> None:
     )
     print(f"weasyprint command line pages/s: {theirs:.1f} ({cli_seconds:.2f} s)")
     print(f"ratio to command line: {ours / theirs:.2f}")
+    # On a shared machine wall time swings with the load; CPU time much less.
+    print(f"CPU seconds: batch {batch_cpu:.2f} s, command line {cli_cpu:.2f} s")
+    cpu_ratio = (pages / batch_cpu) / (cli_pages / cli_cpu)
+    print(f"CPU ratio to command line (pages per CPU second): {cpu_ratio:.2f}")
 
 
 if __name__ == "__main__":
