@@ -35,6 +35,17 @@ def two_customers(db, settings):
     return mine_rep, their_rep, my_shipment, their_shipment
 
 
+def start_batch(user, document: str, ids: list[int]):
+    return batch_print.batch_start(
+        actor=user,
+        document=document,
+        shipment_ids=ids,
+        path="/shipments/",
+        query_string="",
+        language="en",
+    )
+
+
 def pdf_text(content: bytes, tmp_path) -> str:
     path = tmp_path / "batch.pdf"
     path.write_bytes(content)
@@ -85,14 +96,7 @@ def test_a_user_who_may_not_print_is_refused(two_customers, client):
 def test_nobody_else_sees_or_downloads_a_batch(two_customers, client, settings, tmp_path):
     settings.OMS_FILE_JOB_DIR = tmp_path
     mine_rep, their_rep, my_shipment, _their_shipment = two_customers
-    job = batch_print.batch_start(
-        actor=mine_rep,
-        document="packing-list",
-        shipment_ids=[my_shipment.pk],
-        path="/shipments/",
-        query_string="",
-        language="en",
-    )
+    job = start_batch(mine_rep, "packing-list", [my_shipment.pk])
     assert file_job_run(job_id=job.pk) == "done"
     for url in (reverse("file_job", args=[job.pk]), reverse("file_job_download", args=[job.pk])):
         client.force_login(their_rep)
@@ -105,14 +109,7 @@ def test_rights_are_checked_again_when_the_worker_prints(two_customers, settings
     """A user who lost the right between asking and printing gets no file."""
     settings.OMS_FILE_JOB_DIR = tmp_path
     mine_rep, _their_rep, my_shipment, _their_shipment = two_customers
-    job = batch_print.batch_start(
-        actor=mine_rep,
-        document="label",
-        shipment_ids=[my_shipment.pk],
-        path="/shipments/",
-        query_string="",
-        language="en",
-    )
+    job = start_batch(mine_rep, "label", [my_shipment.pk])
     mine_rep.is_active = False
     mine_rep.save()
     assert file_job_run(job_id=job.pk) == "failed"

@@ -21,6 +21,7 @@ from shipping import batch_print
 from shipping.services import shipments_create_for_order
 from tests.factories import UserFactory
 from tests.oms.test_outbox_worker import celery_worker_process  # noqa: F401
+from tests.security.test_batch_print import start_batch
 from tests.shipping.conftest import Shipping
 
 
@@ -138,14 +139,7 @@ def test_a_failed_chunk_fails_the_job_and_serves_no_file(
     settings.OMS_DOCUMENT_BATCH_CHUNK = 10
     shipments = make_shipments(shipping, 25)
     user = UserFactory(username="packer")
-    job = batch_print.batch_start(
-        actor=user,
-        document="label",
-        shipment_ids=[s.pk for s in shipments],
-        path="/shipments/",
-        query_string="",
-        language="en",
-    )
+    job = start_batch(user, "label", [s.pk for s in shipments])
     real = batch_print.write_chunk
     calls = []
 
@@ -173,14 +167,7 @@ def test_the_clean_up_removes_day_old_batches(shipping, settings, tmp_path):
     settings.OMS_FILE_JOB_DIR = tmp_path
     shipments = make_shipments(shipping, 2)
     user = UserFactory(username="packer", role="warehouse")
-    job = batch_print.batch_start(
-        actor=user,
-        document="packing-list",
-        shipment_ids=[s.pk for s in shipments],
-        path="/shipments/",
-        query_string="",
-        language="en",
-    )
+    job = start_batch(user, "packing-list", [s.pk for s in shipments])
     assert file_job_run(job_id=job.pk) == "done"
     job.refresh_from_db()
     path = tmp_path / job.file_name
