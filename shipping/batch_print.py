@@ -75,13 +75,16 @@ def write_chunk(shipments: Iterable[Shipment], document: ShipmentDocument, out: 
     """One WeasyPrint write for a chunk of documents; each is laid out on its own, so its
     "page 1 of 2" and footer are its own. Returns the number of pages."""
     from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
 
+    # One font set-up for the chunk rather than one per document.
+    fonts = FontConfiguration()
     rendered = [
         HTML(
             string=document_html(shipment, document),
             base_url=STATIC_PREFIX,
             url_fetcher=static_only_fetcher,
-        ).render()
+        ).render(font_config=fonts)
         for shipment in shipments
     ]
     pages = [page for doc in rendered for page in doc.pages]
