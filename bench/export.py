@@ -3,7 +3,7 @@
     .venv/bin/python bench/export.py [--orders 1000000] [--customers 50000]
 
 Uses the bench database of bench/_data.py (orders with lines, events and allocations),
-runs one export job in this process through oms.services.export_job_run (what the worker
+runs one export job in this process through oms.filejobs.file_job_run (what the worker
 task calls: the list view's filters and sorting, the count, the cells made by PostgreSQL and
 written by COPY of the values_list() query, the temporary file and its rename), then
 PostgreSQL's own COPY of the same raw columns in the same order as the baseline, then the
@@ -63,25 +63,25 @@ def run_export(folder: Path) -> tuple[int, float, int]:
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group, Permission
 
-    from oms.models import ExportJob
+    from oms.filejobs import file_job_run
+    from oms.models import FileJob
     from oms.roles import sync_role_groups
-    from oms.services import export_job_run
 
-    settings.OMS_EXPORT_DIR = folder
+    settings.OMS_FILE_JOB_DIR = folder
     sync_role_groups(Group, Permission)
     user, _ = get_user_model().objects.get_or_create(username="bench-manager")
     user.groups.add(Group.objects.get(name="manager"))
-    job = ExportJob.objects.create(
+    job = FileJob.objects.create(
         user=user, path="/orders/", list_name="orders:list", query_string="", language="en"
     )
     cpu, start = cpu_seconds(), time.perf_counter()
-    outcome = export_job_run(job_id=job.pk)
+    outcome = file_job_run(job_id=job.pk)
     elapsed, cpu = time.perf_counter() - start, cpu_seconds() - cpu
     job.refresh_from_db()
     assert outcome == "done", (outcome, job.error)
     size = (folder / job.file_name).stat().st_size
     job.delete()
-    return job.rows_written, elapsed, cpu, size
+    return job.items_done, elapsed, cpu, size
 
 
 def run_values_list(folder: Path) -> tuple[int, float, float]:

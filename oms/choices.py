@@ -9,7 +9,7 @@ class OutboxStatus(models.TextChoices):
     SKIPPED = "skipped", _("Not sent")  # no address, no template, opted out: see last_error
 
 
-class ExportStatus(models.TextChoices):
+class FileJobStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")
     DONE = "done", _("Done")

@@ -70,6 +70,8 @@ def barcode_svg(value: str) -> str:
     svg = svg.replace('style="fill:black;"', 'fill="black"').replace(
         'style="fill:white"', 'fill="white"'
     )
+    # No id: a page with several barcodes (labels, a batch of documents) would repeat it.
+    svg = svg.replace(' id="barcode_group"', "")
     return mark_safe(svg[svg.index("<svg") :])
 
 

@@ -185,7 +185,7 @@ class ObjectListView(RequirePermissionMixin, View):
         except ServiceError as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(_with_param(request, "export", None))
-        return HttpResponseRedirect(reverse("export_status", args=[job.pk]))
+        return HttpResponseRedirect(reverse("file_job", args=[job.pk]))
 
 
 def export_file_name(export_name: str, when: datetime | None = None) -> str:

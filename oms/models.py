@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from oms.choices import ExportStatus, MessageChannel, MessageLanguage, OutboxStatus
+from oms.choices import FileJobStatus, MessageChannel, MessageLanguage, OutboxStatus
 
 
 class AuditLog(models.Model):
@@ -132,28 +132,33 @@ class SubmittedForm(models.Model):
         return str(self.token)
 
 
-class ExportJob(models.Model):
-    """A list's CSV export too big to stream in a request, written by a worker.
+class FileJob(models.Model):
+    """A file too big to make in a request, written by a worker and offered for download: a
+    list's CSV export, a batch of printed documents. What the file is and how it is written is
+    its `kind` (oms.filejobs.FileJobKind, registered by the app that makes it).
 
-    The worker rebuilds the list's queryset from `path` (the list's address) and
-    `query_string` (its filters and sorting), as `user` would see it, in `language`. The file
-    is written under a temporary name and gets its final name only when every row is in:
-    `file_name` is set only on a job that is done, and only such a job is downloadable.
+    The job came from the list page at `path` with `query_string` (its filters and sorting), as
+    `user` saw it, in `language`; `parameters` hold what else the kind needs (the documents
+    chosen, say). The file is written under a temporary name and gets its final name only when
+    all of it is in: `file_name` is set only on a job that is done, and only such a job is
+    downloadable. `items_done` of `items_total` (rows, documents) is its progress.
     """
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=40, default="export")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
     )
     list_name = models.CharField(_("list"), max_length=100)
     path = models.CharField(_("address"), max_length=200)
     query_string = models.TextField(_("filters"), blank=True)
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
     language = models.CharField(_("language"), max_length=10)
     status = models.CharField(
-        _("status"), max_length=10, choices=ExportStatus.choices, default=ExportStatus.QUEUED
+        _("status"), max_length=10, choices=FileJobStatus.choices, default=FileJobStatus.QUEUED
     )
-    rows_total = models.BigIntegerField(_("rows to write"), null=True, blank=True)
-    rows_written = models.BigIntegerField(_("rows written"), default=0)
+    items_total = models.BigIntegerField(_("items to write"), null=True, blank=True)
+    items_done = models.BigIntegerField(_("items written"), default=0)
     file_name = models.CharField(_("file"), max_length=100, blank=True)
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True, db_index=True)
@@ -161,23 +166,23 @@ class ExportJob(models.Model):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
-        verbose_name = _("export")
-        verbose_name_plural = _("exports")
+        verbose_name = _("file job")
+        verbose_name_plural = _("file jobs")
         ordering = ["-created_at"]
         indexes = [models.Index(fields=["user", "status"], name="export_user_status")]
         constraints = [
-            # A file only on a finished job: a cut or failed export is never offered.
+            # A file only on a finished job: a cut or failed file is never offered.
             models.CheckConstraint(
                 condition=models.Q(file_name="") | models.Q(status="done"),
                 name="export_file_only_when_done",
             ),
             models.CheckConstraint(
-                condition=models.Q(rows_written__gte=0), name="export_rows_non_negative"
+                condition=models.Q(items_done__gte=0), name="export_rows_non_negative"
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.list_name} ({self.status})"
+        return f"{self.kind} {self.list_name} ({self.status})"
 
 
 class CalendarDay(models.Model):

@@ -5,6 +5,8 @@ from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from oms.demo import seed_users
+from oms.export_jobs import EXPORT
+from oms.filejobs import register_file_job_kind
 from oms.registry import (
     Seeder,
     grant_many,
@@ -59,8 +61,8 @@ MESSAGES = {"oms.view_messagetemplate", "oms.change_messagetemplate"}
 grant_many({role: CALENDAR for role in ROLES})
 grant_many(
     {
-        # Administrators may download anybody's export (support); others only their own.
-        "admin": {"oms.view_auditlog", "oms.view_outboxmessage", "oms.view_exportjob"}
+        # Administrators may download anybody's file (support); others only their own.
+        "admin": {"oms.view_auditlog", "oms.view_outboxmessage", "oms.view_filejob"}
         | KEEP_CALENDAR
         | MESSAGES,
         "manager": {"oms.view_auditlog"} | KEEP_CALENDAR | MESSAGES,
@@ -70,7 +72,9 @@ grant_many(
 
 register_beat_job("flush-outbox", "oms.tasks.flush_outbox", 60.0, expires=50)
 register_beat_job(
-    "exports-clean-up", "oms.tasks.exports_clean_up", crontab(hour=3, minute=40), expires=3600
+    "file-jobs-clean-up", "oms.tasks.file_jobs_clean_up", crontab(hour=3, minute=40), expires=3600
 )
+
+register_file_job_kind(EXPORT)
 
 register_seeder(Seeder("users", seed_users))

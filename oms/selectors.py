@@ -3,7 +3,7 @@ from typing import TypeVar
 from django.db.models import F, IntegerField, Model, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
-from oms.models import AuditLog, ExportJob, MessageTemplate
+from oms.models import AuditLog, FileJob, MessageTemplate
 
 M = TypeVar("M", bound=Model)
 
@@ -31,10 +31,10 @@ def differs_from_sum(
     ).exclude(**{field: F(total_name)})
 
 
-def export_job_for(user, pk) -> ExportJob | None:
+def file_job_for(user, pk) -> FileJob | None:
     """An export the user may see: their own, or anybody's for an administrator."""
-    jobs = ExportJob.objects.all()
-    if not (user.is_superuser or user.has_perm("oms.view_exportjob")):
+    jobs = FileJob.objects.all()
+    if not (user.is_superuser or user.has_perm("oms.view_filejob")):
         jobs = jobs.filter(user=user)
     return jobs.filter(pk=pk).first()
 

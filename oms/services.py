@@ -1,32 +1,27 @@
 """Services shared by every app: the audit trail, saving master data, the outbox, export
-jobs and the working-day calendar."""
+jobs (oms.filejobs runs them) and the working-day calendar."""
 
 import io
 import logging
-import os
-import time
 import uuid
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Model, QuerySet
 from django.http import HttpRequest, QueryDict
 from django.urls import resolve
-from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from oms.choices import ExportStatus
 from oms.db import atomic_with_retry
 from oms.errors import ServiceError
 from oms.exports import copy_csv, export_plan, write_csv
-from oms.models import AuditLog, CalendarDay, ExportJob, OutboxMessage, SubmittedForm
+from oms.filejobs import FileJobProgress, file_job_start
+from oms.models import AuditLog, CalendarDay, FileJob, OutboxMessage, SubmittedForm
 from oms.types import User
 
 logger = logging.getLogger(__name__)
@@ -175,92 +170,22 @@ def form_submit_once(
     return obj, url
 
 
-ACTIVE_EXPORTS = (ExportStatus.QUEUED, ExportStatus.RUNNING)
-
-
 class ExportIncomplete(Exception):
     """Fewer rows reached the file than the export's snapshot holds."""
 
 
 def export_job_start(
     *, user: User, path: str, list_name: str, query_string: str, language: str
-) -> ExportJob:
-    """Queue a list's export for a worker; the task starts after commit.
-
-    The same export asked for again while it is queued or running leads to that job (a double
-    click, a reload); a user has at most OMS_EXPORT_MAX_ACTIVE exports under way at once.
-    """
-    with transaction.atomic():
-        # One request per user at a time here, so two quick clicks cannot pass the cap.
-        get_user_model().objects.select_for_update().filter(pk=user.pk).first()
-        active = ExportJob.objects.filter(user=user, status__in=ACTIVE_EXPORTS)
-        same = active.filter(path=path, query_string=query_string).first()
-        if same is not None:
-            return same
-        if active.count() >= settings.OMS_EXPORT_MAX_ACTIVE:
-            raise ServiceError(
-                _("You already have %(count)s exports under way; wait for one to finish.")
-                % {"count": settings.OMS_EXPORT_MAX_ACTIVE}
-            )
-        job = ExportJob.objects.create(
-            user=user,
-            path=path,
-            list_name=list_name[:100],
-            query_string=query_string,
-            language=language[:10],
-        )
-        from oms.tasks import enqueue_on_commit, export_run
-
-        enqueue_on_commit(export_run, str(job.pk))
-    return job
-
-
-def export_file_path(job: ExportJob) -> Path | None:
-    """The finished file of a job that is done; None for any other job."""
-    if job.status != ExportStatus.DONE or not job.file_name:
-        return None
-    path = Path(settings.OMS_EXPORT_DIR) / job.file_name
-    return path if path.is_file() else None
-
-
-def export_job_run(*, job_id: uuid.UUID | str) -> str:
-    """Write one export job's file; returns "done", "failed" or "skipped".
-
-    Runs once: the job is claimed from queued to running, so a second delivery of the task
-    does nothing. The rows go to a temporary file that gets its final name only when all of
-    them are in, so a failed, cut or timed-out export is never offered as complete.
-    """
-    claimed = ExportJob.objects.filter(pk=job_id, status=ExportStatus.QUEUED).update(
-        status=ExportStatus.RUNNING, started_at=timezone.now()
+) -> FileJob:
+    """Queue a list's CSV export for a worker (a file job of kind "export")."""
+    return file_job_start(
+        user=user,
+        kind="export",
+        path=path,
+        list_name=list_name,
+        query_string=query_string,
+        language=language,
     )
-    if not claimed:
-        return "skipped"
-    job = ExportJob.objects.select_related("user").get(pk=job_id)
-    folder = Path(settings.OMS_EXPORT_DIR)
-    folder.mkdir(parents=True, exist_ok=True)
-    part = folder / f"{job.pk}.csv.part"
-    final = folder / f"{job.pk}.csv"
-    try:
-        with translation.override(job.language):
-            rows = _export_write(job, part)
-        os.replace(part, final)  # atomic on one file system
-    except Exception as exc:
-        part.unlink(missing_ok=True)
-        logger.exception("export %s failed", job.pk)
-        ExportJob.objects.filter(pk=job.pk).update(
-            status=ExportStatus.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-            finished_at=timezone.now(),
-        )
-        return "failed"
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportStatus.DONE,
-        file_name=final.name,
-        rows_total=rows,
-        rows_written=rows,
-        finished_at=timezone.now(),
-    )
-    return "done"
 
 
 def export_list_view(path: str) -> tuple[Any, dict[str, Any]]:
@@ -272,7 +197,7 @@ def export_list_view(path: str) -> tuple[Any, dict[str, Any]]:
     return view_class, match.kwargs
 
 
-def _export_request(job: ExportJob) -> HttpRequest:
+def file_job_request(job: FileJob) -> HttpRequest:
     """The list page's GET request as the job's user sent it: same filters, same sorting."""
     request = HttpRequest()
     request.method = "GET"
@@ -283,9 +208,10 @@ def _export_request(job: ExportJob) -> HttpRequest:
     return request
 
 
-def _export_write(job: ExportJob, part: Path) -> int:
+def export_write(job: FileJob, part: Path, progress: FileJobProgress) -> int:
+    """An export job's CSV file: the list's rows as its user sees them now."""
     view_class, kwargs = export_list_view(job.path)
-    request = _export_request(job)
+    request = file_job_request(job)
     view = view_class()
     view.setup(request, **kwargs)
     # Rights may have changed since the job was queued.
@@ -294,100 +220,28 @@ def _export_write(job: ExportJob, part: Path) -> int:
     table = view.export_table(request)
     data = table.data.data
     plan = export_plan(table, data)
-    progress = _ExportProgress(job.pk)
     snapshot = not connection.in_atomic_block
-    try:
-        with transaction.atomic(), open(part, "wb") as out:
-            if snapshot:
-                # One snapshot for the count and the rows, so the two must agree.
-                with connection.cursor() as cursor:
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            total = data.count() if isinstance(data, QuerySet) else len(data)
-            progress.report(0, total, force=True)
+    with transaction.atomic(), open(part, "wb") as out:
+        if snapshot:
+            # One snapshot for the count and the rows, so the two must agree.
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+        total = data.count() if isinstance(data, QuerySet) else len(data)
+        progress.report(0, total, force=True)
 
-            def report(rows: int) -> None:
-                progress.report(rows, total)
+        def report(rows: int) -> None:
+            progress.report(rows, total)
 
-            if isinstance(data, QuerySet) and plan.in_database:
-                rows = copy_csv(plan, data, out, progress=report)  # PostgreSQL writes the rows
-            else:
-                text = io.TextIOWrapper(out, encoding="utf-8", newline="")
-                rows = write_csv(plan, data, text, progress=report)
-                text.flush()
-                text.detach()  # the file is closed by its own with-block
-    finally:
-        progress.close()
+        if isinstance(data, QuerySet) and plan.in_database:
+            rows = copy_csv(plan, data, out, progress=report)  # PostgreSQL writes the rows
+        else:
+            text = io.TextIOWrapper(out, encoding="utf-8", newline="")
+            rows = write_csv(plan, data, text, progress=report)
+            text.flush()
+            text.detach()  # the file is closed by its own with-block
     if rows != total:
         raise ExportIncomplete(f"{rows} of {total} rows written")
     return rows
-
-
-class _ExportProgress:
-    """Rows written so far, saved on a connection of its own: the export reads in one long
-    transaction, and nothing written in it would be seen before it ends."""
-
-    INTERVAL = 0.5  # seconds between updates
-
-    def __init__(self, job_id: uuid.UUID) -> None:
-        self.job_id = job_id
-        self.connection: Any = None
-        self.last = 0.0
-
-    def report(self, written: int, total: int, *, force: bool = False) -> None:
-        now = time.monotonic()
-        if not force and now - self.last < self.INTERVAL:
-            return
-        self.last = now
-        if self.connection is None:
-            self.connection = connections.create_connection(DEFAULT_DB_ALIAS)
-        table = ExportJob._meta.db_table
-        with self.connection.cursor() as cursor:
-            # SKIP LOCKED: progress is a nicety, never a reason to wait.
-            cursor.execute(
-                f"UPDATE {table} SET rows_written = %s, rows_total = %s WHERE id = "
-                f"(SELECT id FROM {table} WHERE id = %s FOR UPDATE SKIP LOCKED)",
-                [written, total, self.job_id],
-            )
-
-    def close(self) -> None:
-        if self.connection is not None:
-            self.connection.close()
-
-
-def exports_clean_up(*, now: datetime | None = None) -> int:
-    """The daily tidy-up of exports; returns how many jobs were removed.
-
-    Finished jobs older than OMS_EXPORT_KEEP_DAYS go with their files. A job still running
-    past the time limit (its worker was killed) or queued for a day (its task was lost) is
-    marked failed. Files no job owns (left by a killed worker) are removed.
-    """
-    now = now or timezone.now()
-    stale = now - timedelta(seconds=settings.OMS_EXPORT_TIME_LIMIT + 300)
-    ExportJob.objects.filter(status=ExportStatus.RUNNING, started_at__lt=stale).update(
-        status=ExportStatus.FAILED, error="stopped by the time limit", finished_at=now
-    )
-    ExportJob.objects.filter(
-        status=ExportStatus.QUEUED, created_at__lt=now - timedelta(days=1)
-    ).update(status=ExportStatus.FAILED, error="never started", finished_at=now)
-    old = ExportJob.objects.filter(
-        created_at__lt=now - timedelta(days=settings.OMS_EXPORT_KEEP_DAYS)
-    ).exclude(status__in=ACTIVE_EXPORTS)
-    folder = Path(settings.OMS_EXPORT_DIR)
-    for name in old.exclude(file_name="").values_list("file_name", flat=True):
-        (folder / name).unlink(missing_ok=True)
-    removed, _by_model = old.delete()
-    if folder.is_dir():
-        # Files that no job owns, left by a killed worker; only old ones, as a file may get
-        # its final name a moment before its job is marked done.
-        owned = set(ExportJob.objects.exclude(file_name="").values_list("file_name", flat=True))
-        for file in folder.iterdir():
-            if (
-                file.is_file()
-                and file.name not in owned
-                and file.stat().st_mtime < stale.timestamp()
-            ):
-                file.unlink(missing_ok=True)
-    return removed
 
 
 @transaction.atomic

@@ -254,8 +254,8 @@ CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TASK_ROUTES = {
     "oms.tasks.deliver_outbox_message": {"queue": "notifications"},
     "oms.tasks.flush_outbox": {"queue": "notifications"},
-    "oms.tasks.export_run": {"queue": "documents"},
-    "oms.tasks.exports_clean_up": {"queue": "documents"},
+    "oms.tasks.file_job_run": {"queue": "documents"},
+    "oms.tasks.file_jobs_clean_up": {"queue": "documents"},
 }
 CELERY_WORKER_QUEUES = "default,documents,tracking,notifications"
 CELERY_TIMEZONE = TIME_ZONE
@@ -334,13 +334,20 @@ OMS_SALES_OWN_CUSTOMERS_ONLY = env.bool("OMS_SALES_OWN_CUSTOMERS_ONLY", default=
 # CSV exports: up to this many rows stream straight from the list page; a bigger export is
 # written by a worker (queue "documents") and offered for download on its progress page.
 OMS_EXPORT_INLINE_MAX_ROWS = env.int("OMS_EXPORT_INLINE_MAX_ROWS", default=20_000)
-OMS_EXPORT_DIR = Path(env.str("OMS_EXPORT_DIR", default=str(VAR_DIR / "exports")))
-# A worker gives up on an export after this many seconds (soft limit one minute earlier).
-OMS_EXPORT_TIME_LIMIT = env.int("OMS_EXPORT_TIME_LIMIT", default=1800)
 # Finished exports (and their files) are removed by a daily job after this many days.
 OMS_EXPORT_KEEP_DAYS = env.int("OMS_EXPORT_KEEP_DAYS", default=2)
-# Exports one user may have queued or running at once.
-OMS_EXPORT_MAX_ACTIVE = env.int("OMS_EXPORT_MAX_ACTIVE", default=3)
+# File jobs (big exports, batches of printed documents): where workers write their files.
+OMS_FILE_JOB_DIR = Path(env.str("OMS_FILE_JOB_DIR", default=str(VAR_DIR / "exports")))
+# A worker gives up on a file job after this many seconds (soft limit one minute earlier).
+OMS_FILE_JOB_TIME_LIMIT = env.int("OMS_FILE_JOB_TIME_LIMIT", default=1800)
+# File jobs one user may have queued or running at once.
+OMS_FILE_JOB_MAX_ACTIVE = env.int("OMS_FILE_JOB_MAX_ACTIVE", default=3)
+# Batch printing of shipment documents: up to this many print in the request, more go to a
+# worker that renders them this many per WeasyPrint call; the file is kept this many days.
+OMS_DOCUMENT_BATCH_INLINE_MAX = env.int("OMS_DOCUMENT_BATCH_INLINE_MAX", default=20)
+OMS_DOCUMENT_BATCH_CHUNK = env.int("OMS_DOCUMENT_BATCH_CHUNK", default=50)
+OMS_DOCUMENT_BATCH_MAX = env.int("OMS_DOCUMENT_BATCH_MAX", default=5000)
+OMS_DOCUMENT_BATCH_KEEP_DAYS = env.int("OMS_DOCUMENT_BATCH_KEEP_DAYS", default=1)
 
 # The customer's order page (/track/<token>/). Its links (label QR code, messages) start with
 # OMS_PUBLIC_URL, e.g. https://shop.example.com; empty: the address of the request that needs

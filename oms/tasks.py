@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from oms import services
+from oms import filejobs
 from oms.choices import OutboxStatus
 from oms.messaging import send_outbox_message
 from oms.models import OutboxMessage
@@ -106,16 +106,17 @@ def enqueue_on_commit(task, *args) -> None:
 
 
 @shared_task(
-    time_limit=settings.OMS_EXPORT_TIME_LIMIT,
-    soft_time_limit=settings.OMS_EXPORT_TIME_LIMIT - 60,
+    time_limit=settings.OMS_FILE_JOB_TIME_LIMIT,
+    soft_time_limit=settings.OMS_FILE_JOB_TIME_LIMIT - 60,
 )
-def export_run(job_id: str) -> str:
-    """Write one export job's file (queue "documents"). Running it twice writes it once; it is
-    never retried: a failed export says so on its page and the user starts another."""
-    return services.export_job_run(job_id=job_id)
+def file_job_run(job_id: str) -> str:
+    """Write one file job's file (queue "documents"): a CSV export, a batch of documents.
+    Running it twice writes it once; it is never retried: a failed job says so on its page
+    and the user starts another."""
+    return filejobs.file_job_run(job_id=job_id)
 
 
 @shared_task(time_limit=600, soft_time_limit=540)
-def exports_clean_up() -> int:
-    """Daily: remove old exports and their files; fail jobs that a killed worker left."""
-    return services.exports_clean_up()
+def file_jobs_clean_up() -> int:
+    """Daily: remove old file jobs and their files; fail jobs that a killed worker left."""
+    return filejobs.file_jobs_clean_up()

@@ -26,8 +26,10 @@ urlpatterns = [
         views.MessageTemplateResetView.as_view(),
         name="message_template_reset",
     ),
-    path("exports/<uuid:pk>/", views.ExportStatusView.as_view(), name="export_status"),
-    path("exports/<uuid:pk>/download/", views.ExportDownloadView.as_view(), name="export_download"),
+    path("files/<uuid:pk>/", views.FileJobStatusView.as_view(), name="file_job"),
+    path(
+        "files/<uuid:pk>/download/", views.FileJobDownloadView.as_view(), name="file_job_download"
+    ),
     path(
         "login/",
         auth_views.LoginView.as_view(

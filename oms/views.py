@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.template import TemplateSyntaxError
-from django.urls import Resolver404, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -16,16 +16,14 @@ from django.views.generic import TemplateView
 
 from oms import messaging, registry, selectors, services, workdays
 from oms.audit import AuditLogFilterSet, AuditLogTable
-from oms.choices import ExportStatus
-from oms.errors import ServiceError
+from oms.choices import FileJobStatus
+from oms.filejobs import file_job_kind, file_job_path
 from oms.generic import (
     ObjectActionView,
     ObjectEditView,
     ObjectListView,
-    export_file_name,
     int_param,
 )
-from oms.services import export_file_path, export_list_view
 from oms.settings_pages import (
     CalendarDayForm,
     CalendarDayTable,
@@ -75,63 +73,68 @@ class GlobalSearchView(LoginRequiredMixin, TemplateView):
         return self.render_to_response({"query": query, "results": results})
 
 
-class ExportJobMixin(LoginRequiredMixin):
-    """An export's pages open only to the user who asked for it (or an administrator); to
-    anybody else the export does not exist."""
+class FileJobMixin(LoginRequiredMixin):
+    """A file job's pages open only to the user who asked for it (or an administrator); to
+    anybody else the job does not exist."""
 
     def get_job(self, request, pk):
-        job = selectors.export_job_for(request.user, pk)
+        job = selectors.file_job_for(request.user, pk)
         if job is None:
             raise Http404
         return job
 
 
-class ExportStatusView(ExportJobMixin, View):
-    """A big export's progress; htmx asks again every second until it has ended."""
+class FileJobStatusView(FileJobMixin, View):
+    """A file job's progress (an export, a batch of documents); htmx asks again every second
+    until it has ended."""
 
-    template_name = "oms/export_status.html"
+    template_name = "oms/file_job_status.html"
 
     def get(self, request, pk):
         job = self.get_job(request, pk)
-        try:
-            view_class, _kwargs = export_list_view(job.path)
-            title = view_class.title
-        except (Resolver404, ServiceError):  # a list that has gone away still shows its job
-            title = job.list_name
+        kind = file_job_kind(job.kind)
         percent = None
-        if job.status == ExportStatus.DONE:
+        if job.status == FileJobStatus.DONE:
             percent = 100
-        elif job.rows_total:
-            percent = min(99, job.rows_written * 100 // job.rows_total)
+        elif job.items_total:
+            percent = min(99, job.items_done * 100 // job.items_total)
+        downloadable = file_job_path(job) is not None
         context = {
             "job": job,
-            "title": title,
+            "title": kind.title(job),
             "percent": percent,
-            "ended": job.status in (ExportStatus.DONE, ExportStatus.FAILED),
-            "downloadable": export_file_path(job) is not None,
+            "ended": job.status in (FileJobStatus.DONE, FileJobStatus.FAILED),
+            "progress_text": (
+                kind.progress_text(job.items_done, job.items_total)
+                if job.items_total is not None
+                else ""
+            ),
+            "downloadable": downloadable,
+            "download_text": kind.download_text(job) if downloadable else "",
+            "failed_text": kind.failed_text(),
+            "removed_text": kind.removed_text(),
             "list_url": f"{job.path}?{job.query_string}" if job.query_string else job.path,
-            "keep_days": settings.OMS_EXPORT_KEEP_DAYS,
+            "keep_days": max(1, kind.keep().days),
         }
-        template = "oms/includes/export_progress.html" if request.htmx else self.template_name
+        template = "oms/includes/file_job_progress.html" if request.htmx else self.template_name
         return render(request, template, context)
 
 
-class ExportDownloadView(ExportJobMixin, View):
+class FileJobDownloadView(FileJobMixin, View):
     """The finished file; a job that is not done (or whose file is gone) has none."""
 
     def get(self, request, pk):
         job = self.get_job(request, pk)
-        path = export_file_path(job)
+        path = file_job_path(job)
         if path is None:
             raise Http404
-        view_class, _kwargs = export_list_view(job.path)
-        response = FileResponse(
-            open(path, "rb"),  # noqa: SIM115 - FileResponse closes it
+        kind = file_job_kind(job.kind)
+        return FileResponse(
+            open(path, "rb"),
             as_attachment=True,
-            filename=export_file_name(view_class.export_name, job.created_at),
-            content_type="text/csv; charset=utf-8",
+            filename=kind.download_name(job),
+            content_type=kind.content_type,
         )
-        return response
 
 
 class CalendarView(ObjectListView):

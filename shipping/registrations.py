@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from oms.filejobs import register_file_job_kind
 from oms.registry import (
     Panel,
     SearchProvider,
@@ -28,6 +29,7 @@ from oms.registry import (
 from oms.roles import ROLES
 from oms.tables import compact_table, table_card
 from shipping import selectors
+from shipping.batch_print import DOCUMENT_BATCH
 from shipping.message_seeders import seed_shipment_messages
 from shipping.messages import SHIPMENT_MESSAGES
 from shipping.order_page import customer_link_panel
@@ -41,6 +43,7 @@ from shipping.tracking.tables import TrackedShipmentTable
 register_urls("", "shipping.urls")
 # The customer's order page: its token never reaches a log line.
 register_secret_path("/track/")
+register_file_job_kind(DOCUMENT_BATCH)
 
 VIEW = {"shipping.view_shipment", "shipping.view_carrier"}
 CARRIER_DESK = {"shipping.add_carrier", "shipping.change_carrier", "shipping.choose_carrier"}

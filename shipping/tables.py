@@ -17,7 +17,33 @@ from shipping.rates import plain
 from shipping.templatetags.shipping import shipment_status_badge
 
 
+class ChooseColumn(tables.Column):
+    """A column of checkboxes (the table renders them); its header is for screen readers."""
+
+    def __init__(self, **kwargs):
+        kwargs.update(empty_values=(), orderable=False, exclude_from_export=True)
+        super().__init__(**kwargs)
+
+    @property
+    def header(self):
+        return format_html('<span class="visually-hidden">{}</span>', _("Choose"))
+
+
+class ChooseAllColumn(ChooseColumn):
+    """Checkboxes with one in the header that ticks every row on the page (oms.js)."""
+
+    @property
+    def header(self):
+        return format_html(
+            '<input class="form-check-input" type="checkbox" data-check-all="shipment" '
+            'aria-label="{}">',
+            _("Choose every shipment on this page"),
+        )
+
+
 class ShipmentTable(BaseTable):
+    # Ticks for batch printing: the checkboxes belong to the list page's print form.
+    choose = ChooseAllColumn()
     number = tables.Column(linkify=True, attrs={"td": {"class": "text-nowrap"}})
     order = tables.Column(
         accessor="order__number",
@@ -40,6 +66,7 @@ class ShipmentTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = Shipment
         fields = (
+            "choose",
             "number",
             "order",
             "warehouse",
@@ -55,6 +82,14 @@ class ShipmentTable(BaseTable):
 
     def render_status(self, value, record):
         return shipment_status_badge(record.status)
+
+    def render_choose(self, record):
+        return format_html(
+            '<input class="form-check-input" type="checkbox" name="shipment" value="{}" '
+            'form="batch-print" aria-label="{}">',
+            record.pk,
+            record.number,
+        )
 
 
 class ShipmentLineTable(BaseTable):
@@ -85,18 +120,6 @@ class ShipmentLineTable(BaseTable):
                 '{} <span class="badge text-bg-danger">{}</span>', value, _("Fragile")
             )
         return value
-
-
-class ChooseColumn(tables.Column):
-    """A column of checkboxes (the table renders them); its header is for screen readers."""
-
-    def __init__(self, **kwargs):
-        kwargs.update(empty_values=(), orderable=False, exclude_from_export=True)
-        super().__init__(**kwargs)
-
-    @property
-    def header(self):
-        return format_html('<span class="visually-hidden">{}</span>', _("Choose"))
 
 
 class WaveTable(BaseTable):

@@ -2,12 +2,14 @@ from django.urls import path
 
 from oms.generic import object_urls
 from shipping import public_views, views
+from shipping.batch_print_views import BatchPrintView
 
 app_name = "shipping"
 urlpatterns = [
     path("shipments/", views.ShipmentListView.as_view(), name="list"),
     # The customer's order page: no sign-in, the token is the right (shipping/public_views.py).
     path("track/<str:token>/", public_views.track_order, name="track"),
+    path("shipments/print/", BatchPrintView.as_view(), name="batch_print"),
     path("shipments/wave/", views.WaveView.as_view(), name="wave"),
     path("shipments/wave/pick-list/", views.WavePickListView.as_view(), name="wave_pick_list"),
     path("shipments/<str:number>/", views.ShipmentDetailView.as_view(), name="detail"),

@@ -1,6 +1,7 @@
 """Shipment pages: the list, the shipment page and its actions (each a POST that calls one
 service), and the dispatch form. The page offers exactly `shipment_allowed_actions`."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponseRedirect
@@ -23,6 +24,7 @@ from oms.generic import (
 )
 from oms.tables import compact_table
 from shipping import carrier_services, selectors, services
+from shipping.batch_print import batch_document_choices
 from shipping.choices import ShipmentStatus
 from shipping.documents import DOCUMENTS, shipment_document_context
 from shipping.filters import CarrierFilterSet, ShipmentFilterSet
@@ -63,9 +65,21 @@ class ShipmentListView(ObjectListView):
     table_class = ShipmentTable
     title = gettext_lazy("Shipments")
     export_name = "shipments"
+    template_name = "shipping/shipment_list.html"
 
     def get_queryset(self):
         return selectors.shipment_list(self.request.user)
+
+    def get_extra_context(self):
+        # The batch print form keeps the list's filters for "every shipment matching them".
+        filters = self.request.GET.copy()
+        for name in ("page", "per_page", "export"):
+            filters.pop(name, None)
+        return {
+            "batch_documents": batch_document_choices,
+            "batch_filters": filters.urlencode(),
+            "batch_inline_max": settings.OMS_DOCUMENT_BATCH_INLINE_MAX,
+        }
 
     def get_summary(self, queryset):
         return _(

@@ -76,6 +76,11 @@
       form.querySelectorAll("button[type=submit]:not([disabled]), input[type=submit]:not([disabled])").forEach(function (b) {
         b.disabled = true; b.dataset.busy = "1";
       });
+      // A form that may answer with a file (batch printing) leaves the page where it is:
+      // its buttons come back after a while.
+      if (form.hasAttribute("data-may-download")) {
+        window.setTimeout(function () { release(form); }, 3000);
+      }
     }, 0);
   });
   // htmx requests disable their form's buttons while they run.
@@ -103,6 +108,15 @@
   }
   document.addEventListener("DOMContentLoaded", function () { sizeBars(document); });
   document.addEventListener("htmx:load", function (event) { sizeBars(event.detail.elt); });
+  // A header checkbox with data-check-all="name" ticks or clears every row's box of that name.
+  document.addEventListener("change", function (event) {
+    var all = event.target.closest && event.target.closest("[data-check-all]");
+    if (!all) { return; }
+    var table = all.closest("table") || document;
+    table.querySelectorAll('input[type="checkbox"][name="' + all.dataset.checkAll + '"]').forEach(
+      function (box) { box.checked = all.checked; }
+    );
+  });
   function release(root) {
     root.querySelectorAll("[data-busy]").forEach(function (b) {
       b.disabled = false; delete b.dataset.busy;

@@ -6,8 +6,8 @@ import pytest
 from django.conf import settings
 from playwright.sync_api import Page, expect
 
-from oms.choices import ExportStatus
-from oms.models import ExportJob
+from oms.choices import FileJobStatus
+from oms.models import FileJob
 from tests.factories import UserFactory
 
 SCREENSHOTS = os.environ.get("OMS_SCREENSHOT_DIR", "")
@@ -17,17 +17,17 @@ SCREENSHOTS = os.environ.get("OMS_SCREENSHOT_DIR", "")
 def test_the_progress_bar_updates_in_place_and_ends_with_a_link(
     page: Page, live_server, tmp_path, monkeypatch
 ):
-    monkeypatch.setattr(settings, "OMS_EXPORT_DIR", tmp_path)
+    monkeypatch.setattr(settings, "OMS_FILE_JOB_DIR", tmp_path)
     user = UserFactory(username="exporter", role="sales")
-    job = ExportJob.objects.create(
+    job = FileJob.objects.create(
         user=user,
         path="/orders/",
         list_name="orders:list",
         query_string="status=confirmed",
         language="zh-hans",
-        status=ExportStatus.RUNNING,
-        rows_total=1_000_000,
-        rows_written=420_000,
+        status=FileJobStatus.RUNNING,
+        items_total=1_000_000,
+        items_done=420_000,
     )
     violations: list[str] = []
     page.on(
@@ -39,25 +39,25 @@ def test_the_progress_bar_updates_in_place_and_ends_with_a_link(
     page.fill("#id_password", "pw-for-tests")
     page.press("#id_password", "Enter")
     page.wait_for_url(f"{live_server.url}/")
-    page.goto(f"{live_server.url}/exports/{job.pk}/")
-    bar = page.locator("#export-progress .progress-bar")
+    page.goto(f"{live_server.url}/files/{job.pk}/")
+    bar = page.locator("#file-job-progress .progress-bar")
     expect(bar).to_have_attribute("style", "width: 42%;")
-    expect(page.locator("#export-progress")).to_contain_text("420,000 of 1,000,000 rows")
+    expect(page.locator("#file-job-progress")).to_contain_text("420,000 of 1,000,000 rows")
     if SCREENSHOTS:
         page.screenshot(path=f"{SCREENSHOTS}/export-running.png", full_page=True)
 
     page.evaluate("window.notReloaded = true")
-    ExportJob.objects.filter(pk=job.pk).update(rows_written=870_000)
+    FileJob.objects.filter(pk=job.pk).update(items_done=870_000)
     expect(bar).to_have_attribute("style", "width: 87%;", timeout=5000)
     (tmp_path / f"{job.pk}.csv").write_text("\ufeffNumber\nSO-1\n", encoding="utf-8")
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportStatus.DONE, rows_written=1_000_000, file_name=f"{job.pk}.csv"
+    FileJob.objects.filter(pk=job.pk).update(
+        status=FileJobStatus.DONE, items_done=1_000_000, file_name=f"{job.pk}.csv"
     )
-    link = page.locator("#export-progress a[href$='/download/']")
+    link = page.locator("#file-job-progress a[href$='/download/']")
     expect(link).to_be_visible(timeout=5000)
     expect(link).to_contain_text("1,000,000")
     assert page.evaluate("window.notReloaded") is True  # htmx swapped it in place
-    expect(page.locator("#export-progress")).not_to_have_attribute("hx-trigger", "every 1s")
+    expect(page.locator("#file-job-progress")).not_to_have_attribute("hx-trigger", "every 1s")
     if SCREENSHOTS:
         page.screenshot(path=f"{SCREENSHOTS}/export-done.png", full_page=True)
     with page.expect_download() as download:

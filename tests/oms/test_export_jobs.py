@@ -13,12 +13,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from oms import exports
-from oms.choices import ExportStatus
+from oms import exports, tasks
+from oms.choices import FileJobStatus
+from oms.filejobs import file_job_run, file_jobs_clean_up
 from oms.generic import ObjectListView
-from oms.models import ExportJob
-from oms.services import export_job_run, export_job_start, exports_clean_up
-from oms.tasks import export_run
+from oms.models import FileJob
+from oms.services import export_job_start
 from orders.choices import OrderStatus
 from orders.models import Order
 from tests.factories import UserFactory
@@ -41,16 +41,16 @@ def csv_rows(text: str) -> list[list[str]]:
 
 @pytest.fixture
 def export_dir(settings, tmp_path):
-    settings.OMS_EXPORT_DIR = tmp_path / "exports"
+    settings.OMS_FILE_JOB_DIR = tmp_path / "exports"
     settings.OMS_EXPORT_INLINE_MAX_ROWS = 3
-    return settings.OMS_EXPORT_DIR
+    return settings.OMS_FILE_JOB_DIR
 
 
 @pytest.fixture
 def no_worker(monkeypatch):
     """Tasks queued on commit are recorded instead of sent to the broker."""
     sent = []
-    monkeypatch.setattr(export_run, "delay", lambda job_id: sent.append(job_id))
+    monkeypatch.setattr(tasks.file_job_run, "delay", lambda job_id: sent.append(job_id))
     return sent
 
 
@@ -66,11 +66,11 @@ def start_export(client, url="/orders/?status=draft&sort=-total"):
     """The export link's page, then its button: a POST (a GET writes nothing)."""
     page = client.get(url + "&export=csv")
     assert page.status_code == 200, page.status_code
-    assert not ExportJob.objects.exists()
+    assert not FileJob.objects.exists()
     response = client.post(url + "&export=csv", {"export": "csv"})
     assert response.status_code == 302, response.status_code
-    job = ExportJob.objects.get()
-    assert response["Location"] == reverse("export_status", args=[job.pk])
+    job = FileJob.objects.get()
+    assert response["Location"] == reverse("file_job", args=[job.pk])
     return job
 
 
@@ -81,7 +81,7 @@ def test_a_small_export_still_streams_from_the_page(orders, client_for, settings
     header, *rows = csv_rows(b"".join(response.streaming_content).decode())
     assert header[:3] == ["Number", "Created", "Customer"]
     assert len(rows) == 5
-    assert not ExportJob.objects.exists()
+    assert not FileJob.objects.exists()
 
 
 def test_the_order_list_exports_plain_values_without_model_instances(orders, client_for):
@@ -116,19 +116,19 @@ def test_a_big_export_becomes_a_job_with_the_same_filters(
     client = client_for("sales")
     with django_capture_on_commit_callbacks(execute=True):
         job = start_export(client)
-    assert job.status == ExportStatus.QUEUED
+    assert job.status == FileJobStatus.QUEUED
     assert job.list_name == "orders:list"
     assert job.query_string == "status=draft&sort=-total"
     assert job.path == "/orders/"
     assert no_worker == [str(job.pk)]
 
-    assert export_job_run(job_id=job.pk) == "done"
-    assert export_job_run(job_id=job.pk) == "skipped"  # a second delivery writes nothing
+    assert file_job_run(job_id=job.pk) == "done"
+    assert file_job_run(job_id=job.pk) == "skipped"  # a second delivery writes nothing
     job.refresh_from_db()
-    assert (job.status, job.rows_total, job.rows_written) == (ExportStatus.DONE, 5, 5)
+    assert (job.status, job.items_total, job.items_done) == (FileJobStatus.DONE, 5, 5)
     assert sorted(p.name for p in export_dir.iterdir()) == [f"{job.pk}.csv"]
 
-    response = client.get(reverse("export_download", args=[job.pk]))
+    response = client.get(reverse("file_job_download", args=[job.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert 'filename="orders-' in response["Content-Disposition"]
@@ -150,10 +150,10 @@ def test_only_the_owner_or_an_administrator_gets_the_file(
     owner = user_with_role("sales")
     client.force_login(owner)
     job = start_export(client)
-    export_job_run(job_id=job.pk)
+    file_job_run(job_id=job.pk)
     status, download = (
-        reverse("export_status", args=[job.pk]),
-        reverse("export_download", args=[job.pk]),
+        reverse("file_job", args=[job.pk]),
+        reverse("file_job_download", args=[job.pk]),
     )
     assert client.get(download).status_code == 200
 
@@ -178,23 +178,23 @@ def test_a_failed_export_is_never_offered(orders, client_for, export_dir, no_wor
 
     # The order list's cells are all made by PostgreSQL, so COPY writes its rows.
     monkeypatch.setattr("oms.services.copy_csv", cut_short)
-    assert export_job_run(job_id=job.pk) == "failed"
+    assert file_job_run(job_id=job.pk) == "failed"
     job.refresh_from_db()
-    assert job.status == ExportStatus.FAILED
+    assert job.status == FileJobStatus.FAILED
     assert job.file_name == ""
     assert "TimeoutError" in job.error
     assert job.finished_at is not None
     assert list(export_dir.iterdir()) == []  # the partial file is gone
-    assert client.get(reverse("export_download", args=[job.pk])).status_code == 404
-    page = client.get(reverse("export_status", args=[job.pk])).content.decode()
+    assert client.get(reverse("file_job_download", args=[job.pk])).status_code == 404
+    page = client.get(reverse("file_job", args=[job.pk])).content.decode()
     assert "did not finish" in page
-    assert "export_download" not in page
+    assert "file_job_download" not in page
 
 
 def test_a_short_file_is_not_complete(orders, client_for, export_dir, no_worker, monkeypatch):
     job = start_export(client_for("sales"))
     monkeypatch.setattr("oms.services.copy_csv", lambda plan, data, out, progress=None: 2)
-    assert export_job_run(job_id=job.pk) == "failed"
+    assert file_job_run(job_id=job.pk) == "failed"
     job.refresh_from_db()
     assert "2 of 5 rows" in job.error
     assert not job.file_name
@@ -209,7 +209,7 @@ def test_cells_made_in_python_are_written_by_the_csv_module(
         status=OrderStatus.CONFIRMED, priority_reasons=[{"factor": "boost", "points": 5}]
     )
     job = start_export(client, "/orders/queue/?sort=total")
-    assert export_job_run(job_id=job.pk) == "done"
+    assert file_job_run(job_id=job.pk) == "done"
     text = (export_dir / f"{job.pk}.csv").read_text(encoding="utf-8")
     header, *rows = csv_rows(text)
     assert len(rows) == 5
@@ -227,31 +227,31 @@ def test_the_worker_checks_the_rights_again(orders, client, export_dir, no_worke
     client.force_login(user)
     job = start_export(client)
     user.groups.clear()
-    assert export_job_run(job_id=job.pk) == "failed"
-    assert "PermissionDenied" in ExportJob.objects.get().error
+    assert file_job_run(job_id=job.pk) == "failed"
+    assert "PermissionDenied" in FileJob.objects.get().error
 
 
 def test_progress_page_polls_until_the_end(orders, client_for, export_dir, no_worker):
     client = client_for("sales")
     job = start_export(client)
-    url = reverse("export_status", args=[job.pk])
+    url = reverse("file_job", args=[job.pk])
     page = client.get(url).content.decode()
     assert 'hx-trigger="every 1s"' in page
     assert "Waiting for a worker" in page
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportStatus.RUNNING, rows_total=5, rows_written=2
+    FileJob.objects.filter(pk=job.pk).update(
+        status=FileJobStatus.RUNNING, items_total=5, items_done=2
     )
     partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
-    assert partial.lstrip().startswith('<div id="export-progress"')
+    assert partial.lstrip().startswith('<div id="file-job-progress"')
     assert "<html" not in partial
     assert 'data-progress="40"' in partial
     assert "2 of 5 rows" in partial
     assert 'hx-trigger="every 1s"' in partial
-    ExportJob.objects.filter(pk=job.pk).update(status=ExportStatus.QUEUED, rows_total=None)
-    export_job_run(job_id=job.pk)
+    FileJob.objects.filter(pk=job.pk).update(status=FileJobStatus.QUEUED, items_total=None)
+    file_job_run(job_id=job.pk)
     partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
     assert "hx-trigger" not in partial  # polling stops
-    assert reverse("export_download", args=[job.pk]) in partial
+    assert reverse("file_job_download", args=[job.pk]) in partial
     assert "5 rows" in partial
 
 
@@ -262,10 +262,10 @@ def test_the_same_export_twice_is_one_job_and_there_is_a_cap(
     first = start_export(client)
     again = client.post("/orders/?status=draft&sort=-total&export=csv", {"export": "csv"})
     assert again["Location"].endswith(f"{first.pk}/")
-    settings.OMS_EXPORT_MAX_ACTIVE = 1
+    settings.OMS_FILE_JOB_MAX_ACTIVE = 1
     response = client.post("/orders/?sort=total&export=csv", {"export": "csv"}, follow=True)
-    assert "already have 1 exports under way" in response.content.decode()
-    assert ExportJob.objects.count() == 1
+    assert "already have 1 files in preparation" in response.content.decode()
+    assert FileJob.objects.count() == 1
 
 
 def test_the_daily_clean_up(orders, client_for, export_dir, no_worker, user_with_role):
@@ -273,34 +273,34 @@ def test_the_daily_clean_up(orders, client_for, export_dir, no_worker, user_with
     job = export_job_start(
         user=user, path="/orders/", list_name="orders:list", query_string="", language="en"
     )
-    export_job_run(job_id=job.pk)
+    file_job_run(job_id=job.pk)
     old_file = export_dir / f"{job.pk}.csv"
     assert old_file.is_file()
-    stuck = ExportJob.objects.create(
+    stuck = FileJob.objects.create(
         user=user, path="/orders/", list_name="orders:list", language="en", status="running"
     )
-    ExportJob.objects.filter(pk=stuck.pk).update(started_at=timezone.now() - timedelta(hours=2))
+    FileJob.objects.filter(pk=stuck.pk).update(started_at=timezone.now() - timedelta(hours=2))
     orphan = export_dir / "left-by-a-killed-worker.csv.part"
     orphan.write_text("x")
     week_ago = (timezone.now() - timedelta(days=7)).timestamp()
     os.utime(orphan, (week_ago, week_ago))
 
-    assert exports_clean_up() == 0  # today: the finished export stays
+    assert file_jobs_clean_up() == 0  # today: the finished export stays
     assert old_file.is_file()
     assert not orphan.exists()
     stuck.refresh_from_db()
-    assert stuck.status == ExportStatus.FAILED  # its worker was killed by the time limit
+    assert stuck.status == FileJobStatus.FAILED  # its worker was killed by the time limit
 
-    assert exports_clean_up(now=timezone.now() + timedelta(days=3)) == 2
-    assert not ExportJob.objects.exists()
+    assert file_jobs_clean_up(now=timezone.now() + timedelta(days=3)) == 2
+    assert not FileJob.objects.exists()
     assert not old_file.exists()
 
 
 def test_the_clean_up_is_a_daily_beat_job():
     from oms.registry import beat_schedule
 
-    job = beat_schedule()["exports-clean-up"]
-    assert job["task"] == "oms.tasks.exports_clean_up"
+    job = beat_schedule()["file-jobs-clean-up"]
+    assert job["task"] == "oms.tasks.file_jobs_clean_up"
     assert job["options"]["expires"]
 
 
@@ -320,7 +320,7 @@ def test_a_big_export_is_written_by_the_worker(
     settings,
     tmp_path,
 ):
-    settings.OMS_EXPORT_DIR = tmp_path / "exports"  # where the worker writes (its env)
+    settings.OMS_FILE_JOB_DIR = tmp_path / "exports"  # where the worker writes (its env)
     settings.OMS_EXPORT_INLINE_MAX_ROWS = 10
     catalog = Catalog()
     product = catalog.product(price="10.00")
@@ -331,15 +331,15 @@ def test_a_big_export_is_written_by_the_worker(
 
     job = start_export(client, "/orders/?status=draft&sort=total")  # commits the job
     log = tmp_path / "worker.log"
-    assert wait_for(lambda: ExportJob.objects.get().status == ExportStatus.DONE), log.read_text()[
+    assert wait_for(lambda: FileJob.objects.get().status == FileJobStatus.DONE), log.read_text()[
         -3000:
     ]
 
-    response = client.get(reverse("export_download", args=[job.pk]))
+    response = client.get(reverse("file_job_download", args=[job.pk]))
     header, *rows = csv_rows(b"".join(response.streaming_content).decode("utf-8"))
     assert len(rows) == 22  # the cancelled three are filtered out, as on the page
     assert rows[0][header.index("Customer")] == "宏达灯饰有限公司 (C-777)"
     assert [float(r[header.index("Total")]) for r in rows] == sorted(
         float(r[header.index("Total")]) for r in rows
     )
-    assert not list(Path(settings.OMS_EXPORT_DIR).glob("*.part"))
+    assert not list(Path(settings.OMS_FILE_JOB_DIR).glob("*.part"))

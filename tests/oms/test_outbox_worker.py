@@ -31,7 +31,9 @@ def worker_environment(mail_dir: Path) -> dict[str, str]:
     env = {
         **os.environ,
         "EMAIL_FILE_PATH": str(mail_dir),
-        "OMS_EXPORT_DIR": str(mail_dir.parent / "exports"),
+        "OMS_FILE_JOB_DIR": str(mail_dir.parent / "exports"),
+        # Small chunks, so a test batch of a few dozen documents shows its chunks.
+        "OMS_DOCUMENT_BATCH_CHUNK": "10",
         "OMS_SMS_BACKEND": "oms.sms.FileBackend",
         "OMS_SMS_FILE_PATH": str(mail_dir.parent / "sms"),
     }

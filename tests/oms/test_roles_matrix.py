@@ -20,7 +20,7 @@ PUBLIC = {"login", "set_language", "shipping:track", "shipping_tracking:callback
 ANY_SIGNED_IN = {"dashboard", "search", "logout", "password_change", "password_change_done"}
 # Views open only to the signed-in user who owns the object (and administrators), whatever
 # their role: tests/oms/test_export_jobs.py checks them.
-OWNER_ONLY = {"export_status", "export_download"}
+OWNER_ONLY = {"file_job", "file_job_download"}
 
 
 def our_url_patterns():
@@ -81,6 +81,11 @@ def sample(db):
     )
 
 
+def post_only(view_class) -> bool:
+    """An action (ObjectActionView) or another view that takes only POST (batch printing)."""
+    return issubclass(view_class, ObjectActionView) or view_class.http_method_names == ["post"]
+
+
 def permissioned_pages():
     return [
         (name, view)
@@ -99,7 +104,7 @@ def test_role_page_matrix(role, sample, client):
     for name, view_class in permissioned_pages():
         url = reverse(name, kwargs=sample.get(name, {})) + query.get(name, "")
         allowed = view_class.permission_required in ROLES[role].permissions
-        if issubclass(view_class, ObjectActionView):
+        if post_only(view_class):
             # POST-only actions: allowed ones answer with a redirect and a message, or refuse
             # the empty form with 422 (the draft editor's line views).
             response, method = client.post(url, {}), "POST"
@@ -118,7 +123,7 @@ def test_role_page_matrix(role, sample, client):
 def test_anonymous_users_are_sent_to_login(sample, client):
     for name, view in permissioned_pages():
         url = reverse(name, kwargs=sample.get(name, {}))
-        response = client.post(url) if issubclass(view, ObjectActionView) else client.get(url)
+        response = client.post(url) if post_only(view) else client.get(url)
         assert response.status_code == 302, name
         assert response["Location"].startswith("/login/"), name
     assert client.get("/").status_code == 302

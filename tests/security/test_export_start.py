@@ -6,7 +6,7 @@ from django.test import Client
 from django.urls import reverse
 
 from oms.generic import ObjectListView
-from oms.models import ExportJob
+from oms.models import FileJob
 from tests.oms.test_roles_matrix import our_url_patterns
 from tests.orders.conftest import Catalog
 
@@ -20,7 +20,7 @@ LIST_PAGES = [
 
 @pytest.fixture
 def many_orders(db, settings, tmp_path):
-    settings.OMS_EXPORT_DIR = tmp_path
+    settings.OMS_FILE_JOB_DIR = tmp_path
     settings.OMS_EXPORT_INLINE_MAX_ROWS = 2
     catalog = Catalog()
     product, customer = catalog.product(), catalog.customer()
@@ -34,11 +34,11 @@ def test_a_get_never_starts_an_export(many_orders, admin_client):
     assert 'method="post"' in text
     assert 'name="csrfmiddlewaretoken"' in text
     assert "Prepare the export" in text
-    assert not ExportJob.objects.exists()
+    assert not FileJob.objects.exists()
 
     started = admin_client.post("/orders/?status=draft&export=csv", {"export": "csv"})
     assert started.status_code == 302
-    job = ExportJob.objects.get()
+    job = FileJob.objects.get()
     assert job.query_string == "status=draft"
 
 
@@ -48,12 +48,12 @@ def test_starting_an_export_needs_the_csrf_token(many_orders, django_user_model)
     client.force_login(user)
     refused = client.post("/orders/?export=csv", {"export": "csv"})
     assert refused.status_code == 403
-    assert not ExportJob.objects.exists()
+    assert not FileJob.objects.exists()
 
 
 def test_a_list_takes_no_other_post(many_orders, admin_client):
     assert admin_client.post("/orders/", {"export": "csv"}).status_code == 405
-    assert not ExportJob.objects.exists()
+    assert not FileJob.objects.exists()
 
 
 @pytest.mark.parametrize("name", LIST_PAGES)
@@ -64,4 +64,4 @@ def test_every_list_exports_small_from_a_get_and_writes_nothing(
     response = admin_client.get(reverse(name) + "?export=csv")
     assert response.status_code == 200, name
     assert response["Content-Type"].startswith("text/csv"), name
-    assert not ExportJob.objects.exists()
+    assert not FileJob.objects.exists()

@@ -205,8 +205,8 @@ def build_world(users: list) -> World:
         job = export_job_start(
             user=user, path="/orders/", list_name="orders:list", query_string="", language="en"
         )
-        kwargs[f"export_status:{user.username}"] = {"pk": job.pk}
-        kwargs[f"export_download:{user.username}"] = {"pk": job.pk}
+        kwargs[f"file_job:{user.username}"] = {"pk": job.pk}
+        kwargs[f"file_job_download:{user.username}"] = {"pk": job.pk}
     extra = [o.get_absolute_url() for o in (draft, pending, allocated, held)]
     extra += [obj.get_absolute_url() for obj in inactive.values()]
     return World(kwargs, extra)

@@ -12,8 +12,8 @@ from django.urls import reverse
 
 from customers.models import Address, Customer
 from customers.services import customer_create, customer_update
-from oms.models import AuditLog, ExportJob
-from oms.services import export_job_run
+from oms.filejobs import file_job_run
+from oms.models import AuditLog, FileJob
 from orders import services
 from orders.choices import ApprovalCondition
 from orders.models import ApprovalRule, Order, OrderEvent, OrderLine
@@ -258,13 +258,13 @@ def test_exports_inline_and_in_the_worker_hold_only_own(world, sales1_client, se
         assert "Nobody" not in text, url
         assert "Mine Trading" in text, url
 
-    settings.OMS_EXPORT_DIR = tmp_path
+    settings.OMS_FILE_JOB_DIR = tmp_path
     settings.OMS_EXPORT_INLINE_MAX_ROWS = 1
     for url in ("/orders/", "/customers/"):
         started = sales1_client.post(url + "?export=csv", {"export": "csv"})
         assert started.status_code == 302, url
-        job = ExportJob.objects.get(path=url)
-        assert export_job_run(job_id=job.pk) == "done"
+        job = FileJob.objects.get(path=url)
+        assert file_job_run(job_id=job.pk) == "done"
         text = (tmp_path / f"{job.pk}.csv").read_text(encoding="utf-8-sig")
         rows = list(csv.reader(io.StringIO(text)))
         assert len(rows) > 1
