@@ -12,6 +12,7 @@ Callers use this package as one module: `from orders import services; services.o
 
 from orders.errors import InvalidTransition
 from orders.services.amend import order_amend
+from orders.services.delivery import order_record_delivery
 from orders.services.draft import (
     NewDraft,
     order_create,
@@ -72,6 +73,7 @@ __all__ = [
     "order_line_remove",
     "order_line_update",
     "order_place",
+    "order_record_delivery",
     "order_reject",
     "order_resume",
     "order_start_picking",

@@ -8,22 +8,48 @@ from shipping.models.carriers import (
     Rate,
     destination_keys,
 )
+from shipping.models.pickup import (
+    OrderPickup,
+    PickupAttempt,
+    PickupCode,
+    PickupPoint,
+    PickupPointKind,
+)
 from shipping.models.shipments import (
     SHIPMENT_NUMBER_SEQUENCE,
     Shipment,
     ShipmentEvent,
     ShipmentLine,
 )
+from shipping.models.slots import (
+    WEEKDAYS,
+    DeliveryDay,
+    DeliverySlot,
+    SlotBooking,
+    SlotPattern,
+    slot_label,
+)
 
 __all__ = [
     "DESTINATION_CHOICES",
     "MONEY",
     "SHIPMENT_NUMBER_SEQUENCE",
+    "WEEKDAYS",
     "Carrier",
     "CarrierService",
+    "DeliveryDay",
+    "DeliverySlot",
+    "OrderPickup",
+    "PickupAttempt",
+    "PickupCode",
+    "PickupPoint",
+    "PickupPointKind",
     "Rate",
     "Shipment",
     "ShipmentEvent",
     "ShipmentLine",
+    "SlotBooking",
+    "SlotPattern",
     "destination_keys",
+    "slot_label",
 ]
