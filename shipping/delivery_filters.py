@@ -48,7 +48,12 @@ def booked_slot_text() -> Subquery:
         )
         .annotate(
             text=Concat(
-                Func(F("slot__date"), Value("YYYY-MM-DD"), function="to_char"),
+                Func(
+                    F("slot__date"),
+                    Value("YYYY-MM-DD"),
+                    function="to_char",
+                    output_field=CharField(),
+                ),
                 Value(" "),
                 _hh_mm("slot__starts"),
                 Value(EN_DASH),

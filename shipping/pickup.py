@@ -65,11 +65,16 @@ def pickup_point_save(
         "shipping.add_pickuppoint" if point is None else "shipping.change_pickuppoint"
     ):
         raise PermissionDenied(_("Your role does not allow changing pickup points."))
+    if point is None:  # the warehouse first: model_save reads each field's old value
+        point = PickupPoint(warehouse=data.get("warehouse"))
+        action = "pickup_point.create"
+    else:
+        action = "pickup_point.update"
     return model_save(
         actor=actor,
-        instance=point or PickupPoint(),
+        instance=point,
         data={k: v for k, v in data.items() if k in POINT_FIELDS},
-        action="pickup_point.create" if point is None else "pickup_point.update",
+        action=action,
     )
 
 
