@@ -42,7 +42,8 @@ def test_two_bookings_of_the_last_place_one_wins():
         errors = [r for r in results if isinstance(r, Exception)]
         assert len(errors) == 1, results
         [error] = errors
-        assert isinstance(error, ServiceError) and "is full" in str(error), repr(error)
+        assert isinstance(error, ServiceError), repr(error)
+        assert "is full" in str(error)
         slot = DeliverySlot.objects.get(warehouse=shipping.shanghai, date=day, starts=MORNING)
         assert (slot.booked, slot.capacity) == (1, 1)
         assert SlotBooking.objects.filter(slot=slot).count() == 1
@@ -59,6 +60,6 @@ def test_one_code_at_two_desks_hands_over_once():
         [shipment] = shipping.packed(order)
         code = sent_pickup_code(shipment)
         results = race_pair(
-            *(lambda: pickup.pickup_hand_over(actor=None, point=point, code=code),) * 2
+            *(lambda code=code: pickup.pickup_hand_over(actor=None, point=point, code=code),) * 2
         )
         assert sum(not isinstance(r, Exception) for r in results) == 1, results

@@ -71,9 +71,11 @@ def test_the_desk_page_answers_429_when_locked(waiting, client_for):
 
 def test_codes_are_random_and_stored_only_as_digests(waiting):
     _point, shipment, code = waiting
-    assert len(code) == 8 and code.isdigit()
+    assert len(code) == 8
+    assert code.isdigit()
     row = PickupCode.objects.get(shipment=shipment)
-    assert row.digest == code_digest(code) and code not in row.digest
+    assert row.digest == code_digest(code)
+    assert code not in row.digest
     codes = set()
     for _n in range(20):
         pickup.pickup_code_resend(actor=None, shipment=shipment)

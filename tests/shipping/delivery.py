@@ -11,10 +11,11 @@ from shipping import pickup, slots
 from shipping.models import PickupPoint
 
 MORNING, AFTERNOON = time(9), time(14)
+MORNING_LABEL, AFTERNOON_LABEL = "09:00\u201312:00", "14:00\u201318:00"
 
 
 def week_pattern(warehouse, *, capacity=2, starts=(MORNING, AFTERNOON)):
-    """Every weekday offers a 09–12 and a 14–18 slot (capacity each)."""
+    """Every weekday offers a morning and an afternoon slot (capacity each)."""
     ends = {MORNING: time(12), AFTERNOON: time(18), time(18): time(21)}
     for weekday in range(7):
         for start in starts:

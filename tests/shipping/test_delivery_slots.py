@@ -15,7 +15,9 @@ from shipping.permissions import ShipmentError
 from tests.factories import UserFactory
 from tests.shipping.delivery import (
     AFTERNOON,
+    AFTERNOON_LABEL,
     MORNING,
+    MORNING_LABEL,
     day_off_ahead,
     week_pattern,
     working_day_ahead,
@@ -42,7 +44,10 @@ def booked(slot_day, starts, warehouse):
 def test_working_days_have_the_pattern_days_off_have_none(setup):
     warehouse = setup.shanghai
     work, off = working_day_ahead(), day_off_ahead()
-    assert [o.label for o in slots.day_slots(warehouse.pk, work)] == ["09:00–12:00", "14:00–18:00"]
+    assert [o.label for o in slots.day_slots(warehouse.pk, work)] == [
+        MORNING_LABEL,
+        AFTERNOON_LABEL,
+    ]
     assert slots.day_slots(warehouse.pk, off) == []
     # Opened by staff, the day off offers its weekday's pattern; closed, a working day none.
     slots.delivery_day_set(actor=None, warehouse=warehouse, day=off, closed=False)
@@ -60,7 +65,8 @@ def test_booking_takes_a_place_and_is_on_the_timeline(setup):
     assert (booking.slot.date, booking.slot.starts, booking.booked_by) == (day, MORNING, clerk)
     assert booked(day, MORNING, setup.shanghai) == 1
     event = OrderEvent.objects.filter(order=order, kind="delivery").get()
-    assert event.message["code"] == "slot_booked" and event.actor == clerk
+    assert event.message["code"] == "slot_booked"
+    assert event.actor == clerk
     assert AuditLog.objects.filter(action="slot.book").count() == 1
     # The same slot again changes nothing.
     slots.slot_book(actor=clerk, order=order, warehouse=setup.shanghai, day=day, starts=MORNING)
@@ -79,7 +85,8 @@ def test_a_full_slot_is_refused_with_a_message(setup):
     assert not SlotBooking.objects.filter(order=late).exists()
     assert booked(day, MORNING, setup.shanghai) == 2
     offers = {o.starts: o for o in slots.day_slots(setup.shanghai.pk, day)}
-    assert offers[MORNING].full and offers[AFTERNOON].free == 2
+    assert offers[MORNING].full
+    assert offers[AFTERNOON].free == 2
 
 
 def test_changing_the_slot_frees_the_old_place(setup):
@@ -154,7 +161,8 @@ def test_the_customer_may_book_without_a_user(setup):
         starts=MORNING,
         by_customer=True,
     )
-    assert booking.by_customer and booking.booked_by is None
+    assert booking.by_customer
+    assert booking.booked_by is None
 
 
 def test_capacity_never_below_what_is_booked_and_a_booked_day_stays_open(setup):
@@ -202,16 +210,18 @@ def test_the_shipment_shows_its_slot_and_the_lists_filter_by_it(setup, client_fo
     [unbooked] = setup.picked(other)
     client = client_for("warehouse")
     page = client.get(shipment.get_absolute_url()).content.decode()
-    assert "14:00–18:00" in page
+    assert AFTERNOON_LABEL in page
     listed = client.get(
         "/shipments/", {"slot_date": day.isoformat(), "slot": "14:00"}
     ).content.decode()
-    assert shipment.number in listed and unbooked.number not in listed
+    assert shipment.number in listed
+    assert unbooked.number not in listed
     wave = client.get(
         "/shipments/wave/",
         {"warehouse": setup.shanghai.pk, "slot_date": day.isoformat(), "limit": 50},
     ).content.decode()
-    assert shipment.number in wave and unbooked.number not in wave
+    assert shipment.number in wave
+    assert unbooked.number not in wave
 
 
 def test_dispatch_plan_lists_each_slot_with_its_shipments(setup, client_for):
@@ -223,11 +233,15 @@ def test_dispatch_plan_lists_each_slot_with_its_shipments(setup, client_for):
     client = client_for("logistics")
     query = {"warehouse": setup.shanghai.pk, "date": day.isoformat()}
     page = client.get("/delivery-slots/plan/", query).content.decode()
-    morning = page[page.index('data-slot="09:00–12:00"') : page.index('data-slot="14:00–18:00"')]
+    morning = page[
+        page.index(f'data-slot="{MORNING_LABEL}"') : page.index(f'data-slot="{AFTERNOON_LABEL}"')
+    ]
     assert "2 of 2 booked" in morning
-    assert shipment.number in morning and waiting_order.number in morning
+    assert shipment.number in morning
+    assert waiting_order.number in morning
     printed = client.get("/delivery-slots/plan/print/", query)
-    assert printed.status_code == 200 and shipment.number in printed.content.decode()
+    assert printed.status_code == 200
+    assert shipment.number in printed.content.decode()
 
 
 def test_booking_through_the_order_pages(setup, client_for):
