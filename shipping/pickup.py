@@ -78,10 +78,6 @@ def pickup_point_save(
     )
 
 
-def pickup_point_set_active(*, actor: User | None, point: PickupPoint, active: bool) -> PickupPoint:
-    return pickup_point_save(actor=actor, point=point, data={"active": active})
-
-
 @atomic_with_retry()
 def order_pickup_set(
     *, actor: User | None, order: Order, point: PickupPoint | None

@@ -21,7 +21,6 @@ from oms.generic import (
     ObjectActionView,
     ObjectEditView,
     ObjectListView,
-    ObjectSetActiveView,
     RequirePermissionMixin,
 )
 from oms.tables import ActiveColumn, BaseTable
@@ -135,16 +134,6 @@ class PickupPointEditView(ObjectEditView):
 class PickupPointCreateView(PickupPointEditView):
     permission_required = "shipping.add_pickuppoint"
     title = gettext_lazy("New pickup point")
-
-
-class PickupPointSetActiveView(ObjectSetActiveView):
-    permission_required = "shipping.change_pickuppoint"
-    model = PickupPoint
-    service = staticmethod(pickup.pickup_point_set_active)
-    service_object = "point"
-
-    def get_redirect_url(self, request, **kwargs):
-        return reverse("shipping:pickup_point_list")
 
 
 # An order's pickup ----------------------------------------------------------------------------

@@ -328,17 +328,22 @@ def plan_context(warehouse: Warehouse, day: date) -> dict:
     }
 
 
+def plan_form(request) -> PlanForm:
+    """The plan's warehouse and day from the query, else today at the first warehouse."""
+    initial: dict = {"date": timezone.localdate()}
+    first = Warehouse.objects.filter(is_active=True).order_by("code").first()
+    if first is not None:
+        initial["warehouse"] = first.pk
+    return PlanForm(request.GET or initial)
+
+
 class DispatchPlanView(RequirePermissionMixin, TemplateView):
     permission_required = "shipping.view_deliveryslot"
     template_name = "shipping/dispatch_plan.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        initial = {"date": timezone.localdate()}
-        first = Warehouse.objects.filter(is_active=True).order_by("code").first()
-        if first is not None:
-            initial["warehouse"] = first.pk
-        form = PlanForm(self.request.GET or initial)
+        form = plan_form(self.request)
         context.update({"form": form, "title": _("Dispatch plan")})
         if form.is_valid():
             data = form.cleaned_data
@@ -360,7 +365,7 @@ class DispatchPlanPrintView(DocumentView):
     template_name = "shipping/documents/dispatch_plan.html"
 
     def get_object(self):
-        form = PlanForm(self.request.GET)
+        form = plan_form(self.request)
         if not form.is_valid():
             raise Http404
         return form.cleaned_data

@@ -47,7 +47,14 @@ from orders.models import ApprovalRule, PriceList, Promotion, ShippingRule
 from orders.services import order_hold, order_submit
 from shipping.services import shipments_create_for_order
 from tests.factories import UserFactory
-from tests.helpers import Route, carrier_service, our_routes, route_kwargs, rule_objects
+from tests.helpers import (
+    Route,
+    book_a_slot,
+    carrier_service,
+    our_routes,
+    route_kwargs,
+    rule_objects,
+)
 from tests.orders.conftest import Catalog
 
 # Routes left out, each with the reason. Django's admin is skipped as a whole (superusers only,
@@ -191,6 +198,8 @@ def build_world(users: list) -> World:
         carrier_service=carrier_service(),
         message_template=template,
     )
+    # A booked delivery slot: the order's slot page offers to cancel it.
+    book_a_slot(allocated, catalog.shanghai)
     # Each order page with an order in a state that offers its form.
     for page in ("edit", "draft_details", "line_add", "line_update", "line_remove", "submit"):
         kwargs[f"orders:{page}"] = {"number": draft.number}
