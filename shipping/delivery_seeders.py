@@ -118,9 +118,17 @@ def seed_bookings(context: SeedContext) -> None:
     if SlotBooking.objects.exists():
         return
     desk = context.users["sales1"]
-    candidates = list(_open_orders(OrderStatus.ALLOCATED)[:14]) + list(
-        _open_orders(OrderStatus.PICKING)[:8]
-    )
+    candidates = [
+        order
+        for status in (
+            OrderStatus.ALLOCATED,
+            OrderStatus.PICKING,
+            OrderStatus.BACKORDERED,
+            OrderStatus.IN_PRODUCTION,
+            OrderStatus.PARTIALLY_SHIPPED,
+        )
+        for order in _open_orders(status)[:10]
+    ][:24]
     rng = context.rng
     full_slot = None
     for index, order in enumerate(candidates):
@@ -162,7 +170,12 @@ def seed_pickups(context: SeedContext, points: list[PickupPoint]) -> None:
     if OrderPickup.objects.exists():
         return
     clerk, warehouse_user = context.users["sales1"], context.users["warehouse"]
-    orders = list(_open_orders(OrderStatus.ALLOCATED)[:4])
+    # Orders waiting in the pick queue; a booked one gives its slot up for the pickup.
+    orders = list(
+        Order.objects.filter(
+            external_reference__startswith="DEMO-", status=OrderStatus.ALLOCATED, on_hold=False
+        ).order_by("-created_at")[:3]
+    )
     for index, order in enumerate(orders):
         point = points[index % len(points)]
         try:
@@ -189,8 +202,8 @@ def seed_delivery_demo(context: SeedContext) -> None:
     if not warehouses:
         return
     points = seed_points(context, warehouses)
-    seed_bookings(context)
     seed_pickups(context, points)
+    seed_bookings(context)
     today = timezone.localdate()
     booked = SlotBooking.objects.filter(slot__date__gte=today).count()
     waiting = Shipment.objects.filter(status=S.READY_FOR_PICKUP).count()
