@@ -84,7 +84,12 @@ def seed_points(context: SeedContext, warehouses: list[Warehouse]) -> list[Picku
     for name, kind, index, address, hours, phone in POINTS:
         found = PickupPoint.objects.filter(name=name).first()
         if found is None:
-            warehouse = warehouses[index]
+            # The store is in Shanghai, supplied by the Shanghai warehouse when there is one.
+            warehouse = next(
+                (w for w in warehouses if kind == PickupPointKind.STORE and w.region == "SH"),
+                warehouses[index],
+            )
+            store = kind == PickupPointKind.STORE
             found = pickup.pickup_point_save(
                 actor=context.users["logistics"],
                 point=None,
@@ -92,8 +97,8 @@ def seed_points(context: SeedContext, warehouses: list[Warehouse]) -> list[Picku
                     "name": name,
                     "kind": kind,
                     "warehouse": warehouse,
-                    "region": warehouse.region,
-                    "city": warehouse.city,
+                    "region": "SH" if store else warehouse.region,
+                    "city": "上海 Shanghai" if store else warehouse.city,
                     "address": address or warehouse.address,
                     "opening_hours": hours,
                     "phone": phone,

@@ -52,7 +52,7 @@ class PickupPointTable(BaseTable):
         verbose_name=gettext_lazy("Warehouse"),
         order_by=("warehouse__code",),
     )
-    city = tables.Column()
+    city = tables.Column(attrs={"td": {"class": "text-nowrap"}})
     address = tables.Column()
     opening_hours = tables.Column()
     waiting = tables.Column(

@@ -1,6 +1,7 @@
 """Delivery slots: the week pattern and the calendar, booking, full slots, moving and freeing
 a booking, planning days and capacity, the timeline, and the dispatch plan."""
 
+import subprocess
 from datetime import time
 
 import pytest
@@ -242,6 +243,13 @@ def test_dispatch_plan_lists_each_slot_with_its_shipments(setup, client_for):
     printed = client.get("/delivery-slots/plan/print/", query)
     assert printed.status_code == 200
     assert shipment.number in printed.content.decode()
+    pdf = client.get("/delivery-slots/plan/print/", {**query, "format": "pdf"})
+    assert pdf["Content-Type"] == "application/pdf"
+    text = subprocess.run(
+        ["pdftotext", "-", "-"], input=pdf.content, capture_output=True, check=True
+    ).stdout.decode()
+    assert shipment.number in text
+    assert waiting_order.number in text
 
 
 def test_booking_through_the_order_pages(setup, client_for):
