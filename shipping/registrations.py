@@ -63,73 +63,28 @@ register_nav_item(
 # Delivery slots and store pickup: the warehouse and the logistics desk plan the slots and
 # hand parcels over; whoever arranges an order's delivery books its slot or pickup point.
 DELIVERY_VIEW = {"shipping.view_slotpattern", "shipping.view_deliveryslot"}
+ARRANGE = {"shipping.arrange_delivery"}
+PLAN = DELIVERY_VIEW | ARRANGE | {"shipping.plan_delivery_slots"}
+POINTS = {"shipping.add_pickuppoint", "shipping.change_pickuppoint"}
+DESK = {"shipping.hand_over_pickup"}
 grant_many({role: {"shipping.view_pickuppoint"} for role in ROLES})
 grant_many(
     {
-        "admin": DELIVERY_VIEW
-        | {
-            "shipping.plan_delivery_slots",
-            "shipping.arrange_delivery",
-            "shipping.add_pickuppoint",
-            "shipping.change_pickuppoint",
-            "shipping.hand_over_pickup",
-        },
-        "manager": DELIVERY_VIEW
-        | {
-            "shipping.arrange_delivery",
-            "shipping.add_pickuppoint",
-            "shipping.change_pickuppoint",
-        },
-        "sales": {"shipping.arrange_delivery"},
-        "customer_service": {"shipping.arrange_delivery"},
-        "warehouse": DELIVERY_VIEW
-        | {
-            "shipping.plan_delivery_slots",
-            "shipping.arrange_delivery",
-            "shipping.hand_over_pickup",
-        },
-        "logistics": DELIVERY_VIEW
-        | {
-            "shipping.plan_delivery_slots",
-            "shipping.arrange_delivery",
-            "shipping.add_pickuppoint",
-            "shipping.change_pickuppoint",
-            "shipping.hand_over_pickup",
-        },
+        "admin": PLAN | POINTS | DESK,
+        "manager": DELIVERY_VIEW | ARRANGE | POINTS,
+        "sales": ARRANGE,
+        "customer_service": ARRANGE,
+        "warehouse": PLAN | DESK,
+        "logistics": PLAN | POINTS | DESK,
     }
 )
-register_nav_item(
-    "warehouse",
-    _("Dispatch plan"),
-    "shipping:dispatch_plan",
-    "shipping.view_deliveryslot",
-    "calendar3",
-    order=17,
-)
-register_nav_item(
-    "warehouse",
-    _("Delivery slots"),
-    "shipping:slot_pattern_list",
-    "shipping.view_slotpattern",
-    "clock",
-    order=18,
-)
-register_nav_item(
-    "warehouse",
-    _("Pickup desk"),
-    "shipping:pickup_desk",
-    "shipping.hand_over_pickup",
-    "upc-scan",
-    order=19,
-)
-register_nav_item(
-    "warehouse",
-    _("Pickup points"),
-    "shipping:pickup_point_list",
-    "shipping.view_pickuppoint",
-    "shop",
-    order=20,
-)
+for label, url_name, permission, icon, order in (
+    (_("Dispatch plan"), "shipping:dispatch_plan", "shipping.view_deliveryslot", "calendar3", 17),
+    (_("Delivery slots"), "shipping:slot_pattern_list", "shipping.view_slotpattern", "clock", 18),
+    (_("Pickup desk"), "shipping:pickup_desk", "shipping.hand_over_pickup", "upc-scan", 19),
+    (_("Pickup points"), "shipping:pickup_point_list", "shipping.view_pickuppoint", "shop", 20),
+):
+    register_nav_item("warehouse", label, url_name, permission, icon, order=order)
 register_message_event(READY_FOR_PICKUP_EVENT)
 # What slot bookings and store pickup write on the order's timeline (orders' note family).
 register_texts(
