@@ -2,6 +2,7 @@
 slots on open orders (one slot full), two pickup points, orders waiting at them with their
 code sent, and one collected. Idempotent: a second run finds what it made."""
 
+import random
 from datetime import time
 
 from django.core.exceptions import ValidationError
@@ -134,7 +135,7 @@ def seed_bookings(context: SeedContext) -> None:
         )
         for order in _open_orders(status)[:10]
     ][:24]
-    rng = context.rng
+    rng = random.Random(10)  # its own: the other seeders' draws stay as they were
     full_slot = None
     for index, order in enumerate(candidates):
         for warehouse in slots.order_warehouses(order):
@@ -175,12 +176,13 @@ def seed_pickups(context: SeedContext, points: list[PickupPoint]) -> None:
     if OrderPickup.objects.exists():
         return
     clerk, warehouse_user = context.users["sales1"], context.users["warehouse"]
-    # Orders waiting in the pick queue; a booked one gives its slot up for the pickup.
-    orders = list(
+    # Orders waiting in the pick queue (two stay there for the queue's own demo).
+    queue = list(
         Order.objects.filter(
             external_reference__startswith="DEMO-", status=OrderStatus.ALLOCATED, on_hold=False
-        ).order_by("-created_at")[:3]
+        ).order_by("-created_at")
     )
+    orders = queue[: min(3, max(len(queue) - 2, 0))]
     for index, order in enumerate(orders):
         point = points[index % len(points)]
         try:
