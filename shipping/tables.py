@@ -37,6 +37,7 @@ class ShipmentTable(BaseTable):
         accessor="delivery_slot",
         order_by=("delivery_slot",),
         empty_values=(),  # a pickup shipment has no slot but shows its point
+        attrs={"td": {"class": "text-nowrap"}},
     )
     parcels = tables.Column(attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
     expected_delivery_date = DateColumn(verbose_name=_("Expected"))
