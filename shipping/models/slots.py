@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from inventory.models import Warehouse
 from orders.models import Order
@@ -36,8 +37,8 @@ class SlotPattern(models.Model):
         Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+"
     )
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=WEEKDAYS)
-    starts = models.TimeField(_("from"))
-    ends = models.TimeField(_("until"))
+    starts = models.TimeField(pgettext_lazy("slot time", "from"))
+    ends = models.TimeField(pgettext_lazy("slot time", "until"))
     capacity = models.PositiveIntegerField(_("capacity (orders)"))
     active = models.BooleanField(_("active"), default=True)
 
@@ -96,8 +97,8 @@ class DeliverySlot(models.Model):
         Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+"
     )
     date = models.DateField(_("date"))
-    starts = models.TimeField(_("from"))
-    ends = models.TimeField(_("until"))
+    starts = models.TimeField(pgettext_lazy("slot time", "from"))
+    ends = models.TimeField(pgettext_lazy("slot time", "until"))
     capacity = models.PositiveIntegerField(_("capacity (orders)"))
     booked = models.PositiveIntegerField(_("booked"), default=0)
 
