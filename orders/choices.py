@@ -42,7 +42,8 @@ ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
     # Being picked: no more amendments; the goods leave in one or several shipments.
     # Being picked: no more amendments; the goods leave in one or several shipments. From
     # here on the order follows its shipments (orders.services.order_follow_shipments).
-    S.PICKING: frozenset({S.PARTIALLY_SHIPPED, S.SHIPPED, S.CANCELLED}),
+    # An order collected at a pickup point goes straight to delivered at the handover.
+    S.PICKING: frozenset({S.PARTIALLY_SHIPPED, S.SHIPPED, S.DELIVERED, S.CANCELLED}),
     # Some shipments left while the rest waits; cancelling the remainder lets the order go on
     # with what was dispatched, which may already be moving or delivered.
     S.PARTIALLY_SHIPPED: frozenset({S.SHIPPED, S.IN_TRANSIT, S.DELIVERED}),
@@ -104,6 +105,7 @@ class EventKind(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
     REMAINDER = "remainder", _("Remainder cancelled")
     ISSUED = "issued", _("Goods issued")
+    DELIVERY = "delivery", _("Delivery arranged")
 
 
 class ApprovalCondition(models.TextChoices):

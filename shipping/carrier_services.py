@@ -255,6 +255,11 @@ def shipment_choose_carrier(
             _("%(number)s has left the warehouse; its carrier cannot change.")
             % {"number": shipment.number}
         )
+    if shipment.pickup_point_id is not None:
+        raise ShipmentError(
+            _("%(number)s is collected at a pickup point; it needs no carrier.")
+            % {"number": shipment.number}
+        )
     reason = reason.strip()
     choice = choose_carrier(shipment, start=timezone.localdate())
     override = service_id is not None

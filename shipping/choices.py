@@ -7,6 +7,7 @@ class ShipmentStatus(models.TextChoices):
     PENDING = "pending", pgettext_lazy("shipment status", "Pending")
     PICKING = "picking", pgettext_lazy("shipment status", "Picking")
     PACKED = "packed", pgettext_lazy("shipment status", "Packed")
+    READY_FOR_PICKUP = "ready_for_pickup", pgettext_lazy("shipment status", "Ready for pickup")
     DISPATCHED = "dispatched", pgettext_lazy("shipment status", "Dispatched")
     IN_TRANSIT = "in_transit", pgettext_lazy("shipment status", "In transit")
     OUT_FOR_DELIVERY = "out_for_delivery", pgettext_lazy("shipment status", "Out for delivery")
@@ -24,7 +25,10 @@ SHIPMENT_TRANSITIONS: dict[str, frozenset[str]] = {
     S.PENDING: frozenset({S.PICKING, S.CANCELLED}),
     S.PICKING: frozenset({S.PACKED, S.CANCELLED}),
     # Dispatch issues the stock (shipping.services.shipment_dispatch).
-    S.PACKED: frozenset({S.DISPATCHED, S.CANCELLED}),
+    S.PACKED: frozenset({S.DISPATCHED, S.READY_FOR_PICKUP, S.CANCELLED}),
+    # Store pickup: packed and waiting at the pickup point; the customer's code at the desk
+    # hands it over (stock issued as at a dispatch): delivered.
+    S.READY_FOR_PICKUP: frozenset({S.DELIVERED, S.CANCELLED}),
     # With the carrier: the carrier's news (tracking, or staff typing it in) moves it on.
     S.DISPATCHED: frozenset(
         {S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED, S.EXCEPTION, S.RETURNED}
@@ -39,9 +43,9 @@ SHIPMENT_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 # Still in the warehouse: its goods are reserved, not yet issued; cancelling voids it.
-UNDISPATCHED_STATUSES = frozenset({S.PENDING, S.PICKING, S.PACKED})
-# Being picked or packed.
-PICKING_STATUSES = frozenset({S.PICKING, S.PACKED})
+UNDISPATCHED_STATUSES = frozenset({S.PENDING, S.PICKING, S.PACKED, S.READY_FOR_PICKUP})
+# Being picked or packed (or packed and waiting for its customer at a pickup point).
+PICKING_STATUSES = frozenset({S.PICKING, S.PACKED, S.READY_FOR_PICKUP})
 # Moving with the carrier (for the order: in transit).
 MOVING_STATUSES = frozenset({S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.EXCEPTION})
 # Handed to the carrier, whatever happened since.
@@ -79,6 +83,7 @@ SHIPMENT_STATUS_TONES: dict[str, str] = {
     S.PENDING: "indigo-light",
     S.PICKING: "indigo",
     S.PACKED: "cyan",
+    S.READY_FOR_PICKUP: "cyan",
     S.DISPATCHED: "teal",
     S.IN_TRANSIT: "teal",
     S.OUT_FOR_DELIVERY: "teal-light",

@@ -4,8 +4,10 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory.models import Warehouse
 from oms.filters import SearchFilterSet, date_from_filter, date_until_filter
+from oms.forms import date_input
 from shipping import selectors
 from shipping.choices import ShipmentStatus
+from shipping.delivery_filters import slot_time_choices, with_booked_slot
 from shipping.models import Carrier, Shipment
 
 
@@ -16,6 +18,11 @@ class ShipmentFilterSet(SearchFilterSet):
     )
     carrier = django_filters.ChoiceFilter(label=_("Carrier"), choices=[], method="by_carrier")
     overdue = django_filters.BooleanFilter(label=_("Overdue"), method="by_overdue")
+    slot_date = django_filters.DateFilter(
+        label=_("Delivery slot date"), method="by_slot", widget=date_input()
+    )
+    slot = django_filters.ChoiceFilter(label=_("Delivery slot"), choices=[], method="by_slot")
+    pickup = django_filters.BooleanFilter(label=_("Store pickup"), method="by_pickup")
     created_after = date_from_filter(_("Created from"))
     created_before = date_until_filter(_("Created until"))
 
@@ -27,6 +34,9 @@ class ShipmentFilterSet(SearchFilterSet):
             "warehouse",
             "carrier",
             "overdue",
+            "slot_date",
+            "slot",
+            "pickup",
             "created_after",
             "created_before",
         ]
@@ -34,6 +44,7 @@ class ShipmentFilterSet(SearchFilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["carrier"].extra["choices"] = [(c, c) for c in selectors.carriers()]
+        self.filters["slot"].extra["choices"] = slot_time_choices()
 
     def search(self, queryset, name, value):
         """A shipment number or its start, a tracking number, or the order's number."""
@@ -48,6 +59,21 @@ class ShipmentFilterSet(SearchFilterSet):
 
     def by_carrier(self, queryset, name, value):
         return queryset.filter(carrier=value) if value else queryset
+
+    def by_slot(self, queryset, name, value):
+        """Both slot filters at once: the orders' booked slot at the shipment's warehouse."""
+        data = self.form.cleaned_data
+        day, starts = data.get("slot_date"), data.get("slot")
+        if name == "slot" and data.get("slot_date"):
+            return queryset  # the date filter applied both
+        if day is None and not starts:
+            return queryset
+        return with_booked_slot(queryset, day=day, starts=starts or None)
+
+    def by_pickup(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.filter(pickup_point__isnull=not value)
 
     def by_overdue(self, queryset, name, value):
         if value is None:

@@ -14,6 +14,7 @@ from shipping.carrier_services import (
     SERVICE_FIELDS,
 )
 from shipping.choices import ServiceLevel, TrackingKind
+from shipping.delivery_filters import slot_time_choices
 from shipping.models import Carrier, CarrierService, Shipment
 from shipping.selectors import WAVE_STATUSES
 from shipping.services import MAX_PARCELS, DispatchDetails
@@ -110,9 +111,15 @@ class WaveForm(BootstrapFormMixin, forms.Form):
         label=_("Priority at least"), required=False, min_value=-100_000, max_value=100_000
     )
     due_by = forms.DateField(label=_("Due by"), required=False, widget=date_input())
+    slot_date = forms.DateField(label=_("Delivery slot date"), required=False, widget=date_input())
+    slot = forms.ChoiceField(label=_("Delivery slot"), required=False, choices=[])
     limit = forms.IntegerField(
         label=_("Shipments"), min_value=1, max_value=MAX_WAVE, initial=50, required=False
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].choices = [("", "---------"), *slot_time_choices()]
 
 
 def wave_shipments(numbers: list[str]) -> list[Shipment]:

@@ -99,6 +99,13 @@ def _state_refusal(shipment: Shipment, action: ShipmentAction) -> str | None:
         return _("Shipment %(number)s was cancelled.") % {"number": shipment.number}
     if action == ShipmentAction.DISPATCH and shipment.status not in UNDISPATCHED_STATUSES:
         return _("Shipment %(number)s has already been dispatched.") % {"number": shipment.number}
+    if shipment.pickup_point_id is not None and (
+        action == ShipmentAction.DISPATCH or action in CARRIER_ACTIONS
+    ):
+        # Store pickup: no carrier; the customer's code at the pickup desk hands it over.
+        return _("%(number)s is collected at a pickup point with the customer's code.") % {
+            "number": shipment.number
+        }
     if target not in SHIPMENT_TRANSITIONS.get(shipment.status, ()):
         return _("A shipment that is %(current)s cannot become %(target)s.") % {
             "current": S(shipment.status).label,

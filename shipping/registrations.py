@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oms.filejobs import register_file_job_kind
 from oms.registry import (
+    CodedText,
     Panel,
     SearchProvider,
     Seeder,
@@ -24,18 +25,22 @@ from oms.registry import (
     register_search,
     register_secret_path,
     register_seeder,
+    register_texts,
     register_urls,
 )
 from oms.roles import ROLES
 from oms.tables import compact_table, table_card
 from shipping import selectors
 from shipping.batch_print import DOCUMENT_BATCH
+from shipping.delivery_seeders import seed_delivery_demo
 from shipping.message_seeders import seed_shipment_messages
 from shipping.messages import SHIPMENT_MESSAGES
 from shipping.order_page import customer_link_panel
-from shipping.panels import carrier_choice_panel
+from shipping.panels import carrier_choice_panel, pickup_panel
+from shipping.pickup_codes import READY_FOR_PICKUP_EVENT
 from shipping.seeders import seed_shipping_demo
 from shipping.simulator_seeders import seed_tracking_subscriptions
+from shipping.slot_views import order_delivery_panel
 from shipping.tracking import registrations as tracking_registrations  # noqa: F401
 from shipping.tracking.selectors import with_latest_tracking
 from shipping.tracking.tables import TrackedShipmentTable
@@ -69,6 +74,61 @@ register_nav_item(
     "warehouse", _("Pick wave"), "shipping:wave", "shipping.pick_shipment", "list-check", order=14
 )
 
+# Delivery slots and store pickup: the warehouse and the logistics desk plan the slots and
+# hand parcels over; whoever arranges an order's delivery books its slot or pickup point.
+DELIVERY_VIEW = {"shipping.view_slotpattern", "shipping.view_deliveryslot"}
+ARRANGE = {"shipping.arrange_delivery"}
+PLAN = DELIVERY_VIEW | ARRANGE | {"shipping.plan_delivery_slots"}
+POINTS = {"shipping.add_pickuppoint", "shipping.change_pickuppoint"}
+DESK = {"shipping.hand_over_pickup"}
+grant_many({role: {"shipping.view_pickuppoint"} for role in ROLES})
+grant_many(
+    {
+        "admin": PLAN | POINTS | DESK,
+        "manager": DELIVERY_VIEW | ARRANGE | POINTS,
+        "sales": ARRANGE,
+        "customer_service": ARRANGE,
+        "warehouse": PLAN | DESK,
+        "logistics": PLAN | POINTS | DESK,
+    }
+)
+for label, url_name, permission, icon, order in (
+    (_("Dispatch plan"), "shipping:dispatch_plan", "shipping.view_deliveryslot", "calendar3", 17),
+    (_("Delivery slots"), "shipping:slot_pattern_list", "shipping.view_slotpattern", "clock", 18),
+    (_("Pickup desk"), "shipping:pickup_desk", "shipping.hand_over_pickup", "upc-scan", 19),
+    (_("Pickup points"), "shipping:pickup_point_list", "shipping.view_pickuppoint", "shop", 20),
+):
+    register_nav_item("warehouse", label, url_name, permission, icon, order=order)
+register_message_event(READY_FOR_PICKUP_EVENT)
+# What slot bookings and store pickup write on the order's timeline (orders' note family).
+register_texts(
+    "order_note",
+    {
+        "slot_booked": CodedText(
+            _("Delivery slot %(date)s %(slot)s booked (from %(warehouse)s)."),
+            params={"date": "date"},
+        ),
+        "slot_moved": CodedText(
+            _("Delivery slot moved from %(before)s to %(date)s %(slot)s (from %(warehouse)s)."),
+            params={"date": "date"},
+        ),
+        "slot_released": CodedText(
+            _("Delivery slot %(date)s %(slot)s cancelled; the place is free again."),
+            params={"date": "date"},
+        ),
+        "slot_freed_cancelled": CodedText(
+            _("Delivery slot %(date)s %(slot)s freed: the goods will not ship from %(warehouse)s."),
+            params={"date": "date"},
+        ),
+        "slot_freed_pickup": CodedText(
+            _("Delivery slot %(date)s %(slot)s freed: the order is collected at a pickup point."),
+            params={"date": "date"},
+        ),
+        "pickup_chosen": _("To be collected at %(point)s (store pickup)."),
+        "pickup_dropped": _("No longer collected at %(point)s; a carrier delivers it."),
+    },
+)
+
 register_nav_item(
     "warehouse",
     _("Carriers"),
@@ -81,6 +141,8 @@ register_nav_item(
 register_audited_model("shipping.shipment", _("Shipment"))
 register_audited_model("shipping.carrier", _("Carrier"))
 register_audited_model("shipping.carrierservice", _("Carrier service"))
+register_audited_model("shipping.slotpattern", _("Delivery slot pattern"))
+register_audited_model("shipping.pickuppoint", _("Pickup point"))
 register_audit_actions(
     {
         "shipment.create": _("Shipment created"),
@@ -92,6 +154,16 @@ register_audit_actions(
         "carrier.rates_import": _("Rate card imported"),
         "carrier_service.create": _("Carrier service created"),
         "carrier_service.update": _("Carrier service changed"),
+        "slot.book": _("Delivery slot booked"),
+        "slot.release": _("Delivery slot freed"),
+        "slot_pattern.create": _("Delivery slot pattern created"),
+        "slot_pattern.update": _("Delivery slot pattern changed"),
+        "delivery_day.set": _("Delivery day closed or opened"),
+        "delivery_slot.capacity": _("Delivery slot capacity changed"),
+        "pickup_point.create": _("Pickup point created"),
+        "pickup_point.update": _("Pickup point changed"),
+        "order.pickup": _("Store pickup chosen or dropped"),
+        "shipment.pickup_code": _("New pickup code sent"),
     }
 )
 
@@ -147,6 +219,28 @@ register_detail_panel(
 )
 
 register_detail_panel(
+    "orders.order",
+    Panel(
+        "order-delivery",
+        "shipping/panels/order_delivery.html",
+        "shipping.view_shipment",
+        order_delivery_panel,
+        order=9,
+    ),
+)
+
+register_detail_panel(
+    "shipping.shipment",
+    Panel(
+        "shipment-pickup",
+        "shipping/panels/shipment_delivery.html",
+        "shipping.view_shipment",
+        pickup_panel,
+        order=5,
+    ),
+)
+
+register_detail_panel(
     "shipping.shipment",
     Panel(
         "shipment-carrier-choice",
@@ -181,3 +275,4 @@ register_process(
     ["carrier_simulator"],
     enabled=lambda: settings.OMS_CARRIER_SIMULATOR_RUN,
 )
+register_seeder(Seeder("delivery", seed_delivery_demo, depends_on=("shipping",)))

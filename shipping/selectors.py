@@ -23,6 +23,7 @@ from shipping.choices import (
     PICKING_STATUSES,
     ShipmentStatus,
 )
+from shipping.delivery_filters import booked_slot_text, with_booked_slot
 from shipping.models import Carrier, Rate, Shipment, ShipmentEvent, ShipmentLine
 
 
@@ -37,21 +38,26 @@ def shipment_list(user: AnyUser) -> QuerySet[Shipment]:
 
 
 def shipment_rows(shipments: QuerySet[Shipment]) -> QuerySet[Shipment]:
-    """What a row of the shipments table reads."""
-    return shipments.select_related("order", "warehouse").only(
-        "pk",
-        "number",
-        "status",
-        "carrier",
-        "service",
-        "tracking_number",
-        "parcels",
-        "expected_delivery_date",
-        "created_at",
-        "dispatched_at",
-        "order__number",
-        "order__ship_region",
-        "warehouse__code",
+    """What a row of the shipments table reads (with its order's delivery slot there)."""
+    return (
+        shipments.select_related("order", "warehouse", "pickup_point")
+        .annotate(delivery_slot=booked_slot_text())
+        .only(
+            "pk",
+            "number",
+            "status",
+            "carrier",
+            "service",
+            "tracking_number",
+            "parcels",
+            "expected_delivery_date",
+            "created_at",
+            "dispatched_at",
+            "order__number",
+            "order__ship_region",
+            "warehouse__code",
+            "pickup_point__name",
+        )
     )
 
 
@@ -196,9 +202,16 @@ WAVE_STATUSES = (ShipmentStatus.PENDING, ShipmentStatus.PICKING)
 
 
 def wave_candidates(
-    *, warehouse_id: int, min_priority: int | None, due_by: date | None, limit: int
+    *,
+    warehouse_id: int,
+    min_priority: int | None,
+    due_by: date | None,
+    limit: int,
+    slot_date: date | None = None,
+    slot_starts: str | None = None,
 ) -> QuerySet[Shipment]:
-    """A warehouse's shipments still to pick, most urgent first (priority, then due date)."""
+    """A warehouse's shipments still to pick, most urgent first (priority, then due date);
+    with a slot date or time, those whose order booked such a delivery slot."""
     shipments = Shipment.objects.select_related("order").filter(
         warehouse_id=warehouse_id, status__in=WAVE_STATUSES
     )
@@ -206,7 +219,9 @@ def wave_candidates(
         shipments = shipments.filter(order__priority_score__gte=min_priority)
     if due_by is not None:
         shipments = shipments.filter(order__requested_delivery_date__lte=due_by)
-    return shipments.order_by(
+    if slot_date is not None or slot_starts:
+        shipments = with_booked_slot(shipments, day=slot_date, starts=slot_starts)
+    return shipments.annotate(delivery_slot=booked_slot_text()).order_by(
         "-order__priority_score", F("order__requested_delivery_date").asc(nulls_last=True), "id"
     )[:limit]
 

@@ -36,7 +36,13 @@ from shipping.choices import (
     ShipmentStatus,
 )
 from shipping.messages import notify_shipment_status
-from shipping.models import SHIPMENT_NUMBER_SEQUENCE, Shipment, ShipmentEvent, ShipmentLine
+from shipping.models import (
+    SHIPMENT_NUMBER_SEQUENCE,
+    OrderPickup,
+    Shipment,
+    ShipmentEvent,
+    ShipmentLine,
+)
 from shipping.permissions import (
     CARRIER_ACTIONS,
     ShipmentAction,
@@ -44,6 +50,7 @@ from shipping.permissions import (
     ensure_action_allowed,
     ensure_permitted,
 )
+from shipping.pickup_codes import issue_pickup_code, revoke_codes
 from shipping.selectors import progress_from_counts
 
 S = ShipmentStatus
@@ -96,7 +103,7 @@ def lock_shipment(shipment: Shipment | int) -> Shipment:
     order = lock_order(order_id)
     locked = (
         Shipment.objects.select_for_update(of=("self",))
-        .select_related("warehouse", "carrier_service__carrier")
+        .select_related("warehouse", "carrier_service__carrier", "pickup_point")
         .get(pk=pk)
     )
     locked.order = order
@@ -228,11 +235,16 @@ def _create_shipments(order: Order, actor: User | None) -> list[Shipment]:
     """One shipment per warehouse for what the order has reserved and no shipment holds yet.
     The caller holds the order lock."""
     created = []
+    # Store pickup: the order's shipments go to its pickup point instead of a carrier.
+    pickup_point_id = (
+        OrderPickup.objects.filter(order=order).values_list("point_id", flat=True).first()
+    )
     for warehouse_id, rows in sorted(_unshipped_allocations(order).items()):
         value = sum(
             (row.line.line_total * units / row.line.quantity for row, units in rows), ZERO
         ).quantize(Decimal("0.01"))
         shipment = Shipment.objects.create(
+            pickup_point_id=pickup_point_id,
             number=next_document_number("SH", SHIPMENT_NUMBER_SEQUENCE),
             order=order,
             warehouse_id=warehouse_id,
@@ -326,6 +338,15 @@ def shipment_pack(
         note=note,
         data={"lots": {str(k): v for k, v in lots.items() if v}} if any(lots.values()) else None,
     )
+    if shipment.pickup_point_id is not None:
+        # Store pickup: packed means waiting at the point; the customer gets a code.
+        shipment_transition(
+            shipment=shipment,
+            to_status=S.READY_FOR_PICKUP,
+            actor=actor,
+            data={"pickup_point": str(shipment.pickup_point)},
+        )
+        issue_pickup_code(shipment)
     return shipment
 
 
@@ -367,21 +388,9 @@ def _check_details(details: DispatchDetails, shipment: Shipment) -> None:
         raise ValidationError(errors)
 
 
-@atomic_with_retry()
-def shipment_dispatch(
-    *, actor: User | None, shipment: Shipment, details: DispatchDetails
-) -> Shipment:
-    """The goods leave with the carrier. The registered dispatch guards may refuse; then the
-    stock is issued through orders and inventory (one ledger row per line: on_hand and
-    reserved go down, the allocations behind the line are marked issued), the carrier's
-    details are recorded, higher layers are told and the order follows. A second dispatch of
-    the same shipment is refused, so the goods are issued once."""
-    ensure_permitted(actor, ShipmentAction.DISPATCH)
-    shipment = lock_shipment(shipment)
-    ensure_action_allowed(shipment, actor, ShipmentAction.DISPATCH)
-    _check_details(details, shipment)
-    if (refusal := hooks.dispatch_refusal(shipment)) is not None:
-        raise ShipmentError(refusal)
+def issue_shipment_stock(shipment: Shipment, actor: User | None) -> None:
+    """The goods leave (a dispatch, a pickup handover): one ledger row per line through
+    orders and inventory; the allocations behind each line are marked issued."""
     lines = list(shipment.lines.select_related("product").order_by("pk"))
     issued = order_services.order_issue_stock(
         order=shipment.order,
@@ -399,6 +408,24 @@ def shipment_dispatch(
     )
     for line, allocation in zip(lines, issued, strict=True):
         line.allocations.set([allocation])
+
+
+@atomic_with_retry()
+def shipment_dispatch(
+    *, actor: User | None, shipment: Shipment, details: DispatchDetails
+) -> Shipment:
+    """The goods leave with the carrier. The registered dispatch guards may refuse; then the
+    stock is issued through orders and inventory (one ledger row per line: on_hand and
+    reserved go down, the allocations behind the line are marked issued), the carrier's
+    details are recorded, higher layers are told and the order follows. A second dispatch of
+    the same shipment is refused, so the goods are issued once."""
+    ensure_permitted(actor, ShipmentAction.DISPATCH)
+    shipment = lock_shipment(shipment)
+    ensure_action_allowed(shipment, actor, ShipmentAction.DISPATCH)
+    _check_details(details, shipment)
+    if (refusal := hooks.dispatch_refusal(shipment)) is not None:
+        raise ShipmentError(refusal)
+    issue_shipment_stock(shipment, actor)
     shipment.carrier = details.carrier.strip()
     chosen = shipment.carrier_service
     if chosen is not None and shipment.carrier != chosen.carrier.name:
@@ -469,6 +496,7 @@ def _void_undispatched(order: Order, actor: User | None, note: str) -> list[str]
     ):
         shipment.order = order
         shipment_transition(shipment=shipment, to_status=S.CANCELLED, actor=actor, note=note)
+        revoke_codes(shipment)
         voided.append(shipment.number)
     return voided
 

@@ -58,6 +58,13 @@ class ShipmentTable(BaseTable):
     status = tables.Column()
     carrier = tables.Column()
     tracking_number = tables.Column()
+    delivery = tables.Column(
+        verbose_name=_("Delivery slot / pickup"),
+        accessor="delivery_slot",
+        order_by=("delivery_slot",),
+        empty_values=(),  # a pickup shipment has no slot but shows its point
+        attrs={"td": {"class": "text-nowrap"}},
+    )
     parcels = tables.Column(attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
     expected_delivery_date = DateColumn(verbose_name=_("Expected"))
     dispatched_at = DateTimeColumn(verbose_name=_("Dispatched"))
@@ -73,6 +80,7 @@ class ShipmentTable(BaseTable):
             "status",
             "carrier",
             "tracking_number",
+            "delivery",
             "parcels",
             "expected_delivery_date",
             "dispatched_at",
@@ -90,6 +98,14 @@ class ShipmentTable(BaseTable):
             record.pk,
             record.number,
         )
+
+    def render_delivery(self, value, record):
+        if record.pickup_point_id is not None:
+            return _("Pickup: %(point)s") % {"point": record.pickup_point.name}
+        return value or ""
+
+    def value_delivery(self, value, record):
+        return self.render_delivery(value, record)
 
 
 class ShipmentLineTable(BaseTable):
@@ -140,6 +156,7 @@ class WaveTable(BaseTable):
         verbose_name=_("Requested delivery"),
         format="DATE_FORMAT",
     )
+    delivery_slot = tables.Column(verbose_name=_("Delivery slot"), default="")
 
     class Meta(BaseTable.Meta):
         model = Shipment

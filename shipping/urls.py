@@ -1,7 +1,7 @@
 from django.urls import path
 
 from oms.generic import object_urls
-from shipping import public_views, views
+from shipping import pickup_views, public_views, slot_views, views
 from shipping.batch_print_views import BatchPrintView
 
 app_name = "shipping"
@@ -27,6 +27,63 @@ urlpatterns = [
         name="document",
     ),
     path("shipments/<str:number>/carrier/", views.ShipmentCarrierView.as_view(), name="carrier"),
+    path(
+        "shipments/<str:number>/pickup-code/",
+        pickup_views.PickupCodeResendView.as_view(),
+        name="pickup_code_resend",
+    ),
+    # Delivery slots
+    *object_urls(
+        "delivery-slots/patterns/",
+        "slot_pattern",
+        slot_views,
+        "SlotPattern",
+        edit_route="<int:pk>/",
+    ),
+    path("delivery-slots/plan/", slot_views.DispatchPlanView.as_view(), name="dispatch_plan"),
+    path(
+        "delivery-slots/plan/print/",
+        slot_views.DispatchPlanPrintView.as_view(),
+        name="dispatch_plan_print",
+    ),
+    path(
+        "delivery-slots/plan/close-day/",
+        slot_views.DeliveryDayCloseView.as_view(),
+        name="delivery_day_close",
+    ),
+    path(
+        "delivery-slots/plan/open-day/",
+        slot_views.DeliveryDayOpenView.as_view(),
+        name="delivery_day_open",
+    ),
+    path(
+        "delivery-slots/plan/capacity/",
+        slot_views.SlotCapacityView.as_view(),
+        name="delivery_slot_capacity",
+    ),
+    path(
+        "delivery/orders/<str:number>/slot/", slot_views.OrderSlotView.as_view(), name="order_slot"
+    ),
+    path(
+        "delivery/orders/<str:number>/slot/book/",
+        slot_views.OrderSlotBookView.as_view(),
+        name="order_slot_book",
+    ),
+    path(
+        "delivery/orders/<str:number>/slot/release/",
+        slot_views.OrderSlotReleaseView.as_view(),
+        name="order_slot_release",
+    ),
+    path(
+        "delivery/orders/<str:number>/pickup/",
+        pickup_views.OrderPickupView.as_view(),
+        name="order_pickup",
+    ),
+    # Store pickup
+    *object_urls(
+        "pickup-points/", "pickup_point", pickup_views, "PickupPoint", edit_route="<int:pk>/"
+    ),
+    path("pickup-desk/", pickup_views.PickupDeskView.as_view(), name="pickup_desk"),
     *object_urls("carriers/", "carrier", views, "Carrier"),
     path(
         "carriers/<int:pk>/services/new/",

@@ -165,6 +165,8 @@ class WaveView(RequirePermissionMixin, TemplateView):
                     warehouse_id=data["warehouse"].pk,
                     min_priority=data["min_priority"],
                     due_by=data["due_by"],
+                    slot_date=data["slot_date"],
+                    slot_starts=data["slot"] or None,
                     limit=data["limit"] or 50,
                 )
             )

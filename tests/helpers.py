@@ -127,6 +127,7 @@ def route_kwargs(
     from orders.services import order_public_token
 
     customer = address.customer
+    slot_pattern, point = delivery_objects(warehouse)
     return {
         **{f"orders:{page}": {"number": order.number} for page in ORDER_PAGES},
         **{
@@ -174,9 +175,54 @@ def route_kwargs(
         # The customer's order page: no sign-in, the order's token is the right.
         "shipping:track": {"token": order_public_token(order)},
         "shipping_tracking:callback": {"code": carrier_service.carrier.code},
+        "shipping:pickup_code_resend": {"number": shipment.number},
+        **{
+            f"shipping:{page}": {"number": order.number}
+            for page in ("order_slot", "order_slot_book", "order_slot_release", "order_pickup")
+        },
+        "shipping:slot_pattern_edit": {"pk": slot_pattern.pk},
+        "shipping:pickup_point_edit": {"pk": point.pk},
         "message_template_edit": {"pk": message_template.pk},
         "message_template_reset": {"pk": message_template.pk},
     }
+
+
+def delivery_objects(warehouse):
+    """A delivery slot of the warehouse's Mondays and a pickup point at it, for their pages."""
+    from datetime import time
+
+    from shipping.models import PickupPoint, SlotPattern
+
+    pattern = SlotPattern.objects.create(
+        warehouse=warehouse, weekday=0, starts=time(9), ends=time(12), capacity=10
+    )
+    point = PickupPoint.objects.create(
+        name="Xuhui store",
+        warehouse=warehouse,
+        region="SH",
+        city="Shanghai",
+        address="88 Caoxi North Road",
+        opening_hours="Mon-Sat 09:00-20:00",
+    )
+    return pattern, point
+
+
+def book_a_slot(order, warehouse):
+    """The order books an afternoon slot of the next working day (every day offers one)."""
+    from datetime import time, timedelta
+
+    from django.utils import timezone
+
+    from oms.workdays import add_working_days
+    from shipping.models import SlotPattern
+    from shipping.slots import slot_book
+
+    for weekday in range(7):
+        SlotPattern.objects.create(
+            warehouse=warehouse, weekday=weekday, starts=time(14), ends=time(18), capacity=5
+        )
+    day = add_working_days(timezone.localdate() + timedelta(days=1), 1)
+    return slot_book(actor=None, order=order, warehouse=warehouse, day=day, starts=time(14))
 
 
 def carrier_service():

@@ -12,6 +12,7 @@ Callers use this package as one module: `from orders import services; services.o
 
 from orders.errors import InvalidTransition
 from orders.services.amend import order_amend
+from orders.services.delivery import order_record_delivery
 from orders.services.draft import (
     NewDraft,
     order_create,
@@ -82,6 +83,7 @@ __all__ = [
     "order_public_token_regenerate",
     "order_public_token_revoke",
     "order_public_token_share",
+    "order_record_delivery",
     "order_reject",
     "order_resume",
     "order_start_picking",

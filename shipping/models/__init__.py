@@ -8,11 +8,26 @@ from shipping.models.carriers import (
     Rate,
     destination_keys,
 )
+from shipping.models.pickup import (
+    OrderPickup,
+    PickupAttempt,
+    PickupCode,
+    PickupPoint,
+    PickupPointKind,
+)
 from shipping.models.shipments import (
     SHIPMENT_NUMBER_SEQUENCE,
     Shipment,
     ShipmentEvent,
     ShipmentLine,
+)
+from shipping.models.slots import (
+    WEEKDAYS,
+    DeliveryDay,
+    DeliverySlot,
+    SlotBooking,
+    SlotPattern,
+    slot_label,
 )
 from shipping.models.tracking import ReceivedCallback, TrackingEvent
 
@@ -20,13 +35,24 @@ __all__ = [
     "DESTINATION_CHOICES",
     "MONEY",
     "SHIPMENT_NUMBER_SEQUENCE",
+    "WEEKDAYS",
     "Carrier",
     "CarrierService",
+    "DeliveryDay",
+    "DeliverySlot",
+    "OrderPickup",
+    "PickupAttempt",
+    "PickupCode",
+    "PickupPoint",
+    "PickupPointKind",
     "Rate",
     "ReceivedCallback",
     "Shipment",
     "ShipmentEvent",
     "ShipmentLine",
+    "SlotBooking",
+    "SlotPattern",
     "TrackingEvent",
     "destination_keys",
+    "slot_label",
 ]

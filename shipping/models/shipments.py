@@ -61,6 +61,15 @@ class Shipment(models.Model):
     declared_value = models.DecimalField(_("declared value"), default=0, **MONEY)
     cod_amount = models.DecimalField(_("cash on delivery"), default=0, **MONEY)
     expected_delivery_date = models.DateField(_("expected delivery"), null=True, blank=True)
+    # Collected by the customer at this point instead of delivered by a carrier.
+    pickup_point = models.ForeignKey(
+        "shipping.PickupPoint",
+        verbose_name=_("pickup point"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="shipments",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),

@@ -44,10 +44,19 @@ from oms.models import MessageTemplate
 from oms.services import export_job_start
 from orders.choices import OrderStatus
 from orders.models import ApprovalRule, PriceList, Promotion, ShippingRule
-from orders.services import order_hold, order_submit
-from shipping.services import shipments_create_for_order
+from orders.services import order_hold, order_start_picking, order_submit
+from shipping.models import PickupPoint
+from shipping.pickup import order_pickup_set as pickup_set
+from shipping.services import shipment_pack, shipments_create_for_order
 from tests.factories import UserFactory
-from tests.helpers import Route, carrier_service, our_routes, route_kwargs, rule_objects
+from tests.helpers import (
+    Route,
+    book_a_slot,
+    carrier_service,
+    our_routes,
+    route_kwargs,
+    rule_objects,
+)
 from tests.orders.conftest import Catalog
 
 # Routes left out, each with the reason. Django's admin is skipped as a whole (superusers only,
@@ -193,6 +202,18 @@ def build_world(users: list) -> World:
         carrier_service=carrier_service(),
         message_template=template,
     )
+    # A booked delivery slot: the order's slot page offers to cancel it, the dispatch plan of
+    # its day offers to change a capacity and close the day.
+    booking = book_a_slot(allocated, catalog.shanghai)
+    plan = f"/delivery-slots/plan/?warehouse={catalog.shanghai.pk}&date={booking.slot.date}"
+    # A parcel waiting at a pickup point: its page offers a new pickup code.
+    collected = order(submit=True)
+    pickup_set(actor=None, order=collected, point=PickupPoint.objects.get())
+    order_start_picking(actor=None, order=collected)
+    waiting = [
+        shipment_pack(actor=None, shipment=s).get_absolute_url()
+        for s in collected.shipments.order_by("pk")
+    ]
     # Each order page with an order in a state that offers its form.
     for page in ("edit", "draft_details", "line_add", "line_update", "line_remove", "submit"):
         kwargs[f"orders:{page}"] = {"number": draft.number}
@@ -208,6 +229,7 @@ def build_world(users: list) -> World:
         kwargs[f"file_job:{user.username}"] = {"pk": job.pk}
         kwargs[f"file_job_download:{user.username}"] = {"pk": job.pk}
     extra = [o.get_absolute_url() for o in (draft, pending, allocated, held)]
+    extra += [plan, *waiting]
     extra += [obj.get_absolute_url() for obj in inactive.values()]
     return World(kwargs, extra)
 
