@@ -104,6 +104,8 @@ class EventKind(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
     REMAINDER = "remainder", _("Remainder cancelled")
     ISSUED = "issued", _("Goods issued")
+    # Told by shipping: the order's shipment merged into a parcel with other orders, or split.
+    SHIPPING = "shipping", pgettext_lazy("order event", "Shipping")
 
 
 class ApprovalCondition(models.TextChoices):

@@ -9,10 +9,12 @@ class ShippingConfig(AppConfig):
     def ready(self):
         # Orders sits below shipping and cannot import it; it calls what we register here.
         from orders import hooks
-        from shipping import registrations, services  # noqa: F401
+        from shipping import hooks as shipping_hooks
+        from shipping import merging, registrations, services  # noqa: F401
 
         hooks.order_picking_started.append(services.start_picking_order)
         hooks.order_cancelled.append(services.void_for_cancelled_order)
         hooks.order_remainder_cancelled.append(services.void_remainder)
         hooks.order_cancel_guards.append(services.refuse_cancel_when_dispatched)
         hooks.order_resumed.append(services.follow_resumed_order)
+        shipping_hooks.shipment_cancelled.append(merging.leave_parcel_when_cancelled)

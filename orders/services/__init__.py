@@ -26,6 +26,7 @@ from orders.services.fulfilment import (
     ShipmentProgress,
     order_follow_shipments,
     order_issue_stock,
+    order_record_shipping,
 )
 from orders.services.lifecycle import (
     order_boost,
@@ -72,6 +73,7 @@ __all__ = [
     "order_line_remove",
     "order_line_update",
     "order_place",
+    "order_record_shipping",
     "order_reject",
     "order_resume",
     "order_start_picking",

@@ -8,6 +8,12 @@ from shipping.models.carriers import (
     Rate,
     destination_keys,
 )
+from shipping.models.merging import (
+    MERGED_PARCEL_NUMBER_SEQUENCE,
+    MergedParcel,
+    MergedParcelStatus,
+)
+from shipping.models.packing import PackSession
 from shipping.models.shipments import (
     SHIPMENT_NUMBER_SEQUENCE,
     Shipment,
@@ -17,10 +23,14 @@ from shipping.models.shipments import (
 
 __all__ = [
     "DESTINATION_CHOICES",
+    "MERGED_PARCEL_NUMBER_SEQUENCE",
     "MONEY",
     "SHIPMENT_NUMBER_SEQUENCE",
     "Carrier",
     "CarrierService",
+    "MergedParcel",
+    "MergedParcelStatus",
+    "PackSession",
     "Rate",
     "Shipment",
     "ShipmentEvent",

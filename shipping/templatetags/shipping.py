@@ -12,3 +12,16 @@ def shipment_status_badge(status: str) -> str:
     return status_badge_html(
         "shipment", status, ShipmentStatus(status).label, SHIPMENT_STATUS_TONES.get(status, "grey")
     )
+
+
+PARCEL_STATUS_TONES = {"open": "indigo", "dispatched": "teal", "unmerged": "grey"}
+
+
+@register.filter
+def parcel_status_badge(status: str) -> str:
+    """A merged parcel's status: open like picking, dispatched like a dispatched shipment."""
+    from shipping.models import MergedParcelStatus
+
+    return status_badge_html(
+        "parcel", status, MergedParcelStatus(status).label, PARCEL_STATUS_TONES.get(status, "grey")
+    )
