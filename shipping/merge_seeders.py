@@ -3,6 +3,8 @@ as one parcel (one dispatched, one still open with a third order proposed to joi
 shipment split because part of it waits for a later truck. The split's first half is left
 being picked, ready for the pack station."""
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import F
 
 from inventory.models import StockLevel
@@ -44,6 +46,10 @@ def _orders_for(context: SeedContext, customer, lines, count: int) -> list[Shipm
     return shipments
 
 
+def _units(shipment: Shipment) -> int:
+    return sum(shipment.lines.values_list("quantity", flat=True))
+
+
 def _pick_and_pack(context: SeedContext, shipment: Shipment) -> None:
     shipment = services.shipment_start_picking(actor=context.users["warehouse"], shipment=shipment)
     services.shipment_pack(actor=context.users["warehouse"], shipment=shipment)
@@ -52,6 +58,12 @@ def _pick_and_pack(context: SeedContext, shipment: Shipment) -> None:
 def seed_merge_demo(context: SeedContext) -> None:
     if MergedParcel.objects.exists():
         return
+    # All or nothing: a run that fails half-way leaves no parcel to make the next run skip.
+    with transaction.atomic():
+        _seed(context)
+
+
+def _seed(context: SeedContext) -> None:
     levels = _stocked_levels()
     if len(levels) < 3:
         context.say("merged parcels: not enough free stock for the demo")
@@ -105,18 +117,23 @@ def seed_merge_demo(context: SeedContext) -> None:
                 )
                 made.append(parcel.number)
             else:  # a shipment split: part of it waits for a later truck
-                [shipment] = _orders_for(
-                    context, customer, [(products[2], 6), (products[0], 2)], 1
-                ) or [None]
-                if shipment is None:
+                shipments = _orders_for(context, customer, [(products[2], 6), (products[0], 2)], 1)
+                shipment = max(shipments, key=_units, default=None)
+                if shipment is None or _units(shipment) < 2:
                     continue
                 shipment = services.shipment_start_picking(actor=warehouse_user, shipment=shipment)
                 first = shipment.lines.order_by("pk").first()
                 later = shipment_split(
-                    actor=warehouse_user, shipment=shipment, quantities={first.pk: 2}
+                    actor=warehouse_user,
+                    shipment=shipment,
+                    quantities={
+                        first.pk: min(2, first.quantity)
+                        if shipment.lines.count() > 1
+                        else first.quantity - 1
+                    },
                 )
                 made.append(f"{shipment.number} → {later.number}")
-        except ServiceError as exc:
+        except (ServiceError, ValidationError) as exc:
             context.say(f"merged parcels demo: {exc}")
     context.say(
         "merged parcels and split: "

@@ -3,6 +3,7 @@ shipment page's card), the merged parcel's page with its label, dispatch and unm
 shipment's split page."""
 
 import uuid
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from oms.documents import barcode_svg, qr_svg
@@ -26,8 +28,9 @@ from oms.generic import (
 )
 from oms.services import form_submit_once
 from shipping import merging, selectors
+from shipping.choices import UNDISPATCHED_STATUSES
 from shipping.forms import DispatchForm
-from shipping.models import MergedParcel, MergedParcelStatus
+from shipping.models import MergedParcel, MergedParcelStatus, Shipment
 from shipping.splitting import SPLIT_PERMISSION, SPLITTABLE_STATUSES, shipment_split
 from shipping.views import ShipmentActionView, get_shipment_or_404
 
@@ -87,12 +90,19 @@ def merge_panel(request, shipment):
     }
 
 
-class ParcelDetailView(ObjectDetailView):
+class ParcelLookup:
+    """A merged parcel page: the parcel of the URL's number, among those the user may see."""
+
     permission_required = "shipping.view_shipment"
-    template_name = "shipping/parcel_detail.html"
+    request: Any
+    kwargs: dict[str, Any]
 
     def get_object(self):
         return merging.parcel_detail(self.request.user, self.kwargs["number"])
+
+
+class ParcelDetailView(ParcelLookup, ObjectDetailView):
+    template_name = "shipping/parcel_detail.html"
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -109,6 +119,7 @@ class ParcelDetailView(ObjectDetailView):
                 "can_unmerge": is_open and user.has_perm(merging.MERGE_PERMISSION),
                 "can_dispatch": is_open
                 and len(members) > 1
+                and all(s.status == "packed" for s in members)
                 and user.has_perm("shipping.dispatch_shipment"),
                 "title": parcel.number,
             }
@@ -224,14 +235,10 @@ class ParcelDispatchView(RequirePermissionMixin, View):
         return self.render_page(form, status=422)
 
 
-class ParcelLabelView(DocumentView):
+class ParcelLabelView(ParcelLookup, DocumentView):
     """The merged parcel's shipping label: one label, one tracking number, every order."""
 
-    permission_required = "shipping.view_shipment"
     template_name = "shipping/documents/parcel_label.html"
-
-    def get_object(self):
-        return merging.parcel_detail(self.request.user, self.kwargs["number"])
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -240,7 +247,7 @@ class ParcelLabelView(DocumentView):
         code = parcel.tracking_number or parcel.number
         context.update(
             {
-                "parcel": parcel,
+                "merged": parcel,
                 "members": members,
                 "order": members[0].order if members else None,
                 "title": _("Shipping label"),
@@ -248,6 +255,7 @@ class ParcelLabelView(DocumentView):
                 "barcode": barcode_svg(code),
                 "barcode_value": code,
                 "qr": qr_svg(parcel.number),
+                "qr_caption": parcel.number,
                 "weight": parcel.weight_kg or sum(selectors.shipment_weight(s) for s in members),
                 "cod": sum(s.cod_amount for s in members),
                 "fragile": any(line.product.fragile for s in members for line in s.lines.all()),
@@ -263,7 +271,14 @@ class SplitForm(BootstrapFormMixin, forms.Form):
     """How many units of each line move to the new shipment (fields built per line)."""
 
     # One split per form: sent twice, the second leads to what the first made.
-    form_token = forms.UUIDField(widget=forms.HiddenInput, initial=uuid.uuid4)
+    form_token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        initial=uuid.uuid4,
+        error_messages={
+            "invalid": gettext_lazy("This form is out of date; open the page again."),
+            "required": gettext_lazy("This form is out of date; open the page again."),
+        },
+    )
 
     def __init__(self, *args, lines, **kwargs):
         super().__init__(*args, **kwargs)
@@ -337,3 +352,23 @@ class ShipmentSplitView(RequirePermissionMixin, View):
                     )
                 return HttpResponseRedirect(url)
         return self.render_page(form, status=422)
+
+
+def order_merge_panel(request, order):
+    """The order page's card: its shipments' merged parcels, and the customer's other
+    shipments they could leave with (the merge itself is on the shipment's page)."""
+    shipments = list(
+        Shipment.objects.filter(order=order, status__in=UNDISPATCHED_STATUSES)
+        .select_related("order", "merged_parcel")
+        .order_by("pk")
+    )
+    rows = []
+    for shipment in shipments:
+        parcel = shipment.merged_parcel
+        if parcel is not None and parcel.status == MergedParcelStatus.OPEN:
+            rows.append((shipment, parcel, []))
+            continue
+        partners = [c for c, refusal in merging.merge_candidates(shipment) if refusal is None]
+        if partners:
+            rows.append((shipment, None, partners))
+    return {"rows": rows} if rows else None

@@ -241,6 +241,17 @@ def _ids_of(shipment_ids: list[int]) -> tuple[set[int], set[int], set[int]]:
     )
 
 
+def _ensure_may_merge(actor: User | None) -> None:
+    if actor is not None and not actor.has_perm(MERGE_PERMISSION):
+        raise ShipmentError(_("Your role does not allow merging shipments."))
+
+
+def _audit(actor: User | None, action: str, parcel: MergedParcel, shipments: list[Shipment]):
+    audit_record(
+        actor=actor, action=action, obj=parcel, changes={"shipments": [s.number for s in shipments]}
+    )
+
+
 def _changed() -> ShipmentError:
     return ShipmentError(
         _("The merged parcel changed while you were looking at it; look again and repeat.")
@@ -265,8 +276,7 @@ def shipments_merge(*, actor: User | None, shipment: Shipment, others: list[int]
     """`shipment` and the shipments `others` (ids) leave as one parcel. When one of them is
     already in an open merged parcel the others join it. Each shipment gets a `merged` event
     and each order a line on its timeline."""
-    if actor is not None and not actor.has_perm(MERGE_PERMISSION):
-        raise ShipmentError(_("Your role does not allow merging shipments."))
+    _ensure_may_merge(actor)
     wanted = sorted({shipment.pk, *others})
     if len(wanted) < 2:
         raise ShipmentError(_("Choose at least one other shipment to merge with."))
@@ -324,12 +334,7 @@ def shipments_merge(*, actor: User | None, shipment: Shipment, others: list[int]
             },
         )
     _note_orders(locked, actor, NOTE_MERGED, parcel)
-    audit_record(
-        actor=actor,
-        action="parcel.merge",
-        obj=parcel,
-        changes={"shipments": [s.number for s in joining]},
-    )
+    _audit(actor, "parcel.merge", parcel, joining)
     return parcel
 
 
@@ -364,8 +369,7 @@ def _release(parcel: MergedParcel, members: list[Shipment], actor: User | None) 
 @atomic_with_retry()
 def parcel_unmerge(*, actor: User | None, parcel: MergedParcel) -> MergedParcel:
     """Before dispatch: every shipment of the parcel ships on its own again."""
-    if actor is not None and not actor.has_perm(MERGE_PERMISSION):
-        raise ShipmentError(_("Your role does not allow merging shipments."))
+    _ensure_may_merge(actor)
     parcel, members = _lock_parcel(parcel)
     if parcel.status != P.OPEN:
         raise ShipmentError(
@@ -374,12 +378,7 @@ def parcel_unmerge(*, actor: User | None, parcel: MergedParcel) -> MergedParcel:
         )
     _release(parcel, members, actor)
     _note_orders(members, actor, NOTE_UNMERGED, parcel)
-    audit_record(
-        actor=actor,
-        action="parcel.unmerge",
-        obj=parcel,
-        changes={"shipments": [s.number for s in members]},
-    )
+    _audit(actor, "parcel.unmerge", parcel, members)
     return parcel
 
 
@@ -410,9 +409,7 @@ def leave_parcel_when_cancelled(shipment: Shipment, actor: User | None) -> None:
     if len(rest) < 2:
         _release(parcel, rest, actor)
         _note_orders(rest, actor, NOTE_UNMERGED, parcel)
-    audit_record(
-        actor=actor, action="parcel.leave", obj=parcel, changes={"shipments": [shipment.number]}
-    )
+    _audit(actor, "parcel.leave", parcel, [shipment])
 
 
 @atomic_with_retry()

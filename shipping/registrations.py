@@ -28,7 +28,7 @@ from oms.tables import compact_table, table_card
 from orders.notes import ORDER_NOTES
 from shipping import selectors
 from shipping.merge_seeders import seed_merge_demo
-from shipping.merge_views import merge_panel
+from shipping.merge_views import merge_panel, order_merge_panel
 from shipping.merging import NOTE_LEFT, NOTE_MERGED, NOTE_UNMERGED
 from shipping.panels import carrier_choice_panel
 from shipping.seeders import seed_shipping_demo
@@ -175,6 +175,17 @@ register_detail_panel(
         "shipping.view_shipment",
         merge_panel,
         order=5,
+    ),
+)
+
+register_detail_panel(
+    "orders.order",
+    Panel(
+        "order-merge",
+        "shipping/panels/order_merge.html",
+        "shipping.view_shipment",
+        order_merge_panel,
+        order=11,
     ),
 )
 

@@ -45,7 +45,8 @@ from oms.services import export_job_start
 from orders.choices import OrderStatus
 from orders.models import ApprovalRule, PriceList, Promotion, ShippingRule
 from orders.services import order_hold, order_submit
-from shipping.services import shipments_create_for_order
+from shipping.packing import pack_scan
+from shipping.services import shipment_start_picking, shipments_create_for_order
 from tests.factories import UserFactory
 from tests.helpers import Route, carrier_service, our_routes, route_kwargs, rule_objects
 from tests.orders.conftest import Catalog
@@ -197,6 +198,12 @@ def build_world(users: list) -> World:
     for page in ("approve", "reject"):
         kwargs[f"orders:{page}"] = {"number": pending.number}
     kwargs["orders:resume"] = {"number": held.number}
+    # A shipment at the pack station with one item scanned: its scan and recount forms.
+    [at_station] = shipments_create_for_order(actor=None, order=order(submit=True))
+    shipment_start_picking(actor=None, shipment=at_station)
+    pack_scan(actor=None, shipment=at_station, code=a.sku, scan_id="fuzz")
+    for page in ("pack_station_shipment", "pack_station_reset"):
+        kwargs[f"shipping:{page}"] = {"number": at_station.number}
     for kind, obj in inactive.items():
         kwargs[f"orders:{kind}_activate"] = {"pk": obj.pk}
     for user in users:

@@ -15,6 +15,8 @@ from shipping import merging, services
 from shipping.models import MergedParcel, Shipment, ShipmentEvent
 from shipping.permissions import ShipmentError
 from tests.factories import UserFactory
+from tests.shipping.test_documents import barcodes_in, pdf_of
+from tests.shipping.test_documents import text_of as pdf_text
 from tests.shipping.test_services import assert_books_balance, fresh
 
 
@@ -215,3 +217,22 @@ def test_roles_without_the_right_cannot_merge(pair):
     one, two = pair
     with pytest.raises(ShipmentError):
         merging.shipments_merge(actor=UserFactory(role="sales"), shipment=one, others=[two.pk])
+
+
+def test_the_parcel_label_carries_the_tracking_number_and_every_order(
+    pair, shipping, client, tmp_path
+):
+    one, two = pair
+    parcel = merging.shipments_merge(actor=None, shipment=one, others=[two.pk])
+    for shipment in (one, two):
+        services.shipment_pack(
+            actor=None, shipment=services.shipment_start_picking(actor=None, shipment=shipment)
+        )
+    merging.parcel_dispatch(actor=None, parcel=parcel, details=shipping.details("SF8800000001"))
+    client.force_login(UserFactory(role="warehouse"))
+    pdf = pdf_of(client, f"/parcels/{parcel.number}/label/", tmp_path)
+    text = pdf_text(pdf)
+    assert parcel.number in text
+    assert one.order.number in text
+    assert two.order.number in text
+    assert "CODE-128:SF8800000001" in barcodes_in(pdf, tmp_path)
