@@ -129,7 +129,7 @@ def _seed(context: SeedContext) -> None:
                     quantities={
                         first.pk: min(2, first.quantity)
                         if shipment.lines.count() > 1
-                        else first.quantity - 1
+                        else min(2, first.quantity - 1)
                     },
                 )
                 made.append(f"{shipment.number} → {later.number}")

@@ -86,7 +86,8 @@ def merge_panel(request, shipment):
         "can_merge": user.has_perm(merging.MERGE_PERMISSION),
         "can_split": user.has_perm(SPLIT_PERMISSION)
         and shipment.status in SPLITTABLE_STATUSES
-        and not shipment.order.on_hold,
+        and not shipment.order.on_hold
+        and sum(line.quantity for line in shipment.lines.all()) > 1,
     }
 
 

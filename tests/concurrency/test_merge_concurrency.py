@@ -128,3 +128,29 @@ def test_two_merges_of_overlapping_shipments_make_one_parcel():
     members = set(Shipment.objects.filter(merged_parcel_id=parcel_id).values_list("pk", flat=True))
     assert {a.pk, b.pk} <= members or {b.pk, c.pk} <= members
     assert MergedParcel.objects.filter(status="open").count() == 1
+
+
+def test_merging_against_cancelling_one_of_the_orders():
+    shipping = Shipping()
+    product = shipping.product()
+    shipping.stock(product, shipping.shanghai, 2 * ROUNDS)
+    for _ in range(ROUNDS):
+        one, two = pair(shipping, product, packed=False)
+        merged, cancelled = race_pair(
+            lambda one=one, two=two: merging.shipments_merge(
+                actor=None, shipment=one, others=[two.pk]
+            ),
+            lambda two=two: order_services.order_cancel(actor=None, order=two.order, reason="race"),
+        )
+        assert not isinstance(cancelled, Exception), cancelled
+        # Either the merge came second and was refused, or it came first and the cancel took
+        # the shipment out again: nothing is left merged with a cancelled order.
+        if isinstance(merged, Exception):
+            assert isinstance(merged, ServiceError)
+            assert str(merged)
+        else:
+            assert fresh(merged).status == "unmerged"
+        assert fresh(two).status == "cancelled"
+        assert fresh(two).merged_parcel_id is None
+        assert fresh(one).merged_parcel_id is None
+        books_balance()
