@@ -10,10 +10,17 @@ from playwright.sync_api import Page, expect
 from orders.services import order_submit
 from shipping import services
 from shipping.models import MergedParcel, Shipment
-from tests.e2e.test_back_office_flow import shot
+from tests.e2e.test_back_office_flow import SCREENSHOTS
 from tests.e2e.test_order_flow import sign_in, watch_policy
 from tests.factories import UserFactory
 from tests.orders.conftest import Catalog
+
+
+def shot(page: Page, name: str) -> None:
+    """A full-page picture; the caret stays as it is (hiding it would inject a style, which
+    the page's Content-Security-Policy rightly refuses)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True, caret="initial")
 
 
 def scan(page: Page, field: str, code: str) -> None:
