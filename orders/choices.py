@@ -106,6 +106,8 @@ class EventKind(models.TextChoices):
     REMAINDER = "remainder", _("Remainder cancelled")
     ISSUED = "issued", _("Goods issued")
     DELIVERY = "delivery", _("Delivery arranged")
+    # Told by shipping: the order's shipment merged into a parcel with other orders, or split.
+    SHIPPING = "shipping", pgettext_lazy("order event", "Shipping")
 
 
 class ApprovalCondition(models.TextChoices):

@@ -9,7 +9,8 @@ class ShippingConfig(AppConfig):
     def ready(self):
         # Orders sits below shipping and cannot import it; it calls what we register here.
         from orders import hooks
-        from shipping import registrations, services, slots  # noqa: F401
+        from shipping import hooks as shipping_hooks
+        from shipping import merging, registrations, services, slots  # noqa: F401
 
         hooks.order_picking_started.append(services.start_picking_order)
         hooks.order_cancelled.append(services.void_for_cancelled_order)
@@ -18,3 +19,4 @@ class ShippingConfig(AppConfig):
         hooks.order_remainder_cancelled.append(slots.release_for_cancelled_remainder)
         hooks.order_cancel_guards.append(services.refuse_cancel_when_dispatched)
         hooks.order_resumed.append(services.follow_resumed_order)
+        shipping_hooks.shipment_cancelled.append(merging.leave_parcel_when_cancelled)

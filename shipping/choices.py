@@ -67,6 +67,9 @@ class ShipmentEventKind(models.TextChoices):
     CREATED = "created", pgettext_lazy("shipment event", "Created")
     STATUS = "status", _("Status changed")
     CARRIER = "carrier", _("Carrier chosen")
+    MERGED = "merged", _("Merged")
+    UNMERGED = "unmerged", _("Unmerged")
+    SPLIT = "split", pgettext_lazy("shipment event", "Split")
 
 
 class TrackingKind(models.TextChoices):

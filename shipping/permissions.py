@@ -80,11 +80,14 @@ def ensure_permitted(actor: User | None, action: ShipmentAction) -> None:
         raise PermissionDenied(_("Your role does not allow this on shipments."))
 
 
-def ensure_action_allowed(shipment: Shipment, actor: User | None, action: ShipmentAction) -> None:
+def ensure_action_allowed(
+    shipment: Shipment, actor: User | None, action: ShipmentAction, *, with_parcel: bool = False
+) -> None:
     """The services' guard, with the order and the shipment locked: PermissionDenied for a
-    role without the action, ShipmentError (a message for the user) for the wrong state."""
+    role without the action, ShipmentError (a message for the user) for the wrong state.
+    `with_parcel`: the shipment is dispatched with its merged parcel, not on its own."""
     ensure_permitted(actor, action)
-    refusal = _state_refusal(shipment, action)
+    refusal = _state_refusal(shipment, action, with_parcel=with_parcel)
     if refusal is not None:
         raise ShipmentError(refusal)
 
@@ -93,7 +96,9 @@ def _permitted(user: User | None, action: ShipmentAction) -> bool:
     return user is None or user.has_perm(ACTION_PERMISSIONS[action])
 
 
-def _state_refusal(shipment: Shipment, action: ShipmentAction) -> str | None:
+def _state_refusal(
+    shipment: Shipment, action: ShipmentAction, *, with_parcel: bool = False
+) -> str | None:
     target = ACTION_TARGETS[action]
     if shipment.status == S.CANCELLED:
         return _("Shipment %(number)s was cancelled.") % {"number": shipment.number}
@@ -106,6 +111,11 @@ def _state_refusal(shipment: Shipment, action: ShipmentAction) -> str | None:
         return _("%(number)s is collected at a pickup point with the customer's code.") % {
             "number": shipment.number
         }
+    if action == ShipmentAction.DISPATCH and shipment.merged_parcel_id and not with_parcel:
+        return _(
+            "Shipment %(number)s leaves in one parcel with other orders: dispatch the merged "
+            "parcel."
+        ) % {"number": shipment.number}
     if target not in SHIPMENT_TRANSITIONS.get(shipment.status, ()):
         return _("A shipment that is %(current)s cannot become %(target)s.") % {
             "current": S(shipment.status).label,

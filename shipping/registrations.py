@@ -30,9 +30,13 @@ from oms.registry import (
 )
 from oms.roles import ROLES
 from oms.tables import compact_table, table_card
+from orders.notes import ORDER_NOTES
 from shipping import selectors
 from shipping.batch_print import DOCUMENT_BATCH
 from shipping.delivery_seeders import seed_delivery_demo
+from shipping.merge_seeders import seed_merge_demo
+from shipping.merge_views import merge_panel, order_merge_panel
+from shipping.merging import NOTE_LEFT, NOTE_MERGED, NOTE_UNMERGED
 from shipping.message_seeders import seed_shipment_messages
 from shipping.messages import SHIPMENT_MESSAGES
 from shipping.order_page import customer_link_panel
@@ -41,6 +45,7 @@ from shipping.pickup_codes import READY_FOR_PICKUP_EVENT
 from shipping.seeders import seed_shipping_demo
 from shipping.simulator_seeders import seed_tracking_subscriptions
 from shipping.slot_views import order_delivery_panel
+from shipping.splitting import NOTE_SPLIT
 from shipping.tracking import registrations as tracking_registrations  # noqa: F401
 from shipping.tracking.selectors import with_latest_tracking
 from shipping.tracking.tables import TrackedShipmentTable
@@ -52,7 +57,12 @@ register_file_job_kind(DOCUMENT_BATCH)
 
 VIEW = {"shipping.view_shipment", "shipping.view_carrier"}
 CARRIER_DESK = {"shipping.add_carrier", "shipping.change_carrier", "shipping.choose_carrier"}
-WAREHOUSE_WORK = {"shipping.pick_shipment", "shipping.pack_shipment", "shipping.dispatch_shipment"}
+WAREHOUSE_WORK = {
+    "shipping.pick_shipment",
+    "shipping.pack_shipment",
+    "shipping.dispatch_shipment",
+    "shipping.merge_shipment",
+}
 CARRIER_NEWS = {"shipping.track_shipment"}
 
 # Everyone who sees orders sees how they ship; the warehouse picks, packs and dispatches, the
@@ -63,7 +73,9 @@ grant_many(
         "admin": WAREHOUSE_WORK | CARRIER_NEWS | CARRIER_DESK,
         "manager": CARRIER_DESK,
         "warehouse": WAREHOUSE_WORK,
-        "logistics": {"shipping.dispatch_shipment"} | CARRIER_NEWS | CARRIER_DESK,
+        "logistics": {"shipping.dispatch_shipment", "shipping.merge_shipment"}
+        | CARRIER_NEWS
+        | CARRIER_DESK,
     }
 )
 
@@ -131,6 +143,15 @@ register_texts(
 
 register_nav_item(
     "warehouse",
+    _("Pack station"),
+    "shipping:pack_station",
+    "shipping.pack_shipment",
+    "upc-scan",
+    order=15,
+)
+
+register_nav_item(
+    "warehouse",
     _("Carriers"),
     "shipping:carrier_list",
     "shipping.view_carrier",
@@ -139,6 +160,7 @@ register_nav_item(
 )
 
 register_audited_model("shipping.shipment", _("Shipment"))
+register_audited_model("shipping.mergedparcel", _("Merged parcel"))
 register_audited_model("shipping.carrier", _("Carrier"))
 register_audited_model("shipping.carrierservice", _("Carrier service"))
 register_audited_model("shipping.slotpattern", _("Delivery slot pattern"))
@@ -149,6 +171,11 @@ register_audit_actions(
         "shipment.status": _("Shipment status changed"),
         "shipment.carrier": _("Carrier chosen by the rules"),
         "shipment.carrier_override": _("Carrier chosen by staff"),
+        "shipment.split": _("Shipment split"),
+        "parcel.merge": _("Shipments merged into one parcel"),
+        "parcel.unmerge": _("Merged parcel unmerged"),
+        "parcel.leave": _("Shipment left its merged parcel"),
+        "parcel.dispatch": _("Merged parcel dispatched"),
         "carrier.create": _("Carrier created"),
         "carrier.update": _("Carrier changed"),
         "carrier.rates_import": _("Rate card imported"),
@@ -260,6 +287,45 @@ register_search(
     )
 )
 
+register_detail_panel(
+    "shipping.shipment",
+    Panel(
+        "shipment-merge",
+        "shipping/panels/merge.html",
+        "shipping.view_shipment",
+        merge_panel,
+        order=5,
+    ),
+)
+
+register_detail_panel(
+    "orders.order",
+    Panel(
+        "order-merge",
+        "shipping/panels/order_merge.html",
+        "shipping.view_shipment",
+        order_merge_panel,
+        order=11,
+    ),
+)
+
+# The order timeline's notes of what shipping did to the order's shipments.
+register_texts(
+    ORDER_NOTES,
+    {
+        NOTE_MERGED: CodedText(
+            _("Ships in merged parcel %(parcel)s with %(orders)s."), params={"orders": "list"}
+        ),
+        NOTE_UNMERGED: CodedText(_("Merged parcel %(parcel)s unmerged: ships on its own again.")),
+        NOTE_LEFT: CodedText(_("Shipment %(shipment)s left merged parcel %(parcel)s (cancelled).")),
+        NOTE_SPLIT: CodedText(
+            _("%(units)s units of shipment %(shipment)s moved to the new shipment %(new)s."),
+            params={"units": "number"},
+        ),
+    },
+)
+
+register_reference_resolver("MP-", lambda number: reverse("shipping:parcel", args=[number]))
 register_reference_resolver("SH-", lambda number: reverse("shipping:detail", args=[number]))
 
 for event in SHIPMENT_MESSAGES.values():
@@ -276,3 +342,4 @@ register_process(
     enabled=lambda: settings.OMS_CARRIER_SIMULATOR_RUN,
 )
 register_seeder(Seeder("delivery", seed_delivery_demo, depends_on=("shipping",)))
+register_seeder(Seeder("shipping-merge", seed_merge_demo, depends_on=("shipping",)))

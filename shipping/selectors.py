@@ -71,7 +71,13 @@ def overdue(queryset: QuerySet[Shipment]) -> QuerySet[Shipment]:
 def shipment_detail(user: AnyUser, number: str) -> Shipment | None:
     return (
         shipments_visible_to(user)
-        .select_related("order__customer", "warehouse", "created_by", "carrier_service__carrier")
+        .select_related(
+            "order__customer",
+            "warehouse",
+            "created_by",
+            "carrier_service__carrier",
+            "merged_parcel",
+        )
         .prefetch_related(
             Prefetch(
                 "lines",

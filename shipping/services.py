@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -350,7 +350,42 @@ def shipment_pack(
     return shipment
 
 
-def _check_details(details: DispatchDetails, shipment: Shipment) -> None:
+def _lock_tracking_number(carrier: str, tracking_number: str) -> None:
+    """Serialise dispatches that name the same tracking number (a shipment on its own and a
+    merged parcel cannot both take it: the database's unique key tells them apart). Always
+    the last lock a dispatch takes, so it never waits in a cycle."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_advisory_xact_lock(hashtextextended(%s, 0))",
+            [f"tracking:{carrier}\x1f{tracking_number}"],
+        )
+
+
+def check_dispatch_details(
+    details: DispatchDetails, shipments: list[Shipment], *, parcel_id: int | None = None
+) -> None:
+    """The carrier's details are complete and sane, and the tracking number is on no other
+    parcel (the shipments of one merged parcel share it)."""
+    errors = _detail_errors(details)
+    carrier, tracking = details.carrier.strip(), details.tracking_number.strip()
+    if not errors:
+        _lock_tracking_number(carrier, tracking)
+        others = (
+            Shipment.objects.filter(carrier=carrier, tracking_number=tracking)
+            .exclude(status=S.CANCELLED)
+            .exclude(pk__in=[s.pk for s in shipments])
+        )
+        if parcel_id is not None:
+            others = others.exclude(merged_parcel_id=parcel_id)
+        if others.exists():
+            errors["tracking_number"] = _(
+                "This tracking number of %(carrier)s is already on another shipment."
+            ) % {"carrier": carrier}
+    if errors:
+        raise ValidationError(errors)
+
+
+def _detail_errors(details: DispatchDetails) -> dict[str, str]:
     errors: dict[str, str] = {}
     if not details.carrier.strip():
         errors["carrier"] = _("Name the carrier.")
@@ -372,20 +407,7 @@ def _check_details(details: DispatchDetails, shipment: Shipment) -> None:
         and details.expected_delivery_date < timezone.localdate()
     ):
         errors["expected_delivery_date"] = _("The expected delivery date cannot be in the past.")
-    if (
-        not errors
-        and Shipment.objects.filter(
-            carrier=details.carrier.strip(), tracking_number=details.tracking_number.strip()
-        )
-        .exclude(status=S.CANCELLED)
-        .exclude(pk=shipment.pk)
-        .exists()
-    ):
-        errors["tracking_number"] = _(
-            "This tracking number of %(carrier)s is already on another shipment."
-        ) % {"carrier": details.carrier.strip()}
-    if errors:
-        raise ValidationError(errors)
+    return errors
 
 
 def issue_shipment_stock(shipment: Shipment, actor: User | None) -> None:
@@ -422,9 +444,15 @@ def shipment_dispatch(
     ensure_permitted(actor, ShipmentAction.DISPATCH)
     shipment = lock_shipment(shipment)
     ensure_action_allowed(shipment, actor, ShipmentAction.DISPATCH)
-    _check_details(details, shipment)
+    check_dispatch_details(details, [shipment])
     if (refusal := hooks.dispatch_refusal(shipment)) is not None:
         raise ShipmentError(refusal)
+    return dispatch_locked(shipment, details, actor)
+
+
+def dispatch_locked(shipment: Shipment, details: DispatchDetails, actor: User | None) -> Shipment:
+    """The dispatch itself, once the caller has locked the order and the shipment and checked
+    the action, the details and the guards (one shipment, or each of a merged parcel's)."""
     issue_shipment_stock(shipment, actor)
     shipment.carrier = details.carrier.strip()
     chosen = shipment.carrier_service

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from oms.generic import object_urls
-from shipping import pickup_views, public_views, slot_views, views
+from shipping import merge_views, pack_views, pickup_views, public_views, slot_views, views
 from shipping.batch_print_views import BatchPrintView
 
 app_name = "shipping"
@@ -13,6 +13,31 @@ urlpatterns = [
     path("shipments/wave/", views.WaveView.as_view(), name="wave"),
     path("shipments/wave/pick-list/", views.WavePickListView.as_view(), name="wave_pick_list"),
     path("shipments/<str:number>/", views.ShipmentDetailView.as_view(), name="detail"),
+    path("shipments/<str:number>/merge/", merge_views.ShipmentMergeView.as_view(), name="merge"),
+    path("shipments/<str:number>/split/", merge_views.ShipmentSplitView.as_view(), name="split"),
+    path("parcels/<str:number>/", merge_views.ParcelDetailView.as_view(), name="parcel"),
+    path(
+        "parcels/<str:number>/unmerge/",
+        merge_views.ParcelUnmergeView.as_view(),
+        name="parcel_unmerge",
+    ),
+    path(
+        "parcels/<str:number>/dispatch/",
+        merge_views.ParcelDispatchView.as_view(),
+        name="parcel_dispatch",
+    ),
+    path("parcels/<str:number>/label/", merge_views.ParcelLabelView.as_view(), name="parcel_label"),
+    path("pack-station/", pack_views.PackStationView.as_view(), name="pack_station"),
+    path(
+        "pack-station/<str:number>/",
+        pack_views.PackShipmentView.as_view(),
+        name="pack_station_shipment",
+    ),
+    path(
+        "pack-station/<str:number>/reset/",
+        pack_views.PackResetView.as_view(),
+        name="pack_station_reset",
+    ),
     path(
         "shipments/<str:number>/start-picking/",
         views.StartPickingView.as_view(),

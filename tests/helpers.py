@@ -161,7 +161,22 @@ def route_kwargs(
         "inventory:stock_level_edit": {"pk": stock_level.pk},
         **{
             f"shipping:{page}": {"number": shipment.number}
-            for page in ("detail", "start_picking", "pack", "dispatch", "progress", "carrier")
+            for page in (
+                "detail",
+                "start_picking",
+                "pack",
+                "dispatch",
+                "progress",
+                "carrier",
+                "merge",
+                "split",
+                "pack_station_shipment",
+                "pack_station_reset",
+            )
+        },
+        **{
+            f"shipping:{page}": {"number": merged_parcel(shipment).number}
+            for page in ("parcel", "parcel_unmerge", "parcel_dispatch", "parcel_label")
         },
         **{
             f"shipping:{page}": {"pk": carrier_service.carrier_id}
@@ -223,6 +238,30 @@ def book_a_slot(order, warehouse):
         )
     day = add_working_days(timezone.localdate() + timedelta(days=1), 1)
     return slot_book(actor=None, order=order, warehouse=warehouse, day=day, starts=time(14))
+
+
+def merged_parcel(shipment):
+    """A merged parcel of two new orders of the shipment's customer (same product and
+    warehouse), for the parcel pages; made once per shipment."""
+    from inventory.services import stock_receive
+    from orders.services import LineRequest, order_create, order_submit
+    from shipping.merging import shipments_merge
+    from shipping.models import MergedParcel
+    from shipping.services import shipments_create_for_order
+
+    existing = MergedParcel.objects.filter(customer_id=shipment.order.customer_id).first()
+    if existing is not None:
+        return existing
+    line = shipment.lines.select_related("product").first()
+    stock_receive(actor=None, product=line.product, warehouse=shipment.warehouse, quantity=2)
+    members = []
+    for _ in range(2):
+        order = order_create(
+            actor=None, customer=shipment.order.customer, lines=[LineRequest(line.product, 1)]
+        )
+        order_submit(actor=None, order=order)
+        members += shipments_create_for_order(actor=None, order=order)
+    return shipments_merge(actor=None, shipment=members[0], others=[m.pk for m in members[1:]])
 
 
 def carrier_service():

@@ -27,6 +27,7 @@ from orders.services.fulfilment import (
     ShipmentProgress,
     order_follow_shipments,
     order_issue_stock,
+    order_record_shipping,
 )
 from orders.services.lifecycle import (
     order_boost,
@@ -84,6 +85,7 @@ __all__ = [
     "order_public_token_revoke",
     "order_public_token_share",
     "order_record_delivery",
+    "order_record_shipping",
     "order_reject",
     "order_resume",
     "order_start_picking",

@@ -184,6 +184,16 @@ def order_issue_stock(
     return issued_rows
 
 
+def order_record_shipping(
+    *, order: Order, actor: Actor, message: dict, data: dict | None = None
+) -> None:
+    """A line on the order's timeline for what shipping did to its shipments (merged into a
+    parcel with other orders, unmerged, split): `message` is a coded note whose words shipping
+    registers in the order-note family. The caller holds the lock of the order or of the
+    shipments' group; nothing on the order itself changes."""
+    record_event(order, EventKind.SHIPPING, actor=actor, message=message, data=data)
+
+
 def cancel_remainder(order: Order, *, actor: Actor, reason: str) -> Order:
     """A partially shipped order is cancelled: what has not left is cancelled (work orders
     stop, open reservations go back to stock, shipments not dispatched are voided by shipping)

@@ -8,6 +8,12 @@ from shipping.models.carriers import (
     Rate,
     destination_keys,
 )
+from shipping.models.merging import (
+    MERGED_PARCEL_NUMBER_SEQUENCE,
+    MergedParcel,
+    MergedParcelStatus,
+)
+from shipping.models.packing import PackSession
 from shipping.models.pickup import (
     OrderPickup,
     PickupAttempt,
@@ -33,6 +39,7 @@ from shipping.models.tracking import ReceivedCallback, TrackingEvent
 
 __all__ = [
     "DESTINATION_CHOICES",
+    "MERGED_PARCEL_NUMBER_SEQUENCE",
     "MONEY",
     "SHIPMENT_NUMBER_SEQUENCE",
     "WEEKDAYS",
@@ -40,7 +47,10 @@ __all__ = [
     "CarrierService",
     "DeliveryDay",
     "DeliverySlot",
+    "MergedParcel",
+    "MergedParcelStatus",
     "OrderPickup",
+    "PackSession",
     "PickupAttempt",
     "PickupCode",
     "PickupPoint",

@@ -11,6 +11,7 @@ from orders.models import Allocation, Order, OrderLine
 from shipping.choices import ServiceLevel, ShipmentEventKind, ShipmentStatus
 from shipping.models.base import MONEY
 from shipping.models.carriers import CarrierService
+from shipping.models.merging import MergedParcel
 
 SHIPMENT_NUMBER_SEQUENCE = "shipping_shipment_number"
 
@@ -70,6 +71,15 @@ class Shipment(models.Model):
         on_delete=models.PROTECT,
         related_name="shipments",
     )
+    # Leaves as one parcel with other orders' shipments (shipping.merging); cleared on unmerge.
+    merged_parcel = models.ForeignKey(
+        MergedParcel,
+        verbose_name=_("merged parcel"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="shipments",
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -118,11 +128,16 @@ class Shipment(models.Model):
             ),
         ]
         constraints = [
-            # A carrier's tracking number names one parcel run; a voided shipment frees it.
+            # A carrier's tracking number names one parcel run; a voided shipment frees it. The
+            # shipments of a merged parcel share the parcel's number, which MergedParcel keeps
+            # unique; a shipment on its own and a parcel are kept apart by the dispatch check
+            # (serialised per number: shipping.services.check_dispatch_details).
             models.UniqueConstraint(
                 fields=["carrier", "tracking_number"],
-                condition=~Q(tracking_number="") & ~Q(status="cancelled"),
-                name="one_shipment_per_tracking_number",
+                condition=~Q(tracking_number="")
+                & ~Q(status="cancelled")
+                & Q(merged_parcel__isnull=True),
+                name="one_parcel_per_tracking_number",
             ),
             models.CheckConstraint(
                 condition=Q(declared_value__gte=0, cod_amount__gte=0, parcels__gte=1),

@@ -21,3 +21,16 @@ def tracking_status_badge(status: str) -> str:
 
     label = TrackingStatus(status).label if status in TrackingStatus.values else status
     return status_badge_html("tracking", status, label, TRACKING_STATUS_TONES.get(status, "grey"))
+
+
+PARCEL_STATUS_TONES = {"open": "indigo", "dispatched": "teal", "unmerged": "grey"}
+
+
+@register.filter
+def parcel_status_badge(status: str) -> str:
+    """A merged parcel's status: open like picking, dispatched like a dispatched shipment."""
+    from shipping.models import MergedParcelStatus
+
+    return status_badge_html(
+        "parcel", status, MergedParcelStatus(status).label, PARCEL_STATUS_TONES.get(status, "grey")
+    )

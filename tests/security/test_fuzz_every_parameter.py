@@ -46,8 +46,9 @@ from orders.choices import OrderStatus
 from orders.models import ApprovalRule, PriceList, Promotion, ShippingRule
 from orders.services import order_hold, order_start_picking, order_submit
 from shipping.models import PickupPoint
+from shipping.packing import pack_scan
 from shipping.pickup import order_pickup_set as pickup_set
-from shipping.services import shipment_pack, shipments_create_for_order
+from shipping.services import shipment_pack, shipment_start_picking, shipments_create_for_order
 from tests.factories import UserFactory
 from tests.helpers import (
     Route,
@@ -220,6 +221,12 @@ def build_world(users: list) -> World:
     for page in ("approve", "reject"):
         kwargs[f"orders:{page}"] = {"number": pending.number}
     kwargs["orders:resume"] = {"number": held.number}
+    # A shipment at the pack station with one item scanned: its scan and recount forms.
+    [at_station] = shipments_create_for_order(actor=None, order=order(submit=True))
+    shipment_start_picking(actor=None, shipment=at_station)
+    pack_scan(actor=None, shipment=at_station, code=a.sku, scan_id="fuzz")
+    for page in ("pack_station_shipment", "pack_station_reset"):
+        kwargs[f"shipping:{page}"] = {"number": at_station.number}
     for kind, obj in inactive.items():
         kwargs[f"orders:{kind}_activate"] = {"pk": obj.pk}
     for user in users:
