@@ -298,6 +298,9 @@ OMS_EXPORT_TIME_LIMIT = env.int("OMS_EXPORT_TIME_LIMIT", default=1800)
 OMS_EXPORT_KEEP_DAYS = env.int("OMS_EXPORT_KEEP_DAYS", default=2)
 # Exports one user may have queued or running at once.
 OMS_EXPORT_MAX_ACTIVE = env.int("OMS_EXPORT_MAX_ACTIVE", default=3)
+# A parcel with the carrier and no news from it for this many working days joins the logistics
+# desk's exceptions queue.
+OMS_SHIPMENT_QUIET_WORKING_DAYS = env.int("OMS_SHIPMENT_QUIET_WORKING_DAYS", default=3)
 
 DJANGO_TABLES2_TEMPLATE = "oms/table.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle mb-0"}

@@ -158,8 +158,9 @@ def _state_refusal(order: Order, user: Actor, action: OrderAction, roles) -> str
             if order.status not in PRIORITISED_STATUSES:
                 return _("Only an order still to be delivered has a priority to change.")
         case OrderAction.START_PICKING:
-            if order.status != S.ALLOCATED:
-                return _("Only an order that is fully allocated can be picked.")
+            # A back-ordered order ships what it holds; its remainder follows later.
+            if order.status not in (S.ALLOCATED, S.BACKORDERED):
+                return _("Only an order that holds stock can be picked.")
             if order.on_hold:
                 return on_hold
             if order.picking_started_at is not None:

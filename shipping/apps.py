@@ -16,3 +16,4 @@ class ShippingConfig(AppConfig):
         hooks.order_remainder_cancelled.append(services.void_remainder)
         hooks.order_cancel_guards.append(services.refuse_cancel_when_dispatched)
         hooks.order_resumed.append(services.follow_resumed_order)
+        hooks.order_remainder_allocated.append(services.ship_remainder)

@@ -7,6 +7,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from oms.registry import (
+    Kpi,
+    KpiValue,
     Panel,
     SearchProvider,
     Seeder,
@@ -15,6 +17,7 @@ from oms.registry import (
     register_audited_model,
     register_beat_job,
     register_detail_panel,
+    register_kpi,
     register_nav_item,
     register_reference_resolver,
     register_search,
@@ -23,7 +26,8 @@ from oms.registry import (
 )
 from oms.roles import ROLES
 from oms.tables import compact_table, table_card
-from shipping import selectors
+from shipping import attention, selectors
+from shipping.desk_panels import attention_panel, return_panel
 from shipping.panels import carrier_choice_panel
 from shipping.seeders import seed_shipping_demo
 from shipping.tables import ShipmentTable
@@ -34,16 +38,23 @@ VIEW = {"shipping.view_shipment", "shipping.view_carrier"}
 CARRIER_DESK = {"shipping.add_carrier", "shipping.change_carrier", "shipping.choose_carrier"}
 WAREHOUSE_WORK = {"shipping.pick_shipment", "shipping.pack_shipment", "shipping.dispatch_shipment"}
 CARRIER_NEWS = {"shipping.track_shipment"}
+RETURNS_IN = {"shipping.receive_return"}
+RETURNS_DECIDE = {"shipping.resolve_return"}
 
 # Everyone who sees orders sees how they ship; the warehouse picks, packs and dispatches, the
 # logistics desk dispatches and records what carriers report.
 grant_many({role: VIEW for role in ROLES})
 grant_many(
     {
-        "admin": WAREHOUSE_WORK | CARRIER_NEWS | CARRIER_DESK,
-        "manager": CARRIER_DESK,
-        "warehouse": WAREHOUSE_WORK,
-        "logistics": {"shipping.dispatch_shipment"} | CARRIER_NEWS | CARRIER_DESK,
+        "admin": WAREHOUSE_WORK | CARRIER_NEWS | CARRIER_DESK | RETURNS_IN | RETURNS_DECIDE,
+        "manager": CARRIER_DESK | RETURNS_DECIDE,
+        # The warehouse books returned parcels back in; the desk decides what becomes of them.
+        "warehouse": WAREHOUSE_WORK | RETURNS_IN,
+        "logistics": {"shipping.dispatch_shipment"}
+        | CARRIER_NEWS
+        | CARRIER_DESK
+        | RETURNS_IN
+        | RETURNS_DECIDE,
     }
 )
 
@@ -52,6 +63,15 @@ register_nav_item(
 )
 register_nav_item(
     "warehouse", _("Pick wave"), "shipping:wave", "shipping.pick_shipment", "list-check", order=14
+)
+
+register_nav_item(
+    "warehouse",
+    _("Exceptions queue"),
+    "shipping:attention",
+    attention.TRACK_PERMISSION,
+    "exclamation-triangle",
+    order=17,
 )
 
 register_nav_item(
@@ -72,6 +92,11 @@ register_audit_actions(
         "shipment.status": _("Shipment status changed"),
         "shipment.carrier": _("Carrier chosen by the rules"),
         "shipment.carrier_override": _("Carrier chosen by staff"),
+        "shipment.contact": _("Contact recorded on a shipment"),
+        "shipment.redispatch": _("Shipment handed to a carrier again"),
+        "shipment.return_received": _("Returned parcel booked back in"),
+        "shipment.return_reshipped": _("Returned goods sent again"),
+        "shipment.return_closed": _("Returned goods not sent again"),
         "carrier.create": _("Carrier created"),
         "carrier.update": _("Carrier changed"),
         "carrier.rates_import": _("Rate card imported"),
@@ -128,6 +153,34 @@ register_detail_panel(
         order=10,
     ),
 )
+
+register_detail_panel(
+    "shipping.shipment",
+    Panel("shipment-return", "shipping/panels/return.html", "shipping.view_shipment", return_panel),
+)
+register_detail_panel(
+    "shipping.shipment",
+    Panel(
+        "shipment-attention",
+        "shipping/panels/attention.html",
+        "shipping.view_shipment",
+        attention_panel,
+        order=5,
+    ),
+)
+
+
+def _needing_attention(user) -> KpiValue:
+    count = attention.attention_count(user)
+    return KpiValue(
+        _("Shipments needing attention"),
+        count,
+        url=reverse("shipping:attention"),
+        warn=count > 0,
+    )
+
+
+register_kpi(Kpi("shipments-attention", attention.TRACK_PERMISSION, _needing_attention, order=50))
 
 register_search(
     SearchProvider(

@@ -25,7 +25,7 @@ from oms.tables import compact_table
 from shipping import carrier_services, selectors, services
 from shipping.choices import ShipmentStatus
 from shipping.documents import DOCUMENTS, shipment_document_context
-from shipping.filters import CarrierFilterSet, ShipmentFilterSet
+from shipping.filters import CarrierFilterSet, RateFilterSet, ShipmentFilterSet
 from shipping.forms import (
     CarrierForm,
     CarrierOverrideForm,
@@ -37,6 +37,7 @@ from shipping.forms import (
     wave_shipments,
 )
 from shipping.models import Carrier, Shipment
+from shipping.ontime import carrier_on_time
 from shipping.permissions import (
     ACTION_PERMISSIONS,
     CARRIER_ACTIONS,
@@ -310,6 +311,9 @@ class DispatchView(ObjectEditView):
 # Carriers, their services and rate cards -----------------------------------------------------
 
 
+RATE_PREVIEW = 20
+
+
 def _carrier_or_404(pk: int) -> Carrier:
     carrier = Carrier.objects.filter(pk=pk).first()
     if carrier is None:
@@ -347,7 +351,12 @@ class CarrierDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["services"] = self.object.services.order_by("level")
-        context["rates"] = compact_table(RateTable, selectors.carrier_rates(self.object))
+        # The first rows; the rate card page pages and filters all of them.
+        rows = list(selectors.carrier_rates(self.object)[: RATE_PREVIEW + 1])
+        context["rates"] = compact_table(RateTable, rows[:RATE_PREVIEW])
+        context["more_rates"] = len(rows) > RATE_PREVIEW
+        context["rate_filter"] = RateFilterSet().form
+        context["on_time"] = carrier_on_time(self.object)
         context["can_change"] = self.request.user.has_perm("shipping.change_carrier")
         return context
 

@@ -8,6 +8,7 @@ from shipping.models.carriers import (
     Rate,
     destination_keys,
 )
+from shipping.models.returns import ReturnReceipt
 from shipping.models.shipments import (
     SHIPMENT_NUMBER_SEQUENCE,
     Shipment,
@@ -22,6 +23,7 @@ __all__ = [
     "Carrier",
     "CarrierService",
     "Rate",
+    "ReturnReceipt",
     "Shipment",
     "ShipmentEvent",
     "ShipmentLine",
