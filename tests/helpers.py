@@ -155,11 +155,29 @@ def route_kwargs(
         "inventory:stock_level_edit": {"pk": stock_level.pk},
         **{
             f"shipping:{page}": {"number": shipment.number}
-            for page in ("detail", "start_picking", "pack", "dispatch", "progress", "carrier")
+            for page in (
+                "detail",
+                "start_picking",
+                "pack",
+                "dispatch",
+                "progress",
+                "carrier",
+                "contact",
+                "redispatch",
+                "return_receive",
+                "return_reship",
+                "return_close",
+            )
         },
         **{
             f"shipping:{page}": {"pk": carrier_service.carrier_id}
-            for page in ("carrier_detail", "carrier_edit", "carrier_service_create", "rate_import")
+            for page in (
+                "carrier_detail",
+                "carrier_edit",
+                "carrier_service_create",
+                "rate_import",
+                "carrier_rates",
+            )
         },
         "shipping:carrier_service_edit": {
             "pk": carrier_service.carrier_id,
