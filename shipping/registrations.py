@@ -28,6 +28,7 @@ from oms.roles import ROLES
 from oms.tables import compact_table, table_card
 from shipping import attention, selectors
 from shipping.desk_panels import attention_panel, return_panel
+from shipping.desk_seeders import seed_desk
 from shipping.panels import carrier_choice_panel
 from shipping.seeders import seed_shipping_demo
 from shipping.tables import ShipmentTable
@@ -194,3 +195,4 @@ register_search(
 register_reference_resolver("SH-", lambda number: reverse("shipping:detail", args=[number]))
 
 register_seeder(Seeder("shipping", seed_shipping_demo, depends_on=("orders",)))
+register_seeder(Seeder("shipping-desk", seed_desk, depends_on=("shipping",)))
