@@ -70,12 +70,21 @@ class CarrierFilterSet(SearchFilterSet):
 class RateFilterSet(SearchFilterSet):
     """A carrier's rate card rows by service, origin and destination."""
 
+    search_fields = ("origin", "destination")
+
     service = django_filters.ChoiceFilter(
-        label=_("Service"), field_name="service__level", choices=ServiceLevel.choices
+        label=_("Service"),
+        field_name="service__level",
+        choices=ServiceLevel.choices,
+        empty_label=_("Any service"),
     )
-    origin = django_filters.ChoiceFilter(label=_("Origin province"), choices=REGION_CHOICES)
+    origin = django_filters.ChoiceFilter(
+        label=_("Origin province"), choices=REGION_CHOICES, empty_label=_("Any origin")
+    )
     destination = django_filters.ChoiceFilter(
-        label=_("Destination province or zone"), choices=DESTINATION_CHOICES
+        label=_("Destination province or zone"),
+        choices=DESTINATION_CHOICES,
+        empty_label=_("Any destination"),
     )
 
     class Meta:

@@ -210,9 +210,9 @@ class RateTable(BaseTable):
     """A rate card row on one line: the weight prices, then the surcharge and fee rules."""
 
     service = tables.Column(accessor="service__level", verbose_name=_("Service"))
-    origin = tables.Column()
-    destination = tables.Column()
-    transit_days = tables.Column(attrs=NUMERIC)
+    origin = tables.Column(verbose_name=_("Origin province"))
+    destination = tables.Column(verbose_name=_("Destination province or zone"))
+    transit_days = tables.Column(verbose_name=_("Transit working days"), attrs=NUMERIC)
     first = tables.Column(accessor="first_fee", verbose_name=_("First weight"), attrs=NUMERIC)
     step = tables.Column(accessor="step_fee", verbose_name=_("Each additional step"), attrs=NUMERIC)
     remote_surcharge = MoneyColumn()
@@ -267,6 +267,7 @@ class AttentionTable(ShipmentTable):
     class Meta(ShipmentTable.Meta):
         fields = (
             "number",
+            "why",
             "order",
             "warehouse",
             "status",
@@ -274,8 +275,9 @@ class AttentionTable(ShipmentTable):
             "tracking_number",
             "expected_delivery_date",
             "news_at",
-            "why",
         )
+        # Why first after the number: on a phone the reasons show without scrolling.
+        sequence = fields
         exclude = ("parcels", "dispatched_at", "created_at")
         empty_text = _("No shipment needs attention.")
 
