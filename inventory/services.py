@@ -183,6 +183,41 @@ def stock_receive(
     return movement
 
 
+@dataclass(frozen=True)
+class StockReturn:
+    """Goods of one product back in a warehouse (one ledger row)."""
+
+    product: Product
+    quantity: int
+    note: str = ""
+
+
+@atomic_with_retry()
+def stock_return(
+    *, actor: User | None, warehouse: Warehouse, returns: list[StockReturn], reference: str
+) -> list[StockMovement]:
+    """Issued goods came back (a returned parcel booked in): on_hand goes up, one ledger row
+    of kind "return" per entry quoting the document they left with. The stock rows are locked
+    together in key order. Inactive products and warehouses take their goods back too: the
+    parcel is on the dock whatever the catalogue says."""
+    for entry in returns:
+        _check_quantity(entry.quantity)
+    levels = lock_stock_levels([(entry.product, warehouse) for entry in returns])
+    movements = [
+        _move(
+            level=levels[(entry.product.pk, warehouse.pk)],
+            kind=MovementKind.RETURN,
+            quantity=entry.quantity,
+            actor=actor,
+            reference=reference,
+            note=entry.note,
+        )
+        for entry in returns
+    ]
+    hooks.notify_stock_arrived({entry.product.pk for entry in returns})
+    return movements
+
+
 @atomic_with_retry()
 def stock_adjust(
     *,

@@ -359,6 +359,9 @@ OMS_BIND = env.str("OMS_BIND", default="127.0.0.1:8000")
 # mistypes one a few times is not stopped).
 OMS_TRACK_REQUESTS_PER_MINUTE = env.int("OMS_TRACK_REQUESTS_PER_MINUTE", default=60)
 OMS_TRACK_MISSES_PER_HOUR = env.int("OMS_TRACK_MISSES_PER_HOUR", default=30)
+# A parcel with the carrier and no news from it for this many working days joins the logistics
+# desk's exceptions queue.
+OMS_SHIPMENT_QUIET_WORKING_DAYS = env.int("OMS_SHIPMENT_QUIET_WORKING_DAYS", default=3)
 
 DJANGO_TABLES2_TEMPLATE = "oms/table.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle mb-0"}

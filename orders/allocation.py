@@ -54,8 +54,11 @@ def warehouse_rank(order: Order):
 
 
 def allocated_by_line(lines: list[OrderLine]) -> dict[int, int]:
+    """Units each line holds: reserved or issued, less issued goods that came back."""
     rows = (
-        Allocation.objects.filter(line__in=lines).values("line_id").annotate(total=Sum("quantity"))
+        Allocation.objects.filter(line__in=lines, returned_at__isnull=True)
+        .values("line_id")
+        .annotate(total=Sum("quantity"))
     )
     return {row["line_id"]: row["total"] for row in rows}
 

@@ -32,7 +32,11 @@ ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
     S.CONFIRMED: frozenset(
         {S.BACKORDERED, S.IN_PRODUCTION, S.ALLOCATED, S.PENDING_REVIEW, S.CANCELLED}
     ),
-    S.BACKORDERED: frozenset({S.ALLOCATED, S.IN_PRODUCTION, S.PENDING_REVIEW, S.CANCELLED}),
+    # Back-ordered with part of it in stock: the warehouse may ship that part now (picking);
+    # the rest follows as a shipment of its own once it is allocated.
+    S.BACKORDERED: frozenset(
+        {S.ALLOCATED, S.IN_PRODUCTION, S.PENDING_REVIEW, S.CANCELLED, S.PICKING}
+    ),
     S.IN_PRODUCTION: frozenset({S.ALLOCATED, S.BACKORDERED, S.PENDING_REVIEW, S.CANCELLED}),
     # Fully allocated, waiting in the pick queue: an amendment re-allocates (and may need
     # review again); "Start picking" moves it on until shipping's pick waves do.
@@ -63,6 +67,11 @@ OPEN_STATUSES = frozenset(
 AMENDABLE_STATUSES = frozenset({S.CONFIRMED, S.BACKORDERED, S.IN_PRODUCTION, S.ALLOCATED})
 CANCELLABLE_STATUSES = frozenset(
     s for s, targets in ORDER_TRANSITIONS.items() if S.CANCELLED in targets
+)
+# Past picking: shipments carry the order, and what it still owes (a back-ordered part, goods
+# sent again after a return) ships as a shipment of its own, never re-opening the status.
+REMAINDER_STATUSES = frozenset(
+    {S.PICKING, S.PARTIALLY_SHIPPED, S.SHIPPED, S.IN_TRANSIT, S.DELIVERED}
 )
 # A hold stops the order moving on; once the goods are with the carrier there is nothing to stop.
 HOLDABLE_STATUSES = frozenset(S) - {S.SHIPPED, S.IN_TRANSIT, S.DELIVERED, S.COMPLETED, S.CANCELLED}
@@ -108,6 +117,7 @@ class EventKind(models.TextChoices):
     DELIVERY = "delivery", _("Delivery arranged")
     # Told by shipping: the order's shipment merged into a parcel with other orders, or split.
     SHIPPING = "shipping", pgettext_lazy("order event", "Shipping")
+    RETURNED = "returned", pgettext_lazy("order event", "Goods returned")
 
 
 class ApprovalCondition(models.TextChoices):

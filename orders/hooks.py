@@ -42,6 +42,10 @@ order_picking_started: list[OrderHook] = []
 # (order, actor): a partially shipped order's remainder is cancelled: its open reservations
 # are released and order.remainder_cancelled is set; shipments not yet dispatched must go.
 order_remainder_cancelled: list[OrderHook] = []
+# (order, actor): what an order past picking still owed (a back-ordered part, goods sent
+# again after a return) is now reserved in open allocations no shipment holds yet; shipping
+# puts them into a shipment of their own.
+order_remainder_allocated: list[OrderHook] = []
 # (order) -> a reason, or None: asked before an order is cancelled, with the order locked.
 # A reason refuses the cancellation and is shown to the user as it is.
 order_cancel_guards: list[Callable[[Order], str | None]] = []
@@ -74,6 +78,11 @@ def notify_order_picking_started(order: Order, actor: Actor) -> None:
 
 def notify_order_remainder_cancelled(order: Order, actor: Actor) -> None:
     for callback in order_remainder_cancelled:
+        callback(order, actor)
+
+
+def notify_order_remainder_allocated(order: Order, actor: Actor) -> None:
+    for callback in order_remainder_allocated:
         callback(order, actor)
 
 

@@ -25,7 +25,7 @@ from orders.choices import (
     OrderStatus,
 )
 from orders.errors import InvalidTransition
-from orders.models import Order
+from orders.models import Allocation, Order
 from orders.selectors import user_roles
 
 S = OrderStatus
@@ -158,13 +158,21 @@ def _state_refusal(order: Order, user: Actor, action: OrderAction, roles) -> str
             if order.status not in PRIORITISED_STATUSES:
                 return _("Only an order still to be delivered has a priority to change.")
         case OrderAction.START_PICKING:
-            if order.status != S.ALLOCATED:
-                return _("Only an order that is fully allocated can be picked.")
+            # A back-ordered order ships what it holds; its remainder follows later.
+            if order.status not in (S.ALLOCATED, S.BACKORDERED) or (
+                order.status == S.BACKORDERED and not holds_stock(order)
+            ):
+                return _("Only an order that holds stock can be picked.")
             if order.on_hold:
                 return on_hold
             if order.picking_started_at is not None:
                 return _("Picking has already started.")
     return None
+
+
+def holds_stock(order: Order) -> bool:
+    """Some of the order's goods are reserved for it in a warehouse (one query)."""
+    return Allocation.objects.filter(line__order=order, issued_at__isnull=True).exists()
 
 
 def _decision_refusal(order: Order, user: Actor, roles) -> str | None:

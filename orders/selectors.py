@@ -4,7 +4,8 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 from django.utils import timezone
 
@@ -15,7 +16,7 @@ from oms.registry import SearchHit
 from oms.roles import ROLES
 from oms.selectors import differs_from_sum
 from oms.types import AnyUser
-from orders.choices import OPEN_STATUSES, ApprovalDecision, OrderStatus
+from orders.choices import OPEN_STATUSES, REMAINDER_STATUSES, ApprovalDecision, OrderStatus
 from orders.models import (
     ORDER_NUMBER_SEQUENCE,
     Allocation,
@@ -228,6 +229,32 @@ def backordered_orders_for(product_ids: list[int] | None) -> list[int]:
     if product_ids is not None:
         orders = orders.filter(lines__product_id__in=product_ids)
     return list(orders.order_by("-priority_score", "pk").values_list("pk", flat=True).distinct())
+
+
+def remainders_for(product_ids: list[int] | None) -> list[int]:
+    """Orders past picking with a line that still owes units of these products (None: any):
+    a back-ordered part, or returned goods to send again. Highest priority first."""
+    held = (
+        Allocation.objects.filter(line=OuterRef("pk"), returned_at__isnull=True)
+        .values("line")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    owing = (
+        OrderLine.objects.filter(order=OuterRef("pk"))
+        .annotate(held=Coalesce(Subquery(held), 0))
+        .filter(held__lt=F("quantity"))
+    )
+    if product_ids is not None:
+        owing = owing.filter(product_id__in=product_ids)
+    return list(
+        Order.objects.filter(
+            status__in=REMAINDER_STATUSES, on_hold=False, remainder_cancelled=False
+        )
+        .filter(Exists(owing))
+        .order_by("-priority_score", "pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def backorders_with_free_stock() -> list[int]:

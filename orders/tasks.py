@@ -27,13 +27,16 @@ def schedule_work_order_allocation(work_order) -> None:
 
 @retrying_task(time_limit=600, soft_time_limit=570)
 def allocate_backorders(product_ids: list[int]) -> int:
-    """Allocate newly arrived stock to back-ordered orders, highest priority first."""
-    from orders.selectors import backordered_orders_for
-    from orders.services import order_allocate_more
+    """Allocate newly arrived stock to back-ordered orders, highest priority first, then to
+    the remainders of orders already partly shipped (shipping ships each as a shipment)."""
+    from orders.selectors import backordered_orders_for, remainders_for
+    from orders.services import order_allocate_more, order_allocate_remainder
 
     moved = 0
     for order_id in backordered_orders_for(product_ids):
         moved += order_allocate_more(order_id=order_id)
+    for order_id in remainders_for(product_ids):
+        moved += order_allocate_remainder(order_id=order_id)
     return moved
 
 
@@ -66,11 +69,13 @@ def refresh_priorities() -> int:
         backordered_orders_for,
         confirmed_orders_due,
         orders_with_finished_work_orders,
+        remainders_for,
     )
     from orders.services import (
         order_allocate_due,
         order_allocate_finished_work,
         order_allocate_more,
+        order_allocate_remainder,
     )
     from orders.services import refresh_priorities as refresh
 
@@ -83,6 +88,8 @@ def refresh_priorities() -> int:
         order_allocate_finished_work(order_id=order_id)
     for order_id in backordered_orders_for(None):
         order_allocate_more(order_id=order_id)
+    for order_id in remainders_for(None):
+        order_allocate_remainder(order_id=order_id)
     return changed
 
 

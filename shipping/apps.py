@@ -20,3 +20,4 @@ class ShippingConfig(AppConfig):
         hooks.order_cancel_guards.append(services.refuse_cancel_when_dispatched)
         hooks.order_resumed.append(services.follow_resumed_order)
         shipping_hooks.shipment_cancelled.append(merging.leave_parcel_when_cancelled)
+        hooks.order_remainder_allocated.append(services.ship_remainder)

@@ -15,10 +15,10 @@ from oms.db import atomic_with_retry
 from oms.services import audit_record, model_save
 from oms.types import User
 from shipping.choice import CarrierChoice, choose_carrier
-from shipping.choices import UNDISPATCHED_STATUSES, ShipmentEventKind
+from shipping.choices import UNDISPATCHED_STATUSES
 from shipping.models import Carrier, CarrierService, Rate, Shipment
 from shipping.permissions import ShipmentError
-from shipping.services import lock_shipment, record_event
+from shipping.services import lock_shipment, record_carrier_choice
 
 CARRIER_FIELDS = (
     "code",
@@ -279,38 +279,7 @@ def shipment_choose_carrier(
         option = choice.chosen
         if option is None:
             raise ShipmentError(choice.reason)
-    assert option.quote is not None
-    assert option.arrives is not None
-    before = [shipment.carrier, str(shipment.shipping_cost or "")]
-    shipment.carrier_service = option.service
-    shipment.carrier = option.service.carrier.name
-    shipment.service = option.service.level
-    shipment.shipping_cost = option.quote.total
-    shipment.expected_delivery_date = option.arrives
-    shipment.save(
-        update_fields=[
-            "carrier_service",
-            "carrier",
-            "service",
-            "shipping_cost",
-            "expected_delivery_date",
-            "updated_at",
-        ]
-    )
-    data = {
-        "carrier": shipment.carrier,
-        "service": shipment.service,
-        "cost": str(option.quote.total),
-        "arrives": option.arrives.isoformat(),
-        "override": override,
-        "rule": choice.reason,
-        "rules_choice": str(choice.chosen.service) if choice.chosen else "",
-    }
-    record_event(shipment, ShipmentEventKind.CARRIER, actor=actor, note=reason, data=data)
-    audit_record(
-        actor=actor,
-        action="shipment.carrier_override" if override else "shipment.carrier",
-        obj=shipment,
-        changes={"carrier": [before[0], shipment.carrier], **data},
+    record_carrier_choice(
+        shipment, choice, option, actor=actor, override=override, reason=reason if override else ""
     )
     return shipment, choice

@@ -10,13 +10,13 @@ Products carry no fragile flag yet, so the carriers' fragile-goods flag is not a
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from oms.workdays import add_working_days
+from oms.workdays import WorkingCalendar, working_calendar
 from shipping import rates
 from shipping.models import CarrierService, Rate, Shipment, destination_keys
 from shipping.selectors import shipment_weight
@@ -102,6 +102,7 @@ def _option(
     parcel: rates.Parcel,
     start: date,
     due: date | None,
+    calendar: WorkingCalendar,
 ) -> CarrierOption:
     refusals = []
     if rate is None:
@@ -125,7 +126,7 @@ def _option(
         divisor=service.volumetric_divisor,
         insure=service.carrier.supports_insurance,
     )
-    arrives = add_working_days(start, rate.transit_days)
+    arrives = calendar.add_working_days(start, rate.transit_days)
     late = due is not None and arrives > due
     return CarrierOption(service, rate, quote, arrives, tuple(refusals), late)
 
@@ -150,12 +151,17 @@ def carrier_options(shipment: Shipment, *, start: date | None = None) -> list[Ca
     services = CarrierService.objects.filter(active=True, carrier__active=True).select_related(
         "carrier"
     )
-    options = [_option(s, lane.get(s.pk), parcel, start, due) for s in services]
+    # One calendar read for every option: the longest transit, with room for a long holiday.
+    longest = max((rate.transit_days for rate in lane.values()), default=0)
+    calendar = working_calendar(start, start + timedelta(days=3 * longest + 40))
+    options = [_option(s, lane.get(s.pk), parcel, start, due, calendar) for s in services]
     return sorted(options, key=_sort_key)
 
 
 def holds_fragile_goods(shipment: Shipment) -> bool:
-    return any(line.product.fragile for line in shipment.lines.all())
+    if "lines" in getattr(shipment, "_prefetched_objects_cache", {}):  # the shipment page
+        return any(line.product.fragile for line in shipment.lines.all())
+    return shipment.lines.filter(product__fragile=True).exists()
 
 
 def choose_carrier(shipment: Shipment, *, start: date | None = None) -> CarrierChoice:

@@ -70,6 +70,21 @@ class ShipmentEventKind(models.TextChoices):
     MERGED = "merged", _("Merged")
     UNMERGED = "unmerged", _("Unmerged")
     SPLIT = "split", pgettext_lazy("shipment event", "Split")
+    # The logistics desk's work on a parcel that needs attention (shipping/attention.py).
+    CONTACT = "contact", _("Contact recorded")
+    REDISPATCHED = "redispatched", _("Handed to a carrier again")
+    # A returned parcel (shipping/returns.py): booked back in, then sent again or closed.
+    RECEIVED = "received", _("Booked back in")
+    RESHIPPED = "reshipped", _("Goods sent again")
+    CLOSED = "closed", pgettext_lazy("returned parcel", "Not sent again")
+
+
+class ReturnResolution(models.TextChoices):
+    """What became of a returned parcel booked back in."""
+
+    WAITING = "waiting", pgettext_lazy("return resolution", "Waiting for a decision")
+    RESHIPPED = "reshipped", pgettext_lazy("return resolution", "Sent again")
+    CLOSED = "closed", pgettext_lazy("return resolution", "Not sent again")
 
 
 class TrackingKind(models.TextChoices):

@@ -5,10 +5,12 @@ from django.utils.translation import gettext_lazy as _
 from inventory.models import Warehouse
 from oms.filters import SearchFilterSet, date_from_filter, date_until_filter
 from oms.forms import date_input
+from oms.regions import REGION_CHOICES
 from shipping import selectors
-from shipping.choices import ShipmentStatus
+from shipping.attention import REASON_LABELS
+from shipping.choices import ServiceLevel, ShipmentStatus
 from shipping.delivery_filters import slot_time_choices, with_booked_slot
-from shipping.models import Carrier, Shipment
+from shipping.models import DESTINATION_CHOICES, Carrier, Rate, Shipment
 
 
 class ShipmentFilterSet(SearchFilterSet):
@@ -89,3 +91,57 @@ class CarrierFilterSet(SearchFilterSet):
     class Meta:
         model = Carrier
         fields = ["q", "active"]
+
+
+class RateFilterSet(SearchFilterSet):
+    """A carrier's rate card rows by service, origin and destination."""
+
+    search_fields = ("origin", "destination")
+
+    service = django_filters.ChoiceFilter(
+        label=_("Service"),
+        field_name="service__level",
+        choices=ServiceLevel.choices,
+        empty_label=_("Any service"),
+    )
+    origin = django_filters.ChoiceFilter(
+        label=_("Origin province"), choices=REGION_CHOICES, empty_label=_("Any origin")
+    )
+    destination = django_filters.ChoiceFilter(
+        label=_("Destination province or zone"),
+        choices=DESTINATION_CHOICES,
+        empty_label=_("Any destination"),
+    )
+
+    class Meta:
+        model = Rate
+        fields = ["service", "origin", "destination"]
+
+
+class AttentionFilterSet(SearchFilterSet):
+    """The exceptions queue: why, where and with whom."""
+
+    reason = django_filters.ChoiceFilter(
+        label=_("Why"), choices=list(REASON_LABELS.items()), method="by_reason"
+    )
+    warehouse = django_filters.ModelChoiceFilter(
+        label=_("Warehouse"), queryset=Warehouse.objects.all()
+    )
+    carrier = django_filters.ChoiceFilter(label=_("Carrier"), choices=[], method="by_carrier")
+
+    class Meta:
+        model = Shipment
+        fields = ["q", "reason", "warehouse", "carrier"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["carrier"].extra["choices"] = [(c, c) for c in selectors.carriers()]
+
+    def search(self, queryset, name, value):
+        return ShipmentFilterSet.search(self, queryset, name, value)
+
+    def by_reason(self, queryset, name, value):
+        return queryset.filter(**{f"why_{value}": True}) if value in REASON_LABELS else queryset
+
+    def by_carrier(self, queryset, name, value):
+        return queryset.filter(carrier=value) if value else queryset

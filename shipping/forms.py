@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory.models import Warehouse
 from oms.forms import BootstrapFormMixin, date_input
+from shipping.attention import Redispatch
 from shipping.carrier_services import (
     CARRIER_FIELDS,
     CARRIER_SECRETS,
@@ -241,3 +242,29 @@ class RateImportForm(BootstrapFormMixin, forms.Form):
 class CarrierOverrideForm(forms.Form):
     service = forms.IntegerField(min_value=1)
     reason = forms.CharField(max_length=REASON_LENGTH)
+
+
+class ContactForm(forms.Form):
+    note = forms.CharField(label=_("Whom you contacted and what came of it"), max_length=2000)
+
+
+class ReturnNoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), required=False, max_length=500)
+
+
+class RedispatchForm(BootstrapFormMixin, forms.Form):
+    carrier = forms.CharField(label=_("Carrier"), max_length=60)
+    tracking_number = forms.CharField(label=_("New tracking number"), max_length=40)
+    expected_delivery_date = forms.DateField(
+        label=_("Expected delivery"), required=False, widget=date_input()
+    )
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000)
+
+    def details(self) -> Redispatch:
+        data = self.cleaned_data
+        return Redispatch(
+            carrier=data["carrier"],
+            tracking_number=data["tracking_number"],
+            expected_delivery_date=data["expected_delivery_date"],
+            note=data["note"],
+        )

@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from oms.filejobs import register_file_job_kind
 from oms.registry import (
     CodedText,
+    Kpi,
+    KpiValue,
     Panel,
     SearchProvider,
     Seeder,
@@ -18,6 +20,7 @@ from oms.registry import (
     register_audited_model,
     register_beat_job,
     register_detail_panel,
+    register_kpi,
     register_message_event,
     register_nav_item,
     register_process,
@@ -31,9 +34,11 @@ from oms.registry import (
 from oms.roles import ROLES
 from oms.tables import compact_table, table_card
 from orders.notes import ORDER_NOTES
-from shipping import selectors
+from shipping import attention, selectors
 from shipping.batch_print import DOCUMENT_BATCH
 from shipping.delivery_seeders import seed_delivery_demo
+from shipping.desk_panels import attention_panel, return_panel
+from shipping.desk_seeders import seed_desk
 from shipping.merge_seeders import seed_merge_demo
 from shipping.merge_views import merge_panel, order_merge_panel
 from shipping.merging import NOTE_LEFT, NOTE_MERGED, NOTE_UNMERGED
@@ -64,18 +69,23 @@ WAREHOUSE_WORK = {
     "shipping.merge_shipment",
 }
 CARRIER_NEWS = {"shipping.track_shipment"}
+RETURNS_IN = {"shipping.receive_return"}
+RETURNS_DECIDE = {"shipping.resolve_return"}
 
 # Everyone who sees orders sees how they ship; the warehouse picks, packs and dispatches, the
 # logistics desk dispatches and records what carriers report.
 grant_many({role: VIEW for role in ROLES})
 grant_many(
     {
-        "admin": WAREHOUSE_WORK | CARRIER_NEWS | CARRIER_DESK,
-        "manager": CARRIER_DESK,
-        "warehouse": WAREHOUSE_WORK,
+        "admin": WAREHOUSE_WORK | CARRIER_NEWS | CARRIER_DESK | RETURNS_IN | RETURNS_DECIDE,
+        "manager": CARRIER_DESK | RETURNS_DECIDE,
+        # The warehouse books returned parcels back in; the desk decides what becomes of them.
+        "warehouse": WAREHOUSE_WORK | RETURNS_IN,
         "logistics": {"shipping.dispatch_shipment", "shipping.merge_shipment"}
         | CARRIER_NEWS
-        | CARRIER_DESK,
+        | CARRIER_DESK
+        | RETURNS_IN
+        | RETURNS_DECIDE,
     }
 )
 
@@ -152,6 +162,15 @@ register_nav_item(
 
 register_nav_item(
     "warehouse",
+    _("Exceptions queue"),
+    "shipping:attention",
+    attention.TRACK_PERMISSION,
+    "exclamation-triangle",
+    order=17,
+)
+
+register_nav_item(
+    "warehouse",
     _("Carriers"),
     "shipping:carrier_list",
     "shipping.view_carrier",
@@ -176,6 +195,11 @@ register_audit_actions(
         "parcel.unmerge": _("Merged parcel unmerged"),
         "parcel.leave": _("Shipment left its merged parcel"),
         "parcel.dispatch": _("Merged parcel dispatched"),
+        "shipment.contact": _("Contact recorded on a shipment"),
+        "shipment.redispatch": _("Shipment handed to a carrier again"),
+        "shipment.return_received": _("Returned parcel booked back in"),
+        "shipment.return_reshipped": _("Returned goods sent again"),
+        "shipment.return_closed": _("Returned goods not sent again"),
         "carrier.create": _("Carrier created"),
         "carrier.update": _("Carrier changed"),
         "carrier.rates_import": _("Rate card imported"),
@@ -278,6 +302,34 @@ register_detail_panel(
     ),
 )
 
+register_detail_panel(
+    "shipping.shipment",
+    Panel("shipment-return", "shipping/panels/return.html", "shipping.view_shipment", return_panel),
+)
+register_detail_panel(
+    "shipping.shipment",
+    Panel(
+        "shipment-attention",
+        "shipping/panels/attention.html",
+        "shipping.view_shipment",
+        attention_panel,
+        order=5,
+    ),
+)
+
+
+def _needing_attention(user) -> KpiValue:
+    count = attention.attention_count(user)
+    return KpiValue(
+        _("Shipments needing attention"),
+        count,
+        url=reverse("shipping:attention"),
+        warn=count > 0,
+    )
+
+
+register_kpi(Kpi("shipments-attention", attention.TRACK_PERMISSION, _needing_attention, order=50))
+
 register_search(
     SearchProvider(
         _("Shipments"),
@@ -343,3 +395,4 @@ register_process(
 )
 register_seeder(Seeder("delivery", seed_delivery_demo, depends_on=("shipping",)))
 register_seeder(Seeder("shipping-merge", seed_merge_demo, depends_on=("shipping",)))
+register_seeder(Seeder("shipping-desk", seed_desk, depends_on=("shipping",)))

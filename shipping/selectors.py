@@ -16,15 +16,17 @@ from oms.types import AnyUser
 from orders.choices import OrderStatus
 from orders.models import Order, OrderLine
 from orders.services import ShipmentProgress
-from orders.services.fulfilment import fulfilment_target
+from orders.services.fulfilment import SHIPPED_ALLOCATION, fulfilment_target
 from shipping.choices import (
     MOVING_STATUSES,
     OVERDUE_STATUSES,
     PICKING_STATUSES,
+    ReturnResolution,
     ShipmentStatus,
 )
 from shipping.delivery_filters import booked_slot_text, with_booked_slot
 from shipping.models import Carrier, Rate, Shipment, ShipmentEvent, ShipmentLine
+from shipping.ontime import with_on_time
 
 
 def shipments_visible_to(user: AnyUser) -> QuerySet[Shipment]:
@@ -141,6 +143,12 @@ def shipment_weight(shipment: Shipment) -> Decimal:
     return Decimal(total)
 
 
+def counted_shipments() -> QuerySet[Shipment]:
+    """The shipments an order's progress counts: a returned parcel whose goods went out again
+    is left out (the new shipment carries them)."""
+    return Shipment.objects.exclude(return_receipt__resolution=ReturnResolution.RESHIPPED)
+
+
 def progress_from_counts(counts: dict[str, int]) -> ShipmentProgress:
     """{shipment status: count} of one order as orders' ShipmentProgress."""
     S = ShipmentStatus
@@ -175,7 +183,8 @@ def fulfilment_drift(*, batch: int = 2000) -> list[tuple[Order, str]]:
         last = ids[-1]
         counts: dict[int, dict[str, int]] = defaultdict(dict)
         for order_id, status, n in (
-            Shipment.objects.filter(order_id__in=ids)
+            counted_shipments()
+            .filter(order_id__in=ids)
             .values_list("order_id", "status")
             .annotate(n=Count("id"))
             .order_by()
@@ -185,7 +194,7 @@ def fulfilment_drift(*, batch: int = 2000) -> list[tuple[Order, str]]:
             OrderLine.objects.filter(order_id__in=ids)
             .annotate(
                 issued=Coalesce(
-                    Sum("allocations__quantity", filter=Q(allocations__issued_at__isnull=False)),
+                    Sum("allocations__quantity", filter=SHIPPED_ALLOCATION),
                     0,
                 )
             )
@@ -283,9 +292,11 @@ def wave_rows(shipments: list[Shipment]) -> list[WaveRow]:
 
 
 def carrier_list() -> QuerySet[Carrier]:
-    return Carrier.objects.annotate(
-        service_count=Count("services", distinct=True),
-        lane_count=Count("services__rates", distinct=True),
+    return with_on_time(
+        Carrier.objects.annotate(
+            service_count=Count("services", distinct=True),
+            lane_count=Count("services__rates", distinct=True),
+        )
     ).order_by("-active", "name")
 
 

@@ -28,6 +28,7 @@ from orders import services as order_services
 from orders.choices import OrderStatus
 from orders.models import Allocation, Order
 from shipping import hooks
+from shipping.choice import CarrierChoice, CarrierOption, choose_carrier
 from shipping.choices import (
     SHIPMENT_TRANSITIONS,
     UNDISPATCHED_STATUSES,
@@ -51,7 +52,7 @@ from shipping.permissions import (
     ensure_permitted,
 )
 from shipping.pickup_codes import issue_pickup_code, revoke_codes
-from shipping.selectors import progress_from_counts
+from shipping.selectors import counted_shipments, progress_from_counts
 
 S = ShipmentStatus
 MAX_PARCELS = 999
@@ -191,7 +192,8 @@ def shipment_transition(
 def order_progress(order: Order) -> order_services.ShipmentProgress:
     """The order's shipments counted by how far they got, for order_follow_shipments."""
     counts = dict(
-        Shipment.objects.filter(order=order)
+        counted_shipments()
+        .filter(order=order)
         .values_list("status")
         .annotate(n=Count("id"))
         .order_by()
@@ -268,8 +270,64 @@ def _create_shipments(order: Order, actor: User | None) -> list[Shipment]:
             data={"lines": len(rows), "units": sum(units for _row, units in rows)},
         )
         audit_record(actor=actor, action="shipment.create", obj=shipment)
+        choose_by_rules(shipment, actor)
         created.append(shipment)
     return created
+
+
+def choose_by_rules(shipment: Shipment, actor: User | None) -> None:
+    """A new shipment gets the carrier service the rules choose (staff may override it on the
+    shipment page while it is in the warehouse); none when no service takes it."""
+    choice = choose_carrier(shipment, start=timezone.localdate())
+    if choice.chosen is not None:
+        record_carrier_choice(shipment, choice, choice.chosen, actor=actor)
+
+
+def record_carrier_choice(
+    shipment: Shipment,
+    choice: CarrierChoice,
+    option: CarrierOption,
+    *,
+    actor: User | None,
+    override: bool = False,
+    reason: str = "",
+) -> None:
+    """Write the chosen carrier service on the shipment (carrier, level, cost, expected
+    delivery) with a `carrier` event and an audit row; `override`: staff chose, `reason` why."""
+    assert option.quote is not None
+    assert option.arrives is not None
+    before = shipment.carrier
+    shipment.carrier_service = option.service
+    shipment.carrier = option.service.carrier.name
+    shipment.service = option.service.level
+    shipment.shipping_cost = option.quote.total
+    shipment.expected_delivery_date = option.arrives
+    shipment.save(
+        update_fields=[
+            "carrier_service",
+            "carrier",
+            "service",
+            "shipping_cost",
+            "expected_delivery_date",
+            "updated_at",
+        ]
+    )
+    data = {
+        "carrier": shipment.carrier,
+        "service": shipment.service,
+        "cost": str(option.quote.total),
+        "arrives": option.arrives.isoformat(),
+        "override": override,
+        "rule": choice.reason,
+        "rules_choice": str(choice.chosen.service) if choice.chosen else "",
+    }
+    record_event(shipment, ShipmentEventKind.CARRIER, actor=actor, note=reason, data=data)
+    audit_record(
+        actor=actor,
+        action="shipment.carrier_override" if override else "shipment.carrier",
+        obj=shipment,
+        changes={"carrier": [before, shipment.carrier], **data},
+    )
 
 
 @atomic_with_retry()
@@ -555,6 +613,14 @@ def refuse_cancel_when_dispatched(order: Order) -> str | None:
         "Shipment %(numbers)s has already been dispatched: the goods are with the carrier and "
         "the order cannot be cancelled."
     ) % {"numbers": ", ".join(numbers)}
+
+
+def ship_remainder(order: Order, actor: User | None) -> None:
+    """orders.hooks.order_remainder_allocated: what an order past picking still owed is
+    reserved now (stock arrived for its back-ordered part, or returned goods go out again);
+    it becomes a shipment of its own, waiting to be picked, and the order follows."""
+    if _create_shipments(order, actor):
+        follow(order, actor)
 
 
 def follow_resumed_order(order: Order, actor: User | None) -> None:

@@ -1,5 +1,8 @@
+from datetime import date
+
 import django_tables2 as tables
-from django.utils.html import format_html
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from oms.tables import (
@@ -12,7 +15,10 @@ from oms.tables import (
     QuantityColumn,
     format_money,
 )
+from oms.workdays import WorkingCalendar, working_calendar
+from shipping.attention import Why, reasons_of
 from shipping.models import Carrier, Rate, Shipment, ShipmentLine
+from shipping.ontime import OnTime
 from shipping.rates import plain
 from shipping.templatetags.shipping import shipment_status_badge
 
@@ -194,6 +200,12 @@ class CarrierTable(BaseTable):
     lanes = tables.Column(
         accessor="lane_count", verbose_name=_("Rate card rows"), attrs=NUMERIC, orderable=False
     )
+    on_time = tables.Column(
+        accessor="on_time_count",
+        verbose_name=_("On time"),
+        attrs=NUMERIC,
+        orderable=False,
+    )
 
     class Meta(BaseTable.Meta):
         model = Carrier
@@ -207,8 +219,27 @@ class CarrierTable(BaseTable):
             "tracking_kind",
             "services",
             "lanes",
+            "on_time",
         )
         empty_text = _("No carriers yet.")
+
+    def render_on_time(self, value, record):
+        return on_time_text(OnTime(record.measured_count, value))
+
+    def value_on_time(self, value, record):
+        percent = OnTime(record.measured_count, value).percent
+        return "" if percent is None else percent
+
+
+def on_time_text(on_time: OnTime) -> str:
+    """ "92% (46 of 50)": delivered by the promised date, of the deliveries measured."""
+    if on_time.percent is None:
+        return "—"
+    return _("%(percent)s%% (%(on_time)s of %(delivered)s)") % {
+        "percent": on_time.percent,
+        "on_time": on_time.on_time,
+        "delivered": on_time.delivered,
+    }
 
 
 def _kg(value) -> str:
@@ -219,9 +250,9 @@ class RateTable(BaseTable):
     """A rate card row on one line: the weight prices, then the surcharge and fee rules."""
 
     service = tables.Column(accessor="service__level", verbose_name=_("Service"))
-    origin = tables.Column()
-    destination = tables.Column()
-    transit_days = tables.Column(attrs=NUMERIC)
+    origin = tables.Column(verbose_name=_("Origin province"))
+    destination = tables.Column(verbose_name=_("Destination province or zone"))
+    transit_days = tables.Column(verbose_name=_("Transit working days"), attrs=NUMERIC)
     first = tables.Column(accessor="first_fee", verbose_name=_("First weight"), attrs=NUMERIC)
     step = tables.Column(accessor="step_fee", verbose_name=_("Each additional step"), attrs=NUMERIC)
     remote_surcharge = MoneyColumn()
@@ -265,3 +296,56 @@ class RateTable(BaseTable):
             "percent": plain(value),
             "minimum": format_money(record.insurance_minimum),
         }
+
+
+class AttentionTable(ShipmentTable):
+    """The exceptions queue: a shipment, where it stands and why it needs attention."""
+
+    news_at = DateTimeColumn(verbose_name=_("Last carrier news"), orderable=True)
+    why = tables.Column(verbose_name=_("Why"), empty_values=(), orderable=False)
+
+    class Meta(ShipmentTable.Meta):
+        fields = (
+            "number",
+            "why",
+            "order",
+            "warehouse",
+            "status",
+            "carrier",
+            "tracking_number",
+            "expected_delivery_date",
+            "news_at",
+        )
+        # Why first after the number: on a phone the reasons show without scrolling.
+        sequence = fields
+        exclude = ("parcels", "dispatched_at", "created_at")
+        empty_text = _("No shipment needs attention.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = timezone.localdate()
+        self.calendars: dict[int, WorkingCalendar] = {}
+
+    def reasons(self, record) -> list[Why]:
+        days = [
+            record.expected_delivery_date,
+            record.news_at and timezone.localdate(record.news_at),
+        ]
+        first = min([d for d in days if d] + [self.today]).year  # type: ignore[type-var]
+        if first not in self.calendars:  # one query per year a page reaches back to
+            self.calendars[first] = working_calendar(date(first, 1, 1), self.today)
+        return reasons_of(record, self.calendars[first], self.today)
+
+    def render_why(self, record):
+        return format_html_join(
+            "",
+            '<div><span class="badge attention-{} tone-{}">{}</span>'
+            ' <span class="small text-muted">{}</span></div>',
+            ((why.reason, why.tone, why.label, why.detail) for why in self.reasons(record)),
+        )
+
+    def value_why(self, record):
+        return "; ".join(
+            f"{why.label} ({why.detail})" if why.detail else why.label
+            for why in self.reasons(record)
+        )

@@ -1,7 +1,15 @@
 from django.urls import path
 
 from oms.generic import object_urls
-from shipping import merge_views, pack_views, pickup_views, public_views, slot_views, views
+from shipping import (
+    desk_views,
+    merge_views,
+    pack_views,
+    pickup_views,
+    public_views,
+    slot_views,
+    views,
+)
 from shipping.batch_print_views import BatchPrintView
 
 app_name = "shipping"
@@ -12,6 +20,7 @@ urlpatterns = [
     path("shipments/print/", BatchPrintView.as_view(), name="batch_print"),
     path("shipments/wave/", views.WaveView.as_view(), name="wave"),
     path("shipments/wave/pick-list/", views.WavePickListView.as_view(), name="wave_pick_list"),
+    path("shipments/attention/", desk_views.AttentionListView.as_view(), name="attention"),
     path("shipments/<str:number>/", views.ShipmentDetailView.as_view(), name="detail"),
     path("shipments/<str:number>/merge/", merge_views.ShipmentMergeView.as_view(), name="merge"),
     path("shipments/<str:number>/split/", merge_views.ShipmentSplitView.as_view(), name="split"),
@@ -109,6 +118,27 @@ urlpatterns = [
         "pickup-points/", "pickup_point", pickup_views, "PickupPoint", edit_route="<int:pk>/"
     ),
     path("pickup-desk/", pickup_views.PickupDeskView.as_view(), name="pickup_desk"),
+    path("shipments/<str:number>/contact/", desk_views.ContactView.as_view(), name="contact"),
+    path(
+        "shipments/<str:number>/redispatch/",
+        desk_views.RedispatchView.as_view(),
+        name="redispatch",
+    ),
+    path(
+        "shipments/<str:number>/return/receive/",
+        desk_views.ReceiveReturnView.as_view(),
+        name="return_receive",
+    ),
+    path(
+        "shipments/<str:number>/return/reship/",
+        desk_views.ReshipReturnView.as_view(),
+        name="return_reship",
+    ),
+    path(
+        "shipments/<str:number>/return/close/",
+        desk_views.CloseReturnView.as_view(),
+        name="return_close",
+    ),
     *object_urls("carriers/", "carrier", views, "Carrier"),
     path(
         "carriers/<int:pk>/services/new/",
@@ -121,4 +151,5 @@ urlpatterns = [
         name="carrier_service_edit",
     ),
     path("carriers/<int:pk>/rates/import/", views.RateImportView.as_view(), name="rate_import"),
+    path("carriers/<int:pk>/rates/", desk_views.RateListView.as_view(), name="carrier_rates"),
 ]

@@ -27,7 +27,7 @@ from shipping import carrier_services, selectors, services
 from shipping.batch_print import batch_document_choices
 from shipping.choices import ShipmentStatus
 from shipping.documents import DOCUMENTS, shipment_document_context
-from shipping.filters import CarrierFilterSet, ShipmentFilterSet
+from shipping.filters import CarrierFilterSet, RateFilterSet, ShipmentFilterSet
 from shipping.forms import (
     CarrierForm,
     CarrierOverrideForm,
@@ -39,6 +39,7 @@ from shipping.forms import (
     wave_shipments,
 )
 from shipping.models import Carrier, Shipment
+from shipping.ontime import carrier_on_time
 from shipping.permissions import (
     ACTION_PERMISSIONS,
     ShipmentAction,
@@ -342,6 +343,9 @@ class DispatchView(ObjectEditView):
 # Carriers, their services and rate cards -----------------------------------------------------
 
 
+RATE_PREVIEW = 20
+
+
 def _carrier_or_404(pk: int) -> Carrier:
     carrier = Carrier.objects.filter(pk=pk).first()
     if carrier is None:
@@ -379,7 +383,12 @@ class CarrierDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["services"] = self.object.services.order_by("level")
-        context["rates"] = compact_table(RateTable, selectors.carrier_rates(self.object))
+        # The first rows; the rate card page pages and filters all of them.
+        rows = list(selectors.carrier_rates(self.object)[: RATE_PREVIEW + 1])
+        context["rates"] = compact_table(RateTable, rows[:RATE_PREVIEW])
+        context["more_rates"] = len(rows) > RATE_PREVIEW
+        context["rate_filter"] = RateFilterSet().form
+        context["on_time"] = carrier_on_time(self.object)
         context["can_change"] = self.request.user.has_perm("shipping.change_carrier")
         context["push_url"] = tracking_services.callback_url(self.object)
         if tracking_adapters.adapter_for(self.object).supports_query:

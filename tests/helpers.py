@@ -172,6 +172,11 @@ def route_kwargs(
                 "split",
                 "pack_station_shipment",
                 "pack_station_reset",
+                "contact",
+                "redispatch",
+                "return_receive",
+                "return_reship",
+                "return_close",
             )
         },
         **{
@@ -180,7 +185,13 @@ def route_kwargs(
         },
         **{
             f"shipping:{page}": {"pk": carrier_service.carrier_id}
-            for page in ("carrier_detail", "carrier_edit", "carrier_service_create", "rate_import")
+            for page in (
+                "carrier_detail",
+                "carrier_edit",
+                "carrier_service_create",
+                "rate_import",
+                "carrier_rates",
+            )
         },
         "shipping:carrier_service_edit": {
             "pk": carrier_service.carrier_id,

@@ -256,6 +256,8 @@ class Allocation(models.Model):
     quantity = models.PositiveIntegerField(_("quantity"))
     created_at = models.DateTimeField(auto_now_add=True)
     issued_at = models.DateTimeField(_("issued"), null=True, blank=True)
+    # Issued goods that came back and were booked in again: the line owes them once more.
+    returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("allocation")

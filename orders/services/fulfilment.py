@@ -33,6 +33,8 @@ from orders.services.shared import cancel_work_orders, lock_order, record_event
 
 S = OrderStatus
 F = FulfilmentStatus
+# An order line's allocations that count as shipped: issued and not come back.
+SHIPPED_ALLOCATION = Q(allocations__issued_at__isnull=False, allocations__returned_at__isnull=True)
 
 
 @dataclass(frozen=True)
@@ -67,9 +69,7 @@ def remainder_waits(order: Order) -> bool:
     if order.remainder_cancelled:
         return False
     lines = order.lines.annotate(
-        issued=Coalesce(
-            Sum("allocations__quantity", filter=Q(allocations__issued_at__isnull=False)), 0
-        )
+        issued=Coalesce(Sum("allocations__quantity", filter=SHIPPED_ALLOCATION), 0)
     ).values_list("quantity", "issued")
     return any(issued < quantity for quantity, issued in lines)
 

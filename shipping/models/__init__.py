@@ -21,6 +21,7 @@ from shipping.models.pickup import (
     PickupPoint,
     PickupPointKind,
 )
+from shipping.models.returns import ReturnReceipt
 from shipping.models.shipments import (
     SHIPMENT_NUMBER_SEQUENCE,
     Shipment,
@@ -57,6 +58,7 @@ __all__ = [
     "PickupPointKind",
     "Rate",
     "ReceivedCallback",
+    "ReturnReceipt",
     "Shipment",
     "ShipmentEvent",
     "ShipmentLine",

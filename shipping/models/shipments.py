@@ -109,6 +109,8 @@ class Shipment(models.Model):
             ("dispatch_shipment", _("Can dispatch shipments")),
             ("track_shipment", _("Can record carrier progress of shipments")),
             ("choose_carrier", _("Can choose the carrier of shipments")),
+            ("receive_return", _("Can book returned parcels back in")),
+            ("resolve_return", _("Can send returned goods again or close them")),
         ]
         indexes = [
             models.Index(fields=["status", "-id"], name="shipment_status_newest"),

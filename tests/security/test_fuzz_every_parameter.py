@@ -47,8 +47,17 @@ from orders.models import ApprovalRule, PriceList, Promotion, ShippingRule
 from orders.services import order_hold, order_start_picking, order_submit
 from shipping.models import PickupPoint
 from shipping.packing import pack_scan
+from shipping.permissions import ShipmentAction
 from shipping.pickup import order_pickup_set as pickup_set
-from shipping.services import shipment_pack, shipment_start_picking, shipments_create_for_order
+from shipping.returns import shipment_receive_return
+from shipping.services import (
+    DispatchDetails,
+    shipment_dispatch,
+    shipment_pack,
+    shipment_record_progress,
+    shipment_start_picking,
+    shipments_create_for_order,
+)
 from tests.factories import UserFactory
 from tests.helpers import (
     Route,
@@ -227,6 +236,17 @@ def build_world(users: list) -> World:
     pack_scan(actor=None, shipment=at_station, code=a.sku, scan_id="fuzz")
     for page in ("pack_station_shipment", "pack_station_reset"):
         kwargs[f"shipping:{page}"] = {"number": at_station.number}
+    # Parcels with the carrier and back from it, for the desk's and the returns' forms.
+    on_the_way, to_book, to_decide = (carrier_parcel(order(submit=True), n) for n in range(3))
+    for page in ("contact", "redispatch"):
+        kwargs[f"shipping:{page}"] = {"number": on_the_way.number}
+    for shipment in (to_book, to_decide):
+        shipment_record_progress(actor=None, shipment=shipment, action=ShipmentAction.RETURNED)
+    shipment_receive_return(actor=None, shipment=to_decide)
+    kwargs["shipping:return_receive"] = {"number": to_book.number}
+    for page in ("return_reship", "return_close"):
+        kwargs[f"shipping:{page}"] = {"number": to_decide.number}
+    parcels = [s.get_absolute_url() for s in (on_the_way, to_book, to_decide)]
     for kind, obj in inactive.items():
         kwargs[f"orders:{kind}_activate"] = {"pk": obj.pk}
     for user in users:
@@ -235,10 +255,21 @@ def build_world(users: list) -> World:
         )
         kwargs[f"file_job:{user.username}"] = {"pk": job.pk}
         kwargs[f"file_job_download:{user.username}"] = {"pk": job.pk}
-    extra = [o.get_absolute_url() for o in (draft, pending, allocated, held)]
+    extra = [o.get_absolute_url() for o in (draft, pending, allocated, held)] + parcels
     extra += [plan, *waiting]
     extra += [obj.get_absolute_url() for obj in inactive.values()]
     return World(kwargs, extra)
+
+
+def carrier_parcel(order, n: int):
+    """The order's shipment, picked, packed and dispatched."""
+    order_start_picking(actor=None, order=order)
+    shipment = shipment_pack(actor=None, shipment=order.shipments.get())
+    return shipment_dispatch(
+        actor=None,
+        shipment=shipment,
+        details=DispatchDetails(carrier="SF Express", tracking_number=f"FUZZ-{n}"),
+    )
 
 
 def path_kwargs(world: World, route: Route, user) -> dict[str, object] | None:
