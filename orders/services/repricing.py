@@ -89,6 +89,7 @@ def reprice(
                 _("Price list %(list)s has no price for %(sku)s.")
                 % {"list": price_list.name, "sku": product.sku}
             ) from None
+        tax_class = product.tax_class_id or ""
         rate = rate_of_product.get(product.pk)
         if rate is None:
             raise ServiceError(
@@ -99,7 +100,7 @@ def reprice(
             pricing.LineInput(
                 product_id=product.pk,
                 quantity=line.quantity,
-                tax_class=product.tax_class_id,
+                tax_class=tax_class,
                 category_id=product.category_id,
                 discount_percent=line.discount_percent,
             ),
@@ -108,7 +109,7 @@ def reprice(
             customer_tier=customer.tier,
             on=today,
             prices_include_tax=price_list.prices_include_tax,
-            tax_rates={product.tax_class_id: rate},
+            tax_rates={tax_class: rate},
         )
         priced.append(result)
         weight += product.weight_kg * line.quantity
