@@ -471,6 +471,8 @@ def order_bill(*, order_id: int, actor: User | None = None, strict: bool = False
                 )
             )
         return written
+    if strict and (problem := order.customer.fapiao_problem()):
+        raise ServiceError(problem)
     if order.payment_terms == PaymentTerms.PREPAID:
         return _bill_prepaid(order, open_invoices, actor=actor, strict=strict)
     return _bill_shipments(order, actor=actor, strict=strict)
