@@ -175,10 +175,10 @@ def due_date(terms: str, issued: date) -> date:
     return issued + timedelta(days=DUE_DAYS.get(PaymentTerms(terms), 0))
 
 
-def _take_number(invoice: Invoice, actor: User | None) -> None:
+def _take_number(invoice: Invoice, actor: User | None, on: date | None = None) -> None:
     """Give a held invoice its gapless number, date and the customer's fapiao details. The
     caller holds the order lock and saves the invoice in the same transaction."""
-    today = timezone.localdate()
+    today = on or timezone.localdate()
     invoice.copy_buyer(invoice.customer)
     invoice.issue_date = today
     invoice.due_date = due_date(invoice.payment_terms, today)
@@ -199,6 +199,7 @@ def _new_invoice(
     shipment: Shipment | None = None,
     actor: User | None,
     strict: bool,
+    on: date | None = None,
 ) -> Invoice:
     """Write an invoice for these shares. A customer whose fapiao details are missing gets a
     held invoice (no number) that finance issues once the details are right; asked for by a
@@ -223,7 +224,7 @@ def _new_invoice(
         invoice.status = InvoiceStatus.HELD
         invoice.hold_reason = problem[:300]
     else:
-        _take_number(invoice, actor)
+        _take_number(invoice, actor, on)
     invoice.save()
     InvoiceLine.objects.bulk_create(_lines_of(shares, InvoiceLine, invoice=invoice))
     audit_record(
@@ -243,9 +244,10 @@ def _credit(
     reason: str,
     actor: User | None,
     note: str = "",
+    on: date | None = None,
 ) -> CreditNote:
     """A credit note against an issued invoice, for these shares of it."""
-    today = timezone.localdate()
+    today = on or timezone.localdate()
     subtotal = sum((s.net for s in shares), ZERO)
     tax = sum((s.tax for s in shares), ZERO)
     total = subtotal + tax + shipping
@@ -353,7 +355,7 @@ def _same(open_lines: dict[int, Share], target: dict[int, Share]) -> bool:
 
 
 def _bill_prepaid(
-    order: Order, open_invoices: list[Invoice], *, actor: User | None, strict: bool
+    order: Order, open_invoices: list[Invoice], *, actor: User | None, strict: bool, on: date | None
 ) -> list:
     if order.confirmed_at is None or order.status in (S.DRAFT, S.PENDING_REVIEW):
         return []  # invoiced once confirmed (again, after an amendment's review)
@@ -383,6 +385,7 @@ def _bill_prepaid(
                         shipping=open_shipping - shipping,
                         reason=reason,
                         actor=actor,
+                        on=on,
                     )
                 )
                 return written
@@ -393,18 +396,19 @@ def _bill_prepaid(
                     shipping=open_shipping,
                     reason=reason,
                     actor=actor,
+                    on=on,
                 )
             )
     if target:
         written.append(
             _new_invoice(
-                order, list(target.values()), shipping=shipping, actor=actor, strict=strict
+                order, list(target.values()), shipping=shipping, actor=actor, strict=strict, on=on
             )
         )
     return written
 
 
-def _bill_shipments(order: Order, *, actor: User | None, strict: bool) -> list:
+def _bill_shipments(order: Order, *, actor: User | None, strict: bool, on: date | None) -> list:
     """On account and cash on delivery: an invoice per dispatched shipment not invoiced yet."""
     shipments = list(
         Shipment.objects.filter(order=order, status__in=DISPATCHED_STATUSES)
@@ -432,17 +436,26 @@ def _bill_shipments(order: Order, *, actor: User | None, strict: bool) -> list:
         shipping_billed = True
         written.append(
             _new_invoice(
-                order, shares, shipping=shipping, shipment=shipment, actor=actor, strict=strict
+                order,
+                shares,
+                shipping=shipping,
+                shipment=shipment,
+                actor=actor,
+                strict=strict,
+                on=on,
             )
         )
     return written
 
 
 @atomic_with_retry()
-def order_bill(*, order_id: int, actor: User | None = None, strict: bool = False) -> list:
+def order_bill(
+    *, order_id: int, actor: User | None = None, strict: bool = False, on: date | None = None
+) -> list:
     """Bring the order's invoices and credit notes in line with the order (see the module's
     docstring); returns what was written. With `strict` (a person asked), an order that cannot
-    be invoiced is refused with the reason instead of getting a held invoice."""
+    be invoiced is refused with the reason instead of getting a held invoice. `on` dates the
+    documents (demo history); they are dated today otherwise."""
     order = Order.objects.select_for_update().select_related("customer").get(pk=order_id)
     open_invoices = list(
         order.invoices.filter(status__in=OPEN_STATUSES)
@@ -468,14 +481,15 @@ def order_bill(*, order_id: int, actor: User | None = None, strict: bool = False
                     shipping=open_shipping,
                     reason=CreditReason.CANCELLATION,
                     actor=actor,
+                    on=on,
                 )
             )
         return written
     if strict and (problem := order.customer.fapiao_problem()):
         raise ServiceError(problem)
     if order.payment_terms == PaymentTerms.PREPAID:
-        return _bill_prepaid(order, open_invoices, actor=actor, strict=strict)
-    return _bill_shipments(order, actor=actor, strict=strict)
+        return _bill_prepaid(order, open_invoices, actor=actor, strict=strict, on=on)
+    return _bill_shipments(order, actor=actor, strict=strict, on=on)
 
 
 @atomic_with_retry()

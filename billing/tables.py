@@ -85,15 +85,17 @@ class DocumentLineTable(BaseTable):
     """An invoice's or credit note's lines, with the document's totals under them."""
 
     position = tables.Column(verbose_name=_("Line"))
-    sku = tables.Column()
-    description = tables.Column()
-    quantity = QuantityColumn()
-    unit_price = MoneyColumn()
-    discount = MoneyColumn()
-    tax_rate = tables.Column(attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
-    net_amount = MoneyColumn()
-    tax_amount = MoneyColumn()
-    total = MoneyColumn()
+    sku = tables.Column(verbose_name=_("SKU"))
+    description = tables.Column(verbose_name=_("Description"))
+    quantity = QuantityColumn(verbose_name=_("Quantity"))
+    unit_price = MoneyColumn(verbose_name=_("Unit price"))
+    discount = MoneyColumn(verbose_name=_("Discount"))
+    tax_rate = tables.Column(
+        verbose_name=_("Tax rate"), attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}}
+    )
+    net_amount = MoneyColumn(verbose_name=_("Net"))
+    tax_amount = MoneyColumn(verbose_name=_("Tax"))
+    total = MoneyColumn(verbose_name=_("Total"))
 
     class Meta(BaseTable.Meta):
         model = InvoiceLine

@@ -76,9 +76,11 @@ class InvoiceDetailView(InvoiceInUrlMixin, ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(document_context(self.object, DocumentLineTable, self.request))
+        notes = list(self.object.credit_notes.all())
+        context["has_credit_notes"] = bool(notes)
         context["credit_notes"] = compact_table(
             CreditNoteTable,
-            self.object.credit_notes.all(),
+            notes,
             columns=("number", "issue_date", "reason", "total"),
             request=self.request,
         )

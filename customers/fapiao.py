@@ -34,6 +34,8 @@ def customer_fapiao_update(*, actor: User, customer: Customer, data: dict[str, A
     locked = customers_visible_to(actor).select_for_update().filter(pk=customer.pk).first()
     if locked is None:
         raise PermissionDenied(_("This customer is not one of yours."))
+    if isinstance(data.get("taxpayer_id"), str):  # as people type it: spaces, lower case
+        data = {**data, "taxpayer_id": "".join(data["taxpayer_id"].split()).upper()}
     return model_save(
         actor=actor,
         instance=locked,
@@ -44,6 +46,14 @@ def customer_fapiao_update(*, actor: User, customer: Customer, data: dict[str, A
 
 
 class CustomerFapiaoForm(BootstrapFormMixin, forms.ModelForm):
+    # Room for the spaces people type between groups; the service removes them.
+    taxpayer_id = forms.CharField(
+        label=gettext_lazy("Taxpayer id"),
+        max_length=30,
+        required=False,
+        help_text=Customer._meta.get_field("taxpayer_id").help_text,
+    )
+
     class Meta:
         model = Customer
         fields = FAPIAO_FIELDS

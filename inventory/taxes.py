@@ -20,6 +20,25 @@ from oms.services import audit_record, model_save
 from oms.types import User
 
 TAX_CLASS_FIELDS = ["code", "name", "name_en", "is_active"]
+# China's VAT classes as shipped (migration 0009 made them from the constants pricing used).
+DEFAULT_TAX_CLASSES = [
+    ("standard", "一般税率", "Standard rate", Decimal("0.13")),
+    ("reduced", "低税率", "Reduced rate", Decimal("0.09")),
+    ("services", "服务税率", "Services", Decimal("0.06")),
+    ("exempt", "免税", "Exempt", Decimal("0")),
+]
+DEFAULT_VALID_FROM = date(2000, 1, 1)
+
+
+def ensure_default_tax_classes(*, using: str = "default") -> None:
+    """The shipped classes, when there are no classes at all (a new or emptied database)."""
+    if TaxClass.objects.using(using).exists():
+        return
+    for code, name, name_en, rate in DEFAULT_TAX_CLASSES:
+        tax_class = TaxClass.objects.using(using).create(code=code, name=name, name_en=name_en)
+        TaxRate.objects.using(using).create(
+            tax_class=tax_class, rate=rate, valid_from=DEFAULT_VALID_FROM
+        )
 
 
 def tax_rates_on(day: date) -> dict[str, Decimal]:
