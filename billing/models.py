@@ -35,6 +35,21 @@ class BuyerDetails(models.Model):
     class Meta:
         abstract = True
 
+    BUYER_FIELDS = (
+        "fapiao_type",
+        "buyer_name",
+        "taxpayer_id",
+        "buyer_address",
+        "buyer_phone",
+        "buyer_bank",
+        "buyer_account",
+    )
+
+    def copy_buyer_of(self, document: "BuyerDetails") -> None:
+        """The buyer as another document printed it (a credit note: its invoice's)."""
+        for field in self.BUYER_FIELDS:
+            setattr(self, field, getattr(document, field))
+
     def copy_buyer(self, customer: Customer) -> None:
         self.fapiao_type = customer.fapiao_type
         self.buyer_name = customer.invoice_title

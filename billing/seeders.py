@@ -8,6 +8,7 @@ prepaid order's confirmation, the first dispatch otherwise), in the order of tho
 the gapless numbers rise with the dates; their timestamps then move onto the timeline.
 """
 
+from collections import Counter
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
@@ -82,15 +83,20 @@ def _stories(context: SeedContext) -> None:
     """Today's corrections: an amendment that lowers a quantity, a cancellation, and finance
     crediting one broken unit of a delivered order."""
     manager, finance = context.users["manager"], context.users["finance"]
+    # Orders of a state that has more than one, so every state keeps showing.
+    open_states = (
+        OrderStatus.ALLOCATED,
+        OrderStatus.BACKORDERED,
+        OrderStatus.IN_PRODUCTION,
+        OrderStatus.PICKING,
+    )
+    left = Counter(
+        Order.objects.filter(status__in=open_states, on_hold=False).values_list("status", flat=True)
+    )
     waiting = list(
         Order.objects.filter(
             payment_terms=PaymentTerms.PREPAID,
-            status__in=(
-                OrderStatus.ALLOCATED,
-                OrderStatus.BACKORDERED,
-                OrderStatus.CONFIRMED,
-                OrderStatus.IN_PRODUCTION,
-            ),
+            status__in=open_states,
             on_hold=False,
             invoices__status="issued",
         ).order_by("-pk")[:20]
@@ -98,7 +104,7 @@ def _stories(context: SeedContext) -> None:
     amended = None
     for order in waiting:
         line = order.lines.filter(quantity__gte=2).order_by("line_no").first()
-        if line is None:
+        if line is None or left[order.status] < 2:
             continue
         try:
             order_services.order_amend(
@@ -111,9 +117,10 @@ def _stories(context: SeedContext) -> None:
             continue
         services.order_bill(order_id=order.pk)
         amended = order
+        left[order.status] -= 1
         break
     for order in waiting:
-        if order == amended:
+        if order == amended or left[order.status] < 2:
             continue
         try:
             order_services.order_cancel(

@@ -271,16 +271,7 @@ def _credit(
         shipping_fee=shipping,
         total=total,
     )
-    for field in (
-        "fapiao_type",
-        "buyer_name",
-        "taxpayer_id",
-        "buyer_address",
-        "buyer_phone",
-        "buyer_bank",
-        "buyer_account",
-    ):
-        setattr(credit_note, field, getattr(invoice, field))
+    credit_note.copy_buyer_of(invoice)
     credit_note.number = format_document_number(
         CREDIT_NOTE_SERIES, today.year, next_gapless_number(CREDIT_NOTE_SERIES, year=today.year)
     )
