@@ -26,3 +26,8 @@ class PaymentTerms(models.TextChoices):
     NET_15 = "net_15", _("Net 15 days")
     NET_30 = "net_30", _("Net 30 days")
     NET_60 = "net_60", _("Net 60 days")
+
+
+class FapiaoType(models.TextChoices):
+    GENERAL = "general", _("General VAT invoice (普通发票)")
+    SPECIAL = "special", _("Special VAT invoice (专用发票)")

@@ -7,10 +7,10 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from customers.choices import CustomerGroup, CustomerKind, CustomerTier, PaymentTerms
+from customers.choices import CustomerGroup, CustomerKind, CustomerTier, FapiaoType, PaymentTerms
 from oms.choices import MessageChannel, MessageLanguage
 from oms.regions import REGION_CHOICES, region_label
-from oms.validators import validate_phone
+from oms.validators import validate_phone, validate_taxpayer_id
 
 
 class Customer(models.Model):
@@ -94,6 +94,29 @@ class Customer(models.Model):
             "updates."
         ),
     )
+    # Fapiao (VAT invoice) details, kept by finance: the defaults every invoice copies. A
+    # business needs its taxpayer id (统一社会信用代码); a special invoice (专用发票) also the
+    # registered address, phone, bank and account, printed on it for the buyer's input tax.
+    fapiao_type = models.CharField(
+        _("invoice type"), max_length=10, choices=FapiaoType.choices, default=FapiaoType.GENERAL
+    )
+    fapiao_title = models.CharField(
+        _("invoice title (抬头)"),
+        max_length=200,
+        blank=True,
+        help_text=_("The buyer's registered name; the customer's name when empty."),
+    )
+    taxpayer_id = models.CharField(
+        _("taxpayer id"),
+        max_length=18,
+        blank=True,
+        validators=[validate_taxpayer_id],
+        help_text=_("The 18-character unified social credit code (统一社会信用代码)."),
+    )
+    fapiao_address = models.CharField(_("registered address"), max_length=200, blank=True)
+    fapiao_phone = models.CharField(_("registered phone"), max_length=30, blank=True)
+    fapiao_bank = models.CharField(_("bank"), max_length=100, blank=True)
+    fapiao_account = models.CharField(_("bank account"), max_length=40, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -108,6 +131,7 @@ class Customer(models.Model):
                 "view_all_customers",
                 _("Can see every customer, also when sales users see only their own"),
             ),
+            ("change_fapiao", _("Can change the fapiao (invoice) details")),
         ]
         indexes = [
             GinIndex(fields=["tags"], name="customer_tags_gin"),
@@ -132,6 +156,53 @@ class Customer(models.Model):
         self.code = raw.strip().upper()
         if raw and not self.code:  # all spaces; an empty value is caught by the field itself
             raise ValidationError({"code": _("This field cannot be blank.")})
+        self.taxpayer_id = "".join((self.taxpayer_id or "").split()).upper()
+        if self.fapiao_type == FapiaoType.SPECIAL:
+            missing = {
+                name: _("A special invoice needs this.")
+                for name in (
+                    "taxpayer_id",
+                    "fapiao_address",
+                    "fapiao_phone",
+                    "fapiao_bank",
+                    "fapiao_account",
+                )
+                if not getattr(self, name).strip()
+            }
+            if missing:
+                raise ValidationError(missing)
+
+    @property
+    def invoice_title(self) -> str:
+        return self.fapiao_title or self.name
+
+    def fapiao_problem(self) -> str | None:
+        """Why no invoice can be issued to this customer now, or None. A business needs a
+        valid taxpayer id; a special invoice also its bank details."""
+        from django.core.exceptions import ValidationError as Invalid
+
+        needs_id = self.kind == CustomerKind.BUSINESS or self.fapiao_type == FapiaoType.SPECIAL
+        if needs_id and not self.taxpayer_id:
+            return _(
+                "%(customer)s is a business but has no taxpayer id: finance enters it under "
+                "the customer's fapiao details."
+            ) % {"customer": self}
+        if self.taxpayer_id:
+            try:
+                validate_taxpayer_id(self.taxpayer_id)
+            except Invalid:
+                return _(
+                    "The taxpayer id %(id)s of %(customer)s is not a valid unified social credit "
+                    "code: finance corrects it under the customer's fapiao details."
+                ) % {"id": self.taxpayer_id, "customer": self}
+        if self.fapiao_type == FapiaoType.SPECIAL and not all(
+            (self.fapiao_address, self.fapiao_phone, self.fapiao_bank, self.fapiao_account)
+        ):
+            return _(
+                "%(customer)s wants special invoices but its registered address, phone, bank or "
+                "account is missing."
+            ) % {"customer": self}
+        return None
 
     @property
     def region_name(self) -> str:

@@ -25,16 +25,17 @@ register_urls("customers/", "customers.urls")
 
 EDIT = {"customers.add_customer", "customers.change_customer"}
 CREDIT = {"customers.change_credit"}  # credit limit, payment terms, credit hold
+FAPIAO = {"customers.change_fapiao"}  # invoice type, title, taxpayer id, bank details
 grant_many({role: {"customers.view_customer"} for role in ROLES})
 # With OMS_SALES_OWN_CUSTOMERS_ONLY on, sales users see only their own customers and those
 # customers' orders (customers.selectors.customers_visible_to); every other role sees all.
 grant_many({role: {selectors.SEE_ALL_CUSTOMERS} for role in ROLES if role != "sales"})
 grant_many(
     {
-        "admin": EDIT | CREDIT,
-        "manager": EDIT | CREDIT,
+        "admin": EDIT | CREDIT | FAPIAO,
+        "manager": EDIT | CREDIT | FAPIAO,
         "sales": EDIT,
-        "finance": CREDIT,
+        "finance": CREDIT | FAPIAO,
         "customer_service": {"customers.change_customer"},
     }
 )
@@ -57,6 +58,7 @@ register_audit_actions(
     {
         "customer.create": _("Customer created"),
         "customer.update": _("Customer changed"),
+        "customer.fapiao": _("Fapiao details changed"),
         "address.create": _("Address added"),
         "address.update": _("Address changed"),
     }

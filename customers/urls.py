@@ -1,12 +1,13 @@
 from django.urls import path
 
-from customers import views
+from customers import fapiao, views
 from oms.generic import object_urls
 
 app_name = "customers"
 urlpatterns = [
     *object_urls("", "", views, "Customer"),
     path("<int:pk>/credit/", views.CustomerCreditView.as_view(), name="credit"),
+    path("<int:pk>/fapiao/", fapiao.CustomerFapiaoView.as_view(), name="fapiao"),
     path("<int:pk>/addresses/new/", views.AddressEditView.as_view(), name="address_create"),
     path(
         "<int:pk>/addresses/<int:address_pk>/edit/",

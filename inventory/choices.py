@@ -10,15 +10,6 @@ class Unit(models.TextChoices):
     METRE = "m", _("metre")
 
 
-class TaxClass(models.TextChoices):
-    """VAT classes; the rates themselves live in orders.pricing (a later issue)."""
-
-    STANDARD = "standard", _("Standard rate (13%)")
-    REDUCED = "reduced", _("Reduced rate (9%)")
-    SERVICES = "services", _("Services (6%)")
-    EXEMPT = "exempt", _("Exempt (0%)")
-
-
 class MovementKind(models.TextChoices):
     RECEIPT = "receipt", _("Receipt")
     ADJUSTMENT = "adjustment", _("Adjustment")

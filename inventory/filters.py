@@ -3,8 +3,16 @@ from django.contrib.postgres.search import SearchQuery
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from inventory.choices import MovementKind, TaxClass, WorkOrderStage
-from inventory.models import Category, Product, StockLevel, StockMovement, Warehouse, WorkOrder
+from inventory.choices import MovementKind, WorkOrderStage
+from inventory.models import (
+    Category,
+    Product,
+    StockLevel,
+    StockMovement,
+    TaxClass,
+    Warehouse,
+    WorkOrder,
+)
 from oms.filters import SearchFilterSet, date_from_filter, date_until_filter
 from oms.regions import REGION_CHOICES
 
@@ -15,7 +23,9 @@ class ProductFilterSet(SearchFilterSet):
     category = django_filters.ModelMultipleChoiceFilter(
         label=_("Category"), queryset=Category.objects.all()
     )
-    tax_class = django_filters.ChoiceFilter(label=_("Tax class"), choices=TaxClass.choices)
+    tax_class = django_filters.ModelChoiceFilter(
+        label=_("Tax class"), queryset=TaxClass.objects.all(), to_field_name="code"
+    )
     made_to_order = django_filters.BooleanFilter(label=_("Made to order"))
     is_active = django_filters.BooleanFilter(label=_("Active"))
 
@@ -134,3 +144,13 @@ class WorkOrderFilterSet(SearchFilterSet):
     class Meta:
         model = WorkOrder
         fields = ["q", "stage", "warehouse"]
+
+
+class TaxClassFilterSet(SearchFilterSet):
+    search_fields = ("code", "name")
+
+    is_active = django_filters.BooleanFilter(label=_("Active"))
+
+    class Meta:
+        model = TaxClass
+        fields = ["q", "is_active"]

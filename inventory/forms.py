@@ -1,8 +1,11 @@
+from decimal import Decimal
+
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from inventory.choices import AdjustmentReason
-from inventory.models import Product, StockLevel, Warehouse
+from inventory.models import Product, StockLevel, TaxClass, TaxRate, Warehouse
 from inventory.services import PRODUCT_FIELD_PERMISSIONS, PRODUCT_FIELDS, WAREHOUSE_FIELDS
 from oms.forms import BootstrapFormMixin, FieldRightsFormMixin, QuantityField
 
@@ -13,6 +16,43 @@ class ProductForm(FieldRightsFormMixin, BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Product
         fields = PRODUCT_FIELDS
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Active classes, and the product's own even when it has been retired since.
+        current = self.instance.tax_class_id if self.instance.pk else None
+        self.fields["tax_class"].queryset = TaxClass.objects.filter(
+            Q(is_active=True) | Q(code=current)
+        )
+
+
+class TaxClassForm(BootstrapFormMixin, forms.ModelForm):
+    class Meta:
+        model = TaxClass
+        fields = ["code", "name", "name_en", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:  # products refer to the code
+            self.fields["code"].disabled = True
+
+
+class TaxRateForm(BootstrapFormMixin, forms.ModelForm):
+    rate = forms.DecimalField(
+        label=_("Rate (%)"),
+        min_value=0,
+        max_value=Decimal("99.99"),
+        decimal_places=2,
+        help_text=_("13 for 13 %."),
+    )
+
+    class Meta:
+        model = TaxRate
+        fields = ["rate", "valid_from"]
+        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_rate(self):
+        return self.cleaned_data["rate"] / 100
 
 
 class WarehouseForm(BootstrapFormMixin, forms.ModelForm):

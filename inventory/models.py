@@ -7,9 +7,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from inventory.choices import AdjustmentReason, MovementKind, TaxClass, Unit, WorkOrderStage
+from inventory.choices import AdjustmentReason, MovementKind, Unit, WorkOrderStage
 from oms.regions import REGION_CHOICES, region_label
 
 
@@ -24,6 +25,71 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class TaxClass(models.Model):
+    """A VAT class (standard 13 %, reduced 9 %, ...): products name one, and its rate is the
+    TaxRate valid on the order's date. Finance keeps them; a new rate is a new row from a date,
+    so orders priced before it keep theirs (their lines store the rate they were priced with)."""
+
+    code = models.CharField(
+        _("code"),
+        max_length=10,
+        unique=True,
+        error_messages={"unique": _("A tax class with this code already exists.")},
+        help_text=_("Short and fixed: products and imports refer to it, e.g. standard."),
+    )
+    name = models.CharField(_("name"), max_length=60)
+    name_en = models.CharField(_("English name"), max_length=60, blank=True)
+    is_active = models.BooleanField(
+        _("active"), default=True, help_text=_("Only active classes can be chosen for products.")
+    )
+
+    class Meta:
+        verbose_name = _("tax class")
+        verbose_name_plural = _("tax classes")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        if self.name_en and get_language().startswith("en"):
+            return self.name_en
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("inventory:tax_class_detail", args=[self.pk])
+
+
+class TaxRate(models.Model):
+    tax_class = models.ForeignKey(
+        TaxClass, verbose_name=_("tax class"), on_delete=models.PROTECT, related_name="rates"
+    )
+    rate = models.DecimalField(
+        _("rate"),
+        max_digits=5,
+        decimal_places=4,
+        validators=[MinValueValidator(0)],
+        help_text=_("As a fraction: 0.13 for 13 %."),
+    )
+    valid_from = models.DateField(_("valid from"))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("tax rate")
+        verbose_name_plural = _("tax rates")
+        ordering = ["tax_class", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tax_class", "valid_from"],
+                name="one_tax_rate_per_class_and_day",
+                violation_error_message=_("This class already has a rate from that day."),
+            ),
+            models.CheckConstraint(
+                condition=Q(rate__gte=0, rate__lt=1), name="tax_rate_between_0_and_1"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tax_class_id} {self.rate} from {self.valid_from}"
 
 
 class Product(models.Model):
@@ -68,8 +134,15 @@ class Product(models.Model):
         default=0,
         validators=[MinValueValidator(0)],
     )
-    tax_class = models.CharField(
-        _("tax class"), max_length=10, choices=TaxClass.choices, default=TaxClass.STANDARD
+    # By code, in the column that held the code before tax classes were rows.
+    tax_class = models.ForeignKey(
+        TaxClass,
+        verbose_name=_("tax class"),
+        to_field="code",
+        db_column="tax_class",
+        on_delete=models.PROTECT,
+        related_name="+",
+        default="standard",
     )
     made_to_order = models.BooleanField(
         _("made to order"),

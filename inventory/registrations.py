@@ -44,7 +44,13 @@ EDIT_WAREHOUSES = {"inventory.add_warehouse", "inventory.change_warehouse"}
 WORK_ORDERS = {"inventory.view_workorder", "inventory.advance_work_order"}
 LEDGER = {"inventory.view_stockmovement"}
 
+TAX_VIEW = {"inventory.view_taxclass"}
+TAX_EDIT = {"inventory.add_taxclass", "inventory.change_taxclass", "inventory.add_taxrate"}
+
 grant_many({role: VIEW for role in ROLES})
+# Tax classes and rates are finance's; whoever prices orders may read them.
+grant_many({role: TAX_VIEW for role in ("admin", "manager", "sales", "finance")})
+grant_many({role: TAX_EDIT for role in ("admin", "finance")})
 grant_many(
     {
         "admin": STOCK_WORK | EDIT_PRODUCTS | PRICING | EDIT_WAREHOUSES | WORK_ORDERS,
@@ -89,7 +95,17 @@ for order, (label, url_name, permission, icon) in enumerate(
 ):
     register_nav_item("warehouse", label, url_name, permission, icon, order=order * 10)
 
+register_nav_item(
+    "finance",
+    _("Tax classes"),
+    "inventory:tax_class_list",
+    "inventory.view_taxclass",
+    "percent",
+    order=90,
+)
+
 register_audited_model("inventory.product", _("Product"), money=("standard_cost",))
+register_audited_model("inventory.taxclass", _("Tax class"))
 register_audited_model("inventory.warehouse", _("Warehouse"))
 register_audited_model("inventory.stocklevel", _("Stock level"))
 register_audited_model("inventory.workorder", _("Work order"))
@@ -102,6 +118,9 @@ register_audit_actions(
         "stock_level.update": _("Bin or safety stock changed"),
         "work_order.advance": _("Work order moved on"),
         "work_order.cancel": _("Work order cancelled"),
+        "tax_class.create": _("Tax class created"),
+        "tax_class.update": _("Tax class changed"),
+        "tax_rate.create": _("Tax rate added"),
     }
 )
 

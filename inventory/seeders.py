@@ -16,7 +16,7 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils import timezone
 
-from inventory.choices import TaxClass, Unit
+from inventory.choices import Unit
 from inventory.models import Category, Product, StockLevel, StockMovement, Warehouse
 from inventory.services import stock_level_update, stock_receive
 from oms.demo import backdate, rename
@@ -123,7 +123,7 @@ def seed_products() -> list[Product]:
                         weight_kg=(Decimal(row["weight_kg"]) * factor).quantize(Decimal("0.001")),
                         volume_m3=(Decimal(row["volume_m3"]) * factor).quantize(Decimal("0.0001")),
                         standard_cost=(Decimal(row["cost"]) * factor).quantize(Decimal("0.01")),
-                        tax_class=TaxClass.STANDARD,
+                        tax_class_id="standard",
                         made_to_order=(row["name_en"] == "Crystal chandelier" and spec_no == 3),
                         fragile="灯" in row["category"],  # lighting: glass, shades, LED panels
                         packing_note=FRAGILE_PACKING_NOTE if "灯" in row["category"] else "",

@@ -25,7 +25,7 @@ def product_list() -> QuerySet[Product]:
 
 
 def product_detail(pk: int) -> Product | None:
-    return Product.objects.select_related("category").filter(pk=pk).first()
+    return Product.objects.select_related("category", "tax_class").filter(pk=pk).first()
 
 
 def product_stock(product: Product) -> QuerySet[StockLevel]:

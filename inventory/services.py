@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from inventory import hooks
 from inventory.choices import WORK_ORDER_NEXT_STAGE, AdjustmentReason, MovementKind, WorkOrderStage
-from inventory.models import Product, StockLevel, StockMovement, Warehouse, WorkOrder
+from inventory.models import Product, StockLevel, StockMovement, TaxClass, Warehouse, WorkOrder
 from oms.db import atomic_with_retry, next_document_number
 from oms.errors import ServiceError
 from oms.services import audit_record, model_save, outbox_enqueue
@@ -69,6 +69,13 @@ MAX_QUANTITY = 10_000_000
 
 
 def product_save(*, actor: User | None, product: Product | None, data: dict[str, Any]) -> Product:
+    if isinstance(data.get("tax_class"), str):  # a code, from an import or a script
+        code = data["tax_class"]
+        data = {**data, "tax_class": TaxClass.objects.filter(code=code).first()}
+        if data["tax_class"] is None:
+            raise ValidationError(
+                {"tax_class": _("There is no tax class %(code)s.") % {"code": code}}
+            )
     return model_save(
         actor=actor,
         instance=product or Product(),

@@ -1,14 +1,28 @@
+from decimal import Decimal
+from typing import Any
+
 import django_tables2 as tables
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from inventory.models import Product, StockLevel, StockMovement, Warehouse, WorkOrder
+from inventory.models import (
+    Product,
+    StockLevel,
+    StockMovement,
+    TaxClass,
+    TaxRate,
+    Warehouse,
+    WorkOrder,
+)
 from oms.tables import (
     ActionsColumn,
     ActiveColumn,
     BaseTable,
+    DateColumn,
+    DateTimeColumn,
     MoneyColumn,
     QuantityColumn,
     ReferenceColumn,
@@ -203,3 +217,68 @@ class WorkOrderTable(BaseTable):
             "stage",
         )
         empty_text = _("No work orders match these filters.")
+
+
+class TaxClassTable(BaseTable):
+    code = tables.Column(linkify=True)
+    name = tables.Column(linkify=True)
+    name_en = tables.Column()
+    rate_today = tables.Column(verbose_name=_("Rate today"), orderable=False, empty_values=())
+    next_rate = tables.Column(verbose_name=_("Next change"), orderable=False, empty_values=())
+    is_active = ActiveColumn()
+
+    class Meta(BaseTable.Meta):
+        model = TaxClass
+        fields = ("code", "name", "name_en", "rate_today", "next_rate", "is_active")
+        empty_text = _("No tax classes match these filters.")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._rates: dict[int, Any] | None = None
+
+    def _rate_of(self, record: TaxClass) -> Any:
+        if self._rates is None or record.pk not in self._rates:
+            from inventory.taxes import current_rates
+
+            self._rates = current_rates(list(self.data.data))
+        return self._rates.get(record.pk, (None, None))
+
+    def render_rate_today(self, record):
+        rate = self._rate_of(record)[0]
+        return "—" if rate is None else percent(rate)
+
+    def value_rate_today(self, record):
+        rate = self._rate_of(record)[0]
+        return "" if rate is None else str(rate)
+
+    def render_next_rate(self, record):
+        upcoming = self._rate_of(record)[1]
+        if upcoming is None:
+            return "—"
+        return _("%(rate)s from %(day)s") % {
+            "rate": percent(upcoming[0]),
+            "day": date_format(upcoming[1], "SHORT_DATE_FORMAT"),
+        }
+
+    def value_next_rate(self, record):
+        upcoming = self._rate_of(record)[1]
+        return "" if upcoming is None else f"{upcoming[0]} {upcoming[1].isoformat()}"
+
+
+class TaxRateTable(BaseTable):
+    valid_from = DateColumn()
+    rate = tables.Column(verbose_name=_("Rate"))
+    created_at = DateTimeColumn()
+
+    class Meta(BaseTable.Meta):
+        model = TaxRate
+        fields = ("valid_from", "rate", "created_at")
+        orderable = False
+
+    def render_rate(self, value):
+        return percent(value)
+
+
+def percent(rate: Decimal) -> str:
+    """0.1300 → 13 %; 0.0550 → 5.5 %."""
+    return f"{(rate * 100).normalize():f} %"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inventory import views
+from inventory import tax_views, views
 from oms.generic import object_urls
 
 app_name = "inventory"
@@ -8,6 +8,12 @@ urlpatterns = [
     *object_urls("products/", "product", views, "Product"),
     *object_urls("warehouses/", "warehouse", views, "Warehouse"),
     path("warehouses/<int:pk>/count-sheet/", views.CountSheetView.as_view(), name="count_sheet"),
+    *object_urls("tax-classes/", "tax_class", tax_views, "TaxClass"),
+    path(
+        "tax-classes/<int:pk>/rates/new/",
+        tax_views.TaxRateCreateView.as_view(),
+        name="tax_rate_create",
+    ),
     path("stock/", views.StockLevelListView.as_view(), name="stock_list"),
     path("stock/low/", views.LowStockListView.as_view(), name="low_stock"),
     path("stock/ledger/", views.StockMovementListView.as_view(), name="movement_list"),

@@ -23,6 +23,7 @@ for key, label, order in (
     ("orders", _("Orders"), 10),
     ("warehouse", _("Warehouse"), 20),
     ("customers", _("Customers"), 30),
+    ("finance", _("Finance"), 40),
     ("settings", _("Settings"), 90),
 ):
     register_nav_section(key, label, order=order)

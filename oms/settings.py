@@ -319,6 +319,12 @@ LOGGING = {
 
 # The OMS itself
 OMS_COMPANY_NAME = env.str("OMS_COMPANY_NAME", default="Demo Lighting & Home Co.")
+# The seller on every invoice (fapiao): taxpayer id, registered address and phone, bank.
+OMS_COMPANY_TAXPAYER_ID = env.str("OMS_COMPANY_TAXPAYER_ID", default="91310000MA1FL4XQ3A")
+OMS_COMPANY_ADDRESS = env.str(
+    "OMS_COMPANY_ADDRESS", default="上海市浦东新区张江路 88 号 021-58880000"
+)
+OMS_COMPANY_BANK = env.str("OMS_COMPANY_BANK", default="招商银行上海张江支行 121900000010001")
 OMS_CURRENCY = env.str("OMS_CURRENCY", default="CNY")
 OMS_ROUNDING = env.str("OMS_ROUNDING", default="ROUND_HALF_UP")
 OMS_LIST_PAGE_SIZE = env.int("OMS_LIST_PAGE_SIZE", default=50)

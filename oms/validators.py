@@ -19,3 +19,27 @@ def validate_phone(value: str) -> None:
         raise ValidationError(
             _("Mobile numbers in mainland China start with 13 to 19."), code="invalid_phone"
         )
+
+
+def validate_taxpayer_id(value: str) -> None:
+    """A unified social credit code (统一社会信用代码, GB 32100-2015): 18 characters, the last
+    a check character over the first 17. Spaces are ignored; lower case is read as upper."""
+    from stdnum.cn import uscc
+    from stdnum.exceptions import InvalidChecksum
+    from stdnum.exceptions import ValidationError as StdnumError
+
+    try:
+        uscc.validate(value)
+    except InvalidChecksum:
+        raise ValidationError(
+            _(
+                "The check character of this unified social credit code does not match: look for "
+                "a typing error."
+            ),
+            code="invalid_taxpayer_id",
+        ) from None
+    except StdnumError:
+        raise ValidationError(
+            _("Enter the 18-character unified social credit code, such as 91110000600037341L."),
+            code="invalid_taxpayer_id",
+        ) from None

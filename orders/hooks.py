@@ -22,6 +22,9 @@ from orders.permissions import Actor
 OrderHook = Callable[[Order, Actor], None]
 AmendHook = Callable[[Order, Actor, list[dict[str, Any]]], None]
 
+# (order, actor): the order is confirmed (first time, after approval, or again after an
+# amendment's review); its allocation has run. Billing invoices prepaid orders here.
+order_confirmed: list[OrderHook] = []
 # (order, actor): the order is cancelled; its reservations are released, its work orders
 # stopped, its pending approvals withdrawn; order.cancel_reason says why.
 order_cancelled: list[OrderHook] = []
@@ -49,6 +52,11 @@ order_remainder_allocated: list[OrderHook] = []
 # (order) -> a reason, or None: asked before an order is cancelled, with the order locked.
 # A reason refuses the cancellation and is shown to the user as it is.
 order_cancel_guards: list[Callable[[Order], str | None]] = []
+
+
+def notify_order_confirmed(order: Order, actor: Actor) -> None:
+    for callback in order_confirmed:
+        callback(order, actor)
 
 
 def notify_order_cancelled(order: Order, actor: Actor) -> None:

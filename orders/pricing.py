@@ -1,12 +1,13 @@
 """Pricing as pure functions over Decimals: no database, no settings but the rounding mode.
 
 Order of work for a line (DESIGN.md): the price list's unit price for the quantity →
-promotions → the manual line discount → tax by the product's tax class. Each money amount is
+promotions → the manual line discount → tax by the product's tax class (its rate on the order's
+date, read by the caller from inventory's tax classes). Each money amount is
 rounded to 0.01 once, per line: first the discounted amount, then the tax. The shipping fee
 comes from the most specific matching rule; totals are sums of rounded line amounts.
 """
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -14,13 +15,6 @@ from decimal import Decimal
 from oms.money import ZERO, round_money
 
 HUNDRED = Decimal(100)
-
-TAX_RATES: dict[str, Decimal] = {
-    "standard": Decimal("0.13"),
-    "reduced": Decimal("0.09"),
-    "services": Decimal("0.06"),
-    "exempt": Decimal("0"),
-}
 
 
 class PricingError(ValueError):
@@ -141,13 +135,15 @@ def price_line(
     customer_tier: str = "",
     on: date,
     prices_include_tax: bool,
+    tax_rates: Mapping[str, Decimal],
     rounding: str | None = None,
 ) -> PricedLine:
+    """`tax_rates` maps each tax class to its rate on the order's date."""
     if line.quantity < 1:
         raise PricingError("quantity must be at least 1")
     if not ZERO <= line.discount_percent <= HUNDRED:
         raise PricingError("discount must be between 0 and 100 percent")
-    if line.tax_class not in TAX_RATES:
+    if line.tax_class not in tax_rates:
         raise PricingError(f"unknown tax class {line.tax_class!r}")
     applicable = [p for p in promotions if promotion_applies(p, line, customer_tier, on)]
     chosen = chosen_promotions(applicable, unit_price)
@@ -168,7 +164,7 @@ def price_line(
         gross - discounted,
     )
     manual_discount = gross - discounted - promotion_discount
-    rate = TAX_RATES[line.tax_class]
+    rate = tax_rates[line.tax_class]
     if prices_include_tax:
         tax = round_money(discounted * rate / (1 + rate), rounding)
         net, total = discounted - tax, discounted

@@ -128,8 +128,18 @@ def route_kwargs(
 
     customer = address.customer
     slot_pattern, point = delivery_objects(warehouse)
+    invoice, credit_note = billing_objects(shipment.order)
+    tax_class = tax_class_object()
     return {
         **{f"orders:{page}": {"number": order.number} for page in ORDER_PAGES},
+        **{
+            f"billing:invoice_{page}": {"pk": invoice.pk}
+            for page in ("detail", "issue", "credit", "print")
+        },
+        **{f"billing:credit_note_{page}": {"pk": credit_note.pk} for page in ("detail", "print")},
+        **{f"inventory:tax_class_{page}": {"pk": tax_class.pk} for page in ("detail", "edit")},
+        "inventory:tax_rate_create": {"pk": tax_class.pk},
+        "customers:fapiao": {"pk": customer.pk},
         **{
             f"orders:approval_rule_{page}": {"pk": approval_rule.pk}
             for page in ("edit", "activate", "deactivate")
@@ -273,6 +283,37 @@ def merged_parcel(shipment):
         order_submit(actor=None, order=order)
         members += shipments_create_for_order(actor=None, order=order)
     return shipments_merge(actor=None, shipment=members[0], others=[m.pk for m in members[1:]])
+
+
+def billing_objects(order):
+    """An issued invoice for the order's lines and a credit note for its first line."""
+    from django.db import transaction
+
+    from billing import services
+    from customers.models import Customer
+    from oms.money import ZERO
+    from tests.billing.conftest import taxpayer_id
+
+    Customer.objects.filter(pk=order.customer_id).update(taxpayer_id=taxpayer_id(7))
+    order.customer.refresh_from_db()
+    shares = [
+        services.whole_line(line, prices_include_tax=order.prices_include_tax)
+        for line in order.lines.select_related("product")
+    ]
+    with transaction.atomic():
+        invoice = services._new_invoice(
+            order, shares, shipping=order.shipping_fee, actor=None, strict=True
+        )
+        note = services._credit(
+            invoice, shares[:1], shipping=ZERO, reason="manual", actor=None, note="sample"
+        )
+    return invoice, note
+
+
+def tax_class_object():
+    from inventory.models import TaxClass
+
+    return TaxClass.objects.get(code="standard")
 
 
 def carrier_service():

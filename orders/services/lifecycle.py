@@ -133,9 +133,10 @@ def confirm_order(
         record_event(
             order, EventKind.DEFERRED, actor=actor, message=order_note(OrderNote.ALLOCATION_WAITS)
         )
-        return
-    # Never confirmed nor reviewed before: nothing can be allocated yet.
-    apply_allocation(order, actor=actor, lines=lines, fresh=first_time)
+    else:
+        # Never confirmed nor reviewed before: nothing can be allocated yet.
+        apply_allocation(order, actor=actor, lines=lines, fresh=first_time)
+    hooks.notify_order_confirmed(order, actor)
 
 
 @transaction.atomic

@@ -4,9 +4,11 @@ functions of orders/pricing.py and orders/priority.py."""
 from datetime import date
 from decimal import Decimal
 
+from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from inventory.taxes import tax_rate_on
 from oms.errors import ServiceError
 from oms.money import ZERO
 from orders import pricing
@@ -33,12 +35,16 @@ def reprice(
     customer = order.customer
     # The group's one active price list comes with its items; only a list without items for
     # these products is looked up on its own.
+    # With each item, its product's tax rate on the day the order came in: an amendment keeps
+    # the rates the order was priced with, and the rates cost no statement of their own.
     items = list(
-        PriceListItem.objects.select_related("price_list").filter(
+        PriceListItem.objects.select_related("price_list")
+        .filter(
             price_list__customer_group=customer.group,
             price_list__is_active=True,
             product_id__in={line.product_id for line in lines},
         )
+        .annotate(tax_rate=tax_rate_on(entry_day(order), OuterRef("product__tax_class")))
     )
     price_list = (
         items[0].price_list
@@ -71,6 +77,7 @@ def reprice(
         )
         for p in Promotion.objects.filter(is_active=True, starts_on__lte=today, ends_on__gte=today)
     ]
+    rate_of_product = {item.product_id: item.tax_rate for item in items}
     priced = []
     weight = Decimal(0)
     for line in lines:
@@ -82,11 +89,18 @@ def reprice(
                 _("Price list %(list)s has no price for %(sku)s.")
                 % {"list": price_list.name, "sku": product.sku}
             ) from None
+        tax_class = product.tax_class_id or ""
+        rate = rate_of_product.get(product.pk)
+        if rate is None:
+            raise ServiceError(
+                _("Tax class %(class)s of %(sku)s has no rate on %(day)s: finance enters it.")
+                % {"class": product.tax_class_id, "sku": product.sku, "day": entry_day(order)}
+            )
         result = pricing.price_line(
             pricing.LineInput(
                 product_id=product.pk,
                 quantity=line.quantity,
-                tax_class=product.tax_class,
+                tax_class=tax_class,
                 category_id=product.category_id,
                 discount_percent=line.discount_percent,
             ),
@@ -95,6 +109,7 @@ def reprice(
             customer_tier=customer.tier,
             on=today,
             prices_include_tax=price_list.prices_include_tax,
+            tax_rates={tax_class: rate},
         )
         priced.append(result)
         weight += product.weight_kg * line.quantity

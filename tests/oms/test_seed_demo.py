@@ -64,6 +64,7 @@ def test_seed_demo_is_idempotent_and_consistent(django_user_model):
     assert Order.objects.filter(status="draft", pk__in=rejected).exists()
     check_history()
     check_shipments()
+    check_billing()
 
 
 def check_history():
@@ -175,3 +176,26 @@ def check_shipments():
         assert message.channel == "sms" or "/track/" in message.body, message.body
     assert not told.filter(created_at__gt=now).exists()
     assert not told.filter(status="pending").exists()  # nothing left for the worker to send
+
+
+def check_billing():
+    """Invoices by the orders' terms: gapless numbers per year rising with their dates, a held
+    invoice waiting for fapiao details, and credit notes for each kind of correction."""
+    from billing.models import CreditNote, Invoice
+
+    issued = Invoice.objects.exclude(number=None)
+    assert issued.exists()
+    assert Invoice.objects.filter(status="held", number=None).exists()
+    by_year: dict[int, list] = {}
+    for number, day in issued.order_by("number").values_list("number", "issue_date"):
+        by_year.setdefault(day.year, []).append((int(number.rsplit("-", 1)[1]), day))
+        assert number.startswith(f"INV-{day.year}-")
+    for rows in by_year.values():
+        assert [n for n, _ in rows] == list(range(1, len(rows) + 1))
+        assert [d for _, d in rows] == sorted(d for _, d in rows)
+    assert issued.filter(shipment__isnull=False).exists()  # on account: per shipment
+    assert issued.filter(shipment__isnull=True).exists()  # prepaid: per order
+    assert {"amendment", "cancellation", "manual"} <= set(
+        CreditNote.objects.values_list("reason", flat=True)
+    )
+    assert max(issued.values_list("issued_at", flat=True)) <= timezone.now()

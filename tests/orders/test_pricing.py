@@ -12,7 +12,6 @@ import pytest
 
 from oms.money import CENT, ZERO, round_money, rounding_mode
 from orders.pricing import (
-    TAX_RATES,
     LineInput,
     PriceBreak,
     PricedLine,
@@ -57,6 +56,15 @@ def half_up_by_default(settings):
 
 
 # --- helpers -------------------------------------------------------------------------------
+
+
+# The VAT rates the demo data ships (inventory's tax classes); pricing takes them as data.
+TAX_RATES = {
+    "standard": D("0.13"),
+    "reduced": D("0.09"),
+    "services": D("0.06"),
+    "exempt": D("0"),
+}
 
 
 def assert_money(value, expected: str) -> None:
@@ -126,6 +134,7 @@ def price(
         customer_tier=customer_tier,
         on=on,
         prices_include_tax=incl,
+        tax_rates=TAX_RATES,
         rounding=rounding,
     )
 
@@ -285,13 +294,15 @@ def test_price_line_rejects_unknown_tax_class(tax_class):
         price(make_line(tax_class=tax_class), "10.00")
 
 
-def test_tax_rates_table():
-    assert {
-        "standard": D("0.13"),
-        "reduced": D("0.09"),
-        "services": D("0.06"),
-        "exempt": D("0"),
-    } == TAX_RATES
+def test_price_line_takes_the_rate_it_is_given():
+    priced = price_line(
+        make_line(),
+        unit_price=D("100.00"),
+        on=TODAY,
+        prices_include_tax=False,
+        tax_rates={"standard": D("0.17")},
+    )
+    assert_line(priced, tax_amount="17.00", line_total="117.00")
 
 
 # --- price_line: tax by class, inclusive and exclusive -------------------------------------

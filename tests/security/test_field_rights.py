@@ -74,7 +74,7 @@ def test_sales_cannot_open_the_credit_page(client_for):
 
 
 def test_warehouse_keeps_weights_but_not_prices_or_tax(client_for, user_with_role):
-    product = ProductFactory(standard_cost=Decimal("50.00"), tax_class="standard")
+    product = ProductFactory(standard_cost=Decimal("50.00"), tax_class_id="standard")
     with pytest.raises(ValidationError) as refused:
         product_save(
             actor=user_with_role("warehouse"),

@@ -1,0 +1,32 @@
+"""What billing hears from orders and shipping. Each callable only queues the order's billing
+for after the commit (billing.services.order_bill in a worker): the order's transaction takes no
+invoice counter lock and no extra statement, and a lost task is caught up by the beat job."""
+
+from customers.choices import PaymentTerms
+from oms.types import User
+from orders.models import Order
+from orders.permissions import Actor
+from shipping.models import Shipment
+
+
+def _bill(order: Order, actor: Actor = None, *changes) -> None:
+    from billing.services import bill_on_commit
+
+    bill_on_commit(order)
+
+
+def _bill_dispatched(shipment: Shipment, actor: User | None) -> None:
+    # Prepaid orders were invoiced at confirmation; the others per shipment at dispatch.
+    if shipment.order.payment_terms != PaymentTerms.PREPAID:
+        _bill(shipment.order)
+
+
+def connect() -> None:
+    from orders import hooks as order_hooks
+    from shipping import hooks as shipping_hooks
+
+    order_hooks.order_confirmed.append(_bill)
+    order_hooks.order_amended.append(_bill)
+    order_hooks.order_cancelled.append(_bill)
+    order_hooks.order_remainder_cancelled.append(_bill)
+    shipping_hooks.shipment_dispatched.append(_bill_dispatched)

@@ -1,0 +1,17 @@
+from billing import services
+from oms.tasks import retrying_task
+
+
+@retrying_task(time_limit=120, soft_time_limit=100)
+def bill_order(order_id: int) -> int:
+    """Bring one order's invoices and credit notes up to date; running it twice writes once."""
+    return len(services.order_bill(order_id=order_id))
+
+
+@retrying_task(time_limit=600, soft_time_limit=540)
+def bill_orders_behind() -> int:
+    """The beat job: orders whose task was lost (a broker outage) get their documents."""
+    order_ids = services.orders_behind()
+    for order_id in order_ids:
+        services.order_bill(order_id=order_id)
+    return len(order_ids)
