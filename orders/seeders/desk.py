@@ -118,6 +118,10 @@ class OrderDesk:
         elif show:
             wanted = min(wanted, 20)  # no other showcase order may wait for a far date
         requested = timezone.localdate(moment) + timedelta(days=wanted)
+        if show == "far_ahead":
+            # Counted from today, not from its entry: it must stay beyond the allocation
+            # horizon whatever time of day the demo is seeded.
+            requested = max(requested, timezone.localdate(self.now) + timedelta(days=wanted))
         fate = rng.random()
         # A cancelled order stops wherever it had got to by then.
         cancel_at = None
