@@ -167,8 +167,9 @@ def reset(carrier) -> None:
     from orders.models import Order
     from shipping.models import Shipment
 
-    shipments = Shipment.objects.filter(carrier=carrier.name)
-    shipments.update(status="in_transit", tracking_checked_at=None, delivered_at=None)
+    Shipment.objects.filter(carrier=carrier.name).update(
+        status="in_transit", tracking_checked_at=None, delivered_at=None
+    )
     Order.objects.filter(number__startswith="BT-").update(status="in_transit")
 
 
@@ -189,13 +190,13 @@ def poll_worker(chunks: list[list[int]]) -> tuple[int, int, int, int]:
     return tuple(totals)  # type: ignore[return-value]
 
 
-def poll_cycle(pool, workers: int) -> tuple[float, tuple[int, ...]]:
+def poll_cycle(pool, workers: int, count: int) -> tuple[float, tuple[int, ...]]:
     from shipping.models import Carrier
     from shipping.tracking.services import breaker_for, shipments_due_for_poll
 
     carrier = Carrier.objects.get(code=CARRIER)
     breaker_for(carrier).reset()
-    ids = shipments_due_for_poll(carrier, limit=10**7)
+    ids = shipments_due_for_poll(carrier, limit=count)
     chunks = [ids[start : start + CHUNK] for start in range(0, len(ids), CHUNK)]
     shares = [chunks[index::workers] for index in range(workers)]
     start = time.perf_counter()
@@ -338,11 +339,11 @@ def run(args: argparse.Namespace, state: str) -> None:
         load = os.getloadavg()[0]
         with get_context("spawn").Pool(args.workers) as pool:
             pool.map(poll_worker, [[] for _ in range(args.workers)])  # imports, Django set-up
-            first_seconds, first = poll_cycle(pool, args.workers)
+            first_seconds, first = poll_cycle(pool, args.workers, args.shipments)
             carrier = Carrier.objects.get(code=CARRIER)
             reset(carrier)
             connection.close()
-            second_seconds, second = poll_cycle(pool, args.workers)
+            second_seconds, second = poll_cycle(pool, args.workers, args.shipments)
         print(f"load average (1 min) at the start: {load:.1f}")
         print(f"tracking poll shipments: {first[0]} shipments ({first[3]} failed)")
         print(f"poll cycle 1 (all events new): {first_seconds:.1f} seconds")

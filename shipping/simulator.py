@@ -204,11 +204,13 @@ def _rng(config: SimulatorConfig, *parts: str) -> random.Random:
 
 
 def _city(name: str, rng: random.Random, avoid: City | None = None) -> City:
-    """The city a place name (`from`/`to`: "上海", "广东深圳市") points to, else a drawn one."""
+    """The city a place name (`from`/`to`: "上海", "广东深圳市") names, else a drawn one."""
+    name = name.strip()[:30]
     if name:
         for city in CITIES:
             if city.short in name:
                 return city
+        return City(name, "", name.removesuffix("市"), ("城区", "开发区"))
     choices = [c for c in CITIES if c is not avoid]
     return rng.choice(choices)
 

@@ -31,11 +31,14 @@ class CarrierEvent:
 
 @dataclass(frozen=True)
 class Parcel:
-    """What a query or a subscription names: the tracking number, and the recipient's phone
-    (some carriers ask for its last digits)."""
+    """What a query or a subscription names: the tracking number, the recipient's phone
+    (some carriers ask for its last digits) and the cities it goes between (Kuaidi100's
+    `from` and `to`, used for its transit estimates)."""
 
     tracking_number: str
     phone: str = ""
+    origin: str = ""  # the city it leaves from (the warehouse's)
+    destination: str = ""  # the recipient's city
 
 
 @dataclass(frozen=True)

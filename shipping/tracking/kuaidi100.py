@@ -199,6 +199,8 @@ class Kuaidi100Adapter(TrackingAdapter):
                 "com": self.company,
                 "num": parcel.tracking_number,
                 "phone": parcel.phone,
+                "from": parcel.origin,
+                "to": parcel.destination,
                 "resultv2": RESULT_VERSION,
                 "show": "0",
                 "order": "desc",
@@ -228,6 +230,8 @@ class Kuaidi100Adapter(TrackingAdapter):
             {
                 "company": self.company,
                 "number": parcel.tracking_number,
+                "from": parcel.origin,
+                "to": parcel.destination,
                 "key": self.carrier.tracking_key,
                 "parameters": {
                     "callbackurl": callback_url,

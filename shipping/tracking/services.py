@@ -80,7 +80,12 @@ def carrier_of(shipment: Shipment) -> Carrier | None:
 
 
 def parcel_of(shipment: Shipment) -> Parcel:
-    return Parcel(tracking_number=shipment.tracking_number, phone=shipment.order.ship_phone)
+    return Parcel(
+        tracking_number=shipment.tracking_number,
+        phone=shipment.order.ship_phone,
+        origin=shipment.warehouse.city,
+        destination=shipment.order.ship_city,
+    )
 
 
 def callback_url(carrier: Carrier) -> str:
@@ -436,7 +441,7 @@ def tracking_subscribe(*, shipment_id: int) -> str:
     """Ask the shipment's carrier to push its events (after dispatch). Raises
     TrackingUnavailable when the carrier is down or refuses, so the task retries later."""
     shipment = (
-        Shipment.objects.select_related("order", "carrier_service__carrier")
+        Shipment.objects.select_related("order", "warehouse", "carrier_service__carrier")
         .filter(pk=shipment_id)
         .first()
     )
@@ -524,7 +529,7 @@ def tracking_poll(*, carrier: Carrier, shipment_ids: Sequence[int]) -> PollResul
         return result
     breaker, limit = breaker_for(carrier), rate_limit_for(carrier)
     shipments = list(
-        Shipment.objects.select_related("order")
+        Shipment.objects.select_related("order", "warehouse")
         .filter(due_for_poll(), pk__in=shipment_ids, status__in=POLLED_STATUSES)
         .exclude(tracking_number="")
         .order_by("tracking_checked_at", "pk")

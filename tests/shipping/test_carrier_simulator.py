@@ -190,6 +190,15 @@ def test_signed_query_answers_the_whole_journey(simulator):
     assert "statusCode" not in plain["data"][0]
 
 
+def test_a_parcel_goes_between_the_cities_it_names(simulator):
+    sim = simulator(**CALM)
+    answer = query(sim, "SF77", resultv2="4", **{"from": "成都", "to": "佛山市"})
+    assert answer["routeInfo"]["from"]["name"] == "四川,成都市"
+    assert answer["routeInfo"]["to"]["name"] == "佛山市"  # not one the simulator knows
+    assert "【成都" in answer["data"][-1]["context"]
+    assert "佛山" in answer["data"][0]["context"] or "佛山" in answer["data"][1]["context"]
+
+
 def test_a_number_takes_the_same_journey_in_every_simulator(simulator):
     first, second = simulator(), simulator()
     for num in ("ZT0001", "ZT0002", "ZT0003"):

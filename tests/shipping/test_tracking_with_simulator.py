@@ -82,7 +82,13 @@ def dispatched(shipping, carrier: Carrier, count: int, prefix: str) -> list[Ship
 
 
 def scans(simulator: CarrierSimulator, carrier: Carrier, shipment: Shipment) -> list[str]:
-    steps = journey(simulator.config, carrier.tracking_company, shipment.tracking_number)
+    steps = journey(
+        simulator.config,
+        carrier.tracking_company,
+        shipment.tracking_number,
+        origin=shipment.warehouse.city,  # the adapter names the cities
+        destination=shipment.order.ship_city,
+    )
     return sorted(step.detail for step in steps)
 
 
