@@ -3,7 +3,6 @@ in, send again, close) and a carrier's rate card. Each action is a POST calling 
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -11,7 +10,6 @@ from oms.generic import ObjectListView
 from shipping import attention, returns, selectors
 from shipping.filters import AttentionFilterSet, RateFilterSet
 from shipping.forms import ContactForm, RedispatchForm, ReturnNoteForm
-from shipping.models import Carrier
 from shipping.tables import AttentionTable, RateTable
 from shipping.views import ShipmentActionView
 
@@ -125,22 +123,17 @@ class CloseReturnView(ShipmentActionView):
 
 
 class RateListView(ObjectListView):
-    """A carrier's rate card: every row, filtered and paged (a card of thousands stays fast)."""
+    """Rate cards, one carrier's or all: every row, filtered and paged (a card of thousands
+    of rows stays fast)."""
 
     permission_required = "shipping.view_carrier"
     filterset_class = RateFilterSet
     table_class = RateTable
-    export_name = "rate-card"
-
-    def get(self, request, *args, **kwargs):
-        self.carrier = Carrier.objects.filter(pk=kwargs["pk"]).first()
-        if self.carrier is None:
-            raise Http404
-        self.title = _("Rate card of %(carrier)s") % {"carrier": self.carrier.name}
-        return super().get(request, *args, **kwargs)
+    title = gettext_lazy("Rate cards")
+    export_name = "rate-cards"
 
     def get_queryset(self):
-        return selectors.carrier_rates(self.carrier)
+        return selectors.rate_rows()
 
     def get_summary(self, queryset):
         return _("A province's row wins over its zone's row for the same lane.")

@@ -97,6 +97,12 @@ class RateFilterSet(SearchFilterSet):
     """A carrier's rate card rows by service, origin and destination."""
 
     search_fields = ("origin", "destination")
+    carrier = django_filters.ModelChoiceFilter(
+        label=_("Carrier"),
+        field_name="service__carrier",
+        queryset=Carrier.objects.all(),
+        empty_label=_("Any carrier"),
+    )
 
     service = django_filters.ChoiceFilter(
         label=_("Service"),
@@ -115,7 +121,7 @@ class RateFilterSet(SearchFilterSet):
 
     class Meta:
         model = Rate
-        fields = ["service", "origin", "destination"]
+        fields = ["q", "carrier", "service", "origin", "destination"]
 
 
 class AttentionFilterSet(SearchFilterSet):

@@ -300,6 +300,13 @@ def carrier_list() -> QuerySet[Carrier]:
     ).order_by("-active", "name")
 
 
+def rate_rows() -> QuerySet[Rate]:
+    """Every rate card row, a carrier's together (the rate cards page)."""
+    return Rate.objects.select_related("service__carrier").order_by(
+        "service__carrier__name", "service__level", "origin", "destination"
+    )
+
+
 def carrier_rates(carrier: Carrier) -> QuerySet[Rate]:
     return (
         Rate.objects.filter(service__carrier=carrier)

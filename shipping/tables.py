@@ -249,6 +249,11 @@ def _kg(value) -> str:
 class RateTable(BaseTable):
     """A rate card row on one line: the weight prices, then the surcharge and fee rules."""
 
+    carrier = tables.Column(
+        accessor="service__carrier__name",
+        verbose_name=_("Carrier"),
+        linkify=lambda record: record.service.carrier.get_absolute_url(),
+    )
     service = tables.Column(accessor="service__level", verbose_name=_("Service"))
     origin = tables.Column(verbose_name=_("Origin province"))
     destination = tables.Column(verbose_name=_("Destination province or zone"))
@@ -262,6 +267,7 @@ class RateTable(BaseTable):
     class Meta(BaseTable.Meta):
         model = Rate
         fields = (
+            "carrier",
             "service",
             "origin",
             "destination",

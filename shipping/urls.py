@@ -151,5 +151,5 @@ urlpatterns = [
         name="carrier_service_edit",
     ),
     path("carriers/<int:pk>/rates/import/", views.RateImportView.as_view(), name="rate_import"),
-    path("carriers/<int:pk>/rates/", desk_views.RateListView.as_view(), name="carrier_rates"),
+    path("carriers/rates/", desk_views.RateListView.as_view(), name="carrier_rates"),
 ]

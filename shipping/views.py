@@ -385,7 +385,7 @@ class CarrierDetailView(ObjectDetailView):
         context["services"] = self.object.services.order_by("level")
         # The first rows; the rate card page pages and filters all of them.
         rows = list(selectors.carrier_rates(self.object)[: RATE_PREVIEW + 1])
-        context["rates"] = compact_table(RateTable, rows[:RATE_PREVIEW])
+        context["rates"] = compact_table(RateTable, rows[:RATE_PREVIEW], without=("carrier",))
         context["more_rates"] = len(rows) > RATE_PREVIEW
         context["rate_filter"] = RateFilterSet().form
         context["on_time"] = carrier_on_time(self.object)

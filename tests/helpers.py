@@ -200,7 +200,6 @@ def route_kwargs(
                 "carrier_edit",
                 "carrier_service_create",
                 "rate_import",
-                "carrier_rates",
             )
         },
         "shipping:carrier_service_edit": {

@@ -16,11 +16,13 @@ from oms.exports import defuse, plain
 from oms.generic import ObjectListView
 from orders.models import ApprovalRule, Promotion, ShippingRule
 from orders.services import order_submit
-from shipping.models import Carrier, CarrierService
+from shipping.models import Carrier, CarrierService, Rate
+from shipping.permissions import ShipmentAction
 from shipping.services import (
     DispatchDetails,
     shipment_dispatch,
     shipment_pack,
+    shipment_record_progress,
     shipment_start_picking,
     shipments_create_for_order,
 )
@@ -81,9 +83,23 @@ def hostile_data(db, user_with_role):
         shipment=shipment,
         details=DispatchDetails(carrier="=cmd|' /C calc'!A0", tracking_number="@T1"),
     )
+    # Held up on its way: the exceptions queue lists it.
+    shipment_record_progress(
+        actor=None, shipment=shipment, action=ShipmentAction.EXCEPTION, note="=1+1"
+    )
     carrier = Carrier.objects.create(code="hostile", name='=HYPERLINK("x")')
-    CarrierService.objects.create(
+    service = CarrierService.objects.create(
         carrier=carrier, level="express", max_weight_kg=30, max_side_cm=150
+    )
+    Rate.objects.create(
+        service=service,
+        origin="SH",
+        destination="zone:east",
+        transit_days=2,
+        first_weight_kg=1,
+        first_fee=10,
+        step_kg=1,
+        step_fee=2,
     )
     work_order_create(product=product, warehouse=catalog.shanghai, quantity=1)
     customer_update(actor=sales, customer=customer, data={"notes": "-changed"})
