@@ -13,6 +13,7 @@ from datetime import datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import Min
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from stdnum.cn import uscc
 
@@ -73,7 +74,7 @@ def _moments(context: SeedContext) -> list[tuple[datetime, int]]:
         Shipment.objects.filter(status__in=DISPATCHED_STATUSES)
         .exclude(order__payment_terms=PaymentTerms.PREPAID)
         .values("order_id")
-        .annotate(first=Min("dispatched_at"))
+        .annotate(first=Min(Coalesce("dispatched_at", "delivered_at")))  # collected: no dispatch
         .values_list("first", "order_id")
     )
     return sorted([*prepaid, *dispatched])

@@ -7,14 +7,17 @@ from datetime import time
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from inventory.models import Warehouse
+from customers.models import Customer
+from inventory.models import StockLevel, Warehouse
 from oms.demo import SeedContext
 from oms.errors import ServiceError
 from orders import services as order_services
 from orders.choices import OrderStatus
 from orders.models import Order
+from orders.services import LineRequest
 from shipping import pickup, services, slots
 from shipping.choices import ShipmentStatus
 from shipping.models import (
@@ -170,19 +173,47 @@ def seed_bookings(context: SeedContext) -> None:
         )
 
 
+def _new_orders_to_collect(context: SeedContext, count: int) -> list[Order]:
+    """`count` new allocated orders of one unit of a well-stocked product."""
+    level = (
+        StockLevel.objects.filter(
+            on_hand__gte=F("reserved") + 10, product__made_to_order=False, product__is_active=True
+        )
+        .select_related("product")
+        .order_by("pk")
+        .first()
+    )
+    customer = Customer.objects.order_by("pk").first()
+    if level is None or customer is None:
+        return []
+    made = []
+    for _ in range(count):
+        order = order_services.order_create(
+            actor=context.users["sales1"],
+            customer=customer,
+            lines=[LineRequest(level.product, 1)],
+        )
+        order = order_services.order_submit(actor=context.users["sales1"], order=order)
+        if order.status == OrderStatus.ALLOCATED:
+            made.append(order)
+    return made
+
+
 def seed_pickups(context: SeedContext, points: list[PickupPoint]) -> None:
     """Allocated orders collected at the points: picked and packed (code sent), one handed
     over at the desk."""
     if OrderPickup.objects.exists():
         return
     clerk, warehouse_user = context.users["sales1"], context.users["warehouse"]
-    # Orders waiting in the pick queue (two stay there for the queue's own demo).
+    # Orders waiting in the pick queue (one stays there for the queue's own demo).
     queue = list(
         Order.objects.filter(
             external_reference__startswith="DEMO-", status=OrderStatus.ALLOCATED, on_hold=False
         ).order_by("-created_at")
     )
-    orders = queue[: min(3, max(len(queue) - 2, 0))]
+    orders = queue[: min(3, max(len(queue) - 1, 0))]
+    if len(orders) < 2:  # a small demo has few orders waiting: new ones to collect in store
+        orders += _new_orders_to_collect(context, 2 - len(orders))
     for index, order in enumerate(orders):
         point = points[index % len(points)]
         try:
@@ -192,11 +223,13 @@ def seed_pickups(context: SeedContext, points: list[PickupPoint]) -> None:
                 services.shipment_pack(actor=warehouse_user, shipment=shipment)
         except (ServiceError, ValidationError) as exc:
             context.say(f"demo pickup for {order.number}: {exc}")
-    collected = (
-        Shipment.objects.filter(status=S.READY_FOR_PICKUP, pickup_point__isnull=False)
-        .order_by("pk")
-        .first()
+    ready = list(
+        Shipment.objects.filter(status=S.READY_FOR_PICKUP, pickup_point__isnull=False).order_by(
+            "pk"
+        )[:2]
     )
+    # One handed over, as long as another still waits at its point (a small demo shows both).
+    collected = ready[0] if len(ready) == 2 else None
     if collected is not None:
         with transaction.atomic():
             locked = services.lock_shipment(collected)

@@ -334,7 +334,7 @@ def shipments_merge(*, actor: User | None, shipment: Shipment, others: list[int]
             },
         )
     _note_orders(locked, actor, NOTE_MERGED, parcel)
-    _audit(actor, "parcel.merge", parcel, joining)
+    _audit(actor, action="parcel.merge", parcel=parcel, shipments=joining)
     return parcel
 
 
@@ -378,7 +378,7 @@ def parcel_unmerge(*, actor: User | None, parcel: MergedParcel) -> MergedParcel:
         )
     _release(parcel, members, actor)
     _note_orders(members, actor, NOTE_UNMERGED, parcel)
-    _audit(actor, "parcel.unmerge", parcel, members)
+    _audit(actor, action="parcel.unmerge", parcel=parcel, shipments=members)
     return parcel
 
 
@@ -409,7 +409,7 @@ def leave_parcel_when_cancelled(shipment: Shipment, actor: User | None) -> None:
     if len(rest) < 2:
         _release(parcel, rest, actor)
         _note_orders(rest, actor, NOTE_UNMERGED, parcel)
-    _audit(actor, "parcel.leave", parcel, [shipment])
+    _audit(actor, action="parcel.leave", parcel=parcel, shipments=[shipment])
 
 
 @atomic_with_retry()

@@ -61,8 +61,10 @@ class TrackingEvent(models.Model):
             models.Index(fields=["shipment", "-event_time", "-id"], name="tracking_event_latest"),
         ]
         constraints = [
+            # Once per shipment: the shipments of a merged parcel share one tracking number
+            # and each follows the parcel's events.
             models.UniqueConstraint(
-                fields=["carrier", "tracking_number", "event_time", "raw_code"],
+                fields=["shipment", "carrier", "tracking_number", "event_time", "raw_code"],
                 name="one_tracking_event",
                 nulls_distinct=False,
             ),

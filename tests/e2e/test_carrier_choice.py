@@ -39,7 +39,7 @@ def test_choose_override_and_dispatch_with_the_chosen_carrier(page: Page, live_s
     page.fill("#override-reason", "客户要求顺丰 customer asked for SF")
     page.click("[data-action=override-carrier]")
     expect(page.locator(".alert")).to_contain_text("SF carrier")
-    expect(page.locator(".oms-timeline")).to_contain_text("customer asked for SF")
+    expect(page.locator("#shipment-timeline")).to_contain_text("customer asked for SF")
     sf = Shipment.objects.get(pk=shipment.pk)
     assert sf.carrier_service.carrier.code == "SF"
     assert sf.expected_delivery_date is not None
@@ -48,7 +48,7 @@ def test_choose_override_and_dispatch_with_the_chosen_carrier(page: Page, live_s
     page.click("button[data-lang=zh-hans]")
     expect(card).to_contain_text("承运商选择")
     page.click("[data-action=choose-carrier]")
-    expect(page.locator(".oms-timeline")).to_contain_text("ZTO carrier")
+    expect(page.locator("#shipment-timeline")).to_contain_text("ZTO carrier")
     page.click("button[data-lang=en]")
 
     page.click("[data-action=dispatch]")

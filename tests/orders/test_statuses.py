@@ -50,12 +50,18 @@ def test_allocated_has_its_own_tone_and_is_in_the_lists():
     assert ORDER_STATUS_TONES[S.ALLOCATED] not in {ORDER_STATUS_TONES[S.PICKING], "grey"}
     assert S.PICKING in ORDER_TRANSITIONS[S.ALLOCATED]
     # Allocated orders go to picking, and back-ordered ones that ship what they hold;
-    # picking goes on to shipping (or is cancelled).
+    # picking goes on to shipping, or straight to delivered when the customer collects it
+    # at a pickup point (or is cancelled).
     assert {s for s, targets in ORDER_TRANSITIONS.items() if S.PICKING in targets} == {
         S.ALLOCATED,
         S.BACKORDERED,
     }
-    assert ORDER_TRANSITIONS[S.PICKING] == {S.PARTIALLY_SHIPPED, S.SHIPPED, S.CANCELLED}
+    assert ORDER_TRANSITIONS[S.PICKING] == {
+        S.PARTIALLY_SHIPPED,
+        S.SHIPPED,
+        S.DELIVERED,
+        S.CANCELLED,
+    }
     queue_choices = [value for value, _ in QueueFilterSet().filters["status"].extra["choices"]]
     assert queue_choices.index(S.ALLOCATED) < queue_choices.index(S.PICKING)
     backlog = [

@@ -16,7 +16,7 @@ from oms.exports import defuse, plain
 from oms.generic import ObjectListView
 from orders.models import ApprovalRule, Promotion, ShippingRule
 from orders.services import order_submit
-from shipping.models import Carrier, CarrierService, Rate
+from shipping.models import Carrier, CarrierService, PickupPoint, Rate
 from shipping.permissions import ShipmentAction
 from shipping.services import (
     DispatchDetails,
@@ -26,6 +26,7 @@ from shipping.services import (
     shipment_start_picking,
     shipments_create_for_order,
 )
+from tests.helpers import billing_objects, delivery_objects
 from tests.oms.test_roles_matrix import our_url_patterns
 from tests.orders.conftest import Catalog
 
@@ -102,6 +103,11 @@ def hostile_data(db, user_with_role):
         step_fee=2,
     )
     work_order_create(product=product, warehouse=catalog.shanghai, quantity=1)
+    # A delivery slot pattern and a pickup point with a hostile name, an invoice and a credit
+    # note of the hostile customer.
+    _pattern, point = delivery_objects(catalog.shanghai)
+    PickupPoint.objects.filter(pk=point.pk).update(name="=HYPERLINK(\"x\")", city="@city")
+    billing_objects(order)
     customer_update(actor=sales, customer=customer, data={"notes": "-changed"})
     return customer
 

@@ -38,8 +38,8 @@ def test_wave_page_and_pick_list_queries_are_pinned(client_for, shipping, stocke
     assert len(many_page) == len(few_page)
     assert len(many_list) == len(few_list)
     # Session, user, permissions (2), groups, the warehouse checked and listed by the form,
-    # the candidates.
-    assert len(many_page) == 8
+    # the slot times of the filter, the candidates.
+    assert len(many_page) == 9
     # Session, user, permissions (2), groups, the chosen shipments, their lines, the bins.
     assert len(many_list) <= 9
 
@@ -67,10 +67,10 @@ def test_shipment_page_queries_in_every_part_of_its_life(client_for, shipping, s
     back = len(page_queries(client, one_line.get_absolute_url()))
     assert len(page_queries(client, six_lines.get_absolute_url())) == back
     # Pinned; the carrier choice is priced in the warehouse, the attention card on the way,
-    # the returned parcel's card when it came back.
-    assert in_warehouse <= 14
-    assert on_the_way <= 13
-    assert back <= 12
+    # the returned parcel's card when it came back; the delivery card reads the slot booking.
+    assert in_warehouse <= 15
+    assert on_the_way <= 14
+    assert back <= 13
 
 
 def test_shipments_list_queries_are_pinned(client_for, shipping, stocked):
@@ -82,5 +82,6 @@ def test_shipments_list_queries_are_pinned(client_for, shipping, stocked):
     many = page_queries(client, "/shipments/?per_page=100")
     assert len(many) == len(few)
     assert not many.row_counts
-    # Session, user, permissions (2), groups, carriers and warehouses of the filter, the rows.
-    assert len(many) == 8
+    # Session, user, permissions (2), groups, carriers, warehouses and slot times of the
+    # filter, the rows.
+    assert len(many) == 9

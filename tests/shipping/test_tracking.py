@@ -467,3 +467,37 @@ def test_order_page_shows_its_shipments_latest_tracking(client_for, client, ship
     html = client_for("sales").get(shipment.order.get_absolute_url()).content.decode()
     assert "Ready for pickup (locker or station)" in html
     assert "菜鸟驿站" in html
+
+
+def test_a_push_moves_every_shipment_of_a_merged_parcel(client, shipping, carrier):
+    """The orders of a merged parcel share its tracking number; each follows its events."""
+    from shipping import merging, services
+
+    customer, product = shipping.customer(), shipping.product()
+    shipping.stock(product, shipping.shanghai, 10)
+    members = []
+    for _ in range(2):
+        order = shipping.allocated_order((product, 1), customer=customer)
+        members += services.shipments_create_for_order(actor=None, order=order)
+    parcel = merging.shipments_merge(actor=None, shipment=members[0], others=[members[1].pk])
+    for member in members:
+        picking = services.shipment_start_picking(actor=None, shipment=member)
+        services.shipment_pack(actor=None, shipment=picking)
+    merging.parcel_dispatch(
+        actor=None,
+        parcel=parcel,
+        details=shipping.details("KDPARCEL1", parcels=1, carrier=carrier.name),
+        expected=[member.number for member in members],
+    )
+    param = push_param(
+        "KDPARCEL1",
+        [
+            (moment(3), "0", "杭州转运中心", "已到达杭州转运中心"),
+            (moment(1), "3", "杭州市", "已签收"),
+        ],
+    )
+    assert post_push(client, carrier, param).status_code == 200
+    assert process_received() == ["processed"]
+    for member in members:
+        assert fresh(member).status == "delivered", member.number
+        assert TrackingEvent.objects.filter(shipment=member).count() == 2
