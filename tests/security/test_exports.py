@@ -106,7 +106,7 @@ def hostile_data(db, user_with_role):
     # A delivery slot pattern and a pickup point with a hostile name, an invoice and a credit
     # note of the hostile customer.
     _pattern, point = delivery_objects(catalog.shanghai)
-    PickupPoint.objects.filter(pk=point.pk).update(name="=HYPERLINK(\"x\")", city="@city")
+    PickupPoint.objects.filter(pk=point.pk).update(name='=HYPERLINK("x")', city="@city")
     billing_objects(order)
     customer_update(actor=sales, customer=customer, data={"notes": "-changed"})
     return customer
