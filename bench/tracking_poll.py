@@ -208,8 +208,8 @@ def poll_cycle(pool, workers: int, count: int) -> tuple[float, tuple[int, ...]]:
 
 def push_bodies(count: int) -> list[bytes]:
     """The simulator's push of each bench parcel at a random point of its journey."""
-    from shipping.simulator import SimulatorConfig, compact_json, journey, tracking_result
-    from shipping.simulator import push_sign as sign
+    from shipping.simulator_protocol import SimulatorConfig, compact_json, journey, tracking_result
+    from shipping.simulator_protocol import push_sign as sign
 
     config = SimulatorConfig(accounts={})
     rng = random.Random(7)

@@ -21,18 +21,17 @@ from django.conf import settings
 from django.test import override_settings
 
 from oms.registry import processes_to_run
-from shipping.simulator import (
+from shipping.simulator import CarrierSimulator, signed_query_form
+from shipping.simulator_protocol import (
     PROBLEM,
     REFUSED,
     RETURN_SIGNED,
     SIGNED,
-    CarrierSimulator,
     SimulatorConfig,
     compact_json,
     journey,
     push_sign,
     query_sign,
-    signed_query_form,
 )
 
 CUSTOMER, KEY, SALT = (

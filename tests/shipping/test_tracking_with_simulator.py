@@ -13,7 +13,8 @@ from django.test import override_settings
 from shipping import services
 from shipping.choices import ShipmentStatus, TrackingKind
 from shipping.models import Carrier, ReceivedCallback, Shipment, TrackingEvent
-from shipping.simulator import CarrierSimulator, SimulatorConfig, journey
+from shipping.simulator import CarrierSimulator
+from shipping.simulator_protocol import SimulatorConfig, journey
 from shipping.tracking.services import (
     breaker_for,
     callback_process,

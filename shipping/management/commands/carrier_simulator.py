@@ -12,7 +12,8 @@ import urllib.parse
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from shipping.simulator import QUERY_PATH, SUBSCRIBE_PATH, CarrierSimulator, SimulatorConfig
+from shipping.simulator import CarrierSimulator
+from shipping.simulator_protocol import QUERY_PATH, SUBSCRIBE_PATH, SimulatorConfig
 
 
 def share(value: str) -> float:
