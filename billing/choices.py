@@ -31,3 +31,31 @@ INVOICE_STATUS_TONES = {
     InvoiceStatus.PARTLY_CREDITED: "orange",
     InvoiceStatus.CREDITED: "grey",
 }
+
+
+class PaymentMethod(models.TextChoices):
+    BANK_TRANSFER = "bank_transfer", _("Bank transfer (对公转账)")
+    ALIPAY = "alipay", _("Alipay")
+    WECHAT_PAY = "wechat_pay", _("WeChat Pay")
+    CARD = "card", _("Card")
+    CASH = "cash", _("Cash")
+    # Collected by the carrier at the door; recorded when its remittance statement is imported.
+    COD = "cod", _("Cash on delivery")
+    # Paid with the customer's credit: the unapplied part of earlier payments. Only refunds
+    # "kept as credit" and credit applications use it; it brings no new money.
+    CUSTOMER_CREDIT = "credit", _("Customer credit")
+
+
+class PaymentKind(models.TextChoices):
+    RECEIPT = "receipt", pgettext_lazy("payment kind", "Receipt")
+    REFUND = "refund", pgettext_lazy("payment kind", "Refund")
+
+
+class PaymentSource(models.TextChoices):
+    MANUAL = "manual", _("Entered by finance")
+    COD_REMITTANCE = "cod_remittance", _("COD remittance statement")
+    BANK_STATEMENT = "bank_statement", _("Bank statement")
+    CHANNEL = "channel", _("Paid on the sales channel")
+
+
+PAYMENT_SEQUENCE = "billing_payment_number"

@@ -27,6 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.choices import CREDIT_NOTE_SERIES, INVOICE_SERIES, CreditReason, InvoiceStatus
+from billing.installments import installments_create, installments_credit
 from billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from billing.shares import Share, part_of, whole_line
 from customers.choices import PaymentTerms
@@ -154,6 +155,8 @@ def _new_invoice(
         _take_number(invoice, actor, on)
     invoice.save()
     InvoiceLine.objects.bulk_create(_lines_of(shares, InvoiceLine, invoice=invoice))
+    if invoice.number:
+        installments_create(invoice)
     audit_record(
         actor=actor,
         action="invoice.issue" if invoice.number else "invoice.hold",
@@ -180,10 +183,11 @@ def _credit(
     total = subtotal + tax + shipping
     if total <= 0:
         raise ServiceError(_("A credit note must credit something."))
-    if total > invoice.open_amount:
+    creditable = invoice.total - invoice.amount_credited
+    if total > creditable:
         raise ServiceError(
             _("%(invoice)s has only %(open)s left to credit.")
-            % {"invoice": invoice, "open": invoice.open_amount}
+            % {"invoice": invoice, "open": creditable}
         )
     credit_note = CreditNote(
         invoice=invoice,
@@ -204,6 +208,7 @@ def _credit(
     )
     credit_note.save()
     CreditNoteLine.objects.bulk_create(_lines_of(shares, CreditNoteLine, credit_note=credit_note))
+    installments_credit(invoice, total)
     invoice.amount_credited += total
     invoice.status = (
         InvoiceStatus.CREDITED
@@ -429,6 +434,7 @@ def invoice_issue(*, actor: User, invoice: Invoice) -> Invoice:
         raise ServiceError(problem)
     _take_number(invoice, actor)
     invoice.save()
+    installments_create(invoice)
     audit_record(
         actor=actor,
         action="invoice.issue",

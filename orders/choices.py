@@ -88,6 +88,17 @@ class FulfilmentStatus(models.TextChoices):
     RETURNED = "returned", pgettext_lazy("fulfilment", "Returned")
 
 
+class PaymentStatus(models.TextChoices):
+    """What the customer has paid of the order (kept by billing through
+    orders.services.order_set_payment_status, so lists need no join to invoices)."""
+
+    UNPAID = "unpaid", _("Unpaid")
+    PARTIALLY_PAID = "partially_paid", _("Partially paid")
+    PAID = "paid", _("Paid")
+    PARTIALLY_REFUNDED = "partially_refunded", _("Partially refunded")
+    REFUNDED = "refunded", _("Refunded")
+
+
 class Channel(models.TextChoices):
     BACK_OFFICE = "back_office", _("Back office")
     WEB_SHOP = "web_shop", _("Web shop")

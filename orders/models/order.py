@@ -20,6 +20,7 @@ from orders.choices import (
     EventKind,
     FulfilmentStatus,
     OrderStatus,
+    PaymentStatus,
 )
 from orders.models.base import MONEY, ORDER_NUMBER_SEQUENCE
 from orders.models.rules import ApprovalRule
@@ -44,6 +45,14 @@ class Order(models.Model):
         max_length=12,
         choices=FulfilmentStatus.choices,
         default=FulfilmentStatus.UNFULFILLED,
+    )
+    # What the customer has paid, kept by billing through orders.services (orders never reads
+    # invoices); delivered and paid makes the order completed, whichever comes last.
+    payment_status = models.CharField(
+        _("payment"),
+        max_length=20,
+        choices=PaymentStatus.choices,
+        default=PaymentStatus.UNPAID,
     )
     # A partially shipped order whose undispatched remainder was cancelled: it goes on with
     # what was dispatched, and nothing more waits to ship.

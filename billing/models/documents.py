@@ -98,7 +98,8 @@ class Invoice(BuyerDetails, Amounts):
     issue_date = models.DateField(_("date"), null=True, blank=True)
     due_date = models.DateField(_("due"), null=True, blank=True)
     amount_credited = models.DecimalField(_("credited"), default=0, **MONEY)
-    # Kept by payments (a later part of billing); the prepaid dispatch guard will read it.
+    # Σ of the payment allocations to this invoice, kept by billing.payments under the invoice's
+    # row lock; the prepaid dispatch guard and the order's payment_status read it.
     amount_paid = models.DecimalField(_("paid"), default=0, **MONEY)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -138,6 +139,12 @@ class Invoice(BuyerDetails, Amounts):
                 condition=Q(amount_credited__gte=0, amount_credited__lte=F("total")),
                 name="invoice_credited_within_total",
             ),
+            # A credit note on a paid invoice first releases the payment it no longer needs
+            # (it becomes the customer's credit), so paid + credited never exceeds the total.
+            models.CheckConstraint(
+                condition=Q(amount_paid__gte=0, amount_paid__lte=F("total") - F("amount_credited")),
+                name="invoice_settled_within_total",
+            ),
             models.CheckConstraint(
                 condition=Q(total=F("subtotal") + F("tax_total") + F("shipping_fee")),
                 name="invoice_total_adds_up",
@@ -152,8 +159,8 @@ class Invoice(BuyerDetails, Amounts):
 
     @property
     def open_amount(self) -> Decimal:
-        """What the invoice still asks for: its total less credit notes (payments come later)."""
-        return self.total - self.amount_credited
+        """What the invoice still asks for: its total less credit notes and payments."""
+        return self.total - self.amount_credited - self.amount_paid
 
 
 class DocumentLine(models.Model):

@@ -1,0 +1,76 @@
+"""When an invoice's money is due: its installments, and how payments and credit notes settle
+them. The caller holds the invoice's row lock and changes invoice.amount_paid /
+amount_credited in the same transaction by the same amount (see billing.models.payments)."""
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+
+from billing.models import Installment, Invoice
+from oms.errors import ServiceError
+from oms.money import ZERO, round_money
+
+
+def installments_create(
+    invoice: Invoice, schedule: Sequence[tuple[date, Decimal]] | None = None
+) -> list[Installment]:
+    """An issued invoice's due dates: the whole total at its due date, or a schedule of
+    (due date, amount) whose amounts add up to the total exactly. Nothing is due on an
+    invoice of 0."""
+    if invoice.total <= 0:
+        return []
+    if schedule is None:
+        schedule = [(invoice.due_date, invoice.total)]
+    amounts = [round_money(amount) for _due, amount in schedule]
+    if any(amount <= 0 for amount in amounts) or sum(amounts, ZERO) != invoice.total:
+        raise ServiceError(
+            _("The installments must be positive and add up to the invoice total %(total)s.")
+            % {"total": invoice.total}
+        )
+    dates = [due for due, _amount in schedule]
+    if dates != sorted(dates):
+        raise ServiceError(_("Installments must fall due in order."))
+    return Installment.objects.bulk_create(
+        Installment(invoice=invoice, position=position, due_date=due, amount=amount)
+        for position, (due, amount) in enumerate(zip(dates, amounts, strict=True), start=1)
+    )
+
+
+def _settle(invoice: Invoice, amount: Decimal, field: str, earliest_first: bool) -> None:
+    """Spread `amount` (positive: settle, negative: release) over the installments."""
+    installments = list(
+        Installment.objects.filter(invoice=invoice).order_by(
+            "position" if earliest_first == (amount > 0) else "-position"
+        )
+    )
+    left = amount
+    changed = []
+    for installment in installments:
+        if left == 0:
+            break
+        if left > 0:
+            step = min(left, installment.open_amount)
+        else:
+            step = -min(-left, getattr(installment, field))
+        if step:
+            setattr(installment, field, getattr(installment, field) + step)
+            left -= step
+            changed.append(installment)
+    if left != 0:
+        raise ServiceError(
+            _("%(invoice)s has only %(open)s open.") % {"invoice": invoice, "open": amount - left}
+        )
+    Installment.objects.bulk_update(changed, [field])
+
+
+def installments_pay(invoice: Invoice, amount: Decimal) -> None:
+    """A payment settles the earliest installments first; a released payment (negative) frees
+    the latest first."""
+    _settle(invoice, amount, "amount_paid", earliest_first=True)
+
+
+def installments_credit(invoice: Invoice, amount: Decimal) -> None:
+    """A credit note reduces what is due last first: what is due soonest stays due."""
+    _settle(invoice, amount, "amount_credited", earliest_first=False)
