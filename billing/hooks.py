@@ -30,3 +30,6 @@ def connect() -> None:
     order_hooks.order_cancelled.append(_bill)
     order_hooks.order_remainder_cancelled.append(_bill)
     shipping_hooks.shipment_dispatched.append(_bill_dispatched)
+    from billing.dispatch_guard import prepaid_refusal
+
+    shipping_hooks.dispatch_guards.append(prepaid_refusal)

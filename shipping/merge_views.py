@@ -27,7 +27,7 @@ from oms.generic import (
     apply_validation_error,
 )
 from oms.services import form_submit_once
-from shipping import merging, selectors
+from shipping import hooks, merging, selectors
 from shipping.choices import UNDISPATCHED_STATUSES
 from shipping.forms import DispatchForm
 from shipping.models import MergedParcel, MergedParcelStatus, Shipment
@@ -179,6 +179,9 @@ class ParcelDispatchView(RequirePermissionMixin, View):
         waiting = [s.number for s in self.members if s.status != "packed"]
         if waiting:
             return _("Pack every shipment first: %(numbers)s.") % {"numbers": ", ".join(waiting)}
+        for member in self.members:
+            if (refusal := hooks.dispatch_refusal(member)) is not None:
+                return refusal
         return None
 
     def setup_parcel(self, number):

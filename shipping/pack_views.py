@@ -16,6 +16,7 @@ from django.views import View
 from inventory.models import Warehouse
 from oms.errors import ServiceError
 from oms.generic import ObjectActionView, RequirePermissionMixin
+from shipping import hooks
 from shipping.choices import ShipmentStatus
 from shipping.packing import (
     CODE_LENGTH,
@@ -104,6 +105,11 @@ class PackShipmentView(RequirePermissionMixin, View):
             "result": result,
             "scan_id": uuid.uuid4().hex,
             "packing": shipment.status == ShipmentStatus.PICKING,
+            # Packed goods that may not leave yet (billing: a prepaid order not paid): said at
+            # the station, so the parcel is set aside rather than handed to the carrier.
+            "dispatch_refusal": hooks.dispatch_refusal(shipment)
+            if shipment.status in (ShipmentStatus.PICKING, ShipmentStatus.PACKED)
+            else None,
             "wrong_warehouse": warehouse is not None and warehouse != shipment.warehouse_id,
             "title": _("Pack %(number)s") % {"number": shipment.number},
             "code_length": CODE_LENGTH,

@@ -23,7 +23,7 @@ from oms.generic import (
     RequirePermissionMixin,
 )
 from oms.tables import compact_table
-from shipping import carrier_services, selectors, services
+from shipping import carrier_services, hooks, selectors, services
 from shipping.batch_print import batch_document_choices
 from shipping.choices import ShipmentStatus
 from shipping.documents import DOCUMENTS, shipment_document_context
@@ -325,6 +325,10 @@ class DispatchView(ObjectEditView):
                 "number": self.object.number,
                 "status": self.object.get_status_display(),
             }
+        else:
+            # What a higher layer's guard will say (billing: a prepaid order not paid yet),
+            # shown before the warehouse types the carrier's details.
+            refusal = hooks.dispatch_refusal(self.object)
         return {"refusal": refusal, "lines": self.object.lines.select_related("product")}
 
     def save(self, form):

@@ -38,6 +38,9 @@ class CustomerFactory(factory.django.DjangoModelFactory):
     phone = factory.Sequence(lambda n: f"138{n:08d}")
     region = "ZJ"
     credit_limit = Decimal("10000.00")
+    # On account, not the model's default (prepaid): a prepaid order is dispatched only once
+    # its invoice is paid (billing's dispatch guard). Tests of prepaid flows ask for it.
+    payment_terms = "net_30"
 
 
 class AddressFactory(factory.django.DjangoModelFactory):

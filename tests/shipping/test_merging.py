@@ -47,7 +47,7 @@ def test_the_customers_other_shipment_is_proposed(pair):
 @pytest.mark.parametrize(
     ("change", "reason"),
     [
-        ({"payment_terms": "net_30"}, "other payment terms"),
+        ({"payment_terms": "net_60"}, "other payment terms"),
         ({"ship_street": "Another street 9"}, "goes to another address"),
         ({"on_hold": True}, "its order is on hold"),
     ],
