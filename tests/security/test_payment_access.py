@@ -40,9 +40,11 @@ def test_sales_see_only_their_own_customers_payments(client, settings, payments)
     assert client.get(f"/payments/{payments['mine'].pk}/").status_code == 200
     assert client.get(f"/payments/{payments['theirs'].pk}/").status_code == 404
     listing = client.get("/payments/").content.decode()
-    assert "REF-MINE" in listing and "REF-THEIRS" not in listing
+    assert "REF-MINE" in listing
+    assert "REF-THEIRS" not in listing
     csv = b"".join(client.get("/payments/?export=csv").streaming_content).decode()
-    assert "REF-MINE" in csv and "REF-THEIRS" not in csv
+    assert "REF-MINE" in csv
+    assert "REF-THEIRS" not in csv
 
 
 def test_sales_cannot_record_apply_credit_or_refund(client, payments):
