@@ -4,7 +4,7 @@ page, references, the catch-up job and demo data."""
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from billing.models import CreditNote, Invoice
+from billing.models import CreditNote, Invoice, Payment
 from billing.panels import order_documents_panel
 from billing.seeders import seed_billing_demo
 from oms.registry import (
@@ -23,15 +23,16 @@ from oms.registry import (
 
 register_urls("", "billing.urls")
 
-VIEW = {"billing.view_invoice", "billing.view_creditnote"}
+VIEW = {"billing.view_invoice", "billing.view_creditnote", "billing.view_payment"}
 ISSUE = {"billing.issue_invoice"}
+PAY = {"billing.record_payment"}
 # Finance issues and corrects; whoever looks after orders and customers sees the documents
 # (sales only their own customers', through billing.selectors).
 grant_many(
     {
-        "admin": VIEW | ISSUE,
+        "admin": VIEW | ISSUE | PAY,
         "manager": VIEW,
-        "finance": VIEW | ISSUE,
+        "finance": VIEW | ISSUE | PAY,
         "sales": VIEW,
         "customer_service": VIEW,
     }
@@ -49,9 +50,14 @@ register_nav_item(
     order=20,
 )
 
+register_nav_item(
+    "finance", _("Payments"), "billing:payment_list", "billing.view_payment", "cash-coin", order=30
+)
+
 register_audited_model(
     "billing.invoice", _("Invoice"), money=("subtotal", "tax_total", "shipping_fee", "total")
 )
+register_audited_model("billing.payment", _("Payment"), money=("amount", "unapplied", "fee"))
 register_audited_model(
     "billing.creditnote", _("Credit note"), money=("subtotal", "tax_total", "shipping_fee", "total")
 )
@@ -60,6 +66,10 @@ register_audit_actions(
         "invoice.issue": _("Invoice issued"),
         "invoice.hold": _("Invoice held for fapiao details"),
         "credit_note.issue": _("Credit note issued"),
+        "payment.record": _("Payment recorded"),
+        "payment.apply_credit": _("Customer credit applied"),
+        "payment.release": _("Payment released by a credit note"),
+        "payment.refund": _("Refund paid"),
     }
 )
 
@@ -86,6 +96,7 @@ def _resolver(model, url_name: str):
 
 
 register_reference_resolver("INV-", _resolver(Invoice, "billing:invoice_detail"))
+register_reference_resolver("PAY-", _resolver(Payment, "billing:payment_detail"))
 register_reference_resolver("CN-", _resolver(CreditNote, "billing:credit_note_detail"))
 
 register_beat_job(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billing import views
+from billing import payment_views, views
 from oms.generic import object_urls
 
 app_name = "billing"
@@ -14,5 +14,16 @@ urlpatterns = [
         "credit-notes/<int:pk>/print/",
         views.CreditNotePrintView.as_view(),
         name="credit_note_print",
+    ),
+    *object_urls("payments/", "payment", payment_views, "Payment"),
+    path(
+        "customers/<int:pk>/apply-credit/",
+        payment_views.CreditApplyView.as_view(),
+        name="credit_apply",
+    ),
+    path(
+        "credit-notes/<int:pk>/refund/",
+        payment_views.RefundCreateView.as_view(),
+        name="credit_note_refund",
     ),
 ]

@@ -11,7 +11,7 @@ from billing.models.documents import (
     Invoice,
     InvoiceLine,
 )
-from billing.models.payments import Installment, Payment, PaymentAllocation
+from billing.models.payments import Installment, Payment, PaymentAllocation, PaymentRelease
 
 __all__ = [
     "MONEY",
@@ -25,4 +25,5 @@ __all__ = [
     "InvoiceLine",
     "Payment",
     "PaymentAllocation",
+    "PaymentRelease",
 ]
