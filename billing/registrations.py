@@ -65,6 +65,7 @@ register_audit_actions(
     {
         "invoice.issue": _("Invoice issued"),
         "invoice.hold": _("Invoice held for fapiao details"),
+        "invoice.schedule": _("Installments planned"),
         "credit_note.issue": _("Credit note issued"),
         "payment.record": _("Payment recorded"),
         "payment.apply_credit": _("Customer credit applied"),

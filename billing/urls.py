@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billing import payment_views, views
+from billing import payment_views, schedule_views, views
 from oms.generic import object_urls
 
 app_name = "billing"
@@ -9,6 +9,11 @@ urlpatterns = [
     path("invoices/<int:pk>/issue/", views.InvoiceIssueView.as_view(), name="invoice_issue"),
     path("invoices/<int:pk>/credit/", views.InvoiceCreditView.as_view(), name="invoice_credit"),
     path("invoices/<int:pk>/print/", views.InvoicePrintView.as_view(), name="invoice_print"),
+    path(
+        "invoices/<int:pk>/installments/",
+        schedule_views.InvoiceScheduleView.as_view(),
+        name="invoice_schedule",
+    ),
     *object_urls("credit-notes/", "credit_note", views, "CreditNote"),
     path(
         "credit-notes/<int:pk>/print/",

@@ -10,6 +10,7 @@ from billing.filters import CreditNoteFilterSet, InvoiceFilterSet
 from billing.forms import CreditNoteForm
 from billing.payment_tables import InvoicePaymentTable
 from billing.payments import refundable
+from billing.schedules import installments_context
 from billing.tables import CreditNoteLineTable, CreditNoteTable, DocumentLineTable, InvoiceTable
 from oms.documents import barcode_svg
 from oms.generic import (
@@ -101,6 +102,7 @@ class InvoiceDetailView(InvoiceInUrlMixin, ObjectDetailView):
             and self.object.order.status != OrderStatus.CANCELLED
             and user.has_perm("billing.record_payment")
         )
+        context.update(installments_context(self.object, user))
         context["can_issue"] = self.object.status == InvoiceStatus.HELD and user.has_perm(ISSUE)
         context["can_credit"] = self.object.status in (
             InvoiceStatus.ISSUED,

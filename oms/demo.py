@@ -12,7 +12,8 @@ and `backdate` rewrites timestamps in bulk.
 import bisect
 import math
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
@@ -24,6 +25,29 @@ from django.db import connection, models
 from django.utils import timezone
 
 from oms.roles import ROLES, sync_role_groups
+
+# seed_demo writes the demo company's past app by app, not in time order: the shipping seeder
+# dispatches before the billing seeder has invoiced or paid anything. A dispatch guard that
+# reads what a later seeder writes (billing's prepaid guard) lets that history through while
+# this is set; the later seeder then makes it true (billing pays every dispatched prepaid demo
+# order, dated before its dispatch) and tests/oms/test_seed_demo.py checks that it did. Set
+# only by the seed_demo command, for its own process.
+_writing_history = False
+
+
+def writing_history() -> bool:
+    return _writing_history
+
+
+@contextmanager
+def history_being_written() -> Iterator[None]:
+    global _writing_history
+    before, _writing_history = _writing_history, True
+    try:
+        yield
+    finally:
+        _writing_history = before
+
 
 DEMO_PASSWORD = "demo-oms-2026"
 

@@ -134,7 +134,7 @@ def route_kwargs(
         **{f"orders:{page}": {"number": order.number} for page in ORDER_PAGES},
         **{
             f"billing:invoice_{page}": {"pk": invoice.pk}
-            for page in ("detail", "issue", "credit", "print")
+            for page in ("detail", "issue", "credit", "print", "schedule")
         },
         **{f"billing:credit_note_{page}": {"pk": credit_note.pk} for page in ("detail", "print")},
         "billing:credit_note_refund": {"pk": credit_note.pk},

@@ -208,6 +208,38 @@ def check_billing():
     )
     assert max(issued.values_list("issued_at", flat=True)) <= timezone.now()
     check_payments()
+    check_prepaid_dispatched_paid()
+    check_installment_plans()
+
+
+def check_installment_plans():
+    """Invoices split 30/70 (billing.schedule_seeders): one with a part paid, one overdue."""
+    from billing.models import Installment
+
+    planned = Installment.objects.filter(position=2).values("invoice")
+    parts = Installment.objects.filter(invoice__in=planned)
+    assert parts.filter(amount_paid__gt=0).exists()
+    assert parts.filter(
+        due_date__lt=timezone.localdate(), amount__gt=F("amount_paid") + F("amount_credited")
+    ).exists()
+
+
+def check_prepaid_dispatched_paid():
+    """Every prepaid order that left the warehouse was paid by then (billing's dispatch guard):
+    its invoices are issued and settled, the last payment dated no later than the dispatch."""
+    from billing.models import Invoice, PaymentAllocation
+    from billing.prepaid_seeders import dispatched_prepaid_days
+
+    days = dispatched_prepaid_days()
+    assert days
+    invoices = Invoice.objects.filter(order_id__in=days)
+    assert not invoices.filter(status="held").exists()
+    for invoice in invoices.exclude(status="credited"):
+        assert invoice.open_amount <= 0, invoice
+    late = PaymentAllocation.objects.filter(
+        invoice__order_id__in=days, payment__idempotency_key__startswith="demo-prepaid-"
+    ).values_list("invoice__order_id", "payment__received_on")
+    assert all(received <= days[order_id] for order_id, received in late)
 
 
 def check_payments():

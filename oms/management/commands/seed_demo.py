@@ -3,7 +3,7 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from oms.demo import SeedContext
+from oms.demo import SeedContext, history_being_written
 from oms.messaging import messages_suppressed
 from oms.registry import seeders_in_order
 
@@ -53,7 +53,7 @@ class Command(BaseCommand):
         if orders is None:
             orders = demo_orders_default()
         context = SeedContext(customers=customers, orders=orders, stdout=self.stdout)
-        with messages_suppressed():
+        with messages_suppressed(), history_being_written():
             for seeder in seeders_in_order():
                 seeder.run(context)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
