@@ -43,27 +43,25 @@ def seed_schedule_demo(context: SeedContext) -> None:
         .order_by("-issue_date", "pk")
     )
     older = [i for i in candidates if i.issue_date <= today - timedelta(days=10)]
-    recent = [i for i in candidates if i.issue_date > today - timedelta(days=10)]
+    newer = [i for i in candidates if i not in older[:2]]
     planned: list[Invoice] = []
-    # The first part of an older one is overdue; the recent ones are not due yet.
-    for invoice in [*older[:1], *recent[:2], *older[1:2]][:4]:
+    # The first part of the older ones is overdue; of the newest, the first part is paid.
+    for invoice in [*older[:2], *newer[:2]]:
         invoice_schedule_set(actor=finance, invoice=invoice, schedule=thirty_seventy(invoice))
         planned.append(invoice)
-    # One recent plan has its first part paid.
-    for invoice in planned:
-        if invoice.issue_date > today - timedelta(days=10):
-            first = invoice.installments.order_by("position").first()
-            assert first is not None
-            payment_record(
-                actor=finance,
-                customer=invoice.customer,
-                amount=first.amount,
-                method=PaymentMethod.BANK_TRANSFER,
-                received_on=min(invoice.issue_date + timedelta(days=1), today),
-                idempotency_key=f"demo-installment-{invoice.number}",
-                reference=f"IN{invoice.pk:08d}",
-                payer=invoice.buyer_name or invoice.customer.name,
-                invoices=[invoice],
-            )
-            break
+    if planned:
+        invoice = planned[-1]
+        first = invoice.installments.order_by("position").first()
+        assert first is not None
+        payment_record(
+            actor=finance,
+            customer=invoice.customer,
+            amount=first.amount,
+            method=PaymentMethod.BANK_TRANSFER,
+            received_on=min(invoice.issue_date + timedelta(days=1), today),
+            idempotency_key=f"demo-installment-{invoice.number}",
+            reference=f"IN{invoice.pk:08d}",
+            payer=invoice.buyer_name or invoice.customer.name,
+            invoices=[invoice],
+        )
     context.stdout.write(f"billing: {len(planned)} invoices with installment plans")

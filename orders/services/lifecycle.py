@@ -95,7 +95,11 @@ def complete_when_settled(order: Order, *, actor: Actor = None) -> Order:
     """Delivered and paid → completed, whichever came last (the delivery here through
     order_transition, the payment through services.payment.order_set_payment_status). The
     caller holds the order lock. Any other status, or not fully paid: nothing happens."""
-    if order.status == S.DELIVERED and order.payment_status == PaymentStatus.PAID:
+    if (
+        order.status == S.DELIVERED
+        and order.payment_status == PaymentStatus.PAID
+        and not order.on_hold  # a held order moves on when it is resumed
+    ):
         order_transition(
             order=order,
             to_status=S.COMPLETED,
@@ -181,7 +185,7 @@ def order_resume(*, actor: Actor, order: Order) -> Order:
     order.save(update_fields=["on_hold", "hold_reason", "updated_at"])
     record_event(order, EventKind.RESUMED, actor=actor)
     hooks.notify_order_resumed(order, actor)
-    return order
+    return complete_when_settled(order, actor=actor)
 
 
 @atomic_with_retry()
