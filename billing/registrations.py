@@ -24,15 +24,16 @@ from oms.registry import (
 
 register_urls("", "billing.urls")
 
-VIEW = {"billing.view_invoice", "billing.view_creditnote"}
+VIEW = {"billing.view_invoice", "billing.view_creditnote", "billing.view_payment"}
 ISSUE = {"billing.issue_invoice"}
+PAY = {"billing.record_payment"}
 # Finance issues and corrects; whoever looks after orders and customers sees the documents
 # (sales only their own customers', through billing.selectors).
 grant_many(
     {
-        "admin": VIEW | ISSUE,
+        "admin": VIEW | ISSUE | PAY,
         "manager": VIEW,
-        "finance": VIEW | ISSUE,
+        "finance": VIEW | ISSUE | PAY,
         "sales": VIEW,
         "customer_service": VIEW,
     }
@@ -53,6 +54,7 @@ register_nav_item(
 register_audited_model(
     "billing.invoice", _("Invoice"), money=("subtotal", "tax_total", "shipping_fee", "total")
 )
+register_audited_model("billing.payment", _("Payment"), money=("amount", "unapplied", "fee"))
 register_audited_model(
     "billing.creditnote", _("Credit note"), money=("subtotal", "tax_total", "shipping_fee", "total")
 )
@@ -89,6 +91,10 @@ register_audit_actions(
         "invoice.issue": _("Invoice issued"),
         "invoice.hold": _("Invoice held for fapiao details"),
         "credit_note.issue": _("Credit note issued"),
+        "payment.record": _("Payment recorded"),
+        "payment.apply_credit": _("Customer credit applied"),
+        "payment.release": _("Payment released by a credit note"),
+        "payment.refund": _("Refund paid"),
     }
 )
 

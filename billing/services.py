@@ -8,7 +8,8 @@ runs it for any order it missed. It is idempotent: run twice, it issues nothing 
 - Prepaid: one invoice for the whole order once it is confirmed. When the order changes
   afterwards, a credit note for the difference if only quantities went down (same prices),
   otherwise a credit note for everything still open and a new invoice. A cancelled order gets a
-  full credit note (refunds come with payments).
+  full credit note; what was paid stays the customer's credit, or is refunded at once when
+  OMS_REFUND_ON_CANCELLATION is set (billing.payments).
 - On account (net 15/30/60) and cash on delivery: an invoice per dispatched shipment for the
   shipment's share of each line; the shipping fee goes on the order's first invoice.
 - Shares of a line are rounded to the cent with OMS_ROUNDING; the document that takes the last
@@ -29,6 +30,8 @@ from django.utils.translation import gettext as _
 from billing.choices import CREDIT_NOTE_SERIES, INVOICE_SERIES, CreditReason, InvoiceStatus
 from billing.installments import installments_create, installments_credit
 from billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
+from billing.payment_status import orders_follow_payments
+from billing.payments import payments_release, refund_create, refund_on_cancellation, refundable
 from billing.shares import Share, part_of, whole_line
 from customers.choices import PaymentTerms
 from oms.db import atomic_with_retry
@@ -208,6 +211,14 @@ def _credit(
     )
     credit_note.save()
     CreditNoteLine.objects.bulk_create(_lines_of(shares, CreditNoteLine, credit_note=credit_note))
+    # What was paid beyond what the invoice now asks for goes back to the customer's credit.
+    fresh = (
+        Invoice.objects.select_for_update()
+        .only("amount_paid", "amount_credited")
+        .get(pk=invoice.pk)
+    )
+    invoice.amount_paid, invoice.amount_credited = fresh.amount_paid, fresh.amount_credited
+    payments_release(invoice=invoice, credit_note=credit_note, amount=total, actor=actor)
     installments_credit(invoice, total)
     invoice.amount_credited += total
     invoice.status = (
@@ -222,6 +233,7 @@ def _credit(
         obj=credit_note,
         changes={"invoice": invoice.number, "reason": reason, "total": total},
     )
+    orders_follow_payments({invoice.order_id}, actor=actor)
     return credit_note
 
 
@@ -397,16 +409,18 @@ def order_bill(
                 _discard_held(invoice)
                 continue
             open_lines, open_shipping = open_part(invoice)
-            written.append(
-                _credit(
-                    invoice,
-                    list(open_lines.values()),
-                    shipping=open_shipping,
-                    reason=CreditReason.CANCELLATION,
-                    actor=actor,
-                    on=on,
-                )
+            credit_note = _credit(
+                invoice,
+                list(open_lines.values()),
+                shipping=open_shipping,
+                reason=CreditReason.CANCELLATION,
+                actor=actor,
+                on=on,
             )
+            written.append(credit_note)
+            # What was paid is kept as the customer's credit unless finance set refunds.
+            if refund_on_cancellation() and refundable(credit_note)[1] > 0:
+                written.append(refund_create(actor=actor, credit_note=credit_note))
         return written
     if strict and (problem := order.customer.fapiao_problem()):
         raise ServiceError(problem)

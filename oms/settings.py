@@ -318,6 +318,9 @@ LOGGING = {
 }
 
 # The OMS itself
+# A cancelled order's payments: kept as the customer's credit (default) or refunded at once by
+# the automatic path; finance can always refund a credit note from its page.
+OMS_REFUND_ON_CANCELLATION = env.bool("OMS_REFUND_ON_CANCELLATION", default=False)
 OMS_COMPANY_NAME = env.str("OMS_COMPANY_NAME", default="Demo Lighting & Home Co.")
 # The seller on every invoice (fapiao): taxpayer id, registered address and phone, bank.
 OMS_COMPANY_TAXPAYER_ID = env.str("OMS_COMPANY_TAXPAYER_ID", default="91310000MA1FL4XQ3A")

@@ -11,7 +11,7 @@ from billing.models.documents import (
     Invoice,
     InvoiceLine,
 )
-from billing.models.payments import Installment, Payment, PaymentAllocation
+from billing.models.payments import Installment, Payment, PaymentAllocation, PaymentRelease
 from billing.models.statements import (
     BankStatement,
     BankStatementLine,
@@ -35,4 +35,5 @@ __all__ = [
     "InvoiceLine",
     "Payment",
     "PaymentAllocation",
+    "PaymentRelease",
 ]

@@ -4,6 +4,8 @@
   unique: the same key again returns the same payment.
 - `PaymentAllocation`: how much of a payment settles which invoice. What a receipt has not
   allocated (`unapplied`) is the customer's credit, usable on later invoices.
+- `PaymentRelease`: what a credit note on a paid invoice gave back to a receipt (its allocation
+  shrank, its unapplied grew); a refund of the credit note pays back at most that.
 - `Installment`: when an invoice's money is due. Every issued invoice has at least one (the
   whole total at its due date); aging reads the installments, never the invoice's due date.
 
@@ -153,6 +155,38 @@ class PaymentAllocation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.payment_id} → {self.invoice_id}: {self.amount}"
+
+
+class PaymentRelease(models.Model):
+    """A credit note reduced a paid invoice: this much of this receipt's allocation to the
+    invoice went back to the receipt's unapplied (the customer's credit). Allocations shrink and
+    vanish, so without this row a refund could not know which receipt paid what it credits."""
+
+    payment = models.ForeignKey(
+        Payment, verbose_name=_("payment"), on_delete=models.PROTECT, related_name="releases"
+    )
+    credit_note = models.ForeignKey(
+        CreditNote,
+        verbose_name=_("credit note"),
+        on_delete=models.PROTECT,
+        related_name="releases",
+    )
+    amount = models.DecimalField(_("amount"), **MONEY)
+    created_at = models.DateTimeField(_("released"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("payment release")
+        verbose_name_plural = _("payment releases")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["credit_note", "payment"], name="one_release_per_credit_note_payment"
+            ),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="release_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.credit_note_id} → {self.payment_id}: {self.amount}"
 
 
 class Installment(models.Model):

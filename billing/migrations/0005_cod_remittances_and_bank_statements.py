@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("billing", "0003_payments"),
+        ("billing", "0004_payment_releases"),
         ("customers", "0007_fapiao_details"),
         ("shipping", "0009_tracking_events_per_shipment"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

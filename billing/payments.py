@@ -1,0 +1,451 @@
+"""Payments: receipts allocated to invoices, the customer's credit, releases and refunds.
+
+- `payment_record`: a receipt (bank transfer, Alipay, COD remittance…), allocated to the
+  invoices chosen or, by default, to the customer's open invoices oldest due first; what is
+  left over stays on the receipt as `unapplied`: the customer's credit (not an error).
+- `credit_apply`: finance uses the customer's credit on open invoices. A newly issued invoice
+  never takes existing credit by itself: finance decides (as in most ERPs, where applying an
+  open credit is a clearing step someone confirms), with the "Apply credit" action.
+- `payments_release`: before a credit note reduces a paid invoice below what was paid, the
+  excess goes back from its allocations (latest first) to the receipts' unapplied; called by
+  billing.services._credit. Each release is a `PaymentRelease` row the refund reads.
+- `refund_create`: a negative payment tied to a credit note, paid back by the receipt's method
+  from what the credit note released (and is still unapplied). One refund per credit note.
+
+Idempotency: every receipt carries a key (a form renders one, an import derives one from its
+row). The same key again returns the payment already recorded, also when two requests race
+(the insert runs in a savepoint; the loser reads the winner's row); the same key with another
+customer, amount or chosen invoices is refused.
+
+Locks, always in this order: the customer row, invoices by id, payments by id. Every service
+runs in one transaction and leaves the invariants of billing.models.payments true.
+"""
+
+from collections.abc import Iterable, Sequence
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils.translation import gettext as _
+
+from billing.choices import PAYMENT_SEQUENCE, InvoiceStatus, PaymentKind, PaymentMethod
+from billing.choices import PaymentSource as Source
+from billing.installments import installments_pay
+from billing.models import CreditNote, Invoice, Payment, PaymentAllocation, PaymentRelease
+from billing.payment_status import orders_follow_payments
+from customers.models import Customer
+from oms.db import atomic_with_retry, next_document_number
+from oms.errors import ServiceError
+from oms.money import CENT, ZERO
+from oms.services import audit_record
+from oms.types import User
+from orders.choices import OrderStatus
+from shipping.models import Shipment
+
+PAYABLE = (InvoiceStatus.ISSUED, InvoiceStatus.PARTLY_CREDITED)
+# MONEY is 14 digits with 2 places: anything larger cannot be stored (and is a typo).
+MAX_AMOUNT = Decimal("999999999999.99")
+RECEIPT_METHODS = [m for m in PaymentMethod if m != PaymentMethod.CUSTOMER_CREDIT]
+REFUND_METHODS = [m for m in PaymentMethod if m not in (PaymentMethod.CUSTOMER_CREDIT, "cod")]
+
+
+def clean_amount(value, *, allow_zero: bool = False) -> Decimal:
+    """A money amount as entered: a number, more than zero, at most 2 decimals, not absurd."""
+    try:
+        amount = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        raise ServiceError(_("Enter the amount as a number, e.g. 1250.00.")) from None
+    if not amount.is_finite():
+        raise ServiceError(_("Enter the amount as a number, e.g. 1250.00."))
+    if amount < 0 or (amount == 0 and not allow_zero):
+        raise ServiceError(_("The amount must be more than zero."))
+    if amount != amount.quantize(CENT):
+        raise ServiceError(_("An amount has at most 2 decimals (cents)."))
+    if amount > MAX_AMOUNT:
+        raise ServiceError(
+            _("%(amount)s is more than any payment can be: check the amount.") % {"amount": amount}
+        )
+    return amount.quantize(CENT)
+
+
+def open_invoices(customer_id: int):
+    """Invoices a payment may settle: issued (or partly credited), something still open, and
+    not of a cancelled order (its invoices are being credited). Oldest due first."""
+    return (
+        Invoice.objects.filter(customer_id=customer_id, status__in=PAYABLE)
+        .exclude(order__status=OrderStatus.CANCELLED)
+        .filter(total__gt=F("amount_paid") + F("amount_credited"))
+        .order_by("due_date", "id")
+    )
+
+
+def _lock_invoices(customer: Customer, invoices: Sequence[Invoice] | None) -> list[Invoice]:
+    """Lock the invoices to settle (by id), checked, in the order they are to be paid: as
+    chosen, or oldest due first. A chosen invoice with nothing open gets nothing."""
+    if invoices is None:
+        ids = list(open_invoices(customer.pk).values_list("pk", flat=True))
+    else:
+        ids = list(dict.fromkeys(invoice.pk for invoice in invoices))
+    locked = {
+        invoice.pk: invoice
+        for invoice in Invoice.objects.select_for_update(of=("self",))
+        .select_related("order")
+        .filter(pk__in=ids)
+        .order_by("pk")
+    }
+    for invoice in locked.values():
+        if invoice.customer_id != customer.pk:
+            raise ServiceError(_("%(invoice)s belongs to another customer.") % {"invoice": invoice})
+        if invoice.status == InvoiceStatus.HELD:
+            raise ServiceError(
+                _("%(invoice)s is held for fapiao details: issue it before it is paid.")
+                % {"invoice": invoice}
+            )
+        if invoice.order.status == OrderStatus.CANCELLED:
+            raise ServiceError(
+                _("%(invoice)s is of a cancelled order: it takes no payment.")
+                % {"invoice": invoice}
+            )
+    chosen = [locked[pk] for pk in ids if pk in locked]
+    if invoices is None:
+        chosen.sort(key=lambda invoice: (invoice.due_date, invoice.pk))
+    return [invoice for invoice in chosen if invoice.open_amount > 0]
+
+
+def _allocate(payment: Payment, invoice: Invoice, amount: Decimal, *, new: bool) -> None:
+    """Settle `amount` of a locked invoice with a locked payment: one allocation row per pair
+    (added to), the invoice's amount_paid and its installments, all in this transaction."""
+    if new or not PaymentAllocation.objects.filter(payment=payment, invoice=invoice).update(
+        amount=F("amount") + amount
+    ):
+        PaymentAllocation.objects.create(payment=payment, invoice=invoice, amount=amount)
+    invoice.amount_paid += amount
+    Invoice.objects.filter(pk=invoice.pk).update(amount_paid=invoice.amount_paid)
+    installments_pay(invoice, amount)
+
+
+def _spread(payment: Payment, invoices: Iterable[Invoice], money: Decimal, *, new: bool) -> dict:
+    """Allocate up to `money` of the payment over the invoices in order; returns
+    {invoice: amount}."""
+    settled: dict[Invoice, Decimal] = {}
+    for invoice in invoices:
+        if money <= 0:
+            break
+        step = min(money, invoice.open_amount)
+        if step <= 0:
+            continue
+        _allocate(payment, invoice, step, new=new)
+        settled[invoice] = step
+        money -= step
+    return settled
+
+
+def _request(customer: Customer, amount: Decimal, invoices) -> dict:
+    return {
+        "customer": customer.pk,
+        "amount": str(amount),
+        "invoices": sorted(i.pk for i in invoices) if invoices is not None else None,
+    }
+
+
+def _same_request(payment: Payment, request: dict) -> None:
+    """The key was used: refuse unless it is the same request again."""
+    from oms.models import AuditLog
+
+    recorded = (
+        AuditLog.objects.filter(
+            object_type="billing.payment", object_id=str(payment.pk), action="payment.record"
+        )
+        .values_list("changes", flat=True)
+        .first()
+    ) or {}
+    asked_invoices = request["invoices"]
+    if (
+        payment.customer_id != request["customer"]
+        or payment.amount != Decimal(request["amount"])
+        or payment.kind != PaymentKind.RECEIPT
+        or (asked_invoices is not None and sorted(recorded.get("chosen") or []) != asked_invoices)
+    ):
+        raise ServiceError(
+            _(
+                "This payment key was already used for %(payment)s (%(amount)s from %(customer)s)"
+                " with other details: nothing was recorded. Reload the form to record another "
+                "payment."
+            )
+            % {"payment": payment, "amount": payment.amount, "customer": payment.customer}
+        )
+
+
+@atomic_with_retry()
+def payment_record(
+    *,
+    actor: User | None,
+    customer: Customer,
+    amount,
+    method: str,
+    received_on: date,
+    idempotency_key: str,
+    reference: str = "",
+    payer: str = "",
+    invoices: Sequence[Invoice] | None = None,
+    fee=ZERO,
+    shipment: Shipment | None = None,
+    source: str = Source.MANUAL,
+    note: str = "",
+) -> Payment:
+    """Record money received and allocate it (see the module's docstring). Returns the
+    payment; the same idempotency key again returns the same payment."""
+    amount = clean_amount(amount)
+    fee = clean_amount(fee or 0, allow_zero=True)
+    key = (idempotency_key or "").strip()
+    if not key or len(key) > 64:
+        raise ServiceError(_("A payment needs an idempotency key of 1 to 64 characters."))
+    if method not in RECEIPT_METHODS:
+        raise ServiceError(_("Choose how the money was paid."))
+    if fee > amount:
+        raise ServiceError(_("The fee cannot be more than the amount received."))
+    request = _request(customer, amount, invoices)
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    # A statement after the lock sees what a racing request committed while we waited.
+    existing = Payment.objects.filter(idempotency_key=key).select_related("customer").first()
+    if existing is not None:
+        _same_request(existing, request)
+        return existing
+    targets = _lock_invoices(customer, invoices)
+    payment = Payment(
+        number=next_document_number("PAY", PAYMENT_SEQUENCE),
+        customer=customer,
+        kind=PaymentKind.RECEIPT,
+        method=method,
+        source=source,
+        amount=amount,
+        unapplied=amount,
+        fee=fee,
+        received_on=received_on,
+        reference=reference.strip()[:100],
+        payer=payer.strip()[:200],
+        note=note.strip()[:300],
+        idempotency_key=key,
+        shipment=shipment,
+        created_by=actor if actor and actor.is_authenticated else None,
+    )
+    try:
+        with transaction.atomic():
+            payment.save()
+    except IntegrityError:
+        # Another customer's request with this key won the race (same-customer requests
+        # wait on the customer lock above): the same request gets its payment, another is
+        # refused. A COD parcel collected twice is refused too.
+        existing = Payment.objects.filter(idempotency_key=key).select_related("customer").first()
+        if existing is None:
+            raise ServiceError(_("This parcel's cash on delivery is recorded already.")) from None
+        _same_request(existing, request)
+        return existing
+    settled = _spread(payment, targets, amount, new=True)
+    payment.unapplied = amount - sum(settled.values(), ZERO)
+    Payment.objects.filter(pk=payment.pk).update(unapplied=payment.unapplied)
+    audit_record(
+        actor=actor,
+        action="payment.record",
+        obj=payment,
+        changes={
+            "customer": customer.pk,
+            "amount": amount,
+            "method": method,
+            "chosen": request["invoices"],
+            "allocated": {invoice.number: step for invoice, step in settled.items()},
+            "unapplied": payment.unapplied,
+        },
+    )
+    orders_follow_payments({invoice.order_id for invoice in settled}, actor=actor)
+    return payment
+
+
+@atomic_with_retry()
+def credit_apply(
+    *, actor: User | None, customer: Customer, invoices: Sequence[Invoice] | None = None
+) -> Decimal:
+    """Use the customer's credit (unapplied receipts, oldest first) on their open invoices (as
+    chosen, or oldest due first). Returns how much was applied; nothing to apply is refused."""
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    targets = _lock_invoices(customer, invoices)
+    credits = list(
+        Payment.objects.select_for_update()
+        .filter(customer=customer, kind=PaymentKind.RECEIPT, unapplied__gt=0)
+        .order_by("pk")
+    )
+    if not credits:
+        raise ServiceError(_("%(customer)s has no credit to apply.") % {"customer": customer})
+    if not targets:
+        raise ServiceError(_("%(customer)s has no open invoice.") % {"customer": customer})
+    applied = ZERO
+    orders: set[int] = set()
+    for payment in credits:
+        settled = _spread(payment, targets, payment.unapplied, new=False)
+        if not settled:
+            continue
+        used = sum(settled.values(), ZERO)
+        payment.unapplied -= used
+        Payment.objects.filter(pk=payment.pk).update(unapplied=payment.unapplied)
+        applied += used
+        orders |= {invoice.order_id for invoice in settled}
+        audit_record(
+            actor=actor,
+            action="payment.apply_credit",
+            obj=payment,
+            changes={
+                "allocated": {invoice.number: step for invoice, step in settled.items()},
+                "unapplied": payment.unapplied,
+            },
+        )
+    orders_follow_payments(orders, actor=actor)
+    return applied
+
+
+def payments_release(
+    *, invoice: Invoice, credit_note: CreditNote, amount: Decimal, actor: User | None
+) -> Decimal:
+    """A credit note of `amount` is about to reduce the invoice (locked by the caller, in its
+    transaction): give back from its allocations, latest first, whatever would make paid +
+    credited exceed the total. The released money becomes the receipts' unapplied credit."""
+    excess = invoice.amount_paid + invoice.amount_credited + amount - invoice.total
+    if excess <= 0:
+        return ZERO
+    allocations = list(
+        PaymentAllocation.objects.filter(invoice=invoice).order_by("-id").values("pk", "payment_id")
+    )
+    payments = {
+        payment.pk: payment
+        for payment in Payment.objects.select_for_update()
+        .filter(pk__in=[a["payment_id"] for a in allocations])
+        .order_by("pk")
+    }
+    left = excess
+    for row in allocations:
+        if left <= 0:
+            break
+        allocation = PaymentAllocation.objects.get(pk=row["pk"])
+        step = min(left, allocation.amount)
+        if step == allocation.amount:
+            allocation.delete()
+        else:
+            PaymentAllocation.objects.filter(pk=allocation.pk).update(amount=F("amount") - step)
+        payment = payments[row["payment_id"]]
+        payment.unapplied += step
+        Payment.objects.filter(pk=payment.pk).update(unapplied=payment.unapplied)
+        PaymentRelease.objects.create(payment=payment, credit_note=credit_note, amount=step)
+        audit_record(
+            actor=actor,
+            action="payment.release",
+            obj=payment,
+            changes={"invoice": invoice.number, "credit_note": credit_note.number, "amount": step},
+        )
+        left -= step
+    released = excess - left
+    invoice.amount_paid -= released
+    Invoice.objects.filter(pk=invoice.pk).update(amount_paid=invoice.amount_paid)
+    installments_pay(invoice, -released)
+    return released
+
+
+def refundable(credit_note: CreditNote) -> tuple[Payment | None, Decimal]:
+    """The receipt a refund of this credit note pays back and how much: what the credit note
+    released from it, as far as it is still unapplied (the customer may have used it since).
+    When several receipts paid the invoice, the one that can give back most."""
+    if Payment.objects.filter(credit_note=credit_note, kind=PaymentKind.REFUND).exists():
+        return None, ZERO
+    best: tuple[Payment | None, Decimal] = (None, ZERO)
+    for release in credit_note.releases.select_related("payment"):
+        available = min(release.amount, release.payment.unapplied)
+        if available > best[1]:
+            best = (release.payment, available)
+    return best
+
+
+@atomic_with_retry()
+def refund_create(
+    *,
+    actor: User | None,
+    credit_note: CreditNote,
+    amount=None,
+    method: str | None = None,
+    received_on: date | None = None,
+) -> Payment:
+    """Pay back what a credit note released: a negative payment by the receipt's method (or
+    the one given), taken from the receipt's unapplied. A credit note is refunded once: of two
+    refunds at the same time one wins, the other is refused."""
+    from django.utils import timezone
+
+    Customer.objects.select_for_update().filter(pk=credit_note.customer_id).get()
+    done = Payment.objects.filter(credit_note=credit_note, kind=PaymentKind.REFUND).first()
+    if done is not None:
+        raise ServiceError(
+            _("%(note)s is refunded already (%(refund)s).") % {"note": credit_note, "refund": done}
+        )
+    receipt, available = refundable(credit_note)
+    if receipt is None or available <= 0:
+        raise ServiceError(
+            _("Nothing of %(note)s was paid (or the credit was used since): nothing to refund.")
+            % {"note": credit_note}
+        )
+    receipt = Payment.objects.select_for_update().get(pk=receipt.pk)
+    wanted = available if amount in (None, "") else clean_amount(amount)
+    if wanted > available:
+        raise ServiceError(
+            _("At most %(available)s of %(note)s can be refunded.")
+            % {"available": available, "note": credit_note}
+        )
+    if method is None:
+        method = receipt.method if receipt.method in REFUND_METHODS else "bank_transfer"
+    if method not in REFUND_METHODS:
+        raise ServiceError(_("Choose how the money is paid back."))
+    refund = Payment(
+        number=next_document_number("PAY", PAYMENT_SEQUENCE),
+        customer_id=credit_note.customer_id,
+        kind=PaymentKind.REFUND,
+        method=method,
+        source=Source.MANUAL,
+        amount=-wanted,
+        unapplied=ZERO,
+        received_on=received_on or timezone.localdate(),
+        reference=credit_note.number,
+        idempotency_key=f"refund:{credit_note.number}",
+        refund_of=receipt,
+        credit_note=credit_note,
+        created_by=actor if actor and actor.is_authenticated else None,
+    )
+    try:
+        with transaction.atomic():
+            refund.save()
+    except IntegrityError:
+        raise ServiceError(_("%(note)s is refunded already.") % {"note": credit_note}) from None
+    receipt.unapplied -= wanted
+    Payment.objects.filter(pk=receipt.pk).update(unapplied=receipt.unapplied)
+    audit_record(
+        actor=actor,
+        action="payment.refund",
+        obj=refund,
+        changes={"credit_note": credit_note.number, "receipt": receipt.number, "amount": wanted},
+    )
+    orders_follow_payments({credit_note.order_id}, actor=actor)
+    return refund
+
+
+def refund_on_cancellation() -> bool:
+    """Finance's default for a cancelled order's paid money: keep it as the customer's credit
+    (False, the default) or refund it at once (OMS_REFUND_ON_CANCELLATION=true)."""
+    return bool(getattr(settings, "OMS_REFUND_ON_CANCELLATION", False))
+
+
+def credit_balance(customer_id: int) -> Decimal:
+    """The customer's credit: what their receipts have not allocated nor refunded."""
+    from django.db.models import Sum
+
+    return (
+        Payment.objects.filter(
+            Q(customer_id=customer_id), kind=PaymentKind.RECEIPT, unapplied__gt=0
+        ).aggregate(total=Sum("unapplied"))["total"]
+        or ZERO
+    )
