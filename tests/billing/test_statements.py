@@ -182,7 +182,7 @@ def open_invoice(billing, run_hooks, *, seed, price="100.00"):
     customer = billing.business(seed=seed, payment_terms="net_30", name=f"客户{seed}")
     with run_hooks():
         order = order_services.order_submit(actor=None, order=billing.order(customer, (lamp, 1)))
-        [shipment] = billing.packed(order)
+        [shipment] = billing.picked(order)
         billing.dispatch(shipment, tracking=f"SF{seed}")
     return Invoice.objects.get(order=order)
 
