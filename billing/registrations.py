@@ -4,7 +4,7 @@ page, references, the catch-up job and demo data."""
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
-from billing.models import CreditNote, Invoice
+from billing.models import CreditNote, Invoice, Payment
 from billing.panels import order_documents_panel
 from billing.seeders import seed_billing_demo
 from billing.statement_seeders import seed_statements_demo
@@ -49,6 +49,10 @@ register_nav_item(
     "billing.view_creditnote",
     "receipt-cutoff",
     order=20,
+)
+
+register_nav_item(
+    "finance", _("Payments"), "billing:payment_list", "billing.view_payment", "cash-coin", order=30
 )
 
 register_audited_model(
@@ -121,6 +125,7 @@ def _resolver(model, url_name: str):
 
 
 register_reference_resolver("INV-", _resolver(Invoice, "billing:invoice_detail"))
+register_reference_resolver("PAY-", _resolver(Payment, "billing:payment_detail"))
 register_reference_resolver("CN-", _resolver(CreditNote, "billing:credit_note_detail"))
 
 register_beat_job(

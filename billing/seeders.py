@@ -1,7 +1,8 @@
 """Demo invoices and credit notes: the demo orders billed by their terms on the shared demo
 timeline, so a newcomer sees issued invoices per series and year, invoices per shipment, an
 invoice held for missing fapiao details, and credit notes for an amendment, a cancellation
-and a correction.
+and a correction; payments for part of them (billing.payment_seeders), before the
+corrections, so the cancellation keeps a paid order's money as the customer's credit.
 
 Documents are written through the services, dated with the moment that triggered them (a
 prepaid order's confirmation, the first dispatch otherwise), in the order of those moments, so
@@ -19,6 +20,7 @@ from stdnum.cn import uscc
 
 from billing import services
 from billing.models import CreditNote, Invoice
+from billing.payment_seeders import seed_payment_demo
 from customers.choices import CustomerKind, FapiaoType, PaymentTerms
 from customers.fapiao import customer_fapiao_update
 from customers.models import Customer
@@ -161,6 +163,7 @@ def seed_billing_demo(context: SeedContext) -> None:
         Invoice.objects.filter(pk__in=moments, number__isnull=False).values_list("pk", flat=True)
     )
     backdate(Invoice, "issued_at", {pk: m for pk, m in moments.items() if pk in issued})
+    seed_payment_demo(context)
     _stories(context)
     context.stdout.write(
         f"billing: {Invoice.objects.count()} invoices "

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billing import statement_views, views
+from billing import payment_views, statement_views, views
 from oms.generic import object_urls
 
 app_name = "billing"
@@ -14,6 +14,17 @@ urlpatterns = [
         "credit-notes/<int:pk>/print/",
         views.CreditNotePrintView.as_view(),
         name="credit_note_print",
+    ),
+    *object_urls("payments/", "payment", payment_views, "Payment"),
+    path(
+        "customers/<int:pk>/apply-credit/",
+        payment_views.CreditApplyView.as_view(),
+        name="credit_apply",
+    ),
+    path(
+        "credit-notes/<int:pk>/refund/",
+        payment_views.RefundCreateView.as_view(),
+        name="credit_note_refund",
     ),
 ]
 

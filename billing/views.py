@@ -4,10 +4,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from billing import selectors, services
+from billing import payment_selectors, selectors, services
 from billing.choices import InvoiceStatus
 from billing.filters import CreditNoteFilterSet, InvoiceFilterSet
 from billing.forms import CreditNoteForm
+from billing.payment_tables import InvoicePaymentTable
+from billing.payments import refundable
 from billing.tables import CreditNoteLineTable, CreditNoteTable, DocumentLineTable, InvoiceTable
 from oms.documents import barcode_svg
 from oms.generic import (
@@ -18,7 +20,9 @@ from oms.generic import (
     ObjectListView,
     get_object_or_404,
 )
+from oms.money import ZERO
 from oms.tables import compact_table
+from orders.choices import OrderStatus
 
 VIEW = "billing.view_invoice"
 ISSUE = "billing.issue_invoice"
@@ -76,6 +80,7 @@ class InvoiceDetailView(InvoiceInUrlMixin, ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(document_context(self.object, DocumentLineTable, self.request))
+        user = self.request.user
         notes = list(self.object.credit_notes.all())
         context["has_credit_notes"] = bool(notes)
         context["credit_notes"] = compact_table(
@@ -84,7 +89,18 @@ class InvoiceDetailView(InvoiceInUrlMixin, ObjectDetailView):
             columns=("number", "issue_date", "reason", "total"),
             request=self.request,
         )
-        user = self.request.user
+        allocations = list(payment_selectors.allocations_of_invoice(self.object))
+        context["payments"] = (
+            compact_table(InvoicePaymentTable, allocations, request=self.request)
+            if allocations
+            else None
+        )
+        context["can_pay"] = (
+            self.object.status in (InvoiceStatus.ISSUED, InvoiceStatus.PARTLY_CREDITED)
+            and self.object.open_amount > 0
+            and self.object.order.status != OrderStatus.CANCELLED
+            and user.has_perm("billing.record_payment")
+        )
         context["can_issue"] = self.object.status == InvoiceStatus.HELD and user.has_perm(ISSUE)
         context["can_credit"] = self.object.status in (
             InvoiceStatus.ISSUED,
@@ -100,6 +116,14 @@ class CreditNoteDetailView(CreditNoteInUrlMixin, ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(document_context(self.object, CreditNoteLineTable, self.request))
+        note = self.object
+        context["refunds"] = list(payment_selectors.refunds_of_credit_note(note))
+        context["kept_credit"] = sum((r.amount for r in note.releases.all()), ZERO)
+        if context["refunds"]:
+            context["kept_credit"] = ZERO
+        receipt, amount = refundable(note)
+        if receipt is not None and self.request.user.has_perm("billing.record_payment"):
+            context["refundable"], context["refund_receipt"] = amount, receipt
         return context
 
 

@@ -129,6 +129,8 @@ class EventKind(models.TextChoices):
     # Told by shipping: the order's shipment merged into a parcel with other orders, or split.
     SHIPPING = "shipping", pgettext_lazy("order event", "Shipping")
     RETURNED = "returned", pgettext_lazy("order event", "Goods returned")
+    # Told by billing: what the customer has paid changed (orders.services.order_set_payment_status).
+    PAYMENT = "payment", pgettext_lazy("order event", "Payment")
 
 
 class ApprovalCondition(models.TextChoices):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from oms.registry import CodedText
 from oms.texts import coded
+from orders.choices import PaymentStatus
 
 ORDER_NOTES = "order_note"
 
@@ -31,11 +32,20 @@ class OrderNote(StrEnum):
     MADE_TO_ORDER_READY = "made_to_order_ready"
     AMENDMENT_NEEDS_APPROVAL = "amendment_needs_approval"
     AMENDED = "amended"
+    PAYMENT_STATUS = "payment_status"
+    PAID_AND_DELIVERED = "paid_and_delivered"
 
 
 def order_note(code: OrderNote, **params: Any) -> dict[str, Any]:
     """A timeline note for `OrderEvent.message`."""
     return coded(code, **params)
+
+
+def _payment_status_text(value: Any) -> str:
+    try:
+        return str(PaymentStatus(value).label)
+    except ValueError:
+        return str(value)
 
 
 N = OrderNote
@@ -52,4 +62,11 @@ NOTE_TEXTS: dict[str, Any] = {
     N.MADE_TO_ORDER_READY: gettext_lazy("Made-to-order goods ready."),
     N.AMENDMENT_NEEDS_APPROVAL: gettext_lazy("Amendment needs approval."),
     N.AMENDED: gettext_lazy("Amended."),
+    # was, now: PaymentStatus codes, worded in the reader's language when shown.
+    N.PAYMENT_STATUS: CodedText(
+        gettext_lazy("Payment: %(was)s → %(now)s."),
+        params={"was": _payment_status_text, "now": _payment_status_text},
+        fallback=gettext_lazy("Payment status changed."),
+    ),
+    N.PAID_AND_DELIVERED: gettext_lazy("Delivered and paid: the order is completed."),
 }

@@ -142,6 +142,9 @@ def route_kwargs(
             for page in ("detail", "issue", "credit", "print")
         },
         **{f"billing:credit_note_{page}": {"pk": credit_note.pk} for page in ("detail", "print")},
+        "billing:credit_note_refund": {"pk": credit_note.pk},
+        "billing:payment_detail": {"pk": credit_note.releases.get().payment_id},
+        "billing:credit_apply": {"pk": customer.pk},
         **{f"inventory:tax_class_{page}": {"pk": tax_class.pk} for page in ("detail", "edit")},
         "inventory:tax_rate_create": {"pk": tax_class.pk},
         "customers:fapiao": {"pk": customer.pk},
@@ -294,6 +297,7 @@ def billing_objects(order):
     from django.db import transaction
 
     from billing import services
+    from billing.payments import payment_record
     from customers.models import Customer
     from oms.money import ZERO
     from tests.billing.conftest import taxpayer_id
@@ -307,6 +311,17 @@ def billing_objects(order):
     with transaction.atomic():
         invoice = services._new_invoice(
             order, shares, shipping=order.shipping_fee, actor=None, strict=True
+        )
+        # Paid in full, then credited: the credit note releases credit a refund can pay back.
+        payment_record(
+            actor=None,
+            customer=order.customer,
+            amount=invoice.total,
+            method="alipay",
+            received_on=invoice.issue_date,
+            idempotency_key=f"sample-{invoice.pk}",
+            reference="2026113022001",
+            invoices=[invoice],
         )
         note = services._credit(
             invoice, shares[:1], shipping=ZERO, reason="manual", actor=None, note="sample"

@@ -37,6 +37,7 @@ from orders.services.lifecycle import (
     order_start_picking,
     order_transition,
 )
+from orders.services.payment import order_set_payment_status
 from orders.services.public_link import (
     order_public_token,
     order_public_token_regenerate,
@@ -100,6 +101,7 @@ __all__ = [
     "order_reject",
     "order_resume",
     "order_return_received",
+    "order_set_payment_status",
     "order_start_picking",
     "order_submit",
     "order_transition",

@@ -11,7 +11,13 @@ from django.utils.translation import gettext as _
 from oms.db import atomic_with_retry
 from orders import hooks
 from orders.allocation import allocate_order, release_order
-from orders.choices import ORDER_TRANSITIONS, ApprovalDecision, EventKind, OrderStatus
+from orders.choices import (
+    ORDER_TRANSITIONS,
+    ApprovalDecision,
+    EventKind,
+    OrderStatus,
+    PaymentStatus,
+)
 from orders.errors import InvalidTransition
 from orders.messages import notify_order_confirmed
 from orders.models import Order, OrderLine
@@ -80,6 +86,22 @@ def order_transition(
         message=message,
         data=data,
     )
+    if to_status == S.DELIVERED:
+        complete_when_settled(order, actor=actor)
+    return order
+
+
+def complete_when_settled(order: Order, *, actor: Actor = None) -> Order:
+    """Delivered and paid → completed, whichever came last (the delivery here through
+    order_transition, the payment through services.payment.order_set_payment_status). The
+    caller holds the order lock. Any other status, or not fully paid: nothing happens."""
+    if order.status == S.DELIVERED and order.payment_status == PaymentStatus.PAID:
+        order_transition(
+            order=order,
+            to_status=S.COMPLETED,
+            actor=actor,
+            message=order_note(OrderNote.PAID_AND_DELIVERED),
+        )
     return order
 
 

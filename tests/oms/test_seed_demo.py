@@ -4,6 +4,7 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
 
 from customers.models import Customer
@@ -206,3 +207,25 @@ def check_billing():
         CreditNote.objects.values_list("reason", flat=True)
     )
     assert max(issued.values_list("issued_at", flat=True)) <= timezone.now()
+    check_payments()
+
+
+def check_payments():
+    """Paid in full, in part, too much (credit), a refund of a credit note and a credit
+    kept, by several methods; every invariant of billing.models.payments holds."""
+    from billing.models import Invoice, Payment, PaymentRelease
+    from tests.billing.test_payments import assert_invariants
+
+    issued = Invoice.objects.exclude(number=None).filter(total__gt=0)
+    assert issued.filter(
+        amount_paid__gt=0, amount_paid__lt=F("total") - F("amount_credited")
+    ).exists()
+    assert issued.filter(amount_paid=F("total") - F("amount_credited"), amount_paid__gt=0).exists()
+    assert issued.filter(amount_paid=0, amount_credited=0).exists()  # still open
+    assert Payment.objects.filter(kind="receipt", unapplied__gt=0).exists()
+    assert Payment.objects.filter(kind="refund", credit_note__isnull=False).exists()
+    refunded = Payment.objects.filter(kind="refund").values("credit_note")
+    assert PaymentRelease.objects.exclude(credit_note__in=refunded).exists()  # kept as credit
+    assert len(set(Payment.objects.values_list("method", flat=True))) >= 4
+    assert max(Payment.objects.values_list("received_on", flat=True)) <= timezone.localdate()
+    assert_invariants()

@@ -1,0 +1,147 @@
+"""Payment pages: the list (with CSV export), a payment's page, the "Record payment" form and
+the POST-only "Apply credit" and "Refund" actions."""
+
+import uuid
+
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from billing import payment_selectors as selectors
+from billing.payment_forms import PaymentForm
+from billing.payment_tables import PaymentAllocationTable, PaymentFilterSet, PaymentTable
+from billing.payments import credit_apply, credit_balance, payment_record, refund_create
+from billing.selectors import credit_note_detail, invoice_detail
+from customers.selectors import customers_visible_to
+from oms.generic import (
+    ObjectActionView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    get_object_or_404,
+)
+from oms.tables import compact_table, format_money
+
+VIEW = "billing.view_payment"
+RECORD = "billing.record_payment"
+
+
+class PaymentListView(ObjectListView):
+    permission_required = VIEW
+    filterset_class = PaymentFilterSet
+    table_class = PaymentTable
+    title = gettext_lazy("Payments")
+    export_name = "payments"
+    actions = [(gettext_lazy("Record payment"), "billing:payment_create", RECORD, "cash-coin")]
+
+    def get_queryset(self):
+        return selectors.payment_list(self.request.user)
+
+
+class PaymentDetailView(ObjectDetailView):
+    permission_required = VIEW
+    template_name = "billing/payment_detail.html"
+
+    def lookup(self, pk):
+        return selectors.payment_detail(pk, self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        payment = self.object
+        context["allocations"] = compact_table(
+            PaymentAllocationTable,
+            list(selectors.allocations_of_payment(payment)),
+            request=self.request,
+        )
+        context["refunds"] = list(payment.refunds.select_related("credit_note"))
+        context["customer_credit"] = credit_balance(payment.customer_id)
+        context["can_apply"] = self.request.user.has_perm(RECORD) and context["customer_credit"] > 0
+        return context
+
+
+class PaymentCreateView(ObjectEditView):
+    """Record a receipt. The generic form token doubles as the payment's idempotency key: a
+    double submit (or a reload of the POST) records one payment."""
+
+    permission_required = RECORD
+    form_class = PaymentForm
+    template_name = "billing/payment_form.html"
+    title = gettext_lazy("Record payment")
+    submit_label = gettext_lazy("Record payment")
+    list_url_name = "billing:payment_list"
+
+    def get_form_kwargs(self):
+        kwargs = {"user": self.request.user}
+        customer, invoice = None, None
+        if invoice_pk := self.request.GET.get("invoice", "").strip():
+            invoice = (
+                invoice_detail(int(invoice_pk), self.request.user) if invoice_pk.isdigit() else None
+            )
+            customer = invoice.customer if invoice else None
+        elif code := self.request.GET.get("customer", "").strip():
+            customer = customers_visible_to(self.request.user).filter(code=code.upper()).first()
+        if customer is not None:
+            kwargs["customer"] = customer
+            initial = {}
+            if invoice is not None and invoice.open_amount > 0:
+                initial = {"invoices": [invoice.pk], "amount": invoice.open_amount}
+            kwargs["initial"] = initial
+        return kwargs
+
+    def save(self, form):
+        data = form.cleaned_data
+        token = self.request.POST.get("form_token", "").strip() or str(uuid.uuid4())
+        return payment_record(
+            actor=self.request.user,
+            customer=data["customer"],
+            amount=data["amount"],
+            method=data["method"],
+            received_on=data["received_on"],
+            idempotency_key=f"form:{token}"[:64],
+            reference=data["reference"],
+            payer=data["payer"],
+            invoices=list(data["invoices"]) or None,
+            fee=data["fee"],
+            note=data["note"],
+        )
+
+    def success_message(self, obj):
+        if obj.unapplied:
+            return _("Recorded %(payment)s; %(credit)s is the customer's credit.") % {
+                "payment": obj,
+                "credit": format_money(obj.unapplied),
+            }
+        return _("Recorded %(payment)s.") % {"payment": obj}
+
+
+class CreditApplyView(ObjectActionView):
+    """Use a customer's credit on their open invoices, oldest due first."""
+
+    permission_required = RECORD
+
+    def perform(self, request, **kwargs):
+        customer = get_object_or_404(
+            lambda pk: customers_visible_to(request.user).filter(pk=pk).first(), kwargs["pk"]
+        )
+        applied = credit_apply(actor=request.user, customer=customer)
+        return _("Applied %(amount)s of %(customer)s's credit.") % {
+            "amount": format_money(applied),
+            "customer": customer,
+        }
+
+
+class RefundCreateView(ObjectActionView):
+    """Pay back what a credit note released, by the receipt's method."""
+
+    permission_required = RECORD
+
+    def perform(self, request, **kwargs):
+        note = get_object_or_404(lambda pk: credit_note_detail(pk, request.user), kwargs["pk"])
+        refund = refund_create(actor=request.user, credit_note=note)
+        return _("Refunded %(amount)s (%(payment)s).") % {
+            "amount": format_money(-refund.amount),
+            "payment": refund,
+        }
+
+    def get_redirect_url(self, request, **kwargs):
+        return reverse("billing:credit_note_detail", args=[kwargs["pk"]])
