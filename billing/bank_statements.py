@@ -16,12 +16,11 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from billing.choices import InvoiceStatus, PaymentMethod, PaymentSource
 from billing.import_values import file_digest, parse_date, parse_signed_amount, previous_import
 from billing.models import BankStatement, BankStatementLine, Invoice
-from billing.models.statements import BankLineStatus
+from billing.models.statements import MATCH_REASONS, BankLineStatus
 from billing.payments import payment_record
 from customers.models import Customer
 from oms.csv_upload import read_csv_rows
@@ -49,13 +48,6 @@ BANK_ALIASES = {
 }
 INVOICE_NUMBER = re.compile(r"\bINV-\d{4}-\d{6}\b", re.IGNORECASE)
 ORDER_NUMBER = re.compile(r"\bSO-\d{4}-\d{6}\b", re.IGNORECASE)
-
-MATCH_REASONS = {
-    "invoice": gettext_lazy("Invoice number in the reference"),
-    "order": gettext_lazy("Order number in the reference"),
-    "payer_amount": gettext_lazy("Payer and open amount"),
-    "payer": gettext_lazy("Payer"),
-}
 
 
 @dataclass

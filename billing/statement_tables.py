@@ -34,19 +34,24 @@ class CodRemittanceTable(BaseTable):
         empty_text = _("No COD remittance statement was imported yet.")
 
 
+NOWRAP = {"td": {"class": "text-nowrap"}}
+
+
 class CodRemittanceLineTable(BaseTable):
     line_no = tables.Column()
-    tracking_number = tables.Column()
+    tracking_number = tables.Column(attrs=NOWRAP)
     shipment = tables.Column(
+        attrs=NOWRAP,
         accessor="shipment__number",
         verbose_name=_("Shipment"),
         linkify=lambda record: record.shipment.get_absolute_url() if record.shipment else None,
     )
     collected = MoneyColumn()
     fee = MoneyColumn()
-    remitted_on = DateColumn()
+    remitted_on = DateColumn(attrs=NOWRAP)
     outcome = tables.Column()
     payment = tables.Column(
+        attrs=NOWRAP,
         accessor="payment__number",
         verbose_name=_("Payment"),
         linkify=lambda record: record.payment.get_absolute_url() if record.payment else None,

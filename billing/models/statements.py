@@ -111,6 +111,15 @@ class BankStatement(ImportedFile):
         return reverse("billing:bank_statement_detail", args=[self.pk])
 
 
+# Why a bank line was matched as it was (BankStatementLine.match_reason).
+MATCH_REASONS = {
+    "invoice": _("Invoice number in the reference"),
+    "order": _("Order number in the reference"),
+    "payer_amount": _("Payer and open amount"),
+    "payer": _("Payer"),
+}
+
+
 class BankLineStatus(models.TextChoices):
     OPEN = "open", _("To match")
     CONFIRMED = "confirmed", _("Recorded as payment")
@@ -163,3 +172,7 @@ class BankStatementLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booked_on} {self.amount} {self.payer}"
+
+    @property
+    def match_reason_label(self) -> str:
+        return str(MATCH_REASONS.get(self.match_reason, ""))
