@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from billing.models import CreditNote, Invoice, Payment
 from billing.panels import order_documents_panel
 from billing.seeders import seed_billing_demo
+from billing.statement_seeders import seed_statements_demo
 from oms.registry import (
     Panel,
     Seeder,
@@ -61,8 +62,36 @@ register_audited_model("billing.payment", _("Payment"), money=("amount", "unappl
 register_audited_model(
     "billing.creditnote", _("Credit note"), money=("subtotal", "tax_total", "shipping_fee", "total")
 )
+STATEMENTS = {"billing.view_codremittance", "billing.view_bankstatement"}
+RECORD = {"billing.record_payment"}
+grant_many({"admin": STATEMENTS | RECORD, "manager": STATEMENTS, "finance": STATEMENTS | RECORD})
+register_nav_item(
+    "finance",
+    _("COD remittances"),
+    "billing:cod_remittance_list",
+    "billing.view_codremittance",
+    "truck",
+    order=40,
+)
+register_nav_item(
+    "finance",
+    _("Bank statements"),
+    "billing:bank_statement_list",
+    "billing.view_bankstatement",
+    "bank",
+    order=45,
+)
+register_audited_model(
+    "billing.codremittance", _("COD remittance"), money=("total_collected", "total_fees")
+)
+register_audited_model("billing.bankstatement", _("Bank statement"))
+
 register_audit_actions(
     {
+        "cod_remittance.import": _("COD remittance statement imported"),
+        "bank_statement.import": _("Bank statement imported"),
+        "bank_line.confirm": _("Bank line recorded as payment"),
+        "bank_line.ignore": _("Bank line marked as not a customer payment"),
         "invoice.issue": _("Invoice issued"),
         "invoice.hold": _("Invoice held for fapiao details"),
         "credit_note.issue": _("Credit note issued"),
@@ -107,3 +136,4 @@ register_beat_job(
 )
 
 register_seeder(Seeder("billing", seed_billing_demo, depends_on=("shipping",)))
+register_seeder(Seeder("billing-statements", seed_statements_demo, depends_on=("billing",)))

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billing import payment_views, views
+from billing import payment_views, statement_views, views
 from oms.generic import object_urls
 
 app_name = "billing"
@@ -25,5 +25,30 @@ urlpatterns = [
         "credit-notes/<int:pk>/refund/",
         payment_views.RefundCreateView.as_view(),
         name="credit_note_refund",
+    ),
+]
+
+urlpatterns += [
+    *object_urls("cod-remittances/", "cod_remittance", statement_views, "CodRemittance"),
+    path(
+        "cod-remittances/import/",
+        statement_views.CodRemittanceImportView.as_view(),
+        name="cod_remittance_import",
+    ),
+    *object_urls("bank-statements/", "bank_statement", statement_views, "BankStatement"),
+    path(
+        "bank-statements/import/",
+        statement_views.BankStatementImportView.as_view(),
+        name="bank_statement_import",
+    ),
+    path(
+        "bank-statements/lines/<int:pk>/confirm/",
+        statement_views.BankLineConfirmView.as_view(),
+        name="bank_line_confirm",
+    ),
+    path(
+        "bank-statements/lines/<int:pk>/ignore/",
+        statement_views.BankLineIgnoreView.as_view(),
+        name="bank_line_ignore",
     ),
 ]

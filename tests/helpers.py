@@ -130,7 +130,12 @@ def route_kwargs(
     slot_pattern, point = delivery_objects(warehouse)
     invoice, credit_note = billing_objects(shipment.order)
     tax_class = tax_class_object()
+    remittance, bank_statement, bank_line = statement_objects(carrier_service.carrier)
     return {
+        "billing:cod_remittance_detail": {"pk": remittance.pk},
+        "billing:bank_statement_detail": {"pk": bank_statement.pk},
+        "billing:bank_line_confirm": {"pk": bank_line.pk},
+        "billing:bank_line_ignore": {"pk": bank_line.pk},
         **{f"orders:{page}": {"number": order.number} for page in ORDER_PAGES},
         **{
             f"billing:invoice_{page}": {"pk": invoice.pk}
@@ -322,6 +327,32 @@ def billing_objects(order):
             invoice, shares[:1], shipping=ZERO, reason="manual", actor=None, note="sample"
         )
     return invoice, note
+
+
+def statement_objects(carrier):
+    """An imported COD remittance and bank statement, each with a line whose texts are
+    hostile (written directly: the import services are tested in tests/billing)."""
+    from datetime import date
+
+    from billing.models import BankStatement, BankStatementLine, CodRemittance, CodRemittanceLine
+
+    remittance = CodRemittance.objects.create(
+        carrier=carrier, file_name="=cmd.csv", digest="a" * 64, rows=1
+    )
+    CodRemittanceLine.objects.create(
+        remittance=remittance, line_no=2, tracking_number="@T9", outcome="unknown", note="=1+1"
+    )
+    statement = BankStatement.objects.create(file_name="-bank.csv", digest="b" * 64, rows=1)
+    line = BankStatementLine.objects.create(
+        statement=statement,
+        line_no=2,
+        booked_on=date(2026, 11, 20),
+        amount=12,
+        payer='=HYPERLINK("x")',
+        reference="@ref",
+        fingerprint="c" * 64,
+    )
+    return remittance, statement, line
 
 
 def tax_class_object():

@@ -12,11 +12,21 @@ from billing.models.documents import (
     InvoiceLine,
 )
 from billing.models.payments import Installment, Payment, PaymentAllocation, PaymentRelease
+from billing.models.statements import (
+    BankStatement,
+    BankStatementLine,
+    CodRemittance,
+    CodRemittanceLine,
+)
 
 __all__ = [
     "MONEY",
     "Amounts",
+    "BankStatement",
+    "BankStatementLine",
     "BuyerDetails",
+    "CodRemittance",
+    "CodRemittanceLine",
     "CreditNote",
     "CreditNoteLine",
     "DocumentLine",
