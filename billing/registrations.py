@@ -4,9 +4,11 @@ page, references, the catch-up job and demo data."""
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from billing.batch_export import INVOICE_BATCH
 from billing.models import CreditNote, Invoice
 from billing.panels import order_documents_panel
 from billing.seeders import seed_billing_demo
+from oms.filejobs import register_file_job_kind
 from oms.registry import (
     Panel,
     Seeder,
@@ -22,6 +24,7 @@ from oms.registry import (
 )
 
 register_urls("", "billing.urls")
+register_file_job_kind(INVOICE_BATCH)
 
 VIEW = {"billing.view_invoice", "billing.view_creditnote"}
 ISSUE = {"billing.issue_invoice"}
