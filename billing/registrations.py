@@ -4,10 +4,12 @@ page, references, the catch-up job and demo data."""
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from billing.batch_export import INVOICE_BATCH
 from billing.models import CreditNote, Invoice, Payment
 from billing.panels import order_documents_panel
 from billing.seeders import seed_billing_demo
 from billing.statement_seeders import seed_statements_demo
+from oms.filejobs import register_file_job_kind
 from oms.registry import (
     Panel,
     Seeder,
@@ -23,6 +25,7 @@ from oms.registry import (
 )
 
 register_urls("", "billing.urls")
+register_file_job_kind(INVOICE_BATCH)
 
 VIEW = {"billing.view_invoice", "billing.view_creditnote", "billing.view_payment"}
 ISSUE = {"billing.issue_invoice"}

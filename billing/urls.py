@@ -1,11 +1,13 @@
 from django.urls import path
 
 from billing import payment_views, statement_views, views
+from billing.batch_export_views import InvoiceBatchView
 from oms.generic import object_urls
 
 app_name = "billing"
 urlpatterns = [
     *object_urls("invoices/", "invoice", views, "Invoice"),
+    path("invoices/print/", InvoiceBatchView.as_view(), name="invoice_batch"),
     path("invoices/<int:pk>/issue/", views.InvoiceIssueView.as_view(), name="invoice_issue"),
     path("invoices/<int:pk>/credit/", views.InvoiceCreditView.as_view(), name="invoice_credit"),
     path("invoices/<int:pk>/print/", views.InvoicePrintView.as_view(), name="invoice_print"),
