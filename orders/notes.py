@@ -31,6 +31,7 @@ class OrderNote(StrEnum):
     MADE_TO_ORDER_READY = "made_to_order_ready"
     AMENDMENT_NEEDS_APPROVAL = "amendment_needs_approval"
     AMENDED = "amended"
+    ALL_RETURNED = "all_returned"
 
 
 def order_note(code: OrderNote, **params: Any) -> dict[str, Any]:
@@ -52,4 +53,7 @@ NOTE_TEXTS: dict[str, Any] = {
     N.MADE_TO_ORDER_READY: gettext_lazy("Made-to-order goods ready."),
     N.AMENDMENT_NEEDS_APPROVAL: gettext_lazy("Amendment needs approval."),
     N.AMENDED: gettext_lazy("Amended."),
+    N.ALL_RETURNED: gettext_lazy(
+        "Every parcel that left came back: the goods are sent again or the rest is closed."
+    ),
 }
