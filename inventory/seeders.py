@@ -98,10 +98,7 @@ def demo_barcode(number: int) -> str:
     (goods without a printed code are packed by SKU)."""
     if number % 7 == 0:
         return ""
-    if number % 5 == 0:
-        body = f"07{number:09d}"
-    else:
-        body = f"6901234{number:05d}"
+    body = f"07{number:09d}" if number % 5 == 0 else f"6901234{number:05d}"
     return body + gs1_check_digit(body)
 
 
