@@ -1,7 +1,7 @@
 """Demo data for batch printing: one finished batch of packing lists (a file job of kind
 "shipping.documents", rendered here as a worker would), so a newcomer opens its page and
 downloads the PDF without starting a worker. Small on purpose (seeding stays fast): the
-warehouse's packed shipments, then dispatched ones, up to DEMO_BATCH. Idempotent: a batch
+shipments being picked or packed, then parcels already gone, up to DEMO_BATCH. Idempotent: a batch
 whose file is still there is kept; once the daily clean-up removed it, the next run prints a
 new one."""
 
@@ -18,6 +18,8 @@ from shipping.models import Shipment
 
 S = ShipmentStatus
 DEMO_BATCH = 8
+WAREHOUSE = (S.PICKING, S.PACKED)
+GONE = (S.DISPATCHED, S.IN_TRANSIT, S.OUT_FOR_DELIVERY, S.DELIVERED)
 
 
 def demo_batch_jobs(user) -> list[FileJob]:
@@ -34,17 +36,16 @@ def seed_batch_print(context: SeedContext) -> None:
     if kept:
         job = kept[0]
     else:
+        # What the warehouse still handles first, then parcels already gone (a small demo
+        # has few shipments waiting in the warehouse).
         demo = Shipment.objects.filter(order__external_reference__startswith="DEMO-")
-        ids = list(
-            demo.filter(status=S.PACKED)
-            .order_by("number")
-            .values_list("pk", flat=True)[:DEMO_BATCH]
-        )
-        ids += list(
-            demo.filter(status=S.DISPATCHED)
-            .order_by("number")
-            .values_list("pk", flat=True)[: DEMO_BATCH - len(ids)]
-        )
+        ids: list[int] = []
+        for statuses in (WAREHOUSE, GONE):
+            ids += list(
+                demo.filter(status__in=statuses)
+                .order_by("-created_at", "-pk")
+                .values_list("pk", flat=True)[: DEMO_BATCH - len(ids)]
+            )
         if not ids:
             return
         job = FileJob.objects.create(
