@@ -10,6 +10,7 @@ from django.utils import timezone
 from oms.models import AuditLog
 from orders.models import Order
 from orders.services.fulfilment import ShipmentProgress, fulfilment_target
+from orders.services.public_link import order_public_token
 from shipping import returns, services
 from shipping.permissions import ShipmentAction
 from shipping.tracking.adapters import CarrierEvent
@@ -159,3 +160,14 @@ def test_booking_the_same_return_twice_changes_nothing_twice(shipping):
     assert (order.events.count(), shipment.events.count(), AuditLog.objects.count()) == counts
     assert (order.status, order.fulfilment_status, order.updated_at) == state
     assert_books_balance()
+
+
+def test_the_customers_page_says_the_parcel_came_back(shipping, client):
+    order, shipment = one_shipment(shipping)
+    progress(shipment, A.IN_TRANSIT)
+    url = f"/track/{order_public_token(fresh(order))}/"
+    assert "On its way" in client.get(url, HTTP_ACCEPT_LANGUAGE="en").text
+    progress(shipment, A.RETURNED)
+    html = client.get(url, HTTP_ACCEPT_LANGUAGE="en").text
+    assert "Returned to us" in html
+    assert "On its way" not in html
