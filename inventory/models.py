@@ -10,6 +10,12 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from inventory.barcodes import (
+    BARCODE_LENGTH,
+    barcode_kind,
+    normalise_barcode,
+    validate_barcode,
+)
 from inventory.choices import AdjustmentReason, MovementKind, Unit, WorkOrderStage
 from oms.regions import REGION_CHOICES, region_label
 
@@ -159,6 +165,16 @@ class Product(models.Model):
         blank=True,
         help_text=_("How to pack it, printed on the packing list."),
     )
+    # What the pack station's scanner reads besides the SKU (inventory/barcodes.py).
+    barcode = models.CharField(
+        _("barcode"),
+        max_length=BARCODE_LENGTH,
+        blank=True,
+        default="",
+        help_text=_(
+            "EAN-13, UPC-A or another code on the goods; EAN and UPC check digits are checked."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -174,7 +190,13 @@ class Product(models.Model):
             models.CheckConstraint(
                 condition=Q(weight_kg__gte=0, volume_m3__gte=0, standard_cost__gte=0),
                 name="product_measures_non_negative",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["barcode"],
+                condition=~Q(barcode=""),
+                name="product_barcode_unique_when_set",
+                violation_error_message=_("Another product has this barcode already."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -183,12 +205,31 @@ class Product(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("inventory:product_detail", args=[self.pk])
 
+    @property
+    def barcode_kind(self) -> str:
+        """EAN-13, UPC-A, EAN-8, GTIN-14, other, or "" (inventory/barcodes.py)."""
+        return barcode_kind(self.barcode)
+
     def clean(self) -> None:
         # One spelling for what people type, scan and read out: no spaces, upper case.
         raw = self.sku or ""
         self.sku = raw.strip().upper()
         if raw and not self.sku:  # all spaces; an empty value is caught by the field itself
             raise ValidationError({"sku": _("This field cannot be blank.")})
+        self.barcode = normalise_barcode(self.barcode)
+        try:
+            validate_barcode(self.barcode)
+        except ValidationError as error:
+            raise ValidationError({"barcode": error.messages}) from None
+        # The pack station takes either at the same prompt: a barcode reading as another
+        # product's SKU would be ambiguous.
+        if (
+            self.barcode
+            and Product.objects.filter(sku__iexact=self.barcode).exclude(pk=self.pk).exists()
+        ):
+            raise ValidationError(
+                {"barcode": _("%(code)s is another product's SKU.") % {"code": self.barcode}}
+            )
 
 
 class Warehouse(models.Model):

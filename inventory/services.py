@@ -42,11 +42,12 @@ PRODUCT_FIELDS = [
     "made_to_order",
     "fragile",
     "packing_note",
+    "barcode",
     "is_active",
 ]
 # Field owners: cost, tax class and made-to-order are the manager's (they move prices and
 # review); the warehouse keeps names, units, weights, volumes and how the goods are packed
-# (fragile, packing note; bins and reorder levels
+# (fragile, packing note, barcode; bins and reorder levels
 # are on the stock level, under adjust_stock).
 PRICING_FIELDS = ("standard_cost", "tax_class", "made_to_order")
 PRODUCT_FIELD_PERMISSIONS = {

@@ -36,6 +36,7 @@ class ProductTable(BaseTable):
     name = tables.Column(linkify=True)
     name_en = tables.Column()
     category = tables.Column(accessor="category__name", verbose_name=_("Category"))
+    barcode = tables.Column(attrs={"td": {"class": "font-monospace text-nowrap"}})
     unit = tables.Column()
     standard_cost = MoneyColumn()
     total_on_hand = QuantityColumn(verbose_name=_("On hand"))
@@ -50,6 +51,7 @@ class ProductTable(BaseTable):
             "name",
             "name_en",
             "category",
+            "barcode",
             "unit",
             "standard_cost",
             "total_on_hand",

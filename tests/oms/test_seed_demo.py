@@ -67,6 +67,31 @@ def test_seed_demo_is_idempotent_and_consistent(django_user_model):
     check_history()
     check_shipments()
     check_billing()
+    check_gaps()
+
+
+def check_gaps():
+    """A finished batch print of packing lists to download (one, after two runs), products
+    with and without barcodes, and an order whose every parcel came back."""
+    from pypdf import PdfReader
+
+    from oms.filejobs import file_job_path
+    from oms.models import FileJob
+
+    [job] = FileJob.objects.filter(kind="shipping.documents", parameters__demo=True)
+    assert job.status == "done"
+    assert job.parameters["document"] == "packing-list"
+    path = file_job_path(job)
+    assert path is not None
+    assert len(job.parameters["shipments"]) == 8
+    assert len(PdfReader(path).pages) >= 8
+    assert Product.objects.exclude(barcode="").count() > Product.objects.filter(barcode="").count()
+    assert Product.objects.filter(barcode="").exists()
+    returned = Order.objects.filter(fulfilment_status="returned")
+    assert returned.exists()
+    assert OrderEvent.objects.filter(
+        order__in=returned, kind="returned", message__code="all_returned"
+    ).exists()
 
 
 def check_history():
