@@ -13,6 +13,7 @@ from orders import hooks
 from orders.allocation import allocate_order, release_order
 from orders.choices import ORDER_TRANSITIONS, ApprovalDecision, EventKind, OrderStatus
 from orders.errors import InvalidTransition
+from orders.held_writes import save_order
 from orders.messages import notify_order_confirmed
 from orders.models import Order, OrderLine
 from orders.notes import OrderNote, order_note
@@ -23,7 +24,6 @@ from orders.services.shared import (
     cancel_work_orders,
     lock_order_for,
     record_event,
-    save_order,
 )
 
 S = OrderStatus
