@@ -81,5 +81,5 @@ def validate_barcode(code: str) -> None:
         return
     if not OTHER_PATTERN.match(code):
         raise ValidationError(
-            _("A barcode holds letters, digits and - . / + $ % only, without spaces.")
+            _("A barcode holds only letters, digits and the signs - . / + $ %, without spaces.")
         )

@@ -253,3 +253,20 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_code} ({self.language})"
+
+
+class ReferenceVersion(models.Model):
+    """A random stamp per table of reference data (price lists, tax rates, rules), renewed by
+    a database trigger in the transaction of every statement that writes the table. Processes
+    compare it with the stamp of what they cached (oms.reference_cache); nobody writes it
+    from Python."""
+
+    name = models.CharField(_("table"), max_length=63, primary_key=True)
+    version = models.UUIDField(_("version"))
+
+    class Meta:
+        verbose_name = _("reference data version")
+        verbose_name_plural = _("reference data versions")
+
+    def __str__(self) -> str:
+        return self.name

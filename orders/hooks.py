@@ -4,9 +4,11 @@ to an order, without importing them.
 A higher layer appends a callable to a list below in its AppConfig.ready(). The order services
 call the hooks inside their transaction, with the order row locked and the change already
 written, so a callable may read and write in the same transaction; an exception rolls the
-whole change back. Anything that leaves the database (a task, a message) the callable defers
-with transaction.on_commit (oms.tasks.enqueue_on_commit). Keep them quick: the order stays
-locked while they run.
+whole change back. A service that holds its writes (orders.held_writes: order_place,
+order_submit, order_approve) writes them before a hook runs, so the order row, its lines and
+its timeline are in the database as the Order passed shows them. Anything that leaves the
+database (a task, a message) the callable defers with transaction.on_commit
+(oms.tasks.enqueue_on_commit). Keep them quick: the order stays locked while they run.
 
 Each callable is called with positional arguments:
   order  the Order, locked, as saved by the service;
@@ -16,6 +18,7 @@ Each callable is called with positional arguments:
 from collections.abc import Callable
 from typing import Any
 
+from orders import held_writes
 from orders.models import Order
 from orders.permissions import Actor
 
@@ -55,47 +58,56 @@ order_cancel_guards: list[Callable[[Order], str | None]] = []
 
 
 def notify_order_confirmed(order: Order, actor: Actor) -> None:
+    held_writes.flush()
     for callback in order_confirmed:
         callback(order, actor)
 
 
 def notify_order_cancelled(order: Order, actor: Actor) -> None:
+    held_writes.flush()
     for callback in order_cancelled:
         callback(order, actor)
 
 
 def notify_order_amended(order: Order, actor: Actor, changes: list[dict[str, Any]]) -> None:
+    held_writes.flush()
     for callback in order_amended:
         callback(order, actor, changes)
 
 
 def notify_order_held(order: Order, actor: Actor) -> None:
+    held_writes.flush()
     for callback in order_held:
         callback(order, actor)
 
 
 def notify_order_resumed(order: Order, actor: Actor) -> None:
+    held_writes.flush()
     for callback in order_resumed:
         callback(order, actor)
 
 
 def notify_order_picking_started(order: Order, actor: Actor) -> None:
+    held_writes.flush()
     for callback in order_picking_started:
         callback(order, actor)
 
 
 def notify_order_remainder_cancelled(order: Order, actor: Actor) -> None:
+    held_writes.flush()
     for callback in order_remainder_cancelled:
         callback(order, actor)
 
 
 def notify_order_remainder_allocated(order: Order, actor: Actor) -> None:
+    held_writes.flush()
     for callback in order_remainder_allocated:
         callback(order, actor)
 
 
 def cancel_refusal(order: Order) -> str | None:
     """The first reason a registered guard gives not to cancel the order, or None."""
+    held_writes.flush()
     for guard in order_cancel_guards:
         reason = guard(order)
         if reason:

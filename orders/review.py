@@ -8,8 +8,9 @@ from django.db.models import Sum
 
 from customers.choices import PaymentTerms
 from orders.choices import OPEN_STATUSES, ApprovalCondition, ApprovalReason, OrderStatus
-from orders.models import ApprovalRule, Order, OrderLine
+from orders.models import Order, OrderLine
 from orders.reasons import reason
+from orders.reference import approval_rules
 
 CREDIT_TERMS = {PaymentTerms.NET_15, PaymentTerms.NET_30, PaymentTerms.NET_60}
 
@@ -67,7 +68,8 @@ def required_approvals(order: Order, lines: list[OrderLine] | None = None) -> li
             if line.made_to_order
         ]
     )
-    for rule in ApprovalRule.objects.filter(is_active=True).order_by("level", "pk"):
+    # The active rules come from the per-process cache (orders.reference).
+    for rule in approval_rules():
         entry = None
         if rule.condition == ApprovalCondition.AMOUNT_AT_LEAST:
             if order.total >= rule.threshold:
