@@ -149,9 +149,9 @@ def _invoices(cursor, *, per_order: int, open_every: int) -> None:
 def _installments(cursor, *, open_every: int) -> None:
     cursor.execute(
         """
-        INSERT INTO billing_installment (invoice_id, position, due_date, amount, amount_paid,
+        INSERT INTO billing_installment (invoice_id, customer_id, position, due_date, amount, amount_paid,
             amount_credited)
-        SELECT id, 1, due_date, total, amount_paid, 0 FROM billing_invoice
+        SELECT id, customer_id, 1, due_date, total, amount_paid, 0 FROM billing_invoice
         WHERE number LIKE 'INV-B-%%'
         """
     )

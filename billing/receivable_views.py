@@ -34,20 +34,20 @@ VIEW = "billing.view_invoice"
 
 
 class ReceivableFilterSet(SearchFilterSet):
-    search_fields = ("invoice__customer__name", "invoice__customer__code")
+    search_fields = ("customer__name", "customer__code")
 
     group = django_filters.MultipleChoiceFilter(
         label=gettext_lazy("Customer group"),
-        field_name="invoice__customer__group",
+        field_name="customer__group",
         choices=CustomerGroup.choices,
     )
     salesperson = django_filters.ModelChoiceFilter(
         label=gettext_lazy("Salesperson"),
-        field_name="invoice__customer__salesperson",
+        field_name="customer__salesperson",
         queryset=get_user_model().objects.filter(groups__name="sales").order_by("username"),
     )
     region = django_filters.MultipleChoiceFilter(
-        label=gettext_lazy("Region"), field_name="invoice__customer__region", choices=REGION_CHOICES
+        label=gettext_lazy("Region"), field_name="customer__region", choices=REGION_CHOICES
     )
     bucket = django_filters.ChoiceFilter(
         label=gettext_lazy("Has an amount"), choices=BUCKETS, method="in_bucket"

@@ -92,18 +92,18 @@ def _sum(condition: Q | None = None) -> Coalesce:
 def open_installments(user: AnyUser) -> QuerySet[Installment]:
     """The open installments of the customers the user may see, on the analytics database."""
     queryset = Installment.objects.using(analytics_db()).filter(IS_OPEN)
-    return of_visible_customers(queryset, user, "invoice__customer")
+    return of_visible_customers(queryset, user, "customer")
 
 
 def aging(user: AnyUser, today: date | None = None) -> QuerySet:
     """One row (a dict) per customer with something open: customer (id), the five buckets,
-    overdue and total. Filter it (customer fields as invoice__customer__…, buckets as HAVING)
+    overdue and total. Filter it (customer fields as customer__…, buckets as HAVING)
     and order it by any amount; it stays one query."""
     today = today or timezone.localdate()
     conditions = bucket_conditions(today)
     return (
         open_installments(user)
-        .values(customer=F("invoice__customer_id"))
+        .values("customer")
         .annotate(
             **{name: _sum(condition) for name, condition in conditions.items()},
             overdue=_sum(Q(due_date__lt=today)),
@@ -203,7 +203,7 @@ def customer_open_installments(customer: Customer, today: date | None = None) ->
     today = today or timezone.localdate()
     installments = (
         Installment.objects.using(analytics_db())
-        .filter(IS_OPEN, invoice__customer=customer)
+        .filter(IS_OPEN, customer=customer)
         .select_related("invoice", "invoice__order")
         .order_by("due_date", "invoice_id", "position")
     )
@@ -229,7 +229,7 @@ def customer_balance(customer: Customer, today: date | None = None) -> dict[str,
     conditions = bucket_conditions(today)
     figures = (
         Installment.objects.using(analytics_db())
-        .filter(IS_OPEN, invoice__customer=customer)
+        .filter(IS_OPEN, customer=customer)
         .aggregate(
             **{name: _sum(condition) for name, condition in conditions.items()},
             overdue=_sum(Q(due_date__lt=today)),

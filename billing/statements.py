@@ -90,7 +90,7 @@ def aging_at(customer: Customer, end: date) -> list[tuple[str, Any, Decimal]]:
     """The customer's open installments in buckets by days overdue at `end`. The open amounts
     are today's (payments after `end` have already reduced them)."""
     amounts = dict.fromkeys((name for name, _label in BUCKETS), ZERO)
-    installments = Installment.objects.filter(IS_OPEN, invoice__customer=customer).filter(
+    installments = Installment.objects.filter(IS_OPEN, customer=customer).filter(
         Q(invoice__issue_date__lte=end)
     )
     for installment in installments.only("due_date", "amount", "amount_paid", "amount_credited"):

@@ -285,3 +285,72 @@ def test_kpis_on_known_data(ledger, user_with_role, client_for):
     dashboard = client_for("finance").get("/").content.decode()
     assert "DSO" in dashboard
     assert "66.7 %" in dashboard
+
+
+def pdf_text(content: bytes, tmp_path) -> str:
+    import subprocess
+
+    path = tmp_path / "statement.pdf"
+    path.write_bytes(content)
+    return subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+
+
+def test_statement_pdf_in_the_customers_language(ledger, client_for, tmp_path):
+    from billing.statements import statement_html, statement_pdf
+
+    today = TODAY()
+    customer = ledger.customer(name="对账客户", language="en")
+    old = ledger.invoice(customer, (100, "300.00"), issued=today - timedelta(days=130))
+    new = ledger.invoice(customer, (-20, "200.00"), issued=today - timedelta(days=10))
+    ledger.pay(old, "120.00", on=today - timedelta(days=5))
+    start = today - timedelta(days=30)
+    text = pdf_text(statement_pdf(customer, start, today), tmp_path)
+    assert "Statement of account" in text
+    assert "Opening balance" in text
+    assert new.number in text and old.number not in text  # old is before the period
+    lines = {line.split()[0]: line for line in text.splitlines() if line.strip()}
+    assert "300.00" in text  # opening balance
+    assert "380.00" in text  # closing: 300 + 200 - 120
+    assert "> 90 days" in text and "180.00" in text  # aging at the end date
+    assert lines
+    customer.language = "zh-hans"
+    customer.save()
+    zh = pdf_text(statement_pdf(customer, start, today), tmp_path)
+    assert "客户对账单" in zh and "期初余额" in zh and "期末余额" in zh
+    html = statement_html(customer, start, today)
+    assert "期初余额" in html
+    page = client_for("finance").get(f"/receivables/{customer.pk}/statement/?start=bad")
+    assert page.status_code == 200
+    pdf = client_for("finance").get(f"/receivables/{customer.pk}/statement/?format=pdf")
+    assert pdf["Content-Type"] == "application/pdf"
+
+
+def test_statement_batch_is_a_file_job(ledger, client_for, tmp_path, settings):
+    from oms.filejobs import FileJobProgress
+    from oms.models import FileJob
+
+    settings.OMS_FILE_JOB_DIR = str(tmp_path)
+    first, second = ledger.customer(name="甲"), ledger.customer(name="乙")
+    ledger.invoice(first, (10, "10.00"))
+    ledger.invoice(second, (40, "20.00"))
+    client = client_for("finance")
+    today = TODAY()
+    response = client.post(
+        "/receivables/statements/",
+        {"filters": "overdue=true", "start": (today - timedelta(days=60)).isoformat(),
+         "end": today.isoformat()},
+    )
+    assert response.status_code == 302
+    job = FileJob.objects.get()
+    assert sorted(job.parameters["customers"]) == sorted([first.pk, second.pk])
+    from billing.statements import batch_write
+
+    part = tmp_path / "part.zip"
+    assert batch_write(job, part, FileJobProgress(job.pk)) == 2
+    with zipfile.ZipFile(part) as archive:
+        assert len(archive.namelist()) == 2
+    bad = client.post("/receivables/statements/", {"start": "2026-02-30", "end": "x"})
+    assert bad.status_code == 302
+    assert FileJob.objects.count() == 1
