@@ -309,16 +309,18 @@ def test_statement_pdf_in_the_customers_language(ledger, client_for, tmp_path):
     text = pdf_text(statement_pdf(customer, start, today), tmp_path)
     assert "Statement of account" in text
     assert "Opening balance" in text
-    assert new.number in text and old.number not in text  # old is before the period
-    lines = {line.split()[0]: line for line in text.splitlines() if line.strip()}
+    assert new.number in text
+    assert old.number not in text
     assert "300.00" in text  # opening balance
     assert "380.00" in text  # closing: 300 + 200 - 120
-    assert "> 90 days" in text and "180.00" in text  # aging at the end date
-    assert lines
+    assert "> 90 days" in text
+    assert "180.00" in text
     customer.language = "zh-hans"
     customer.save()
     zh = pdf_text(statement_pdf(customer, start, today), tmp_path)
-    assert "客户对账单" in zh and "期初余额" in zh and "期末余额" in zh
+    assert "客户对账单" in zh
+    assert "期初余额" in zh
+    assert "期末余额" in zh
     html = statement_html(customer, start, today)
     assert "期初余额" in html
     page = client_for("finance").get(f"/receivables/{customer.pk}/statement/?start=bad")
@@ -339,8 +341,11 @@ def test_statement_batch_is_a_file_job(ledger, client_for, tmp_path, settings):
     today = TODAY()
     response = client.post(
         "/receivables/statements/",
-        {"filters": "overdue=true", "start": (today - timedelta(days=60)).isoformat(),
-         "end": today.isoformat()},
+        {
+            "filters": "overdue=true",
+            "start": (today - timedelta(days=60)).isoformat(),
+            "end": today.isoformat(),
+        },
     )
     assert response.status_code == 302
     job = FileJob.objects.get()
