@@ -20,7 +20,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from billing import receivables
-from billing.receivables import BUCKETS, aging, aging_totals, with_customers
+from billing.receivables import (
+    BUCKETS,
+    aging,
+    aging_totals,
+    totals_of_row,
+    with_customers,
+    with_totals,
+)
 from billing.xlsx import CONTENT_TYPE, xlsx_bytes
 from customers.choices import CustomerGroup
 from customers.selectors import customers_visible_to
@@ -126,7 +133,11 @@ class ReceivableTable(BaseTable):
     @property
     def totals(self) -> dict:
         if not hasattr(self, "_totals"):
-            self._totals = aging_totals(self.data.data)
+            rows = [getattr(row, "record", row) for row in self.page.object_list]
+            if rows and "all_total" in rows[0]:
+                self._totals = totals_of_row(rows[0])  # the page's own query made them
+            else:  # an empty page
+                self._totals = aging_totals(self.data.data)
         return self._totals
 
     def summary_footer(self) -> list[FooterCell]:
@@ -152,7 +163,7 @@ class ReceivableListView(ObjectListView):
     export_name = "receivables"
 
     def get_queryset(self) -> QuerySet:
-        return aging(self.request.user)
+        return with_totals(aging(self.request.user))
 
     def get_summary(self, queryset) -> str:
         return _("Open amounts by installment due date, as of %(date)s.") % {

@@ -19,6 +19,8 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
+    Func,
+    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -101,16 +103,51 @@ def aging(user: AnyUser, today: date | None = None) -> QuerySet:
     and order it by any amount; it stays one query."""
     today = today or timezone.localdate()
     conditions = bucket_conditions(today)
+    # Five sums per row, nothing more: overdue and total are added up from them once per
+    # customer (the numeric work per installment is what the page costs).
     return (
         open_installments(user)
         .values("customer")
+        .annotate(**{name: _sum(condition) for name, condition in conditions.items()})
         .annotate(
-            **{name: _sum(condition) for name, condition in conditions.items()},
-            overdue=_sum(Q(due_date__lt=today)),
-            total=_sum(),
+            overdue=ExpressionWrapper(
+                F("days_1_30") + F("days_31_60") + F("days_61_90") + F("days_over_90"),
+                output_field=MONEY_FIELD,
+            ),
         )
+        .annotate(total=ExpressionWrapper(F("not_due") + F("overdue"), output_field=MONEY_FIELD))
         .order_by("-total", "customer")
     )
+
+
+class _OverAll(Func):
+    """SUM(x) OVER (): a column's total over every row the query groups and keeps (after
+    HAVING, before LIMIT), computed in the same pass as the page."""
+
+    function = "SUM"
+    template = "%(function)s(%(expressions)s) OVER ()"
+    contains_aggregate = True  # never put in GROUP BY
+
+
+class _CountAll(Func):
+    template = "COUNT(*) OVER ()"
+    contains_aggregate = True
+
+    def __init__(self) -> None:
+        super().__init__(output_field=IntegerField())
+
+
+def with_totals(rows: QuerySet) -> QuerySet:
+    """The aging rows, each also carrying the totals over the whole filtered set
+    (`all_<amount>`, `all_customers`): the page's one query gives its totals row too."""
+    return rows.annotate(
+        **{f"all_{name}": _OverAll(F(name), output_field=MONEY_FIELD) for name in AMOUNTS},
+        all_customers=_CountAll(),
+    )
+
+
+def totals_of_row(row: dict) -> dict[str, Decimal | int]:
+    return {"customers": row["all_customers"]} | {name: row[f"all_{name}"] for name in AMOUNTS}
 
 
 def aging_totals(rows: QuerySet) -> dict[str, Decimal | int]:

@@ -137,6 +137,8 @@ def route_kwargs(
             for page in ("detail", "issue", "credit", "print")
         },
         **{f"billing:credit_note_{page}": {"pk": credit_note.pk} for page in ("detail", "print")},
+        "billing:receivable_customer": {"pk": invoice.customer_id},
+        "billing:statement": {"pk": invoice.customer_id},
         **{f"inventory:tax_class_{page}": {"pk": tax_class.pk} for page in ("detail", "edit")},
         "inventory:tax_rate_create": {"pk": tax_class.pk},
         "customers:fapiao": {"pk": customer.pk},
