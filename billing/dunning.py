@@ -15,8 +15,9 @@ overdue invoices whose reminders are not paused, one short transaction each:
   makes the second run wait and then find the first run's rows);
 - one message per customer and level groups that run's invoices (a customer with three
   overdue invoices gets one e-mail listing them), in the customer's language, with the
-  overdue invoices' PDFs attached; level 2 copies the salesperson; level 3 also puts the
-  customer on credit hold (customers.services.customer_credit_hold_set, audited).
+  customer's statement of account attached (billing.statements, rendered by the outbox
+  worker when it sends); level 2 copies the salesperson; level 3 also puts the customer on
+  credit hold (customers.services.customer_credit_hold_set, audited).
 
 A hold the final notice put is lifted by `dunning_after_payment(customer_id)` once nothing is
 overdue (payments call it after allocating); finance lifts any hold with a note.
@@ -30,7 +31,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Min, Q, QuerySet, Sum
+from django.db.models import DecimalField, F, Min, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -54,6 +56,7 @@ from oms.types import User
 from orders.review import CREDIT_OPEN_STATUSES
 
 logger = logging.getLogger(__name__)
+MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
 
 OPEN_INVOICE = (InvoiceStatus.ISSUED, InvoiceStatus.PARTLY_CREDITED)
 EVENT_OF_LEVEL = {1: "invoice.reminder1", 2: "invoice.reminder2", 3: "invoice.reminder3"}
@@ -183,7 +186,7 @@ def customer_remind(*, customer_id: int, on: date, days: dict[int, int]) -> int:
             continue
         by_level[level].append(reminder)
     for level, reminders in sorted(by_level.items()):
-        message = _send(customer, level, reminders)
+        message = _send(customer, level, reminders, on)
         Reminder.objects.filter(pk__in=[r.pk for r in reminders]).update(message=message)
         if level == ReminderLevel.FINAL:
             _hold(customer, reminders[0].invoice_id)
@@ -194,7 +197,7 @@ def _money(amount: Decimal) -> str:
     return f"{amount:,.2f}"
 
 
-def _send(customer: Customer, level: int, reminders: list[Reminder]):
+def _send(customer: Customer, level: int, reminders: list[Reminder], on: date):
     invoices = {i.pk: i for i in Invoice.objects.filter(pk__in=[r.invoice_id for r in reminders])}
     lines = [
         f"{invoices[r.invoice_id].number} · {invoices[r.invoice_id].issue_date} · "
@@ -219,13 +222,23 @@ def _send(customer: Customer, level: int, reminders: list[Reminder]):
         context,
         key=key,
         cc=cc,
-        attachments=reminder_attachments(customer, [r.invoice_id for r in reminders]),
+        attachments=reminder_attachments(customer, on),
     )
 
 
-def reminder_attachments(customer: Customer, invoice_ids: list[int]) -> list[dict[str, Any]]:
-    """The overdue invoices' PDFs (billing/reminder_documents.py makes them when sent)."""
-    return [{"code": "billing.invoice_pdf", "args": {"invoice_id": pk}} for pk in invoice_ids]
+def reminder_attachments(customer: Customer, on: date) -> list[dict[str, Any]]:
+    """The customer's statement from its oldest open invoice to today (made when sent by
+    billing/reminder_documents.py)."""
+    first = (
+        (
+            open_installments()
+            .filter(invoice__customer=customer)
+            .aggregate(first=Min("invoice__issue_date"))["first"]
+        )
+        or on
+    )
+    args = {"customer_id": customer.pk, "start": first.isoformat(), "end": on.isoformat()}
+    return [{"code": "billing.statement_pdf", "args": args}]
 
 
 def _hold(customer: Customer, invoice_id: int) -> None:
@@ -322,15 +335,31 @@ def invoice_exposure(customer_id: int, excluding: int | None) -> Decimal:
         counted |= Q(invoice__order_id=excluding)
     unpaid = (
         open_installments()
-        .filter(invoice__customer_id=customer_id)
+        .filter(invoice__customer_id=OuterRef("pk"))
         .exclude(counted)
-        .aggregate(total=Sum(F("amount") - F("amount_paid") - F("amount_credited")))["total"]
-        or ZERO
+        .order_by()
+        .values("invoice__customer_id")
+        .annotate(total=Sum(F("amount") - F("amount_paid") - F("amount_credited")))
+        .values("total")
     )
     credit = (
-        Payment.objects.filter(customer_id=customer_id, unapplied__gt=0).aggregate(
-            total=Sum("unapplied")
-        )["total"]
-        or ZERO
+        Payment.objects.filter(customer_id=OuterRef("pk"), unapplied__gt=0)
+        .order_by()
+        .values("customer_id")
+        .annotate(total=Sum("unapplied"))
+        .values("total")
     )
+    # One statement: the credit check runs inside every order placement.
+    row = (
+        Customer.objects.filter(pk=customer_id)
+        .annotate(
+            unpaid=Coalesce(Subquery(unpaid), ZERO, output_field=MONEY_FIELD),
+            credit=Coalesce(Subquery(credit), ZERO, output_field=MONEY_FIELD),
+        )
+        .values("unpaid", "credit")
+        .first()
+    )
+    if row is None:
+        return ZERO
+    unpaid, credit = row["unpaid"], row["credit"]
     return unpaid - credit

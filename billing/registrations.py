@@ -4,13 +4,17 @@ page, references, the catch-up job and demo data."""
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from billing import receivable_panels
 from billing.dunning_views import customer_dunning_panel
 from billing.models import CreditNote, Invoice
 from billing.panels import order_documents_panel
-from billing.reminder_documents import invoice_pdf
+from billing.reminder_documents import statement_attachment
 from billing.reminder_messages import REMINDER_EVENTS
 from billing.seeders import seed_billing_demo
+from billing.statements import STATEMENT_BATCH
+from oms.filejobs import register_file_job_kind
 from oms.registry import (
+    Kpi,
     Panel,
     Seeder,
     grant_many,
@@ -19,6 +23,7 @@ from oms.registry import (
     register_audited_model,
     register_beat_job,
     register_detail_panel,
+    register_kpi,
     register_message_event,
     register_nav_item,
     register_reference_resolver,
@@ -54,6 +59,15 @@ register_nav_item(
     order=20,
 )
 
+register_nav_item(
+    "finance",
+    _("Receivables"),
+    "billing:receivable_list",
+    "billing.view_invoice",
+    "hourglass-split",
+    order=5,
+)
+
 register_audited_model(
     "billing.invoice", _("Invoice"), money=("subtotal", "tax_total", "shipping_fee", "total")
 )
@@ -78,6 +92,28 @@ register_detail_panel(
         order=20,
     ),
 )
+
+
+# Receivables (billing.receivables): the customer page's panel, the dashboard's tiles, and the
+# statements a worker makes for many customers.
+register_detail_panel(
+    "customers.customer",
+    Panel(
+        "customer-receivables",
+        "billing/panels/customer_receivables.html",
+        "billing.view_invoice",
+        receivable_panels.customer_receivables_panel,
+        order=15,
+    ),
+)
+for _name, _compute, _order in (
+    ("receivables-total", receivable_panels.kpi_total, 60),
+    ("receivables-overdue", receivable_panels.kpi_overdue, 61),
+    ("receivables-dso", receivable_panels.kpi_dso, 62),
+    ("receivables-collected", receivable_panels.kpi_collected, 63),
+):
+    register_kpi(Kpi(_name, "billing.view_invoice", _compute, order=_order))
+register_file_job_kind(STATEMENT_BATCH)
 
 
 def _resolver(model, url_name: str):
@@ -127,7 +163,7 @@ register_audit_actions(
 )
 for _event in REMINDER_EVENTS:
     register_message_event(_event)
-register_attachment_maker("billing.invoice_pdf", invoice_pdf)
+register_attachment_maker("billing.statement_pdf", statement_attachment)
 register_detail_panel(
     "customers.customer",
     Panel(

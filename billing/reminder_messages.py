@@ -1,7 +1,7 @@
 """What overdue reminders say (oms.messaging.notify; registered in registrations.py). All
 three are essential (a payment due reaches customers who opted out of the others). Sent by
 billing.dunning in the job's transaction, once per customer, level and set of invoices; by
-e-mail with the invoices' PDFs when the customer has an address (an SMS carries the short
+e-mail with the customer's statement when the customer has an address (an SMS carries the short
 text only). The firm reminder copies the customer's salesperson."""
 
 from django.utils.translation import gettext_lazy as _
@@ -27,11 +27,11 @@ SAMPLE = {
 GREETING_EN = "Dear {{ customer_name }},\n\n"
 GREETING_ZH = "{{ customer_name }}，您好：\n\n"
 LIST_EN = (
-    "\n\n{{ invoice_list }}\n\nOverdue in total: ¥{{ overdue_total }}. The invoices are "
-    "attached. If you have paid in the meantime, please ignore this message.\n\n{{ company }}"
+    "\n\n{{ invoice_list }}\n\nOverdue in total: ¥{{ overdue_total }}. Your statement of "
+    "account is attached. If you have paid in the meantime, please ignore this message.\n\n{{ company }}"
 )
 LIST_ZH = (
-    "\n\n{{ invoice_list }}\n\n逾期合计：¥{{ overdue_total }}。发票附于邮件中。"
+    "\n\n{{ invoice_list }}\n\n逾期合计：¥{{ overdue_total }}。对账单附于邮件中。"
     "如您已付款，请忽略本通知。\n\n{{ company }}"
 )
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billing import views
+from billing import receivable_views, statement_views, views
 from oms.generic import object_urls
 
 app_name = "billing"
@@ -14,5 +14,21 @@ urlpatterns = [
         "credit-notes/<int:pk>/print/",
         views.CreditNotePrintView.as_view(),
         name="credit_note_print",
+    ),
+    path("receivables/", receivable_views.ReceivableListView.as_view(), name="receivable_list"),
+    path(
+        "receivables/<int:pk>/",
+        receivable_views.ReceivableCustomerView.as_view(),
+        name="receivable_customer",
+    ),
+    path(
+        "receivables/<int:pk>/statement/",
+        statement_views.StatementView.as_view(),
+        name="statement",
+    ),
+    path(
+        "receivables/statements/",
+        statement_views.StatementBatchView.as_view(),
+        name="statement_batch",
     ),
 ]

@@ -316,7 +316,7 @@ def test_exposure_counts_unpaid_invoices_less_credit_without_counting_an_order_t
 
 
 @pytest.mark.django_db
-def test_a_zh_customer_gets_the_reminder_in_chinese_with_the_invoice_pdf(
+def test_a_zh_customer_gets_the_reminder_in_chinese_with_the_statement(
     billing, tmp_path, user_with_role
 ):
     salesperson = user_with_role("sales", email="wang.sales@example.com")
@@ -341,13 +341,13 @@ def test_a_zh_customer_gets_the_reminder_in_chinese_with_the_invoice_pdf(
     assert sent.to == ["buyer@example.com"]
     assert sent.cc == ["wang.sales@example.com"]  # the firm reminder copies the salesperson
     [(name, content, mime)] = sent.attachments
-    assert name == f"{invoice.number}.pdf"
+    assert name == f"statement-{customer.code}-{today():%Y%m%d}.pdf"
     assert mime == "application/pdf"
-    pdf = tmp_path / "invoice.pdf"
+    pdf = tmp_path / "statement.pdf"
     pdf.write_bytes(content)
     text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
-    assert invoice.number in text
-    assert "发票" in text  # rendered in the customer's language
+    assert invoice.number in text  # the overdue invoice is on the statement
+    assert "对账单" in text  # in the customer's language
 
 
 @pytest.mark.django_db
