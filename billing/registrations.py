@@ -5,8 +5,11 @@ from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from billing import receivable_panels
+from billing.dunning_views import customer_dunning_panel
 from billing.models import CreditNote, Invoice
 from billing.panels import order_documents_panel
+from billing.reminder_documents import statement_attachment
+from billing.reminder_messages import REMINDER_EVENTS
 from billing.seeders import seed_billing_demo
 from billing.statements import STATEMENT_BATCH
 from oms.filejobs import register_file_job_kind
@@ -15,11 +18,13 @@ from oms.registry import (
     Panel,
     Seeder,
     grant_many,
+    register_attachment_maker,
     register_audit_actions,
     register_audited_model,
     register_beat_job,
     register_detail_panel,
     register_kpi,
+    register_message_event,
     register_nav_item,
     register_reference_resolver,
     register_seeder,
@@ -132,3 +137,47 @@ register_beat_job(
 )
 
 register_seeder(Seeder("billing", seed_billing_demo, depends_on=("shipping",)))
+
+# --- overdue reminders and credit hold (billing/dunning.py) --------------------------------
+register_urls("reminders/", "billing.dunning_urls")
+grant_many(
+    {
+        "admin": {"billing.view_reminder", "billing.manage_reminders"},
+        "finance": {"billing.view_reminder", "billing.manage_reminders"},
+        "manager": {"billing.view_reminder"},
+        "sales": {"billing.view_reminder"},
+        "customer_service": {"billing.view_reminder"},
+    }
+)
+register_nav_item(
+    "finance", _("Reminders"), "reminders:list", "billing.view_reminder", "bell", order=40
+)
+register_audited_model("billing.customerdunning", _("Customer reminders"))
+register_audited_model("billing.dunningsettings", _("Reminder settings"))
+register_audit_actions(
+    {
+        "reminders.pause": _("Reminders paused"),
+        "reminders.resume": _("Reminders resumed"),
+        "reminder_settings.update": _("Reminder days changed"),
+    }
+)
+for _event in REMINDER_EVENTS:
+    register_message_event(_event)
+register_attachment_maker("billing.statement_pdf", statement_attachment)
+register_detail_panel(
+    "customers.customer",
+    Panel(
+        "customer-reminders",
+        "billing/panels/customer_dunning.html",
+        "billing.view_reminder",
+        customer_dunning_panel,
+        width="col-lg-6",
+        order=40,
+    ),
+)
+register_beat_job(
+    "billing-reminders",
+    "billing.tasks.send_reminders",
+    crontab(hour=7, minute=30),
+    expires=6 * 3600,
+)

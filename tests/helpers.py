@@ -142,6 +142,7 @@ def route_kwargs(
         **{f"inventory:tax_class_{page}": {"pk": tax_class.pk} for page in ("detail", "edit")},
         "inventory:tax_rate_create": {"pk": tax_class.pk},
         "customers:fapiao": {"pk": customer.pk},
+        **{f"reminders:{page}": {"pk": customer.pk} for page in ("pause", "resume", "lift_hold")},
         **{
             f"orders:approval_rule_{page}": {"pk": approval_rule.pk}
             for page in ("edit", "activate", "deactivate")
@@ -289,8 +290,10 @@ def merged_parcel(shipment):
 def billing_objects(order):
     """An issued invoice for the order's lines and a credit note for its first line."""
     from django.db import transaction
+    from django.utils import timezone
 
     from billing import services
+    from billing.models import Reminder
     from customers.models import Customer
     from oms.money import ZERO
     from tests.billing.conftest import taxpayer_id
@@ -307,6 +310,15 @@ def billing_objects(order):
         )
         note = services._credit(
             invoice, shares[:1], shipping=ZERO, reason="manual", actor=None, note="sample"
+        )
+        # Its first reminder (billing.dunning), for the reminders list.
+        Reminder.objects.create(
+            invoice=invoice,
+            customer_id=order.customer_id,
+            level=1,
+            sent_at=timezone.now(),
+            days_overdue=10,
+            open_amount=invoice.total - invoice.amount_credited,
         )
     return invoice, note
 

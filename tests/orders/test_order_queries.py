@@ -36,8 +36,9 @@ def demo_rules(db):
     ("terms", "channel", "statements"),
     [
         (PaymentTerms.PREPAID, Channel.MARKETPLACE, 12),
-        # On credit the check sums what the customer's open orders are worth: one statement.
-        (PaymentTerms.NET_30, Channel.MARKETPLACE, 13),
+        # On credit the check sums what the customer's open orders are worth (one statement)
+        # and asks billing's exposure provider for unpaid invoices less credit (one more).
+        (PaymentTerms.NET_30, Channel.MARKETPLACE, 14),
         # An order the company took itself also tells the customer it is confirmed: the
         # message template is read and an outbox row written.
         (PaymentTerms.PREPAID, Channel.BACK_OFFICE, 14),
