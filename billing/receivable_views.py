@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from billing import receivables
+from billing.models import ReminderLevel
 from billing.receivables import (
     BUCKETS,
     aging,
@@ -107,6 +108,7 @@ class ReceivableTable(BaseTable):
     credit_limit = MoneyColumn(verbose_name=gettext_lazy("Credit limit"), orderable=False)
     credit_used = MoneyColumn(verbose_name=gettext_lazy("Credit used"), orderable=False)
     last_payment = DateColumn(verbose_name=gettext_lazy("Last payment"), orderable=False)
+    reminder_level = tables.Column(verbose_name=gettext_lazy("Reminder"), orderable=False)
 
     class Meta(BaseTable.Meta):
         empty_text = gettext_lazy("No customer owes anything that matches these filters.")
@@ -117,6 +119,13 @@ class ReceivableTable(BaseTable):
     def render_name(self, value, record):
         url = reverse("billing:receivable_customer", args=[record["customer"]])
         return format_html('<a href="{}">{}</a>', url, value or record["customer"])
+
+    def render_reminder_level(self, value):
+        tone = {1: "text-bg-info", 2: "text-bg-warning", 3: "text-bg-danger"}.get(value, "")
+        return format_html('<span class="badge {}">{}</span>', tone, ReminderLevel(value).label)
+
+    def value_reminder_level(self, value):
+        return ReminderLevel(value).label if value else ""
 
     def render_credit_used(self, value, record):
         over = record["credit_limit"] and value > record["credit_limit"]

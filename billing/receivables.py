@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from billing.choices import InvoiceStatus, PaymentKind
-from billing.models import Installment, Invoice, Payment
+from billing.models import Installment, Invoice, Payment, Reminder
 from customers.models import Customer
 from customers.selectors import of_visible_customers
 from oms.db import analytics_db
@@ -200,6 +200,13 @@ def customer_figures(ids: Iterable[int]) -> dict[int, Customer]:
         .annotate(total=Sum("total"))
         .values("total")
     )
+    # The highest reminder level sent for an invoice still open (billing.dunning).
+    level = (
+        Reminder.objects.filter(customer=OuterRef("pk"))
+        .filter(invoice__total__gt=F("invoice__amount_paid") + F("invoice__amount_credited"))
+        .order_by("-level")
+        .values("level")[:1]
+    )
     customers = (
         Customer.objects.using(analytics_db())
         .filter(pk__in=ids)
@@ -208,6 +215,7 @@ def customer_figures(ids: Iterable[int]) -> dict[int, Customer]:
             unapplied=Coalesce(Subquery(credit), Value(ZERO), output_field=MONEY_FIELD),
             last_payment=Subquery(last),
             open_orders=Coalesce(Subquery(open_orders), Value(ZERO), output_field=MONEY_FIELD),
+            reminder_level=Subquery(level),
         )
     )
     return {customer.pk: customer for customer in customers}
@@ -229,6 +237,7 @@ def with_customers(rows: list[dict]) -> list[dict]:
         row["credit_limit"] = customer.credit_limit
         row["unapplied"] = customer.unapplied
         row["last_payment"] = customer.last_payment
+        row["reminder_level"] = customer.reminder_level
         row["credit_used"] = row["total"] + customer.open_orders
         row["credit_left"] = customer.credit_limit - row["credit_used"]
     return rows

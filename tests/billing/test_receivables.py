@@ -14,7 +14,7 @@ from django.utils import timezone
 from billing import services
 from billing.choices import PaymentMethod
 from billing.installments import installments_create, installments_pay
-from billing.models import Invoice, Payment
+from billing.models import Invoice, Payment, Reminder
 from billing.receivable_panels import dso, overdue_share, receivable_figures
 from billing.receivables import aging, bucket_of
 from orders import services as order_services
@@ -197,6 +197,14 @@ def test_exports_write_plain_values(ledger, client_for):
     customer = ledger.customer(name="=HYPERLINK(1)", credit_limit=D("1000.00"))
     invoice = ledger.invoice(customer, (40, "250.50"))
     ledger.pay(invoice, "50.50", on=TODAY() - timedelta(days=2))
+    Reminder.objects.create(
+        invoice=invoice,
+        customer=customer,
+        level=2,
+        sent_at=timezone.now(),
+        days_overdue=40,
+        open_amount=D("200.00"),
+    )
     client = client_for("finance")
     response = client.get("/receivables/?export=csv")
     text = b"".join(response.streaming_content).decode("utf-8-sig")
@@ -207,6 +215,8 @@ def test_exports_write_plain_values(ledger, client_for):
     assert row["Total open"] == "200.00"
     assert row["Credit limit"] == "1000.00"
     assert row["Last payment"] == (TODAY() - timedelta(days=2)).isoformat()
+    assert row["Reminder"] == "2 · Firm reminder"
+    assert "2 · Firm reminder" in client.get("/receivables/").content.decode()
     xlsx = client.get("/receivables/?export=xlsx")
     assert xlsx.status_code == 200
     with zipfile.ZipFile(io.BytesIO(xlsx.content)) as archive:
@@ -222,6 +232,14 @@ def test_query_count_is_constant(ledger, client_for):
             customer = ledger.customer()
             invoice = ledger.invoice(customer, (5, "10.00"), (70, "20.00"))
             ledger.pay(invoice, "5.00")
+            Reminder.objects.create(
+                invoice=invoice,
+                customer=customer,
+                level=1,
+                sent_at=timezone.now(),
+                days_overdue=70,
+                open_amount=D("25.00"),
+            )
 
     client = client_for("finance")
     customers(3)
