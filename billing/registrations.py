@@ -4,20 +4,29 @@ page, references, the catch-up job and demo data."""
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from billing import receivable_panels
 from billing.batch_export import INVOICE_BATCH
+from billing.dunning_views import customer_dunning_panel
 from billing.models import CreditNote, Invoice, Payment
 from billing.panels import order_documents_panel
+from billing.reminder_documents import statement_attachment
+from billing.reminder_messages import REMINDER_EVENTS
+from billing.remittance_seeders import seed_statements_demo
 from billing.seeders import seed_billing_demo
-from billing.statement_seeders import seed_statements_demo
+from billing.statements import STATEMENT_BATCH
 from oms.filejobs import register_file_job_kind
 from oms.registry import (
+    Kpi,
     Panel,
     Seeder,
     grant_many,
+    register_attachment_maker,
     register_audit_actions,
     register_audited_model,
     register_beat_job,
     register_detail_panel,
+    register_kpi,
+    register_message_event,
     register_nav_item,
     register_reference_resolver,
     register_seeder,
@@ -56,6 +65,15 @@ register_nav_item(
 
 register_nav_item(
     "finance", _("Payments"), "billing:payment_list", "billing.view_payment", "cash-coin", order=30
+)
+
+register_nav_item(
+    "finance",
+    _("Receivables"),
+    "billing:receivable_list",
+    "billing.view_invoice",
+    "hourglass-split",
+    order=5,
 )
 
 register_audited_model(
@@ -117,6 +135,28 @@ register_detail_panel(
 )
 
 
+# Receivables (billing.receivables): the customer page's panel, the dashboard's tiles, and the
+# statements a worker makes for many customers.
+register_detail_panel(
+    "customers.customer",
+    Panel(
+        "customer-receivables",
+        "billing/panels/customer_receivables.html",
+        "billing.view_invoice",
+        receivable_panels.customer_receivables_panel,
+        order=15,
+    ),
+)
+for _name, _compute, _order in (
+    ("receivables-total", receivable_panels.kpi_total, 60),
+    ("receivables-overdue", receivable_panels.kpi_overdue, 61),
+    ("receivables-dso", receivable_panels.kpi_dso, 62),
+    ("receivables-collected", receivable_panels.kpi_collected, 63),
+):
+    register_kpi(Kpi(_name, "billing.view_invoice", _compute, order=_order))
+register_file_job_kind(STATEMENT_BATCH)
+
+
 def _resolver(model, url_name: str):
     def resolve(number: str) -> str | None:
         from django.urls import reverse
@@ -140,3 +180,47 @@ register_beat_job(
 
 register_seeder(Seeder("billing", seed_billing_demo, depends_on=("shipping",)))
 register_seeder(Seeder("billing-statements", seed_statements_demo, depends_on=("billing",)))
+
+# --- overdue reminders and credit hold (billing/dunning.py) --------------------------------
+register_urls("reminders/", "billing.dunning_urls")
+grant_many(
+    {
+        "admin": {"billing.view_reminder", "billing.manage_reminders"},
+        "finance": {"billing.view_reminder", "billing.manage_reminders"},
+        "manager": {"billing.view_reminder"},
+        "sales": {"billing.view_reminder"},
+        "customer_service": {"billing.view_reminder"},
+    }
+)
+register_nav_item(
+    "finance", _("Reminders"), "reminders:list", "billing.view_reminder", "bell", order=40
+)
+register_audited_model("billing.customerdunning", _("Customer reminders"))
+register_audited_model("billing.dunningsettings", _("Reminder settings"))
+register_audit_actions(
+    {
+        "reminders.pause": _("Reminders paused"),
+        "reminders.resume": _("Reminders resumed"),
+        "reminder_settings.update": _("Reminder days changed"),
+    }
+)
+for _event in REMINDER_EVENTS:
+    register_message_event(_event)
+register_attachment_maker("billing.statement_pdf", statement_attachment)
+register_detail_panel(
+    "customers.customer",
+    Panel(
+        "customer-reminders",
+        "billing/panels/customer_dunning.html",
+        "billing.view_reminder",
+        customer_dunning_panel,
+        width="col-lg-6",
+        order=40,
+    ),
+)
+register_beat_job(
+    "billing-reminders",
+    "billing.tasks.send_reminders",
+    crontab(hour=7, minute=30),
+    expires=6 * 3600,
+)

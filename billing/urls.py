@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billing import payment_views, statement_views, views
+from billing import payment_views, receivable_views, remittance_views, statement_views, views
 from billing.batch_export_views import InvoiceBatchView
 from oms.generic import object_urls
 
@@ -31,26 +31,42 @@ urlpatterns = [
 ]
 
 urlpatterns += [
-    *object_urls("cod-remittances/", "cod_remittance", statement_views, "CodRemittance"),
+    *object_urls("cod-remittances/", "cod_remittance", remittance_views, "CodRemittance"),
     path(
         "cod-remittances/import/",
-        statement_views.CodRemittanceImportView.as_view(),
+        remittance_views.CodRemittanceImportView.as_view(),
         name="cod_remittance_import",
     ),
-    *object_urls("bank-statements/", "bank_statement", statement_views, "BankStatement"),
+    *object_urls("bank-statements/", "bank_statement", remittance_views, "BankStatement"),
     path(
         "bank-statements/import/",
-        statement_views.BankStatementImportView.as_view(),
+        remittance_views.BankStatementImportView.as_view(),
         name="bank_statement_import",
     ),
     path(
         "bank-statements/lines/<int:pk>/confirm/",
-        statement_views.BankLineConfirmView.as_view(),
+        remittance_views.BankLineConfirmView.as_view(),
         name="bank_line_confirm",
     ),
     path(
         "bank-statements/lines/<int:pk>/ignore/",
-        statement_views.BankLineIgnoreView.as_view(),
+        remittance_views.BankLineIgnoreView.as_view(),
         name="bank_line_ignore",
+    ),
+    path("receivables/", receivable_views.ReceivableListView.as_view(), name="receivable_list"),
+    path(
+        "receivables/<int:pk>/",
+        receivable_views.ReceivableCustomerView.as_view(),
+        name="receivable_customer",
+    ),
+    path(
+        "receivables/<int:pk>/statement/",
+        statement_views.StatementView.as_view(),
+        name="statement",
+    ),
+    path(
+        "receivables/statements/",
+        statement_views.StatementBatchView.as_view(),
+        name="statement_batch",
     ),
 ]

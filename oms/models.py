@@ -62,6 +62,10 @@ class OutboxMessage(models.Model):
     event_code = models.CharField(_("event"), max_length=64, blank=True)
     recipient_ref = models.CharField(_("recipient"), max_length=64, blank=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
+    # E-mail only: copies (a salesperson on a firm reminder) and attachments made when sent,
+    # as [{"code": maker code, "args": {...}}] (oms.registry.register_attachment_maker).
+    cc = models.JSONField(_("copies"), default=list, blank=True)
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("outbox message")

@@ -16,6 +16,7 @@ Each callable is called with positional arguments:
 """
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from orders import held_writes
@@ -55,6 +56,11 @@ order_remainder_allocated: list[OrderHook] = []
 # (order) -> a reason, or None: asked before an order is cancelled, with the order locked.
 # A reason refuses the cancellation and is shown to the user as it is.
 order_cancel_guards: list[Callable[[Order], str | None]] = []
+# (customer_id, excluding order id or None) -> an amount: what else the customer owes beyond
+# its open orders, asked by the credit check (orders.review.open_order_value). Billing adds
+# unpaid invoices less unapplied credit. A provider must not count an order the credit check
+# already counts (an open order, or the excluded one being checked), so nothing counts twice.
+credit_exposure_providers: list[Callable[[int, int | None], Decimal]] = []
 
 
 def notify_order_confirmed(order: Order, actor: Actor) -> None:

@@ -145,9 +145,12 @@ def route_kwargs(
         "billing:credit_note_refund": {"pk": credit_note.pk},
         "billing:payment_detail": {"pk": credit_note.releases.get().payment_id},
         "billing:credit_apply": {"pk": customer.pk},
+        "billing:receivable_customer": {"pk": invoice.customer_id},
+        "billing:statement": {"pk": invoice.customer_id},
         **{f"inventory:tax_class_{page}": {"pk": tax_class.pk} for page in ("detail", "edit")},
         "inventory:tax_rate_create": {"pk": tax_class.pk},
         "customers:fapiao": {"pk": customer.pk},
+        **{f"reminders:{page}": {"pk": customer.pk} for page in ("pause", "resume", "lift_hold")},
         **{
             f"orders:approval_rule_{page}": {"pk": approval_rule.pk}
             for page in ("edit", "activate", "deactivate")
@@ -295,8 +298,10 @@ def merged_parcel(shipment):
 def billing_objects(order):
     """An issued invoice for the order's lines and a credit note for its first line."""
     from django.db import transaction
+    from django.utils import timezone
 
     from billing import services
+    from billing.models import Reminder
     from billing.payments import payment_record
     from customers.models import Customer
     from oms.money import ZERO
@@ -325,6 +330,15 @@ def billing_objects(order):
         )
         note = services._credit(
             invoice, shares[:1], shipping=ZERO, reason="manual", actor=None, note="sample"
+        )
+        # Its first reminder (billing.dunning), for the reminders list.
+        Reminder.objects.create(
+            invoice=invoice,
+            customer_id=order.customer_id,
+            level=1,
+            sent_at=timezone.now(),
+            days_overdue=10,
+            open_amount=invoice.total - invoice.amount_credited,
         )
     return invoice, note
 

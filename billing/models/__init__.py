@@ -1,5 +1,5 @@
 """Billing's tables: tax documents (documents.py) and money received and paid back
-(payments.py)."""
+(payments.py), overdue reminders and credit hold (reminders.py)."""
 
 from billing.models.documents import (
     MONEY,
@@ -12,6 +12,7 @@ from billing.models.documents import (
     InvoiceLine,
 )
 from billing.models.payments import Installment, Payment, PaymentAllocation, PaymentRelease
+from billing.models.reminders import CustomerDunning, DunningSettings, Reminder, ReminderLevel
 from billing.models.statements import (
     BankStatement,
     BankStatementLine,
@@ -29,11 +30,15 @@ __all__ = [
     "CodRemittanceLine",
     "CreditNote",
     "CreditNoteLine",
+    "CustomerDunning",
     "DocumentLine",
+    "DunningSettings",
     "Installment",
     "Invoice",
     "InvoiceLine",
     "Payment",
     "PaymentAllocation",
     "PaymentRelease",
+    "Reminder",
+    "ReminderLevel",
 ]

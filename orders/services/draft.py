@@ -136,7 +136,7 @@ def create_draft(
         existing = order_with_reference(channel, customer, external_reference)
         if existing is not None:
             return seen_before(existing, channel)
-    check_customer_may_order(customer)
+    check_customer_may_order(customer, channel)
     check_line_requests(actor, lines)
     addresses = list(customer.addresses.all())
     address = shipping_address or next((a for a in addresses if a.is_default_shipping), None)

@@ -15,6 +15,7 @@ from inventory.models import Product, WorkOrder
 from inventory.services import work_order_cancel
 from oms.money import ZERO
 from oms.roles import ROLES
+from orders.choices import Channel
 from orders.held_writes import hold_event
 from orders.models import Order, OrderEvent, OrderLine
 from orders.permissions import Actor, OrderAction, ensure_action_allowed, ensure_permitted
@@ -135,12 +136,14 @@ def check_line_requests(actor: Actor, requests: list[LineRequest]) -> None:
             )
 
 
-def check_customer_may_order(customer: Customer) -> None:
+def check_customer_may_order(customer: Customer, channel: str = Channel.BACK_OFFICE) -> None:
+    """Refuse an inactive customer, and back-office entry for a customer on credit hold. A
+    channel's order for a held customer is taken and waits in review (orders.review)."""
     if not customer.is_active:
         raise ValidationError(
             {"customer": _("Customer %(code)s is inactive.") % {"code": customer.code}}
         )
-    if customer.credit_hold:
+    if customer.credit_hold and channel == Channel.BACK_OFFICE:
         raise ValidationError(
             {
                 "customer": _("Customer %(code)s is on credit hold: no new orders.")

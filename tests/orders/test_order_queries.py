@@ -50,8 +50,9 @@ COLD = WARM + 7
     ("terms", "channel", "statements"),
     [
         (PaymentTerms.PREPAID, Channel.MARKETPLACE, WARM),
-        # On credit the check sums what the customer's open orders are worth: one statement.
-        (PaymentTerms.NET_30, Channel.MARKETPLACE, WARM + 1),
+        # On credit the check sums what the customer's open orders are worth (one statement)
+        # and asks billing's exposure provider for unpaid invoices less credit (one more).
+        (PaymentTerms.NET_30, Channel.MARKETPLACE, WARM + 2),
         # An order the company took itself also tells the customer it is confirmed: the
         # message template is read and an outbox row written.
         (PaymentTerms.PREPAID, Channel.BACK_OFFICE, WARM + 2),
