@@ -25,7 +25,7 @@ overdue (payments call it after allocating); finance lifts any hold with a note.
 
 import logging
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -144,7 +144,11 @@ def reminders_send(*, on: date | None = None) -> int:
 
 
 @atomic_with_retry()
-def customer_remind(*, customer_id: int, on: date, days: dict[int, int]) -> int:
+def customer_remind(
+    *, customer_id: int, on: date, days: dict[int, int], at: datetime | None = None
+) -> int:
+    """One customer's reminders due on `on`; `at` is when they are sent (now, or a moment of
+    `on` when the demo replays past days)."""
     customer = (
         Customer.objects.select_for_update(of=("self",))
         .select_related("salesperson")
@@ -162,7 +166,7 @@ def customer_remind(*, customer_id: int, on: date, days: dict[int, int]) -> int:
         sent[invoice_id] = max(sent[invoice_id], level)
         if timezone.localdate(sent_at) >= on:
             reminded_today.add(invoice_id)
-    now = timezone.now()
+    now = at or timezone.now()
     by_level: dict[int, list[Reminder]] = defaultdict(list)
     for invoice_id, (oldest, open_amount) in sorted(overdue.items()):
         if invoice_id in reminded_today:
@@ -189,7 +193,7 @@ def customer_remind(*, customer_id: int, on: date, days: dict[int, int]) -> int:
         message = _send(customer, level, reminders, on)
         Reminder.objects.filter(pk__in=[r.pk for r in reminders]).update(message=message)
         if level == ReminderLevel.FINAL:
-            _hold(customer, reminders[0].invoice_id)
+            _hold(customer, reminders[0].invoice_id, now)
     return sum(len(r) for r in by_level.values())
 
 
@@ -241,7 +245,7 @@ def reminder_attachments(customer: Customer, on: date) -> list[dict[str, Any]]:
     return [{"code": "billing.statement_pdf", "args": args}]
 
 
-def _hold(customer: Customer, invoice_id: int) -> None:
+def _hold(customer: Customer, invoice_id: int, at: datetime) -> None:
     state, _created = CustomerDunning.objects.get_or_create(customer=customer)
     changed = customer_credit_hold_set(
         actor=None, customer_id=customer.pk, hold=True, reason=HOLD_FINAL_NOTICE
@@ -249,7 +253,7 @@ def _hold(customer: Customer, invoice_id: int) -> None:
     if changed:
         state.hold_automatic, state.hold_since, state.hold_invoice_id = (
             True,
-            timezone.now(),
+            at,
             invoice_id,
         )
         state.save(update_fields=["hold_automatic", "hold_since", "hold_invoice"])

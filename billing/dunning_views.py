@@ -20,7 +20,7 @@ from oms.choices import OutboxStatus
 from oms.filters import SearchFilterSet
 from oms.forms import BootstrapFormMixin, date_input
 from oms.generic import ObjectActionView, ObjectEditView, ObjectListView, get_object_or_404
-from oms.tables import BaseTable, DateColumn, MoneyColumn, format_money
+from oms.tables import BaseTable, DateTimeColumn, MoneyColumn, format_money
 from oms.templatetags.oms import status_badge_html
 from oms.types import AnyUser
 
@@ -84,7 +84,7 @@ class ReminderTable(BaseTable):
         footer=gettext_lazy("Page total"),
     )
     level = tables.Column(verbose_name=gettext_lazy("Level"))
-    sent_at = DateColumn(verbose_name=gettext_lazy("Sent"))
+    sent_at = DateTimeColumn(verbose_name=gettext_lazy("Sent"))
     days_overdue = tables.Column(
         verbose_name=gettext_lazy("Days overdue"),
         attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}},

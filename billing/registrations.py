@@ -11,6 +11,7 @@ from billing.models import CreditNote, Invoice, Payment
 from billing.panels import order_documents_panel
 from billing.reminder_documents import statement_attachment
 from billing.reminder_messages import REMINDER_EVENTS
+from billing.reminder_seeders import seed_reminders_demo
 from billing.remittance_seeders import seed_statements_demo
 from billing.seeders import seed_billing_demo
 from billing.statements import STATEMENT_BATCH
@@ -214,10 +215,10 @@ register_detail_panel(
         "billing/panels/customer_dunning.html",
         "billing.view_reminder",
         customer_dunning_panel,
-        width="col-lg-6",
         order=40,
     ),
 )
+register_seeder(Seeder("reminders", seed_reminders_demo, depends_on=("billing",)))
 register_beat_job(
     "billing-reminders",
     "billing.tasks.send_reminders",
