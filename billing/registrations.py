@@ -4,6 +4,7 @@ page, references, the catch-up job and demo data."""
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from billing.margin_views import order_margin_panel
 from billing.models import CreditNote, Invoice
 from billing.panels import order_documents_panel
 from billing.seeders import seed_billing_demo
@@ -34,6 +35,15 @@ grant_many(
         "finance": VIEW | ISSUE,
         "sales": VIEW,
         "customer_service": VIEW,
+    }
+)
+
+# Costs and margins: managers and finance only (never sales).
+grant_many(
+    {
+        "admin": {"billing.view_margin"},
+        "manager": {"billing.view_margin"},
+        "finance": {"billing.view_margin"},
     }
 )
 
@@ -72,6 +82,21 @@ register_detail_panel(
         order_documents_panel,
         order=20,
     ),
+)
+
+register_detail_panel(
+    "orders.order",
+    Panel(
+        "order-margin",
+        "billing/panels/order_margin.html",
+        "billing.view_margin",
+        order_margin_panel,
+        width="col-lg-6",
+        order=25,
+    ),
+)
+register_nav_item(
+    "finance", _("Margin"), "billing:margin_report", "billing.view_margin", "graph-up", order=90
 )
 
 

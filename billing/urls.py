@@ -1,6 +1,6 @@
 from django.urls import path
 
-from billing import views
+from billing import margin_views, views
 from oms.generic import object_urls
 
 app_name = "billing"
@@ -15,4 +15,5 @@ urlpatterns = [
         views.CreditNotePrintView.as_view(),
         name="credit_note_print",
     ),
+    path("margin/", margin_views.MarginReportView.as_view(), name="margin_report"),
 ]

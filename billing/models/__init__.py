@@ -11,6 +11,7 @@ from billing.models.documents import (
     Invoice,
     InvoiceLine,
 )
+from billing.models.margin import MarginReport
 from billing.models.payments import Installment, Payment, PaymentAllocation
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "Installment",
     "Invoice",
     "InvoiceLine",
+    "MarginReport",
     "Payment",
     "PaymentAllocation",
 ]
