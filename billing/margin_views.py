@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.generic import TemplateView
 
 from billing.margin import GROUPS, VIEW_MARGIN, Margin, margin_rows, order_margin, totals
@@ -112,7 +112,7 @@ def margin_chart(rows: list[Margin]) -> SafeString:
 
 
 CSV_COLUMNS = (
-    ("label", gettext_lazy("Group")),
+    ("label", pgettext_lazy("margin report column", "Group")),
     ("orders", gettext_lazy("Orders")),
     ("revenue", gettext_lazy("Revenue (net)")),
     ("goods_cost", gettext_lazy("Cost of goods")),
