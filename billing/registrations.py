@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from billing import receivable_panels
 from billing.batch_export import INVOICE_BATCH
 from billing.dunning_views import customer_dunning_panel
+from billing.margin_views import order_margin_panel
 from billing.models import CreditNote, Invoice, Payment
 from billing.panels import order_documents_panel
 from billing.reminder_documents import statement_attachment
@@ -49,6 +50,15 @@ grant_many(
         "finance": VIEW | ISSUE | PAY,
         "sales": VIEW,
         "customer_service": VIEW,
+    }
+)
+
+# Costs and margins: managers and finance only (never sales).
+grant_many(
+    {
+        "admin": {"billing.view_margin"},
+        "manager": {"billing.view_margin"},
+        "finance": {"billing.view_margin"},
     }
 )
 
@@ -133,6 +143,21 @@ register_detail_panel(
         order_documents_panel,
         order=20,
     ),
+)
+
+register_detail_panel(
+    "orders.order",
+    Panel(
+        "order-margin",
+        "billing/panels/order_margin.html",
+        "billing.view_margin",
+        order_margin_panel,
+        width="col-lg-6",
+        order=25,
+    ),
+)
+register_nav_item(
+    "finance", _("Margin"), "billing:margin_report", "billing.view_margin", "graph-up", order=90
 )
 
 

@@ -1,6 +1,13 @@
 from django.urls import path
 
-from billing import payment_views, receivable_views, remittance_views, statement_views, views
+from billing import (
+    margin_views,
+    payment_views,
+    receivable_views,
+    remittance_views,
+    statement_views,
+    views,
+)
 from billing.batch_export_views import InvoiceBatchView
 from oms.generic import object_urls
 
@@ -69,4 +76,5 @@ urlpatterns += [
         statement_views.StatementBatchView.as_view(),
         name="statement_batch",
     ),
+    path("margin/", margin_views.MarginReportView.as_view(), name="margin_report"),
 ]

@@ -294,6 +294,12 @@ class StockLevel(models.Model):
     on_hand = models.IntegerField(_("on hand"), default=0)
     reserved = models.IntegerField(_("reserved"), default=0)
     safety_stock = models.IntegerField(_("safety stock"), default=0)
+    # Moving-average cost of the units here (inventory.costing), updated by each receipt
+    # under this row's lock; `cost_known` False: no cost recorded yet ("no cost" on pages).
+    average_cost = models.DecimalField(
+        _("average cost"), max_digits=14, decimal_places=4, default=0
+    )
+    cost_known = models.BooleanField(_("cost known"), default=False)
 
     class Meta:
         verbose_name = _("stock level")
@@ -311,6 +317,9 @@ class StockLevel(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(safety_stock__gte=0), name="stock_safety_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(average_cost__gte=0), name="stock_average_cost_non_negative"
             ),
         ]
         permissions = [
@@ -356,6 +365,11 @@ class StockMovement(models.Model):
     )
     reference = models.CharField(_("reference"), max_length=60, blank=True)
     note = models.CharField(_("note"), max_length=250, blank=True)
+    # Cost per unit of the movement: a receipt's (or return's, transfer's) cost in, the
+    # average out for an issue; empty when no cost was known.
+    unit_cost = models.DecimalField(
+        _("unit cost"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),

@@ -148,6 +148,17 @@ def seed_products() -> list[Product]:
     return list(Product.objects.select_related("category").order_by("sku"))
 
 
+def demo_unit_cost(product: Product, receipt: str) -> Decimal:
+    """What the supplier charged for one demo receipt: around the standard cost; a few
+    products had a price rise well above it, so the margin report shows losses too. Its own
+    random stream, so the other demo draws stay as they were."""
+    rng = random.Random(f"cost-{product.sku}-{receipt}")
+    base = product.standard_cost or Decimal(10)
+    dear = random.Random(f"dear-{product.sku}").random() < 0.06
+    factor = Decimal(str(round(rng.uniform(1.45, 1.7) if dear else rng.uniform(0.8, 1.05), 3)))
+    return (base * factor).quantize(Decimal("0.01"))
+
+
 def seed_stock(products: list[Product], warehouses: list[Warehouse], actor) -> list[int]:
     """Receive the opening stock of products that have none; returns the ledger rows."""
     stocked_products = set(StockLevel.objects.values_list("product_id", flat=True))
@@ -165,6 +176,7 @@ def seed_stock(products: list[Product], warehouses: list[Warehouse], actor) -> l
                 quantity=quantity,
                 reference="OPENING",
                 note="Opening balance",
+                unit_cost=demo_unit_cost(product, f"opening-{warehouse.code}"),
                 bin_location=f"{rng.choice('ABCDEF')}{rng.randint(1, 20):02d}-{rng.randint(1, 6)}",
             )
             movements.append(movement.pk)

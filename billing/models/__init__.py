@@ -11,6 +11,7 @@ from billing.models.documents import (
     Invoice,
     InvoiceLine,
 )
+from billing.models.margin import MarginReport
 from billing.models.payments import Installment, Payment, PaymentAllocation, PaymentRelease
 from billing.models.reminders import CustomerDunning, DunningSettings, Reminder, ReminderLevel
 from billing.models.statements import (
@@ -36,6 +37,7 @@ __all__ = [
     "Installment",
     "Invoice",
     "InvoiceLine",
+    "MarginReport",
     "Payment",
     "PaymentAllocation",
     "PaymentRelease",
