@@ -34,6 +34,7 @@ from billing.choices import PAYMENT_SEQUENCE, InvoiceStatus, PaymentKind, Paymen
 from billing.choices import PaymentSource as Source
 from billing.installments import installments_pay
 from billing.models import CreditNote, Invoice, Payment, PaymentAllocation, PaymentRelease
+from billing.dunning import dunning_after_payment
 from billing.payment_status import orders_follow_payments
 from customers.models import Customer
 from oms.db import atomic_with_retry, next_document_number
@@ -269,6 +270,8 @@ def payment_record(
         },
     )
     orders_follow_payments({invoice.order_id for invoice in settled}, actor=actor)
+    if settled:
+        dunning_after_payment(customer.pk)
     return payment
 
 
@@ -310,6 +313,8 @@ def credit_apply(
             },
         )
     orders_follow_payments(orders, actor=actor)
+    if applied:
+        dunning_after_payment(customer.pk)
     return applied
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from billing import dunning
 from billing.models import CustomerDunning, Installment, Invoice, Payment, Reminder
+from billing.payments import payment_record
 from customers.models import Customer
 from oms.celery import app as celery_app
 from oms.models import AuditLog, OutboxMessage
@@ -218,9 +219,15 @@ def test_the_final_notice_holds_the_customer_and_payment_lifts_the_hold(billing)
     assert hold.changes["reason"] == "final_notice"
     # Still overdue: nothing is lifted.
     assert not dunning.dunning_after_payment(customer.pk)
-    # The payments helper's allocation pays the installments, then calls this.
-    Installment.objects.filter(invoice=invoice).update(amount_paid=invoice.total)
-    assert dunning.dunning_after_payment(customer.pk)
+    # Paying what is overdue lifts it in the payment's own transaction.
+    payment_record(
+        actor=None,
+        customer=customer,
+        amount=invoice.total,
+        method="bank_transfer",
+        received_on=today(),
+        idempotency_key="pays-the-overdue",
+    )
     customer.refresh_from_db()
     assert not customer.credit_hold
     lifted = AuditLog.objects.get(action="customer.credit_release", object_id=str(customer.pk))
