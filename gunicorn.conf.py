@@ -11,6 +11,11 @@ bind = os.environ.get("OMS_BIND", "127.0.0.1:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() + 1))
 threads = int(os.environ.get("WEB_THREADS", 4))
 timeout = 120
+# Web workers keep their database connection between requests (CONN_MAX_AGE seconds, checked
+# before reuse): opening one costs more than most requests, carriers' pushes come hundreds a
+# second. Each thread of each worker holds one: PostgreSQL's max_connections must cover
+# workers x threads, plus the Celery workers. CONN_MAX_AGE=0 closes them after each request.
+os.environ.setdefault("CONN_MAX_AGE", "60")
 accesslog = "-"
 # The access log never carries a secret link (/track/<token>/): oms.logredact.
 logger_class = "oms.logredact.RedactingGunicornLogger"

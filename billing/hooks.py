@@ -22,9 +22,11 @@ def _bill_dispatched(shipment: Shipment, actor: User | None) -> None:
 
 
 def connect() -> None:
+    from billing.dunning import invoice_exposure
     from orders import hooks as order_hooks
     from shipping import hooks as shipping_hooks
 
+    order_hooks.credit_exposure_providers.append(invoice_exposure)
     order_hooks.order_confirmed.append(_bill)
     order_hooks.order_amended.append(_bill)
     order_hooks.order_cancelled.append(_bill)

@@ -33,7 +33,13 @@ def installments_create(
     if dates != sorted(dates):
         raise ServiceError(_("Installments must fall due in order."))
     return Installment.objects.bulk_create(
-        Installment(invoice=invoice, position=position, due_date=due, amount=amount)
+        Installment(
+            invoice=invoice,
+            customer_id=invoice.customer_id,
+            position=position,
+            due_date=due,
+            amount=amount,
+        )
         for position, (due, amount) in enumerate(zip(dates, amounts, strict=True), start=1)
     )
 

@@ -53,8 +53,7 @@ class PaymentForm(BootstrapFormMixin, forms.Form):
         label=_("Invoices to pay"),
         queryset=Invoice.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
-        help_text=_("None ticked: the oldest open invoices first. What is left is credit."),
+        help_text=_("None chosen: the oldest open invoices first. What is left is credit."),
     )
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 

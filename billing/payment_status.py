@@ -12,6 +12,7 @@ from oms.money import ZERO
 from oms.types import User
 from orders.choices import PaymentStatus
 from orders.models import Order
+from orders.services import order_set_payment_status
 
 
 def payment_figures(order_id: int) -> tuple[Decimal, Decimal, Decimal]:
@@ -57,13 +58,10 @@ def order_payment_status(order: Order) -> str:
 
 def orders_follow_payments(order_ids: Iterable[int], *, actor: User | None) -> None:
     """Write each order's payment_status through the orders service, in the caller's
-    transaction (orders in id order: the same lock order everywhere)."""
-    from orders import services
-
-    setter = getattr(services, "order_set_payment_status", None)
-    if setter is None:  # orders' service arrives with the `completion` branch
-        return
-    for order in Order.objects.filter(pk__in=set(order_ids)).order_by("pk"):
+    transaction (orders locked in id order, after the invoices and payments)."""
+    # The order's lock before reading its invoices: two payments on two invoices of one order
+    # then see each other's allocation (the second reads after the first has committed).
+    for order in Order.objects.select_for_update().filter(pk__in=set(order_ids)).order_by("pk"):
         status = order_payment_status(order)
         if status != order.payment_status:
-            setter(order_id=order.pk, status=status, actor=actor)
+            order_set_payment_status(order_id=order.pk, status=status, actor=actor)

@@ -74,11 +74,10 @@ class PaymentCreateView(ObjectEditView):
         kwargs = {"user": self.request.user}
         customer, invoice = None, None
         if invoice_pk := self.request.GET.get("invoice", "").strip():
-            invoice = (
-                invoice_detail(int(invoice_pk), self.request.user) if invoice_pk.isdigit() else None
-            )
+            if invoice_pk.isdigit() and len(invoice_pk) < 19:
+                invoice = invoice_detail(int(invoice_pk), self.request.user)
             customer = invoice.customer if invoice else None
-        elif code := self.request.GET.get("customer", "").strip():
+        elif code := self.request.GET.get("customer", "").strip()[:20]:
             customer = customers_visible_to(self.request.user).filter(code=code.upper()).first()
         if customer is not None:
             kwargs["customer"] = customer

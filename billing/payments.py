@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 
 from billing.choices import PAYMENT_SEQUENCE, InvoiceStatus, PaymentKind, PaymentMethod
 from billing.choices import PaymentSource as Source
+from billing.dunning import dunning_after_payment
 from billing.installments import installments_pay
 from billing.models import CreditNote, Invoice, Payment, PaymentAllocation, PaymentRelease
 from billing.payment_status import orders_follow_payments
@@ -85,16 +86,19 @@ def _lock_invoices(customer: Customer, invoices: Sequence[Invoice] | None) -> li
     """Lock the invoices to settle (by id), checked, in the order they are to be paid: as
     chosen, or oldest due first. A chosen invoice with nothing open gets nothing."""
     if invoices is None:
-        ids = list(open_invoices(customer.pk).values_list("pk", flat=True))
+        # Found and locked in one statement, by id; an invoice paid meanwhile by someone else
+        # is re-read after the lock (READ COMMITTED) and has nothing open.
+        rows = open_invoices(customer.pk).order_by("pk")
+        ids = []
     else:
         ids = list(dict.fromkeys(invoice.pk for invoice in invoices))
+        rows = Invoice.objects.filter(pk__in=ids).order_by("pk")
     locked = {
         invoice.pk: invoice
-        for invoice in Invoice.objects.select_for_update(of=("self",))
-        .select_related("order")
-        .filter(pk__in=ids)
-        .order_by("pk")
+        for invoice in rows.select_for_update(of=("self",)).select_related("order")
     }
+    if invoices is None:
+        ids = list(locked)
     for invoice in locked.values():
         if invoice.customer_id != customer.pk:
             raise ServiceError(_("%(invoice)s belongs to another customer.") % {"invoice": invoice})
@@ -126,19 +130,25 @@ def _allocate(payment: Payment, invoice: Invoice, amount: Decimal, *, new: bool)
     installments_pay(invoice, amount)
 
 
-def _spread(payment: Payment, invoices: Iterable[Invoice], money: Decimal, *, new: bool) -> dict:
-    """Allocate up to `money` of the payment over the invoices in order; returns
-    {invoice: amount}."""
+def _plan(invoices: Iterable[Invoice], money: Decimal) -> dict[Invoice, Decimal]:
+    """How up to `money` settles the invoices in order: {invoice: amount}."""
     settled: dict[Invoice, Decimal] = {}
     for invoice in invoices:
         if money <= 0:
             break
         step = min(money, invoice.open_amount)
-        if step <= 0:
-            continue
+        if step > 0:
+            settled[invoice] = step
+            money -= step
+    return settled
+
+
+def _spread(payment: Payment, invoices: Iterable[Invoice], money: Decimal, *, new: bool) -> dict:
+    """Allocate up to `money` of the payment over the invoices in order; returns
+    {invoice: amount}."""
+    settled = _plan(invoices, money)
+    for invoice, step in settled.items():
         _allocate(payment, invoice, step, new=new)
-        settled[invoice] = step
-        money -= step
     return settled
 
 
@@ -214,6 +224,7 @@ def payment_record(
         _same_request(existing, request)
         return existing
     targets = _lock_invoices(customer, invoices)
+    settled = _plan(targets, amount)
     payment = Payment(
         number=next_document_number("PAY", PAYMENT_SEQUENCE),
         customer=customer,
@@ -221,7 +232,7 @@ def payment_record(
         method=method,
         source=source,
         amount=amount,
-        unapplied=amount,
+        unapplied=amount - sum(settled.values(), ZERO),
         fee=fee,
         received_on=received_on,
         reference=reference.strip()[:100],
@@ -243,9 +254,8 @@ def payment_record(
             raise ServiceError(_("This parcel's cash on delivery is recorded already.")) from None
         _same_request(existing, request)
         return existing
-    settled = _spread(payment, targets, amount, new=True)
-    payment.unapplied = amount - sum(settled.values(), ZERO)
-    Payment.objects.filter(pk=payment.pk).update(unapplied=payment.unapplied)
+    for invoice, step in settled.items():
+        _allocate(payment, invoice, step, new=True)
     audit_record(
         actor=actor,
         action="payment.record",
@@ -260,6 +270,8 @@ def payment_record(
         },
     )
     orders_follow_payments({invoice.order_id for invoice in settled}, actor=actor)
+    if settled:
+        dunning_after_payment(customer.pk)
     return payment
 
 
@@ -301,6 +313,8 @@ def credit_apply(
             },
         )
     orders_follow_payments(orders, actor=actor)
+    if applied:
+        dunning_after_payment(customer.pk)
     return applied
 
 

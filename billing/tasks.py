@@ -1,4 +1,4 @@
-from billing import services
+from billing import dunning, services
 from oms.tasks import retrying_task
 
 
@@ -15,3 +15,9 @@ def bill_orders_behind() -> int:
     for order_id in order_ids:
         services.order_bill(order_id=order_id)
     return len(order_ids)
+
+
+@retrying_task(time_limit=1800, soft_time_limit=1700)
+def send_reminders() -> int:
+    """The daily beat job: overdue reminders (billing.dunning); running it twice sends once."""
+    return dunning.reminders_send()

@@ -1,6 +1,5 @@
 from django.conf import settings
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -10,9 +9,9 @@ from billing.filters import CreditNoteFilterSet, InvoiceFilterSet
 from billing.forms import CreditNoteForm
 from billing.payment_tables import InvoicePaymentTable
 from billing.payments import refundable
+from billing.printing import print_context
 from billing.schedules import installments_context
 from billing.tables import CreditNoteLineTable, CreditNoteTable, DocumentLineTable, InvoiceTable
-from oms.documents import barcode_svg
 from oms.generic import (
     DocumentView,
     ObjectActionView,
@@ -47,10 +46,18 @@ class InvoiceListView(ObjectListView):
     table_class = InvoiceTable
     title = gettext_lazy("Invoices")
     export_name = "invoices"
+    template_name = "billing/invoice_list.html"
     actions = [(gettext_lazy("Credit notes"), "billing:credit_note_list", VIEW, "receipt-cutoff")]
 
     def get_queryset(self):
         return selectors.invoice_list(self.request.user)
+
+    def get_extra_context(self):
+        # The batch PDF form keeps the list's filters.
+        return {
+            "batch_filters": self.filters_query(),
+            "batch_inline_max": settings.OMS_DOCUMENT_BATCH_INLINE_MAX,
+        }
 
 
 class CreditNoteListView(ObjectListView):
@@ -174,27 +181,7 @@ class PrintMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        doc = self.object
-        lines = list(doc.lines.all())
-        context.update(
-            {
-                "doc": doc,
-                "lines": lines,
-                "tax_summary": selectors.tax_summary(lines),
-                "net_with_shipping": doc.subtotal + doc.shipping_fee,
-                "title": self.kind_title,
-                "document_number": doc.number or _("held"),
-                "barcode": barcode_svg(doc.number) if doc.number else "",
-                "printed_at": timezone.localtime(),
-                "back_url": doc.get_absolute_url(),
-                "seller": {
-                    "name": settings.OMS_COMPANY_NAME,
-                    "taxpayer_id": settings.OMS_COMPANY_TAXPAYER_ID,
-                    "address": settings.OMS_COMPANY_ADDRESS,
-                    "bank": settings.OMS_COMPANY_BANK,
-                },
-            }
-        )
+        context.update(print_context(self.object, self.kind_title))
         return context
 
 

@@ -59,6 +59,8 @@ register_audit_actions(
         "customer.create": _("Customer created"),
         "customer.update": _("Customer changed"),
         "customer.fapiao": _("Fapiao details changed"),
+        "customer.credit_hold": _("Customer put on credit hold"),
+        "customer.credit_release": _("Credit hold lifted"),
         "address.create": _("Address added"),
         "address.update": _("Address changed"),
     }

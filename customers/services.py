@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Address, Customer
 from customers.selectors import customers_visible_to, own_customers_only
-from oms.services import model_save
+from oms.services import audit_record, model_save
 from oms.types import User
 
 CUSTOMER_FIELDS = [
@@ -124,3 +124,23 @@ def address_save(
         data=data,
         action="address.update" if address else "address.create",
     )
+
+
+@transaction.atomic
+def customer_credit_hold_set(
+    *, actor: User | None, customer_id: int, hold: bool, reason: str, note: str = ""
+) -> bool:
+    """Put a customer on credit hold or lift it, audited with why (`reason`, a short code such
+    as "overdue_final_notice" or "lifted_by_finance", and the person's note). None as actor is
+    the system (the reminder job, a payment). Returns whether anything changed."""
+    customer = Customer.objects.select_for_update().get(pk=customer_id)
+    if customer.credit_hold == hold:
+        return False
+    customer.credit_hold = hold
+    customer.save(update_fields=["credit_hold"])
+    changes = {"credit_hold": [not hold, hold], "reason": reason, "note": note}
+    if hold:
+        audit_record(actor=actor, action="customer.credit_hold", obj=customer, changes=changes)
+    else:
+        audit_record(actor=actor, action="customer.credit_release", obj=customer, changes=changes)
+    return True

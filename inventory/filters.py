@@ -18,7 +18,7 @@ from oms.regions import REGION_CHOICES
 
 
 class ProductFilterSet(SearchFilterSet):
-    search_fields = ("sku", "name", "name_en", "model")
+    search_fields = ("sku", "name", "name_en", "model", "barcode")
 
     category = django_filters.ModelMultipleChoiceFilter(
         label=_("Category"), queryset=Category.objects.all()
@@ -27,11 +27,17 @@ class ProductFilterSet(SearchFilterSet):
         label=_("Tax class"), queryset=TaxClass.objects.all(), to_field_name="code"
     )
     made_to_order = django_filters.BooleanFilter(label=_("Made to order"))
+    has_barcode = django_filters.BooleanFilter(label=_("Has a barcode"), method="by_has_barcode")
     is_active = django_filters.BooleanFilter(label=_("Active"))
 
     class Meta:
         model = Product
-        fields = ["q", "category", "tax_class", "made_to_order", "is_active"]
+        fields = ["q", "category", "tax_class", "made_to_order", "has_barcode", "is_active"]
+
+    def by_has_barcode(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.exclude(barcode="") if value else queryset.filter(barcode="")
 
 
 class WarehouseFilterSet(SearchFilterSet):

@@ -91,6 +91,13 @@ class StockReceiveForm(BootstrapFormMixin, forms.Form):
     product = ProductBySkuField()
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=active_warehouses())
     quantity = QuantityField()
+    unit_cost = forms.DecimalField(
+        label=_("Unit cost"),
+        min_value=0,
+        max_digits=14,
+        decimal_places=4,
+        help_text=_("Purchase price per unit, before tax: it moves the average cost."),
+    )
     bin_location = forms.CharField(
         label=_("Bin"),
         max_length=20,

@@ -10,6 +10,12 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from inventory.barcodes import (
+    BARCODE_LENGTH,
+    barcode_kind,
+    normalise_barcode,
+    validate_barcode,
+)
 from inventory.choices import AdjustmentReason, MovementKind, Unit, WorkOrderStage
 from oms.regions import REGION_CHOICES, region_label
 
@@ -159,6 +165,16 @@ class Product(models.Model):
         blank=True,
         help_text=_("How to pack it, printed on the packing list."),
     )
+    # What the pack station's scanner reads besides the SKU (inventory/barcodes.py).
+    barcode = models.CharField(
+        _("barcode"),
+        max_length=BARCODE_LENGTH,
+        blank=True,
+        default="",
+        help_text=_(
+            "EAN-13, UPC-A or another code on the goods; EAN and UPC check digits are checked."
+        ),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -174,7 +190,13 @@ class Product(models.Model):
             models.CheckConstraint(
                 condition=Q(weight_kg__gte=0, volume_m3__gte=0, standard_cost__gte=0),
                 name="product_measures_non_negative",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["barcode"],
+                condition=~Q(barcode=""),
+                name="product_barcode_unique_when_set",
+                violation_error_message=_("Another product has this barcode already."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -183,12 +205,31 @@ class Product(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("inventory:product_detail", args=[self.pk])
 
+    @property
+    def barcode_kind(self) -> str:
+        """EAN-13, UPC-A, EAN-8, GTIN-14, other, or "" (inventory/barcodes.py)."""
+        return barcode_kind(self.barcode)
+
     def clean(self) -> None:
         # One spelling for what people type, scan and read out: no spaces, upper case.
         raw = self.sku or ""
         self.sku = raw.strip().upper()
         if raw and not self.sku:  # all spaces; an empty value is caught by the field itself
             raise ValidationError({"sku": _("This field cannot be blank.")})
+        self.barcode = normalise_barcode(self.barcode)
+        try:
+            validate_barcode(self.barcode)
+        except ValidationError as error:
+            raise ValidationError({"barcode": error.messages}) from None
+        # The pack station takes either at the same prompt: a barcode reading as another
+        # product's SKU would be ambiguous.
+        if (
+            self.barcode
+            and Product.objects.filter(sku__iexact=self.barcode).exclude(pk=self.pk).exists()
+        ):
+            raise ValidationError(
+                {"barcode": _("%(code)s is another product's SKU.") % {"code": self.barcode}}
+            )
 
 
 class Warehouse(models.Model):
@@ -253,6 +294,12 @@ class StockLevel(models.Model):
     on_hand = models.IntegerField(_("on hand"), default=0)
     reserved = models.IntegerField(_("reserved"), default=0)
     safety_stock = models.IntegerField(_("safety stock"), default=0)
+    # Moving-average cost of the units here (inventory.costing), updated by each receipt
+    # under this row's lock; `cost_known` False: no cost recorded yet ("no cost" on pages).
+    average_cost = models.DecimalField(
+        _("average cost"), max_digits=14, decimal_places=4, default=0
+    )
+    cost_known = models.BooleanField(_("cost known"), default=False)
 
     class Meta:
         verbose_name = _("stock level")
@@ -270,6 +317,9 @@ class StockLevel(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(safety_stock__gte=0), name="stock_safety_non_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(average_cost__gte=0), name="stock_average_cost_non_negative"
             ),
         ]
         permissions = [
@@ -315,6 +365,11 @@ class StockMovement(models.Model):
     )
     reference = models.CharField(_("reference"), max_length=60, blank=True)
     note = models.CharField(_("note"), max_length=250, blank=True)
+    # Cost per unit of the movement: a receipt's (or return's, transfer's) cost in, the
+    # average out for an issue; empty when no cost was known.
+    unit_cost = models.DecimalField(
+        _("unit cost"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("by"),

@@ -16,6 +16,7 @@ from pathlib import Path
 from django.db import connection, transaction
 from django.utils import timezone
 
+from inventory.barcodes import gs1_check_digit
 from inventory.choices import Unit
 from inventory.models import Category, Product, StockLevel, StockMovement, Warehouse
 from inventory.services import stock_level_update, stock_receive
@@ -91,12 +92,23 @@ def seed_warehouses() -> list[Warehouse]:
     return list(Warehouse.objects.filter(code__in=[r["code"] for r in rows]).order_by("code"))
 
 
+def demo_barcode(number: int) -> str:
+    """The n-th demo product's barcode: EAN-13 under a made-up Chinese GS1 company prefix
+    (690 + 4 digits), every fifth a UPC-A as on imported goods, and none on each seventh
+    (goods without a printed code are packed by SKU)."""
+    if number % 7 == 0:
+        return ""
+    body = f"07{number:09d}" if number % 5 == 0 else f"6901234{number:05d}"
+    return body + gs1_check_digit(body)
+
+
 def seed_products() -> list[Product]:
     """The catalogue (inventory/demo/catalogue.csv: one row per model, with its specs) in every
     spec and colour; SKU <prefix>-<model no><spec no><colour no>."""
     existing = set(Product.objects.values_list("sku", flat=True))
     new = []
     models_in: dict[str, int] = {}
+    number = 0
     for row in demo_rows("catalogue"):
         prefix = row["prefix"]
         item_no = models_in[prefix] = models_in.get(prefix, 0) + 1
@@ -107,6 +119,7 @@ def seed_products() -> list[Product]:
             colours = COLOURS[: 2 if prefix in ("BU", "ST", "DN") else 3]
             for colour_no, (colour_zh, colour_en) in enumerate(colours, start=1):
                 sku = f"{prefix}-{item_no:02d}{spec_no}{colour_no}"
+                number += 1
                 if sku in existing:
                     continue
                 factor = Decimal(1 + 0.25 * (spec_no - 1))
@@ -127,11 +140,23 @@ def seed_products() -> list[Product]:
                         made_to_order=(row["name_en"] == "Crystal chandelier" and spec_no == 3),
                         fragile="灯" in row["category"],  # lighting: glass, shades, LED panels
                         packing_note=FRAGILE_PACKING_NOTE if "灯" in row["category"] else "",
+                        barcode=demo_barcode(number),
                         is_active=not (prefix == "DL" and item_no == 2 and colour_no == 3),
                     )
                 )
     Product.objects.bulk_create(new)
     return list(Product.objects.select_related("category").order_by("sku"))
+
+
+def demo_unit_cost(product: Product, receipt: str) -> Decimal:
+    """What the supplier charged for one demo receipt: around the standard cost; a few
+    products had a price rise well above it, so the margin report shows losses too. Its own
+    random stream, so the other demo draws stay as they were."""
+    rng = random.Random(f"cost-{product.sku}-{receipt}")
+    base = product.standard_cost or Decimal(10)
+    dear = random.Random(f"dear-{product.sku}").random() < 0.06
+    factor = Decimal(str(round(rng.uniform(1.45, 1.7) if dear else rng.uniform(0.8, 1.05), 3)))
+    return (base * factor).quantize(Decimal("0.01"))
 
 
 def seed_stock(products: list[Product], warehouses: list[Warehouse], actor) -> list[int]:
@@ -151,6 +176,7 @@ def seed_stock(products: list[Product], warehouses: list[Warehouse], actor) -> l
                 quantity=quantity,
                 reference="OPENING",
                 note="Opening balance",
+                unit_cost=demo_unit_cost(product, f"opening-{warehouse.code}"),
                 bin_location=f"{rng.choice('ABCDEF')}{rng.randint(1, 20):02d}-{rng.randint(1, 6)}",
             )
             movements.append(movement.pk)

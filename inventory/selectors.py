@@ -1,4 +1,5 @@
 from django.db.models import (
+    Case,
     Count,
     DecimalField,
     ExpressionWrapper,
@@ -7,6 +8,7 @@ from django.db.models import (
     Q,
     QuerySet,
     Sum,
+    When,
 )
 from django.db.models.functions import Coalesce
 
@@ -101,7 +103,11 @@ def stock_value() -> dict:
         units=Coalesce(Sum("on_hand"), 0),
         value=Coalesce(
             Sum(
-                F("on_hand") * F("product__standard_cost"),
+                F("on_hand")
+                * Case(
+                    When(cost_known=True, then=F("average_cost")),
+                    default=F("product__standard_cost"),
+                ),
                 output_field=DecimalField(max_digits=18, decimal_places=2),
             ),
             0,

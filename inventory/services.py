@@ -7,6 +7,7 @@ never deadlock; the CHECK constraints on StockLevel are the last guard against a
 import logging
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from inventory import hooks
 from inventory.choices import WORK_ORDER_NEXT_STAGE, AdjustmentReason, MovementKind, WorkOrderStage
+from inventory.costing import Cost, check_unit_cost, moving_average
 from inventory.models import Product, StockLevel, StockMovement, TaxClass, Warehouse, WorkOrder
 from oms.db import atomic_with_retry, next_document_number
 from oms.errors import ServiceError
@@ -42,11 +44,12 @@ PRODUCT_FIELDS = [
     "made_to_order",
     "fragile",
     "packing_note",
+    "barcode",
     "is_active",
 ]
 # Field owners: cost, tax class and made-to-order are the manager's (they move prices and
 # review); the warehouse keeps names, units, weights, volumes and how the goods are packed
-# (fragile, packing note; bins and reorder levels
+# (fragile, packing note, barcode; bins and reorder levels
 # are on the stock level, under adjust_stock).
 PRICING_FIELDS = ("standard_cost", "tax_class", "made_to_order")
 PRODUCT_FIELD_PERMISSIONS = {
@@ -141,12 +144,29 @@ def _move(
     reason: str = "",
     reference: str = "",
     note: str = "",
+    unit_cost: Decimal | None = None,
 ) -> StockMovement:
+    """One ledger row; goods coming in at `unit_cost` move the row's average cost (the caller
+    holds the row's lock). Without a unit cost the average stays as it is."""
+    before = level.on_hand
     level.on_hand += quantity
     if level.on_hand < 0:
         raise ValidationError({"quantity": _("There is not enough stock on hand.")})
-    level.save(update_fields=["on_hand"])
+    fields = ["on_hand"]
+    if quantity > 0 and unit_cost is not None:
+        cost = moving_average(
+            on_hand=before,
+            current=Cost(level.average_cost, level.cost_known),
+            quantity=quantity,
+            cost=unit_cost,
+        )
+        level.average_cost, level.cost_known = cost.average, cost.known
+        fields += ["average_cost", "cost_known"]
+    else:
+        unit_cost = level.average_cost if level.cost_known else None
+    level.save(update_fields=fields)
     return StockMovement.objects.create(
+        unit_cost=unit_cost,
         stock_level=level,
         product_id=level.product_id,
         warehouse_id=level.warehouse_id,
@@ -170,9 +190,14 @@ def stock_receive(
     reference: str = "",
     note: str = "",
     bin_location: str = "",
+    unit_cost: Decimal | None = None,
 ) -> StockMovement:
-    """Goods arrive in a warehouse: on_hand goes up by quantity."""
+    """Goods arrive in a warehouse: on_hand goes up by quantity, and the average cost moves
+    with `unit_cost` (the receipt form requires it; a caller without one receives at the
+    current average)."""
     _check_quantity(quantity)
+    if unit_cost is not None:
+        check_unit_cost(unit_cost)
     _check_active(product, warehouse)
     level = lock_stock_levels([(product, warehouse)])[(product.pk, warehouse.pk)]
     if bin_location and level.bin_location != bin_location:
@@ -185,6 +210,7 @@ def stock_receive(
         actor=actor,
         reference=reference,
         note=note,
+        unit_cost=unit_cost,
     )
     hooks.notify_stock_arrived({product.pk})
     return movement
@@ -192,11 +218,13 @@ def stock_receive(
 
 @dataclass(frozen=True)
 class StockReturn:
-    """Goods of one product back in a warehouse (one ledger row)."""
+    """Goods of one product back in a warehouse (one ledger row), at the cost they left at
+    (None: at the current average)."""
 
     product: Product
     quantity: int
     note: str = ""
+    unit_cost: Decimal | None = None
 
 
 @atomic_with_retry()
@@ -218,6 +246,7 @@ def stock_return(
             actor=actor,
             reference=reference,
             note=entry.note,
+            unit_cost=entry.unit_cost,
         )
         for entry in returns
     ]
@@ -315,6 +344,7 @@ def stock_transfer(
         actor=actor,
         reference=reference,
         note=note,
+        unit_cost=out_level.average_cost if out_level.cost_known else None,
     )
     hooks.notify_stock_arrived({product.pk})
     return out_move, in_move
@@ -525,6 +555,8 @@ def work_order_advance(*, actor: User | None, work_order: WorkOrder) -> WorkOrde
             actor=actor,
             reference=work_order.number,
             note=work_order.reference,
+            # Made here: at the product's standard cost, when it has one.
+            unit_cost=product.standard_cost if product.standard_cost > 0 else None,
         )
         hooks.notify_work_order_done(work_order)
     return work_order

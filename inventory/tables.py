@@ -27,6 +27,7 @@ from oms.tables import (
     QuantityColumn,
     ReferenceColumn,
     RowAction,
+    format_money,
 )
 from oms.templatetags.oms import signed
 
@@ -36,6 +37,7 @@ class ProductTable(BaseTable):
     name = tables.Column(linkify=True)
     name_en = tables.Column()
     category = tables.Column(accessor="category__name", verbose_name=_("Category"))
+    barcode = tables.Column(attrs={"td": {"class": "font-monospace text-nowrap"}})
     unit = tables.Column()
     standard_cost = MoneyColumn()
     total_on_hand = QuantityColumn(verbose_name=_("On hand"))
@@ -50,6 +52,7 @@ class ProductTable(BaseTable):
             "name",
             "name_en",
             "category",
+            "barcode",
             "unit",
             "standard_cost",
             "total_on_hand",
@@ -92,12 +95,30 @@ class ProductInWarehouseTable(BaseTable):
     warehouse = tables.Column(accessor="warehouse__code", verbose_name=_("Warehouse"))
 
 
+class AverageCostColumn(MoneyColumn):
+    """A stock row's moving-average cost, or "no cost" while none was ever recorded; the
+    export gives the exact average (4 places), empty without a cost."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("verbose_name", _("Average cost"))
+        super().__init__(*args, **kwargs)
+
+    def render(self, value, record):
+        if not record.cost_known:
+            return format_html('<span class="badge text-bg-warning">{}</span>', _("no cost"))
+        return format_money(value)
+
+    def value(self, value, record):
+        return value if record.cost_known else None
+
+
 class StockLevelTable(ProductInWarehouseTable):
     bin_location = tables.Column()
     on_hand = QuantityColumn()
     reserved = QuantityColumn()
     available = QuantityColumn(verbose_name=_("Available"))
     safety_stock = QuantityColumn()
+    average_cost = AverageCostColumn()
     actions = ActionsColumn(
         [
             RowAction(
@@ -132,6 +153,7 @@ class StockLevelTable(ProductInWarehouseTable):
             "reserved",
             "available",
             "safety_stock",
+            "average_cost",
         )
         empty_text = _("No stock matches these filters.")
         row_attrs = {
@@ -155,6 +177,7 @@ class StockMovementTable(ProductInWarehouseTable):
     kind = tables.Column()
     quantity = QuantityColumn()
     balance_after = QuantityColumn()
+    unit_cost = MoneyColumn()
     reason = tables.Column()
     reference = ReferenceColumn()
     note = tables.Column()
@@ -170,6 +193,7 @@ class StockMovementTable(ProductInWarehouseTable):
             "warehouse",
             "quantity",
             "balance_after",
+            "unit_cost",
             "reason",
             "reference",
             "note",

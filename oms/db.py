@@ -65,9 +65,15 @@ def next_document_number(prefix: str, sequence: str) -> str:
     a gap when a transaction rolls back: fine for orders, not for invoices.
     """
     from django.db import connection
-    from django.utils import timezone
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(%s)", [sequence])
         value = cursor.fetchone()[0]
+    return document_number(prefix, value)
+
+
+def document_number(prefix: str, value: int) -> str:
+    """The number of a document from its sequence's value: SO-2026-000123."""
+    from django.utils import timezone
+
     return f"{prefix}-{timezone.localdate().year}-{value:06d}"

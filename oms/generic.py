@@ -5,6 +5,7 @@ users without the permission get a 403 page. Nothing is open by default.
 """
 
 import uuid
+from copy import copy
 from datetime import datetime
 from types import ModuleType
 from typing import Any, cast
@@ -16,7 +17,13 @@ from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMix
 from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.core.paginator import EmptyPage
 from django.forms import BaseForm, BaseModelForm
-from django.http import Http404, HttpResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.http import (
+    Http404,
+    HttpResponse,
+    HttpResponseRedirect,
+    QueryDict,
+    StreamingHttpResponse,
+)
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
 from django.urls import URLPattern, path, reverse
@@ -80,6 +87,24 @@ class ObjectListView(RequirePermissionMixin, View):
     def get_extra_context(self) -> dict[str, Any]:
         """More for the page's template (a list page with a template of its own)."""
         return {}
+
+    def filters_query(self) -> str:
+        """This page's filters as a query string, without paging or export: what a batch
+        form posts to act on "every row matching the filters"."""
+        filters = self.request.GET.copy()
+        for name in ("page", "per_page", "export"):
+            filters.pop(name, None)
+        return filters.urlencode()
+
+    @classmethod
+    def rows_matching(cls, request, filters: str) -> Any:
+        """The queryset the list shows this user with these filters (a query string)."""
+        list_request = copy(request)
+        list_request.method = "GET"
+        list_request.GET = QueryDict(filters)
+        view = cls()
+        view.setup(list_request)
+        return view.filter_queryset(list_request)[1]
 
     def filter_queryset(self, request) -> tuple[Any, Any]:
         """The list's FilterSet (or None) and the queryset its filters leave."""

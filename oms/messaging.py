@@ -231,16 +231,17 @@ def _language(customer: MessageRecipient) -> str:
     return translation.get_supported_language_variant(settings.LANGUAGE_CODE)
 
 
-def _channel_and_address(customer: MessageRecipient) -> tuple[str, str]:
+def _channel_and_address(customer: MessageRecipient, prefer_email: bool = False) -> tuple[str, str]:
     """The preferred channel when the customer has its address, else the other one; ("", "")
-    when there is neither an e-mail address nor a phone number."""
+    when there is neither an e-mail address nor a phone number. `prefer_email`: e-mail first
+    whatever the customer prefers (a message whose attachments an SMS cannot carry)."""
     addresses = {
         MessageChannel.EMAIL: (customer.email or "").strip(),
         MessageChannel.SMS: (customer.phone or "").strip(),
     }
     preferred = (
         MessageChannel.SMS
-        if customer.preferred_channel == MessageChannel.SMS
+        if customer.preferred_channel == MessageChannel.SMS and not prefer_email
         else MessageChannel.EMAIL
     )
     other = MessageChannel.EMAIL if preferred == MessageChannel.SMS else MessageChannel.SMS
@@ -268,8 +269,14 @@ def notify(
     context: Mapping[str, Any],
     *,
     key: str | None = None,
+    cc: list[str] | None = None,
+    attachments: list[dict[str, Any]] | None = None,
 ) -> OutboxMessage | None:
     """Tell a customer about an event, in the caller's transaction.
+
+    With `attachments` ([{"code": ..., "args": {...}}], see register_attachment_maker) the
+    message goes by e-mail when the customer has an address, whatever channel they prefer;
+    `cc` (e-mail addresses) are copied on an e-mail and ignored for an SMS.
 
     Writes one outbox row: pending (a worker sends it after commit) or skipped with the
     reason. `key` makes the call idempotent: the same event, customer and key a second time
@@ -282,7 +289,8 @@ def notify(
     ref = recipient_ref(customer)
     dedupe_key = _dedupe_key(event, ref, key)
     language = _language(customer)
-    channel, address = _channel_and_address(customer)
+    channel, address = _channel_and_address(customer, prefer_email=bool(attachments))
+    is_email = channel == MessageChannel.EMAIL
     row = OutboxMessage(
         dedupe_key=dedupe_key,
         event_code=event.code,
@@ -292,6 +300,8 @@ def notify(
         recipients=[address] if address else [],
         subject=str(event.label)[:250],
         body="",
+        cc=[a for a in cc or () if a] if is_email else [],
+        attachments=list(attachments or ()) if is_email else [],
     )
     reason = ""
     if not event.essential and customer.opt_out_non_essential:
@@ -348,9 +358,14 @@ def send_outbox_message(message: OutboxMessage) -> None:
         body=message.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=message.recipients,
+        cc=message.cc,
     )
     if message.html_body:
         email.attach_alternative(message.html_body, "text/html")
+    for attachment in message.attachments:
+        maker = registry.attachment_makers[attachment["code"]]
+        with translation.override(message.language or None):
+            email.attach(*maker(**attachment.get("args", {})))
     email.send()
 
 

@@ -62,6 +62,10 @@ class OutboxMessage(models.Model):
     event_code = models.CharField(_("event"), max_length=64, blank=True)
     recipient_ref = models.CharField(_("recipient"), max_length=64, blank=True)
     language = models.CharField(_("language"), max_length=10, blank=True)
+    # E-mail only: copies (a salesperson on a firm reminder) and attachments made when sent,
+    # as [{"code": maker code, "args": {...}}] (oms.registry.register_attachment_maker).
+    cc = models.JSONField(_("copies"), default=list, blank=True)
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("outbox message")
@@ -253,3 +257,20 @@ class MessageTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_code} ({self.language})"
+
+
+class ReferenceVersion(models.Model):
+    """A random stamp per table of reference data (price lists, tax rates, rules), renewed by
+    a database trigger in the transaction of every statement that writes the table. Processes
+    compare it with the stamp of what they cached (oms.reference_cache); nobody writes it
+    from Python."""
+
+    name = models.CharField(_("table"), max_length=63, primary_key=True)
+    version = models.UUIDField(_("version"))
+
+    class Meta:
+        verbose_name = _("reference data version")
+        verbose_name_plural = _("reference data versions")
+
+    def __str__(self) -> str:
+        return self.name

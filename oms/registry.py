@@ -213,6 +213,11 @@ class Registry:
     reference_resolvers: list[tuple[str, Callable[[str], str | None]]] = field(default_factory=list)
     message_events: dict[str, MessageEvent] = field(default_factory=dict)
     processes: dict[str, Process] = field(default_factory=dict)
+    # code -> maker(**args) -> (file name, content, MIME type): an e-mail's attachment, made
+    # when the outbox worker sends it (the outbox row keeps only the code and its arguments).
+    attachment_makers: dict[str, Callable[..., tuple[str, bytes, str]]] = field(
+        default_factory=dict
+    )
 
 
 registry = Registry()
@@ -326,6 +331,15 @@ def register_reference_resolver(prefix: str, resolve: Callable[[str], str | None
     """`resolve(reference)` returns the URL of the document a reference starting with
     `prefix` names, or None."""
     registry.reference_resolvers.append((prefix, resolve))
+
+
+def register_attachment_maker(code: str, maker: Callable[..., tuple[str, bytes, str]]) -> None:
+    """What an outbox e-mail may attach: `notify(..., attachments=[(code, {args})])` stores the
+    code and its JSON arguments; the worker calls `maker(**args)` -> (name, bytes, MIME type)
+    when it sends, so a PDF is rendered once, outside the business transaction."""
+    if code in registry.attachment_makers:
+        raise ImproperlyConfigured(f"attachment maker {code!r} is registered twice")
+    registry.attachment_makers[code] = maker
 
 
 def register_message_event(event: MessageEvent) -> None:

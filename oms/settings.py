@@ -112,6 +112,7 @@ else:
         }
     }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=0))
+DATABASES["default"].setdefault("CONN_HEALTH_CHECKS", True)  # a kept connection may be gone
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 if "REPLICA_DATABASE_URL" in os.environ:
     # Reports read from it through oms.db.analytics_db(); migrations never run there.
@@ -388,6 +389,8 @@ OMS_CALLBACK_BAD_SIGNATURES_PER_MINUTE = env.int(
 # minutes; each beat run takes at most this many parcels per carrier, oldest checked first.
 OMS_TRACKING_POLL_MINUTES = env.int("OMS_TRACKING_POLL_MINUTES", default=120)
 OMS_TRACKING_POLL_BATCH = env.int("OMS_TRACKING_POLL_BATCH", default=500)
+# Requests one poll task has open with a carrier at once (within the carrier's rate limit).
+OMS_TRACKING_POLL_CONNECTIONS = env.int("OMS_TRACKING_POLL_CONNECTIONS", default=8)
 # Seconds one request to a carrier may take.
 OMS_TRACKING_TIMEOUT = env.float("OMS_TRACKING_TIMEOUT", default=5.0)
 # A carrier failing this many requests in a row is left alone (circuit open) for the cool-down,

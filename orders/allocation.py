@@ -1,12 +1,13 @@
 """Reserve stock for order lines in the warehouses nearest to the delivery address.
 
 Stock rows are locked in primary-key order (one SELECT ... FOR UPDATE for every product of
-the order), reserved with a conditional UPDATE, and the CHECK constraints on StockLevel stay
+the order, in the active warehouses that orders.reference caches), reserved with a conditional UPDATE, and the CHECK constraints on StockLevel stay
 the last guard. Allocation rows and StockLevel.reserved change in the same transaction.
 """
 
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import connection, transaction
 from django.db.models import F, Sum
@@ -16,6 +17,17 @@ from inventory.models import StockLevel, Warehouse
 from inventory.services import work_order_create
 from oms.regions import great_circle_km, region_coordinates
 from orders.models import Allocation, Order, OrderLine
+from orders.reference import active_warehouses
+
+
+class Level(NamedTuple):
+    """A locked stock row, as allocation reads it."""
+
+    pk: int
+    product_id: int
+    warehouse_id: int
+    on_hand: int
+    reserved: int
 
 
 class AllocationConflict(RuntimeError):
@@ -150,21 +162,25 @@ def allocate_order(
     rank = warehouse_rank(order)
 
     if stock_lines:
-        product_ids = sorted({line.product_id for line in stock_lines})
-        # One statement locks every stock row of the order's products (key order) and brings
-        # their warehouses along; the warehouse rows themselves are not locked.
-        levels = list(
-            StockLevel.objects.select_for_update(of=("self",))
-            .select_related("warehouse")
-            .filter(product_id__in=product_ids, warehouse__is_active=True)
+        # The active warehouses come from the per-process cache (orders.reference); one
+        # statement locks every stock row of the order's products in them, in key order.
+        warehouses = active_warehouses()
+        ranks = {pk: rank(warehouse) for pk, warehouse in warehouses.items()}
+        levels = [
+            Level(*row)
+            for row in StockLevel.objects.select_for_update()
+            .filter(
+                product_id__in=sorted({line.product_id for line in stock_lines}),
+                warehouse_id__in=sorted(warehouses),
+            )
             .order_by("pk")
-        )
-        warehouses = {level.warehouse_id: level.warehouse for level in levels}
-        by_product: dict[int, list[StockLevel]] = defaultdict(list)
+            .values_list("pk", "product_id", "warehouse_id", "on_hand", "reserved")
+        ]
+        by_product: dict[int, list[Level]] = defaultdict(list)
         for level in levels:
             by_product[level.product_id].append(level)
         for candidates in by_product.values():
-            candidates.sort(key=lambda level: rank(warehouses[level.warehouse_id]))
+            candidates.sort(key=lambda level: ranks[level.warehouse_id])
 
         taken: dict[tuple[int, int], int] = {}  # (line id, stock level id) -> units
         reserve: dict[int, int] = {}
@@ -186,7 +202,7 @@ def allocate_order(
         reserve_for_lines(taken)
 
     if any(line.made_to_order and needs[line.pk] > 0 for line in lines):
-        warehouses = {w.pk: w for w in Warehouse.objects.filter(is_active=True)}
+        warehouses = active_warehouses()
     for line in lines:
         if line.made_to_order and needs[line.pk] > 0:
             nearest = min(warehouses.values(), key=rank) if warehouses else None

@@ -190,3 +190,5 @@ class ApprovalReason(models.TextChoices):
     NEW_CUSTOMER = "new_customer", _("New customer")
     MANUAL_FLAG = "manual_flag", _("Flagged by hand")
     AMENDED = "amended", _("Amended after approval")
+    # A channel's order for a customer on credit hold: taken, then finance decides.
+    CREDIT_HOLD = "credit_hold", _("Customer on credit hold")

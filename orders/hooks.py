@@ -4,9 +4,11 @@ to an order, without importing them.
 A higher layer appends a callable to a list below in its AppConfig.ready(). The order services
 call the hooks inside their transaction, with the order row locked and the change already
 written, so a callable may read and write in the same transaction; an exception rolls the
-whole change back. Anything that leaves the database (a task, a message) the callable defers
-with transaction.on_commit (oms.tasks.enqueue_on_commit). Keep them quick: the order stays
-locked while they run.
+whole change back. A service that holds its writes (orders.held_writes: order_place,
+order_submit, order_approve) writes them before a hook runs, so the order row, its lines and
+its timeline are in the database as the Order passed shows them. Anything that leaves the
+database (a task, a message) the callable defers with transaction.on_commit
+(oms.tasks.enqueue_on_commit). Keep them quick: the order stays locked while they run.
 
 Each callable is called with positional arguments:
   order  the Order, locked, as saved by the service;
@@ -14,8 +16,10 @@ Each callable is called with positional arguments:
 """
 
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
+from orders import held_writes
 from orders.models import Order
 from orders.permissions import Actor
 
@@ -52,50 +56,64 @@ order_remainder_allocated: list[OrderHook] = []
 # (order) -> a reason, or None: asked before an order is cancelled, with the order locked.
 # A reason refuses the cancellation and is shown to the user as it is.
 order_cancel_guards: list[Callable[[Order], str | None]] = []
+# (customer_id, excluding order id or None) -> an amount: what else the customer owes beyond
+# its open orders, asked by the credit check (orders.review.open_order_value). Billing adds
+# unpaid invoices less unapplied credit. A provider must not count an order the credit check
+# already counts (an open order, or the excluded one being checked), so nothing counts twice.
+credit_exposure_providers: list[Callable[[int, int | None], Decimal]] = []
 
 
 def notify_order_confirmed(order: Order, actor: Actor) -> None:
+    held_writes.flush()
     for callback in order_confirmed:
         callback(order, actor)
 
 
 def notify_order_cancelled(order: Order, actor: Actor) -> None:
+    held_writes.flush()
     for callback in order_cancelled:
         callback(order, actor)
 
 
 def notify_order_amended(order: Order, actor: Actor, changes: list[dict[str, Any]]) -> None:
+    held_writes.flush()
     for callback in order_amended:
         callback(order, actor, changes)
 
 
 def notify_order_held(order: Order, actor: Actor) -> None:
+    held_writes.flush()
     for callback in order_held:
         callback(order, actor)
 
 
 def notify_order_resumed(order: Order, actor: Actor) -> None:
+    held_writes.flush()
     for callback in order_resumed:
         callback(order, actor)
 
 
 def notify_order_picking_started(order: Order, actor: Actor) -> None:
+    held_writes.flush()
     for callback in order_picking_started:
         callback(order, actor)
 
 
 def notify_order_remainder_cancelled(order: Order, actor: Actor) -> None:
+    held_writes.flush()
     for callback in order_remainder_cancelled:
         callback(order, actor)
 
 
 def notify_order_remainder_allocated(order: Order, actor: Actor) -> None:
+    held_writes.flush()
     for callback in order_remainder_allocated:
         callback(order, actor)
 
 
 def cancel_refusal(order: Order) -> str | None:
     """The first reason a registered guard gives not to cancel the order, or None."""
+    held_writes.flush()
     for guard in order_cancel_guards:
         reason = guard(order)
         if reason:

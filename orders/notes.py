@@ -34,6 +34,7 @@ class OrderNote(StrEnum):
     AMENDED = "amended"
     PAYMENT_STATUS = "payment_status"
     PAID_AND_DELIVERED = "paid_and_delivered"
+    ALL_RETURNED = "all_returned"
 
 
 def order_note(code: OrderNote, **params: Any) -> dict[str, Any]:
@@ -69,4 +70,7 @@ NOTE_TEXTS: dict[str, Any] = {
         fallback=gettext_lazy("Payment status changed."),
     ),
     N.PAID_AND_DELIVERED: gettext_lazy("Delivered and paid: the order is completed."),
+    N.ALL_RETURNED: gettext_lazy(
+        "Every parcel that left came back: the goods are sent again or the rest is closed."
+    ),
 }

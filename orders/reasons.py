@@ -78,6 +78,7 @@ REASON_TEXTS: dict[str, Any] = {
         fallback=gettext_lazy("Customer credit limit exceeded"),
     ),
     R.NEW_CUSTOMER: gettext_lazy("First order of this customer"),
+    R.CREDIT_HOLD: gettext_lazy("Credit hold: the customer may not order until finance lifts it"),
     R.MANUAL_FLAG: gettext_lazy("Flagged for review"),
     R.AMENDED: CodedText(render=_amended_text),
 }

@@ -7,30 +7,50 @@ from typing import Any
 from django.db.models import Sum
 
 from customers.choices import PaymentTerms
-from orders.choices import OPEN_STATUSES, ApprovalCondition, ApprovalReason, OrderStatus
-from orders.models import ApprovalRule, Order, OrderLine
+from orders import hooks
+from orders.choices import (
+    OPEN_STATUSES,
+    ApprovalCondition,
+    ApprovalReason,
+    Channel,
+    OrderStatus,
+)
+from orders.models import Order, OrderLine
 from orders.reasons import reason
+from orders.reference import approval_rules
 
 CREDIT_TERMS = {PaymentTerms.NET_15, PaymentTerms.NET_30, PaymentTerms.NET_60}
 
 
 @dataclass(frozen=True)
 class Requirement:
-    rule_id: int
+    rule_id: int | None  # None: not a rule's (a channel order of a customer on credit hold)
     level: int
     role: str
     # Codes with parameters (orders/reasons.py), never words: the reader's language decides.
     reasons: tuple[dict[str, Any], ...]
 
 
+CREDIT_OPEN_STATUSES = OPEN_STATUSES | {OrderStatus.PENDING_REVIEW}
+
+
 def open_order_value(customer_id: int, *, excluding: int | None = None) -> Decimal:
-    """What the customer owes for orders not yet completed (later: plus unpaid invoices)."""
-    orders = Order.objects.filter(
-        customer_id=customer_id, status__in=OPEN_STATUSES | {OrderStatus.PENDING_REVIEW}
-    )
+    """What the customer owes: orders not yet shipped in full (in review or open), plus what
+    the registered exposure providers add (billing: unpaid invoices of the other orders less
+    the customer's unapplied credit). Never below 0."""
+    orders = Order.objects.filter(customer_id=customer_id, status__in=CREDIT_OPEN_STATUSES)
     if excluding is not None:
         orders = orders.exclude(pk=excluding)
-    return orders.aggregate(total=Sum("total"))["total"] or Decimal(0)
+    total = orders.aggregate(total=Sum("total"))["total"] or Decimal(0)
+    for provider in hooks.credit_exposure_providers:
+        total += provider(customer_id, excluding)
+    return max(total, Decimal(0))
+
+
+def held_channel_order(order: Order) -> bool:
+    """An order a channel sent for a customer on credit hold: taken, and finance decides
+    (back-office entry for such a customer is refused before it gets here)."""
+    return order.channel != Channel.BACK_OFFICE and order.customer.credit_hold
 
 
 def credit_exposure(order: Order) -> Decimal | None:
@@ -67,7 +87,8 @@ def required_approvals(order: Order, lines: list[OrderLine] | None = None) -> li
             if line.made_to_order
         ]
     )
-    for rule in ApprovalRule.objects.filter(is_active=True).order_by("level", "pk"):
+    # The active rules come from the per-process cache (orders.reference).
+    for rule in approval_rules():
         entry = None
         if rule.condition == ApprovalCondition.AMOUNT_AT_LEAST:
             if order.total >= rule.threshold:
@@ -98,4 +119,11 @@ def required_approvals(order: Order, lines: list[OrderLine] | None = None) -> li
             key = (rule.level, rule.required_role)
             earlier = found[key].reasons if key in found else ()
             found[key] = Requirement(rule.pk, rule.level, rule.required_role, (*earlier, entry))
+    if held_channel_order(order):
+        key = (1, "finance")
+        earlier = found[key].reasons if key in found else ()
+        rule_id = found[key].rule_id if key in found else None
+        found[key] = Requirement(
+            rule_id, 1, "finance", (*earlier, reason(ApprovalReason.CREDIT_HOLD))
+        )
     return sorted(found.values(), key=lambda r: (r.level, r.role))

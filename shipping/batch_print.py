@@ -11,10 +11,8 @@ chunk whatever the batch's size; progress is saved after every chunk.
 
 from __future__ import annotations
 
-import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import timedelta
-from itertools import islice
 from pathlib import Path
 from typing import IO
 
@@ -26,7 +24,13 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from oms.documents import STATIC_PREFIX, render_document_html, static_only_fetcher
+from oms.batch_pdf import (
+    documents_progress_text,
+    pdf_download_text,
+    write_batched_pdf,
+    write_pdf_chunk,
+)
+from oms.documents import render_document_html
 from oms.errors import ServiceError
 from oms.filejobs import FileJobKind, FileJobProgress, file_job_start
 from oms.models import FileJob
@@ -74,22 +78,7 @@ def document_html(shipment: Shipment, document: ShipmentDocument) -> str:
 def write_chunk(shipments: Iterable[Shipment], document: ShipmentDocument, out: IO[bytes]) -> int:
     """One WeasyPrint write for a chunk of documents; each is laid out on its own, so its
     "page 1 of 2" and footer are its own. Returns the number of pages."""
-    from weasyprint import HTML
-    from weasyprint.text.fonts import FontConfiguration
-
-    # One font set-up for the chunk rather than one per document.
-    fonts = FontConfiguration()
-    rendered = [
-        HTML(
-            string=document_html(shipment, document),
-            base_url=STATIC_PREFIX,
-            url_fetcher=static_only_fetcher,
-        ).render(font_config=fonts)
-        for shipment in shipments
-    ]
-    pages = [page for doc in rendered for page in doc.pages]
-    rendered[0].copy(pages).write_pdf(out)
-    return len(pages)
+    return write_pdf_chunk((document_html(shipment, document) for shipment in shipments), out)
 
 
 def render_batch_pdf(shipments: list[Shipment], document: ShipmentDocument) -> bytes:
@@ -101,17 +90,8 @@ def render_batch_pdf(shipments: list[Shipment], document: ShipmentDocument) -> b
     return out.getvalue()
 
 
-def _chunks(queryset: QuerySet[Shipment], size: int) -> Iterator[list[Shipment]]:
-    # Keys first, then each chunk with its prefetches: a chunk's objects are all in memory.
-    it = iter(list(queryset.values_list("pk", flat=True)))
-    while chunk := list(islice(it, size)):
-        yield list(queryset.filter(pk__in=chunk))
-
-
 def batch_write(job: FileJob, part: Path, progress: FileJobProgress) -> int:
     """A batch job's PDF: its shipments as its user may see them now, a chunk at a time."""
-    from pypdf import PdfWriter
-
     user = job.user
     if not user.is_active or not user.has_perm(PERMISSION):
         raise PermissionDenied(f"{user} may not print shipment documents")
@@ -120,20 +100,15 @@ def batch_write(job: FileJob, part: Path, progress: FileJobProgress) -> int:
     total = shipments.count()
     if not total:
         raise ServiceError("none of the chosen shipments can be printed")
-    progress.report(0, total, force=True)
-    done = 0
-    writer = PdfWriter()
-    with tempfile.TemporaryDirectory(dir=part.parent) as folder:
-        for number, chunk in enumerate(_chunks(shipments, settings.OMS_DOCUMENT_BATCH_CHUNK)):
-            chunk_path = Path(folder) / f"{number:05d}.pdf"
-            with open(chunk_path, "wb") as out:
-                write_chunk(chunk, document, out)
-            writer.append(str(chunk_path))
-            done += len(chunk)
-            progress.report(done, total, force=True)
-        with open(part, "wb") as out:
-            writer.write(out)
-    writer.close()
+    done = write_batched_pdf(
+        list(shipments.values_list("pk", flat=True)),
+        load=lambda chunk: list(shipments.filter(pk__in=chunk)),
+        # Looked up on each call: tests replace write_chunk to break a chunk.
+        write_chunk=lambda chunk, out: write_chunk(chunk, document, out),
+        part=part,
+        progress=progress,
+        chunk_size=settings.OMS_DOCUMENT_BATCH_CHUNK,
+    )
     if done != total:
         raise ServiceError(f"{done} of {total} documents printed")
     return done
@@ -183,21 +158,6 @@ def _download_name(job: FileJob) -> str:
     return f"{code}-{timezone.localtime(job.created_at):%Y%m%d-%H%M}.pdf"
 
 
-def _progress_text(done: int, total: int) -> str:
-    return _("%(done)s of %(total)s documents") % {
-        "done": number_format(done, force_grouping=True),
-        "total": number_format(total, force_grouping=True),
-    }
-
-
-def _download_text(job: FileJob) -> str:
-    return ngettext(
-        "Download the PDF (%(shown)s document)",
-        "Download the PDF (%(shown)s documents)",
-        job.items_done,
-    ) % {"shown": number_format(job.items_done, force_grouping=True)}
-
-
 DOCUMENT_BATCH = FileJobKind(
     code=KIND,
     suffix=".pdf",
@@ -205,8 +165,8 @@ DOCUMENT_BATCH = FileJobKind(
     write=batch_write,
     title=_title,
     download_name=_download_name,
-    progress_text=_progress_text,
-    download_text=_download_text,
+    progress_text=documents_progress_text,
+    download_text=pdf_download_text,
     failed_text=lambda: _(
         "Printing did not finish, so no file was kept. Try again; if it fails again, print "
         "fewer shipments at once."

@@ -1,11 +1,9 @@
 """The shipments list's batch printing: the chosen shipments (or every one the filters leave)
 as one PDF of packing lists, delivery notes or labels."""
 
-from copy import copy
-
 from django.conf import settings
 from django.contrib import messages
-from django.http import HttpResponseRedirect, QueryDict
+from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.views import View
@@ -61,12 +59,7 @@ class BatchPrintView(RequirePermissionMixin, View):
         from shipping.views import ShipmentListView
 
         if request.POST.get("scope") == "all":
-            list_request = copy(request)
-            list_request.method = "GET"
-            list_request.GET = QueryDict(filters)
-            view = ShipmentListView()
-            view.setup(list_request)
-            _filterset, queryset = view.filter_queryset(list_request)
+            queryset = ShipmentListView.rows_matching(request, filters)
             ids = list(queryset.order_by("number").values_list("pk", flat=True)[: self.limit()])
         else:
             ids = [int(v) for v in request.POST.getlist("shipment")[: self.limit()] if v.isdigit()]

@@ -1,8 +1,6 @@
 """Carrier services: the only code that writes carriers, their service levels and rate card
 rows, and that records the carrier chosen for a shipment (by the rules or by staff)."""
 
-import csv
-import io
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -11,6 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from oms.csv_upload import read_csv_rows
 from oms.db import atomic_with_retry
 from oms.services import audit_record, model_save
 from oms.types import User
@@ -144,31 +143,6 @@ class RateImportReport:
         return [row for row in self.rows if row.errors]
 
 
-def _read_rows(text: str) -> tuple[list[dict[str, str]], list[str]]:
-    if len(text.encode()) > MAX_RATE_FILE_BYTES:
-        return [], [_("The file is larger than %(max)s bytes.") % {"max": MAX_RATE_FILE_BYTES}]
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    try:
-        header = [name.strip() for name in reader.fieldnames or []]
-    except csv.Error:
-        return [], [_("This is not a CSV file.")]
-    missing = [name for name in REQUIRED_RATE_COLUMNS if name not in header]
-    if missing:
-        return [], [_("Columns missing: %(columns)s.") % {"columns": ", ".join(missing)}]
-    reader.fieldnames = header
-    rows: list[dict[str, str]] = []
-    try:
-        for row in reader:
-            if len(rows) == MAX_RATE_ROWS:
-                return [], [_("At most %(max)s rows at once.") % {"max": MAX_RATE_ROWS}]
-            rows.append({k: (v or "").strip() for k, v in row.items() if k in RATE_COLUMNS})
-    except csv.Error as exc:
-        return [], [_("The CSV cannot be read: %(error)s") % {"error": exc}]
-    if not rows:
-        return [], [_("The file has no rows.")]
-    return rows, []
-
-
 def _check_row(row: RateRow, services: dict[str, CarrierService], seen: set[tuple]) -> None:
     values = row.values
     service = services.get(values.get("service", ""))
@@ -205,7 +179,13 @@ def rate_import(
     (new lanes added, known lanes updated) when every row is good, else nothing."""
     if actor is not None and not actor.has_perm("shipping.change_carrier"):
         raise PermissionDenied(_("Your role does not allow changing carriers."))
-    records, errors = _read_rows(text)
+    records, errors = read_csv_rows(
+        text,
+        columns=RATE_COLUMNS,
+        required=REQUIRED_RATE_COLUMNS,
+        max_rows=MAX_RATE_ROWS,
+        max_bytes=MAX_RATE_FILE_BYTES,
+    )
     report = RateImportReport([RateRow(n, v) for n, v in enumerate(records, start=2)], errors)
     if errors:
         return report

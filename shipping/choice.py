@@ -85,7 +85,7 @@ def shipment_parcel(shipment: Shipment) -> rates.Parcel:
     )
 
 
-def _lane_rates(origin: str, destination: str) -> dict[int, Rate]:
+def lane_rates(origin: str, destination: str) -> dict[int, Rate]:
     """{service id: the rate card row for the lane}, the province's row before its zone's."""
     keys = [key for key in destination_keys(destination) if key]
     found: dict[int, Rate] = {}
@@ -147,7 +147,7 @@ def carrier_options(shipment: Shipment, *, start: date | None = None) -> list[Ca
     start = start or timezone.localdate()
     parcel = shipment_parcel(shipment)
     due = shipment.order.requested_delivery_date
-    lane = _lane_rates(shipment.warehouse.region, shipment.order.ship_region)
+    lane = lane_rates(shipment.warehouse.region, shipment.order.ship_region)
     services = CarrierService.objects.filter(active=True, carrier__active=True).select_related(
         "carrier"
     )

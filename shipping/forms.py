@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models import Warehouse
+from oms.csv_upload import upload_text
 from oms.forms import BootstrapFormMixin, date_input
 from shipping.attention import Redispatch
 from shipping.carrier_services import (
@@ -228,15 +229,7 @@ class RateImportForm(BootstrapFormMixin, forms.Form):
     )
 
     def clean_file(self) -> str:
-        upload = self.cleaned_data["file"]
-        if upload.size > MAX_RATE_FILE_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(max)s bytes.") % {"max": MAX_RATE_FILE_BYTES}
-            )
-        try:
-            return upload.read().decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise forms.ValidationError(_("The file is not UTF-8 text.")) from exc
+        return upload_text(self.cleaned_data["file"], MAX_RATE_FILE_BYTES)
 
 
 class CarrierOverrideForm(forms.Form):

@@ -10,9 +10,10 @@ Which are essential (reach customers who opted out of the others), as a retailer
 - out for delivery, delivered: no. Courtesies; the order page shows both.
 
 The zh SMS texts fit one SMS (70 characters) with a Chinese company name, a carrier and a
-15-character tracking number; the order page's link (about 60 characters) would need a second
-part, so it is in the e-mail and staff can add `{{ order_url }}` to an SMS text on the
-message templates page (the page shows how many parts it makes).
+15-character tracking number. The dispatch SMS also carries the order page's link (about 60
+characters, /track/<token>/) so the customer can follow the parcel: two parts of a
+concatenated SMS. The link holds the order page's secret; it reaches the outbox row and the
+customer's phone, never a log line (oms.logredact; the console SMS backend redacts it too).
 """
 
 from datetime import date
@@ -65,7 +66,8 @@ SHIPMENT_DISPATCHED = MessageEvent(
             "arrive on {{ expected_delivery }}.{% endif %}" + FOLLOW_EN,
             sms="{{ company }}: order {{ order_number }} has shipped with {{ carrier }}, "
             "tracking {{ tracking_number }}"
-            '{% if expected_delivery %}, expected {{ expected_delivery|date:"M j" }}{% endif %}.',
+            '{% if expected_delivery %}, expected {{ expected_delivery|date:"M j" }}{% endif %}.'
+            " Follow it: {{ order_url }}",
         ),
         "zh-hans": MessageText(
             subject="您的订单 {{ order_number }} 已发货",
@@ -74,7 +76,8 @@ SHIPMENT_DISPATCHED = MessageEvent(
             "{% if expected_delivery %}预计 {{ expected_delivery }} 送达。{% endif %}" + FOLLOW_ZH,
             sms="【{{ company }}】订单{{ order_number }}已由{{ carrier }}发出，运单号"
             "{{ tracking_number }}"
-            '{% if expected_delivery %}，预计{{ expected_delivery|date:"n月j日" }}送达{% endif %}。',
+            '{% if expected_delivery %}，预计{{ expected_delivery|date:"n月j日" }}送达{% endif %}。'
+            "查看进度：{{ order_url }}",
         ),
     },
     variables=VARIABLES,

@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oms.regions import region_label
 from orders import services as order_services
-from orders.choices import OrderStatus
+from orders.choices import FulfilmentStatus, OrderStatus
 from orders.models import Order, OrderLine
 from shipping.choices import ShipmentEventKind, ShipmentStatus
 from shipping.models import Shipment, ShipmentEvent, TrackingEvent
@@ -177,6 +177,26 @@ SHIPMENT_WORDS: dict[str, Words] = {
 }
 
 
+# Every parcel that left came back: the order keeps the status it reached (statuses never
+# move back), so "on its way" would not be true any more.
+ORDER_RETURNED = Words(
+    pgettext_lazy("customer", "Returned to us"),
+    _("Your parcel came back to us. We will contact you about sending it again."),
+    None,
+    "amber",
+)
+RETURNED_SHOWS_FROM = frozenset({OS.PARTIALLY_SHIPPED, OS.SHIPPED, OS.IN_TRANSIT})
+
+
+def order_words(order: Order) -> Words:
+    """What the customer reads about the order as a whole."""
+    if order.fulfilment_status == FulfilmentStatus.RETURNED and order.status in (
+        RETURNED_SHOWS_FROM
+    ):
+        return ORDER_RETURNED
+    return ORDER_WORDS.get(order.status, ORDER_WORDS[OS.CONFIRMED])
+
+
 @dataclass(frozen=True)
 class ProgressEntry:
     """One line of a shipment's progress, newest first: when, what, where, and the carrier's
@@ -299,7 +319,7 @@ def public_order_page(token: str) -> dict[str, Any] | None:
     lines = list(order.lines.all())
     return {
         "order": order,
-        "words": ORDER_WORDS.get(order.status, ORDER_WORDS[OS.CONFIRMED]),
+        "words": order_words(order),
         "steps": STEPS,
         "lines": [
             LineView(

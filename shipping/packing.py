@@ -1,5 +1,5 @@
 """The pack station: the packer scans the shipment's barcode, then every item; each scan is
-checked against the shipment's lines and counted on the server (`PackSession`), so a reload
+checked against the shipment's lines (by the product's SKU or its barcode) and counted on the server (`PackSession`), so a reload
 or a second device sees the same counts. When every line is complete the shipment is packed
 through `shipping.services.shipment_pack`, with the lots scanned or typed.
 
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
+from inventory.barcodes import normalise_barcode
 from oms.db import atomic_with_retry
 from oms.services import acting_user
 from oms.types import AnyUser, User
@@ -108,7 +109,13 @@ def pack_lines(shipment: Shipment) -> list[PackLine]:
 
 
 def _product_matches(code: str) -> Q:
-    return Q(product__sku__iexact=code)
+    """The lines whose product has this SKU or this barcode (a product's barcode never reads
+    as another product's SKU: inventory refuses that)."""
+    matches = Q(product__sku__iexact=code)
+    barcode = normalise_barcode(code)
+    if barcode:
+        matches |= Q(product__barcode=barcode)
+    return matches
 
 
 @atomic_with_retry()
@@ -122,7 +129,7 @@ def pack_scan(
     ensure_action_allowed(shipment, actor, ShipmentAction.PACK)
     code, lot = _clean(code), " ".join(lot.split())
     if not code:
-        return ScanResult(False, _("Scan an item's barcode (its SKU)."))
+        return ScanResult(False, _("Scan an item's SKU or barcode."))
     if len(lot) > LOT_LENGTH:
         return ScanResult(
             False, _("A lot or batch has at most %(max)s characters.") % {"max": LOT_LENGTH}

@@ -47,6 +47,7 @@ from shipping.messages import SHIPMENT_MESSAGES
 from shipping.order_page import customer_link_panel
 from shipping.panels import carrier_choice_panel, pickup_panel
 from shipping.pickup_codes import READY_FOR_PICKUP_EVENT
+from shipping.print_seeders import seed_batch_print
 from shipping.seeders import seed_shipping_demo
 from shipping.simulator_seeders import seed_tracking_subscriptions
 from shipping.slot_views import order_delivery_panel
@@ -396,3 +397,4 @@ register_process(
 register_seeder(Seeder("delivery", seed_delivery_demo, depends_on=("shipping",)))
 register_seeder(Seeder("shipping-merge", seed_merge_demo, depends_on=("shipping",)))
 register_seeder(Seeder("shipping-desk", seed_desk, depends_on=("shipping",)))
+register_seeder(Seeder("shipping-print", seed_batch_print, depends_on=("shipping",)))

@@ -65,7 +65,13 @@ def shipment_receive_return(
         actor=acting_user(actor),
         warehouse=shipment.warehouse,
         returns=[
-            StockReturn(line.product, line.quantity, f"{line.product.sku} {line.lot}".strip())
+            # Back at the cost they left at (fixed on the line at dispatch).
+            StockReturn(
+                line.product,
+                line.quantity,
+                f"{line.product.sku} {line.lot}".strip(),
+                unit_cost=line.unit_cost,
+            )
             for line in lines
         ],
         reference=shipment.number,

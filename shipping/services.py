@@ -33,6 +33,7 @@ from shipping.choices import (
     ShipmentEventKind,
     ShipmentStatus,
 )
+from shipping.costs import fix_goods_cost, record_shipping_cost
 from shipping.dispatch_details import (  # noqa: F401  (callers import them from shipping.services)
     LOT_LENGTH,
     MAX_AMOUNT,
@@ -271,6 +272,7 @@ def record_carrier_choice(
     shipment.carrier = option.service.carrier.name
     shipment.service = option.service.level
     shipment.shipping_cost = option.quote.total
+    shipment.cod_fee = option.quote.cod_fee
     shipment.expected_delivery_date = option.arrives
     shipment.save(
         update_fields=[
@@ -278,6 +280,7 @@ def record_carrier_choice(
             "carrier",
             "service",
             "shipping_cost",
+            "cod_fee",
             "expected_delivery_date",
             "updated_at",
         ]
@@ -398,6 +401,7 @@ def issue_shipment_stock(shipment: Shipment, actor: User | None) -> None:
     )
     for line, allocation in zip(lines, issued, strict=True):
         line.allocations.set([allocation])
+    fix_goods_cost(shipment)
 
 
 @atomic_with_retry()
@@ -428,6 +432,7 @@ def dispatch_locked(shipment: Shipment, details: DispatchDetails, actor: User | 
         # Handed to another carrier than the one chosen: the choice no longer holds.
         shipment.carrier_service = None
         shipment.shipping_cost = None
+        shipment.cod_fee = None
     shipment.tracking_number = details.tracking_number.strip()
     shipment.service = details.service
     shipment.parcels = details.parcels
@@ -436,10 +441,12 @@ def dispatch_locked(shipment: Shipment, details: DispatchDetails, actor: User | 
     shipment.declared_value = details.declared_value
     shipment.cod_amount = details.cod_amount
     shipment.expected_delivery_date = details.expected_delivery_date
+    record_shipping_cost(shipment)
     recorded = [
         "carrier",
         "carrier_service",
         "shipping_cost",
+        "cod_fee",
         "tracking_number",
         "service",
         "parcels",

@@ -422,6 +422,9 @@ class CarrierSimulator:
 
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog of 5 resets connections when several poll tasks ask
+    # at once (OMS_TRACKING_POLL_CONNECTIONS each); a carrier's API takes them.
+    request_queue_size = 128
     simulator: CarrierSimulator
 
 

@@ -73,12 +73,9 @@ class ShipmentListView(ObjectListView):
 
     def get_extra_context(self):
         # The batch print form keeps the list's filters for "every shipment matching them".
-        filters = self.request.GET.copy()
-        for name in ("page", "per_page", "export"):
-            filters.pop(name, None)
         return {
             "batch_documents": batch_document_choices,
-            "batch_filters": filters.urlencode(),
+            "batch_filters": self.filters_query(),
             "batch_inline_max": settings.OMS_DOCUMENT_BATCH_INLINE_MAX,
         }
 

@@ -15,7 +15,10 @@ def empty_cache():
     address, and every test client has the same one."""
     from django.core.cache import cache
 
+    from oms.ratelimit import forget_counts
+
     cache.clear()
+    forget_counts()  # the limiter counts in the shared cache: only its own keys go
 
 
 @pytest.fixture(autouse=True)

@@ -130,7 +130,12 @@ def route_kwargs(
     slot_pattern, point = delivery_objects(warehouse)
     invoice, credit_note = billing_objects(shipment.order)
     tax_class = tax_class_object()
+    remittance, bank_statement, bank_line = statement_objects(carrier_service.carrier)
     return {
+        "billing:cod_remittance_detail": {"pk": remittance.pk},
+        "billing:bank_statement_detail": {"pk": bank_statement.pk},
+        "billing:bank_line_confirm": {"pk": bank_line.pk},
+        "billing:bank_line_ignore": {"pk": bank_line.pk},
         **{f"orders:{page}": {"number": order.number} for page in ORDER_PAGES},
         **{
             f"billing:invoice_{page}": {"pk": invoice.pk}
@@ -140,9 +145,12 @@ def route_kwargs(
         "billing:credit_note_refund": {"pk": credit_note.pk},
         "billing:payment_detail": {"pk": credit_note.releases.get().payment_id},
         "billing:credit_apply": {"pk": customer.pk},
+        "billing:receivable_customer": {"pk": invoice.customer_id},
+        "billing:statement": {"pk": invoice.customer_id},
         **{f"inventory:tax_class_{page}": {"pk": tax_class.pk} for page in ("detail", "edit")},
         "inventory:tax_rate_create": {"pk": tax_class.pk},
         "customers:fapiao": {"pk": customer.pk},
+        **{f"reminders:{page}": {"pk": customer.pk} for page in ("pause", "resume", "lift_hold")},
         **{
             f"orders:approval_rule_{page}": {"pk": approval_rule.pk}
             for page in ("edit", "activate", "deactivate")
@@ -290,8 +298,10 @@ def merged_parcel(shipment):
 def billing_objects(order):
     """An issued invoice for the order's lines and a credit note for its first line."""
     from django.db import transaction
+    from django.utils import timezone
 
     from billing import services
+    from billing.models import Reminder
     from billing.payments import payment_record
     from customers.models import Customer
     from oms.money import ZERO
@@ -321,7 +331,42 @@ def billing_objects(order):
         note = services._credit(
             invoice, shares[:1], shipping=ZERO, reason="manual", actor=None, note="sample"
         )
+        # Its first reminder (billing.dunning), for the reminders list.
+        Reminder.objects.create(
+            invoice=invoice,
+            customer_id=order.customer_id,
+            level=1,
+            sent_at=timezone.now(),
+            days_overdue=10,
+            open_amount=invoice.total - invoice.amount_credited,
+        )
     return invoice, note
+
+
+def statement_objects(carrier):
+    """An imported COD remittance and bank statement, each with a line whose texts are
+    hostile (written directly: the import services are tested in tests/billing)."""
+    from datetime import date
+
+    from billing.models import BankStatement, BankStatementLine, CodRemittance, CodRemittanceLine
+
+    remittance = CodRemittance.objects.create(
+        carrier=carrier, file_name="=cmd.csv", digest="a" * 64, rows=1
+    )
+    CodRemittanceLine.objects.create(
+        remittance=remittance, line_no=2, tracking_number="@T9", outcome="unknown", note="=1+1"
+    )
+    statement = BankStatement.objects.create(file_name="-bank.csv", digest="b" * 64, rows=1)
+    line = BankStatementLine.objects.create(
+        statement=statement,
+        line_no=2,
+        booked_on=date(2026, 11, 20),
+        amount=12,
+        payer='=HYPERLINK("x")',
+        reference="@ref",
+        fingerprint="c" * 64,
+    )
+    return remittance, statement, line
 
 
 def tax_class_object():

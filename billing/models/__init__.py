@@ -1,5 +1,5 @@
 """Billing's tables: tax documents (documents.py) and money received and paid back
-(payments.py)."""
+(payments.py), overdue reminders and credit hold (reminders.py)."""
 
 from billing.models.documents import (
     MONEY,
@@ -11,19 +11,36 @@ from billing.models.documents import (
     Invoice,
     InvoiceLine,
 )
+from billing.models.margin import MarginReport
 from billing.models.payments import Installment, Payment, PaymentAllocation, PaymentRelease
+from billing.models.reminders import CustomerDunning, DunningSettings, Reminder, ReminderLevel
+from billing.models.statements import (
+    BankStatement,
+    BankStatementLine,
+    CodRemittance,
+    CodRemittanceLine,
+)
 
 __all__ = [
     "MONEY",
     "Amounts",
+    "BankStatement",
+    "BankStatementLine",
     "BuyerDetails",
+    "CodRemittance",
+    "CodRemittanceLine",
     "CreditNote",
     "CreditNoteLine",
+    "CustomerDunning",
     "DocumentLine",
+    "DunningSettings",
     "Installment",
     "Invoice",
     "InvoiceLine",
+    "MarginReport",
     "Payment",
     "PaymentAllocation",
     "PaymentRelease",
+    "Reminder",
+    "ReminderLevel",
 ]

@@ -17,6 +17,7 @@ from django.utils import timezone
 from customers.models import Customer
 from inventory.choices import WorkOrderStage
 from inventory.models import Product, StockLevel, StockMovement, WorkOrder
+from inventory.seeders import demo_unit_cost
 from inventory.services import stock_receive, work_order_advance
 from oms.demo import SeedContext
 from oms.errors import ServiceError
@@ -315,6 +316,7 @@ class OrderDesk:
                 quantity=lot,
                 reference=f"PO-{timezone.localdate(when).year}-{story.n:05d}",
                 note="补货 Replenishment",
+                unit_cost=demo_unit_cost(line.product, f"po-{story.n}"),
             )
             story.movements.append(movement.pk)
         services.order_allocate_more(order_id=order.pk)

@@ -9,15 +9,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from customers.models import Address, Customer
 from inventory.models import Product
-from oms.db import atomic_with_retry, next_document_number
+from oms.db import atomic_with_retry, document_number, next_document_number
 from oms.errors import ServiceError
 from oms.money import ZERO
+from oms.reference_cache import reference_snapshot
+from orders import held_writes
 from orders.choices import Channel, EventKind, OrderStatus
+from orders.held_writes import writes_at_end
 from orders.models import Order, OrderLine
 from orders.permissions import Actor, OrderAction
 from orders.services.repricing import reprice
@@ -33,7 +36,6 @@ from orders.services.shared import (
     lock_order_for,
     mark_edited,
     record_event,
-    writes_at_end,
 )
 
 S = OrderStatus
@@ -78,8 +80,6 @@ def order_create(
     ).order
 
 
-@atomic_with_retry()
-@writes_at_end()
 def order_place(*, actor: Actor, customer: Customer, lines: list[LineRequest], **header) -> Order:
     """Create and submit in one transaction, as channel intake and imports do: priced once,
     then confirmed and allocated, or sent to review. A repeated external reference returns
@@ -88,6 +88,27 @@ def order_place(*, actor: Actor, customer: Customer, lines: list[LineRequest], *
     A shop platform's order is never lost because its requested date has passed (the customer
     ordered; the date came late): it is taken with the date as sent, which then earns no
     urgency (orders.priority). Back-office orders still refuse a past date, as on entry."""
+    try:
+        return _place(actor=actor, customer=customer, lines=lines, **header)
+    except IntegrityError as exc:
+        # The new order's row goes in at the end (orders.held_writes): when another request
+        # inserted the same reference and committed first, this transaction has rolled back
+        # whole, and the answer is the first order, as the lookup in create_draft gives a
+        # later request.
+        channel = header.get("channel", Channel.BACK_OFFICE)
+        reference = header.get("external_reference", "")
+        if not reference or not _reference_taken(exc):
+            raise
+        existing = order_with_reference(channel, customer, reference)
+        if existing is None:
+            raise
+        return seen_before(existing, channel).order
+
+
+@atomic_with_retry()
+@writes_at_end()
+@reference_snapshot()
+def _place(*, actor: Actor, customer: Customer, lines: list[LineRequest], **header) -> Order:
     if header.get("channel", Channel.BACK_OFFICE) == Channel.BACK_OFFICE:
         check_requested_date(header.get("requested_delivery_date"), today=header.get("entered_on"))
     draft = create_draft(actor=actor, customer=customer, lines=list(lines), **header)
@@ -115,7 +136,7 @@ def create_draft(
         existing = order_with_reference(channel, customer, external_reference)
         if existing is not None:
             return seen_before(existing, channel)
-    check_customer_may_order(customer)
+    check_customer_may_order(customer, channel)
     check_line_requests(actor, lines)
     addresses = list(customer.addresses.all())
     address = shipping_address or next((a for a in addresses if a.is_default_shipping), None)
@@ -125,7 +146,6 @@ def create_draft(
         )
     billing = next((a for a in addresses if a.is_default_billing), address)
     order = Order(
-        number=next_document_number("SO", "orders_order_number"),
         customer=customer,
         channel=channel,
         external_reference=external_reference,
@@ -140,20 +160,27 @@ def create_draft(
     new_lines = build_lines(order, lines, 1)
     # Priced in memory, then written once: one INSERT for the order, one for its lines.
     reprice(order, new_lines, save_lines=False, save_order=False)
-    try:
-        # A savepoint, so that losing the race for a reference leaves the transaction usable
-        # (without a reference there is no race to lose).
-        with transaction.atomic() if external_reference else nullcontext():
-            order.save(force_insert=True)
-    except IntegrityError as exc:
-        if not external_reference or not _reference_taken(exc):
-            raise
-        # Another request inserted the same reference and committed first: answer as if it had
-        # come first, which is what the lookup above does for a later request.
-        existing = order_with_reference(channel, customer, external_reference)
-        if existing is None:
-            raise
-        return seen_before(existing, channel)
+    if held_writes.active():
+        # order_place: the row goes in once, in its final state, with the service's other
+        # writes (orders.held_writes); its key and number come now, in one statement.
+        order.pk, order.number = new_order_keys()
+        held_writes.hold_insert(order)
+    else:
+        order.number = next_document_number("SO", "orders_order_number")
+        try:
+            # A savepoint, so that losing the race for a reference leaves the transaction
+            # usable (without a reference there is no race to lose).
+            with transaction.atomic() if external_reference else nullcontext():
+                order.save(force_insert=True)
+        except IntegrityError as exc:
+            if not external_reference or not _reference_taken(exc):
+                raise
+            # Another request inserted the same reference and committed first: answer as if
+            # it had come first, which is what the lookup above does for a later request.
+            existing = order_with_reference(channel, customer, external_reference)
+            if existing is None:
+                raise
+            return seen_before(existing, channel)
     for line in new_lines:
         line.order = order
     OrderLine.objects.bulk_create(new_lines)
@@ -165,6 +192,17 @@ def create_draft(
         data={"channel": channel, "lines": len(lines)},
     )
     return NewDraft(order, new_lines, created=True)
+
+
+def new_order_keys() -> tuple[int, str]:
+    """A new order's primary key and number, from their two sequences in one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')), nextval('orders_order_number')",
+            [Order._meta.db_table],
+        )
+        pk, value = cursor.fetchone()
+    return pk, document_number("SO", value)
 
 
 REFERENCE_CONSTRAINTS = frozenset(

@@ -27,6 +27,7 @@ from orders.allocation import release_order
 from orders.choices import ORDER_TRANSITIONS, EventKind, FulfilmentStatus, OrderStatus
 from orders.errors import InvalidTransition
 from orders.models import Allocation, Order
+from orders.notes import OrderNote, order_note
 from orders.permissions import Actor
 from orders.services.lifecycle import order_transition
 from orders.services.shared import cancel_work_orders, lock_order, record_event
@@ -75,21 +76,31 @@ def remainder_waits(order: Order) -> bool:
 
 
 def fulfilment_target(progress: ShipmentProgress, *, remainder: bool) -> tuple[str | None, str]:
-    """(the order status the shipments ask for, or None for no change; fulfilment status)."""
+    """(the order status the shipments ask for, or None for no change; fulfilment status).
+
+    A returned parcel (the carrier brought it back) holds nothing: the order's status follows
+    its other shipments as if the returned one were not there, so a delivered shipment beside
+    a returned one makes the order delivered. When every shipment that left came back the
+    order keeps the status it reached (statuses never move back and the goods did leave) and
+    its fulfilment says `returned`; the desk then sends the goods again or closes the rest.
+    Fulfilment: nothing left → unfulfilled; all that left came back → returned; some came
+    back beside others that did not, or a remainder still to ship → partial; else fulfilled.
+    """
     still_to_ship = remainder or progress.waiting > 0 or progress.picking > 0
-    if progress.returned:
-        fulfilment = F.RETURNED
-    elif progress.left == 0:
+    on_the_way = progress.left - progress.returned  # left and not come back
+    if progress.left == 0:
         fulfilment = F.UNFULFILLED
-    elif still_to_ship:
+    elif on_the_way == 0:
+        fulfilment = F.RETURNED
+    elif still_to_ship or progress.returned:
         fulfilment = F.PARTIAL
     else:
         fulfilment = F.FULFILLED
-    if progress.left == 0:
-        status = S.PICKING if progress.picking else None
+    if on_the_way == 0:
+        status = S.PICKING if progress.picking and not progress.returned else None
     elif still_to_ship:
         status = S.PARTIALLY_SHIPPED
-    elif progress.dispatched or progress.returned:
+    elif progress.dispatched:
         status = S.SHIPPED
     elif progress.moving:
         status = S.IN_TRANSIT
@@ -112,6 +123,12 @@ def order_follow_shipments(
     if fulfilment != order.fulfilment_status:
         order.fulfilment_status = fulfilment
         order.save(update_fields=["fulfilment_status", "updated_at"])
+        if fulfilment == F.RETURNED:
+            # Said once, when the last parcel on the way comes back (a repeated carrier event
+            # or booking finds the status unchanged and writes nothing).
+            record_event(
+                order, EventKind.RETURNED, actor=actor, message=order_note(OrderNote.ALL_RETURNED)
+            )
     if (
         status is not None
         and status != order.status

@@ -19,6 +19,7 @@ from orders.choices import (
     PaymentStatus,
 )
 from orders.errors import InvalidTransition
+from orders.held_writes import save_order
 from orders.messages import notify_order_confirmed
 from orders.models import Order, OrderLine
 from orders.notes import OrderNote, order_note
@@ -29,7 +30,6 @@ from orders.services.shared import (
     cancel_work_orders,
     lock_order_for,
     record_event,
-    save_order,
 )
 
 S = OrderStatus

@@ -4,16 +4,15 @@ functions of orders/pricing.py and orders/priority.py."""
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from inventory.taxes import tax_rate_on
 from oms.errors import ServiceError
 from oms.money import ZERO
-from orders import pricing
+from oms.reference_cache import reference_snapshot
+from orders import pricing, reference
 from orders.choices import PRIORITISED_STATUSES, OrderStatus
-from orders.models import Order, OrderLine, PriceList, PriceListItem, Promotion, ShippingRule
+from orders.models import Order, OrderLine
 from orders.priority import compute_priority
 
 S = OrderStatus
@@ -33,51 +32,22 @@ def reprice(
     today = today or timezone.localdate()
     lines = lines if lines is not None else list(order.lines.select_related("product"))
     customer = order.customer
-    # The group's one active price list comes with its items; only a list without items for
-    # these products is looked up on its own.
-    # With each item, its product's tax rate on the day the order came in: an amendment keeps
-    # the rates the order was priced with, and the rates cost no statement of their own.
-    items = list(
-        PriceListItem.objects.select_related("price_list")
-        .filter(
-            price_list__customer_group=customer.group,
-            price_list__is_active=True,
-            product_id__in={line.product_id for line in lines},
+    # Price list, tax rates, promotions and shipping rules come from the per-process cache
+    # (orders.reference): one statement checks it is current, none reads the tables again.
+    # The tax rates are those of the day the order came in: an amendment keeps the rates the
+    # order was priced with.
+    with reference_snapshot():
+        price_list, breaks = reference.group_prices(
+            customer.group, {line.product_id for line in lines}
         )
-        .annotate(tax_rate=tax_rate_on(entry_day(order), OuterRef("product__tax_class")))
-    )
-    price_list = (
-        items[0].price_list
-        if items
-        else PriceList.objects.filter(customer_group=customer.group, is_active=True).first()
-    )
-    if price_list is None:
-        raise ServiceError(
-            _("There is no active price list for %(group)s customers.")
-            % {"group": customer.get_group_display()}
-        )
-    breaks: dict[int, list[pricing.PriceBreak]] = {}
-    for item in items:
-        breaks.setdefault(item.product_id, []).append(
-            pricing.PriceBreak(item.min_quantity, item.unit_price)
-        )
-    promotions = [
-        pricing.PromotionRule(
-            id=p.pk,
-            name=p.name,
-            kind=p.kind,
-            value=p.value,
-            scope=p.scope,
-            starts_on=p.starts_on,
-            ends_on=p.ends_on,
-            product_id=p.product_id,
-            category_id=p.category_id,
-            customer_tier=p.customer_tier,
-            stackable=p.stackable,
-        )
-        for p in Promotion.objects.filter(is_active=True, starts_on__lte=today, ends_on__gte=today)
-    ]
-    rate_of_product = {item.product_id: item.tax_rate for item in items}
+        if price_list is None:
+            raise ServiceError(
+                _("There is no active price list for %(group)s customers.")
+                % {"group": customer.get_group_display()}
+            )
+        rates = reference.tax_rates(entry_day(order))
+        promotions = reference.promotions_on(today)
+        rules = reference.shipping_rules()
     priced = []
     weight = Decimal(0)
     for line in lines:
@@ -90,7 +60,7 @@ def reprice(
                 % {"list": price_list.name, "sku": product.sku}
             ) from None
         tax_class = product.tax_class_id or ""
-        rate = rate_of_product.get(product.pk)
+        rate = rates.get(tax_class)
         if rate is None:
             raise ServiceError(
                 _("Tax class %(class)s of %(sku)s has no rate on %(day)s: finance enters it.")
@@ -134,12 +104,6 @@ def reprice(
             ],
         )
     goods = sum((p.line_total for p in priced), ZERO)
-    rules = [
-        pricing.ShippingRuleData(
-            r.pk, r.region, r.max_weight_kg, r.base_fee, r.per_kg_fee, r.free_above
-        )
-        for r in ShippingRule.objects.filter(is_active=True)
-    ]
     fee = (
         pricing.shipping_fee(rules, region=order.ship_region, weight_kg=weight, goods_amount=goods)
         if lines

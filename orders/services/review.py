@@ -6,9 +6,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.db import atomic_with_retry
+from oms.reference_cache import reference_snapshot
 from orders.allocation import release_order
 from orders.choices import ApprovalDecision, EventKind, OrderStatus
 from orders.errors import InvalidTransition
+from orders.held_writes import save_order, writes_at_end
 from orders.models import Approval, Order, OrderLine
 from orders.notes import OrderNote, order_note
 from orders.permissions import Actor, OrderAction
@@ -20,8 +22,6 @@ from orders.services.shared import (
     check_customer_may_order,
     lock_order_for,
     record_event,
-    save_order,
-    writes_at_end,
 )
 
 S = OrderStatus
@@ -29,6 +29,7 @@ S = OrderStatus
 
 @atomic_with_retry()
 @writes_at_end()
+@reference_snapshot()
 def order_submit(*, actor: Actor, order: Order) -> Order:
     """Send a draft on: to the reviewers when a rule asks for it, otherwise confirm it."""
     order = lock_order_for(order, actor, OrderAction.SUBMIT)
@@ -43,7 +44,7 @@ def submit_draft(
     and inserted the lines (order_place)."""
     if order.status != S.DRAFT:
         raise InvalidTransition(_("Only a draft can be submitted."))
-    check_customer_may_order(order.customer)
+    check_customer_may_order(order.customer, order.channel)
     if not priced:
         lines = list(order.lines.select_related("product").order_by("line_no"))
         reprice(order, lines)

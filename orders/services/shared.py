@@ -1,10 +1,8 @@
 """What every order service uses: the order's row lock, timeline events, checks of the lines
 and the customer, and building new lines."""
 
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -17,6 +15,8 @@ from inventory.models import Product, WorkOrder
 from inventory.services import work_order_cancel
 from oms.money import ZERO
 from oms.roles import ROLES
+from orders.choices import Channel
+from orders.held_writes import hold_event
 from orders.models import Order, OrderEvent, OrderLine
 from orders.permissions import Actor, OrderAction, ensure_action_allowed, ensure_permitted
 
@@ -50,45 +50,6 @@ def acting_user(actor: Actor) -> Actor:
     return actor if actor is not None and getattr(actor, "is_authenticated", False) else None
 
 
-@dataclass
-class _HeldWrites:
-    events: list[OrderEvent] = field(default_factory=list)
-    # id(order) -> (the order, the fields to write)
-    orders: dict[int, tuple[Order, set[str]]] = field(default_factory=dict)
-
-
-_held: ContextVar[_HeldWrites | None] = ContextVar("held_order_writes", default=None)
-
-
-@contextmanager
-def writes_at_end() -> Iterator[None]:
-    """Hold back the timeline events and order-row updates of a service until it is done, then
-    write them at once: one UPDATE per order with every field that changed, one INSERT for all
-    events. The order row is already locked (or new), so nobody sees the difference; what the
-    service reads in between never depends on them. A failure writes nothing."""
-    if _held.get() is not None:  # an outer block writes them
-        yield
-        return
-    held = _HeldWrites()
-    token = _held.set(held)
-    try:
-        yield
-    finally:
-        _held.reset(token)
-    for order, fields in held.orders.values():
-        order.save(update_fields=sorted(fields))
-    OrderEvent.objects.bulk_create(held.events)
-
-
-def save_order(order: Order, fields: Iterable[str]) -> None:
-    """order.save(update_fields=fields), or held until the end of a writes_at_end() block."""
-    held = _held.get()
-    if held is None:
-        order.save(update_fields=list(fields))
-        return
-    held.orders.setdefault(id(order), (order, set()))[1].update(fields)
-
-
 def record_event(
     order: Order,
     kind: str,
@@ -112,11 +73,8 @@ def record_event(
         data=data or {},
         **status,
     )
-    held = _held.get()
-    if held is None:
+    if not hold_event(event):
         event.save(force_insert=True)
-    else:
-        held.events.append(event)
     return event
 
 
@@ -178,12 +136,14 @@ def check_line_requests(actor: Actor, requests: list[LineRequest]) -> None:
             )
 
 
-def check_customer_may_order(customer: Customer) -> None:
+def check_customer_may_order(customer: Customer, channel: str = Channel.BACK_OFFICE) -> None:
+    """Refuse an inactive customer, and back-office entry for a customer on credit hold. A
+    channel's order for a held customer is taken and waits in review (orders.review)."""
     if not customer.is_active:
         raise ValidationError(
             {"customer": _("Customer %(code)s is inactive.") % {"code": customer.code}}
         )
-    if customer.credit_hold:
+    if customer.credit_hold and channel == Channel.BACK_OFFICE:
         raise ValidationError(
             {
                 "customer": _("Customer %(code)s is on credit hold: no new orders.")

@@ -41,6 +41,11 @@ class Shipment(models.Model):
     shipping_cost = models.DecimalField(
         _("shipping cost"), null=True, blank=True, max_digits=14, decimal_places=2
     )
+    # The carrier's cash-on-delivery fee inside shipping_cost, as quoted with it: margins count
+    # it as a payment fee, not as freight (shipping.costs).
+    cod_fee = models.DecimalField(
+        _("COD fee quoted"), null=True, blank=True, max_digits=14, decimal_places=2
+    )
     carrier = models.CharField(_("carrier"), max_length=60, blank=True)
     service = models.CharField(
         _("service"), max_length=10, choices=ServiceLevel.choices, blank=True
@@ -172,6 +177,11 @@ class ShipmentLine(models.Model):
     quantity = models.PositiveIntegerField(_("quantity"))
     # What was picked, for later traceability (complaints, recalls): free text, optional.
     lot = models.CharField(_("lot / batch"), max_length=60, blank=True)
+    # The cost of goods: the warehouse's moving-average cost per unit, fixed in the dispatch
+    # (or pickup handover) transaction; empty when the stock had no cost.
+    unit_cost = models.DecimalField(
+        _("unit cost"), max_digits=14, decimal_places=4, null=True, blank=True
+    )
     # The reservations behind the line: the open allocation it draws from until dispatch,
     # then the issued allocation rows that left with it.
     allocations = models.ManyToManyField(Allocation, related_name="+", blank=True)

@@ -313,7 +313,9 @@ def callback_receive(
     except BadPayload as exc:
         state, failure, detail = CallbackState.FAILED, CallbackFailure.BAD_PAYLOAD, str(exc)
     now = timezone.now()
-    with transaction.atomic(), connection.cursor() as cursor:
+    # One statement, committed on its own (no BEGIN/COMMIT round trips in the endpoint); the
+    # task goes out once it is (enqueue_on_commit runs at once outside a transaction).
+    with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {ReceivedCallback._meta.db_table} (carrier_id, delivery_id, "
             "received_at, remote_addr, payload, state, failure, detail, attempts, "
@@ -475,101 +477,6 @@ def subscribe_on_dispatch(shipment: Shipment, actor: User | None) -> None:
         from shipping.tracking.tasks import subscribe_shipment
 
         enqueue_on_commit(subscribe_shipment, shipment.pk)
-
-
-def polled_carriers() -> list[Carrier]:
-    """Active carriers whose integration answers queries."""
-    return [
-        carrier
-        for carrier in Carrier.objects.filter(active=True).order_by("pk")
-        if adapter_for(carrier).supports_query
-    ]
-
-
-def due_for_poll() -> Q:
-    """Never checked, or not for OMS_TRACKING_POLL_MINUTES (a task queued twice asks once)."""
-    due = timezone.now() - timedelta(minutes=settings.OMS_TRACKING_POLL_MINUTES)
-    return Q(tracking_checked_at__isnull=True) | Q(tracking_checked_at__lt=due)
-
-
-def shipments_due_for_poll(carrier: Carrier, *, limit: int) -> list[int]:
-    """The carrier's parcels on the way that were not checked for a while, oldest checked
-    (never checked first)."""
-    return list(
-        Shipment.objects.filter(
-            due_for_poll(),
-            status__in=POLLED_STATUSES,
-            carrier=carrier.name,
-        )
-        .exclude(tracking_number="")
-        .order_by("tracking_checked_at", "pk")
-        .values_list("pk", flat=True)[:limit]
-    )
-
-
-@dataclass
-class PollResult:
-    checked: int = 0
-    events: int = 0
-    moved: int = 0
-    failed: int = 0
-    left: int = 0  # not asked this time (circuit open, rate limit): first next time
-
-    def as_dict(self) -> dict[str, int]:
-        return dict(self.__dict__)
-
-
-def tracking_poll(*, carrier: Carrier, shipment_ids: Sequence[int]) -> PollResult:
-    """Ask the carrier about these shipments, one by one within its rate limit, and apply
-    the answers. A carrier that fails opens its circuit: what is left stays due (its
-    tracking_checked_at unchanged), so nothing is lost and it comes first next time."""
-    adapter = adapter_for(carrier)
-    result = PollResult()
-    if not adapter.supports_query:
-        return result
-    breaker, limit = breaker_for(carrier), rate_limit_for(carrier)
-    shipments = list(
-        Shipment.objects.select_related("order", "warehouse")
-        .filter(due_for_poll(), pk__in=shipment_ids, status__in=POLLED_STATUSES)
-        .exclude(tracking_number="")
-        .order_by("tracking_checked_at", "pk")
-    )
-    for index, shipment in enumerate(shipments):
-        if not breaker.allow() or not limit.acquire():
-            result.left = len(shipments) - index
-            break
-        try:
-            events = adapter.query(parcel_of(shipment))
-        except TrackingUnavailable as exc:
-            breaker.record_failure()
-            result.failed += 1
-            logger.warning("poll %s %s: %s", carrier.code, shipment.tracking_number, exc)
-            continue
-        breaker.record_success()
-        applied = _poll_apply(shipment.pk, carrier, events)
-        result.checked += 1
-        result.events += applied.stored
-        result.moved += applied.moved_to is not None
-    return result
-
-
-@atomic_with_retry()
-def _poll_apply(shipment_id: int, carrier: Carrier, events: Sequence[CarrierEvent]) -> Applied:
-    locked = lock_shipment(shipment_id)
-    applied = _apply(locked, carrier, events, TrackingSource.POLL)
-    Shipment.objects.filter(pk=shipment_id).update(tracking_checked_at=timezone.now())
-    return applied
-
-
-def tracking_poll_plan(*, batch: int | None = None) -> dict[int, list[int]]:
-    """{carrier id: shipment ids} for one poll run: per carrier its oldest-checked parcels."""
-    size = batch or settings.OMS_TRACKING_POLL_BATCH
-    plan = {}
-    for carrier in polled_carriers():
-        ids = shipments_due_for_poll(carrier, limit=size)
-        if ids:
-            plan[carrier.pk] = ids
-    return plan
 
 
 def event_rows(events: Iterable[TrackingEvent]) -> list[dict[str, Any]]:

@@ -47,7 +47,7 @@ def subscribe_shipment(self, shipment_id: int) -> str:
 def poll_carrier(carrier_id: int, shipment_ids: list[int]) -> dict[str, int]:
     """Ask one carrier about its parcels; an unreachable carrier stops only its own task."""
     from shipping.models import Carrier
-    from shipping.tracking.services import tracking_poll
+    from shipping.tracking.polling import tracking_poll
 
     carrier = Carrier.objects.filter(pk=carrier_id).first()
     if carrier is None:
@@ -65,7 +65,7 @@ POLL_CHUNK = 100
 def poll_tracking() -> int:
     """Beat: the reconciliation poll (push is primary). Each carrier's oldest-checked parcels
     go out in tasks of their own, so one carrier down never delays the others."""
-    from shipping.tracking.services import tracking_poll_plan
+    from shipping.tracking.polling import tracking_poll_plan
 
     queued = 0
     for carrier_id, ids in tracking_poll_plan().items():

@@ -227,3 +227,52 @@ def test_nothing_paid_means_nothing_to_refund(billing, run_hooks, finance):
         refund_create(actor=finance, credit_note=note)
     assert PaymentAllocation.objects.get().amount == D("50.00")
     assert_invariants()
+
+
+def test_the_order_follows_its_payments_and_completes_when_delivered_and_paid(
+    billing, run_hooks, finance
+):
+    customer = billing.business(payment_terms="prepaid")
+    invoice = invoiced(billing, run_hooks, customer, "100.00", quantity=2)
+    order = invoice.order
+    pay(customer, "10.00", "k1", finance)
+    order.refresh_from_db()
+    assert order.payment_status == PaymentStatus.PARTIALLY_PAID
+    pay(customer, invoice.total, "k2", finance)
+    order.refresh_from_db()
+    assert order.payment_status == PaymentStatus.PAID
+    note = services.credit_note_create(
+        actor=finance, invoice=invoice, quantities={1: 1}, note="one broken"
+    )
+    refund_create(actor=finance, credit_note=note)
+    order.refresh_from_db()
+    assert order.payment_status == PaymentStatus.PARTIALLY_REFUNDED
+    assert order_payment_status(order) == order.payment_status
+
+
+def test_a_delivered_order_on_account_completes_when_its_invoice_is_paid(
+    billing, run_hooks, finance
+):
+    from orders.choices import OrderStatus
+    from orders.models import Order
+    from shipping import services as shipping_services
+    from shipping.permissions import ShipmentAction
+
+    product = billing.product("80.00")
+    customer = billing.business(payment_terms="net_30")
+    order = billing.allocated_order(
+        (product, 1), stock=[(product, billing.shanghai, 1)], customer=customer
+    )
+    [shipment] = billing.packed(order)
+    with run_hooks():
+        shipment = shipping_services.shipment_dispatch(
+            actor=None, shipment=shipment, details=billing.details()
+        )
+    shipping_services.shipment_record_progress(
+        actor=None, shipment=shipment, action=ShipmentAction.DELIVERED
+    )
+    assert Order.objects.get(pk=order.pk).status == OrderStatus.DELIVERED
+    [invoice] = billing.invoices(order)
+    pay(customer, invoice.total, "k1", finance)
+    order = Order.objects.get(pk=order.pk)
+    assert (order.status, order.payment_status) == (OrderStatus.COMPLETED, PaymentStatus.PAID)

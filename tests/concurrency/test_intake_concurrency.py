@@ -6,8 +6,10 @@ import threading
 import pytest
 from django.core.exceptions import ValidationError
 
+from inventory.models import StockLevel
 from orders import services
 from orders.models import Order
+from orders.selectors import reservation_drift
 from orders.services import LineRequest
 from orders.services import draft as draft_services
 from tests.concurrency.test_order_concurrency import race
@@ -55,6 +57,9 @@ def test_concurrent_channel_deliveries_of_one_order_all_get_it(all_look_first):
     assert Order.objects.count() == 1
     assert set(answers) == {Order.objects.get().pk}
     assert len(answers) == THREADS
+    # The requests that lost the race rolled back whole: one order's unit is reserved.
+    assert StockLevel.objects.get(product=product).reserved == 1
+    assert list(reservation_drift()) == []
 
 
 def test_concurrent_back_office_entries_name_the_first_order(all_look_first):

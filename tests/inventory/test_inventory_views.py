@@ -1,4 +1,5 @@
 import subprocess
+from decimal import Decimal
 
 import pytest
 
@@ -94,7 +95,13 @@ def test_receive_adjust_transfer_through_the_forms(client_for, product, warehous
     client = client_for("warehouse")
     response = client.post(
         "/stock/receive/",
-        {"product": product.sku.lower(), "warehouse": sh.pk, "quantity": "20", "reference": "PO-7"},
+        {
+            "product": product.sku.lower(),
+            "warehouse": sh.pk,
+            "quantity": "20",
+            "unit_cost": "12.5",
+            "reference": "PO-7",
+        },
     )
     assert response.status_code == 302
     assert response["Location"] == f"/stock/ledger/?sku={product.sku}"
@@ -117,6 +124,10 @@ def test_receive_adjust_transfer_through_the_forms(client_for, product, warehous
     )
     levels = dict(StockLevel.objects.values_list("warehouse__code", "on_hand"))
     assert levels == {"SH1": 13, "GZ1": 5}
+    # The receipt's cost is the average; the transfer carries it to the other warehouse.
+    costs = dict(StockLevel.objects.values_list("warehouse__code", "average_cost"))
+    assert costs == {"SH1": Decimal("12.5"), "GZ1": Decimal("12.5")}
+    assert "¥12.50" in client.get("/stock/").content.decode()
 
 
 @pytest.mark.parametrize(
@@ -131,6 +142,10 @@ def test_receive_adjust_transfer_through_the_forms(client_for, product, warehous
         ("/stock/receive/", {"quantity": "abc"}, "Enter a whole number."),
         ("/stock/receive/", {"quantity": "1.5"}, "Enter a whole number."),
         ("/stock/receive/", {"reference": "R" * 61, "quantity": "1"}, "at most 60 characters"),
+        ("/stock/receive/", {"quantity": "1", "unit_cost": ""}, "This field is required."),
+        ("/stock/receive/", {"quantity": "1", "unit_cost": "-1"}, "greater than or equal to 0"),
+        ("/stock/receive/", {"quantity": "1", "unit_cost": "1.23456"}, "4 decimal places"),
+        ("/stock/receive/", {"quantity": "1", "unit_cost": "abc"}, "Enter a number."),
         ("/stock/adjust/", {"quantity": "-50", "reason": "lost"}, "only 10 are there"),
         (
             "/stock/adjust/",

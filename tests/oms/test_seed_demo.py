@@ -7,6 +7,7 @@ from django.core.management import call_command
 from django.db.models import F
 from django.utils import timezone
 
+from billing.reminder_seeders import DEMO as REMINDER_DEMO
 from customers.models import Customer
 from inventory.models import Product, StockLevel, StockMovement, Warehouse, WorkOrder
 from inventory.selectors import ledger_drift, low_stock
@@ -39,7 +40,7 @@ def test_seed_demo_is_idempotent_and_consistent(django_user_model):
     counts = row_counts()
     assert counts[0] >= 4
     assert counts[1] >= 190
-    assert counts[2] == 40
+    assert counts[2] == 40 + len(REMINDER_DEMO)  # the reminders demo's own customers
     seed()
     assert row_counts() == counts  # a second run adds nothing
     assert list(ledger_drift()) == []
@@ -67,6 +68,32 @@ def test_seed_demo_is_idempotent_and_consistent(django_user_model):
     check_history()
     check_shipments()
     check_billing()
+    check_gaps()
+    check_reminders()
+
+
+def check_gaps():
+    """A finished batch print of packing lists to download (one, after two runs), products
+    with and without barcodes, and an order whose every parcel came back."""
+    from pypdf import PdfReader
+
+    from oms.filejobs import file_job_path
+    from oms.models import FileJob
+
+    [job] = FileJob.objects.filter(kind="shipping.documents", parameters__demo=True)
+    assert job.status == "done"
+    assert job.parameters["document"] == "packing-list"
+    path = file_job_path(job)
+    assert path is not None
+    assert len(job.parameters["shipments"]) == 8
+    assert len(PdfReader(path).pages) >= 8
+    assert Product.objects.exclude(barcode="").count() > Product.objects.filter(barcode="").count()
+    assert Product.objects.filter(barcode="").exists()
+    returned = Order.objects.filter(fulfilment_status="returned")
+    assert returned.exists()
+    assert OrderEvent.objects.filter(
+        order__in=returned, kind="returned", message__code="all_returned"
+    ).exists()
 
 
 def check_history():
@@ -184,6 +211,19 @@ def check_shipments():
         assert message.channel == "sms" or "/track/" in message.body, message.body
     assert not told.filter(created_at__gt=now).exists()
     assert not told.filter(status="pending").exists()  # nothing left for the worker to send
+
+
+def check_reminders():
+    """Every reminder level, a credit hold put by the final notice, a paused customer, and a
+    channel order of the held customer waiting in review for the credit hold."""
+    from billing.models import CustomerDunning, Reminder
+
+    assert set(Reminder.objects.values_list("level", flat=True)) == {1, 2, 3}
+    held = CustomerDunning.objects.get(hold_automatic=True)
+    assert held.customer.credit_hold
+    assert CustomerDunning.objects.filter(reminders_paused=True).exists()
+    waiting = Order.objects.get(customer=held.customer, status="pending_review")
+    assert waiting.approvals.filter(reasons__contains=[{"code": "credit_hold"}]).exists()
 
 
 def check_billing():

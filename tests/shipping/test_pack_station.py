@@ -138,3 +138,26 @@ def test_station_in_chinese(picking, packer, client):
         response = client.post(page, {"code": "WRONG", "scan_id": "1"}, HTTP_HX_REQUEST="true")
     assert "WRONG 不在发货单" in response.text
     assert "打包" in response.text
+
+
+def test_an_item_is_scanned_by_its_sku_or_its_barcode(shipping, packer):
+    a = shipping.product(barcode="6901234567892")
+    b = shipping.product(barcode="036000291452")
+    other = shipping.product(barcode="6901234000014")
+    order = shipping.allocated_order(
+        (a, 2), (b, 1), stock=[(a, shipping.shanghai, 2), (b, shipping.shanghai, 1)]
+    )
+    [shipment] = shipping.picked(order)
+    assert packing.pack_scan(actor=packer, shipment=shipment, code="6901234567892").ok
+    assert packing.pack_scan(actor=packer, shipment=shipment, code=a.sku).ok
+    # Another product's barcode: the same clear refusal as a wrong SKU, nothing counted.
+    wrong = packing.pack_scan(actor=packer, shipment=shipment, code=other.barcode)
+    assert not wrong.ok
+    assert wrong.message == f"{other.barcode} is not in shipment {shipment.number}. Put it aside."
+    too_many = packing.pack_scan(actor=packer, shipment=shipment, code=a.barcode)
+    assert not too_many.ok
+    assert "too many" in too_many.message
+    assert counts(shipment) == {a.sku: 2, b.sku: 0}
+    last = packing.pack_scan(actor=packer, shipment=shipment, code=" 0360 0029 1452 ")
+    assert last.packed
+    assert fresh(shipment).status == "packed"

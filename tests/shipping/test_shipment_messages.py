@@ -1,14 +1,18 @@
 """Shipping tells customers when their parcel leaves, is out for delivery, arrives or runs into
 a problem: once per shipment and event, in their language and channel, respecting opt-out."""
 
+import logging
 from datetime import date
 
 import pytest
 from django.db import transaction
 
 from oms.choices import OutboxStatus
+from oms.logredact import RedactSecretPaths
 from oms.messaging import render
-from oms.models import MessageTemplate, OutboxMessage
+from oms.models import AuditLog, MessageTemplate, OutboxMessage
+from oms.sms import sms_parts
+from oms.tasks import deliver_outbox_message
 from orders.choices import Channel
 from orders.models import Order
 from shipping import services
@@ -129,12 +133,46 @@ REALISTIC = {
 
 @pytest.mark.parametrize("event", sorted(SHIPMENT_MESSAGES.values(), key=lambda e: e.code))
 def test_the_chinese_sms_fits_one_message(event, db):
+    """One SMS each; the dispatch's carries the order page's link too: two parts in Chinese
+    (three in English when the names in it are Chinese)."""
+    with_link = event.code == "shipment.dispatched"
     for context in (REALISTIC, event.sample):
         sms = " ".join(render(event.defaults["zh-hans"].sms, context).split())
-        assert len(sms) <= 70, (event.code, len(sms), sms)
+        assert len(sms_parts(sms)) == (2 if with_link else 1), (event.code, len(sms), sms)
         assert context["order_number"] in sms
+        assert (context["order_url"] in sms) is with_link
     english = " ".join(render(event.defaults["en"].sms, REALISTIC).split())
-    assert len(english) <= 160, (event.code, english)
+    if with_link:
+        assert len(sms_parts(english)) <= 3, (event.code, english)
+    else:
+        assert len(english) <= 160, (event.code, english)
+    assert (REALISTIC["order_url"] in english) is with_link
+
+
+def test_the_dispatch_sms_links_the_order_page_and_no_log_holds_its_token(
+    shipping, settings, capsys, caplog
+):
+    settings.OMS_SMS_BACKEND = "oms.sms.ConsoleBackend"
+    shipment = packed_shipment(
+        shipping, phone="13900002222", language="zh-hans", preferred_channel="sms"
+    )
+    with caplog.at_level(logging.DEBUG):
+        services.shipment_dispatch(actor=None, shipment=shipment, details=shipping.details())
+        row = OutboxMessage.objects.get(event_code="shipment.dispatched")
+        token = Order.objects.get(pk=shipment.order_id).public_token
+        assert token
+        assert row.channel == "sms"
+        assert f"/track/{token}/" in row.body  # the customer's phone gets the whole link
+        assert deliver_outbox_message(row.pk) == OutboxStatus.SENT
+    printed = capsys.readouterr().out
+    assert "查看进度：" in printed
+    assert "/track/[redacted]/" in printed
+    assert token not in printed
+    redacting = RedactSecretPaths()
+    for record in caplog.records:  # as the console handler of settings.LOGGING writes them
+        redacting.filter(record)
+        assert token not in record.getMessage()
+    assert token not in str(list(AuditLog.objects.values_list("changes", "object_repr")))
 
 
 def test_the_templates_exist_in_both_languages_for_staff_to_edit(db):

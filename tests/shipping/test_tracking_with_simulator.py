@@ -15,11 +15,10 @@ from shipping.choices import ShipmentStatus, TrackingKind
 from shipping.models import Carrier, ReceivedCallback, Shipment, TrackingEvent
 from shipping.simulator import CarrierSimulator
 from shipping.simulator_protocol import SimulatorConfig, journey
+from shipping.tracking.polling import shipments_due_for_poll, tracking_poll
 from shipping.tracking.services import (
     breaker_for,
     callback_process,
-    shipments_due_for_poll,
-    tracking_poll,
     tracking_subscribe,
 )
 from shipping.tracking.statuses import CallbackState
@@ -99,7 +98,12 @@ def stored_codes(shipment: Shipment) -> list[str]:
     )
 
 
-@override_settings(OMS_TRACKING_BREAKER_FAILURES=3, OMS_TRACKING_BREAKER_COOL_DOWN=0.5)
+# One request at a time, so the counts are exact (the healthy carrier's poll takes the same).
+@override_settings(
+    OMS_TRACKING_BREAKER_FAILURES=3,
+    OMS_TRACKING_BREAKER_COOL_DOWN=3.0,
+    OMS_TRACKING_POLL_CONNECTIONS=1,
+)
 def test_a_carrier_going_down_mid_poll_opens_its_circuit_and_loses_nothing(shipping, tmp_path):
     config = SimulatorConfig(
         accounts={CUSTOMER: KEY}, step_seconds=0, state_path=str(tmp_path / "sf.db"), **CALM
@@ -130,7 +134,7 @@ def test_a_carrier_going_down_mid_poll_opens_its_circuit_and_loses_nothing(shipp
         port = int(sf.tracking_endpoint.rsplit(":", 1)[1])
         back = CarrierSimulator(config, port=port).start()
         try:
-            time.sleep(0.6)  # the cool-down: the next call is the half-open trial
+            time.sleep(3.1)  # the cool-down: the next call is the half-open trial
             due = shipments_due_for_poll(sf, limit=100)
             second = tracking_poll(carrier=sf, shipment_ids=due)
             assert (second.checked, second.failed, second.left) == (PARCELS - 3, 0, 0)

@@ -1,0 +1,299 @@
+"""Receivables: what customers still owe, by how long it is overdue.
+
+Aging reads the open installments (their due dates, never the invoice's), in ONE aggregate
+query grouped by customer with a FILTER clause per bucket; the partial index
+`installment_open_due` holds exactly the open ones. The customers' own columns (name, credit
+limit, unapplied credit, last payment, open orders) are read for the rows shown only, in one
+more query, so a page costs the same few queries whatever the number of customers.
+
+Days overdue = today − due date: 0 is not yet due, 1-30, 31-60, 61-90, and more than 90.
+"""
+
+from collections.abc import Iterable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import (
+    DecimalField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from billing.choices import InvoiceStatus, PaymentKind
+from billing.models import Installment, Invoice, Payment, Reminder
+from customers.models import Customer
+from customers.selectors import of_visible_customers
+from oms.db import analytics_db
+from oms.money import ZERO
+from oms.types import AnyUser
+from orders.choices import OPEN_STATUSES, OrderStatus
+from orders.models import Order
+
+MONEY_FIELD = DecimalField(max_digits=14, decimal_places=2)
+OPEN_AMOUNT = ExpressionWrapper(
+    F("amount") - F("amount_paid") - F("amount_credited"), output_field=MONEY_FIELD
+)
+# The partial index's condition, word for word, so PostgreSQL uses it.
+IS_OPEN = Q(amount__gt=F("amount_paid") + F("amount_credited"))
+
+BUCKETS: tuple[tuple[str, Any], ...] = (
+    ("not_due", _("Not yet due")),
+    ("days_1_30", _("1-30 days")),
+    ("days_31_60", _("31-60 days")),
+    ("days_61_90", _("61-90 days")),
+    ("days_over_90", _("> 90 days")),
+)
+BUCKET_NAMES = tuple(name for name, _label in BUCKETS)
+AMOUNTS = (*BUCKET_NAMES, "overdue", "total")
+
+
+def bucket_conditions(today: date) -> dict[str, Q]:
+    """Each bucket as a condition on the installment's due date."""
+    day = timedelta(days=1)
+    return {
+        "not_due": Q(due_date__gte=today),
+        "days_1_30": Q(due_date__lte=today - day, due_date__gte=today - 30 * day),
+        "days_31_60": Q(due_date__lte=today - 31 * day, due_date__gte=today - 60 * day),
+        "days_61_90": Q(due_date__lte=today - 61 * day, due_date__gte=today - 90 * day),
+        "days_over_90": Q(due_date__lte=today - 91 * day),
+    }
+
+
+def bucket_of(due: date, today: date) -> str:
+    """The bucket of one due date (the drill-down's rows)."""
+    days = (today - due).days
+    if days <= 0:
+        return "not_due"
+    if days <= 30:
+        return "days_1_30"
+    if days <= 60:
+        return "days_31_60"
+    if days <= 90:
+        return "days_61_90"
+    return "days_over_90"
+
+
+def _sum(condition: Q | None = None) -> Coalesce:
+    return Coalesce(Sum(OPEN_AMOUNT, filter=condition), Value(ZERO), output_field=MONEY_FIELD)
+
+
+def open_installments(user: AnyUser) -> QuerySet[Installment]:
+    """The open installments of the customers the user may see, on the analytics database."""
+    queryset = Installment.objects.using(analytics_db()).filter(IS_OPEN)
+    return of_visible_customers(queryset, user, "customer")
+
+
+def aging(user: AnyUser, today: date | None = None) -> QuerySet:
+    """One row (a dict) per customer with something open: customer (id), the five buckets,
+    overdue and total. Filter it (customer fields as customer__…, buckets as HAVING)
+    and order it by any amount; it stays one query."""
+    today = today or timezone.localdate()
+    conditions = bucket_conditions(today)
+    # Five sums per row, nothing more: overdue and total are added up from them once per
+    # customer (the numeric work per installment is what the page costs).
+    return (
+        open_installments(user)
+        .values("customer")
+        .annotate(**{name: _sum(condition) for name, condition in conditions.items()})
+        .annotate(
+            overdue=ExpressionWrapper(
+                F("days_1_30") + F("days_31_60") + F("days_61_90") + F("days_over_90"),
+                output_field=MONEY_FIELD,
+            ),
+        )
+        .annotate(total=ExpressionWrapper(F("not_due") + F("overdue"), output_field=MONEY_FIELD))
+        .order_by("-total", "customer")
+    )
+
+
+class _OverAll(Func):
+    """SUM(x) OVER (): a column's total over every row the query groups and keeps (after
+    HAVING, before LIMIT), computed in the same pass as the page."""
+
+    function = "SUM"
+    template = "%(function)s(%(expressions)s) OVER ()"
+    contains_aggregate = True  # never put in GROUP BY
+
+
+class _CountAll(Func):
+    template = "COUNT(*) OVER ()"
+    contains_aggregate = True
+
+    def __init__(self) -> None:
+        super().__init__(output_field=IntegerField())
+
+
+def with_totals(rows: QuerySet) -> QuerySet:
+    """The aging rows, each also carrying the totals over the whole filtered set
+    (`all_<amount>`, `all_customers`): the page's one query gives its totals row too."""
+    return rows.annotate(
+        **{f"all_{name}": _OverAll(F(name), output_field=MONEY_FIELD) for name in AMOUNTS},
+        all_customers=_CountAll(),
+    )
+
+
+def totals_of_row(row: dict) -> dict[str, Decimal | int]:
+    return {"customers": row["all_customers"]} | {name: row[f"all_{name}"] for name in AMOUNTS}
+
+
+def aging_totals(rows: QuerySet) -> dict[str, Decimal | int]:
+    """The totals row over the whole filtered set (not just a page): one query."""
+    totals = rows.order_by().aggregate(
+        customers=Coalesce(Sum(Value(1)), 0),
+        **{f"sum_{name}": Coalesce(Sum(name), Value(ZERO)) for name in AMOUNTS},
+    )
+    return {"customers": totals["customers"]} | {name: totals[f"sum_{name}"] for name in AMOUNTS}
+
+
+CUSTOMER_COLUMNS = (
+    "code",
+    "name",
+    "group",
+    "region",
+    "credit_limit",
+    "salesperson",
+    "unapplied",
+    "last_payment",
+    "open_orders",
+)
+
+
+def customer_figures(ids: Iterable[int]) -> dict[int, Customer]:
+    """The customers of some aging rows with what the page shows beside their buckets:
+    unapplied credit, last payment date and the value of open orders not yet invoiced. One
+    query, whatever the number of rows."""
+    ids = list(ids)
+    if not ids:
+        return {}
+    credit = (
+        Payment.objects.filter(customer=OuterRef("pk"), unapplied__gt=0)
+        .values("customer")
+        .annotate(total=Sum("unapplied"))
+        .values("total")
+    )
+    last = (
+        Payment.objects.filter(customer=OuterRef("pk"), kind=PaymentKind.RECEIPT)
+        .order_by("-received_on")
+        .values("received_on")[:1]
+    )
+    invoiced = Invoice.objects.filter(order=OuterRef("pk")).exclude(status=InvoiceStatus.HELD)
+    open_orders = (
+        Order.objects.filter(
+            customer=OuterRef("pk"), status__in=OPEN_STATUSES | {OrderStatus.PENDING_REVIEW}
+        )
+        .filter(~Exists(invoiced))
+        .values("customer")
+        .annotate(total=Sum("total"))
+        .values("total")
+    )
+    # The highest reminder level sent for an invoice still open (billing.dunning).
+    level = (
+        Reminder.objects.filter(customer=OuterRef("pk"))
+        .filter(invoice__total__gt=F("invoice__amount_paid") + F("invoice__amount_credited"))
+        .order_by("-level")
+        .values("level")[:1]
+    )
+    customers = (
+        Customer.objects.using(analytics_db())
+        .filter(pk__in=ids)
+        .select_related("salesperson")
+        .annotate(
+            unapplied=Coalesce(Subquery(credit), Value(ZERO), output_field=MONEY_FIELD),
+            last_payment=Subquery(last),
+            open_orders=Coalesce(Subquery(open_orders), Value(ZERO), output_field=MONEY_FIELD),
+            reminder_level=Subquery(level),
+        )
+    )
+    return {customer.pk: customer for customer in customers}
+
+
+def with_customers(rows: list[dict]) -> list[dict]:
+    """Aging rows with their customer's columns added (in place), one query for all."""
+    customers = customer_figures(row["customer"] for row in rows)
+    for row in rows:
+        customer = customers.get(row["customer"])
+        if customer is None:  # gone between the two queries: shown without its details
+            continue
+        row["customer_obj"] = customer
+        row["code"] = customer.code
+        row["name"] = customer.name
+        row["group"] = customer.get_group_display()
+        row["region"] = customer.get_region_display()
+        row["salesperson"] = str(customer.salesperson or "")
+        row["credit_limit"] = customer.credit_limit
+        row["unapplied"] = customer.unapplied
+        row["last_payment"] = customer.last_payment
+        row["reminder_level"] = customer.reminder_level
+        row["credit_used"] = row["total"] + customer.open_orders
+        row["credit_left"] = customer.credit_limit - row["credit_used"]
+    return rows
+
+
+def customer_open_installments(customer: Customer, today: date | None = None) -> list[dict]:
+    """The drill-down: a customer's open installments, oldest due first, with their invoice,
+    open amount, days overdue and bucket."""
+    today = today or timezone.localdate()
+    installments = (
+        Installment.objects.using(analytics_db())
+        .filter(IS_OPEN, customer=customer)
+        .select_related("invoice", "invoice__order")
+        .order_by("due_date", "invoice_id", "position")
+    )
+    rows = []
+    for installment in installments:
+        overdue = (today - installment.due_date).days
+        rows.append(
+            {
+                "installment": installment,
+                "invoice": installment.invoice,
+                "due_date": installment.due_date,
+                "open": installment.open_amount,
+                "days_overdue": max(overdue, 0),
+                "bucket": bucket_of(installment.due_date, today),
+            }
+        )
+    return rows
+
+
+def customer_balance(customer: Customer, today: date | None = None) -> dict[str, Any]:
+    """One customer's buckets, overdue and total, and their unapplied credit."""
+    today = today or timezone.localdate()
+    conditions = bucket_conditions(today)
+    figures = (
+        Installment.objects.using(analytics_db())
+        .filter(IS_OPEN, customer=customer)
+        .aggregate(
+            **{name: _sum(condition) for name, condition in conditions.items()},
+            overdue=_sum(Q(due_date__lt=today)),
+            total=_sum(),
+        )
+    )
+    credit = (
+        Payment.objects.using(analytics_db())
+        .filter(customer=customer, unapplied__gt=0)
+        .aggregate(total=Coalesce(Sum("unapplied"), Value(ZERO)))["total"]
+    )
+    last = (
+        Payment.objects.using(analytics_db())
+        .filter(customer=customer, kind=PaymentKind.RECEIPT)
+        .aggregate(last=Max("received_on"))["last"]
+    )
+    return figures | {
+        "unapplied": credit,
+        "balance": figures["total"] - credit,
+        "last_payment": last,
+    }

@@ -1,0 +1,23 @@
+"""Tax classes and rates and warehouses stamp their version on every write, for the per-process cache of
+orders.reference (oms.reference_cache)."""
+
+from django.db import migrations
+
+TABLES = ["inventory_taxclass", "inventory_taxrate", "inventory_warehouse"]
+
+
+def trigger(table: str) -> migrations.RunSQL:
+    return migrations.RunSQL(
+        f'CREATE TRIGGER oms_reference_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "{table}" '
+        "FOR EACH STATEMENT EXECUTE FUNCTION oms_reference_changed()",
+        f'DROP TRIGGER IF EXISTS oms_reference_changed ON "{table}"',
+    )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("inventory", "0010_product_barcode"),
+        ("oms", "0010_reference_version"),
+    ]
+
+    operations = [trigger(table) for table in TABLES]
