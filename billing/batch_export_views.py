@@ -24,6 +24,12 @@ class InvoiceBatchView(RequirePermissionMixin, View):
 
         filters = request.POST.get("filters", "")[:4000]
         list_url = reverse("billing:invoice_list") + (f"?{filters}" if filters else "")
+        if "filters" not in request.POST:
+            # Only the list's form asks (it always sends its filters, maybe empty).
+            messages.error(
+                request, translation.gettext("Export the invoices from the invoices list.")
+            )
+            return HttpResponseRedirect(list_url)
         queryset = InvoiceListView.rows_matching(request, filters)
         limit = settings.OMS_DOCUMENT_BATCH_MAX + 1
         ids = list(queryset.exclude(number=None).values_list("pk", flat=True)[:limit])

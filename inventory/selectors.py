@@ -35,10 +35,11 @@ def product_stock(product: Product) -> QuerySet[StockLevel]:
 
 
 def warehouse_list() -> QuerySet[Warehouse]:
+    # Meta.ordering is not applied to a GROUP BY query: the order is said here.
     return Warehouse.objects.annotate(
         sku_count=Count("stock_levels", filter=Q(stock_levels__on_hand__gt=0)),
         units_on_hand=Coalesce(Sum("stock_levels__on_hand"), 0),
-    )
+    ).order_by("code")
 
 
 def warehouse_detail(pk: int) -> Warehouse | None:

@@ -343,6 +343,24 @@ def billing_objects(order):
     return invoice, note
 
 
+def open_invoice(order):
+    """An issued invoice nobody paid (the receivables list's rows); the customer needs its
+    fapiao details first (billing_objects sets them)."""
+    from django.db import transaction
+
+    from billing import services
+
+    order.customer.refresh_from_db()
+    shares = [
+        services.whole_line(line, prices_include_tax=order.prices_include_tax)
+        for line in order.lines.select_related("product")
+    ]
+    with transaction.atomic():
+        return services._new_invoice(
+            order, shares, shipping=order.shipping_fee, actor=None, strict=True
+        )
+
+
 def statement_objects(carrier):
     """An imported COD remittance and bank statement, each with a line whose texts are
     hostile (written directly: the import services are tested in tests/billing)."""

@@ -62,6 +62,7 @@ def test_sign_in_switch_to_chinese_create_customer_receive_stock(page: Page, liv
     page.fill("#id_product", "cl-3001")
     page.select_option("#id_warehouse", str(warehouse.pk))
     page.fill("#id_quantity", "7")
+    page.fill("#id_unit_cost", "35.00")
     page.fill("#id_reference", "PO-2026-0042")
     page.click("main button[type=submit]")
     expect(page.locator("h1")).to_have_text("库存流水")

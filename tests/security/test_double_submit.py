@@ -19,6 +19,7 @@ def receipt(product, warehouse, token):
         "product": product.sku,
         "warehouse": warehouse.pk,
         "quantity": "20",
+        "unit_cost": "12.50",
         "reference": "PO-7",
         "form_token": str(token),
     }

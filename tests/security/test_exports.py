@@ -26,7 +26,7 @@ from shipping.services import (
     shipment_start_picking,
     shipments_create_for_order,
 )
-from tests.helpers import billing_objects, delivery_objects, statement_objects
+from tests.helpers import billing_objects, delivery_objects, open_invoice, statement_objects
 from tests.oms.test_roles_matrix import our_url_patterns
 from tests.orders.conftest import Catalog
 
@@ -108,6 +108,7 @@ def hostile_data(db, user_with_role):
     _pattern, point = delivery_objects(catalog.shanghai)
     PickupPoint.objects.filter(pk=point.pk).update(name='=HYPERLINK("x")', city="@city")
     billing_objects(order)
+    open_invoice(shipped)
     statement_objects(carrier)
     customer_update(actor=sales, customer=customer, data={"notes": "-changed"})
     return customer
