@@ -124,7 +124,7 @@ def test_merge_split_and_station_pages_look_right(page: Page, live_server, langu
         "station": "/pack-station/",
         "station-shipment": f"/pack-station/{three.number}/",
     }
-    for width in (1280, 390):
+    for scanned, width in enumerate((1280, 390), start=1):
         page.set_viewport_size({"width": width, "height": 900})
         for name, path in pages.items():
             page.goto(live_server.url + path)
@@ -132,6 +132,9 @@ def test_merge_split_and_station_pages_look_right(page: Page, live_server, langu
                 scan(page, "#scan-code", "WRONG-1")
                 expect(page.locator("#pack-card .oms-scan-error")).to_be_visible()
                 scan(page, "#scan-code", "BL-0101")
+                # Wait for the count: the page must have settled before it is measured.
+                expect(page.locator("[data-progress]")).to_have_text(f"{scanned} / 8")
+                page.wait_for_load_state()
             scroll = page.evaluate("document.documentElement.scrollWidth")
             assert scroll <= width, f"{path} is {scroll}px wide at {width}"
             shot(page, f"{name}-{tag}-{width}")
