@@ -1,0 +1,1 @@
+"""After-sales models, one module per part of the app (returns, complaints, feedback)."""

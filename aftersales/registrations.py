@@ -1,0 +1,6 @@
+"""What after-sales adds to the kernel. Each part of the app (returns, complaints, the
+customer's feedback) keeps its own registrations module, imported here."""
+
+from oms.registry import register_urls
+
+register_urls("", "aftersales.urls")
