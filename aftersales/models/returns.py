@@ -115,13 +115,13 @@ class ReturnRequest(models.Model):
     def __str__(self) -> str:
         return self.number or f"#{self.pk}"
 
+    def get_absolute_url(self) -> str:
+        return reverse("aftersales:return_detail", args=[self.reference])
+
     @property
     def reference(self) -> str:
         """How people name it in URLs and on the phone: the RMA number once it has one."""
         return self.number or str(self.pk)
-
-    def get_absolute_url(self) -> str:
-        return reverse("aftersales:return_detail", args=[self.reference])
 
 
 class ReturnLine(models.Model):
