@@ -112,10 +112,12 @@ def test_staff_with_the_right_override_the_rules_with_an_audited_note(returns, u
     request = returns.request(
         order, 1, reason="changed_mind", actor=agent, override_note="Long-standing customer"
     )
-    assert request.rules_overridden and request.source == "staff"
+    assert request.rules_overridden
+    assert request.source == "staff"
     assert request.events.filter(kind="overridden", note="Long-standing customer").exists()
     audit = AuditLog.objects.get(action="return.override", object_id=str(request.pk))
-    assert audit.actor == agent and audit.changes["note"] == "Long-standing customer"
+    assert audit.actor == agent
+    assert audit.changes["note"] == "Long-standing customer"
     # The quantity is never overridden.
     with pytest.raises(ValidationError):
         returns.request(order, 5, reason="defective", actor=agent, override_note="please")
@@ -138,7 +140,8 @@ def test_approve_gives_the_rma_number_and_tells_the_customer(returns, user_with_
     agent = user_with_role("customer_service")
     request = rs.return_approve(actor=agent, request=request)
     assert request.status == "approved"
-    assert request.number.startswith("RMA-") and len(request.number) == len("RMA-2026-000001")
+    assert request.number.startswith("RMA-")
+    assert len(request.number) == len("RMA-2026-000001")
     assert request.number in request.instructions
     assert returns.shanghai.address in request.instructions
     assert request.decided_at is not None
@@ -158,7 +161,8 @@ def test_reject_needs_a_reason_that_the_customer_reads(returns):
     with pytest.raises(ValidationError):
         rs.return_reject(actor=None, request=request, reason="  ")
     request = rs.return_reject(actor=None, request=request, reason="Used goods")
-    assert request.status == "rejected" and request.number is None
+    assert request.status == "rejected"
+    assert request.number is None
     message = OutboxMessage.objects.get(event_code="return.rejected")
     assert "Used goods" in message.body
 
@@ -199,7 +203,8 @@ def test_inspection_restocks_quarantines_and_scraps_with_one_ledger_effect_each(
         for p in (lamp, shade, bulb)
     }
     line, wrote = rs.return_inspect_line(actor=None, line=lines[lamp], disposition="restock")
-    assert wrote and line.stock_movement.kind == "return"
+    assert wrote
+    assert line.stock_movement.kind == "return"
     assert line.stock_movement.reference == request.number
     assert (
         StockLevel.objects.get(product=lamp, warehouse=returns.shanghai).on_hand == before[lamp] + 1
@@ -214,16 +219,19 @@ def test_inspection_restocks_quarantines_and_scraps_with_one_ledger_effect_each(
     line, _ = rs.return_inspect_line(
         actor=None, line=lines[bulb], disposition="scrap", note="Cracked housing"
     )
-    assert line.stock_movement.kind == "adjustment" and line.stock_movement.quantity == -3
+    assert line.stock_movement.kind == "adjustment"
+    assert line.stock_movement.quantity == -3
     assert line.stock_movement.note == "Cracked housing"
     assert StockLevel.objects.get(product=bulb, warehouse=returns.shanghai).on_hand == before[bulb]
     request.refresh_from_db()
-    assert request.status == "inspected" and request.inspected_at is not None
+    assert request.status == "inspected"
+    assert request.inspected_at is not None
     assert OutboxMessage.objects.filter(event_code="return.inspected").count() == 1
     assert list(ledger_drift()) == []
     # Quarantined goods are on the stock page but never available nor allocatable.
     row = stock_levels().get(pk=quarantined.pk)
-    assert row.on_hand == 2 and row.available == 0
+    assert row.on_hand == 2
+    assert row.available == 0
     assert returns.quarantine.pk not in active_warehouses()
 
 
