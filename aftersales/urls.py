@@ -1,4 +1,6 @@
 """After-sales pages: each part of the app adds its patterns here."""
 
+from aftersales import case_urls
+
 app_name = "aftersales"
-urlpatterns: list = []
+urlpatterns: list = [*case_urls.urlpatterns]

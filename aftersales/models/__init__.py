@@ -1,1 +1,31 @@
 """After-sales models, one module per part of the app (returns, complaints, feedback)."""
+
+from aftersales.models.cases import (
+    ACTIVE_STATUSES,
+    CASE_NUMBER_SEQUENCE,
+    CASE_TRANSITIONS,
+    Case,
+    CaseAttachment,
+    CaseCategory,
+    CaseEscalation,
+    CaseEvent,
+    CaseEventKind,
+    CasePriority,
+    CaseStatus,
+    EscalationLevel,
+)
+
+__all__ = [
+    "ACTIVE_STATUSES",
+    "CASE_NUMBER_SEQUENCE",
+    "CASE_TRANSITIONS",
+    "Case",
+    "CaseAttachment",
+    "CaseCategory",
+    "CaseEscalation",
+    "CaseEvent",
+    "CaseEventKind",
+    "CasePriority",
+    "CaseStatus",
+    "EscalationLevel",
+]
