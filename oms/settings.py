@@ -386,7 +386,10 @@ OMS_CASE_ESCALATE_PERCENT = env.int("OMS_CASE_ESCALATE_PERCENT", default=80)
 # Case attachments live here, outside the web root, and are served only through a view that
 # checks the permission. Files larger than the limit, or of another type, are refused.
 OMS_CASE_ATTACHMENT_DIR = Path(
-    env.str("OMS_CASE_ATTACHMENT_DIR", default=str(VAR_DIR / "case-attachments"))
+    env.str(
+        "OMS_CASE_ATTACHMENT_DIR",
+        default=str(VAR_DIR / ("case-attachments-test" if TESTING else "case-attachments")),
+    )
 )
 OMS_CASE_ATTACHMENT_MAX_BYTES = env.int("OMS_CASE_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
 

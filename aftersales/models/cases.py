@@ -1,5 +1,7 @@
 """Complaints: a case per customer's problem, with its service level, timeline and files."""
 
+import os
+
 from django.conf import settings
 from django.core.files.storage import FileSystemStorage
 from django.db import models
@@ -50,9 +52,26 @@ CASE_TRANSITIONS: dict[str, tuple[str, ...]] = {
 ACTIVE_STATUSES = (CaseStatus.OPEN, CaseStatus.WAITING)
 
 
+class CaseAttachmentStorage(FileSystemStorage):
+    """Private files: in OMS_CASE_ATTACHMENT_DIR, outside the web root, with no URL (the
+    download view checks the right). The folder is read from the settings when used, so a
+    changed setting (tests) counts."""
+
+    @property  # type: ignore[override]
+    def base_location(self) -> str:
+        return str(settings.OMS_CASE_ATTACHMENT_DIR)
+
+    @property  # type: ignore[override]
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    @property  # type: ignore[override]
+    def base_url(self) -> None:
+        return None
+
+
 def case_attachment_storage() -> FileSystemStorage:
-    """Private files: outside the web root, no URL; the download view checks the right."""
-    return FileSystemStorage(location=settings.OMS_CASE_ATTACHMENT_DIR, base_url=None)
+    return CaseAttachmentStorage()
 
 
 class Case(models.Model):

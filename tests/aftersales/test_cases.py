@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from aftersales import case_services as services
 from aftersales.case_selectors import case_figures, lot_trace
-from aftersales.models import Case, CaseEscalation, CaseEvent, CaseStatus
+from aftersales.models import Case, CaseEscalation, CaseEvent
 from oms.errors import ServiceError
 from oms.models import AuditLog, OutboxMessage
 from tests.aftersales.conftest import at
@@ -70,7 +70,7 @@ def test_waiting_for_the_customer_stops_the_clock(cases, agent):
     services.case_add_note(actor=agent, case=case, body="请提供照片", at=at(2026, 11, 30, 10, 30))
     services.case_set_status(actor=agent, case=case, status="waiting", at=at(2026, 11, 30, 11))
     case.refresh_from_db()
-    assert case.sla_due_at is None and case.sla_warn_at is None
+    assert (case.sla_due_at, case.sla_warn_at) == (None, None)
     assert case.sla_paused_at == at(2026, 11, 30, 11)
     before = case.resolution_due_at
     # The customer answers the next day at 11:00: nine office hours went by.
@@ -97,7 +97,7 @@ def test_resolving_late_reopening_and_closing(cases, agent):
         actor=agent, case=case, status="open", note="客户说还不亮", at=at(2026, 12, 2, 10)
     )
     case.refresh_from_db()
-    assert case.resolved_at is None and case.resolved_within_sla is None
+    assert (case.resolved_at, case.resolved_within_sla) == (None, None)
     assert case.paused_seconds == HOUR  # the hour it stood resolved does not count
     services.case_set_status(actor=agent, case=case, status="closed", at=at(2026, 12, 2, 11))
     case.refresh_from_db()
@@ -159,7 +159,7 @@ def test_no_escalation_while_the_clock_stands_or_without_an_assignee_to_the_team
     unassigned = cases.case(actor=agent, priority="urgent", opened_at=at(2026, 11, 30, 9))
     assert services.cases_escalate(now=at(2026, 12, 5, 9)) == 1
     escalation = CaseEscalation.objects.get()
-    assert escalation.case == unassigned and escalation.level == 2  # straight to missed
+    assert (escalation.case, escalation.level) == (unassigned, 2)  # straight to missed
     assert escalation.recipients == ["agent@example.com", "boss@example.com"]
 
 
@@ -181,8 +181,8 @@ def test_recall_opens_one_case_per_customer_once(cases, agent, boss):
     recall = result.opened[0]
     assert (recall.recall_lot, recall.lot, recall.product) == ("L-42", "L-42", lamp)
     again = services.cases_open_for_lot(actor=boss, lot="L-42")
-    assert again.opened == [] and again.already_open == 2
-    assert Case.objects.count() == 2 and own in Case.objects.all()
+    assert (again.opened, again.already_open) == ([], 2)
+    assert set(Case.objects.all()) == {own, recall}
     with pytest.raises(ServiceError):
         services.cases_open_for_lot(actor=boss, lot="NO-SUCH-LOT")
     with pytest.raises(ValidationError):

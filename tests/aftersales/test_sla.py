@@ -99,8 +99,8 @@ def test_deadlines_by_priority_with_the_warning_at_80_percent(db, settings):
 
 
 def test_settings_that_do_not_parse_are_refused():
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="open before it closes"):
         sla.parse_office_hours("18:00-09:00")
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="bad hours"):
         sla.parse_sla_hours("urgent=8/2")
     assert sla.parse_sla_hours("low=1.5/3")["low"] == sla.SlaTargets(5400, 10800)
