@@ -136,7 +136,9 @@ def test_escalation_warns_once_per_level(cases, agent, boss):
     assert services.cases_escalate(now=at(2026, 11, 30, 17)) == 0
     levels = list(CaseEscalation.objects.values_list("target", "level").order_by("level"))
     assert levels == [("response", 1), ("response", 2)]
-    messages = list(OutboxMessage.objects.order_by("pk"))
+    messages = list(
+        OutboxMessage.objects.filter(dedupe_key__startswith="case-escalation:").order_by("pk")
+    )
     assert len(messages) == 2
     # The assignee and the managers; the rest of the team only when nobody is assigned.
     assert messages[0].recipients == ["agent@example.com", "boss@example.com"]
