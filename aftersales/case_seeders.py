@@ -10,6 +10,8 @@ makes of those moments."""
 
 from datetime import datetime, timedelta
 
+from django.db import transaction
+
 from aftersales import case_services as services
 from aftersales.models import Case, CaseCategory, CaseEventKind, CasePriority, CaseStatus
 from oms.demo import SeedContext
@@ -53,6 +55,12 @@ def _lot_lines() -> list[ShipmentLine]:
 def seed_cases_demo(context: SeedContext) -> None:
     if Case.objects.exists():
         return
+    # All or nothing: a demo run that stops half-way leaves no cases, so the next run seeds.
+    with transaction.atomic():
+        _seed(context)
+
+
+def _seed(context: SeedContext) -> None:
     shipments = _dispatched()
     if len(shipments) < 8:
         context.stdout.write("cases: not enough dispatched shipments for the demo")
