@@ -402,7 +402,7 @@ def case_attach(*, actor: User | None, case: Case, upload: UploadedFile) -> Case
             uploaded_by=actor,
         )
         attachment.file.save(f"{uuid.uuid4().hex}{suffix}", upload, save=False)
-        stored = attachment.file.name
+        stored = attachment.file.name or ""
         # The file is written before the row: remove it again if the row cannot be saved.
         try:
             attachment.save()
@@ -424,7 +424,8 @@ def case_attach(*, actor: User | None, case: Case, upload: UploadedFile) -> Case
 def _escalation_recipients(case: Case) -> list[str]:
     """The assignee (or, for a case nobody took yet, the customer service team) and the
     managers."""
-    own = [case.assignee.email] if case.assignee_id and case.assignee.email else []
+    assignee = case.assignee
+    own = [assignee.email] if assignee is not None and assignee.email else []
     team = [] if own else role_emails("customer_service")
     return sorted(set(own + team + role_emails("manager")))
 
@@ -475,10 +476,11 @@ def _escalate(pk: int, now: datetime) -> int:
             .select_related("customer", "assignee")
             .get(pk=pk)
         )
-        if case.sla_warn_at is None or case.sla_warn_at > now:
+        due = case.sla_due_at
+        if due is None or case.sla_warn_at is None or case.sla_warn_at > now:
             return 0
         target = current_target(case)
-        level = EscalationLevel.BREACH if case.sla_due_at <= now else EscalationLevel.WARNING
+        level = EscalationLevel.BREACH if due <= now else EscalationLevel.WARNING
         if CaseEscalation.objects.filter(case=case, target=target, level__gte=level).exists():
             return 0
         recipients = _escalation_recipients(case)
@@ -486,7 +488,7 @@ def _escalate(pk: int, now: datetime) -> int:
             case=case,
             target=target,
             level=level,
-            due_at=case.sla_due_at,
+            due_at=due,
             recipients=recipients,
             created_at=now,
         )

@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from customers.models import Customer
 from inventory.models import Product
@@ -23,9 +24,9 @@ class CaseCategory(models.TextChoices):
     DAMAGED = "damaged", _("Damaged goods")
     DEFECTIVE = "defective", _("Defective product")
     WRONG_ITEM = "wrong_item", _("Wrong item")
-    SERVICE = "service", _("Service")
-    BILLING = "billing", _("Billing")
-    OTHER = "other", _("Other")
+    SERVICE = "service", pgettext_lazy("case category", "Service")
+    BILLING = "billing", pgettext_lazy("case category", "Billing")
+    OTHER = "other", pgettext_lazy("case category", "Other")
 
 
 class CasePriority(models.TextChoices):
@@ -36,10 +37,10 @@ class CasePriority(models.TextChoices):
 
 
 class CaseStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("case status", "Open")
     WAITING = "waiting", _("Waiting for customer")
-    RESOLVED = "resolved", _("Resolved")
-    CLOSED = "closed", _("Closed")
+    RESOLVED = "resolved", pgettext_lazy("case status", "Resolved")
+    CLOSED = "closed", pgettext_lazy("case status", "Closed")
 
 
 # The one table of status changes: case_set_status refuses anything else.
@@ -193,7 +194,7 @@ class Case(models.Model):
 
 
 class CaseEventKind(models.TextChoices):
-    OPENED = "opened", _("Opened")
+    OPENED = "opened", pgettext_lazy("case event", "Opened")
     NOTE = "note", _("Staff note")
     CUSTOMER = "customer", _("Customer's message")
     STATUS = "status", _("Status change")

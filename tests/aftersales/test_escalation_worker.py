@@ -41,9 +41,9 @@ def test_the_worker_escalates_a_late_case_once(celery_worker_process, tmp_path):
     first = escalate_cases.delay()
     assert wait_for(lambda: task_outcome(log, first.id)), log.read_text()[-3000:]
     assert task_outcome(log, first.id).endswith(": 1")
-    assert wait_for(
-        lambda: OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 1
-    ), log.read_text()[-3000:]
+    assert wait_for(lambda: OutboxMessage.objects.filter(status=OutboxStatus.SENT).count() == 1), (
+        log.read_text()[-3000:]
+    )
     mail = sent_mail(mail_dir)
     assert "agent@example.com" in mail
     assert "boss@example.com" in mail
