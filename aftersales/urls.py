@@ -1,6 +1,7 @@
 """After-sales pages: each part of the app adds its patterns here."""
 
+from aftersales import case_urls
 from aftersales.return_urls import urlpatterns as return_patterns
 
 app_name = "aftersales"
-urlpatterns: list = [*return_patterns]
+urlpatterns: list = [*return_patterns, *case_urls.urlpatterns]

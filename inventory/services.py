@@ -23,7 +23,7 @@ from inventory.costing import Cost, check_unit_cost, moving_average
 from inventory.models import Product, StockLevel, StockMovement, TaxClass, Warehouse, WorkOrder
 from oms.db import atomic_with_retry, next_document_number
 from oms.errors import ServiceError
-from oms.services import audit_record, model_save, outbox_enqueue
+from oms.services import audit_record, model_save, outbox_enqueue, role_emails
 from oms.types import User
 
 logger = logging.getLogger(__name__)
@@ -432,13 +432,6 @@ def stock_level_update(
     return level
 
 
-def _role_emails(*roles: str) -> list[str]:
-    from django.contrib.auth import get_user_model
-
-    users = get_user_model().objects.filter(is_active=True).exclude(email="")
-    return sorted(set(users.filter(groups__name__in=roles).values_list("email", flat=True)))
-
-
 def low_stock_digest_send(*, today: date | None = None) -> int:
     """Queue the daily low-stock e-mail to the warehouse role. Returns the number of items.
 
@@ -447,7 +440,7 @@ def low_stock_digest_send(*, today: date | None = None) -> int:
     from inventory.selectors import low_stock
 
     today = today or timezone.localdate()
-    recipients = _role_emails("warehouse")
+    recipients = role_emails("warehouse")
     items = list(low_stock().order_by("warehouse__code", "product__sku"))
     if not items or not recipients:
         return 0
@@ -480,7 +473,7 @@ def stock_ledger_check(*, today: date | None = None) -> list[StockLevel]:
         logger.error(
             "stock ledger drift: %s on_hand=%s ledger=%s", level, level.on_hand, ledger[level.pk]
         )
-    recipients = _role_emails("admin", "manager")
+    recipients = role_emails("admin", "manager")
     if drift and recipients:
         today = today or timezone.localdate()
         with translation.override(settings.LANGUAGE_CODE):

@@ -47,6 +47,15 @@ def acting_user(actor: User | None) -> User | None:
     return actor if actor is not None and actor.is_authenticated else None
 
 
+def role_emails(*roles: str) -> list[str]:
+    """The e-mail addresses of the active users of these roles (staff messages: digests,
+    escalations), sorted and without duplicates."""
+    from django.contrib.auth import get_user_model
+
+    users = get_user_model().objects.filter(is_active=True).exclude(email="")
+    return sorted(set(users.filter(groups__name__in=roles).values_list("email", flat=True)))
+
+
 def audit_record(
     *, actor: User | None, action: str, obj: Model, changes: dict[str, Any] | None = None
 ) -> AuditLog:

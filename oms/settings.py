@@ -376,6 +376,26 @@ OMS_TRACK_MISSES_PER_HOUR = env.int("OMS_TRACK_MISSES_PER_HOUR", default=30)
 # desk's exceptions queue.
 OMS_SHIPMENT_QUIET_WORKING_DAYS = env.int("OMS_SHIPMENT_QUIET_WORKING_DAYS", default=3)
 
+# Complaints (aftersales cases). Working hours per priority, "priority=first response/resolution"
+# counted in office hours on working days (oms.workdays), e.g. "urgent=2/8,high=4/16,...".
+OMS_CASE_SLA_HOURS = env.str(
+    "OMS_CASE_SLA_HOURS", default="urgent=2/8,high=4/24,normal=8/40,low=16/80"
+)
+# The office day the SLA clock runs in (local time), "HH:MM-HH:MM".
+OMS_CASE_OFFICE_HOURS = env.str("OMS_CASE_OFFICE_HOURS", default="09:00-18:00")
+# The assignee and the managers are warned when this share of an SLA is used, and again
+# when it is past.
+OMS_CASE_ESCALATE_PERCENT = env.int("OMS_CASE_ESCALATE_PERCENT", default=80)
+# Case attachments live here, outside the web root, and are served only through a view that
+# checks the permission. Files larger than the limit, or of another type, are refused.
+OMS_CASE_ATTACHMENT_DIR = Path(
+    env.str(
+        "OMS_CASE_ATTACHMENT_DIR",
+        default=str(VAR_DIR / ("case-attachments-test" if TESTING else "case-attachments")),
+    )
+)
+OMS_CASE_ATTACHMENT_MAX_BYTES = env.int("OMS_CASE_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
+
 DJANGO_TABLES2_TEMPLATE = "oms/table.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle mb-0"}
 

@@ -231,6 +231,7 @@ def route_kwargs(
         "message_template_edit": {"pk": message_template.pk},
         "message_template_reset": {"pk": message_template.pk},
         **return_route_kwargs(order),
+        **case_routes(shipment),
     }
 
 
@@ -278,6 +279,34 @@ def return_route_kwargs(order) -> dict[str, dict[str, object]]:
         "aftersales:return_photo": {**reference, "photo": photo.pk},
         # The customer's return page: no sign-in, the order's token is the right.
         "aftersales:public_return": {"token": order_public_token(order)},
+    }
+
+
+def case_routes(shipment) -> dict[str, dict[str, object]]:
+    """A complaint about the shipment with a PDF attached, for the case pages."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from aftersales import case_services
+
+    case = case_services.case_open(
+        actor=None,
+        request=case_services.CaseRequest(
+            customer=shipment.order.customer,
+            category="damaged",
+            subject="Lampshade broken",
+            order=shipment.order,
+            shipment=shipment,
+        ),
+    )
+    attachment = case_services.case_attach(
+        actor=None,
+        case=case,
+        upload=SimpleUploadedFile("photo.pdf", b"%PDF-1.4 test", "application/pdf"),
+    )
+    pages = ("detail", "note", "status", "assign", "attach")
+    return {
+        **{f"aftersales:case_{page}": {"number": case.number} for page in pages},
+        "aftersales:case_attachment": {"number": case.number, "pk": attachment.pk},
     }
 
 

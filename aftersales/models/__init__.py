@@ -1,5 +1,37 @@
 """After-sales models, one module per part of the app (returns, complaints, feedback)."""
 
+from aftersales.models.cases import (
+    ACTIVE_STATUSES,
+    CASE_NUMBER_SEQUENCE,
+    CASE_TRANSITIONS,
+    Case,
+    CaseAttachment,
+    CaseCategory,
+    CaseEscalation,
+    CaseEvent,
+    CaseEventKind,
+    CasePriority,
+    CaseStatus,
+    EscalationLevel,
+)
+
 from aftersales.models.returns import ReturnEvent, ReturnLine, ReturnPhoto, ReturnRequest
 
-__all__ = ["ReturnEvent", "ReturnLine", "ReturnPhoto", "ReturnRequest"]
+__all__ = [
+    "ReturnEvent",
+    "ReturnLine",
+    "ReturnPhoto",
+    "ReturnRequest",
+    "ACTIVE_STATUSES",
+    "CASE_NUMBER_SEQUENCE",
+    "CASE_TRANSITIONS",
+    "Case",
+    "CaseAttachment",
+    "CaseCategory",
+    "CaseEscalation",
+    "CaseEvent",
+    "CaseEventKind",
+    "CasePriority",
+    "CaseStatus",
+    "EscalationLevel",
+]

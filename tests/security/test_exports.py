@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from django.urls import reverse
 
+from aftersales.case_services import CaseRequest, case_open
 from customers.services import customer_update
 from inventory.choices import AdjustmentReason
 from inventory.models import StockLevel
@@ -38,6 +39,8 @@ LIST_PAGES = [
 ]
 # Lists that may legitimately be empty for a superuser with no role (the approvals queue).
 MAY_BE_EMPTY = {"orders:approvals"}
+# Lists that show rows only for what their query asks (the lot trace: one lot).
+QUERIES = {"aftersales:lot_trace": "lot=%3DLOT&"}
 TAG = re.compile(r"<[a-zA-Z/]")
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
@@ -111,11 +114,18 @@ def hostile_data(db, user_with_role):
     open_invoice(shipped)
     statement_objects(carrier)
     customer_update(actor=sales, customer=customer, data={"notes": "-changed"})
+    # A complaint about the hostile lot, typed with a formula.
+    case_open(
+        actor=None,
+        request=CaseRequest(
+            customer=customer, category="damaged", subject=HOSTILE, lot="=LOT", order=shipped
+        ),
+    )
     return customer
 
 
 def exported_rows(client, name):
-    response = client.get(reverse(name) + "?export=csv")
+    response = client.get(reverse(name) + "?" + QUERIES.get(name, "") + "export=csv")
     assert response.status_code == 200, name
     assert response["Content-Type"].startswith("text/csv")
     text = b"".join(response.streaming_content).decode("utf-8")
@@ -144,6 +154,13 @@ def test_hostile_customer_name_exports_as_text(hostile_data, admin_client):
     assert any("'" + HOSTILE in row for row in rows)
     orders = exported_rows(admin_client, "orders:list")
     assert any(cell.startswith("'" + HOSTILE) for row in orders for cell in row)
+
+
+def test_recall_list_and_case_queue_export_hostile_text_as_text(hostile_data, admin_client):
+    trace = exported_rows(admin_client, "aftersales:lot_trace")
+    assert any(row[0] == "'" + HOSTILE and row[-1] == "'=LOT" for row in trace[1:])
+    queue = exported_rows(admin_client, "aftersales:case_list")
+    assert any("'" + HOSTILE in row for row in queue)
 
 
 def test_plain_values_keep_numbers_and_defuse_text():

@@ -259,6 +259,9 @@ def build_world(users: list) -> World:
     extra = [o.get_absolute_url() for o in (draft, pending, allocated, held)] + parcels
     extra += [plan, *waiting]
     extra += [obj.get_absolute_url() for obj in inactive.values()]
+    # A lot that reached a customer: its trace page offers the recall form.
+    on_the_way.lines.update(lot="FUZZ-LOT")
+    extra.append("/trace/?lot=FUZZ-LOT")
     return World(kwargs, extra)
 
 
