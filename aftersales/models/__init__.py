@@ -14,14 +14,9 @@ from aftersales.models.cases import (
     CaseStatus,
     EscalationLevel,
 )
-
 from aftersales.models.returns import ReturnEvent, ReturnLine, ReturnPhoto, ReturnRequest
 
 __all__ = [
-    "ReturnEvent",
-    "ReturnLine",
-    "ReturnPhoto",
-    "ReturnRequest",
     "ACTIVE_STATUSES",
     "CASE_NUMBER_SEQUENCE",
     "CASE_TRANSITIONS",
@@ -34,4 +29,8 @@ __all__ = [
     "CasePriority",
     "CaseStatus",
     "EscalationLevel",
+    "ReturnEvent",
+    "ReturnLine",
+    "ReturnPhoto",
+    "ReturnRequest",
 ]

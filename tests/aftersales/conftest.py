@@ -1,20 +1,16 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
-import pytest
-from aftersales import case_services
-from shipping import services as shipping_services
-from tests.factories import UserFactory
-from tests.shipping.conftest import Shipping
-from datetime import timedelta
 
 import pytest
 from django.utils import timezone
 
+from aftersales import case_services
 from aftersales import return_services as rs
 from shipping import services
+from shipping import services as shipping_services
 from shipping.models import Shipment
 from shipping.permissions import ShipmentAction
-from tests.factories import WarehouseFactory
+from tests.factories import UserFactory, WarehouseFactory
 from tests.shipping.conftest import Shipping
 
 
@@ -77,7 +73,6 @@ class Returns(Shipping):
 @pytest.fixture
 def returns(db):
     return Returns()
-
 
 
 SH = ZoneInfo("Asia/Shanghai")
