@@ -225,6 +225,8 @@ def test_dashboard_tiles(desk, cases, client, boss, agent):
     assert "Cases resolved within SLA" in html
     assert "100 %" in html
     assert "Open cases" in html
+    assert "Cases by SLA due" in html
+    assert html.index(desk["late"].number) < html.index(desk["fresh"].number)
     warehouse = UserFactory(role="warehouse")
     client.force_login(warehouse)
     assert "Open cases" not in client.get("/").content.decode()
