@@ -1,6 +1,7 @@
 """Forms of the complaint pages: a new case, and the small forms on a case's page."""
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.case_selectors import case_workers
@@ -114,7 +115,13 @@ class CaseAssignForm(BootstrapFormMixin, forms.Form):
 
 
 class CaseAttachmentForm(BootstrapFormMixin, forms.Form):
-    file = forms.FileField(label=_("File"), help_text=_("PDF, PNG, JPEG or GIF, up to 5 MB."))
+    file = forms.FileField(label=_("File"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = _("PDF, PNG, JPEG or GIF, up to %(size)s MB.") % {
+            "size": settings.OMS_CASE_ATTACHMENT_MAX_BYTES // (1024 * 1024)
+        }
 
 
 class RecallForm(BootstrapFormMixin, forms.Form):

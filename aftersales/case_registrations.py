@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales import case_tasks  # noqa: F401 - registers the Celery task
 from aftersales.case_seeders import seed_cases_demo
-from aftersales.case_selectors import case_figures
+from aftersales.case_selectors import case_figures, case_queue
+from aftersales.case_tables import CaseTable
 from aftersales.case_views import customer_cases_panel, order_cases_panel
 from oms.registry import (
     DetailAction,
@@ -19,6 +20,7 @@ from oms.registry import (
     register_audit_actions,
     register_audited_model,
     register_beat_job,
+    register_dashboard_panel,
     register_detail_action,
     register_detail_panel,
     register_kpi,
@@ -26,6 +28,7 @@ from oms.registry import (
     register_nav_section,
     register_seeder,
 )
+from oms.tables import compact_table, table_card
 
 VIEW = "aftersales.view_case"
 ADD = "aftersales.add_case"
@@ -113,6 +116,21 @@ def _open_cases(user) -> KpiValue:
     )
 
 
+def _urgent_cases(request, obj):
+    """The dashboard's card: the active cases whose deadline comes first (past ones on top)."""
+    queue = case_queue(request.user).filter(sla_due_at__isnull=False)[:8]
+    table = compact_table(
+        CaseTable,
+        queue,
+        columns=("number", "customer", "subject", "priority", "sla_due_at"),
+        request=request,
+    )
+    return table_card(_("Cases by SLA due"), table, reverse("aftersales:case_list"))
+
+
+register_dashboard_panel(
+    Panel("cases-by-sla", "oms/panels/table.html", VIEW, _urgent_cases, width="col-xl-6", order=60)
+)
 register_kpi(Kpi("cases-within-sla", VIEW, _within_sla, order=60))
 register_kpi(Kpi("cases-open", VIEW, _open_cases, order=61))
 

@@ -225,6 +225,23 @@ def test_dashboard_tiles(desk, cases, client, boss, agent):
     assert "Cases resolved within SLA" in html
     assert "100 %" in html
     assert "Open cases" in html
+    assert "Cases by SLA due" in html
+    assert html.index(desk["late"].number) < html.index(desk["fresh"].number)
     warehouse = UserFactory(role="warehouse")
     client.force_login(warehouse)
     assert "Open cases" not in client.get("/").content.decode()
+
+
+def test_queue_and_case_page_cost_a_fixed_number_of_queries(cases, client, agent):
+    from tests.helpers import page_queries
+
+    client.force_login(agent)
+    first = cases.case(actor=agent, assignee=agent)
+    few = len(page_queries(client, "/cases/"))
+    one_note = len(page_queries(client, first.get_absolute_url()))
+    for n in range(8):
+        case = cases.case(actor=agent, assignee=agent, order=None)
+        services.case_add_note(actor=agent, case=first, body=f"note {n}")
+        services.case_set_status(actor=agent, case=case, status="waiting")
+    assert len(page_queries(client, "/cases/")) == few
+    assert len(page_queries(client, first.get_absolute_url())) == one_note
