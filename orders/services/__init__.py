@@ -56,6 +56,11 @@ from orders.services.replenish import (
     order_allocate_finished_work,
     order_allocate_more,
 )
+from orders.services.replacement import (
+    order_refund_open,
+    order_refund_settle,
+    order_replacement_place,
+)
 from orders.services.repricing import refresh_priorities, reprice
 from orders.services.review import (
     order_approve,
@@ -98,7 +103,10 @@ __all__ = [
     "order_public_token_share",
     "order_record_delivery",
     "order_record_shipping",
+    "order_refund_open",
+    "order_refund_settle",
     "order_reject",
+    "order_replacement_place",
     "order_resume",
     "order_return_received",
     "order_set_payment_status",
