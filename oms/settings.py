@@ -202,6 +202,9 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=str(VAR_DIR / "media"))
+# Files people upload that only signed-in staff with the right may see (return photos): outside
+# the web root, never under MEDIA_ROOT or STATIC_ROOT; a view that checks rights serves them.
+OMS_PRIVATE_MEDIA_ROOT = env.path("OMS_PRIVATE_MEDIA_ROOT", default=str(VAR_DIR / "private"))
 
 # E-mail: SMTP from EMAIL_URL in production, files under var/mail otherwise.
 if "EMAIL_URL" in os.environ:
@@ -398,3 +401,14 @@ OMS_TRACKING_TIMEOUT = env.float("OMS_TRACKING_TIMEOUT", default=5.0)
 OMS_TRACKING_BREAKER_FAILURES = env.int("OMS_TRACKING_BREAKER_FAILURES", default=5)
 OMS_TRACKING_BREAKER_COOL_DOWN = env.float("OMS_TRACKING_BREAKER_COOL_DOWN", default=30.0)
 OMS_TRACKING_BREAKER_MAX_COOL_DOWN = env.float("OMS_TRACKING_BREAKER_MAX_COOL_DOWN", default=900.0)
+
+# Returns (aftersales). Days after delivery a customer may ask for a return for any reason
+# (七天无理由退货: "changed mind", other); defects, damage, wrong or misdescribed goods have
+# the longer window. Made-to-order goods come back only for defects, damage or a wrong item.
+OMS_RETURN_DAYS = env.int("OMS_RETURN_DAYS", default=7)
+OMS_RETURN_DEFECT_DAYS = env.int("OMS_RETURN_DEFECT_DAYS", default=30)
+# Photos with a return request: at most this many, each at most this many bytes (JPEG, PNG or
+# WebP, checked by reading the image) and pixels per side.
+OMS_RETURN_PHOTO_MAX_COUNT = env.int("OMS_RETURN_PHOTO_MAX_COUNT", default=5)
+OMS_RETURN_PHOTO_MAX_BYTES = env.int("OMS_RETURN_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
+OMS_RETURN_PHOTO_MAX_PIXELS = env.int("OMS_RETURN_PHOTO_MAX_PIXELS", default=8000)

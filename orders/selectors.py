@@ -297,3 +297,11 @@ def order_for_work_order(work_order_id: int) -> int | None:
     if line_id is None:
         return None
     return OrderLine.objects.filter(pk=line_id).values_list("order_id", flat=True).first()
+
+
+def order_by_public_token(token: str) -> Order | None:
+    """The order whose customer link carries this token (None for an empty, unknown, revoked
+    or replaced one): the right of the customer's public pages."""
+    if not token:
+        return None
+    return Order.objects.filter(public_token=token).select_related("customer").first()
