@@ -4,3 +4,5 @@ customer's feedback) keeps its own registrations module, imported here."""
 from oms.registry import register_urls
 
 register_urls("", "aftersales.urls")
+
+from aftersales import resolution_registrations  # noqa: E402,F401
