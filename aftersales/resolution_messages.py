@@ -43,8 +43,7 @@ RETURN_REFUNDED = MessageEvent(
         ),
         "zh-hans": MessageText(
             subject="您的退货 {{ return_number }} 已退款",
-            body=GREETING_ZH
-            + "您订单 {{ order_number }} 的退货 {{ return_number }} 已处理完毕："
+            body=GREETING_ZH + "您订单 {{ order_number }} 的退货 {{ return_number }} 已处理完毕："
             "{{ amount }} 将按原支付方式退回，到账可能需要几个工作日。\n\n{{ company }}",
             sms="【{{ company }}】退货{{ return_number }}已退款{{ amount }}，将按原支付方式退回。",
         ),
@@ -95,8 +94,7 @@ RETURN_REPAIR = MessageEvent(
         ),
         "zh-hans": MessageText(
             subject="您的退货 {{ return_number }} 正在维修",
-            body=GREETING_ZH
-            + "您订单 {{ order_number }} 的退货 {{ return_number }} 正在维修，"
+            body=GREETING_ZH + "您订单 {{ order_number }} 的退货 {{ return_number }} 正在维修，"
             "维修完成后将通过订单 {{ replacement_number }} 免费寄回给您。\n\n{{ company }}",
             sms="【{{ company }}】退货{{ return_number }}正在维修，修好后经订单{{ replacement_number }}免费寄回。",
         ),

@@ -47,7 +47,9 @@ class ReturnResolveView(ObjectActionView):
             submission_key=request.POST.get("form_token", "")[:64],
         )
         if record.kind == WantedResolution.REFUND:
-            return _("Return %(number)s resolved: %(credited)s credited, %(refunded)s refunded.") % {
+            return _(
+                "Return %(number)s resolved: %(credited)s credited, %(refunded)s refunded."
+            ) % {
                 "number": return_request,
                 "credited": record.amount_credited,
                 "refunded": record.amount_refunded,
@@ -74,9 +76,7 @@ def resolution_card(request, return_request: ReturnRequest) -> dict[str, Any] | 
         .first()
     )
     may_resolve = request.user.has_perm("aftersales.resolve_return")
-    if record is None and not (
-        may_resolve and return_request.status == ReturnStatus.INSPECTED
-    ):
+    if record is None and not (may_resolve and return_request.status == ReturnStatus.INSPECTED):
         return None
     import uuid
 

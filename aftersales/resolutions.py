@@ -22,11 +22,11 @@ Locks: the customer (billing's first lock for money), the order, then the return
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales.models import ReturnEvent, ReturnRequest, ReturnResolution
+from aftersales.models import ReturnRequest, ReturnResolution
 from aftersales.resolution_messages import RESOLUTION_MESSAGES
 from aftersales.return_choices import (
     ReturnEventKind,
@@ -34,6 +34,7 @@ from aftersales.return_choices import (
     ReturnStatus,
     WantedResolution,
 )
+from aftersales.return_services import lock_return, return_transition
 from billing.models import CreditNote
 from billing.returns import credit_notes_refund, order_credit_returned, refundable_amount
 from customers.models import Customer
@@ -72,6 +73,41 @@ def shipping_refund_default(reason: str) -> bool:
     return bool(getattr(settings, "OMS_RETURN_REFUND_SHIPPING_ALWAYS", False))
 
 
+def return_refund_opened(*, actor: User | None, request: ReturnRequest) -> None:
+    """An approved return asks for a refund: its order is `refunding` until the refund is
+    made (a return of an order not delivered yet leaves it alone). The caller holds the
+    order's lock."""
+    if request.resolution == WantedResolution.REFUND and request.order.status in REFUNDABLE_ORDER:
+        order_services.order_refund_open(
+            actor=actor, order_id=request.order_id, reference=str(request)
+        )
+
+
+def return_refund_withdrawn(*, actor: User | None, request: ReturnRequest) -> None:
+    """An approved return to be refunded was cancelled: the order is `completed` again unless
+    another return of it still waits for its refund. The caller holds the order's lock."""
+    if (
+        request.resolution == WantedResolution.REFUND
+        and request.order.status == OrderStatus.REFUNDING
+    ):
+        order_services.order_refund_settle(
+            actor=actor,
+            order_id=request.order_id,
+            reference=str(request),
+            others_open=_other_refunds_open(request),
+        )
+
+
+def _other_refunds_open(request: ReturnRequest) -> bool:
+    return (
+        ReturnRequest.objects.filter(
+            order_id=request.order_id, status__in=OPEN_STATUSES, resolution=WantedResolution.REFUND
+        )
+        .exclude(pk=request.pk)
+        .exists()
+    )
+
+
 def _returned_quantities(return_request: ReturnRequest) -> dict[int, int]:
     return {
         line.order_line.line_no: line.quantity
@@ -101,23 +137,17 @@ def _refund(
         refunds = credit_notes_refund(
             actor=actor, credit_notes=credit_notes, idempotency_key=f"return:{reference}"
         )
-    others_open = (
-        ReturnRequest.objects.filter(
-            order=order, status__in=OPEN_STATUSES, resolution=WantedResolution.REFUND
-        )
-        .exclude(pk=return_request.pk)
-        .exists()
-    )
     order_services.order_refund_settle(
-        actor=actor, order_id=order.pk, reference=reference, others_open=others_open
+        actor=actor,
+        order_id=order.pk,
+        reference=reference,
+        others_open=_other_refunds_open(return_request),
     )
     refunded = -sum((refund.amount for refund in refunds), ZERO)
     return credit_notes, refunds, refunded
 
 
-def _send_again(
-    *, actor: User, return_request: ReturnRequest, order: Order, repair: bool
-) -> Order:
+def _send_again(*, actor: User, return_request: ReturnRequest, order: Order, repair: bool) -> Order:
     lines = [
         order_services.LineRequest(line.order_line.product, line.quantity)
         for line in return_request.lines.select_related("order_line__product").order_by(
@@ -126,9 +156,10 @@ def _send_again(
     ]
     repair_at = None
     if repair:
-        repair_at = return_request.warehouse or Warehouse.objects.filter(is_active=True).order_by(
-            "pk"
-        ).first()
+        repair_at = (
+            return_request.warehouse
+            or Warehouse.objects.filter(is_active=True).order_by("pk").first()
+        )
         if repair_at is None:
             raise ServiceError(_("No warehouse to repair the goods at."))
     return order_services.order_replacement_place(
@@ -157,13 +188,12 @@ def return_resolve(
         raise ServiceError(_("Choose refund, exchange or repair."))
     key = (submission_key or "").strip()[:64] or f"return:{return_request.pk}"
     note = (note or "").strip()
+    if actor is not None and not actor.has_perm("aftersales.resolve_return"):
+        raise PermissionDenied(_("Your role does not allow resolving returns."))
+    # The customer first (billing takes it first for money), then the order and the return.
     Customer.objects.select_for_update().filter(pk=return_request.customer_id).get()
-    order = Order.objects.select_for_update().get(pk=return_request.order_id)
-    return_request = (
-        ReturnRequest.objects.select_for_update().select_related("customer").get(
-            pk=return_request.pk
-        )
-    )
+    return_request = lock_return(return_request)
+    order = return_request.order
     done = ReturnResolution.objects.filter(request=return_request).first()
     if done is not None:
         if done.submission_key == key:
@@ -213,10 +243,6 @@ def return_resolve(
         ) from None
     record.credit_notes.set(credit_notes)
     record.refunds.set(refunds)
-    was = return_request.status
-    return_request.status = ReturnStatus.RESOLVED
-    return_request.resolved_at = timezone.now()
-    return_request.save(update_fields=["status", "resolved_at", "updated_at"])
     data = {
         "resolution": resolution,
         "credit_notes": [n.number for n in credit_notes],
@@ -227,12 +253,11 @@ def return_resolve(
         "replacement_order": record.replacement_order.number if record.replacement_order else "",
         "overridden": record.overridden,
     }
-    ReturnEvent.objects.create(
+    return_transition(
+        actor=actor,
         request=return_request,
-        actor=record.created_by,
+        to=ReturnStatus.RESOLVED,
         kind=ReturnEventKind.RESOLVED,
-        from_status=was,
-        to_status=ReturnStatus.RESOLVED,
         note=note,
         data=data,
     )

@@ -77,3 +77,15 @@ class ReturnEventKind(models.TextChoices):
     INSPECTED = "inspected", _("Line inspected")
     RESOLVED = "resolved", _("Resolved")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+# One colour per status (the shared tones in static/oms/oms.css).
+RETURN_STATUS_TONES = {
+    R.REQUESTED: "amber",
+    R.APPROVED: "blue",
+    R.REJECTED: "red",
+    R.RECEIVED: "teal",
+    R.INSPECTED: "indigo",
+    R.RESOLVED: "green",
+    R.CANCELLED: "grey",
+}

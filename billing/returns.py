@@ -178,7 +178,9 @@ def credit_notes_refund(
             )
         return refunds_of_key(notes, key)
     releases = list(
-        PaymentRelease.objects.filter(credit_note__in=notes).order_by("credit_note_id", "payment_id")
+        PaymentRelease.objects.filter(credit_note__in=notes).order_by(
+            "credit_note_id", "payment_id"
+        )
     )
     receipts = {
         receipt.pk: receipt
@@ -212,9 +214,7 @@ def credit_notes_refund(
             with transaction.atomic():
                 refund.save()
         except IntegrityError:
-            raise ServiceError(
-                _("%(note)s is refunded already.") % {"note": note}
-            ) from None
+            raise ServiceError(_("%(note)s is refunded already.") % {"note": note}) from None
         receipt.unapplied -= amount
         Payment.objects.filter(pk=receipt.pk).update(unapplied=receipt.unapplied)
         audit_record(
@@ -231,9 +231,7 @@ def credit_notes_refund(
                 % {"notes": ", ".join(note.number for note in notes)}
             )
         raise ServiceError(
-            _(
-                "Nothing of %(notes)s was paid (or the credit was used since): nothing to refund."
-            )
+            _("Nothing of %(notes)s was paid (or the credit was used since): nothing to refund.")
             % {"notes": ", ".join(note.number for note in notes)}
         )
     orders_follow_payments({note.order_id for note in notes}, actor=actor)
@@ -247,8 +245,10 @@ def refundable_amount(credit_notes: Sequence[CreditNote]) -> Decimal:
         "payment", "credit_note"
     ):
         total += max(
-            min(release.amount - _refunded(release.credit_note, release.payment_id),
-                release.payment.unapplied),
+            min(
+                release.amount - _refunded(release.credit_note, release.payment_id),
+                release.payment.unapplied,
+            ),
             ZERO,
         )
     return total

@@ -246,6 +246,14 @@ class Warehouse(models.Model):
     latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6)
     longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6)
     is_active = models.BooleanField(_("active"), default=True)
+    # Goods kept apart (returned goods waiting for a decision, damaged stock): the stock pages
+    # show them, but allocation never takes from a quarantine warehouse and no availability
+    # counts it.
+    is_quarantine = models.BooleanField(
+        _("quarantine"),
+        default=False,
+        help_text=_("Goods here are not for sale: orders are never allocated from it."),
+    )
 
     class Meta:
         verbose_name = _("warehouse")

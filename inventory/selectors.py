@@ -2,12 +2,12 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
-    ExpressionWrapper,
     F,
     IntegerField,
     Q,
     QuerySet,
     Sum,
+    Value,
     When,
 )
 from django.db.models.functions import Coalesce
@@ -16,13 +16,24 @@ from inventory.models import Product, StockLevel, StockMovement, Warehouse, Work
 from oms.registry import SearchHit
 from oms.selectors import differs_from_sum
 
-AVAILABLE = ExpressionWrapper(F("on_hand") - F("reserved"), output_field=IntegerField())
+# Goods in a quarantine warehouse are on hand but not for sale: none of them is available.
+AVAILABLE = Case(
+    When(warehouse__is_quarantine=True, then=Value(0)),
+    default=F("on_hand") - F("reserved"),
+    output_field=IntegerField(),
+)
 
 
 def product_list() -> QuerySet[Product]:
     return Product.objects.select_related("category").annotate(
         total_on_hand=Coalesce(Sum("stock_levels__on_hand"), 0),
-        total_available=Coalesce(Sum(F("stock_levels__on_hand") - F("stock_levels__reserved")), 0),
+        total_available=Coalesce(
+            Sum(
+                F("stock_levels__on_hand") - F("stock_levels__reserved"),
+                filter=Q(stock_levels__warehouse__is_quarantine=False),
+            ),
+            0,
+        ),
     )
 
 

@@ -67,6 +67,7 @@ WAREHOUSE_FIELDS = [
     "latitude",
     "longitude",
     "is_active",
+    "is_quarantine",
 ]
 MAX_QUANTITY = 10_000_000
 

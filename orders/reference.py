@@ -145,5 +145,8 @@ def active_warehouses() -> dict[int, Warehouse]:
     return cached(
         ("active_warehouses",),
         WAREHOUSE_TABLES,
-        lambda: {w.pk: w for w in Warehouse.objects.filter(is_active=True).order_by("pk")},
+        lambda: {
+            w.pk: w
+            for w in Warehouse.objects.filter(is_active=True, is_quarantine=False).order_by("pk")
+        },
     )

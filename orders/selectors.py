@@ -262,7 +262,10 @@ def backorders_with_free_stock() -> list[int]:
     highest priority first: the only ones worth trying again. One query, using the partial
     index on open orders, so it costs next to nothing when nothing waits."""
     free = StockLevel.objects.filter(
-        product_id=OuterRef("product_id"), on_hand__gt=F("reserved"), warehouse__is_active=True
+        product_id=OuterRef("product_id"),
+        on_hand__gt=F("reserved"),
+        warehouse__is_active=True,
+        warehouse__is_quarantine=False,
     )
     waiting_line = OrderLine.objects.filter(order=OuterRef("pk")).filter(Exists(free))
     return list(

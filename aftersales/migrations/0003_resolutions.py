@@ -6,39 +6,125 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('aftersales', '0002_returns'),
-        ('billing', '0009_return_credits'),
-        ('orders', '0019_order_replaces'),
+        ("aftersales", "0002_returns"),
+        ("billing", "0009_return_credits"),
+        ("orders", "0019_order_replaces"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ReturnResolution',
+            name="ReturnResolution",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('refund', 'Refund'), ('exchange', 'Exchange'), ('repair', 'Repair')], max_length=10, verbose_name='resolution')),
-                ('overridden', models.BooleanField(default=False, verbose_name='overridden')),
-                ('shipping_refunded', models.BooleanField(default=False, verbose_name='shipping fee refunded')),
-                ('amount_credited', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='credited')),
-                ('amount_refunded', models.DecimalField(decimal_places=2, default=0, max_digits=14, verbose_name='refunded')),
-                ('note', models.TextField(blank=True, verbose_name='note')),
-                ('submission_key', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='resolved')),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='resolved by')),
-                ('credit_notes', models.ManyToManyField(blank=True, related_name='+', to='billing.creditnote', verbose_name='credit notes')),
-                ('refunds', models.ManyToManyField(blank=True, related_name='+', to='billing.payment', verbose_name='refunds')),
-                ('replacement_order', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.order', verbose_name='replacement order')),
-                ('request', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='resolution_record', to='aftersales.returnrequest', verbose_name='return')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("refund", "Refund"),
+                            ("exchange", "Exchange"),
+                            ("repair", "Repair"),
+                        ],
+                        max_length=10,
+                        verbose_name="resolution",
+                    ),
+                ),
+                ("overridden", models.BooleanField(default=False, verbose_name="overridden")),
+                (
+                    "shipping_refunded",
+                    models.BooleanField(default=False, verbose_name="shipping fee refunded"),
+                ),
+                (
+                    "amount_credited",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="credited"
+                    ),
+                ),
+                (
+                    "amount_refunded",
+                    models.DecimalField(
+                        decimal_places=2, default=0, max_digits=14, verbose_name="refunded"
+                    ),
+                ),
+                ("note", models.TextField(blank=True, verbose_name="note")),
+                ("submission_key", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="resolved")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="resolved by",
+                    ),
+                ),
+                (
+                    "credit_notes",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="billing.creditnote",
+                        verbose_name="credit notes",
+                    ),
+                ),
+                (
+                    "refunds",
+                    models.ManyToManyField(
+                        blank=True, related_name="+", to="billing.payment", verbose_name="refunds"
+                    ),
+                ),
+                (
+                    "replacement_order",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orders.order",
+                        verbose_name="replacement order",
+                    ),
+                ),
+                (
+                    "request",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="resolution_record",
+                        to="aftersales.returnrequest",
+                        verbose_name="return",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'return resolution',
-                'verbose_name_plural': 'return resolutions',
-                'ordering': ['-id'],
-                'permissions': [('resolve_return', 'Can resolve returns (refund, exchange, repair)')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind', 'refund'), ('replacement_order__isnull', False), _connector='OR'), name='exchange_and_repair_have_an_order'), models.CheckConstraint(condition=models.Q(('amount_credited__gte', 0), ('amount_refunded__gte', 0)), name='resolution_amounts_not_negative')],
+                "verbose_name": "return resolution",
+                "verbose_name_plural": "return resolutions",
+                "ordering": ["-id"],
+                "permissions": [
+                    ("resolve_return", "Can resolve returns (refund, exchange, repair)")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("kind", "refund"),
+                            ("replacement_order__isnull", False),
+                            _connector="OR",
+                        ),
+                        name="exchange_and_repair_have_an_order",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("amount_credited__gte", 0), ("amount_refunded__gte", 0)
+                        ),
+                        name="resolution_amounts_not_negative",
+                    ),
+                ],
             },
         ),
     ]

@@ -5,26 +5,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('billing', '0008_margin_permission'),
-        ('customers', '0007_fapiao_details'),
-        ('shipping', '0010_shipment_costs'),
+        ("billing", "0008_margin_permission"),
+        ("customers", "0007_fapiao_details"),
+        ("shipping", "0010_shipment_costs"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='payment',
-            name='one_refund_per_credit_note',
+            model_name="payment",
+            name="one_refund_per_credit_note",
         ),
         migrations.AlterField(
-            model_name='creditnote',
-            name='reason',
-            field=models.CharField(choices=[('amendment', 'Order amended'), ('cancellation', 'Order cancelled'), ('remainder', 'Undispatched remainder cancelled'), ('manual', 'Correction by finance'), ('return', 'Goods returned')], max_length=14, verbose_name='reason'),
+            model_name="creditnote",
+            name="reason",
+            field=models.CharField(
+                choices=[
+                    ("amendment", "Order amended"),
+                    ("cancellation", "Order cancelled"),
+                    ("remainder", "Undispatched remainder cancelled"),
+                    ("manual", "Correction by finance"),
+                    ("return", "Goods returned"),
+                ],
+                max_length=14,
+                verbose_name="reason",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='payment',
-            constraint=models.UniqueConstraint(condition=models.Q(('credit_note__isnull', False), ('kind', 'refund')), fields=('credit_note', 'refund_of'), name='one_refund_per_credit_note_receipt'),
+            model_name="payment",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("credit_note__isnull", False), ("kind", "refund")),
+                fields=("credit_note", "refund_of"),
+                name="one_refund_per_credit_note_receipt",
+            ),
         ),
     ]

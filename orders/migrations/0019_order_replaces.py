@@ -5,20 +5,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0018_order_created_when_made'),
+        ("orders", "0018_order_created_when_made"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='order',
-            name='replaces',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='replacements', to='orders.order', verbose_name='replaces order'),
+            model_name="order",
+            name="replaces",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="replacements",
+                to="orders.order",
+                verbose_name="replaces order",
+            ),
         ),
         migrations.AlterField(
-            model_name='orderevent',
-            name='kind',
-            field=models.CharField(choices=[('created', 'Created'), ('edited', 'Edited'), ('submitted', 'Submitted'), ('status', 'Status changed'), ('approved', 'Approved'), ('rejected', 'Rejected'), ('allocated', 'Stock allocated'), ('deferred', 'Allocation deferred'), ('released', 'Stock released'), ('work_order', 'Work order'), ('held', 'Put on hold'), ('resumed', 'Resumed'), ('amended', 'Amended'), ('priority', 'Priority changed'), ('cancelled', 'Cancelled'), ('remainder', 'Remainder cancelled'), ('issued', 'Goods issued'), ('delivery', 'Delivery arranged'), ('shipping', 'Shipping'), ('returned', 'Goods returned'), ('payment', 'Payment'), ('after_sales', 'After-sales')], max_length=12, verbose_name='kind'),
+            model_name="orderevent",
+            name="kind",
+            field=models.CharField(
+                choices=[
+                    ("created", "Created"),
+                    ("edited", "Edited"),
+                    ("submitted", "Submitted"),
+                    ("status", "Status changed"),
+                    ("approved", "Approved"),
+                    ("rejected", "Rejected"),
+                    ("allocated", "Stock allocated"),
+                    ("deferred", "Allocation deferred"),
+                    ("released", "Stock released"),
+                    ("work_order", "Work order"),
+                    ("held", "Put on hold"),
+                    ("resumed", "Resumed"),
+                    ("amended", "Amended"),
+                    ("priority", "Priority changed"),
+                    ("cancelled", "Cancelled"),
+                    ("remainder", "Remainder cancelled"),
+                    ("issued", "Goods issued"),
+                    ("delivery", "Delivery arranged"),
+                    ("shipping", "Shipping"),
+                    ("returned", "Goods returned"),
+                    ("payment", "Payment"),
+                    ("after_sales", "After-sales"),
+                ],
+                max_length=12,
+                verbose_name="kind",
+            ),
         ),
     ]

@@ -51,15 +51,15 @@ from orders.services.remainder import (
     order_goods_returned,
     order_return_received,
 )
-from orders.services.replenish import (
-    order_allocate_due,
-    order_allocate_finished_work,
-    order_allocate_more,
-)
 from orders.services.replacement import (
     order_refund_open,
     order_refund_settle,
     order_replacement_place,
+)
+from orders.services.replenish import (
+    order_allocate_due,
+    order_allocate_finished_work,
+    order_allocate_more,
 )
 from orders.services.repricing import refresh_priorities, reprice
 from orders.services.review import (

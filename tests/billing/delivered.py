@@ -30,7 +30,9 @@ def delivered_order(billing, run_hooks, customer, *lines, pay=True, method=None)
     with run_hooks():
         for n, shipment in enumerate(shipments, start=1):
             shipment = shipping_services.shipment_dispatch(
-                actor=None, shipment=shipment, details=billing.details(tracking=f"SF{order.pk:08d}{n:02d}")
+                actor=None,
+                shipment=shipment,
+                details=billing.details(tracking=f"SF{order.pk:08d}{n:02d}"),
             )
             shipping_services.shipment_record_progress(
                 actor=None, shipment=shipment, action=ShipmentAction.DELIVERED

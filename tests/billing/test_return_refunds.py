@@ -163,8 +163,12 @@ def test_an_order_on_account_gets_credit_notes_per_invoice_and_nothing_to_refund
 def test_a_key_too_long_or_for_other_credit_notes_is_refused(billing, run_hooks, prepaid):
     lamp = billing.product("100.00")
     order = delivered_order(billing, run_hooks, prepaid, (lamp, 3))
-    [one] = order_credit_returned(actor=None, order=order, quantities={1: 1}, shipping=False, note="1")
-    [two] = order_credit_returned(actor=None, order=order, quantities={1: 1}, shipping=False, note="2")
+    [one] = order_credit_returned(
+        actor=None, order=order, quantities={1: 1}, shipping=False, note="1"
+    )
+    [two] = order_credit_returned(
+        actor=None, order=order, quantities={1: 1}, shipping=False, note="2"
+    )
     with pytest.raises(ServiceError, match="idempotency key"):
         credit_notes_refund(actor=None, credit_notes=[one], idempotency_key="x" * 61)
     credit_notes_refund(actor=None, credit_notes=[one], idempotency_key="k")

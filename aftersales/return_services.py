@@ -1,0 +1,684 @@
+"""Writes of returns (RMA): request, approve or reject, the customer's parcel back, receipt
+and inspection per line. Resolutions (refund, exchange, repair) build on `return_transition`.
+
+Locks, always in this order: the order row (orders' first lock: two requests for one order
+serialise there, so together they can never ask for more than was delivered), the return row,
+its line rows in key order, then stock rows through inventory's services.
+"""
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import UploadedFile
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from aftersales.models import ReturnEvent, ReturnLine, ReturnPhoto, ReturnRequest
+from aftersales.models.returns import NOTE_LENGTH, REASON_TEXT_LENGTH
+from aftersales.return_choices import (
+    DEFECT_WINDOW_REASONS,
+    FAULT_REASONS,
+    RETURN_TRANSITIONS,
+    Disposition,
+    ReturnEventKind,
+    ReturnReason,
+    ReturnSource,
+    ReturnStatus,
+    WantedResolution,
+)
+from aftersales.return_photos import CheckedPhoto, check_photos
+from aftersales.return_selectors import (
+    ReturnableLine,
+    destination_warehouse_id,
+    return_unit_costs,
+    returnable_lines,
+)
+from inventory.choices import AdjustmentReason
+from inventory.models import StockMovement, Warehouse
+from inventory.services import StockReturn, stock_adjust, stock_return
+from oms.db import atomic_with_retry, next_document_number
+from oms.errors import ServiceError
+from oms.messaging import notify
+from oms.services import acting_user, audit_record
+from oms.types import User
+from orders.models import Order
+from orders.selectors import orders_visible_to
+from orders.services.shared import lock_order
+from shipping.models import Carrier
+
+RMA_NUMBER_SEQUENCE = "aftersales_return_number"
+# What a carrier's tracking number may look like: letters, digits and dashes (SF1234567890123).
+TRACKING_NUMBER = re.compile(r"[A-Za-z0-9-]{6,40}")
+
+PERMISSION_ADD = "aftersales.add_returnrequest"
+PERMISSION_CHANGE = "aftersales.change_returnrequest"
+PERMISSION_APPROVE = "aftersales.approve_returnrequest"
+PERMISSION_RECEIVE = "aftersales.receive_returnrequest"
+PERMISSION_INSPECT = "aftersales.inspect_returnrequest"
+PERMISSION_OVERRIDE = "aftersales.override_return_rules"
+
+
+class ReturnError(ServiceError):
+    """A return cannot take this step now; the message says why."""
+
+
+def _require(actor: User | None, permission: str) -> None:
+    """The customer's own page and the system act with actor=None; staff need the right."""
+    if actor is not None and not actor.has_perm(permission):
+        raise PermissionDenied(_("Your role does not allow this on returns."))
+
+
+def _text(value: str, field: str, *, limit: int = NOTE_LENGTH, required: str = "") -> str:
+    value = (value or "").strip()
+    if required and not value:
+        raise ValidationError({field: required})
+    if len(value) > limit:
+        raise ValidationError({field: _("At most %(max)s characters.") % {"max": limit}})
+    return value
+
+
+def _event(
+    request: ReturnRequest,
+    kind: str,
+    *,
+    actor: User | None,
+    from_status: str = "",
+    to_status: str = "",
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> ReturnEvent:
+    return ReturnEvent.objects.create(
+        request=request,
+        kind=kind,
+        actor=acting_user(actor),
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        data=data or {},
+    )
+
+
+def lock_return(request: ReturnRequest | int) -> ReturnRequest:
+    """The order row first (orders' rule), then the return row, read fresh."""
+    pk = request.pk if isinstance(request, ReturnRequest) else request
+    order_id = ReturnRequest.objects.values_list("order_id", flat=True).get(pk=pk)
+    lock_order(order_id)
+    return (
+        ReturnRequest.objects.select_for_update(of=("self",))
+        .select_related("order", "customer", "warehouse")
+        .get(pk=pk)
+    )
+
+
+def _check_move(request: ReturnRequest, to: str) -> None:
+    if to not in RETURN_TRANSITIONS[request.status]:
+        raise ReturnError(
+            _("%(rma)s is %(status)s: it cannot become %(to)s.")
+            % {
+                "rma": request,
+                "status": request.get_status_display(),
+                "to": ReturnStatus(to).label,
+            }
+        )
+
+
+def return_transition(
+    *,
+    actor: User | None,
+    request: ReturnRequest,
+    to: str,
+    kind: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+) -> ReturnRequest:
+    """Move a locked return along RETURN_TRANSITIONS (the only writer of its status), with an
+    event and an audit row. The caller holds the return's lock (`lock_return`)."""
+    current = request.status
+    _check_move(request, to)
+    now = timezone.now()
+    request.status = to
+    fields = ["status", "updated_at"]
+    stamp = {
+        ReturnStatus.APPROVED: "decided_at",
+        ReturnStatus.REJECTED: "decided_at",
+        ReturnStatus.RECEIVED: "received_at",
+        ReturnStatus.INSPECTED: "inspected_at",
+        ReturnStatus.RESOLVED: "resolved_at",
+    }.get(ReturnStatus(to))
+    if stamp:
+        setattr(request, stamp, now)
+        fields.append(stamp)
+    request.save(update_fields=fields)
+    _event(request, kind, actor=actor, from_status=current, to_status=to, note=note, data=data)
+    audit_record(
+        actor=actor,
+        action=f"return.{kind}",
+        obj=request,
+        changes={"status": [current, to], **({"note": note} if note else {})},
+    )
+    return request
+
+
+# --- rules -------------------------------------------------------------------------------
+
+
+def rule_refusals(
+    *, reason: str, lines: Sequence[tuple[ReturnableLine, int]], today: Any = None
+) -> list[str]:
+    """Why the return rules refuse this request (empty: they allow it). Staff with the
+    override right may accept it anyway with a note; quantities are never overridden."""
+    today = today or timezone.localdate()
+    refusals: list[str] = []
+    window = (
+        settings.OMS_RETURN_DEFECT_DAYS
+        if reason in DEFECT_WINDOW_REASONS
+        else settings.OMS_RETURN_DAYS
+    )
+    for entry, _quantity in lines:
+        line = entry.order_line
+        if entry.delivered_at is not None:
+            delivered_on = timezone.localdate(entry.delivered_at)
+            if today > delivered_on + timedelta(days=window):
+                refusals.append(
+                    _(
+                        "%(sku)s was delivered on %(date)s: returns for this reason are "
+                        "accepted for %(days)s days after delivery."
+                    )
+                    % {"sku": line.product.sku, "date": delivered_on.isoformat(), "days": window}
+                )
+        if line.made_to_order and reason not in FAULT_REASONS:
+            refusals.append(
+                _(
+                    "%(sku)s was made to order: it is taken back only when damaged, defective "
+                    "or the wrong item."
+                )
+                % {"sku": line.product.sku}
+            )
+    return refusals
+
+
+def _quantity_errors(
+    order: Order, wanted: Mapping[int, int]
+) -> tuple[list[tuple[ReturnableLine, int]], list[str]]:
+    by_id = {entry.order_line.pk: entry for entry in returnable_lines(order)}
+    chosen: list[tuple[ReturnableLine, int]] = []
+    errors: list[str] = []
+    for line_id, quantity in sorted(wanted.items()):
+        entry = by_id.get(line_id)
+        if entry is None:
+            errors.append(_("A chosen line is not on order %(order)s.") % {"order": order.number})
+            continue
+        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
+            errors.append(_("Enter whole numbers of at least 0."))
+            continue
+        if quantity == 0:
+            continue
+        if quantity > entry.returnable:
+            errors.append(
+                _(
+                    "%(sku)s: %(wanted)s asked for, but only %(left)s can be returned "
+                    "(%(delivered)s delivered, %(returned)s in other returns)."
+                )
+                % {
+                    "sku": entry.order_line.product.sku,
+                    "wanted": quantity,
+                    "left": entry.returnable,
+                    "delivered": entry.delivered,
+                    "returned": entry.returned,
+                }
+            )
+            continue
+        chosen.append((entry, quantity))
+    if not chosen and not errors:
+        errors.append(_("Choose at least one delivered item and how many to return."))
+    return chosen, errors
+
+
+# --- request -----------------------------------------------------------------------------
+
+
+@atomic_with_retry()
+def return_request_create(
+    *,
+    actor: User | None,
+    order: Order,
+    lines: Mapping[int, int],
+    reason: str,
+    resolution: str,
+    reason_text: str = "",
+    photos: Sequence[UploadedFile] = (),
+    source: str | None = None,
+    override_note: str = "",
+    submission_key: str | None = None,
+) -> ReturnRequest:
+    """A customer (actor=None, from their order page) or staff ask to send delivered goods
+    back. `lines` maps order line ids to quantities. Refused, with every reason, when a
+    quantity is above what was delivered less what other live returns hold, or when the
+    return rules (window after delivery, made-to-order goods) say no; staff with
+    `override_return_rules` accept the latter with a note (an audit row and an event).
+    `submission_key` makes a form's double submit return the first request."""
+    _require(actor, PERMISSION_ADD)
+    if source is None:
+        source = ReturnSource.CUSTOMER if actor is None else ReturnSource.STAFF
+    errors: dict[str, Any] = {}
+    if reason not in ReturnReason.values:
+        errors["reason"] = _("Choose why the goods come back.")
+    if resolution not in WantedResolution.values:
+        errors["resolution"] = _("Choose refund, exchange or repair.")
+    if source not in ReturnSource.values:
+        errors["source"] = _("Choose who asks for the return.")
+    if errors:
+        raise ValidationError(errors)
+    reason_text = _text(reason_text, "reason_text", limit=REASON_TEXT_LENGTH)
+    if reason == ReturnReason.OTHER and not reason_text:
+        raise ValidationError({"reason_text": _("Say what is wrong with the goods.")})
+    override_note = _text(override_note, "override_note")
+    for upload in photos:
+        upload.seek(0)
+    checked = check_photos(list(photos))
+
+    if actor is not None and not orders_visible_to(actor).filter(pk=order.pk).exists():
+        raise PermissionDenied(_("Your role does not allow this on returns."))
+    order = lock_order(order)
+    if submission_key:
+        earlier = ReturnRequest.objects.filter(submission_key=submission_key).first()
+        if earlier is not None:
+            if earlier.order_id != order.pk:
+                raise PermissionDenied(_("This form was already used for another order."))
+            return earlier
+    chosen, quantity_errors = _quantity_errors(order, lines)
+    if quantity_errors:
+        raise ValidationError({"lines": quantity_errors})
+    refusals = rule_refusals(reason=reason, lines=chosen)
+    may_override = actor is not None and actor.has_perm(PERMISSION_OVERRIDE)
+    if refusals and not (may_override and override_note):
+        hint = (
+            [_("You may accept it anyway: write why in the override note.")] if may_override else []
+        )
+        raise ValidationError({"__all__": refusals + hint})
+
+    request = ReturnRequest.objects.create(
+        order=order,
+        customer=order.customer,
+        source=source,
+        reason=reason,
+        reason_text=reason_text,
+        resolution=resolution,
+        rules_overridden=bool(refusals),
+        override_note=override_note if refusals else "",
+        submission_key=submission_key or None,
+        created_by=acting_user(actor),
+        warehouse_id=destination_warehouse_id(order),
+    )
+    ReturnLine.objects.bulk_create(
+        [
+            ReturnLine(request=request, order_line=entry.order_line, quantity=quantity)
+            for entry, quantity in chosen
+        ]
+    )
+    _event(
+        request,
+        ReturnEventKind.REQUESTED,
+        actor=actor,
+        to_status=ReturnStatus.REQUESTED,
+        data={"units": sum(quantity for _entry, quantity in chosen), "source": source},
+    )
+    audit_record(
+        actor=actor,
+        action="return.request",
+        obj=request,
+        changes={
+            "order": order.number,
+            "reason": reason,
+            "resolution": resolution,
+            "lines": {entry.order_line.line_no: quantity for entry, quantity in chosen},
+        },
+    )
+    if refusals:
+        _event(request, ReturnEventKind.OVERRIDDEN, actor=actor, note=override_note)
+        audit_record(
+            actor=actor,
+            action="return.override",
+            obj=request,
+            changes={"refusals": refusals, "note": override_note},
+        )
+    _store_photos(request, checked)
+    return request
+
+
+def _store_photos(request: ReturnRequest, photos: list[CheckedPhoto]) -> None:
+    """The files are written last, after every check passed, so a refused request leaves no
+    file behind (a failing commit could still leave one: harmless, it has no row)."""
+    for photo in photos:
+        row = ReturnPhoto(
+            request=request,
+            original_name=photo.name,
+            content_type=photo.content_type,
+            size=len(photo.content),
+            width=photo.width,
+            height=photo.height,
+        )
+        row.file.save("photo", ContentFile(photo.content), save=False)
+        row.save()
+
+
+# --- decision ----------------------------------------------------------------------------
+
+
+def default_instructions(warehouse: Warehouse | None, number: str = "") -> str:
+    """The return instructions staff start from (they may edit them before approving)."""
+    address = (
+        f"{warehouse.name}, {warehouse.address}, {warehouse.city}"
+        if warehouse is not None
+        else settings.OMS_COMPANY_ADDRESS
+    )
+    return _(
+        "Pack the goods safely, in their original packaging if you still have it. Write the "
+        "RMA number %(rma)s on the parcel or print the return label, and send it to: "
+        "%(address)s. Tell us the carrier and tracking number once it is on its way."
+    ) % {"rma": number or _("(given on approval)"), "address": address}
+
+
+def _notify(request: ReturnRequest, event_code: str, **extra: Any) -> None:
+    from aftersales.return_messages import return_message_context
+
+    # Once per return and event: a repeated step sends nothing new.
+    notify(
+        request.customer,
+        event_code,
+        {**return_message_context(request), **extra},
+        key=str(request.pk),
+    )
+
+
+@atomic_with_retry()
+def return_approve(
+    *,
+    actor: User | None,
+    request: ReturnRequest,
+    instructions: str = "",
+    warehouse: Warehouse | None = None,
+) -> ReturnRequest:
+    """Accept the request: it gets its RMA number and the customer the return instructions
+    (the warehouse the goods go to, default the one that shipped most of the order)."""
+    _require(actor, PERMISSION_APPROVE)
+    request = lock_return(request)
+    _check_move(request, ReturnStatus.APPROVED)
+    if warehouse is not None:
+        if not warehouse.is_active or warehouse.is_quarantine:
+            raise ValidationError({"warehouse": _("Choose an active, sellable warehouse.")})
+        request.warehouse = warehouse
+    request.number = next_document_number("RMA", RMA_NUMBER_SEQUENCE)
+    instructions = _text(instructions, "instructions", limit=REASON_TEXT_LENGTH)
+    request.instructions = instructions or default_instructions(request.warehouse, request.number)
+    request.save(update_fields=["number", "instructions", "warehouse"])
+    return_transition(
+        actor=actor,
+        request=request,
+        to=ReturnStatus.APPROVED,
+        kind=ReturnEventKind.APPROVED,
+        data={"number": request.number},
+    )
+    _notify(request, "return.approved")
+    from aftersales.resolutions import return_refund_opened
+
+    return_refund_opened(actor=actor, request=request)
+    return request
+
+
+@atomic_with_retry()
+def return_reject(*, actor: User | None, request: ReturnRequest, reason: str) -> ReturnRequest:
+    """Refuse the request with a reason the customer reads."""
+    _require(actor, PERMISSION_APPROVE)
+    reason = _text(reason, "reason", required=_("Say why the return is refused."))
+    request = lock_return(request)
+    request.rejection_reason = reason
+    request.save(update_fields=["rejection_reason"])
+    return_transition(
+        actor=actor,
+        request=request,
+        to=ReturnStatus.REJECTED,
+        kind=ReturnEventKind.REJECTED,
+        note=reason,
+    )
+    _notify(request, "return.rejected")
+    return request
+
+
+@atomic_with_retry()
+def return_cancel(*, actor: User | None, request: ReturnRequest, note: str = "") -> ReturnRequest:
+    """Withdraw a request not yet received (the customer changed their mind, a duplicate):
+    its quantities may be asked for again."""
+    _require(actor, PERMISSION_CHANGE)
+    note = _text(note, "note")
+    request = lock_return(request)
+    was = request.status
+    return_transition(
+        actor=actor,
+        request=request,
+        to=ReturnStatus.CANCELLED,
+        kind=ReturnEventKind.CANCELLED,
+        note=note,
+    )
+    if was == ReturnStatus.APPROVED:
+        from aftersales.resolutions import return_refund_withdrawn
+
+        return_refund_withdrawn(actor=actor, request=request)
+    return request
+
+
+@atomic_with_retry()
+def return_record_shipment(
+    *, actor: User | None, request: ReturnRequest, carrier: Carrier, tracking_number: str
+) -> ReturnRequest:
+    """The customer's parcel is on its way back: its carrier and tracking number."""
+    _require(actor, PERMISSION_CHANGE)
+    tracking_number = (tracking_number or "").strip().upper()
+    if not TRACKING_NUMBER.fullmatch(tracking_number):
+        raise ValidationError(
+            {
+                "tracking_number": _(
+                    "Enter the carrier's tracking number: 6 to 40 letters, digits or dashes."
+                )
+            }
+        )
+    if not carrier.active:
+        raise ValidationError({"carrier": _("Choose an active carrier.")})
+    request = lock_return(request)
+    if request.status != ReturnStatus.APPROVED:
+        raise ReturnError(
+            _("%(rma)s is %(status)s: a return parcel is recorded once it is approved.")
+            % {"rma": request, "status": request.get_status_display()}
+        )
+    before = (request.return_carrier_id, request.return_tracking_number)
+    request.return_carrier = carrier
+    request.return_tracking_number = tracking_number
+    request.return_shipped_at = request.return_shipped_at or timezone.now()
+    request.save(
+        update_fields=[
+            "return_carrier",
+            "return_tracking_number",
+            "return_shipped_at",
+            "updated_at",
+        ]
+    )
+    _event(
+        request,
+        ReturnEventKind.SHIPPED,
+        actor=actor,
+        data={"carrier": carrier.name, "tracking_number": tracking_number},
+    )
+    audit_record(
+        actor=actor,
+        action="return.shipment",
+        obj=request,
+        changes={
+            "carrier": [before[0], carrier.pk],
+            "tracking_number": [before[1], tracking_number],
+        },
+    )
+    return request
+
+
+@atomic_with_retry()
+def return_receive(
+    *, actor: User | None, request: ReturnRequest, warehouse: Warehouse, note: str = ""
+) -> ReturnRequest:
+    """The parcel arrived at `warehouse`. Nothing enters stock yet: inspection decides per
+    line (restock, quarantine, scrap)."""
+    _require(actor, PERMISSION_RECEIVE)
+    note = _text(note, "note")
+    if not warehouse.is_active or warehouse.is_quarantine:
+        raise ValidationError({"warehouse": _("Choose an active, sellable warehouse.")})
+    request = lock_return(request)
+    request.warehouse = warehouse
+    request.save(update_fields=["warehouse"])
+    return_transition(
+        actor=actor,
+        request=request,
+        to=ReturnStatus.RECEIVED,
+        kind=ReturnEventKind.RECEIVED,
+        note=note,
+        data={"warehouse": warehouse.code},
+    )
+    _notify(request, "return.received")
+    return request
+
+
+# --- inspection --------------------------------------------------------------------------
+
+
+def quarantine_warehouse_for(warehouse: Warehouse) -> Warehouse | None:
+    """The quarantine area beside a warehouse: an active quarantine warehouse in the same
+    city, else in the same province, else any."""
+    candidates = list(Warehouse.objects.filter(is_active=True, is_quarantine=True).order_by("pk"))
+    for same in (
+        lambda w: w.city == warehouse.city and w.region == warehouse.region,
+        lambda w: w.region == warehouse.region,
+        lambda w: True,
+    ):
+        for candidate in candidates:
+            if same(candidate):
+                return candidate
+    return None
+
+
+@atomic_with_retry()
+def return_inspect_line(
+    *,
+    actor: User | None,
+    line: ReturnLine,
+    disposition: str,
+    note: str = "",
+    quarantine_warehouse: Warehouse | None = None,
+) -> tuple[ReturnLine, bool]:
+    """Decide what becomes of one line's goods, with one ledger effect:
+    - restock: a "return" ledger row into the receiving warehouse's sellable stock, at the
+      cost the goods left at;
+    - quarantine: the same into a quarantine warehouse (`Warehouse.is_quarantine`: stock
+      pages show it, allocation and availability never count it);
+    - scrap: the return and a write-off (adjustment, reason "damaged") with the note as why.
+    A line is decided once: a second call (double submit, two inspectors) finds the decision
+    under the line's lock and returns it with False, writing nothing. When every line is
+    decided the return becomes `inspected` and waits for its resolution."""
+    _require(actor, PERMISSION_INSPECT)
+    if disposition not in Disposition.values:
+        raise ValidationError({"disposition": _("Choose restock, quarantine or scrap.")})
+    note = _text(
+        note,
+        "note",
+        required=_("Say why the goods are scrapped.") if disposition == Disposition.SCRAP else "",
+    )
+    request = lock_return(line.request_id)
+    line = (
+        ReturnLine.objects.select_for_update().select_related("order_line__product").get(pk=line.pk)
+    )
+    if line.disposition:
+        if line.disposition != disposition:
+            raise ReturnError(
+                _("This line was inspected already: %(disposition)s.")
+                % {"disposition": line.get_disposition_display()}
+            )
+        return line, False
+    if request.status != ReturnStatus.RECEIVED:
+        raise ReturnError(
+            _("%(rma)s is %(status)s: goods are inspected once they are received.")
+            % {"rma": request, "status": request.get_status_display()}
+        )
+    warehouse = request.warehouse
+    assert warehouse is not None  # set on receipt
+    product = line.order_line.product
+    unit_cost = return_unit_costs(request.order).get(line.order_line_id)
+    reference = request.number or str(request)
+    if disposition == Disposition.QUARANTINE:
+        target = quarantine_warehouse or quarantine_warehouse_for(warehouse)
+        if target is None or not target.is_quarantine or not target.is_active:
+            raise ValidationError(
+                {
+                    "quarantine_warehouse": _(
+                        "There is no active quarantine warehouse: create one (Warehouses, "
+                        "\u201cquarantine\u201d ticked) or choose another disposition."
+                    )
+                }
+            )
+    else:
+        target = warehouse
+    movement: StockMovement = stock_return(
+        actor=acting_user(actor),
+        warehouse=target,
+        returns=[StockReturn(product, line.quantity, note, unit_cost=unit_cost)],  # type: ignore[arg-type]
+        reference=reference,
+    )[0]
+    if disposition == Disposition.SCRAP:
+        movement = stock_adjust(
+            actor=acting_user(actor),
+            product=product,
+            warehouse=target,
+            quantity=-line.quantity,
+            reason=AdjustmentReason.DAMAGED,
+            note=note,
+            reference=reference,
+        )
+    line.disposition = disposition
+    line.disposition_note = note
+    line.stock_movement = movement
+    line.inspected_at = timezone.now()
+    line.inspected_by = acting_user(actor)
+    line.save(
+        update_fields=[
+            "disposition",
+            "disposition_note",
+            "stock_movement",
+            "inspected_at",
+            "inspected_by",
+        ]
+    )
+    _event(
+        request,
+        ReturnEventKind.INSPECTED,
+        actor=actor,
+        note=note,
+        data={
+            "sku": product.sku,
+            "quantity": line.quantity,
+            "disposition": disposition,
+            "warehouse": target.code,
+        },
+    )
+    audit_record(
+        actor=actor,
+        action="return.inspect",
+        obj=request,
+        changes={"line": line.order_line.line_no, "disposition": disposition, "note": note},
+    )
+    if not request.lines.filter(disposition="").exists():
+        return_transition(
+            actor=actor, request=request, to=ReturnStatus.INSPECTED, kind=ReturnEventKind.INSPECTED
+        )
+        _notify(request, "return.inspected")
+    return line, True
