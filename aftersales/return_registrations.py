@@ -1,14 +1,22 @@
 """What returns (RMA) add to the kernel: pages, rights, the sidebar entry, the cards on the
 order and customer pages, customer messages, references and demo data."""
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.models import ReturnRequest
 from aftersales.return_messages import RETURN_MESSAGES
+from aftersales.return_panels import customer_returns_panel, order_returns_panel
 from oms.registry import (
+    Panel,
     grant_many,
     register_audit_actions,
     register_audited_model,
+    register_detail_panel,
     register_message_event,
+    register_nav_item,
+    register_nav_section,
+    register_reference_resolver,
 )
 
 VIEW = {"aftersales.view_returnrequest"}
@@ -25,6 +33,39 @@ grant_many(
         "warehouse": VIEW | WAREHOUSE,
         "sales": VIEW | CREATE,
     }
+)
+
+register_nav_section("aftersales", _("After-sales"), order=45)
+register_nav_item(
+    "aftersales",
+    _("Returns"),
+    "aftersales:return_list",
+    "aftersales.view_returnrequest",
+    "arrow-counterclockwise",
+    order=10,
+)
+
+register_detail_panel(
+    "orders.order",
+    Panel(
+        "order-returns",
+        "aftersales/returns/panels/order_returns.html",
+        "aftersales.view_returnrequest",
+        order_returns_panel,
+        width="col-lg-6",
+        order=30,
+    ),
+)
+register_detail_panel(
+    "customers.customer",
+    Panel(
+        "customer-returns",
+        "aftersales/returns/panels/customer_returns.html",
+        "aftersales.view_returnrequest",
+        customer_returns_panel,
+        width="col-lg-6",
+        order=45,
+    ),
 )
 
 for _event in RETURN_MESSAGES:
@@ -45,3 +86,12 @@ register_audit_actions(
         "return.resolved": _("Return resolved"),
     }
 )
+
+
+def _resolve_rma(number: str) -> str | None:
+    if ReturnRequest.objects.filter(number=number).exists():
+        return reverse("aftersales:return_detail", args=[number])
+    return None
+
+
+register_reference_resolver("RMA-", _resolve_rma)

@@ -280,7 +280,10 @@ def return_request_create(
     override_note = _text(override_note, "override_note")
     for upload in photos:
         upload.seek(0)
-    checked = check_photos(list(photos))
+    try:
+        checked = check_photos(list(photos))
+    except ValidationError as exc:
+        raise ValidationError({"photos": exc.messages}) from None
 
     if actor is not None and not orders_visible_to(actor).filter(pk=order.pk).exists():
         raise PermissionDenied(_("Your role does not allow this on returns."))
