@@ -4,10 +4,13 @@ messages, the audit words, the resolution card on the return page and the demo d
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.resolution_messages import RESOLUTION_MESSAGES
+from aftersales.resolution_views import resolution_card
 from oms.registry import (
+    Panel,
     grant_many,
     register_audit_actions,
     register_audited_model,
+    register_detail_panel,
     register_message_event,
     register_urls,
 )
@@ -35,3 +38,16 @@ register_audited_model(
     money=("amount_credited", "amount_refunded"),
 )
 register_audit_actions({"return.resolve": _("Return resolved")})
+
+# The resolution card on the return's page: the form while it waits, what was done after.
+register_detail_panel(
+    "aftersales.returnrequest",
+    Panel(
+        "return-resolution",
+        "aftersales/resolutions/card.html",
+        "aftersales.view_returnrequest",
+        resolution_card,
+        width="col-xl-8",
+        order=10,
+    ),
+)

@@ -1,8 +1,8 @@
 """The resolution form's action (POST only) and the card on the return page."""
 
+import uuid
 from typing import Any
 
-from django.db.models import Q
 from django.http import Http404
 from django.urls import NoReverseMatch
 from django.utils.translation import gettext as _
@@ -10,18 +10,17 @@ from django.utils.translation import gettext as _
 from aftersales.models import ReturnRequest, ReturnResolution
 from aftersales.resolutions import return_resolve, shipping_refund_default
 from aftersales.return_choices import ReturnStatus, WantedResolution
+from aftersales.return_selectors import return_detail
 from oms.errors import ServiceError
 from oms.generic import ObjectActionView
 
 SHIPPING_CHOICES = {"": None, "yes": True, "no": False}
 
 
-def return_by_reference(reference: str) -> ReturnRequest:
-    """A return by its RMA number, or by its id before it has one; 404 for anything else."""
-    query = Q(number=reference[:20])
-    if reference.isdigit() and len(reference) < 12:
-        query |= Q(pk=int(reference))
-    found = ReturnRequest.objects.filter(query).select_related("order", "customer").first()
+def return_by_reference(reference: str, user) -> ReturnRequest:
+    """The return as its page finds it for this user (sales see only their customers');
+    404 for anything else."""
+    found = return_detail(reference, user)
     if found is None:
         raise Http404(_("No such return."))
     return found
@@ -31,7 +30,7 @@ class ReturnResolveView(ObjectActionView):
     permission_required = "aftersales.resolve_return"
 
     def perform(self, request, **kwargs) -> str:
-        return_request = return_by_reference(kwargs["reference"])
+        return_request = return_by_reference(kwargs["reference"], request.user)
         resolution = request.POST.get("resolution", "")
         if resolution not in WantedResolution.values:
             raise ServiceError(_("Choose refund, exchange or repair."))
@@ -61,7 +60,7 @@ class ReturnResolveView(ObjectActionView):
 
     def get_redirect_url(self, request, **kwargs) -> str:
         try:
-            return return_by_reference(kwargs["reference"]).get_absolute_url()
+            return return_by_reference(kwargs["reference"], request.user).get_absolute_url()
         except (Http404, NoReverseMatch):
             return super().get_redirect_url(request, **kwargs)
 
@@ -78,8 +77,6 @@ def resolution_card(request, return_request: ReturnRequest) -> dict[str, Any] | 
     may_resolve = request.user.has_perm("aftersales.resolve_return")
     if record is None and not (may_resolve and return_request.status == ReturnStatus.INSPECTED):
         return None
-    import uuid
-
     return {
         "return_request": return_request,
         "resolution": record,
