@@ -230,6 +230,54 @@ def route_kwargs(
         "shipping:pickup_point_edit": {"pk": point.pk},
         "message_template_edit": {"pk": message_template.pk},
         "message_template_reset": {"pk": message_template.pk},
+        **return_route_kwargs(order),
+    }
+
+
+def return_route_kwargs(order) -> dict[str, dict[str, object]]:
+    """An approved return of the order (written directly: the pages only read it), with a
+    line and a photo, for every return page; and the customer's return page."""
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    from aftersales.models import ReturnLine, ReturnPhoto, ReturnRequest
+    from aftersales.storage import private_storage
+    from orders.services import order_public_token
+
+    rma = ReturnRequest.objects.create(
+        number=f"RMA-2026-{900000 + order.pk}",
+        order=order,
+        customer=order.customer,
+        status="approved",
+        source="staff",
+        reason="defective",
+        resolution="refund",
+    )
+    line = ReturnLine.objects.create(request=rma, order_line=order.lines.first(), quantity=1)
+    png = io.BytesIO()
+    Image.new("RGB", (4, 4)).save(png, "PNG")
+    name = private_storage.save(f"returns/{rma.pk}/matrix.png", ContentFile(png.getvalue()))
+    photo = ReturnPhoto.objects.create(
+        request=rma,
+        file=name,
+        original_name="matrix.png",
+        content_type="image/png",
+        size=len(png.getvalue()),
+        width=4,
+        height=4,
+    )
+    reference = {"reference": rma.number}
+    return {
+        **{
+            f"aftersales:return_{page}": reference
+            for page in ("detail", "approve", "reject", "cancel", "shipment", "receive", "label")
+        },
+        "aftersales:return_inspect": {**reference, "line": line.pk},
+        "aftersales:return_photo": {**reference, "photo": photo.pk},
+        # The customer's return page: no sign-in, the order's token is the right.
+        "aftersales:public_return": {"token": order_public_token(order)},
     }
 
 

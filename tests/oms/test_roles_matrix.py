@@ -16,7 +16,13 @@ from tests.helpers import carrier_service, our_routes, route_kwargs, rule_object
 
 # Views open to anyone, and views open to every signed-in user whatever their role.
 # The customer's order page (the token is the right) and carriers' callbacks (signed).
-PUBLIC = {"login", "set_language", "shipping:track", "shipping_tracking:callback"}
+PUBLIC = {
+    "login",
+    "set_language",
+    "shipping:track",
+    "shipping_tracking:callback",
+    "aftersales:public_return",
+}
 ANY_SIGNED_IN = {"dashboard", "search", "logout", "password_change", "password_change_done"}
 # Views open only to the signed-in user who owns the object (and administrators), whatever
 # their role: tests/oms/test_export_jobs.py checks them.
