@@ -17,6 +17,7 @@ Each writes an event on the original order's timeline (and the new order's).
 """
 
 from collections.abc import Sequence
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -34,6 +35,7 @@ from orders.services.review import submit_draft
 from orders.services.shared import LineRequest, lock_order, record_event
 
 S = OrderStatus
+HUNDRED = Decimal(100)
 # Replacements jump the warehouse queue: the customer has waited once already.
 REPLACEMENT_BOOST = 50
 SHIP_FIELDS = (
@@ -73,7 +75,9 @@ def order_replacement_place(
             _("Order %(order)s is %(status)s: nothing of it reached the customer to replace.")
             % {"order": original, "status": original.get_status_display()}
         )
-    requests = [LineRequest(line.product, line.quantity, discount_percent=100) for line in lines]
+    requests = [
+        LineRequest(line.product, line.quantity, discount_percent=HUNDRED) for line in lines
+    ]
     if not requests:
         raise ServiceError(_("Choose at least one line to send again."))
     draft = create_draft(
