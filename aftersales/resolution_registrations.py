@@ -4,14 +4,17 @@ messages, the audit words, the resolution card on the return page and the demo d
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.resolution_messages import RESOLUTION_MESSAGES
+from aftersales.resolution_seeders import seed_resolutions_demo
 from aftersales.resolution_views import resolution_card
 from oms.registry import (
     Panel,
+    Seeder,
     grant_many,
     register_audit_actions,
     register_audited_model,
     register_detail_panel,
     register_message_event,
+    register_seeder,
     register_urls,
 )
 
@@ -51,3 +54,7 @@ register_detail_panel(
         order=10,
     ),
 )
+
+# Self-contained (its own customer and orders); after billing, whose demo pays the orders it
+# dispatched, so the numbers of invoices and credit notes keep rising with their dates.
+register_seeder(Seeder("resolutions", seed_resolutions_demo, depends_on=("billing", "reminders")))
