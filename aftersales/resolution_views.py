@@ -13,6 +13,7 @@ from aftersales.return_choices import ReturnStatus, WantedResolution
 from aftersales.return_selectors import return_detail
 from oms.errors import ServiceError
 from oms.generic import ObjectActionView
+from oms.tables import format_money
 
 SHIPPING_CHOICES = {"": None, "yes": True, "no": False}
 
@@ -50,8 +51,8 @@ class ReturnResolveView(ObjectActionView):
                 "Return %(number)s resolved: %(credited)s credited, %(refunded)s refunded."
             ) % {
                 "number": return_request,
-                "credited": record.amount_credited,
-                "refunded": record.amount_refunded,
+                "credited": format_money(record.amount_credited),
+                "refunded": format_money(record.amount_refunded),
             }
         return _("Return %(number)s resolved: order %(order)s sends the goods at no charge.") % {
             "number": return_request,

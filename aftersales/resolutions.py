@@ -224,7 +224,9 @@ def return_resolve(
         credit_notes, refunds, refunded = _refund(
             actor=actor, return_request=return_request, order=order, shipping=shipping, note=note
         )
-        record.shipping_refunded = shipping and any(n.shipping_fee > 0 for n in credit_notes)
+        # The decision; what it credited is on the credit notes (a second return of an order
+        # finds the fee credited already).
+        record.shipping_refunded = shipping
         record.amount_credited = sum((n.total for n in credit_notes), ZERO)
         record.amount_refunded = refunded
     else:
