@@ -57,4 +57,6 @@ register_detail_panel(
 
 # Self-contained (its own customer and orders); after billing, whose demo pays the orders it
 # dispatched, so the numbers of invoices and credit notes keep rising with their dates.
-register_seeder(Seeder("resolutions", seed_resolutions_demo, depends_on=("billing", "reminders")))
+register_seeder(
+    Seeder("resolutions", seed_resolutions_demo, depends_on=("billing", "reminders", "returns"))
+)

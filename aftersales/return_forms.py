@@ -45,7 +45,7 @@ class ReturnRequestForm(BootstrapFormMixin, forms.Form):
         required=False,
         max_length=REASON_TEXT_LENGTH,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("Required for \u201cOther\u201d."),
+        help_text=_("Required for “Other”."),
     )
     resolution = forms.ChoiceField(
         label=_("Wanted resolution"), choices=WantedResolution.choices, widget=forms.RadioSelect

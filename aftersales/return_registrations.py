@@ -7,8 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.models import ReturnRequest
 from aftersales.return_messages import RETURN_MESSAGES
 from aftersales.return_panels import customer_returns_panel, order_returns_panel
+from aftersales.return_seeders import seed_returns_demo
 from oms.registry import (
     Panel,
+    Seeder,
     grant_many,
     register_audit_actions,
     register_audited_model,
@@ -17,6 +19,7 @@ from oms.registry import (
     register_nav_item,
     register_nav_section,
     register_reference_resolver,
+    register_seeder,
 )
 
 VIEW = {"aftersales.view_returnrequest"}
@@ -95,3 +98,4 @@ def _resolve_rma(number: str) -> str | None:
 
 
 register_reference_resolver("RMA-", _resolve_rma)
+register_seeder(Seeder("returns", seed_returns_demo, depends_on=("shipping", "billing")))

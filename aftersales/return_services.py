@@ -625,7 +625,7 @@ def return_inspect_line(
                 {
                     "quarantine_warehouse": _(
                         "There is no active quarantine warehouse: create one (Warehouses, "
-                        "\u201cquarantine\u201d ticked) or choose another disposition."
+                        "“quarantine” ticked) or choose another disposition."
                     )
                 }
             )
