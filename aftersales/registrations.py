@@ -6,4 +6,4 @@ from oms.registry import register_urls
 
 register_urls("", "aftersales.urls")
 
-from aftersales import return_registrations  # noqa: E402, F401
+from aftersales import resolution_registrations, return_registrations  # noqa: E402, F401

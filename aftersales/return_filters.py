@@ -14,6 +14,11 @@ class ReturnFilterSet(SearchFilterSet):
     resolution = django_filters.MultipleChoiceFilter(
         label=_("Wanted resolution"), choices=WantedResolution.choices
     )
+    resolved_as = django_filters.MultipleChoiceFilter(
+        label=_("Resolved as"),
+        field_name="resolution_record__kind",
+        choices=WantedResolution.choices,
+    )
     source = django_filters.ChoiceFilter(label=_("Source"), choices=ReturnSource.choices)
     customer = django_filters.NumberFilter(
         label=_("Customer"), field_name="customer_id", min_value=1, max_value=2**31 - 1
@@ -28,6 +33,7 @@ class ReturnFilterSet(SearchFilterSet):
             "status",
             "reason",
             "resolution",
+            "resolved_as",
             "source",
             "customer",
             "requested_from",

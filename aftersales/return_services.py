@@ -428,6 +428,9 @@ def return_approve(
         data={"number": request.number},
     )
     _notify(request, "return.approved")
+    from aftersales.resolutions import return_refund_opened
+
+    return_refund_opened(actor=actor, request=request)
     return request
 
 
@@ -457,13 +460,19 @@ def return_cancel(*, actor: User | None, request: ReturnRequest, note: str = "")
     _require(actor, PERMISSION_CHANGE)
     note = _text(note, "note")
     request = lock_return(request)
-    return return_transition(
+    was = request.status
+    return_transition(
         actor=actor,
         request=request,
         to=ReturnStatus.CANCELLED,
         kind=ReturnEventKind.CANCELLED,
         note=note,
     )
+    if was == ReturnStatus.APPROVED:
+        from aftersales.resolutions import return_refund_withdrawn
+
+        return_refund_withdrawn(actor=actor, request=request)
+    return request
 
 
 @atomic_with_retry()

@@ -18,6 +18,7 @@ class CreditReason(models.TextChoices):
     CANCELLATION = "cancellation", _("Order cancelled")
     REMAINDER = "remainder", _("Undispatched remainder cancelled")
     MANUAL = "manual", _("Correction by finance")
+    RETURN = "return", _("Goods returned")
 
 
 # Gapless series (oms.numbering): one counter per series and year.

@@ -5,7 +5,7 @@ the same transaction."""
 from collections.abc import Iterable
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Count, Sum
 
 from billing.choices import InvoiceStatus, PaymentKind
 from oms.money import ZERO
@@ -32,6 +32,19 @@ def payment_figures(order_id: int) -> tuple[Decimal, Decimal, Decimal]:
     return billed, sums["paid"] or ZERO, -(refunded or ZERO)
 
 
+def nothing_to_pay(order_id: int) -> bool:
+    """The order was invoiced and its invoices ask for nothing at all (a replacement sent at
+    no charge): it counts as paid."""
+    from billing.models import Invoice
+
+    sums = (
+        Invoice.objects.filter(order_id=order_id)
+        .exclude(status=InvoiceStatus.HELD)
+        .aggregate(total=Sum("total"), issued=Count("id"))
+    )
+    return bool(sums["issued"]) and sums["total"] == 0
+
+
 def order_payment_status(order: Order) -> str:
     """- refunded: money was paid back and nothing paid is left on the order;
     - partially_refunded: money was paid back, some is still paid (or still due);
@@ -39,6 +52,7 @@ def order_payment_status(order: Order) -> str:
     - partially_paid: payments settle part of it;
     - unpaid: nothing settled. An order whose invoices were all credited and whose money was
       kept as the customer's credit (no refund) keeps the status it had: the customer did pay.
+      An order whose invoices ask for nothing at all (a replacement at no charge) is paid.
     """
     billed, paid, refunded = payment_figures(order.pk)
     if refunded > 0:
@@ -53,6 +67,8 @@ def order_payment_status(order: Order) -> str:
         return PaymentStatus.PARTIALLY_PAID if paid > 0 else PaymentStatus.UNPAID
     if order.payment_status in (PaymentStatus.PAID, PaymentStatus.PARTIALLY_PAID):
         return order.payment_status
+    if nothing_to_pay(order.pk):
+        return PaymentStatus.PAID
     return PaymentStatus.UNPAID
 
 

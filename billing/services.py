@@ -166,6 +166,9 @@ def _new_invoice(
         obj=invoice,
         changes={"order": order.number, "total": invoice.total},
     )
+    if invoice.number and invoice.total == 0:
+        # Nothing to pay (a replacement sent at no charge): the order is settled at once.
+        orders_follow_payments({order.pk}, actor=actor)
     return invoice
 
 
@@ -492,8 +495,23 @@ def credit_note_create(
         raise ServiceError(_("Only an issued invoice with something open can be credited."))
     if not note.strip():
         raise ServiceError(_("Say why: the note is printed on the credit note."))
+    _open_lines, open_shipping = open_part(invoice)
+    return _credit(
+        invoice,
+        credit_shares(invoice, quantities),
+        shipping=open_shipping if shipping else ZERO,
+        reason=CreditReason.MANUAL,
+        actor=actor,
+        note=note,
+    )
+
+
+def credit_shares(invoice: Invoice, quantities: dict[int, int]) -> list[Share]:
+    """Shares of an invoice's lines for `quantities` ({order line no: units}) still open on
+    it, rounded like the invoice's (the last units take the rest). The invoice is locked and
+    its lines and credit notes' lines are prefetched by the caller."""
     invoiced = _line_shares(invoice.lines.all())
-    open_lines, open_shipping = open_part(invoice)
+    open_lines, _open_shipping = open_part(invoice)
     shares = []
     for line_no, quantity in sorted(quantities.items()):
         if not quantity:
@@ -506,14 +524,7 @@ def credit_note_create(
             )
         credited = invoiced[line_no].minus(left)
         shares.append(part_of(invoiced[line_no], quantity, credited if credited.quantity else None))
-    return _credit(
-        invoice,
-        shares,
-        shipping=open_shipping if shipping else ZERO,
-        reason=CreditReason.MANUAL,
-        actor=actor,
-        note=note,
-    )
+    return shares
 
 
 def orders_behind(limit: int = 500) -> list[int]:

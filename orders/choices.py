@@ -131,6 +131,8 @@ class EventKind(models.TextChoices):
     RETURNED = "returned", pgettext_lazy("order event", "Goods returned")
     # Told by billing: what the customer has paid changed (orders.services.order_set_payment_status).
     PAYMENT = "payment", pgettext_lazy("order event", "Payment")
+    # Told by after-sales: a return was resolved (refund, replacement order, repair).
+    AFTER_SALES = "after_sales", pgettext_lazy("order event", "After-sales")
 
 
 class ApprovalCondition(models.TextChoices):

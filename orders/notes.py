@@ -35,6 +35,11 @@ class OrderNote(StrEnum):
     PAYMENT_STATUS = "payment_status"
     PAID_AND_DELIVERED = "paid_and_delivered"
     ALL_RETURNED = "all_returned"
+    REFUND_OPENED = "refund_opened"
+    REFUND_SETTLED = "refund_settled"
+    REPLACEMENT_SENT = "replacement_sent"
+    REPAIR_SENT = "repair_sent"
+    REPLACES = "replaces"
 
 
 def order_note(code: OrderNote, **params: Any) -> dict[str, Any]:
@@ -72,5 +77,25 @@ NOTE_TEXTS: dict[str, Any] = {
     N.PAID_AND_DELIVERED: gettext_lazy("Delivered and paid: the order is completed."),
     N.ALL_RETURNED: gettext_lazy(
         "Every parcel that left came back: the goods are sent again or the rest is closed."
+    ),
+    N.REFUND_OPENED: CodedText(
+        gettext_lazy("Return %(reference)s is to be refunded."),
+        fallback=gettext_lazy("A return is to be refunded."),
+    ),
+    N.REFUND_SETTLED: CodedText(
+        gettext_lazy("Return %(reference)s is settled."),
+        fallback=gettext_lazy("A return is settled."),
+    ),
+    N.REPLACEMENT_SENT: CodedText(
+        gettext_lazy("Replacement order %(number)s placed for return %(reference)s."),
+        fallback=gettext_lazy("Replacement order placed."),
+    ),
+    N.REPAIR_SENT: CodedText(
+        gettext_lazy("Repair order %(number)s placed for return %(reference)s."),
+        fallback=gettext_lazy("Repair order placed."),
+    ),
+    N.REPLACES: CodedText(
+        gettext_lazy("Sent at no charge for return %(reference)s of order %(number)s."),
+        fallback=gettext_lazy("Sent at no charge for a return."),
     ),
 }

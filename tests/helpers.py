@@ -277,6 +277,8 @@ def return_route_kwargs(order) -> dict[str, dict[str, object]]:
         },
         "aftersales:return_inspect": {**reference, "line": line.pk},
         "aftersales:return_photo": {**reference, "photo": photo.pk},
+        # Resolving (refund, exchange, repair): a POST action on the return's page.
+        "aftersales_resolutions:return_resolve": reference,
         # The customer's return page: no sign-in, the order's token is the right.
         "aftersales:public_return": {"token": order_public_token(order)},
     }

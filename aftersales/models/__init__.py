@@ -14,6 +14,7 @@ from aftersales.models.cases import (
     CaseStatus,
     EscalationLevel,
 )
+from aftersales.models.resolutions import ReturnResolution
 from aftersales.models.returns import ReturnEvent, ReturnLine, ReturnPhoto, ReturnRequest
 
 __all__ = [
@@ -33,4 +34,5 @@ __all__ = [
     "ReturnLine",
     "ReturnPhoto",
     "ReturnRequest",
+    "ReturnResolution",
 ]

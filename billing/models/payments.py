@@ -111,11 +111,12 @@ class Payment(models.Model):
                 name="payment_amount_sign",
             ),
             models.CheckConstraint(condition=Q(fee__gte=0), name="payment_fee_not_negative"),
-            # A credit note is refunded once: two refunds of it at the same time, one wins.
+            # A credit note is refunded once per receipt that paid its invoice: two refunds of
+            # it at the same time, one wins.
             models.UniqueConstraint(
-                fields=["credit_note"],
+                fields=["credit_note", "refund_of"],
                 condition=Q(kind="refund", credit_note__isnull=False),
-                name="one_refund_per_credit_note",
+                name="one_refund_per_credit_note_receipt",
             ),
             # A COD parcel's collection is recorded once, however often its statement comes.
             models.UniqueConstraint(

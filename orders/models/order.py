@@ -124,6 +124,16 @@ class Order(models.Model):
     public_token = models.CharField(
         _("customer link token"), max_length=64, null=True, blank=True, unique=True, editable=False
     )
+    # After-sales sends goods again at no charge (an exchange, a repaired item) as an order of
+    # its own that points at the order the goods were first bought on.
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name=_("replaces order"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="replacements",
+    )
 
     class Meta:
         verbose_name = _("order")

@@ -51,6 +51,11 @@ from orders.services.remainder import (
     order_goods_returned,
     order_return_received,
 )
+from orders.services.replacement import (
+    order_refund_open,
+    order_refund_settle,
+    order_replacement_place,
+)
 from orders.services.replenish import (
     order_allocate_due,
     order_allocate_finished_work,
@@ -98,7 +103,10 @@ __all__ = [
     "order_public_token_share",
     "order_record_delivery",
     "order_record_shipping",
+    "order_refund_open",
+    "order_refund_settle",
     "order_reject",
+    "order_replacement_place",
     "order_resume",
     "order_return_received",
     "order_set_payment_status",

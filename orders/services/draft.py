@@ -129,15 +129,20 @@ def create_draft(
     notes: str = "",
     needs_review: bool = False,
     entered_on: date | None = None,
+    replaces: Order | None = None,
+    priority_boost: int = 0,
 ) -> NewDraft:
     """Check, price and insert a draft with its lines (one INSERT each); runs in the caller's
-    transaction."""
+    transaction. `replaces`: goods sent again at no charge for a return of that order
+    (orders.services.replacement), priced at 100 % discount and no shipping fee."""
     if external_reference:
         existing = order_with_reference(channel, customer, external_reference)
         if existing is not None:
             return seen_before(existing, channel)
     check_customer_may_order(customer, channel)
-    check_line_requests(actor, lines)
+    # A replacement's 100 % discount is the after-sales decision, not a person's discount:
+    # no role limit applies to it.
+    check_line_requests(None if replaces is not None else actor, lines)
     addresses = list(customer.addresses.all())
     address = shipping_address or next((a for a in addresses if a.is_default_shipping), None)
     if address is None or address.customer_id != customer.pk:
@@ -155,6 +160,8 @@ def create_draft(
         needs_review=needs_review,
         billing_address=f"{billing.recipient} {billing.phone}\n{billing.one_line()} {billing.postal_code}".strip(),
         created_by=acting_user(actor),
+        replaces=replaces,
+        priority_boost=priority_boost,
     )
     copy_shipping_address(order, address)
     new_lines = build_lines(order, lines, 1)

@@ -104,9 +104,10 @@ def reprice(
             ],
         )
     goods = sum((p.line_total for p in priced), ZERO)
+    # Goods sent again for a return (orders.services.replacement) travel at our cost.
     fee = (
         pricing.shipping_fee(rules, region=order.ship_region, weight_kg=weight, goods_amount=goods)
-        if lines
+        if lines and order.replaces_id is None
         else ZERO
     )
     totals = pricing.order_totals(priced, shipping=fee, weight_kg=weight)
