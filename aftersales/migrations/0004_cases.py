@@ -10,7 +10,7 @@ import aftersales.models.cases
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("aftersales", "0001_initial"),
+        ("aftersales", "0003_resolutions"),
         ("customers", "0007_fapiao_details"),
         ("inventory", "0012_moving_average_cost"),
         ("orders", "0018_order_created_when_made"),
