@@ -56,6 +56,9 @@ order_remainder_allocated: list[OrderHook] = []
 # (order) -> a reason, or None: asked before an order is cancelled, with the order locked.
 # A reason refuses the cancellation and is shown to the user as it is.
 order_cancel_guards: list[Callable[[Order], str | None]] = []
+# (order) -> a reason, or None: asked before an order's lines are amended, with the order
+# locked (shipping refuses while shipments hold the lines).
+order_amend_guards: list[Callable[[Order], str | None]] = []
 # (customer_id, excluding order id or None) -> an amount: what else the customer owes beyond
 # its open orders, asked by the credit check (orders.review.open_order_value). Billing adds
 # unpaid invoices less unapplied credit. A provider must not count an order the credit check
@@ -109,6 +112,16 @@ def notify_order_remainder_allocated(order: Order, actor: Actor) -> None:
     held_writes.flush()
     for callback in order_remainder_allocated:
         callback(order, actor)
+
+
+def amend_refusal(order: Order) -> str | None:
+    """The first reason a registered guard gives not to amend the order, or None."""
+    held_writes.flush()
+    for guard in order_amend_guards:
+        reason = guard(order)
+        if reason:
+            return reason
+    return None
 
 
 def cancel_refusal(order: Order) -> str | None:

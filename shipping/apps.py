@@ -18,6 +18,7 @@ class ShippingConfig(AppConfig):
         hooks.order_remainder_cancelled.append(services.void_remainder)
         hooks.order_remainder_cancelled.append(slots.release_for_cancelled_remainder)
         hooks.order_cancel_guards.append(services.refuse_cancel_when_dispatched)
+        hooks.order_amend_guards.append(services.refuse_amend_with_shipments)
         hooks.order_resumed.append(services.follow_resumed_order)
         shipping_hooks.shipment_cancelled.append(merging.leave_parcel_when_cancelled)
         hooks.order_remainder_allocated.append(services.ship_remainder)

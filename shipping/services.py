@@ -532,6 +532,23 @@ def refuse_cancel_when_dispatched(order: Order) -> str | None:
     ) % {"numbers": ", ".join(numbers)}
 
 
+def refuse_amend_with_shipments(order: Order) -> str | None:
+    """orders.hooks.order_amend_guards: shipment lines point at the order's lines, so the
+    lines stay as they are while a shipment that is not cancelled holds them."""
+    numbers = list(
+        Shipment.objects.filter(order=order)
+        .exclude(status=S.CANCELLED)
+        .order_by("pk")
+        .values_list("number", flat=True)
+    )
+    if not numbers:
+        return None
+    return _(
+        "Shipment %(numbers)s already holds this order's lines: cancel the shipment before "
+        "amending the order."
+    ) % {"numbers": ", ".join(numbers)}
+
+
 def ship_remainder(order: Order, actor: User | None) -> None:
     """orders.hooks.order_remainder_allocated: what an order past picking still owed is
     reserved now (stock arrived for its back-ordered part, or returned goods go out again);

@@ -49,6 +49,9 @@ def order_amend(
     run again on the new values; the timeline shows the change as a diff.
     """
     order = lock_order_for(order, actor, OrderAction.AMEND)
+    refusal = hooks.amend_refusal(order)
+    if refusal:
+        raise ServiceError(refusal)
     lines = {line.line_no: line for line in order.lines.select_related("product")}
     new_lines = list(additions)
     for line_no in changes:

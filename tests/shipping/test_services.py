@@ -9,6 +9,7 @@ from django.db import transaction
 
 from inventory.models import StockLevel, StockMovement
 from inventory.selectors import ledger_drift
+from oms.errors import ServiceError
 from oms.models import AuditLog
 from orders import hooks as order_hooks
 from orders import services as order_services
@@ -440,3 +441,19 @@ def test_start_picking_from_the_shipment_page_moves_the_order_too(shipping):
     services.shipment_start_picking(actor=None, shipment=shipment)
     assert fresh(order).status == "picking"
     assert Order.objects.get(pk=order.pk).picking_started_at is not None
+
+
+def test_lines_a_shipment_holds_cannot_be_amended_away(shipping):
+    """A shipment made for an order still waiting to be picked points at its lines: an
+    amendment that would remove one is refused with the shipment's number, not a 500."""
+    product, other = shipping.product(), shipping.product()
+    order = shipping.allocated_order(
+        (product, 2),
+        (other, 1),
+        stock=[(product, shipping.shanghai, 2), (other, shipping.shanghai, 1)],
+    )
+    [shipment] = services.shipments_create_for_order(actor=None, order=order)
+    with pytest.raises(ServiceError, match=shipment.number):
+        order_services.order_amend(actor=None, order=fresh(order), changes={1: 0})
+    assert fresh(order).lines.count() == 2
+    assert services.refuse_amend_with_shipments in order_hooks.order_amend_guards
