@@ -68,15 +68,15 @@ class Disposition(models.TextChoices):
 
 
 class ReturnEventKind(models.TextChoices):
-    REQUESTED = "requested", _("Requested")
-    OVERRIDDEN = "overridden", _("Rules overridden")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
-    SHIPPED = "shipped", _("Sent back")
-    RECEIVED = "received", _("Received")
-    INSPECTED = "inspected", _("Line inspected")
-    RESOLVED = "resolved", _("Resolved")
-    CANCELLED = "cancelled", _("Cancelled")
+    REQUESTED = "requested", pgettext_lazy("return event", "Requested")
+    OVERRIDDEN = "overridden", pgettext_lazy("return event", "Rules overridden")
+    APPROVED = "approved", pgettext_lazy("return event", "Approved")
+    REJECTED = "rejected", pgettext_lazy("return event", "Rejected")
+    SHIPPED = "shipped", pgettext_lazy("return event", "Sent back")
+    RECEIVED = "received", pgettext_lazy("return event", "Received")
+    INSPECTED = "inspected", pgettext_lazy("return event", "Line inspected")
+    RESOLVED = "resolved", pgettext_lazy("return event", "Resolved")
+    CANCELLED = "cancelled", pgettext_lazy("return event", "Cancelled")
 
 
 # One colour per status (the shared tones in static/oms/oms.css).

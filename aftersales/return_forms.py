@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.models.returns import NOTE_LENGTH, REASON_TEXT_LENGTH
@@ -53,17 +54,20 @@ class ReturnRequestForm(BootstrapFormMixin, forms.Form):
     photos = PhotosField(
         label=_("Photos"),
         required=False,
-        help_text=_("Up to %(count)s photos (JPEG, PNG or WebP), each at most %(mb)s MB.")
-        % {
-            "count": settings.OMS_RETURN_PHOTO_MAX_COUNT,
-            "mb": settings.OMS_RETURN_PHOTO_MAX_BYTES // (1024 * 1024),
-        },
     )
 
     def __init__(
         self, *args: Any, lines: list[ReturnableLine], may_override: bool = False, **kwargs: Any
     ) -> None:
         super().__init__(*args, **kwargs)
+        # Worded per request, in the reader's language.
+        self.fields["photos"].help_text = gettext(
+            "Up to %(count)s photos (JPEG, PNG or WebP), each at most %(mb)s MB."
+        ) % {
+            "count": settings.OMS_RETURN_PHOTO_MAX_COUNT,
+            "mb": settings.OMS_RETURN_PHOTO_MAX_BYTES // (1024 * 1024),
+        }
+        self.fields["resolution"].widget.attrs["class"] = "form-check-input"
         self.returnable = [entry for entry in lines if entry.delivered]
         self.line_fields = []
         for entry in self.returnable:

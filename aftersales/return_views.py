@@ -92,12 +92,8 @@ class ReturnDetailView(ObjectDetailView):
                 and user.has_perm(services.PERMISSION_INSPECT),
                 "has_label": rma.number is not None
                 and rma.status in (status.APPROVED, status.RECEIVED),
-                "approve_form": ApproveForm(
-                    initial={
-                        "warehouse": rma.warehouse_id,
-                        "instructions": services.default_instructions(rma.warehouse),
-                    }
-                ),
+                # Instructions stay empty: the standard text is made with the RMA number.
+                "approve_form": ApproveForm(initial={"warehouse": rma.warehouse_id}),
                 "reject_form": RejectForm(),
                 "cancel_form": CancelForm(),
                 "shipment_form": ShipmentForm(

@@ -113,7 +113,10 @@ def test_the_public_return_form_works_only_for_the_tokens_order(world, client):
 def test_the_public_page_sends_the_order_pages_headers_and_no_script(world, client):
     _returns, mine, _theirs = world
     response = client.get(public_url(mine))
-    assert response["Referrer-Policy"] == "no-referrer"
+    # Same-origin, not no-referrer: the form posts back here and the CSRF check needs our
+    # origin; no other site ever receives the address.
+    assert response["Referrer-Policy"] == "same-origin"
+    assert '<meta name="referrer" content="same-origin">' in response.content.decode()
     assert "noindex" in response["X-Robots-Tag"]
     assert response["Cache-Control"] == "private, no-store"
     assert "script-src 'none'" in response["Content-Security-Policy"]
