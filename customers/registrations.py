@@ -15,6 +15,7 @@ from oms.registry import (
     register_audited_model,
     register_kpi,
     register_nav_item,
+    register_reference_resolver,
     register_search,
     register_seeder,
     register_urls,
@@ -84,3 +85,14 @@ register_search(
 )
 
 register_seeder(Seeder("customers", seed_customers_demo, depends_on=("users",)))
+
+# An outbox row names its customer as "customers.customer:<id>" (oms.messaging.recipient_ref):
+# the messages list links it to the customer's page.
+register_reference_resolver(
+    "customers.customer:",
+    lambda ref: (
+        reverse("customers:detail", args=[ref.rpartition(":")[2]])
+        if ref.rpartition(":")[2].isdigit()
+        else None
+    ),
+)
