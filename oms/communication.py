@@ -29,6 +29,7 @@ from oms.models import OutboxMessage
 from oms.registry import message_event_choices, registry, resolve_reference
 from oms.tables import BaseTable, DateTimeColumn, compact_table, fast_format_html, table_card
 from oms.templatetags.oms import status_badge_html
+from oms.types import AnyUser
 
 VIEW_PERMISSION = "oms.view_outboxmessage"
 CUSTOMER_LABEL = "customers.customer"
@@ -48,6 +49,13 @@ def _ref(label: str, pk: Any) -> str:
     return f"{label}:{pk}"
 
 
+def visible_to(user: AnyUser, rows: QuerySet[OutboxMessage]) -> QuerySet[OutboxMessage]:
+    """The rows the user may read, by every registered scope (oms.registry.message_scopes)."""
+    for scope in registry.message_scopes:
+        rows = scope(user, rows)
+    return rows
+
+
 def customer_messages(customer_id: int) -> QuerySet[OutboxMessage]:
     """Every message to the customer, newest first (the partial recipient index)."""
     return OutboxMessage.objects.filter(recipient_ref=_ref(CUSTOMER_LABEL, customer_id)).order_by(
@@ -62,9 +70,10 @@ def order_messages(order_id: int) -> QuerySet[OutboxMessage]:
     ).order_by("-created_at", "-pk")
 
 
-def customer_messages_only() -> QuerySet[OutboxMessage]:
-    """Messages to customers (not staff digests or other systems' messages)."""
-    return OutboxMessage.objects.filter(recipient_ref__startswith=CUSTOMER_LABEL + ":")
+def customer_messages_for(user: AnyUser) -> QuerySet[OutboxMessage]:
+    """Messages to the customers the user may see (not staff digests or other systems')."""
+    rows = OutboxMessage.objects.filter(recipient_ref__startswith=CUSTOMER_LABEL + ":")
+    return visible_to(user, rows)
 
 
 # The reasons oms.messaging writes for a message it did not send, worded for staff.
@@ -197,9 +206,11 @@ class MessageTable(BaseTable):
     def value_recipients(self, value):
         return ", ".join(value or ())
 
-    def render_status(self, value, record):
+    def render_status(self, record):
+        # The record's code: the table's fast cells pass the choice's label as the value.
+        status = record.status
         return status_badge_html(
-            "outbox", value, record.get_status_display(), STATUS_TONES.get(value, "grey")
+            "outbox", status, record.get_status_display(), STATUS_TONES.get(status, "grey")
         )
 
     def value_status(self, value, record):
@@ -230,12 +241,13 @@ def _card(request: HttpRequest, rows: QuerySet[OutboxMessage], filters: dict[str
 
 def customer_panel(request: HttpRequest, customer: Any) -> dict:
     """The customer page's card: the latest messages to the customer."""
-    return _card(request, customer_messages(customer.pk), {"customer": customer.pk})
+    rows = visible_to(request.user, customer_messages(customer.pk))
+    return _card(request, rows, {"customer": customer.pk})
 
 
 def order_panel(request: HttpRequest, order: Any) -> dict | None:
     """The order page's card: the latest messages about the order (none: no card)."""
-    rows = order_messages(order.pk)
+    rows = visible_to(request.user, order_messages(order.pk))
     if not rows.exists():
         return None
     return _card(request, rows, {"order": order.pk})

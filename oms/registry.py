@@ -221,6 +221,9 @@ class Registry:
     # model label -> maker(obj) -> the absolute address of the object's page for its customer
     # (an order's /track/<token>/), for messages written by an app below the one that owns it.
     customer_links: dict[str, Callable[[Any], str]] = field(default_factory=dict)
+    # (user, outbox queryset) -> the rows of it the user may read (sales limited to their own
+    # customers): every page that lists customer messages applies each one.
+    message_scopes: list[Callable[[Any, Any], Any]] = field(default_factory=list)
 
 
 registry = Registry()
@@ -351,6 +354,12 @@ def register_customer_link(model_label: str, maker: Callable[[Any], str]) -> Non
     if model_label in registry.customer_links:
         raise ImproperlyConfigured(f"customer link for {model_label!r} is registered twice")
     registry.customer_links[model_label] = maker
+
+
+def register_message_scope(scope: Callable[[AnyUser, Any], Any]) -> None:
+    """`scope(user, outbox_rows)` returns the rows the user may read: the app that decides
+    whom a user may see (customers) limits what customers were told accordingly."""
+    registry.message_scopes.append(scope)
 
 
 def register_message_event(event: MessageEvent) -> None:

@@ -69,7 +69,7 @@ class MessageListView(ObjectListView):
     export_name = "customer-messages"
 
     def get_queryset(self):
-        return communication.customer_messages_only()
+        return communication.customer_messages_for(self.request.user)
 
 
 class GlobalSearchView(LoginRequiredMixin, TemplateView):
