@@ -21,7 +21,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from oms.choices import MessageChannel, OutboxStatus
 from oms.filters import SearchFilterSet, date_from_filter, date_until_filter
@@ -130,7 +130,7 @@ class MessageFilterSet(SearchFilterSet):
         label=gettext_lazy("Event"), choices=message_event_choices
     )
     channel = django_filters.ChoiceFilter(
-        label=gettext_lazy("Channel"), choices=MessageChannel.choices
+        label=pgettext_lazy("message", "Channel"), choices=MessageChannel.choices
     )
     status = django_filters.ChoiceFilter(label=gettext_lazy("Status"), choices=OutboxStatus.choices)
     created_from = date_from_filter(gettext_lazy("From"))
@@ -166,10 +166,12 @@ class MessageTable(BaseTable):
     )
     event_code = tables.Column(verbose_name=gettext_lazy("Event"))
     subject = tables.Column(verbose_name=gettext_lazy("Subject"))
-    channel = tables.Column()
+    channel = tables.Column(verbose_name=pgettext_lazy("message", "Channel"))
     recipients = tables.Column(verbose_name=gettext_lazy("To"), orderable=False)
-    status = tables.Column()
-    sent_at = DateTimeColumn(verbose_name=gettext_lazy("Sent"))
+    status = tables.Column(verbose_name=gettext_lazy("Status"))
+    sent_at = DateTimeColumn(
+        verbose_name=gettext_lazy("Sent"), attrs={"td": {"class": "text-nowrap"}}
+    )
     reason = tables.Column(
         verbose_name=gettext_lazy("Why not sent"), accessor="last_error", orderable=False
     )
@@ -230,7 +232,7 @@ def _card(request: HttpRequest, rows: QuerySet[OutboxMessage], filters: dict[str
     table = compact_table(
         MessageTable,
         list(rows[:PANEL_ROWS]),
-        columns=("created_at", "subject", "channel", "status", "reason"),
+        columns=("created_at", "status", "channel", "subject", "reason"),
         request=request,
     )
     table.empty_text = _("Nothing sent yet.")
