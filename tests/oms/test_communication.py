@@ -165,3 +165,21 @@ def test_a_message_written_by_notify_shows_in_the_log(client, world):
     html = page(client, "manager", reverse("orders:detail", args=[order.number])).content.decode()
     assert f"Your order {order.number} is confirmed" in html
     assert "Pending" in html
+
+
+def test_every_registered_default_passes_the_editors_checks_with_its_sample():
+    """What staff could not save (a tag outside the sandbox, an SMS too long with the sample
+    values) is not shipped either; every default renders its sample in its language."""
+    from django.utils import translation
+
+    from oms.messaging import render, validate_template_texts
+    from oms.registry import registry
+
+    for event in registry.message_events.values():
+        for language, text in event.defaults.items():
+            texts = {"subject": text.subject, "body": text.body, "sms_body": text.sms}
+            validate_template_texts(event, texts)
+            with translation.override(language):
+                body = render(text.body, {"company": "明亮灯饰", **event.sample})
+            assert body.strip(), (event.code, language)
+            assert "{{" not in body, (event.code, language)

@@ -104,11 +104,22 @@ def test_placing_an_order_tells_in_the_same_transaction_with_the_link(catalog):
     )
     order = Order.objects.get(pk=order.pk)
     [received] = told()
+    assert received.status == OutboxStatus.PENDING  # fits the SMS parts allowed, link included
     assert received.channel == "sms"
     assert received.recipients == ["13900000001"]
     assert received.body.startswith("【")
     assert f"已收到您的订单{order.number}" in received.body
     assert f"/track/{order.public_token}/" in received.body
+    # The channel delivers the same order again (a retry): the same order, no second message.
+    again = services.order_place(
+        actor=None,
+        customer=customer,
+        lines=[services.LineRequest(product, 1)],
+        channel=Channel.API,
+        external_reference="API-1",
+    )
+    assert again.pk == order.pk
+    assert len(told()) == 1
 
 
 def test_nothing_is_told_when_the_change_rolls_back(catalog):
