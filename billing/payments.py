@@ -34,6 +34,7 @@ from billing.choices import PAYMENT_SEQUENCE, InvoiceStatus, PaymentKind, Paymen
 from billing.choices import PaymentSource as Source
 from billing.dunning import dunning_after_payment
 from billing.installments import installments_pay
+from billing.messages import notify_payment_received
 from billing.models import CreditNote, Invoice, Payment, PaymentAllocation, PaymentRelease
 from billing.payment_status import orders_follow_payments
 from customers.models import Customer
@@ -270,6 +271,7 @@ def payment_record(
         },
     )
     orders_follow_payments({invoice.order_id for invoice in settled}, actor=actor)
+    notify_payment_received(payment, settled)
     if settled:
         dunning_after_payment(customer.pk)
     return payment

@@ -8,6 +8,8 @@ from billing import receivable_panels
 from billing.batch_export import INVOICE_BATCH
 from billing.dunning_views import customer_dunning_panel
 from billing.margin_views import order_margin_panel
+from billing.message_seeders import seed_billing_messages
+from billing.messages import BILLING_MESSAGES, INVOICE_PDF, invoice_attachment
 from billing.models import CreditNote, Invoice, Payment
 from billing.panels import order_documents_panel
 from billing.reminder_documents import statement_attachment
@@ -234,6 +236,9 @@ register_audit_actions(
 for _event in REMINDER_EVENTS:
     register_message_event(_event)
 register_attachment_maker("billing.statement_pdf", statement_attachment)
+for _event in BILLING_MESSAGES:
+    register_message_event(_event)
+register_attachment_maker(INVOICE_PDF, invoice_attachment)
 register_detail_panel(
     "customers.customer",
     Panel(
@@ -245,6 +250,7 @@ register_detail_panel(
     ),
 )
 register_seeder(Seeder("reminders", seed_reminders_demo, depends_on=("billing",)))
+register_seeder(Seeder("billing-messages", seed_billing_messages, depends_on=("billing",)))
 register_beat_job(
     "billing-reminders",
     "billing.tasks.send_reminders",

@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from billing.choices import CREDIT_NOTE_SERIES, INVOICE_SERIES, CreditReason, InvoiceStatus
 from billing.installments import installments_create, installments_credit
+from billing.messages import notify_invoice_issued
 from billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from billing.payment_status import orders_follow_payments
 from billing.payments import payments_release, refund_create, refund_on_cancellation, refundable
@@ -169,6 +170,7 @@ def _new_invoice(
     if invoice.number and invoice.total == 0:
         # Nothing to pay (a replacement sent at no charge): the order is settled at once.
         orders_follow_payments({order.pk}, actor=actor)
+    notify_invoice_issued(invoice)
     return invoice
 
 
@@ -458,6 +460,8 @@ def invoice_issue(*, actor: User, invoice: Invoice) -> Invoice:
         obj=invoice,
         changes={"order": order.number, "total": invoice.total},
     )
+    invoice.order = order
+    notify_invoice_issued(invoice)
     return invoice
 
 

@@ -1,5 +1,7 @@
 """What customers adds to the kernel: pages, rights, the dashboard tile, search, demo data."""
 
+from django.db.models import CharField, Value
+from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
@@ -14,7 +16,9 @@ from oms.registry import (
     register_audit_actions,
     register_audited_model,
     register_kpi,
+    register_message_scope,
     register_nav_item,
+    register_reference_resolver,
     register_search,
     register_seeder,
     register_urls,
@@ -84,3 +88,28 @@ register_search(
 )
 
 register_seeder(Seeder("customers", seed_customers_demo, depends_on=("users",)))
+
+# An outbox row names its customer as "customers.customer:<id>" (oms.messaging.recipient_ref):
+# the messages list links it to the customer's page.
+register_reference_resolver(
+    "customers.customer:",
+    lambda ref: (
+        reverse("customers:detail", args=[ref.rpartition(":")[2]])
+        if ref.rpartition(":")[2].isdigit()
+        else None
+    ),
+)
+
+
+def _messages_of_visible_customers(user, rows):
+    """With OMS_SALES_OWN_CUSTOMERS_ONLY, a sales user reads only what their own customers
+    were told (the outbox names a customer as "customers.customer:<id>")."""
+    if not selectors.own_customers_only(user):
+        return rows
+    refs = selectors.customers_visible_to(user).annotate(
+        ref=Concat(Value("customers.customer:"), Cast("pk", CharField()))
+    )
+    return rows.filter(recipient_ref__in=refs.values("ref"))
+
+
+register_message_scope(_messages_of_visible_customers)

@@ -11,6 +11,9 @@ stock_arrived: list[Callable[[set[int]], None]] = []
 # Called with (work_order) when a work order is done and its goods are in stock. The work
 # order and stock rows are locked: defer anything that locks rows of a higher app to commit.
 work_order_done: list[Callable[[object], None]] = []
+# Called with (work_order) after it moved to its next stage (production, quality check, done),
+# before a finished work order's goods are received: only the work order row is locked.
+work_order_advanced: list[Callable[[object], None]] = []
 
 
 def notify_stock_arrived(product_ids: set[int]) -> None:
@@ -20,4 +23,9 @@ def notify_stock_arrived(product_ids: set[int]) -> None:
 
 def notify_work_order_done(work_order) -> None:
     for callback in work_order_done:
+        callback(work_order)
+
+
+def notify_work_order_advanced(work_order) -> None:
+    for callback in work_order_advanced:
         callback(work_order)

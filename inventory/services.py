@@ -538,6 +538,7 @@ def work_order_advance(*, actor: User | None, work_order: WorkOrder) -> WorkOrde
     audit_record(
         actor=actor, action="work_order.advance", obj=work_order, changes={"stage": next_stage}
     )
+    hooks.notify_work_order_advanced(work_order)
     if next_stage == WorkOrderStage.DONE:
         product = Product.objects.get(pk=work_order.product_id)
         warehouse = Warehouse.objects.get(pk=work_order.warehouse_id)

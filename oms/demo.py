@@ -280,3 +280,41 @@ def seed_users(context: SeedContext) -> None:
         context.users[username] = user
     if created:
         context.say(f"Demo users, password '{DEMO_PASSWORD}': " + ", ".join(created))
+
+
+# What the mail server or SMS gateway answered for the demo's message that could not go out.
+DEMO_FAILURES = {
+    "email": "SMTPRecipientsRefused: 550 5.1.1 Recipient address rejected: mailbox unavailable",
+    "sms": "SMS gateway refused the number: isv.MOBILE_NUMBER_ILLEGAL (number not in service)",
+}
+
+
+def messages_as_told(
+    moments: Mapping[int, datetime], *, failed: Sequence[int] = (), sent_after: int = 20
+) -> int:
+    """Demo: outbox rows just written by `notify` ({pk: moment}) as handled back then. Pending
+    ones were sent `sent_after` seconds after their moment, those in `failed` bounced after
+    the worker's attempts; rows notify skipped (opted out, no address) keep their reason.
+    Returns the rows sent."""
+    from oms.choices import OutboxStatus
+    from oms.models import OutboxMessage
+
+    if not moments:
+        return 0
+    pending = set(
+        OutboxMessage.objects.filter(pk__in=list(moments), status=OutboxStatus.PENDING).values_list(
+            "pk", flat=True
+        )
+    )
+    bounced = pending & set(failed)
+    sent = pending - bounced
+    OutboxMessage.objects.filter(pk__in=sent).update(status=OutboxStatus.SENT, attempts=1)
+    for channel, error in DEMO_FAILURES.items():
+        OutboxMessage.objects.filter(pk__in=bounced, channel=channel).update(
+            status=OutboxStatus.FAILED, attempts=5, last_error=error
+        )
+    backdate(OutboxMessage, "created_at", moments)
+    backdate(
+        OutboxMessage, "sent_at", {pk: moments[pk] + timedelta(seconds=sent_after) for pk in sent}
+    )
+    return len(sent)

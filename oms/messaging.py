@@ -23,7 +23,7 @@ import hashlib
 import logging
 import threading
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -271,8 +271,11 @@ def notify(
     key: str | None = None,
     cc: list[str] | None = None,
     attachments: list[dict[str, Any]] | None = None,
+    about: Iterable[Any] = (),
 ) -> OutboxMessage | None:
     """Tell a customer about an event, in the caller's transaction.
+
+    `about`: the rows the message is about (an order), so their pages list it.
 
     With `attachments` ([{"code": ..., "args": {...}}], see register_attachment_maker) the
     message goes by e-mail when the customer has an address, whatever channel they prefer;
@@ -302,6 +305,7 @@ def notify(
         body="",
         cc=[a for a in cc or () if a] if is_email else [],
         attachments=list(attachments or ()) if is_email else [],
+        about_refs=sorted({recipient_ref(obj) for obj in about}),
     )
     reason = ""
     if not event.essential and customer.opt_out_non_essential:

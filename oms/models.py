@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -66,6 +67,9 @@ class OutboxMessage(models.Model):
     # as [{"code": maker code, "args": {...}}] (oms.registry.register_attachment_maker).
     cc = models.JSONField(_("copies"), default=list, blank=True)
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    # What the message is about (["orders.order:7"]), so the order page lists what its
+    # customer was told about it; a payment may settle several orders.
+    about_refs = models.JSONField(_("about"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("outbox message")
@@ -82,6 +86,7 @@ class OutboxMessage(models.Model):
                 name="outbox_recipient_idx",
                 condition=~models.Q(recipient_ref=""),
             ),
+            GinIndex(fields=["about_refs"], name="outbox_about_idx", opclasses=["jsonb_path_ops"]),
         ]
 
     def __str__(self) -> str:

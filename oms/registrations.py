@@ -4,15 +4,18 @@ the working-day calendar, the customer message templates, the demo users."""
 from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
+from oms import communication
 from oms.demo import seed_users
 from oms.export_jobs import EXPORT
 from oms.filejobs import register_file_job_kind
 from oms.registry import (
+    Panel,
     Seeder,
     grant_many,
     register_audit_actions,
     register_audited_model,
     register_beat_job,
+    register_detail_panel,
     register_nav_item,
     register_nav_section,
     register_seeder,
@@ -38,6 +41,14 @@ register_nav_item(
     "oms.view_messagetemplate",
     "chat-left-text",
     order=30,
+)
+register_nav_item(
+    "customers",
+    _("Customer messages"),
+    "message_list",
+    communication.VIEW_PERMISSION,
+    "envelope",
+    order=50,
 )
 register_nav_item(
     "settings", _("Audit log"), "audit_log", "oms.view_auditlog", "clock-history", order=90
@@ -69,6 +80,32 @@ grant_many(
         "manager": {"oms.view_auditlog"} | KEEP_CALENDAR | MESSAGES,
         "customer_service": MESSAGES,
     }
+)
+# What customers were told, on the customer and order pages and at /messages/: whoever
+# answers customers (sales, customer service) and managers; administrators have it above.
+grant_many(
+    {role: {communication.VIEW_PERMISSION} for role in ("manager", "sales", "customer_service")}
+)
+# The kernel owns the outbox, so it adds the cards by model label (it imports no app).
+register_detail_panel(
+    communication.CUSTOMER_LABEL,
+    Panel(
+        "customer-messages",
+        "oms/panels/table.html",
+        communication.VIEW_PERMISSION,
+        communication.customer_panel,
+        order=60,
+    ),
+)
+register_detail_panel(
+    communication.ORDER_LABEL,
+    Panel(
+        "order-messages",
+        "oms/panels/table.html",
+        communication.VIEW_PERMISSION,
+        communication.order_panel,
+        order=80,
+    ),
 )
 
 register_beat_job("flush-outbox", "oms.tasks.flush_outbox", 60.0, expires=50)

@@ -218,6 +218,12 @@ class Registry:
     attachment_makers: dict[str, Callable[..., tuple[str, bytes, str]]] = field(
         default_factory=dict
     )
+    # model label -> maker(obj) -> the absolute address of the object's page for its customer
+    # (an order's /track/<token>/), for messages written by an app below the one that owns it.
+    customer_links: dict[str, Callable[[Any], str]] = field(default_factory=dict)
+    # (user, outbox queryset) -> the rows of it the user may read (sales limited to their own
+    # customers): every page that lists customer messages applies each one.
+    message_scopes: list[Callable[[Any, Any], Any]] = field(default_factory=list)
 
 
 registry = Registry()
@@ -340,6 +346,20 @@ def register_attachment_maker(code: str, maker: Callable[..., tuple[str, bytes, 
     if code in registry.attachment_makers:
         raise ImproperlyConfigured(f"attachment maker {code!r} is registered twice")
     registry.attachment_makers[code] = maker
+
+
+def register_customer_link(model_label: str, maker: Callable[[Any], str]) -> None:
+    """How to make the customer's link to an object ("orders.order": shipping's order page),
+    so an app that cannot import the page's app still puts the link in its messages."""
+    if model_label in registry.customer_links:
+        raise ImproperlyConfigured(f"customer link for {model_label!r} is registered twice")
+    registry.customer_links[model_label] = maker
+
+
+def register_message_scope(scope: Callable[[AnyUser, Any], Any]) -> None:
+    """`scope(user, outbox_rows)` returns the rows the user may read: the app that decides
+    whom a user may see (customers) limits what customers were told accordingly."""
+    registry.message_scopes.append(scope)
 
 
 def register_message_event(event: MessageEvent) -> None:
@@ -499,6 +519,12 @@ def message_event(code: str) -> MessageEvent:
         return registry.message_events[code]
     except KeyError:
         raise LookupError(f"no app registers the message event {code!r}") from None
+
+
+def customer_link(obj: Model) -> str:
+    """The customer's link to `obj` by the app that registered one, or "" when none did."""
+    maker = registry.customer_links.get(obj._meta.label_lower)
+    return maker(obj) if maker is not None else ""
 
 
 def message_event_choices() -> list[tuple[str, str]]:

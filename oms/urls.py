@@ -11,6 +11,7 @@ urlpatterns = [
     path("", views.DashboardView.as_view(), name="dashboard"),
     path("search/", views.GlobalSearchView.as_view(), name="search"),
     path("audit/", views.AuditLogView.as_view(), name="audit_log"),
+    path("messages/", views.MessageListView.as_view(), name="message_list"),
     path("calendar/", views.CalendarView.as_view(), name="calendar"),
     path("calendar/set/", views.CalendarDaySetView.as_view(), name="calendar_day_set"),
     path(

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from oms import messaging, registry, selectors, services, workdays
+from oms import communication, messaging, registry, selectors, services, workdays
 from oms.audit import AuditLogFilterSet, AuditLogTable
 from oms.choices import FileJobStatus
 from oms.filejobs import file_job_kind, file_job_path
@@ -57,6 +57,19 @@ class AuditLogView(ObjectListView):
 
     def get_queryset(self):
         return selectors.audit_log()
+
+
+class MessageListView(ObjectListView):
+    """What customers were told (oms.communication): every message, or one customer's."""
+
+    permission_required = communication.VIEW_PERMISSION
+    filterset_class = communication.MessageFilterSet
+    table_class = communication.MessageTable
+    title = gettext_lazy("Customer messages")
+    export_name = "customer-messages"
+
+    def get_queryset(self):
+        return communication.customer_messages_for(self.request.user)
 
 
 class GlobalSearchView(LoginRequiredMixin, TemplateView):

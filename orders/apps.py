@@ -9,7 +9,8 @@ class OrdersConfig(AppConfig):
     def ready(self):
         # Inventory sits below orders and cannot import it; it calls what we register here.
         from inventory import hooks
-        from orders import registrations, tasks  # noqa: F401
+        from orders import messages, registrations, tasks  # noqa: F401
 
         hooks.stock_arrived.append(tasks.schedule_backorder_allocation)
         hooks.work_order_done.append(tasks.schedule_work_order_allocation)
+        hooks.work_order_advanced.append(messages.notify_work_order_stage)

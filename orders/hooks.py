@@ -16,6 +16,7 @@ Each callable is called with positional arguments:
 """
 
 from collections.abc import Callable
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -64,6 +65,10 @@ order_amend_guards: list[Callable[[Order], str | None]] = []
 # unpaid invoices less unapplied credit. A provider must not count an order the credit check
 # already counts (an open order, or the excluded one being checked), so nothing counts twice.
 credit_exposure_providers: list[Callable[[int, int | None], Decimal]] = []
+# (order line id) -> a date, or None: when the goods a back-ordered line misses are expected
+# (a purchase order's or an inbound receipt's date). The "waiting for stock" message names
+# the latest date of the missing lines, and says "we will tell you" when any is unknown.
+restock_date_providers: list[Callable[[int], date | None]] = []
 
 
 def notify_order_confirmed(order: Order, actor: Actor) -> None:

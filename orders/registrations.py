@@ -28,7 +28,8 @@ from oms.registry import (
 from oms.roles import ROLES
 from oms.tables import compact_table, table_card
 from orders import selectors
-from orders.messages import ORDER_CONFIRMED
+from orders.message_seeders import seed_order_messages
+from orders.messages import ORDER_MESSAGES
 from orders.notes import NOTE_TEXTS, ORDER_NOTES
 from orders.reasons import APPROVAL_REASONS, REASON_TEXTS
 from orders.seeders import seed_orders_demo
@@ -37,7 +38,8 @@ from orders.tables import OrderTable
 
 register_urls("", "orders.urls")
 
-register_message_event(ORDER_CONFIRMED)
+for _event in ORDER_MESSAGES:
+    register_message_event(_event)
 
 ORDER_DESK = {
     "orders.add_order",
@@ -225,3 +227,4 @@ register_search(SearchProvider(_("Orders"), "orders.view_order", selectors.order
 register_reference_resolver("SO-", lambda number: reverse("orders:detail", args=[number]))
 
 register_seeder(Seeder("orders", seed_orders_demo, depends_on=("customers", "inventory")))
+register_seeder(Seeder("order-messages", seed_order_messages, depends_on=("orders",)))

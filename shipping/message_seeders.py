@@ -1,14 +1,12 @@
 """Demo: what customers were told about the latest demo parcels (shipping.messages), in the
 outbox as sent at the moments the parcels moved, and a customer's order page to open."""
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.db import transaction
 
-from oms.choices import OutboxStatus
-from oms.demo import SeedContext, backdate
+from oms.demo import SeedContext, messages_as_told
 from oms.messaging import messages_allowed, notify
-from oms.models import OutboxMessage
 from orders.messages import PLATFORM_CHANNELS
 from shipping.choices import DISPATCHED_STATUSES, ShipmentEventKind, ShipmentStatus
 from shipping.messages import SHIPMENT_MESSAGES, shipment_message_context
@@ -31,7 +29,6 @@ def seed_shipment_messages(context: SeedContext) -> None:
         .order_by("-dispatched_at", "-pk")[:TOLD_SHIPMENTS]
     )
     written: dict[int, datetime] = {}
-    sent: list[int] = []
     with transaction.atomic(), messages_allowed():
         for shipment in shipments:
             for event in shipment.events.all():
@@ -43,20 +40,12 @@ def seed_shipment_messages(context: SeedContext) -> None:
                     message.code,
                     shipment_message_context(shipment),
                     key=str(shipment.pk),
+                    about=[shipment.order],
                 )
-                if row is None:  # told before
-                    continue
-                written[row.pk] = event.created_at
-                if row.status == OutboxStatus.PENDING:
-                    sent.append(row.pk)
+                if row is not None:  # None: told before
+                    written[row.pk] = event.created_at
         # Delivered back then: the worker has nothing left to send.
-        OutboxMessage.objects.filter(pk__in=sent).update(status=OutboxStatus.SENT, attempts=1)
-        backdate(OutboxMessage, "created_at", written)
-        backdate(
-            OutboxMessage,
-            "sent_at",
-            {pk: written[pk] + timedelta(seconds=20) for pk in sent},
-        )
+        messages_as_told(written)
     if written:
         context.say(f"{len(written)} messages about the latest parcels in the outbox")
     showcase = next(

@@ -194,4 +194,5 @@ def notify_shipment_status(shipment: Shipment) -> None:
         event.code,
         shipment_message_context(shipment),
         key=str(shipment.pk),
+        about=[shipment.order],
     )

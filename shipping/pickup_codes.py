@@ -81,6 +81,7 @@ def issue_pickup_code(shipment: Shipment) -> tuple[PickupCode, str]:
             "point_phone": point.phone,
         },
         key=str(row.pk),
+        about=[order],
     )
     return row, code
 

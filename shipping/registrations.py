@@ -19,6 +19,7 @@ from oms.registry import (
     register_audit_actions,
     register_audited_model,
     register_beat_job,
+    register_customer_link,
     register_detail_panel,
     register_kpi,
     register_message_event,
@@ -44,7 +45,7 @@ from shipping.merge_views import merge_panel, order_merge_panel
 from shipping.merging import NOTE_LEFT, NOTE_MERGED, NOTE_UNMERGED
 from shipping.message_seeders import seed_shipment_messages
 from shipping.messages import SHIPMENT_MESSAGES
-from shipping.order_page import customer_link_panel
+from shipping.order_page import customer_link_panel, order_page_url
 from shipping.panels import carrier_choice_panel, pickup_panel
 from shipping.pickup_codes import READY_FOR_PICKUP_EVENT
 from shipping.print_seeders import seed_batch_print
@@ -123,6 +124,9 @@ for label, url_name, permission, icon, order in (
 ):
     register_nav_item("warehouse", label, url_name, permission, icon, order=order)
 register_message_event(READY_FOR_PICKUP_EVENT)
+# Orders' messages (received, confirmed, waiting for stock) link the order page, which
+# shipping serves: orders cannot import it.
+register_customer_link("orders.order", order_page_url)
 # What slot bookings and store pickup write on the order's timeline (orders' note family).
 register_texts(
     "order_note",

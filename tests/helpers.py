@@ -4,7 +4,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern, URLResolver, get_resolver
 
@@ -498,3 +498,20 @@ def rule_objects():
         ends_on=date(2026, 3, 31),
     )
     return rule, promotion, ShippingRule.objects.create(name="standard", base_fee=12)
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def rolled_back(work: Callable[[], object]) -> object:
+    """Run `work` in a transaction that then rolls back (a request failing after it); returns
+    what `work` returned, so a test can check what it saw before the rollback."""
+    seen: list[object] = []
+    try:
+        with transaction.atomic():
+            seen.append(work())
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    return seen[0]

@@ -20,7 +20,7 @@ from orders.choices import (
 )
 from orders.errors import InvalidTransition
 from orders.held_writes import save_order
-from orders.messages import notify_order_confirmed
+from orders.messages import notify_order_backordered, notify_order_confirmed
 from orders.models import Order, OrderLine
 from orders.notes import OrderNote, order_note
 from orders.permissions import Actor, OrderAction
@@ -139,6 +139,8 @@ def apply_allocation(
         order_transition(
             order=order, to_status=target, actor=actor, message=message, data=data or None
         )
+        if target == S.BACKORDERED:
+            notify_order_backordered(order, result.short)
     elif result.allocated or result.work_orders:
         record_event(order, EventKind.ALLOCATED, actor=actor, message=message, data=data)
 

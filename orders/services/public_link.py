@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from oms.services import audit_record
 from oms.types import User
+from orders import held_writes
 from orders.models import Order
 
 MANAGE_PERMISSION = "orders.manage_customer_link"
@@ -36,6 +37,13 @@ def order_public_token(order: Order, *, actor: User | None = None) -> str:
     the conditional update lets one writer win, and everyone reads the winner's token. Runs
     in the caller's transaction when there is one (a dispatch), else in its own."""
     if order.public_token:
+        return order.public_token
+    if held_writes.active():
+        # Inside order_place / order_submit / order_approve: the order is locked (or not yet
+        # inserted), so the token goes in with the service's held writes.
+        order.public_token = new_public_token()
+        held_writes.save_order(order, ["public_token"])
+        audit_record(actor=actor, action="order.customer_link_create", obj=order)
         return order.public_token
     with transaction.atomic():
         made = Order.objects.filter(pk=order.pk, public_token__isnull=True).update(

@@ -11,6 +11,7 @@ from orders.allocation import release_order
 from orders.choices import ApprovalDecision, EventKind, OrderStatus
 from orders.errors import InvalidTransition
 from orders.held_writes import save_order, writes_at_end
+from orders.messages import notify_order_received
 from orders.models import Approval, Order, OrderLine
 from orders.notes import OrderNote, order_note
 from orders.permissions import Actor, OrderAction
@@ -56,6 +57,7 @@ def submit_draft(
             requirements=requirements,
             message=order_note(OrderNote.SUBMITTED_FOR_REVIEW),
         )
+        notify_order_received(order)
     else:
         confirm_order(
             order, actor=actor, message=order_note(OrderNote.SUBMITTED_NO_REVIEW), lines=lines

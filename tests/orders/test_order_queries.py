@@ -54,8 +54,9 @@ COLD = WARM + 7
         # and asks billing's exposure provider for unpaid invoices less credit (one more).
         (PaymentTerms.NET_30, Channel.MARKETPLACE, WARM + 2),
         # An order the company took itself also tells the customer it is confirmed: the
-        # message template is read and an outbox row written.
-        (PaymentTerms.PREPAID, Channel.BACK_OFFICE, WARM + 2),
+        # message template is read and an outbox row written; the message links the order
+        # page, whose new token goes in with the order row and is audited (one row).
+        (PaymentTerms.PREPAID, Channel.BACK_OFFICE, WARM + 3),
     ],
 )
 def test_placing_an_order_of_five_lines_costs_a_fixed_number_of_statements(
