@@ -13,6 +13,7 @@ Callers use this package as one module: `from orders import services; services.o
 from orders.errors import InvalidTransition
 from orders.services.amend import order_amend
 from orders.services.delivery import order_record_delivery
+from orders.services.delivery_note import delivery_note_editable, order_set_delivery_note
 from orders.services.draft import (
     NewDraft,
     order_create,
@@ -66,6 +67,8 @@ from orders.services.rules import approval_rule_save
 from orders.services.shared import LineRequest, discount_limit
 
 __all__ = [
+    "delivery_note_editable",
+    "order_set_delivery_note",
     "InvalidTransition",
     "LineIssue",
     "LineRequest",
