@@ -1,6 +1,7 @@
 """What after-sales adds to the kernel. Each part of the app (returns, complaints, the
 customer's feedback) keeps its own registrations module, imported here."""
 
+from aftersales import feedback_registrations  # noqa: F401
 from oms.registry import register_urls
 
 register_urls("", "aftersales.urls")

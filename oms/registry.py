@@ -203,6 +203,8 @@ class PublicSection:
     template: str
     context: Callable[[Any, HttpRequest], dict | None]
     column: str = "main"
+    # Shown at the top of the page after the section's form was sent (?saved=<key>).
+    saved_message: Any = ""
 
 
 # The family of audit-log action codes ("customer.update"), each worded as a label.

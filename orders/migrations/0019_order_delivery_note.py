@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('orders', '0018_order_created_when_made'),
+        ("orders", "0018_order_created_when_made"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='order',
-            name='delivery_note',
-            field=models.CharField(blank=True, max_length=200, verbose_name='delivery note'),
+            model_name="order",
+            name="delivery_note",
+            field=models.CharField(blank=True, max_length=200, verbose_name="delivery note"),
         ),
     ]

@@ -67,8 +67,6 @@ from orders.services.rules import approval_rule_save
 from orders.services.shared import LineRequest, discount_limit
 
 __all__ = [
-    "delivery_note_editable",
-    "order_set_delivery_note",
     "InvalidTransition",
     "LineIssue",
     "LineRequest",
@@ -76,6 +74,7 @@ __all__ = [
     "ShipmentProgress",
     "allocate_remainder",
     "approval_rule_save",
+    "delivery_note_editable",
     "discount_limit",
     "order_allocate_due",
     "order_allocate_finished_work",
@@ -104,6 +103,7 @@ __all__ = [
     "order_reject",
     "order_resume",
     "order_return_received",
+    "order_set_delivery_note",
     "order_set_payment_status",
     "order_start_picking",
     "order_submit",
