@@ -176,6 +176,13 @@ class RatingView(PublicOrderView):
 
     def post_order(self, request: HttpRequest, order: Order) -> HttpResponse:
         form = RatingForm(request.POST)
+        if not feedback.may_rate(order):
+            return render_order_page(
+                request,
+                order,
+                refused=_("You can rate the order once it has been delivered."),
+                status=400,
+            )
         if form.is_valid():
             try:
                 feedback.feedback_give(

@@ -32,6 +32,11 @@ TOO_LATE = gettext_lazy(
     "Please contact us if you need help."
 )
 
+NOTE_TOO_LATE = gettext_lazy(
+    "Your order has already been sent, so the note for the courier can no longer be changed. "
+    "Please contact us if you need help."
+)
+
 
 class DeliveryNoteForm(forms.Form):
     delivery_note = forms.CharField(
@@ -108,6 +113,8 @@ class DeliveryNoteView(PublicOrderView):
 
     def post_order(self, request: HttpRequest, order: Order) -> HttpResponse:
         form = DeliveryNoteForm(request.POST)
+        if not order_services.delivery_note_editable(order):
+            return render_order_page(request, order, refused=str(NOTE_TOO_LATE), status=400)
         if form.is_valid():
             try:
                 order_services.order_set_delivery_note(
@@ -132,8 +139,8 @@ class DeliveryTimeView(PublicOrderView):
         form = SlotForm(request.POST)
         warehouses = {str(w.pk): w for w in slots.order_warehouses(order)}
         if order.status not in OPEN_STATUSES or not warehouses:
-            errors.append(str(TOO_LATE))
-        elif not form.is_valid() or form.cleaned_data["warehouse"] not in warehouses:
+            return render_order_page(request, order, refused=str(TOO_LATE), status=400)
+        if not form.is_valid() or form.cleaned_data["warehouse"] not in warehouses:
             errors.append(_("Choose one of the delivery times offered."))
         else:
             try:
@@ -146,12 +153,19 @@ class DeliveryTimeView(PublicOrderView):
                     starts=starts,
                     by_customer=True,
                 )
-            except ValidationError as exc:
-                errors.extend(exc.messages)
-            except ServiceError as exc:
+            except ValidationError:
+                # Staff's words name warehouses and dates as typed; the customer gets one.
+                errors.append(_("Choose one of the delivery times offered."))
+            except ServiceError:
                 # Taken by someone else a moment ago, or the goods left meanwhile.
                 order.refresh_from_db(fields=["status"])
-                errors.append(str(TOO_LATE) if order.status not in OPEN_STATUSES else str(exc))
+                if order.status not in OPEN_STATUSES or form.cleaned_data["warehouse"] not in {
+                    str(w.pk) for w in slots.order_warehouses(order)
+                }:
+                    return render_order_page(request, order, refused=str(TOO_LATE), status=400)
+                errors.append(
+                    _("This delivery time has just been fully booked. Please choose another.")
+                )
             else:
                 return self.saved(order, SECTION)
         return render_order_page(request, order, bound_forms={"slot": errors}, status=400)

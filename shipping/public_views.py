@@ -89,10 +89,13 @@ def render_order_page(
     order: Order,
     *,
     bound_forms: dict[str, Any] | None = None,
+    refused: str = "",
     status: int = 200,
 ) -> HttpResponse:
     """The page with every registered section. `bound_forms` carries a form sent with errors
-    (by section key), so its section shows what the visitor typed and why it was refused."""
+    (by section key), so its section shows what the visitor typed and why it was refused;
+    `refused` says at the top why a form the page no longer offers was not taken (the order
+    left meanwhile)."""
     request.public_bound_forms = bound_forms or {}  # type: ignore[attr-defined]
     context = public_order_page(order)
     sections = []
@@ -116,6 +119,7 @@ def render_order_page(
     context["aside_sections"] = [s for s in sections if s["column"] == "aside"]
     context["notice"] = notice
     context["has_errors"] = bool(bound_forms)
+    context["refused"] = refused
     return render(request, "shipping/track/order.html", context, status=status)
 
 
