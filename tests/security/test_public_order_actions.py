@@ -39,7 +39,7 @@ def not_found(client) -> bytes:
 
 
 def test_every_url_under_the_token_misses_like_the_page(client, two_delivered):
-    order, other = two_delivered
+    order, _other = two_delivered
     revoked = order_services.order_public_token(order)
     order_services.order_public_token_revoke(actor=None, order=order)
     invoice = order.invoices.get().number
@@ -80,7 +80,7 @@ def test_a_token_downloads_only_its_own_orders_documents(client, two_delivered):
 
 def test_document_guessing_counts_as_misses(client, two_delivered, settings):
     settings.OMS_TRACK_MISSES_PER_HOUR = 3
-    order, other = two_delivered
+    order, _other = two_delivered
     token = order_services.order_public_token(order)
     for number in range(3):
         assert client.get(f"/track/{token}/invoices/INV-{number}.pdf").status_code == 404
