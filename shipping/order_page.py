@@ -303,6 +303,8 @@ TIMELINE_ORDER_STATUS: dict[str, Promise] = {
     OS.IN_PRODUCTION: pgettext_lazy("customer timeline", "Order confirmed"),
     OS.ALLOCATED: pgettext_lazy("customer timeline", "Order confirmed"),
     OS.PICKING: pgettext_lazy("customer timeline", "Being packed"),
+    OS.PARTIALLY_SHIPPED: pgettext_lazy("customer timeline", "Part of the order shipped"),
+    OS.SHIPPED: pgettext_lazy("customer timeline", "Order shipped"),
     OS.DELIVERED: pgettext_lazy("customer timeline", "Order delivered"),
     OS.CANCELLED: pgettext_lazy("customer timeline", "Order cancelled"),
     OS.REFUNDING: pgettext_lazy("customer timeline", "Refund started"),
@@ -347,7 +349,8 @@ def _slot_words(event: OrderEvent) -> Any:
 
 def order_timeline(order: Order, shipments: list[Shipment]) -> list[TimelineEntry]:
     """What happened to the order, newest first, in plain words: placed, confirmed, packed,
-    each parcel handed over and delivered, payments, a booked delivery time. One query (the
+    shipped, delivered, payments, a booked delivery time, and, for an order in several
+    parcels, each parcel handed over and delivered. One query (the
     shipments' events come prefetched)."""
     entries = [TimelineEntry(order.created_at, pgettext_lazy("customer timeline", "Order placed"))]
     told: set[Any] = set()
@@ -371,7 +374,8 @@ def order_timeline(order: Order, shipments: list[Shipment]) -> list[TimelineEntr
         if title is not None:
             entries.append(TimelineEntry(event.created_at, title))
     several = len(shipments) > 1
-    for number, shipment in enumerate(shipments, start=1):
+    # One parcel tells its own story in its card; several are told here, each by number.
+    for number, shipment in enumerate(shipments if several else [], start=1):
         for event in shipment.events.all():
             if event.kind != ShipmentEventKind.STATUS:
                 continue
@@ -380,11 +384,7 @@ def order_timeline(order: Order, shipments: list[Shipment]) -> list[TimelineEntr
                 continue
             if event.to_status == S.DISPATCHED and shipment.carrier:
                 title = _("Handed to %(carrier)s") % {"carrier": shipment.carrier}
-            detail = (
-                _("Parcel %(n)s of %(total)s") % {"n": number, "total": len(shipments)}
-                if several
-                else ""
-            )
+            detail = _("Parcel %(n)s of %(total)s") % {"n": number, "total": len(shipments)}
             entries.append(TimelineEntry(event.created_at, title, detail))
     entries.sort(key=lambda entry: entry.at, reverse=True)
     return entries

@@ -38,7 +38,7 @@ def test_the_timeline_tells_the_story_in_plain_words(
     html = client.get(page_url(order), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     timeline = html[html.index("data-order-timeline") :]
     timeline = timeline[: timeline.index("</ol>")]
-    for words in ("Order placed", "Order confirmed", "Handed to SF Express", "Order delivered"):
+    for words in ("Order placed", "Order confirmed", "Order shipped", "Order delivered"):
         assert words in timeline, words
     # Newest first, and "confirmed" once although the order went through several statuses.
     assert timeline.index("Order delivered") < timeline.index("Order placed")
