@@ -43,7 +43,10 @@ PUBLIC_PAGE_CSP = {"script-src": [NONE], "connect-src": [NONE], "style-src": [SE
 
 def public_headers(response: HttpResponse) -> HttpResponse:
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    # Never to another site; to our own, so that the page's forms post with their origin
+    # (no-referrer makes a browser send "Origin: null", which the CSRF check refuses). Our
+    # own logs redact the token wherever it appears (oms.logredact).
+    response["Referrer-Policy"] = "same-origin"
     # Personal data: the browser may keep it, a shared cache (proxy, CDN) never.
     response["Cache-Control"] = "private, no-store"
     return response
