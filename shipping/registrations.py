@@ -51,6 +51,7 @@ from shipping.panels import carrier_choice_panel, pickup_panel
 from shipping.pickup_codes import READY_FOR_PICKUP_EVENT
 from shipping.print_seeders import seed_batch_print
 from shipping.public_delivery import delivery_section
+from shipping.public_seeders import seed_customer_page_demo
 from shipping.seeders import seed_shipping_demo
 from shipping.simulator_seeders import seed_tracking_subscriptions
 from shipping.slot_views import order_delivery_panel
@@ -409,6 +410,7 @@ register_process(
     enabled=lambda: settings.OMS_CARRIER_SIMULATOR_RUN,
 )
 register_seeder(Seeder("delivery", seed_delivery_demo, depends_on=("shipping",)))
+register_seeder(Seeder("customer-page", seed_customer_page_demo, depends_on=("delivery",)))
 register_seeder(Seeder("shipping-merge", seed_merge_demo, depends_on=("shipping",)))
 register_seeder(Seeder("shipping-desk", seed_desk, depends_on=("shipping",)))
 register_seeder(Seeder("shipping-print", seed_batch_print, depends_on=("shipping",)))
