@@ -23,7 +23,13 @@ from oms.ratelimit import client_address, count_hit, hits
 from orders import services as order_services
 from orders.choices import OrderStatus
 from orders.models import Order
-from shipping.public_views import PUBLIC_PAGE_CSP, page_url, public_headers, too_many
+from shipping.public_views import (
+    PUBLIC_PAGE_CSP,
+    in_chosen_language,
+    page_url,
+    public_headers,
+    too_many,
+)
 
 NO_MATCH = _(
     "We could not find an order with these details. Check the order number and the last "
@@ -81,7 +87,9 @@ class OrderLookupView(View):
     template_name = "shipping/track/lookup.html"
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        return public_headers(render(request, self.template_name, {"form": OrderLookupForm()}))
+        return in_chosen_language(
+            request, lambda: render(request, self.template_name, {"form": OrderLookupForm()})
+        )
 
     def post(self, request: HttpRequest) -> HttpResponse:
         form = OrderLookupForm(request.POST)

@@ -58,6 +58,25 @@ def _language(request: HttpRequest) -> str | None:
     return chosen if chosen in LANGUAGES else None
 
 
+def in_chosen_language(request: HttpRequest, respond) -> HttpResponse:
+    """`respond()` in the language picked with the page's switch (?lang=), remembered in
+    Django's language cookie, with the headers every public page sends."""
+    chosen = _language(request)
+    if chosen:
+        translation.activate(chosen)
+        request.LANGUAGE_CODE = chosen
+    response = respond()
+    if chosen:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            chosen,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+            secure=request.is_secure(),
+        )
+    return public_headers(response)
+
+
 def too_many(request: HttpRequest, window: int, template: str = "shipping/track/too_many.html"):
     response = render(request, template, status=429)
     response["Retry-After"] = str(seconds_left(window))
@@ -140,25 +159,14 @@ class PublicOrderView(View):
     def _answer(self, request: HttpRequest, token: str, handler: str, kwargs) -> HttpResponse:
         if not hasattr(self, handler):
             return self.http_method_not_allowed(request)
-        chosen = _language(request)
-        if chosen:
-            translation.activate(chosen)
-            request.LANGUAGE_CODE = chosen
-        found = order_for_token(request, token)
-        response = (
-            found
-            if isinstance(found, HttpResponse)
-            else getattr(self, handler)(request, found, **kwargs)
-        )
-        if chosen:
-            response.set_cookie(
-                settings.LANGUAGE_COOKIE_NAME,
-                chosen,
-                max_age=settings.LANGUAGE_COOKIE_AGE,
-                samesite="Lax",
-                secure=request.is_secure(),
-            )
-        return public_headers(response)
+
+        def respond() -> HttpResponse:
+            found = order_for_token(request, token)
+            if isinstance(found, HttpResponse):
+                return found
+            return getattr(self, handler)(request, found, **kwargs)
+
+        return in_chosen_language(request, respond)
 
     @classmethod
     def as_public_view(cls, **initkwargs):

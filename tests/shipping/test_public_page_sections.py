@@ -125,6 +125,9 @@ def test_the_lookup_form_leads_to_the_page_by_phone_ending_or_email(client, publ
     order = public.open_order(email="Li.Ming@example.com")
     form = client.get("/track/", HTTP_ACCEPT_LANGUAGE="en")
     assert form.status_code == 200
+    chinese = client.get("/track/?lang=zh-hans", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "查询订单" in chinese
+    assert form["Referrer-Policy"] == "same-origin"
     assert 'name="csrfmiddlewaretoken"' in form.content.decode()
     by_phone = client.post("/track/", {"number": order.number.lower(), "contact": "5678"})
     assert by_phone.status_code == 302
