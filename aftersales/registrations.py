@@ -2,6 +2,7 @@
 customer's feedback) keeps its own registrations module, imported here."""
 
 from aftersales import case_registrations  # noqa: F401
+from aftersales import feedback_registrations  # noqa: F401
 from oms.registry import register_urls
 
 register_urls("", "aftersales.urls")

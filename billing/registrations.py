@@ -12,6 +12,7 @@ from billing.message_seeders import seed_billing_messages
 from billing.messages import BILLING_MESSAGES, INVOICE_PDF, invoice_attachment
 from billing.models import CreditNote, Invoice, Payment
 from billing.panels import order_documents_panel
+from billing.public_page import payment_section
 from billing.reminder_documents import statement_attachment
 from billing.reminder_messages import REMINDER_EVENTS
 from billing.reminder_seeders import seed_reminders_demo
@@ -22,6 +23,7 @@ from oms.filejobs import register_file_job_kind
 from oms.registry import (
     Kpi,
     Panel,
+    PublicSection,
     Seeder,
     grant_many,
     register_attachment_maker,
@@ -32,12 +34,21 @@ from oms.registry import (
     register_kpi,
     register_message_event,
     register_nav_item,
+    register_public_order_section,
     register_reference_resolver,
     register_seeder,
     register_urls,
 )
 
 register_urls("", "billing.urls")
+register_public_order_section(
+    PublicSection(
+        key="payment",
+        order=100,
+        template="billing/track/payment_section.html",
+        context=payment_section,
+    )
+)
 register_file_job_kind(INVOICE_BATCH)
 
 VIEW = {"billing.view_invoice", "billing.view_creditnote", "billing.view_payment"}

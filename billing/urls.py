@@ -3,6 +3,7 @@ from django.urls import path
 from billing import (
     margin_views,
     payment_views,
+    public_page,
     receivable_views,
     remittance_views,
     schedule_views,
@@ -14,6 +15,12 @@ from oms.generic import object_urls
 
 app_name = "billing"
 urlpatterns = [
+    # The customer's documents, through the order page's token (billing/public_page.py).
+    path(
+        "track/<str:token>/invoices/<str:number>.pdf",
+        public_page.track_document,
+        name="track_document",
+    ),
     *object_urls("invoices/", "invoice", views, "Invoice"),
     path("invoices/print/", InvoiceBatchView.as_view(), name="invoice_batch"),
     path("invoices/<int:pk>/issue/", views.InvoiceIssueView.as_view(), name="invoice_issue"),

@@ -186,6 +186,27 @@ class CodedText:
     render: Callable[[Mapping[str, Any]], str] | None = None
 
 
+@dataclass(frozen=True)
+class PublicSection:
+    """A section of the customer's order page (/track/<token>/) that an app adds.
+
+    `context(order, request)` returns the template's context for that one order (the token's
+    order, and nothing the token does not grant), or None to leave the section out. The page
+    includes `template` with that context as `section`. Sections come in `order`; `column` is
+    "main" (under the status and parcels) or "aside" (beside them on a wide screen). The order
+    numbers in use: 100 payment and documents (billing), 200 returns (after-sales), 300 the
+    customer's rating (after-sales).
+    """
+
+    key: str
+    order: int
+    template: str
+    context: Callable[[Any, HttpRequest], dict | None]
+    column: str = "main"
+    # Shown at the top of the page after the section's form was sent (?saved=<key>).
+    saved_message: Any = ""
+
+
 # The family of audit-log action codes ("customer.update"), each worded as a label.
 AUDIT_ACTIONS = "audit_action"
 
@@ -213,6 +234,7 @@ class Registry:
     reference_resolvers: list[tuple[str, Callable[[str], str | None]]] = field(default_factory=list)
     message_events: dict[str, MessageEvent] = field(default_factory=dict)
     processes: dict[str, Process] = field(default_factory=dict)
+    public_order_sections: dict[str, PublicSection] = field(default_factory=dict)
     # code -> maker(**args) -> (file name, content, MIME type): an e-mail's attachment, made
     # when the outbox worker sends it (the outbox row keeps only the code and its arguments).
     attachment_makers: dict[str, Callable[..., tuple[str, bytes, str]]] = field(
@@ -382,6 +404,16 @@ def register_secret_path(prefix: str) -> None:
     add_secret_prefix(prefix)
 
 
+def register_public_order_section(section: PublicSection) -> None:
+    """A section of the customer's order page (billing's payment and invoices, after-sales'
+    return link and rating): the page, in shipping, renders it without importing the app."""
+    if section.column not in {"main", "aside"}:
+        raise ImproperlyConfigured(f"public section {section.key!r}: column must be main or aside")
+    if section.key in registry.public_order_sections:
+        raise ImproperlyConfigured(f"public section {section.key!r} is registered twice")
+    registry.public_order_sections[section.key] = section
+
+
 # --- reading: used by the kernel's pages, commands and settings ----------------------------
 
 
@@ -398,6 +430,11 @@ def beat_schedule() -> dict[str, dict]:
         job.name: {"task": job.task, "schedule": job.schedule, "options": {"expires": job.expires}}
         for job in registry.beat_jobs.values()
     }
+
+
+def public_order_sections() -> list[PublicSection]:
+    """The customer's order page's sections, in their order."""
+    return sorted(registry.public_order_sections.values(), key=lambda s: (s.order, s.key))
 
 
 def processes_to_run() -> list[Process]:

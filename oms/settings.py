@@ -372,6 +372,10 @@ OMS_BIND = env.str("OMS_BIND", default="127.0.0.1:8000")
 # mistypes one a few times is not stopped).
 OMS_TRACK_REQUESTS_PER_MINUTE = env.int("OMS_TRACK_REQUESTS_PER_MINUTE", default=60)
 OMS_TRACK_MISSES_PER_HOUR = env.int("OMS_TRACK_MISSES_PER_HOUR", default=30)
+# Finding an order without the link (/track/: number + phone ending or e-mail): tries per
+# client address and per order number in a window of this many minutes.
+OMS_TRACK_LOOKUP_TRIES = env.int("OMS_TRACK_LOOKUP_TRIES", default=5)
+OMS_TRACK_LOOKUP_MINUTES = env.int("OMS_TRACK_LOOKUP_MINUTES", default=10)
 # A parcel with the carrier and no news from it for this many working days joins the logistics
 # desk's exceptions queue.
 OMS_SHIPMENT_QUIET_WORKING_DAYS = env.int("OMS_SHIPMENT_QUIET_WORKING_DAYS", default=3)

@@ -40,6 +40,7 @@ class OrderNote(StrEnum):
     REPLACEMENT_SENT = "replacement_sent"
     REPAIR_SENT = "repair_sent"
     REPLACES = "replaces"
+    DELIVERY_NOTE_CHANGED = "delivery_note_changed"
 
 
 def order_note(code: OrderNote, **params: Any) -> dict[str, Any]:
@@ -75,6 +76,15 @@ NOTE_TEXTS: dict[str, Any] = {
         fallback=gettext_lazy("Payment status changed."),
     ),
     N.PAID_AND_DELIVERED: gettext_lazy("Delivered and paid: the order is completed."),
+    # customer: "1" when the customer changed it on the order's page.
+    N.DELIVERY_NOTE_CHANGED: CodedText(
+        gettext_lazy("Delivery note changed."),
+        render=lambda params: str(
+            gettext_lazy("Delivery note changed by the customer.")
+            if params.get("customer")
+            else gettext_lazy("Delivery note changed.")
+        ),
+    ),
     N.ALL_RETURNED: gettext_lazy(
         "Every parcel that left came back: the goods are sent again or the rest is closed."
     ),

@@ -156,6 +156,7 @@ register_audit_actions(
         "order.customer_link_create": _("Customer link created"),
         "order.customer_link_regenerate": _("Customer link replaced by a new one"),
         "order.customer_link_revoke": _("Customer link revoked"),
+        "order.delivery_note": _("Delivery note changed"),
     }
 )
 # Timeline notes and approval reasons are stored as codes; these are their words.

@@ -23,8 +23,8 @@ from django.utils.translation import gettext_lazy as _
 
 from oms.regions import region_label
 from orders import services as order_services
-from orders.choices import FulfilmentStatus, OrderStatus
-from orders.models import Order, OrderLine
+from orders.choices import EventKind, FulfilmentStatus, OrderStatus, PaymentStatus
+from orders.models import Order, OrderEvent, OrderLine
 from shipping.choices import ShipmentEventKind, ShipmentStatus
 from shipping.models import Shipment, ShipmentEvent, TrackingEvent
 from shipping.tracking.statuses import TrackingSource
@@ -287,24 +287,115 @@ def _progress(shipment: Shipment) -> list[ProgressEntry]:
     return entries
 
 
-def public_order_page(token: str) -> dict[str, Any] | None:
-    """Everything the customer's page shows for this token, or None (not found)."""
-    order = (
-        Order.objects.filter(public_token=token)
-        .select_related("customer")
-        .prefetch_related(
-            Prefetch(
-                "lines",
-                queryset=OrderLine.objects.select_related("product").order_by("line_no"),
-            )
-        )
-        .first()
-        if token
-        else None
-    )
-    if order is None:
+def public_order(token: str) -> Order | None:
+    """The order this token grants, or None. One query."""
+    if not token:
         return None
-    shipments = (
+    return Order.objects.filter(public_token=token).select_related("customer").first()
+
+
+# The order's story in a customer's words: only these moves are told, each once. Staff names,
+# notes, reasons and costs are never read from the events (their `actor`, `note` and `data`
+# stay inside, but for the booked slot's date and time).
+TIMELINE_ORDER_STATUS: dict[str, Promise] = {
+    OS.CONFIRMED: pgettext_lazy("customer timeline", "Order confirmed"),
+    OS.BACKORDERED: pgettext_lazy("customer timeline", "Order confirmed"),
+    OS.IN_PRODUCTION: pgettext_lazy("customer timeline", "Order confirmed"),
+    OS.ALLOCATED: pgettext_lazy("customer timeline", "Order confirmed"),
+    OS.PICKING: pgettext_lazy("customer timeline", "Being packed"),
+    OS.PARTIALLY_SHIPPED: pgettext_lazy("customer timeline", "Part of the order shipped"),
+    OS.SHIPPED: pgettext_lazy("customer timeline", "Order shipped"),
+    OS.DELIVERED: pgettext_lazy("customer timeline", "Order delivered"),
+    OS.CANCELLED: pgettext_lazy("customer timeline", "Order cancelled"),
+    OS.REFUNDING: pgettext_lazy("customer timeline", "Refund started"),
+}
+TIMELINE_SHIPMENT_STATUS: dict[str, Promise] = {
+    S.DISPATCHED: pgettext_lazy("customer timeline", "Handed to the carrier"),
+    S.DELIVERED: pgettext_lazy("customer timeline", "Delivered"),
+    S.EXCEPTION: pgettext_lazy("customer timeline", "Delayed: the carrier reported a problem"),
+    S.RETURNED: pgettext_lazy("customer timeline", "Coming back to us"),
+}
+TIMELINE_PAYMENT: dict[str, Promise] = {
+    PaymentStatus.PARTIALLY_PAID: pgettext_lazy("customer timeline", "Part payment received"),
+    PaymentStatus.PAID: pgettext_lazy("customer timeline", "Payment received"),
+    PaymentStatus.PARTIALLY_REFUNDED: pgettext_lazy(
+        "customer timeline", "Part of your payment refunded"
+    ),
+    PaymentStatus.REFUNDED: pgettext_lazy("customer timeline", "Payment refunded"),
+}
+TIMELINE_EVENT_KINDS = (
+    EventKind.STATUS,
+    EventKind.CANCELLED,
+    EventKind.DELIVERY,
+    EventKind.PAYMENT,
+)
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    title: Any
+    detail: Any = ""
+
+
+def _slot_words(event: OrderEvent) -> Any:
+    slot = str((event.data or {}).get("slot") or "")
+    if not slot:
+        return None
+    if (event.message or {}).get("code") not in ("slot_booked", "slot_moved"):
+        return pgettext_lazy("customer timeline", "Delivery time cancelled")
+    return _("Delivery time booked: %(slot)s") % {"slot": slot}
+
+
+def order_timeline(order: Order, shipments: list[Shipment]) -> list[TimelineEntry]:
+    """What happened to the order, newest first, in plain words: placed, confirmed, packed,
+    shipped, delivered, payments, a booked delivery time, and, for an order in several
+    parcels, each parcel handed over and delivered. One query (the
+    shipments' events come prefetched)."""
+    entries = [TimelineEntry(order.created_at, pgettext_lazy("customer timeline", "Order placed"))]
+    told: set[Any] = set()
+    events = OrderEvent.objects.filter(order=order, kind__in=TIMELINE_EVENT_KINDS).only(
+        "created_at", "kind", "to_status", "message", "data"
+    )
+    for event in events.order_by("id"):
+        title: Any = None
+        if event.kind == EventKind.DELIVERY:
+            title = _slot_words(event)
+        elif event.kind == EventKind.PAYMENT:
+            moved = (event.data or {}).get("payment_status") or [None, None]
+            title = TIMELINE_PAYMENT.get(moved[-1])
+        else:
+            title = TIMELINE_ORDER_STATUS.get(event.to_status)
+            # "Confirmed" once, however many of its kinds the order went through.
+            if title is not None and str(title) in told:
+                continue
+            if title is not None:
+                told.add(str(title))
+        if title is not None:
+            entries.append(TimelineEntry(event.created_at, title))
+    several = len(shipments) > 1
+    # One parcel tells its own story in its card; several are told here, each by number.
+    for number, shipment in enumerate(shipments if several else [], start=1):
+        for event in shipment.events.all():
+            if event.kind != ShipmentEventKind.STATUS:
+                continue
+            title = TIMELINE_SHIPMENT_STATUS.get(event.to_status)
+            if title is None:
+                continue
+            if event.to_status == S.DISPATCHED and shipment.carrier:
+                title = _("Handed to %(carrier)s") % {"carrier": shipment.carrier}
+            detail = _("Parcel %(n)s of %(total)s") % {"n": number, "total": len(shipments)}
+            entries.append(TimelineEntry(event.created_at, title, detail))
+    entries.sort(key=lambda entry: entry.at, reverse=True)
+    return entries
+
+
+def public_order_page(order: Order) -> dict[str, Any]:
+    """Everything shipping's part of the customer's page shows for the token's order."""
+    lines = list(
+        OrderLine.objects.filter(order=order).select_related("product").order_by("line_no")
+    )
+    shipments = list(
         Shipment.objects.filter(order=order)
         .exclude(status=S.CANCELLED)
         .prefetch_related(
@@ -316,7 +407,6 @@ def public_order_page(token: str) -> dict[str, Any] | None:
         )
         .order_by("id")
     )
-    lines = list(order.lines.all())
     return {
         "order": order,
         "words": order_words(order),
@@ -351,6 +441,7 @@ def public_order_page(token: str) -> dict[str, Any] | None:
             )
             for shipment in shipments
         ],
+        "timeline": order_timeline(order, shipments),
         "ship_to": {
             "name": masked_name(order.ship_recipient),
             "phone": masked_phone(order.ship_phone),

@@ -13,6 +13,7 @@ from oms.registry import (
     Kpi,
     KpiValue,
     Panel,
+    PublicSection,
     SearchProvider,
     Seeder,
     grant_many,
@@ -25,6 +26,7 @@ from oms.registry import (
     register_message_event,
     register_nav_item,
     register_process,
+    register_public_order_section,
     register_reference_resolver,
     register_search,
     register_secret_path,
@@ -49,6 +51,8 @@ from shipping.order_page import customer_link_panel, order_page_url
 from shipping.panels import carrier_choice_panel, pickup_panel
 from shipping.pickup_codes import READY_FOR_PICKUP_EVENT
 from shipping.print_seeders import seed_batch_print
+from shipping.public_delivery import delivery_section
+from shipping.public_seeders import seed_customer_page_demo
 from shipping.seeders import seed_shipping_demo
 from shipping.simulator_seeders import seed_tracking_subscriptions
 from shipping.slot_views import order_delivery_panel
@@ -60,6 +64,17 @@ from shipping.tracking.tables import TrackedShipmentTable
 register_urls("", "shipping.urls")
 # The customer's order page: its token never reaches a log line.
 register_secret_path("/track/")
+# Shipping's own section of the customer's page, through the same registry as the others.
+register_public_order_section(
+    PublicSection(
+        key="delivery",
+        order=50,
+        template="shipping/track/delivery_section.html",
+        context=delivery_section,
+        column="aside",
+        saved_message=_("Thank you: your delivery details are saved."),
+    )
+)
 register_file_job_kind(DOCUMENT_BATCH)
 
 VIEW = {"shipping.view_shipment", "shipping.view_carrier"}
@@ -399,6 +414,7 @@ register_process(
     enabled=lambda: settings.OMS_CARRIER_SIMULATOR_RUN,
 )
 register_seeder(Seeder("delivery", seed_delivery_demo, depends_on=("shipping",)))
+register_seeder(Seeder("customer-page", seed_customer_page_demo, depends_on=("delivery",)))
 register_seeder(Seeder("shipping-merge", seed_merge_demo, depends_on=("shipping",)))
 register_seeder(Seeder("shipping-desk", seed_desk, depends_on=("shipping",)))
 register_seeder(Seeder("shipping-print", seed_batch_print, depends_on=("shipping",)))

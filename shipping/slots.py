@@ -347,7 +347,11 @@ def slot_book(
         actor=actor,
         action="slot.book",
         obj=order,
-        changes={"delivery_slot": [before, after], "warehouse": warehouse.code},
+        changes={
+            "delivery_slot": [before, after],
+            "warehouse": warehouse.code,
+            "source": "customer" if by_customer else "staff",
+        },
     )
     return booking
 

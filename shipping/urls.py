@@ -6,6 +6,8 @@ from shipping import (
     merge_views,
     pack_views,
     pickup_views,
+    public_delivery,
+    public_lookup,
     public_views,
     slot_views,
     views,
@@ -16,7 +18,18 @@ app_name = "shipping"
 urlpatterns = [
     path("shipments/", views.ShipmentListView.as_view(), name="list"),
     # The customer's order page: no sign-in, the token is the right (shipping/public_views.py).
+    path("track/", public_lookup.order_lookup, name="track_lookup"),
     path("track/<str:token>/", public_views.track_order, name="track"),
+    path(
+        "track/<str:token>/delivery-time/",
+        public_delivery.delivery_time_view,
+        name="track_delivery_time",
+    ),
+    path(
+        "track/<str:token>/delivery-note/",
+        public_delivery.delivery_note_view,
+        name="track_delivery_note",
+    ),
     path("shipments/print/", BatchPrintView.as_view(), name="batch_print"),
     path("shipments/wave/", views.WaveView.as_view(), name="wave"),
     path("shipments/wave/pick-list/", views.WavePickListView.as_view(), name="wave_pick_list"),

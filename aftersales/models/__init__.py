@@ -14,6 +14,7 @@ from aftersales.models.cases import (
     CaseStatus,
     EscalationLevel,
 )
+from aftersales.models.feedback import OrderFeedback
 from aftersales.models.resolutions import ReturnResolution
 from aftersales.models.returns import ReturnEvent, ReturnLine, ReturnPhoto, ReturnRequest
 
@@ -30,6 +31,7 @@ __all__ = [
     "CasePriority",
     "CaseStatus",
     "EscalationLevel",
+    "OrderFeedback",
     "ReturnEvent",
     "ReturnLine",
     "ReturnPhoto",

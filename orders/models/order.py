@@ -81,6 +81,10 @@ class Order(models.Model):
     billing_address = models.TextField(_("billing address"), blank=True)
     requested_delivery_date = models.DateField(_("requested delivery"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    # For the warehouse and the courier (where to leave the parcel, which gate): printed on
+    # the delivery papers, and the one thing the customer may change on the order's page.
+    # `notes` stays staff's own.
+    delivery_note = models.CharField(_("delivery note"), max_length=200, blank=True)
     prices_include_tax = models.BooleanField(_("prices include tax"), default=True)
     subtotal = models.DecimalField(_("subtotal"), default=0, **MONEY)
     discount_total = models.DecimalField(_("discounts"), default=0, **MONEY)

@@ -13,6 +13,7 @@ Callers use this package as one module: `from orders import services; services.o
 from orders.errors import InvalidTransition
 from orders.services.amend import order_amend
 from orders.services.delivery import order_record_delivery
+from orders.services.delivery_note import delivery_note_editable, order_set_delivery_note
 from orders.services.draft import (
     NewDraft,
     order_create,
@@ -78,6 +79,7 @@ __all__ = [
     "ShipmentProgress",
     "allocate_remainder",
     "approval_rule_save",
+    "delivery_note_editable",
     "discount_limit",
     "order_allocate_due",
     "order_allocate_finished_work",
@@ -109,6 +111,7 @@ __all__ = [
     "order_replacement_place",
     "order_resume",
     "order_return_received",
+    "order_set_delivery_note",
     "order_set_payment_status",
     "order_start_picking",
     "order_submit",

@@ -16,12 +16,19 @@ from tests.helpers import carrier_service, our_routes, route_kwargs, rule_object
 
 # Views open to anyone, and views open to every signed-in user whatever their role.
 # The customer's order page (the token is the right) and carriers' callbacks (signed).
+# Its forms, downloads and the lookup without the link are the token's (or the form's) too:
+# tests/security/test_public_order_actions.py checks them.
 PUBLIC = {
     "login",
     "set_language",
     "shipping:track",
     "shipping_tracking:callback",
     "aftersales:public_return",
+    "shipping:track_lookup",
+    "shipping:track_delivery_time",
+    "shipping:track_delivery_note",
+    "billing:track_document",
+    "aftersales:track_rating",
 }
 ANY_SIGNED_IN = {"dashboard", "search", "logout", "password_change", "password_change_done"}
 # Views open only to the signed-in user who owns the object (and administrators), whatever

@@ -67,6 +67,7 @@ def test_seed_demo_is_idempotent_and_consistent(django_user_model):
     check_history()
     check_shipments()
     check_billing()
+    check_customer_page()
     check_gaps()
     check_reminders()
 
@@ -324,3 +325,17 @@ def check_payments():
     assert len(set(Payment.objects.values_list("method", flat=True))) >= 4
     assert max(Payment.objects.values_list("received_on", flat=True)) <= timezone.localdate()
     assert_invariants()
+
+
+def check_customer_page():
+    """The customer's own changes: ratings from five stars to one (one changed since), and
+    notes for the courier typed on the order page."""
+    from aftersales.models import OrderFeedback
+
+    ratings = set(OrderFeedback.objects.values_list("rating", flat=True))
+    assert len(ratings) >= 3, ratings
+    assert OrderFeedback.objects.exclude(comment="").exists()
+    assert OrderFeedback.objects.filter(edits__gt=0).exists()
+    noted = Order.objects.exclude(delivery_note="")
+    assert noted.exists()
+    assert noted.filter(public_token__isnull=False).count() == noted.count()
