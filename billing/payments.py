@@ -17,8 +17,11 @@ row). The same key again returns the payment already recorded, also when two req
 (the insert runs in a savepoint; the loser reads the winner's row); the same key with another
 customer, amount or chosen invoices is refused.
 
-Locks, always in this order: the customer row, invoices by id, payments by id. Every service
-runs in one transaction and leaves the invariants of billing.models.payments true.
+Locks, always in this order, in every billing service: the customer row, the orders by id,
+the invoices by id (then a document counter), the payments by id. Services that start from an
+order (order_bill, credit notes) lock its customer first too (`lock_customer_and_order`), so a
+payment and a credit note of one customer wait for each other instead of deadlocking. Every
+service runs in one transaction and leaves the invariants of billing.models.payments true.
 """
 
 from collections.abc import Iterable, Sequence
@@ -27,7 +30,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Subquery
 from django.utils.translation import gettext as _
 
 from billing.choices import PAYMENT_SEQUENCE, InvoiceStatus, PaymentKind, PaymentMethod
@@ -43,6 +46,7 @@ from oms.money import CENT, ZERO
 from oms.services import audit_record
 from oms.types import User
 from orders.choices import OrderStatus
+from orders.models import Order
 from shipping.models import Shipment
 
 PAYABLE = (InvoiceStatus.ISSUED, InvoiceStatus.PARTLY_CREDITED)
@@ -82,23 +86,56 @@ def open_invoices(customer_id: int):
     )
 
 
+def lock_customer_and_order(order_id: int) -> Order:
+    """Lock the order's customer, then the order (see the module's docstring for why the
+    customer comes first): two statements. Returns the locked order with its customer."""
+    while True:
+        customer = (
+            Customer.objects.select_for_update()
+            .filter(pk=Subquery(Order.objects.filter(pk=order_id).values("customer_id")))
+            .first()
+        )
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if customer is not None and order.customer_id == customer.pk:
+            order.customer = customer
+            return order
+        # The order moved to another customer meanwhile (never once it is billed): again.
+
+
 def _lock_invoices(customer: Customer, invoices: Sequence[Invoice] | None) -> list[Invoice]:
-    """Lock the invoices to settle (by id), checked, in the order they are to be paid: as
-    chosen, or oldest due first. A chosen invoice with nothing open gets nothing."""
+    """Lock the orders, then the invoices to settle (each by id), checked, in the order they
+    are to be paid: as chosen, or oldest due first. A chosen invoice with nothing open gets
+    nothing. The caller holds the customer's lock, so no invoice of the customer is written
+    meanwhile; one paid meanwhile is re-read after the lock (READ COMMITTED)."""
     if invoices is None:
-        # Found and locked in one statement, by id; an invoice paid meanwhile by someone else
-        # is re-read after the lock (READ COMMITTED) and has nothing open.
-        rows = open_invoices(customer.pk).order_by("pk")
-        ids = []
+        candidates = list(open_invoices(customer.pk).order_by().values_list("pk", "order_id"))
     else:
-        ids = list(dict.fromkeys(invoice.pk for invoice in invoices))
-        rows = Invoice.objects.filter(pk__in=ids).order_by("pk")
+        candidates = list(
+            Invoice.objects.filter(pk__in={invoice.pk for invoice in invoices}).values_list(
+                "pk", "order_id"
+            )
+        )
+    if not candidates:
+        return []
+    # The orders' locks before the invoices': orders_follow_payments writes the orders later.
+    list(
+        Order.objects.select_for_update()
+        .filter(pk__in={order_id for _pk, order_id in candidates})
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    rows = open_invoices(customer.pk) if invoices is None else Invoice.objects.all()
     locked = {
         invoice.pk: invoice
-        for invoice in rows.select_for_update(of=("self",)).select_related("order")
+        for invoice in rows.filter(pk__in=[pk for pk, _order in candidates])
+        .order_by("pk")
+        .select_for_update(of=("self",))
+        .select_related("order")
     }
     if invoices is None:
         ids = list(locked)
+    else:
+        ids = list(dict.fromkeys(invoice.pk for invoice in invoices))
     for invoice in locked.values():
         if invoice.customer_id != customer.pk:
             raise ServiceError(_("%(invoice)s belongs to another customer.") % {"invoice": invoice})
@@ -393,6 +430,7 @@ def refund_create(
     from django.utils import timezone
 
     Customer.objects.select_for_update().filter(pk=credit_note.customer_id).get()
+    Order.objects.select_for_update().filter(pk=credit_note.order_id).values_list("pk").get()
     done = Payment.objects.filter(credit_note=credit_note, kind=PaymentKind.REFUND).first()
     if done is not None:
         raise ServiceError(
