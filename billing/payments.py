@@ -18,7 +18,8 @@ row). The same key again returns the payment already recorded, also when two req
 customer, amount or chosen invoices is refused.
 
 Locks, always in this order, in every billing service: the customer row, the orders by id,
-the invoices by id (then a document counter), the payments by id. Services that start from an
+the invoices by id (then a document counter), the payments by id; a payment locks its
+invoices and their orders in one statement (`_lock_invoices`). Services that start from an
 order (order_bill, credit notes) lock its customer first too (`lock_customer_and_order`), so a
 payment and a credit note of one customer wait for each other instead of deadlocking. Every
 service runs in one transaction and leaves the invariants of billing.models.payments true.
@@ -103,42 +104,31 @@ def lock_customer_and_order(order_id: int) -> Order:
 
 
 def _lock_invoices(customer: Customer, invoices: Sequence[Invoice] | None) -> list[Invoice]:
-    """Lock the orders, then the invoices to settle (each by id), checked, in the order they
-    are to be paid: as chosen, or oldest due first. A chosen invoice with nothing open gets
+    """Lock the invoices to settle with their orders (by id), checked, in the order they are
+    to be paid: as chosen, or oldest due first. A chosen invoice with nothing open gets
     nothing. The caller holds the customer's lock, so no invoice of the customer is written
-    meanwhile; one paid meanwhile is re-read after the lock (READ COMMITTED)."""
+    meanwhile."""
     if invoices is None:
-        candidates = list(open_invoices(customer.pk).order_by().values_list("pk", "order_id"))
+        rows = open_invoices(customer.pk)
+        ids = []
     else:
-        candidates = list(
-            Invoice.objects.filter(pk__in={invoice.pk for invoice in invoices}).values_list(
-                "pk", "order_id"
-            )
-        )
-    if not candidates:
-        return []
-    # The orders' locks before the invoices': orders_follow_payments writes the orders later.
-    list(
-        Order.objects.select_for_update()
-        .filter(pk__in={order_id for _pk, order_id in candidates})
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    )
-    rows = open_invoices(customer.pk) if invoices is None else Invoice.objects.all()
+        ids = list(dict.fromkeys(invoice.pk for invoice in invoices))
+        # Only this customer's: another customer's rows are not ours to lock.
+        rows = Invoice.objects.filter(pk__in=ids, customer_id=customer.pk)
+    # The invoices and their orders (orders_follow_payments writes them later) in one
+    # statement: every billing writer holds the customer's lock first, so none waits here for
+    # another, and nothing outside billing locks an invoice.
     locked = {
         invoice.pk: invoice
-        for invoice in rows.filter(pk__in=[pk for pk, _order in candidates])
-        .order_by("pk")
-        .select_for_update(of=("self",))
+        for invoice in rows.order_by("pk")
         .select_related("order")
+        .select_for_update(of=("self", "order"))
     }
     if invoices is None:
         ids = list(locked)
-    else:
-        ids = list(dict.fromkeys(invoice.pk for invoice in invoices))
+    elif foreign := [invoice for invoice in invoices if invoice.pk not in locked]:
+        raise ServiceError(_("%(invoice)s belongs to another customer.") % {"invoice": foreign[0]})
     for invoice in locked.values():
-        if invoice.customer_id != customer.pk:
-            raise ServiceError(_("%(invoice)s belongs to another customer.") % {"invoice": invoice})
         if invoice.status == InvoiceStatus.HELD:
             raise ServiceError(
                 _("%(invoice)s is held for fapiao details: issue it before it is paid.")
@@ -307,7 +297,8 @@ def payment_record(
         },
     )
     orders_follow_payments({invoice.order_id for invoice in settled}, actor=actor)
-    if settled:
+    # Only a customer on hold has a hold to lift: no statement for the others.
+    if settled and customer.credit_hold:
         dunning_after_payment(customer.pk)
     return payment
 
