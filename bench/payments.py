@@ -92,7 +92,16 @@ def prepare() -> None:
         batch_size=2000,
     )
     Installment.objects.bulk_create(
-        [Installment(invoice=i, position=1, due_date=i.due_date, amount=i.total) for i in invoices],
+        [
+            Installment(
+                invoice=i,
+                customer_id=i.customer_id,
+                position=1,
+                due_date=i.due_date,
+                amount=i.total,
+            )
+            for i in invoices
+        ],
         batch_size=2000,
     )
 

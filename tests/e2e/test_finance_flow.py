@@ -3,6 +3,7 @@ complete; a credit note on one of them, refunded partly (the rest stays the cust
 the reminders page with a final notice and the customer's credit hold. Screenshots at 1280 and
 390 px, in English and Chinese."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from billing import services
-from billing.dunning import reminders_send
+from billing.dunning import customer_remind, dunning_settings
 from billing.models import CreditNote, Invoice, Payment
 from orders.choices import OrderStatus
 from orders.models import Order
@@ -51,7 +52,14 @@ def test_finance_pays_two_invoices_refunds_part_of_a_credit_note_and_sees_remind
     late = Ledger(billing)
     overdue = late.customer(name="北京光源工程", credit_limit=Decimal("5000.00"))
     late.invoice(overdue, (95, "2300.00"))
-    reminders_send(on=timezone.localdate())
+    # The daily job on the last three days: friendly, firm, then the final notice (one level
+    # a day), which puts the customer on credit hold.
+    days = dunning_settings().days()
+    for back in (2, 1, 0):
+        day = timezone.localdate() - timedelta(days=back)
+        customer_remind(
+            customer_id=overdue.pk, on=day, days=days, at=timezone.now() - timedelta(days=back)
+        )
     UserFactory(username="qian", role="finance")
 
     violations: list[str] = []
