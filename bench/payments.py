@@ -13,6 +13,7 @@ customer's last ones become credit. Prints `name: value unit` lines.
 """
 
 import argparse
+import os
 import sys
 import time
 import uuid
@@ -91,12 +92,22 @@ def prepare() -> None:
         batch_size=2000,
     )
     Installment.objects.bulk_create(
-        [Installment(invoice=i, position=1, due_date=i.due_date, amount=i.total) for i in invoices],
+        [
+            Installment(
+                invoice=i,
+                customer_id=i.customer_id,
+                position=1,
+                due_date=i.due_date,
+                amount=i.total,
+            )
+            for i in invoices
+        ],
         batch_size=2000,
     )
 
 
-def worker(args) -> int:
+def worker(args) -> tuple[int, float]:
+    """Record `count` payments; returns (count, CPU seconds this process spent on them)."""
     seed, count = args
     use_database(DB)
     import random
@@ -112,6 +123,7 @@ def worker(args) -> int:
     rng = random.Random(seed)
     customers = list(Customer.objects.filter(code__startswith="PB"))
     methods = ["bank_transfer", "alipay", "wechat_pay", "card"]
+    cpu = time.process_time()
     for _ in range(count):
         payment_record(
             actor=None,
@@ -122,7 +134,7 @@ def worker(args) -> int:
             idempotency_key=f"bench-{uuid.uuid4()}",
             reference=f"B{rng.randint(1, 10**9)}",
         )
-    return count
+    return count, time.process_time() - cpu
 
 
 def sql_per_payment() -> int:
@@ -186,13 +198,18 @@ def main():
     with get_context("spawn").Pool(args.workers) as pool:
         pool.map(worker, [(1000 + i, 5) for i in range(args.workers)])  # warm up
         start = time.perf_counter()
-        done = sum(pool.map(worker, [(i, per_worker) for i in range(args.workers)]))
+        results = pool.map(worker, [(i, per_worker) for i in range(args.workers)])
         elapsed = time.perf_counter() - start
+    done = sum(count for count, _cpu in results)
+    cpu_ms = 1000 * sum(cpu for _count, cpu in results) / done
     per_second = done / elapsed
     tps = pgbench_tps(args.pgbench_seconds, args.workers)
     statements = sql_per_payment()
     print(f"payments_recorded_allocated: {done} payments")
     print(f"sql_per_payment: {statements} statements")
+    # The workers' own CPU (Python and the driver); the server's share is in the wall figure.
+    print(f"app_cpu_per_payment: {cpu_ms:.2f} ms")
+    print(f"load_average_1m: {os.getloadavg()[0]:.2f}")
     print(f"payments_{args.workers}_workers: {per_second:.1f} payments/s")
     print(f"pgbench_tpcb_{args.workers}_clients: {tps:.0f} tps")
     print(f"payments_per_pgbench_transaction: {per_second / tps:.3f} ratio")

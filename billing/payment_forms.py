@@ -1,12 +1,14 @@
 """Finance's payment form: who paid, how much, how, and (optionally) which open invoices."""
 
+from decimal import Decimal
+
 from django import forms
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from billing.models import Invoice
-from billing.payments import RECEIPT_METHODS, clean_amount, open_invoices
+from billing.models import Invoice, Payment
+from billing.payments import RECEIPT_METHODS, REFUND_METHODS, clean_amount, open_invoices
 from customers.models import Customer
 from customers.selectors import customers_visible_to
 from oms.errors import ServiceError
@@ -103,3 +105,41 @@ class PaymentForm(BootstrapFormMixin, forms.Form):
         ):
             self.add_error("invoices", _("Choose invoices of this customer."))
         return data
+
+
+class RefundForm(BootstrapFormMixin, forms.Form):
+    """Finance pays back part or all of what a credit note released, by the method the
+    customer paid with or another one; what is not paid back stays the customer's credit."""
+
+    amount = amount_field(_("Amount to refund"))
+    method = forms.ChoiceField(label=_("Paid back by"))
+
+    def __init__(self, *args, receipt: Payment | None, refundable: Decimal, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.refundable = refundable
+        self.fields["amount"].initial = refundable
+        self.fields["amount"].help_text = _(
+            "Up to %(amount)s. What you do not refund stays the customer's credit, usable on "
+            "later invoices."
+        ) % {"amount": format_money(refundable)}
+        original = receipt.method if receipt and receipt.method in REFUND_METHODS else None
+        self.fields["method"].choices = [
+            (
+                m.value,
+                _("%(method)s (as paid)") % {"method": m.label} if m == original else m.label,
+            )
+            for m in REFUND_METHODS
+        ]
+        self.fields["method"].initial = original or REFUND_METHODS[0].value
+
+    def clean_amount(self):
+        try:
+            amount = clean_amount(self.cleaned_data["amount"])
+        except ServiceError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        # Checked again under the lock by refund_create; this answers the usual typo at once.
+        if self.refundable and amount > self.refundable:
+            raise forms.ValidationError(
+                _("At most %(amount)s can be refunded.") % {"amount": format_money(self.refundable)}
+            )
+        return amount

@@ -3,14 +3,20 @@ the POST-only "Apply credit" and "Refund" actions."""
 
 import uuid
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from billing import payment_selectors as selectors
-from billing.payment_forms import PaymentForm
+from billing.payment_forms import PaymentForm, RefundForm
+from billing.payment_selectors import refunds_of_credit_note
 from billing.payment_tables import PaymentAllocationTable, PaymentFilterSet, PaymentTable
-from billing.payments import credit_apply, credit_balance, payment_record, refund_create
+from billing.payments import (
+    credit_apply,
+    credit_balance,
+    payment_record,
+    refund_create,
+    refundable,
+)
 from billing.selectors import credit_note_detail, invoice_detail
 from customers.selectors import customers_visible_to
 from oms.generic import (
@@ -20,6 +26,7 @@ from oms.generic import (
     ObjectListView,
     get_object_or_404,
 )
+from oms.money import ZERO
 from oms.tables import compact_table, format_money
 
 VIEW = "billing.view_payment"
@@ -129,18 +136,47 @@ class CreditApplyView(ObjectActionView):
         }
 
 
-class RefundCreateView(ObjectActionView):
-    """Pay back what a credit note released, by the receipt's method."""
+class RefundCreateView(ObjectEditView):
+    """Pay back part or all of what a credit note released, by the receipt's method or
+    another; what finance does not refund stays the customer's credit. A second submit is
+    refused by refund_create (one refund per credit note), with nothing written."""
 
     permission_required = RECORD
+    form_class = RefundForm
+    template_name = "billing/refund_form.html"
+    title = gettext_lazy("Refund")
+    submit_label = gettext_lazy("Refund")
 
-    def perform(self, request, **kwargs):
-        note = get_object_or_404(lambda pk: credit_note_detail(pk, request.user), kwargs["pk"])
-        refund = refund_create(actor=request.user, credit_note=note)
-        return _("Refunded %(amount)s (%(payment)s).") % {
-            "amount": format_money(-refund.amount),
-            "payment": refund,
+    def lookup(self, pk):
+        return credit_note_detail(pk, self.request.user)
+
+    def get_form_kwargs(self):
+        receipt, amount = refundable(self.object)
+        self.receipt, self.refundable = receipt, amount
+        return {"receipt": receipt, "refundable": amount}
+
+    def get_extra_context(self):
+        note = self.object
+        return {
+            "receipt": self.receipt,
+            "refundable": self.refundable,
+            "released": sum((r.amount for r in note.releases.all()), ZERO),
+            "refunds": list(refunds_of_credit_note(note)),
         }
 
-    def get_redirect_url(self, request, **kwargs):
-        return reverse("billing:credit_note_detail", args=[kwargs["pk"]])
+    def save(self, form):
+        return refund_create(
+            actor=self.request.user,
+            credit_note=self.object,
+            amount=form.cleaned_data["amount"],
+            method=form.cleaned_data["method"],
+        )
+
+    def success_message(self, obj):
+        return _("Refunded %(amount)s (%(payment)s).") % {
+            "amount": format_money(-obj.amount),
+            "payment": obj,
+        }
+
+    def get_success_url(self, obj):
+        return self.object.get_absolute_url()

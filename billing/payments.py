@@ -17,8 +17,12 @@ row). The same key again returns the payment already recorded, also when two req
 (the insert runs in a savepoint; the loser reads the winner's row); the same key with another
 customer, amount or chosen invoices is refused.
 
-Locks, always in this order: the customer row, invoices by id, payments by id. Every service
-runs in one transaction and leaves the invariants of billing.models.payments true.
+Locks, always in this order, in every billing service: the customer row, the orders by id,
+the invoices by id (then a document counter), the payments by id; a payment locks its
+invoices and their orders in one statement (`_lock_invoices`). Services that start from an
+order (order_bill, credit notes) lock its customer first too (`lock_customer_and_order`), so a
+payment and a credit note of one customer wait for each other instead of deadlocking. Every
+service runs in one transaction and leaves the invariants of billing.models.payments true.
 """
 
 from collections.abc import Iterable, Sequence
@@ -27,7 +31,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, Subquery
 from django.utils.translation import gettext as _
 
 from billing.choices import PAYMENT_SEQUENCE, InvoiceStatus, PaymentKind, PaymentMethod
@@ -44,6 +48,7 @@ from oms.money import CENT, ZERO
 from oms.services import audit_record
 from oms.types import User
 from orders.choices import OrderStatus
+from orders.models import Order
 from shipping.models import Shipment
 
 PAYABLE = (InvoiceStatus.ISSUED, InvoiceStatus.PARTLY_CREDITED)
@@ -83,26 +88,48 @@ def open_invoices(customer_id: int):
     )
 
 
+def lock_customer_and_order(order_id: int) -> Order:
+    """Lock the order's customer, then the order (see the module's docstring for why the
+    customer comes first): two statements. Returns the locked order with its customer."""
+    while True:
+        customer = (
+            Customer.objects.select_for_update()
+            .filter(pk=Subquery(Order.objects.filter(pk=order_id).values("customer_id")))
+            .first()
+        )
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if customer is not None and order.customer_id == customer.pk:
+            order.customer = customer
+            return order
+        # The order moved to another customer meanwhile (never once it is billed): again.
+
+
 def _lock_invoices(customer: Customer, invoices: Sequence[Invoice] | None) -> list[Invoice]:
-    """Lock the invoices to settle (by id), checked, in the order they are to be paid: as
-    chosen, or oldest due first. A chosen invoice with nothing open gets nothing."""
+    """Lock the invoices to settle with their orders (by id), checked, in the order they are
+    to be paid: as chosen, or oldest due first. A chosen invoice with nothing open gets
+    nothing. The caller holds the customer's lock, so no invoice of the customer is written
+    meanwhile."""
     if invoices is None:
-        # Found and locked in one statement, by id; an invoice paid meanwhile by someone else
-        # is re-read after the lock (READ COMMITTED) and has nothing open.
-        rows = open_invoices(customer.pk).order_by("pk")
+        rows = open_invoices(customer.pk)
         ids = []
     else:
         ids = list(dict.fromkeys(invoice.pk for invoice in invoices))
-        rows = Invoice.objects.filter(pk__in=ids).order_by("pk")
+        # Only this customer's: another customer's rows are not ours to lock.
+        rows = Invoice.objects.filter(pk__in=ids, customer_id=customer.pk)
+    # The invoices and their orders (orders_follow_payments writes them later) in one
+    # statement: every billing writer holds the customer's lock first, so none waits here for
+    # another, and nothing outside billing locks an invoice.
     locked = {
         invoice.pk: invoice
-        for invoice in rows.select_for_update(of=("self",)).select_related("order")
+        for invoice in rows.order_by("pk")
+        .select_related("order")
+        .select_for_update(of=("self", "order"))
     }
     if invoices is None:
         ids = list(locked)
+    elif foreign := [invoice for invoice in invoices if invoice.pk not in locked]:
+        raise ServiceError(_("%(invoice)s belongs to another customer.") % {"invoice": foreign[0]})
     for invoice in locked.values():
-        if invoice.customer_id != customer.pk:
-            raise ServiceError(_("%(invoice)s belongs to another customer.") % {"invoice": invoice})
         if invoice.status == InvoiceStatus.HELD:
             raise ServiceError(
                 _("%(invoice)s is held for fapiao details: issue it before it is paid.")
@@ -272,7 +299,8 @@ def payment_record(
     )
     orders_follow_payments({invoice.order_id for invoice in settled}, actor=actor)
     notify_payment_received(payment, settled)
-    if settled:
+    # Only a customer on hold has a hold to lift: no statement for the others.
+    if settled and customer.credit_hold:
         dunning_after_payment(customer.pk)
     return payment
 
@@ -395,6 +423,7 @@ def refund_create(
     from django.utils import timezone
 
     Customer.objects.select_for_update().filter(pk=credit_note.customer_id).get()
+    Order.objects.select_for_update().filter(pk=credit_note.order_id).values_list("pk").get()
     done = Payment.objects.filter(credit_note=credit_note, kind=PaymentKind.REFUND).first()
     if done is not None:
         raise ServiceError(

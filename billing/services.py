@@ -15,7 +15,8 @@ runs it for any order it missed. It is idempotent: run twice, it issues nothing 
 - Shares of a line are rounded to the cent with OMS_ROUNDING; the document that takes the last
   units of a line takes what is left, so the documents of an order add up to the order exactly.
 
-Locks: the order row first, then the gapless counter of the series (oms.numbering), taken just
+Locks: the customer row, then the order row (billing.payments.lock_customer_and_order: the
+order payments lock in too), then the invoices, then the gapless counter of the series (oms.numbering), taken just
 before the document is written, so documents of one series wait on each other only for the
 rest of a short transaction.
 """
@@ -32,7 +33,13 @@ from billing.installments import installments_create, installments_credit
 from billing.messages import notify_invoice_issued
 from billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from billing.payment_status import orders_follow_payments
-from billing.payments import payments_release, refund_create, refund_on_cancellation, refundable
+from billing.payments import (
+    lock_customer_and_order,
+    payments_release,
+    refund_create,
+    refund_on_cancellation,
+    refundable,
+)
 from billing.shares import Share, part_of, whole_line
 from customers.choices import PaymentTerms
 from oms.db import atomic_with_retry
@@ -396,7 +403,7 @@ def order_bill(
     docstring); returns what was written. With `strict` (a person asked), an order that cannot
     be invoiced is refused with the reason instead of getting a held invoice. `on` dates the
     documents (demo history); they are dated today otherwise."""
-    order = Order.objects.select_for_update().select_related("customer").get(pk=order_id)
+    order = lock_customer_and_order(order_id)
     open_invoices = list(
         order.invoices.filter(status__in=OPEN_STATUSES)
         .select_related("customer")
@@ -438,8 +445,12 @@ def order_bill(
 def invoice_issue(*, actor: User, invoice: Invoice) -> Invoice:
     """Finance issues a held invoice once the customer's fapiao details are right: it gets its
     number now. Refused with the reason while they are not, or when the order was cancelled."""
-    order = Order.objects.select_for_update().get(pk=invoice.order_id)
-    invoice = Invoice.objects.select_for_update().select_related("customer").get(pk=invoice.pk)
+    order = lock_customer_and_order(invoice.order_id)
+    invoice = (
+        Invoice.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .get(pk=invoice.pk)
+    )
     if invoice.status != InvoiceStatus.HELD:
         raise ServiceError(
             _("%(invoice)s is issued already; an issued invoice never changes.")
@@ -489,7 +500,7 @@ def credit_note_create(
 ) -> CreditNote:
     """Finance's correction: credit some units of an issued invoice's lines (and its shipping).
     Amounts are the lines' shares, rounded like the invoice's; the last units take the rest."""
-    Order.objects.select_for_update().filter(pk=invoice.order_id).get()
+    lock_customer_and_order(invoice.order_id)
     invoice = (
         Invoice.objects.select_for_update()
         .prefetch_related("lines", "credit_notes__lines")

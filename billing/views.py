@@ -127,9 +127,9 @@ class CreditNoteDetailView(CreditNoteInUrlMixin, ObjectDetailView):
         context.update(document_context(self.object, CreditNoteLineTable, self.request))
         note = self.object
         context["refunds"] = list(payment_selectors.refunds_of_credit_note(note))
-        context["kept_credit"] = sum((r.amount for r in note.releases.all()), ZERO)
-        if context["refunds"]:
-            context["kept_credit"] = ZERO
+        # What the note released and finance did not pay back stays the customer's credit.
+        released = sum((r.amount for r in note.releases.all()), ZERO)
+        context["kept_credit"] = released + sum((r.amount for r in context["refunds"]), ZERO)
         receipt, amount = refundable(note)
         if receipt is not None and self.request.user.has_perm("billing.record_payment"):
             context["refundable"], context["refund_receipt"] = amount, receipt

@@ -282,8 +282,9 @@ def test_invoicing_an_order_costs_a_fixed_number_of_statements(billing, run_hook
         billing, billing.business(payment_terms="prepaid"), *[(p, 2) for p in products]
     )
     queries = queries_of(lambda: services.order_bill(order_id=order.pk))
-    # Lock the order (with its customer); its open invoices (none: nothing prefetched); its
-    # lines; the counter; the invoice; its lines in one statement; its installment; the audit row;
-    # the customer's message: its template and its outbox row. It runs in its own transaction
-    # after the order's, which it costs nothing.
-    assert len(queries.statements) == 10, "\n".join(queries.statements)
+    # Lock the customer, then the order (the lock order payments take too); its open invoices
+    # (none: nothing prefetched); its lines; the counter; the invoice; its lines in one
+    # statement; its installment; the audit row; the customer's message: its template and its
+    # outbox row. It runs in its own transaction after the order's, which it costs nothing.
+    assert len(queries.statements) == 11, "
+".join(queries.statements)

@@ -10,7 +10,7 @@ import pytest
 from billing import services
 from billing.choices import PaymentKind
 from billing.models import Payment
-from billing.payments import payment_record
+from billing.payments import credit_balance, payment_record
 from orders import services as order_services
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +109,9 @@ def test_over_payment_becomes_credit_that_finance_applies(client_for, invoice, b
     assert second.open_amount == 0
 
 
-def test_refund_action_on_a_credit_note_of_a_paid_invoice(client_for, invoice):
+@pytest.fixture
+def credited(invoice):
+    """The invoice paid in full by WeChat Pay, then one of its two units credited."""
     payment_record(
         actor=None,
         customer=invoice.customer,
@@ -118,18 +120,49 @@ def test_refund_action_on_a_credit_note_of_a_paid_invoice(client_for, invoice):
         received_on=date(2026, 11, 30),
         idempotency_key="paid",
     )
-    note = services.credit_note_create(
+    return services.credit_note_create(
         actor=None, invoice=invoice, quantities={1: 1}, note="one broken"
     )
+
+
+def test_finance_refunds_part_of_a_credit_note_and_the_rest_stays_credit(client_for, credited):
+    note = credited
     client = client_for("finance")
     page = client.get(f"/credit-notes/{note.pk}/").content.decode()
-    assert "Refund" in page
-    assert client.get(f"/credit-notes/{note.pk}/refund/").status_code == 405
-    response = client.post(f"/credit-notes/{note.pk}/refund/")
+    assert f"/credit-notes/{note.pk}/refund/" in page
+    form = client.get(f"/credit-notes/{note.pk}/refund/").content.decode()
+    assert f'value="{note.total}"' in form  # everything refundable, prefilled
+    assert 'value="wechat_pay" selected' in form  # the original method first choice
+    assert "WeChat Pay (as paid)" in form
+    response = client.post(
+        f"/credit-notes/{note.pk}/refund/", {"amount": "30.00", "method": "bank_transfer"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == f"/credit-notes/{note.pk}/"
+    refund = Payment.objects.get(kind=PaymentKind.REFUND)
+    assert (refund.amount, refund.method) == (D("-30.00"), "bank_transfer")
+    assert credit_balance(note.customer_id) == note.total - D("30.00")
+    page = client.get(f"/credit-notes/{note.pk}/").content.decode()
+    assert refund.number in page
+    assert "went back to the customer's credit" in page
+    assert f"/credit-notes/{note.pk}/refund/" not in page  # one refund per credit note
+    # The form sent again (a double click): refused with the reason, nothing written.
+    again = client.post(
+        f"/credit-notes/{note.pk}/refund/", {"amount": "30.00", "method": "bank_transfer"}
+    )
+    assert again.status_code == 422
+    assert "refunded already" in again.content.decode()
+    assert Payment.objects.filter(kind=PaymentKind.REFUND).count() == 1
+
+
+def test_a_full_refund_by_the_original_method(client_for, credited):
+    note = credited
+    client = client_for("finance")
+    response = client.post(
+        f"/credit-notes/{note.pk}/refund/", {"amount": str(note.total), "method": "wechat_pay"}
+    )
     assert response.status_code == 302
     refund = Payment.objects.get(kind=PaymentKind.REFUND)
     assert (refund.amount, refund.method) == (-note.total, "wechat_pay")
-    again = client.post(f"/credit-notes/{note.pk}/refund/", follow=True).content.decode()
-    assert "refunded already" in again
-    assert Payment.objects.filter(kind=PaymentKind.REFUND).count() == 1
-    assert refund.number in client.get(f"/credit-notes/{note.pk}/").content.decode()
+    assert credit_balance(note.customer_id) == 0
+    assert "Refunded" in client.get(response["Location"]).content.decode()

@@ -280,6 +280,22 @@ def test_drill_down_and_customer_panel(ledger, client_for):
     assert invoice.number in detail
 
 
+def test_open_means_outstanding_in_chinese(ledger, client_for):
+    # "Open" of an amount is 未结 (outstanding), never 打开 (open a file), on every billing page.
+    customer = ledger.customer(name="未结客户")
+    invoice = ledger.invoice(customer, (10, "40.00"))
+    client = client_for("finance")
+    client.cookies["django_language"] = "zh-hans"
+    for url in (
+        f"/receivables/{customer.pk}/",
+        f"/invoices/{invoice.pk}/",
+        f"/customers/{customer.pk}/",
+    ):
+        page = client.get(url, headers={"accept-language": "zh-hans"}).content.decode()
+        assert "未结" in page, url
+        assert "打开" not in page, url
+
+
 def test_kpis_on_known_data(ledger, user_with_role, client_for):
     user = user_with_role("finance")
     today = TODAY()

@@ -63,6 +63,7 @@ def test_sales_cannot_record_apply_credit_or_refund(client, payments):
     )
     assert response.status_code == 403
     assert client.post(f"/customers/{mine.customer_id}/apply-credit/").status_code == 403
+    assert client.get(f"/credit-notes/{payments['note'].pk}/refund/").status_code == 403
     assert client.post(f"/credit-notes/{payments['note'].pk}/refund/").status_code == 403
     assert Payment.objects.count() == 2
 
