@@ -12,7 +12,17 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from inventory.models import Product, StockLevel, StockMovement, Warehouse, WorkOrder
+from inventory.choices import MovementKind
+from inventory.costing import amount
+from inventory.models import (
+    Product,
+    StockCount,
+    StockCountLine,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+    WorkOrder,
+)
 from oms.registry import SearchHit
 from oms.selectors import differs_from_sum
 
@@ -139,3 +149,54 @@ def product_search(query: str) -> list[SearchHit]:
 
 def active_product_count() -> int:
     return Product.objects.filter(is_active=True).count()
+
+
+def stocktake_list() -> QuerySet[StockCount]:
+    return StockCount.objects.select_related("warehouse", "category", "opened_by").annotate(
+        line_count=Count("lines"),
+        counted_count=Count("lines", filter=Q(lines__counted__isnull=False)),
+        varied_count=Count(
+            "lines",
+            filter=Q(lines__counted__isnull=False) & ~Q(lines__counted=F("lines__expected")),
+        ),
+    )
+
+
+def stocktake_detail(pk: int) -> StockCount | None:
+    return stocktake_list().filter(pk=pk).first()
+
+
+def stocktake_lines(count: StockCount) -> QuerySet[StockCountLine]:
+    """The lines in the order a counter walks the bins."""
+    return count.lines.select_related("product").order_by("bin_location", "product__sku", "pk")
+
+
+def moved_since_snapshot(count: StockCount) -> dict[int, int]:
+    """{stock level id: net quantity moved by the ledger since the snapshot}, without the
+    session's own adjustments."""
+    rows = (
+        StockMovement.objects.filter(
+            stock_level__in=count.lines.values("stock_level"), id__gt=count.snapshot_movement_id
+        )
+        .exclude(reference=count.number, kind=MovementKind.ADJUSTMENT)
+        .values("stock_level")
+        .annotate(moved=Sum("quantity"))
+        .order_by()
+    )
+    return {row["stock_level"]: row["moved"] for row in rows}
+
+
+def variance_lines(count: StockCount) -> list[StockCountLine]:
+    """Counted lines that differ from the snapshot, the largest value variance first (then
+    quantity, SKU), each with `variance_value` at the line's moving-average cost."""
+    lines = list(
+        count.lines.filter(counted__isnull=False)
+        .exclude(counted=F("expected"))
+        .select_related("product", "movement")
+    )
+    for line in lines:
+        line.variance_value = amount(line.unit_cost, line.variance or 0)  # type: ignore[attr-defined]
+    lines.sort(
+        key=lambda line: (-abs(line.variance_value), -abs(line.variance or 0), line.product.sku)  # type: ignore[attr-defined]
+    )
+    return lines

@@ -8,8 +8,10 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from inventory.choices import STOCK_COUNT_STATUS_TONES
 from inventory.models import (
     Product,
+    StockCount,
     StockLevel,
     StockMovement,
     TaxClass,
@@ -29,7 +31,7 @@ from oms.tables import (
     RowAction,
     format_money,
 )
-from oms.templatetags.oms import signed
+from oms.templatetags.oms import signed, status_badge_html
 
 
 class ProductTable(BaseTable):
@@ -306,3 +308,62 @@ class TaxRateTable(BaseTable):
 def percent(rate: Decimal) -> str:
     """0.1300 → 13 %; 0.0550 → 5.5 %."""
     return f"{(rate * 100).normalize():f} %"
+
+
+class StockCountStatusColumn(tables.Column):
+    def render(self, value, record):
+        return status_badge_html(
+            "stockcount",
+            value,
+            record.get_status_display(),
+            STOCK_COUNT_STATUS_TONES.get(value, "grey"),
+        )
+
+    def value(self, value, record):
+        return record.get_status_display()
+
+
+class StockCountTable(BaseTable):
+    number = tables.Column(linkify=True)
+    warehouse = tables.Column(accessor="warehouse__code", verbose_name=_("Warehouse"))
+    scope = tables.Column(verbose_name=_("Scope"), orderable=False, empty_values=())
+    snapshot_at = DateTimeColumn(verbose_name=_("Snapshot taken"))
+    status = StockCountStatusColumn()
+    line_count = QuantityColumn(verbose_name=_("Lines"))
+    counted_count = QuantityColumn(verbose_name=_("Counted"))
+    varied_count = QuantityColumn(verbose_name=_("With variance"))
+    posted_at = DateTimeColumn(verbose_name=_("Posted"))
+
+    class Meta(BaseTable.Meta):
+        model = StockCount
+        fields = (
+            "number",
+            "warehouse",
+            "scope",
+            "snapshot_at",
+            "status",
+            "line_count",
+            "counted_count",
+            "varied_count",
+            "posted_at",
+        )
+        empty_text = _("No stocktakes match these filters.")
+
+    def render_scope(self, record):
+        return stock_count_scope(record)
+
+    def value_scope(self, record):
+        return stock_count_scope(record)
+
+
+def stock_count_scope(count: StockCount) -> str:
+    """ "All bins", "Bins A-01 to B-99", "Category: cables", or both."""
+    parts = []
+    if count.bin_from or count.bin_to:
+        parts.append(
+            str(_("Bins %(start)s to %(end)s"))
+            % {"start": count.bin_from or "…", "end": count.bin_to or "…"}
+        )
+    if count.category_id:
+        parts.append(str(_("Category: %(name)s")) % {"name": count.category})
+    return " · ".join(parts) or str(_("All bins"))

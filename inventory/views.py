@@ -189,6 +189,7 @@ class CountSheetView(DocumentView):
         number = f"SC-{self.object.code}-{now:%Y%m%d}"
         context.update(
             {
+                "warehouse": self.object,
                 "rows": list(selectors.count_sheet_rows(self.object)),
                 "document_number": number,
                 # Code 128 reads ASCII only; the warehouse code may be Chinese.

@@ -181,6 +181,10 @@ def route_kwargs(
         },
         "inventory:stock_level_edit": {"pk": stock_level.pk},
         **{
+            f"inventory:stocktake_{page}": {"pk": stocktake_object(warehouse).pk}
+            for page in ("detail", "count", "upload", "template", "sheet", "post", "cancel")
+        },
+        **{
             f"shipping:{page}": {"number": shipment.number}
             for page in (
                 "detail",
@@ -385,6 +389,15 @@ def statement_objects(carrier):
         fingerprint="c" * 64,
     )
     return remittance, statement, line
+
+
+def stocktake_object(warehouse):
+    """The warehouse's open stocktake (opened the first time it is asked for)."""
+    from inventory.models import StockCount
+    from inventory.stocktake import stocktake_open
+
+    open_count = StockCount.objects.filter(warehouse=warehouse, status="open").first()
+    return open_count or stocktake_open(actor=None, warehouse=warehouse)
 
 
 def tax_class_object():
