@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from inventory.choices import MovementKind, StockCountStatus, WorkOrderStage
 from inventory.models import (
     Category,
+    DemandForecast,
     Product,
     StockCount,
     StockLevel,
@@ -176,3 +177,18 @@ class StockCountFilterSet(SearchFilterSet):
     class Meta:
         model = StockCount
         fields = ["q", "status", "warehouse"]
+
+
+class ReplenishmentFilterSet(SearchFilterSet):
+    search_fields = ("product__sku", "product__name")
+
+    warehouse = django_filters.ModelMultipleChoiceFilter(
+        label=_("Warehouse"), queryset=Warehouse.objects.all()
+    )
+    category = django_filters.ModelMultipleChoiceFilter(
+        label=_("Category"), field_name="product__category", queryset=Category.objects.all()
+    )
+
+    class Meta:
+        model = DemandForecast
+        fields = ["q", "warehouse", "category"]

@@ -25,6 +25,26 @@ class ProductForm(FieldRightsFormMixin, BootstrapFormMixin, forms.ModelForm):
         self.fields["tax_class"].queryset = TaxClass.objects.filter(
             Q(is_active=True) | Q(code=current)
         )
+        # Replenishment settings have defaults: a form (or an import) without them keeps those.
+        for name in ("lead_time_days", "pack_size"):
+            if name in self.fields:
+                self.fields[name].required = False
+
+    def _or_default(self, name: str):
+        value = self.cleaned_data.get(name)
+        if value is None:
+            return (
+                getattr(self.instance, name)
+                if self.instance.pk
+                else Product._meta.get_field(name).default
+            )
+        return value
+
+    def clean_lead_time_days(self):
+        return self._or_default("lead_time_days")
+
+    def clean_pack_size(self):
+        return self._or_default("pack_size")
 
 
 class TaxClassForm(BootstrapFormMixin, forms.ModelForm):

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory import selectors
 from inventory.seeders import seed_inventory
-from inventory.stocktake_seeders import seed_stocktakes
+from inventory.stocktake_seeders import seed_forecasts, seed_stocktakes
 from inventory.tables import LowStockTable, StockMovementTable
 from oms.registry import (
     Kpi,
@@ -48,6 +48,9 @@ LEDGER = {"inventory.view_stockmovement"}
 # a manager's (whoever counted does not also approve the write-off). Finance reads them.
 COUNT_VIEW = {"inventory.view_stockcount"}
 COUNT_WORK = COUNT_VIEW | {"inventory.add_stockcount", "inventory.change_stockcount"}
+# Forecasts and the replenishment page: who buys stock in (no purchasing role yet) and finance.
+FORECAST_VIEW = {"inventory.view_demandforecast"}
+FORECAST_WORK = FORECAST_VIEW | {"inventory.change_demandforecast"}
 COUNT_POST = COUNT_VIEW | {"inventory.post_stockcount", "inventory.change_stockcount"}
 
 TAX_VIEW = {"inventory.view_taxclass"}
@@ -65,10 +68,17 @@ grant_many(
         | EDIT_WAREHOUSES
         | WORK_ORDERS
         | COUNT_WORK
-        | COUNT_POST,
-        "manager": LEDGER | EDIT_PRODUCTS | PRICING | EDIT_WAREHOUSES | WORK_ORDERS | COUNT_POST,
-        "warehouse": STOCK_WORK | EDIT_PRODUCTS | WORK_ORDERS | COUNT_WORK,
-        "finance": LEDGER | COUNT_VIEW,
+        | COUNT_POST
+        | FORECAST_WORK,
+        "manager": LEDGER
+        | EDIT_PRODUCTS
+        | PRICING
+        | EDIT_WAREHOUSES
+        | WORK_ORDERS
+        | COUNT_POST
+        | FORECAST_WORK,
+        "warehouse": STOCK_WORK | EDIT_PRODUCTS | WORK_ORDERS | COUNT_WORK | FORECAST_WORK,
+        "finance": LEDGER | COUNT_VIEW | FORECAST_VIEW,
     }
 )
 
@@ -98,6 +108,12 @@ for order, (label, url_name, permission, icon) in enumerate(
             "inventory:stock_transfer",
             "inventory.transfer_stock",
             "arrow-left-right",
+        ),
+        (
+            _("Replenishment"),
+            "inventory:replenishment",
+            "inventory.view_demandforecast",
+            "cart-plus",
         ),
         (
             _("Stocktakes"),
@@ -151,6 +167,12 @@ register_beat_job(
     "low-stock-digest",
     "inventory.tasks.send_low_stock_digest",
     crontab(hour=7, minute=0),
+    expires=3600,
+)
+register_beat_job(
+    "demand-forecasts",
+    "inventory.tasks.refresh_forecasts",
+    crontab(hour=3, minute=15),
     expires=3600,
 )
 register_beat_job(
@@ -244,3 +266,4 @@ register_search(
 register_seeder(Seeder("inventory", seed_inventory, depends_on=("users",)))
 # After the shipping history, so the counts snapshot the stock that history left.
 register_seeder(Seeder("stocktakes", seed_stocktakes, depends_on=("shipping",)))
+register_seeder(Seeder("forecasts", seed_forecasts, depends_on=("shipping",)))

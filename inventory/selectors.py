@@ -5,8 +5,10 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     When,
 )
@@ -14,7 +16,9 @@ from django.db.models.functions import Coalesce
 
 from inventory.choices import MovementKind
 from inventory.costing import amount
+from inventory.forecasting import suggested_quantity
 from inventory.models import (
+    DemandForecast,
     Product,
     StockCount,
     StockCountLine,
@@ -200,3 +204,39 @@ def variance_lines(count: StockCount) -> list[StockCountLine]:
         key=lambda line: (-abs(line.variance_value), -abs(line.variance or 0), line.product.sku)  # type: ignore[attr-defined]
     )
     return lines
+
+
+def product_forecasts(product: Product) -> QuerySet[DemandForecast]:
+    return DemandForecast.objects.filter(product=product).select_related("warehouse")
+
+
+def replenishment() -> QuerySet[DemandForecast]:
+    """Stocked (not made-to-order) active products whose available stock in a warehouse is
+    below the forecast's reorder point (`replenishment_quantity` gives what to order).
+    Available = on hand − reserved; nothing is counted as incoming (the system keeps no
+    purchase orders)."""
+    level = StockLevel.objects.filter(product=OuterRef("product"), warehouse=OuterRef("warehouse"))
+    whole = IntegerField()
+    return (
+        DemandForecast.objects.select_related("product", "warehouse")
+        .filter(product__is_active=True, product__made_to_order=False, warehouse__is_active=True)
+        .annotate(
+            on_hand=Coalesce(Subquery(level.values("on_hand")[:1]), 0),
+            reserved=Coalesce(Subquery(level.values("reserved")[:1]), 0),
+        )
+        .annotate(available=ExpressionWrapper(F("on_hand") - F("reserved"), output_field=whole))
+        .filter(available__lt=F("reorder_point"))
+        .annotate(
+            shortfall=ExpressionWrapper(F("reorder_point") - F("available"), output_field=whole)
+        )
+    )
+
+
+def replenishment_quantity(row: DemandForecast) -> int:
+    """What to order for a row of replenishment(): up to the reorder point plus the demand
+    over the review period, in whole packs."""
+    return suggested_quantity(
+        target=row.reorder_point + float(row.review_demand),
+        available=row.available,  # type: ignore[attr-defined]
+        pack_size=row.product.pack_size,
+    )

@@ -55,3 +55,10 @@ def seed_stocktakes(context) -> None:
     current = stocktake_open(actor=clerk, warehouse=warehouses[1], note="年终盘点 / year-end count")
     stocktake_record_counts(actor=clerk, count=current, counts=_counts(current, rng, share=0.85))
     context.say(f"stocktakes {posted.number} (posted) and {current.number} (open)")
+
+
+def seed_forecasts(context) -> None:
+    """The forecasts the nightly job would have made from the demo's sales history."""
+    from inventory.replenishment import forecasts_refresh
+
+    context.say(f"{forecasts_refresh(today=context.now.date())} demand forecasts")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory.choices import STOCK_COUNT_STATUS_TONES
 from inventory.models import (
+    DemandForecast,
     Product,
     StockCount,
     StockLevel,
@@ -19,6 +20,7 @@ from inventory.models import (
     Warehouse,
     WorkOrder,
 )
+from inventory.selectors import replenishment_quantity
 from oms.tables import (
     ActionsColumn,
     ActiveColumn,
@@ -30,6 +32,7 @@ from oms.tables import (
     ReferenceColumn,
     RowAction,
     format_money,
+    grouped_number,
 )
 from oms.templatetags.oms import signed, status_badge_html
 
@@ -367,3 +370,58 @@ def stock_count_scope(count: StockCount) -> str:
     if count.category_id:
         parts.append(str(_("Category: %(name)s")) % {"name": count.category})
     return " · ".join(parts) or str(_("All bins"))
+
+
+class ReplenishmentTable(BaseTable):
+    """The purchase list: one row per product and warehouse below its reorder point."""
+
+    sku = tables.Column(accessor="product__sku", verbose_name=_("SKU"))
+    product = tables.Column(
+        accessor="product__name",
+        verbose_name=_("Product"),
+        linkify=lambda record: record.product.get_absolute_url(),
+    )
+    warehouse = tables.Column(accessor="warehouse__code", verbose_name=_("Warehouse"))
+    available = QuantityColumn(verbose_name=_("Available"))
+    reorder_point = QuantityColumn()
+    safety_stock = tables.Column(attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
+    lead_time_days = QuantityColumn(verbose_name=_("Lead time (days)"))
+    next_week = tables.Column(
+        verbose_name=_("Forecast next week"),
+        accessor="forecast",
+        orderable=False,
+        attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}},
+    )
+    pack_size = QuantityColumn(accessor="product__pack_size", verbose_name=_("Pack size"))
+    suggested = QuantityColumn(
+        verbose_name=_("Suggested order"), accessor="pk", orderable=False, empty_values=()
+    )
+
+    class Meta(BaseTable.Meta):
+        model = DemandForecast
+        fields = (
+            "sku",
+            "product",
+            "warehouse",
+            "available",
+            "reorder_point",
+            "safety_stock",
+            "lead_time_days",
+            "next_week",
+            "pack_size",
+            "suggested",
+        )
+        order_by = ("-shortfall",)
+        empty_text = _("Nothing is below its reorder point.")
+
+    def render_suggested(self, record):
+        return grouped_number(replenishment_quantity(record))
+
+    def value_suggested(self, record):
+        return replenishment_quantity(record)
+
+    def render_next_week(self, value):
+        return f"{value[0]:.1f}" if value else "—"
+
+    def value_next_week(self, value):
+        return value[0] if value else ""

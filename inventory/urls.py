@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inventory import stocktake_views, tax_views, views
+from inventory import replenishment_views, stocktake_views, tax_views, views
 from oms.generic import object_urls
 
 app_name = "inventory"
@@ -51,6 +51,16 @@ urlpatterns = [
         "stocktakes/<int:pk>/cancel/",
         stocktake_views.StocktakeCancelView.as_view(),
         name="stocktake_cancel",
+    ),
+    path(
+        "replenishment/",
+        replenishment_views.ReplenishmentListView.as_view(),
+        name="replenishment",
+    ),
+    path(
+        "products/<int:pk>/forecast/refresh/",
+        replenishment_views.ForecastRefreshView.as_view(),
+        name="forecast_refresh",
     ),
     path("work-orders/", views.WorkOrderListView.as_view(), name="work_order_list"),
     path(

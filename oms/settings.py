@@ -398,3 +398,12 @@ OMS_TRACKING_TIMEOUT = env.float("OMS_TRACKING_TIMEOUT", default=5.0)
 OMS_TRACKING_BREAKER_FAILURES = env.int("OMS_TRACKING_BREAKER_FAILURES", default=5)
 OMS_TRACKING_BREAKER_COOL_DOWN = env.float("OMS_TRACKING_BREAKER_COOL_DOWN", default=30.0)
 OMS_TRACKING_BREAKER_MAX_COOL_DOWN = env.float("OMS_TRACKING_BREAKER_MAX_COOL_DOWN", default=900.0)
+
+# Replenishment (inventory.replenishment): weeks of sales the forecast learns from and weeks it
+# looks ahead; the cycle service level the safety stock is sized for (0.95: out of stock in
+# about one replenishment cycle of twenty); days of demand an order covers beyond the reorder
+# point (the review period between two looks at the replenishment page).
+OMS_FORECAST_HISTORY_WEEKS = env.int("OMS_FORECAST_HISTORY_WEEKS", default=52)
+OMS_FORECAST_WEEKS = env.int("OMS_FORECAST_WEEKS", default=12)
+OMS_SERVICE_LEVEL = env.float("OMS_SERVICE_LEVEL", default=0.95)
+OMS_REVIEW_PERIOD_DAYS = env.int("OMS_REVIEW_PERIOD_DAYS", default=7)

@@ -175,6 +175,7 @@ def route_kwargs(
         "customers:address_edit": {"pk": customer.pk, "address_pk": address.pk},
         "inventory:product_detail": {"pk": product.pk},
         "inventory:product_edit": {"pk": product.pk},
+        "inventory:forecast_refresh": {"pk": product.pk},
         **{
             f"inventory:{page}": {"pk": warehouse.pk}
             for page in ("warehouse_detail", "warehouse_edit", "count_sheet")
