@@ -212,7 +212,10 @@ class CountEntryForm(forms.Form):
             "max_value": _("Enter a count of at most %(limit_value)s."),
         },
         widget=forms.NumberInput(
-            attrs={"class": "form-control form-control-sm text-end", "inputmode": "numeric"}
+            attrs={
+                "class": "form-control form-control-sm text-end oms-count-input",
+                "inputmode": "numeric",
+            }
         ),
     )
 
