@@ -14,13 +14,14 @@ from oms.demo import backdate
 def _counts(count: StockCount, rng, *, share: float) -> dict[int, int | None]:
     """Most lines as expected, some a few units off (more often short than over)."""
     counts: dict[int, int | None] = {}
-    for line in count.lines.order_by("pk"):
+    for line in count.lines.select_related("stock_level").order_by("pk"):
         if rng.random() > share:
             continue
         off = 0
         if rng.random() < 0.2:
             off = rng.choice([-3, -2, -1, -1, -1, 1, 2])
-        counts[line.pk] = max(line.expected + off, 0)
+        # Never below what orders hold: posting such a count is refused (as it should be).
+        counts[line.pk] = max(line.expected + off, line.stock_level.reserved)
     return counts
 
 
