@@ -41,3 +41,12 @@ WORK_ORDER_NEXT_STAGE = {
     WorkOrderStage.PRODUCTION: WorkOrderStage.QUALITY_CHECK,
     WorkOrderStage.QUALITY_CHECK: WorkOrderStage.DONE,
 }
+
+
+class StockCountStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    POSTED = "posted", _("Posted")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+STOCK_COUNT_STATUS_TONES = {"open": "blue", "posted": "green", "cancelled": "red"}

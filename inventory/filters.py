@@ -3,10 +3,12 @@ from django.contrib.postgres.search import SearchQuery
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from inventory.choices import MovementKind, WorkOrderStage
+from inventory.choices import MovementKind, StockCountStatus, WorkOrderStage
 from inventory.models import (
     Category,
+    DemandForecast,
     Product,
+    StockCount,
     StockLevel,
     StockMovement,
     TaxClass,
@@ -160,3 +162,33 @@ class TaxClassFilterSet(SearchFilterSet):
     class Meta:
         model = TaxClass
         fields = ["q", "is_active"]
+
+
+class StockCountFilterSet(SearchFilterSet):
+    search_fields = ("number", "note", "bin_from", "bin_to")
+
+    status = django_filters.MultipleChoiceFilter(
+        label=_("Status"), choices=StockCountStatus.choices
+    )
+    warehouse = django_filters.ModelMultipleChoiceFilter(
+        label=_("Warehouse"), queryset=Warehouse.objects.all()
+    )
+
+    class Meta:
+        model = StockCount
+        fields = ["q", "status", "warehouse"]
+
+
+class ReplenishmentFilterSet(SearchFilterSet):
+    search_fields = ("product__sku", "product__name")
+
+    warehouse = django_filters.ModelMultipleChoiceFilter(
+        label=_("Warehouse"), queryset=Warehouse.objects.all()
+    )
+    category = django_filters.ModelMultipleChoiceFilter(
+        label=_("Category"), field_name="product__category", queryset=Category.objects.all()
+    )
+
+    class Meta:
+        model = DemandForecast
+        fields = ["q", "warehouse", "category"]

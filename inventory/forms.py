@@ -5,8 +5,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from inventory.choices import AdjustmentReason
-from inventory.models import Product, StockLevel, TaxClass, TaxRate, Warehouse
+from inventory.models import Category, Product, StockLevel, TaxClass, TaxRate, Warehouse
 from inventory.services import PRODUCT_FIELD_PERMISSIONS, PRODUCT_FIELDS, WAREHOUSE_FIELDS
+from oms.csv_upload import upload_text
 from oms.forms import BootstrapFormMixin, FieldRightsFormMixin, QuantityField
 
 
@@ -24,6 +25,26 @@ class ProductForm(FieldRightsFormMixin, BootstrapFormMixin, forms.ModelForm):
         self.fields["tax_class"].queryset = TaxClass.objects.filter(
             Q(is_active=True) | Q(code=current)
         )
+        # Replenishment settings have defaults: a form (or an import) without them keeps those.
+        for name in ("lead_time_days", "pack_size"):
+            if name in self.fields:
+                self.fields[name].required = False
+
+    def _or_default(self, name: str):
+        value = self.cleaned_data.get(name)
+        if value is None:
+            return (
+                getattr(self.instance, name)
+                if self.instance.pk
+                else Product._meta.get_field(name).default
+            )
+        return value
+
+    def clean_lead_time_days(self):
+        return self._or_default("lead_time_days")
+
+    def clean_pack_size(self):
+        return self._or_default("pack_size")
 
 
 class TaxClassForm(BootstrapFormMixin, forms.ModelForm):
@@ -157,3 +178,56 @@ class StockLevelForm(BootstrapFormMixin, forms.ModelForm):
         if value < 0:
             raise forms.ValidationError(_("Safety stock cannot be negative."))
         return value
+
+
+class StocktakeOpenForm(BootstrapFormMixin, forms.Form):
+    warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=active_warehouses())
+    bin_from = forms.CharField(
+        label=_("From bin"),
+        max_length=20,
+        required=False,
+        help_text=_("Leave both bins empty to count every bin."),
+    )
+    bin_to = forms.CharField(label=_("To bin"), max_length=20, required=False)
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.all(),
+        required=False,
+        help_text=_("Only this category's products; empty: all."),
+    )
+    note = forms.CharField(label=_("Note"), max_length=250, required=False)
+
+
+class CountEntryForm(forms.Form):
+    """One line of the count page; blank means not counted."""
+
+    line = forms.IntegerField(widget=forms.HiddenInput)
+    counted = QuantityField(
+        label=_("Counted"),
+        required=False,
+        min_value=0,
+        error_messages={
+            "invalid": _("Enter a whole number."),
+            "min_value": _("A count cannot be negative."),
+            "max_value": _("Enter a count of at most %(limit_value)s."),
+        },
+        widget=forms.NumberInput(
+            attrs={
+                "class": "form-control form-control-sm text-end oms-count-input",
+                "inputmode": "numeric",
+            }
+        ),
+    )
+
+
+CountEntryFormSet = forms.formset_factory(CountEntryForm, extra=0, max_num=500, absolute_max=500)
+
+
+class CountUploadForm(BootstrapFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("Columns sku and counted (UTF-8); download the template to start."),
+    )
+
+    def clean_file(self):
+        return upload_text(self.cleaned_data["file"])

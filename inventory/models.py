@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Upper
@@ -16,7 +16,13 @@ from inventory.barcodes import (
     normalise_barcode,
     validate_barcode,
 )
-from inventory.choices import AdjustmentReason, MovementKind, Unit, WorkOrderStage
+from inventory.choices import (
+    AdjustmentReason,
+    MovementKind,
+    StockCountStatus,
+    Unit,
+    WorkOrderStage,
+)
 from oms.regions import REGION_CHOICES, region_label
 
 
@@ -174,6 +180,20 @@ class Product(models.Model):
         help_text=_(
             "EAN-13, UPC-A or another code on the goods; EAN and UPC check digits are checked."
         ),
+    )
+    # Replenishment (inventory.replenishment): how long an order from the supplier takes to
+    # arrive, and the pack it comes in (suggested quantities are whole packs).
+    lead_time_days = models.PositiveSmallIntegerField(
+        _("lead time (days)"),
+        default=14,
+        validators=[MaxValueValidator(365)],
+        help_text=_("Days from ordering to having the goods in stock."),
+    )
+    pack_size = models.PositiveIntegerField(
+        _("pack size"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(100_000)],
+        help_text=_("Ordered in multiples of this many units."),
     )
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -453,3 +473,185 @@ class WorkOrder(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("inventory:work_order_list") + f"?q={self.number}"
+
+
+class StockCount(models.Model):
+    """A stocktake session of one warehouse (all of it, a bin range or a category).
+
+    Opening it snapshots the expected quantity of each stock row in scope (its lines); counts
+    are entered against the lines and posting writes one ledger adjustment per line that
+    differs, referenced by the session's number. The count is taken as at the snapshot: see
+    inventory.stocktake for how stock moved during the count is kept.
+    """
+
+    number = models.CharField(_("number"), max_length=20, unique=True)
+    warehouse = models.ForeignKey(
+        Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="counts"
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=StockCountStatus.choices,
+        default=StockCountStatus.OPEN,
+    )
+    bin_from = models.CharField(_("from bin"), max_length=20, blank=True)
+    bin_to = models.CharField(_("to bin"), max_length=20, blank=True)
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    note = models.CharField(_("note"), max_length=250, blank=True)
+    snapshot_at = models.DateTimeField(_("snapshot taken"))
+    # The newest ledger row when the snapshot was taken: later rows of a line's stock row
+    # are the movements during the count (inventory.stocktake).
+    snapshot_movement_id = models.BigIntegerField(default=0)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("opened by"),
+        null=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    posted_at = models.DateTimeField(_("posted"), null=True, blank=True)
+    posted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("posted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("stocktake")
+        verbose_name_plural = _("stocktakes")
+        ordering = ["-id"]
+        permissions = [("post_stockcount", _("Can post stocktakes to the stock ledger"))]
+        constraints = [
+            # Two open counts of one warehouse would adjust the same rows twice.
+            models.UniqueConstraint(
+                fields=["warehouse"],
+                condition=Q(status="open"),
+                name="one_open_stock_count_per_warehouse",
+                violation_error_message=_("This warehouse already has an open stocktake."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("inventory:stocktake_detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == StockCountStatus.OPEN
+
+
+class StockCountLine(models.Model):
+    """One stock row of a stocktake: what the books said at the snapshot, what was counted."""
+
+    count = models.ForeignKey(
+        StockCount, verbose_name=_("stocktake"), on_delete=models.CASCADE, related_name="lines"
+    )
+    stock_level = models.ForeignKey(
+        StockLevel, verbose_name=_("stock level"), on_delete=models.PROTECT, related_name="+"
+    )
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+"
+    )
+    bin_location = models.CharField(_("bin"), max_length=20, blank=True)
+    expected = models.IntegerField(_("expected"))
+    counted = models.IntegerField(_("counted"), null=True, blank=True)
+    # The moving-average cost at the snapshot (the standard cost when none was known yet):
+    # what a unit of variance is worth.
+    unit_cost = models.DecimalField(_("unit cost"), max_digits=14, decimal_places=4, default=0)
+    counted_at = models.DateTimeField(_("counted at"), null=True, blank=True)
+    counted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("counted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    movement = models.OneToOneField(
+        StockMovement,
+        verbose_name=_("adjustment"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("stocktake line")
+        verbose_name_plural = _("stocktake lines")
+        ordering = ["bin_location", "product__sku"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["count", "stock_level"], name="one_stock_count_line_per_stock_level"
+            ),
+            models.CheckConstraint(
+                condition=Q(counted__isnull=True) | Q(counted__gte=0),
+                name="stock_count_counted_non_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(expected__gte=0), name="stock_count_expected_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.count_id} {self.product_id}"
+
+    @property
+    def variance(self) -> int | None:
+        return None if self.counted is None else self.counted - self.expected
+
+
+class DemandForecast(models.Model):
+    """The weekly demand forecast of one product in one warehouse (inventory.replenishment),
+    refreshed nightly and on demand, with the reorder point it gives."""
+
+    product = models.ForeignKey(
+        Product, verbose_name=_("product"), on_delete=models.CASCADE, related_name="forecasts"
+    )
+    warehouse = models.ForeignKey(
+        Warehouse, verbose_name=_("warehouse"), on_delete=models.CASCADE, related_name="+"
+    )
+    computed_at = models.DateTimeField(_("computed"))
+    # Monday of the first forecast week; `history` ends the week before.
+    first_week = models.DateField(_("first forecast week"))
+    history = models.JSONField(_("weekly sales"), default=list)
+    forecast = models.JSONField(_("weekly forecast"), default=list)
+    alpha = models.DecimalField(_("level smoothing"), max_digits=4, decimal_places=2)
+    beta = models.DecimalField(_("trend smoothing"), max_digits=4, decimal_places=2)
+    sigma = models.DecimalField(_("spread of forecast errors"), max_digits=12, decimal_places=3)
+    lead_time_days = models.PositiveSmallIntegerField(_("lead time (days)"))
+    service_level = models.DecimalField(_("service level"), max_digits=4, decimal_places=3)
+    lead_time_demand = models.DecimalField(
+        _("demand over lead time"), max_digits=12, decimal_places=2
+    )
+    safety_stock = models.DecimalField(_("safety stock"), max_digits=12, decimal_places=2)
+    reorder_point = models.IntegerField(_("reorder point"))
+    review_demand = models.DecimalField(
+        _("demand over review period"), max_digits=12, decimal_places=2
+    )
+
+    class Meta:
+        verbose_name = _("demand forecast")
+        verbose_name_plural = _("demand forecasts")
+        ordering = ["product__sku", "warehouse__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "warehouse"], name="one_demand_forecast_per_place"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}@{self.warehouse_id}"

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from inventory import selectors
 from inventory.seeders import seed_inventory
+from inventory.stocktake_seeders import seed_forecasts, seed_stocktakes
 from inventory.tables import LowStockTable, StockMovementTable
 from oms.registry import (
     Kpi,
@@ -43,6 +44,14 @@ PRICING = {"inventory.change_product_pricing"}  # cost, tax class, made-to-order
 EDIT_WAREHOUSES = {"inventory.add_warehouse", "inventory.change_warehouse"}
 WORK_ORDERS = {"inventory.view_workorder", "inventory.advance_work_order"}
 LEDGER = {"inventory.view_stockmovement"}
+# Stocktakes: the warehouse opens, counts and cancels; posting the variances to the ledger is
+# a manager's (whoever counted does not also approve the write-off). Finance reads them.
+COUNT_VIEW = {"inventory.view_stockcount"}
+COUNT_WORK = COUNT_VIEW | {"inventory.add_stockcount", "inventory.change_stockcount"}
+# Forecasts and the replenishment page: who buys stock in (no purchasing role yet) and finance.
+FORECAST_VIEW = {"inventory.view_demandforecast"}
+FORECAST_WORK = FORECAST_VIEW | {"inventory.change_demandforecast"}
+COUNT_POST = COUNT_VIEW | {"inventory.post_stockcount", "inventory.change_stockcount"}
 
 TAX_VIEW = {"inventory.view_taxclass"}
 TAX_EDIT = {"inventory.add_taxclass", "inventory.change_taxclass", "inventory.add_taxrate"}
@@ -53,10 +62,23 @@ grant_many({role: TAX_VIEW for role in ("admin", "manager", "sales", "finance")}
 grant_many({role: TAX_EDIT for role in ("admin", "finance")})
 grant_many(
     {
-        "admin": STOCK_WORK | EDIT_PRODUCTS | PRICING | EDIT_WAREHOUSES | WORK_ORDERS,
-        "manager": LEDGER | EDIT_PRODUCTS | PRICING | EDIT_WAREHOUSES | WORK_ORDERS,
-        "warehouse": STOCK_WORK | EDIT_PRODUCTS | WORK_ORDERS,
-        "finance": LEDGER,
+        "admin": STOCK_WORK
+        | EDIT_PRODUCTS
+        | PRICING
+        | EDIT_WAREHOUSES
+        | WORK_ORDERS
+        | COUNT_WORK
+        | COUNT_POST
+        | FORECAST_WORK,
+        "manager": LEDGER
+        | EDIT_PRODUCTS
+        | PRICING
+        | EDIT_WAREHOUSES
+        | WORK_ORDERS
+        | COUNT_POST
+        | FORECAST_WORK,
+        "warehouse": STOCK_WORK | EDIT_PRODUCTS | WORK_ORDERS | COUNT_WORK | FORECAST_WORK,
+        "finance": LEDGER | COUNT_VIEW | FORECAST_VIEW,
     }
 )
 
@@ -87,6 +109,18 @@ for order, (label, url_name, permission, icon) in enumerate(
             "inventory.transfer_stock",
             "arrow-left-right",
         ),
+        (
+            _("Replenishment"),
+            "inventory:replenishment",
+            "inventory.view_demandforecast",
+            "cart-plus",
+        ),
+        (
+            _("Stocktakes"),
+            "inventory:stocktake_list",
+            "inventory.view_stockcount",
+            "clipboard-check",
+        ),
         (_("Work orders"), "inventory:work_order_list", "inventory.view_workorder", "tools"),
         (_("Products"), "inventory:product_list", "inventory.view_product", "tag"),
         (_("Warehouses"), "inventory:warehouse_list", "inventory.view_warehouse", "building"),
@@ -109,6 +143,7 @@ register_audited_model("inventory.taxclass", _("Tax class"))
 register_audited_model("inventory.warehouse", _("Warehouse"))
 register_audited_model("inventory.stocklevel", _("Stock level"))
 register_audited_model("inventory.workorder", _("Work order"))
+register_audited_model("inventory.stockcount", _("Stocktake"))
 register_audit_actions(
     {
         "product.create": _("Product created"),
@@ -118,6 +153,10 @@ register_audit_actions(
         "stock_level.update": _("Bin or safety stock changed"),
         "work_order.advance": _("Work order moved on"),
         "work_order.cancel": _("Work order cancelled"),
+        "stocktake.open": _("Stocktake opened"),
+        "stocktake.count": _("Stocktake counts entered"),
+        "stocktake.post": _("Stocktake posted to the ledger"),
+        "stocktake.cancel": _("Stocktake cancelled"),
         "tax_class.create": _("Tax class created"),
         "tax_class.update": _("Tax class changed"),
         "tax_rate.create": _("Tax rate added"),
@@ -128,6 +167,12 @@ register_beat_job(
     "low-stock-digest",
     "inventory.tasks.send_low_stock_digest",
     crontab(hour=7, minute=0),
+    expires=3600,
+)
+register_beat_job(
+    "demand-forecasts",
+    "inventory.tasks.refresh_forecasts",
+    crontab(hour=3, minute=15),
     expires=3600,
 )
 register_beat_job(
@@ -219,3 +264,6 @@ register_search(
 )
 
 register_seeder(Seeder("inventory", seed_inventory, depends_on=("users",)))
+# After the shipping history, so the counts snapshot the stock that history left.
+register_seeder(Seeder("stocktakes", seed_stocktakes, depends_on=("shipping",)))
+register_seeder(Seeder("forecasts", seed_forecasts, depends_on=("shipping",)))

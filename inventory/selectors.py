@@ -4,15 +4,29 @@ from django.db.models import (
     DecimalField,
     F,
     IntegerField,
+    OuterRef,
     Q,
     QuerySet,
+    Subquery,
     Sum,
     Value,
     When,
 )
 from django.db.models.functions import Coalesce
 
-from inventory.models import Product, StockLevel, StockMovement, Warehouse, WorkOrder
+from inventory.choices import MovementKind
+from inventory.costing import amount
+from inventory.forecasting import suggested_quantity
+from inventory.models import (
+    DemandForecast,
+    Product,
+    StockCount,
+    StockCountLine,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+    WorkOrder,
+)
 from oms.registry import SearchHit
 from oms.selectors import differs_from_sum
 
@@ -150,3 +164,90 @@ def product_search(query: str) -> list[SearchHit]:
 
 def active_product_count() -> int:
     return Product.objects.filter(is_active=True).count()
+
+
+def stocktake_list() -> QuerySet[StockCount]:
+    return StockCount.objects.select_related("warehouse", "category", "opened_by").annotate(
+        line_count=Count("lines"),
+        counted_count=Count("lines", filter=Q(lines__counted__isnull=False)),
+        varied_count=Count(
+            "lines",
+            filter=Q(lines__counted__isnull=False) & ~Q(lines__counted=F("lines__expected")),
+        ),
+    )
+
+
+def stocktake_detail(pk: int) -> StockCount | None:
+    return stocktake_list().filter(pk=pk).first()
+
+
+def stocktake_lines(count: StockCount) -> QuerySet[StockCountLine]:
+    """The lines in the order a counter walks the bins."""
+    return count.lines.select_related("product").order_by("bin_location", "product__sku", "pk")
+
+
+def moved_since_snapshot(count: StockCount) -> dict[int, int]:
+    """{stock level id: net quantity moved by the ledger since the snapshot}, without the
+    session's own adjustments."""
+    rows = (
+        StockMovement.objects.filter(
+            stock_level__in=count.lines.values("stock_level"), id__gt=count.snapshot_movement_id
+        )
+        .exclude(reference=count.number, kind=MovementKind.ADJUSTMENT)
+        .values("stock_level")
+        .annotate(moved=Sum("quantity"))
+        .order_by()
+    )
+    return {row["stock_level"]: row["moved"] for row in rows}
+
+
+def variance_lines(count: StockCount) -> list[StockCountLine]:
+    """Counted lines that differ from the snapshot, the largest value variance first (then
+    quantity, SKU), each with `variance_value` at the line's moving-average cost."""
+    lines = list(
+        count.lines.filter(counted__isnull=False)
+        .exclude(counted=F("expected"))
+        .select_related("product", "movement")
+    )
+    for line in lines:
+        line.variance_value = amount(line.unit_cost, line.variance or 0)  # type: ignore[attr-defined]
+    lines.sort(
+        key=lambda line: (-abs(line.variance_value), -abs(line.variance or 0), line.product.sku)  # type: ignore[attr-defined]
+    )
+    return lines
+
+
+def product_forecasts(product: Product) -> QuerySet[DemandForecast]:
+    return DemandForecast.objects.filter(product=product).select_related("warehouse")
+
+
+def replenishment() -> QuerySet[DemandForecast]:
+    """Stocked (not made-to-order) active products whose available stock in a warehouse is
+    below the forecast's reorder point (`replenishment_quantity` gives what to order).
+    Available = on hand − reserved; nothing is counted as incoming (the system keeps no
+    purchase orders)."""
+    level = StockLevel.objects.filter(product=OuterRef("product"), warehouse=OuterRef("warehouse"))
+    whole = IntegerField()
+    return (
+        DemandForecast.objects.select_related("product", "warehouse")
+        .filter(product__is_active=True, product__made_to_order=False, warehouse__is_active=True)
+        .annotate(
+            on_hand=Coalesce(Subquery(level.values("on_hand")[:1]), 0),
+            reserved=Coalesce(Subquery(level.values("reserved")[:1]), 0),
+        )
+        .annotate(available=ExpressionWrapper(F("on_hand") - F("reserved"), output_field=whole))
+        .filter(available__lt=F("reorder_point"))
+        .annotate(
+            shortfall=ExpressionWrapper(F("reorder_point") - F("available"), output_field=whole)
+        )
+    )
+
+
+def replenishment_quantity(row: DemandForecast) -> int:
+    """What to order for a row of replenishment(): up to the reorder point plus the demand
+    over the review period, in whole packs."""
+    return suggested_quantity(
+        target=row.reorder_point + float(row.review_demand),
+        available=row.available,  # type: ignore[attr-defined]
+        pack_size=row.product.pack_size,
+    )

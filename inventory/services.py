@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -45,6 +46,8 @@ PRODUCT_FIELDS = [
     "fragile",
     "packing_note",
     "barcode",
+    "lead_time_days",
+    "pack_size",
     "is_active",
 ]
 # Field owners: cost, tax class and made-to-order are the manager's (they move prices and
@@ -432,6 +435,12 @@ def stock_level_update(
     return level
 
 
+def _site_url(path: str) -> str:
+    """An address for an e-mail, which has no request to take the host from."""
+    base = settings.OMS_PUBLIC_URL or f"http://{settings.OMS_BIND}"
+    return base.rstrip("/") + path
+
+
 def low_stock_digest_send(*, today: date | None = None) -> int:
     """Queue the daily low-stock e-mail to the warehouse role. Returns the number of items.
 
@@ -445,7 +454,12 @@ def low_stock_digest_send(*, today: date | None = None) -> int:
     if not items or not recipients:
         return 0
     with translation.override(settings.LANGUAGE_CODE):
-        context = {"items": items, "today": today, "company": settings.OMS_COMPANY_NAME}
+        context = {
+            "items": items,
+            "today": today,
+            "company": settings.OMS_COMPANY_NAME,
+            "replenishment_url": _site_url(reverse("inventory:replenishment")),
+        }
         subject = _("Low stock on %(date)s: %(count)s items below safety stock") % {
             "date": today.isoformat(),
             "count": len(items),

@@ -8,8 +8,11 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from inventory.choices import STOCK_COUNT_STATUS_TONES
 from inventory.models import (
+    DemandForecast,
     Product,
+    StockCount,
     StockLevel,
     StockMovement,
     TaxClass,
@@ -17,6 +20,7 @@ from inventory.models import (
     Warehouse,
     WorkOrder,
 )
+from inventory.selectors import replenishment_quantity
 from oms.tables import (
     ActionsColumn,
     ActiveColumn,
@@ -28,8 +32,9 @@ from oms.tables import (
     ReferenceColumn,
     RowAction,
     format_money,
+    grouped_number,
 )
-from oms.templatetags.oms import signed
+from oms.templatetags.oms import signed, status_badge_html
 
 
 class ProductTable(BaseTable):
@@ -306,3 +311,117 @@ class TaxRateTable(BaseTable):
 def percent(rate: Decimal) -> str:
     """0.1300 → 13 %; 0.0550 → 5.5 %."""
     return f"{(rate * 100).normalize():f} %"
+
+
+class StockCountStatusColumn(tables.Column):
+    def render(self, value, record):
+        return status_badge_html(
+            "stockcount",
+            value,
+            record.get_status_display(),
+            STOCK_COUNT_STATUS_TONES.get(value, "grey"),
+        )
+
+    def value(self, value, record):
+        return record.get_status_display()
+
+
+class StockCountTable(BaseTable):
+    number = tables.Column(linkify=True)
+    warehouse = tables.Column(accessor="warehouse__code", verbose_name=_("Warehouse"))
+    scope = tables.Column(verbose_name=_("Scope"), orderable=False, empty_values=())
+    snapshot_at = DateTimeColumn(verbose_name=_("Snapshot taken"))
+    status = StockCountStatusColumn()
+    line_count = QuantityColumn(verbose_name=_("Lines"))
+    counted_count = QuantityColumn(verbose_name=_("Counted"))
+    varied_count = QuantityColumn(verbose_name=_("With variance"))
+    posted_at = DateTimeColumn(verbose_name=_("Posted"))
+
+    class Meta(BaseTable.Meta):
+        model = StockCount
+        fields = (
+            "number",
+            "warehouse",
+            "scope",
+            "snapshot_at",
+            "status",
+            "line_count",
+            "counted_count",
+            "varied_count",
+            "posted_at",
+        )
+        empty_text = _("No stocktakes match these filters.")
+
+    def render_scope(self, record):
+        return stock_count_scope(record)
+
+    def value_scope(self, record):
+        return stock_count_scope(record)
+
+
+def stock_count_scope(count: StockCount) -> str:
+    """ "All bins", "Bins A-01 to B-99", "Category: cables", or both."""
+    parts = []
+    if count.bin_from or count.bin_to:
+        parts.append(
+            str(_("Bins %(start)s to %(end)s"))
+            % {"start": count.bin_from or "…", "end": count.bin_to or "…"}
+        )
+    if count.category_id:
+        parts.append(str(_("Category: %(name)s")) % {"name": count.category})
+    return " · ".join(parts) or str(_("All bins"))
+
+
+class ReplenishmentTable(BaseTable):
+    """The purchase list: one row per product and warehouse below its reorder point."""
+
+    sku = tables.Column(accessor="product__sku", verbose_name=_("SKU"))
+    product = tables.Column(
+        accessor="product__name",
+        verbose_name=_("Product"),
+        linkify=lambda record: record.product.get_absolute_url(),
+    )
+    warehouse = tables.Column(accessor="warehouse__code", verbose_name=_("Warehouse"))
+    available = QuantityColumn(verbose_name=_("Available"))
+    reorder_point = QuantityColumn()
+    safety_stock = tables.Column(attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}})
+    lead_time_days = QuantityColumn(verbose_name=_("Lead time (days)"))
+    next_week = tables.Column(
+        verbose_name=_("Forecast next week"),
+        accessor="forecast",
+        orderable=False,
+        attrs={"td": {"class": "text-end"}, "th": {"class": "text-end"}},
+    )
+    pack_size = QuantityColumn(accessor="product__pack_size", verbose_name=_("Pack size"))
+    suggested = QuantityColumn(
+        verbose_name=_("Suggested order"), accessor="pk", orderable=False, empty_values=()
+    )
+
+    class Meta(BaseTable.Meta):
+        model = DemandForecast
+        fields = (
+            "sku",
+            "product",
+            "warehouse",
+            "available",
+            "reorder_point",
+            "safety_stock",
+            "lead_time_days",
+            "next_week",
+            "pack_size",
+            "suggested",
+        )
+        order_by = ("-shortfall",)
+        empty_text = _("Nothing is below its reorder point.")
+
+    def render_suggested(self, record):
+        return grouped_number(replenishment_quantity(record))
+
+    def value_suggested(self, record):
+        return replenishment_quantity(record)
+
+    def render_next_week(self, value):
+        return f"{value[0]:.1f}" if value else "—"
+
+    def value_next_week(self, value):
+        return value[0] if value else ""

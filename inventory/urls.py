@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inventory import tax_views, views
+from inventory import replenishment_views, stocktake_views, tax_views, views
 from oms.generic import object_urls
 
 app_name = "inventory"
@@ -21,6 +21,47 @@ urlpatterns = [
     path("stock/adjust/", views.StockAdjustView.as_view(), name="stock_adjust"),
     path("stock/transfer/", views.StockTransferView.as_view(), name="stock_transfer"),
     path("stock/<int:pk>/edit/", views.StockLevelEditView.as_view(), name="stock_level_edit"),
+    *object_urls("stocktakes/", "stocktake", stocktake_views, "Stocktake"),
+    path(
+        "stocktakes/<int:pk>/count/",
+        stocktake_views.StocktakeCountView.as_view(),
+        name="stocktake_count",
+    ),
+    path(
+        "stocktakes/<int:pk>/upload/",
+        stocktake_views.StocktakeUploadView.as_view(),
+        name="stocktake_upload",
+    ),
+    path(
+        "stocktakes/<int:pk>/template.csv",
+        stocktake_views.StocktakeTemplateView.as_view(),
+        name="stocktake_template",
+    ),
+    path(
+        "stocktakes/<int:pk>/sheet/",
+        stocktake_views.StocktakeSheetView.as_view(),
+        name="stocktake_sheet",
+    ),
+    path(
+        "stocktakes/<int:pk>/post/",
+        stocktake_views.StocktakePostView.as_view(),
+        name="stocktake_post",
+    ),
+    path(
+        "stocktakes/<int:pk>/cancel/",
+        stocktake_views.StocktakeCancelView.as_view(),
+        name="stocktake_cancel",
+    ),
+    path(
+        "replenishment/",
+        replenishment_views.ReplenishmentListView.as_view(),
+        name="replenishment",
+    ),
+    path(
+        "products/<int:pk>/forecast/refresh/",
+        replenishment_views.ForecastRefreshView.as_view(),
+        name="forecast_refresh",
+    ),
     path("work-orders/", views.WorkOrderListView.as_view(), name="work_order_list"),
     path(
         "work-orders/<int:pk>/advance/",

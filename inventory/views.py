@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from inventory import selectors, services
+from inventory.charts import forecast_chart
 from inventory.filters import (
     LowStockFilterSet,
     ProductFilterSet,
@@ -23,6 +24,7 @@ from inventory.forms import (
     WarehouseForm,
 )
 from inventory.models import StockMovement
+from inventory.replenishment import forecast_weeks
 from inventory.tables import (
     LowStockTable,
     ProductTable,
@@ -89,6 +91,11 @@ class ProductDetailView(ObjectDetailView):
                 "actor",
             ),
         )
+        if self.request.user.has_perm("inventory.view_demandforecast"):
+            context["forecasts"] = [
+                (forecast, forecast_chart(forecast), forecast_weeks(forecast))
+                for forecast in selectors.product_forecasts(self.object)
+            ]
         return context
 
 
@@ -189,6 +196,7 @@ class CountSheetView(DocumentView):
         number = f"SC-{self.object.code}-{now:%Y%m%d}"
         context.update(
             {
+                "warehouse": self.object,
                 "rows": list(selectors.count_sheet_rows(self.object)),
                 "document_number": number,
                 # Code 128 reads ASCII only; the warehouse code may be Chinese.

@@ -436,3 +436,11 @@ OMS_RETURN_DEFECT_DAYS = env.int("OMS_RETURN_DEFECT_DAYS", default=30)
 OMS_RETURN_PHOTO_MAX_COUNT = env.int("OMS_RETURN_PHOTO_MAX_COUNT", default=5)
 OMS_RETURN_PHOTO_MAX_BYTES = env.int("OMS_RETURN_PHOTO_MAX_BYTES", default=5 * 1024 * 1024)
 OMS_RETURN_PHOTO_MAX_PIXELS = env.int("OMS_RETURN_PHOTO_MAX_PIXELS", default=8000)
+# Replenishment (inventory.replenishment): weeks of sales the forecast learns from and weeks it
+# looks ahead; the cycle service level the safety stock is sized for (0.95: out of stock in
+# about one replenishment cycle of twenty); days of demand an order covers beyond the reorder
+# point (the review period between two looks at the replenishment page).
+OMS_FORECAST_HISTORY_WEEKS = env.int("OMS_FORECAST_HISTORY_WEEKS", default=52)
+OMS_FORECAST_WEEKS = env.int("OMS_FORECAST_WEEKS", default=12)
+OMS_SERVICE_LEVEL = env.float("OMS_SERVICE_LEVEL", default=0.95)
+OMS_REVIEW_PERIOD_DAYS = env.int("OMS_REVIEW_PERIOD_DAYS", default=7)

@@ -175,11 +175,16 @@ def route_kwargs(
         "customers:address_edit": {"pk": customer.pk, "address_pk": address.pk},
         "inventory:product_detail": {"pk": product.pk},
         "inventory:product_edit": {"pk": product.pk},
+        "inventory:forecast_refresh": {"pk": product.pk},
         **{
             f"inventory:{page}": {"pk": warehouse.pk}
             for page in ("warehouse_detail", "warehouse_edit", "count_sheet")
         },
         "inventory:stock_level_edit": {"pk": stock_level.pk},
+        **{
+            f"inventory:stocktake_{page}": {"pk": stocktake_object(warehouse).pk}
+            for page in ("detail", "count", "upload", "template", "sheet", "post", "cancel")
+        },
         **{
             f"shipping:{page}": {"number": shipment.number}
             for page in (
@@ -464,6 +469,15 @@ def statement_objects(carrier):
         fingerprint="c" * 64,
     )
     return remittance, statement, line
+
+
+def stocktake_object(warehouse):
+    """The warehouse's open stocktake (opened the first time it is asked for)."""
+    from inventory.models import StockCount
+    from inventory.stocktake import stocktake_open
+
+    open_count = StockCount.objects.filter(warehouse=warehouse, status="open").first()
+    return open_count or stocktake_open(actor=None, warehouse=warehouse)
 
 
 def tax_class_object():
