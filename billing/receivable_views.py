@@ -29,7 +29,7 @@ from billing.receivables import (
     with_customers,
     with_totals,
 )
-from billing.xlsx import CONTENT_TYPE, xlsx_bytes
+from oms.xlsx import CONTENT_TYPE, xlsx_bytes
 from customers.choices import CustomerGroup
 from customers.selectors import customers_visible_to
 from oms.exports import export_plan, is_large, plain_rows
