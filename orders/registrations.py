@@ -225,3 +225,6 @@ register_search(SearchProvider(_("Orders"), "orders.view_order", selectors.order
 register_reference_resolver("SO-", lambda number: reverse("orders:detail", args=[number]))
 
 register_seeder(Seeder("orders", seed_orders_demo, depends_on=("customers", "inventory")))
+
+# Sales analytics, dashboard charts, nightly summaries and customer segments.
+import orders.analytics_registrations  # noqa: E402, F401
