@@ -58,6 +58,9 @@ class DailySales(models.Model):
             models.Index(fields=["product", "day"], name="daily_sales_product_day"),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel} {self.region} {self.product_id}"
+
 
 class DailyOrderSales(models.Model):
     day = models.DateField(_("day"))
@@ -85,6 +88,9 @@ class DailyOrderSales(models.Model):
                 include=["channel", "region", "orders", "net_revenue"],
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel} {self.region}"
 
 
 class SalesSummaryDay(models.Model):

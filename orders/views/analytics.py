@@ -39,6 +39,19 @@ MAX_DAYS = 3 * 366
 CHART_ROWS = 15
 INLINE_REFRESH_DAYS = 31  # longer ranges are refreshed by the worker
 MAX_SKUS = 50
+# Dates people may ask about: keeps a typo (year 1 or 9999) from overflowing date arithmetic.
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def check_date_range(form: forms.Form, *names: str) -> None:
+    for name in names:
+        value = form.cleaned_data.get(name)
+        if value is not None and not EARLIEST <= value <= LATEST:
+            form.add_error(
+                name,
+                _("Choose a date from %(first)s to %(last)s.")
+                % {"first": EARLIEST.year, "last": LATEST.year},
+            )
 
 
 class SalesAnalyticsForm(BootstrapFormMixin, forms.Form):
@@ -106,8 +119,9 @@ class SalesAnalyticsForm(BootstrapFormMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        check_date_range(self, "start", "end")
         start, end = cleaned.get("start"), cleaned.get("end")
-        if start and end:
+        if start and end and not self.errors:
             if end < start:
                 self.add_error("end", _("The end is before the start."))
             elif (end - start).days > MAX_DAYS:
@@ -268,6 +282,11 @@ def _with(query, key: str, value: str) -> str:
 class RefreshForm(forms.Form):
     start = forms.DateField()
     end = forms.DateField()
+
+    def clean(self):
+        cleaned = super().clean()
+        check_date_range(self, "start", "end")
+        return cleaned
 
 
 class SalesSummaryRefreshView(ObjectActionView):

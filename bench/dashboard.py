@@ -1,0 +1,174 @@
+"""The home dashboard (KPI tiles and sales charts) over 1,000,000 orders: server time (p50)
+and queries, for a manager, with the sales summaries of every day written.
+
+    .venv/bin/python bench/dashboard.py [--orders 1000000] [--customers 50000] [--repeat 15]
+
+An own database (oms_bench_dashboard) filled like bench/_data.py's (INSERT ... SELECT
+generate_series: customers, orders with 2.6 lines each over 2,000 products; no events or
+allocations, which the dashboard does not read), the orders' times then moved so the last one
+is placed now (the charts show the last 30/90 days), and the summaries of every day written
+with orders.analytics (timed: the nightly job's cost per day). Reused by later runs.
+
+Times GET / and GET /?days=90 in-process (Django's test client: routing, middleware, tiles,
+panels, template) as wall and CPU time; also the sales analytics page grouped by product for
+a year. Prints `name: value unit` lines, with the load average (the machine is shared).
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import create_database, use_database
+
+DB = "oms_bench_dashboard"
+
+
+def build(orders: int, customers: int) -> None:
+    import _data
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SET synchronous_commit = off")
+        _data._step(
+            cursor,
+            "customers",
+            "customers_customer WHERE code LIKE 'B%'",
+            customers,
+            _data._customers,
+            customers=customers,
+        )
+        _data._step(
+            cursor,
+            "orders",
+            "orders_order",
+            orders,
+            _data._orders,
+            orders=orders,
+            customers=customers,
+        )
+        _data._step(cursor, "catalogue", "inventory_stocklevel", 6 * 2000, _data._catalogue)
+        _data._step(cursor, "order_lines", "orders_orderline", int(orders * 2.6), _data._lines)
+        # The bench orders start on 2024-01-01, one a minute: move them up to now, and spread
+        # customers over the groups and the provinces.
+        cursor.execute("SELECT now() - max(created_at) FROM orders_order")
+        gap = cursor.fetchone()[0]
+        if gap is not None and gap.days >= 1:
+            start = time.perf_counter()
+            cursor.execute("UPDATE orders_order SET created_at = created_at + %s", [gap])
+            cursor.execute(
+                """UPDATE customers_customer SET
+                       "group" = (array['retail','wholesale','distributor'])[1 + id %% 3],
+                       region = (array['ZJ','GD','JS','SH','BJ','SC'])[1 + id %% 6]"""
+            )
+            cursor.execute("ANALYZE orders_order")
+            print(f"bulk_shift_to_today: {time.perf_counter() - start:.1f} s")
+
+
+def summarise() -> None:
+    from datetime import timedelta
+
+    from django.db import connection
+    from django.utils import timezone
+
+    from orders.analytics import sales_summaries_refresh
+    from orders.models import SalesSummaryDay
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT min(created_at) FROM orders_order")
+        first = timezone.localdate(cursor.fetchone()[0])
+    yesterday = timezone.localdate() - timedelta(days=1)
+    have = SalesSummaryDay.objects.filter(day__gte=first, day__lte=yesterday).count()
+    if have >= (yesterday - first).days + 1:
+        return
+    start, cpu = time.perf_counter(), time.process_time()
+    days = sales_summaries_refresh(start=first, end=yesterday)
+    wall = time.perf_counter() - start
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE orders_dailysales")
+        cursor.execute("ANALYZE orders_dailyordersales")
+    print(f"summaries_days: {len(days)} days")
+    print(f"summaries_wall: {wall:.1f} s ({wall * 1000 / len(days):.0f} ms per day)")
+    print(f"summaries_client_cpu: {time.process_time() - cpu:.1f} s")
+
+
+def measure(client, url: str, repeat: int) -> tuple[float, float, float, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert client.get(url).status_code == 200  # warm
+    wall, cpu = [], []
+    for _ in range(repeat):
+        start, start_cpu = time.perf_counter(), time.process_time()
+        response = client.get(url)
+        wall.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url)
+    wall.sort()
+    return statistics.median(wall), wall[int(len(wall) * 0.9)], statistics.median(cpu), len(ctx)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--orders", type=int, default=1_000_000)
+    parser.add_argument("--customers", type=int, default=50_000)
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    create_database(DB)
+    use_database(DB)
+    build(args.orders, args.customers)
+    summarise()
+
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group, Permission
+    from django.db import connection
+    from django.test import Client
+
+    from oms.roles import sync_role_groups
+
+    sync_role_groups(Group, Permission)
+    user, _ = get_user_model().objects.get_or_create(username="bench-manager")
+    user.groups.add(Group.objects.get(name="manager"))
+    client = Client()
+    client.force_login(user)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM orders_order")
+        print(f"orders_in_table: {cursor.fetchone()[0]} orders")
+        cursor.execute("SELECT count(*) FROM orders_orderline")
+        print(f"lines_in_table: {cursor.fetchone()[0]} lines")
+        cursor.execute("SELECT count(*) FROM orders_dailysales")
+        print(f"summary_rows_product_grain: {cursor.fetchone()[0]} rows")
+        cursor.execute("SELECT count(*) FROM orders_dailyordersales")
+        print(f"summary_rows_order_grain: {cursor.fetchone()[0]} rows")
+    print(f"load_average: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    cases = {
+        "dashboard_30_days": "/",
+        "dashboard_90_days": "/?days=90",
+        "analytics_year_by_product": "/analytics/sales/?group=product&start={year}&end={today}",
+        "analytics_year_by_month_compare": (
+            "/analytics/sales/?group=month&start={year}&end={today}&compare=on"
+        ),
+    }
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    for name, url in cases.items():
+        url = url.format(year=today - timedelta(days=364), today=today)
+        p50, p90, cpu, queries = measure(client, url, args.repeat)
+        goal = ", goal < 200 ms" if name.startswith("dashboard") else ""
+        print(f"{name}_p50: {p50:.1f} ms (p90 {p90:.1f} ms, cpu {cpu:.1f} ms{goal})")
+        print(f"{name}_queries: {queries} queries")
+    print(f"load_average_after: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+
+if __name__ == "__main__":
+    main()
