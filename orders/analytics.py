@@ -347,9 +347,19 @@ def sales_total(*, user: AnyUser, sales: SalesFilter) -> SalesRow:
     )
 
 
-def with_previous(rows: list[SalesRow], previous: Iterable[SalesRow]) -> list[SalesRow]:
-    """Put the previous period's revenue and orders beside each row of the same key."""
-    before = {row.key: row for row in previous}
+def with_previous(
+    rows: list[SalesRow], previous: Iterable[SalesRow], *, shift_days: int = 0
+) -> list[SalesRow]:
+    """Put the previous period's revenue and orders beside each row of the same key; days
+    are matched with the day `shift_days` before (a period's first day with the previous
+    period's first day), weeks and months by their place in the period."""
+    earlier = list(previous)
+    if shift_days:
+        before = {row.key + timedelta(days=shift_days): row for row in earlier}
+    elif rows and isinstance(rows[0].key, date):
+        before = {row.key: old for row, old in zip(rows, earlier, strict=False)}
+    else:
+        before = {row.key: row for row in earlier}
     for row in rows:
         if (old := before.get(row.key)) is not None:
             row.previous_revenue, row.previous_orders = old.net_revenue, old.orders

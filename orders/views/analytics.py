@@ -207,7 +207,9 @@ class SalesAnalyticsView(RequirePermissionMixin, TemplateView):
         if compare:
             previous = sales.previous()
             analytics.with_previous(
-                rows, analytics.sales_aggregate(user=request.user, sales=previous, group=group)
+                rows,
+                analytics.sales_aggregate(user=request.user, sales=previous, group=group),
+                shift_days=(sales.start - previous.start).days if group == "day" else 0,
             )
             previous_total = analytics.sales_total(user=request.user, sales=previous)
             total.previous_revenue = previous_total.net_revenue
