@@ -41,7 +41,7 @@ def build(orders: int, customers: int) -> None:
             "customers",
             "customers_customer WHERE code LIKE 'B%'",
             customers,
-            _data._customers,
+            _customers,
             customers=customers,
         )
         _data._step(
@@ -62,11 +62,6 @@ def build(orders: int, customers: int) -> None:
         if gap is not None and gap.days >= 1:
             start = time.perf_counter()
             cursor.execute("UPDATE orders_order SET created_at = created_at + %s", [gap])
-            cursor.execute(
-                """UPDATE customers_customer SET
-                       "group" = (array['retail','wholesale','distributor'])[1 + id %% 3],
-                       region = (array['ZJ','GD','JS','SH','BJ','SC'])[1 + id %% 6]"""
-            )
             cursor.execute("ANALYZE orders_order")
             print(f"bulk_shift_to_today: {time.perf_counter() - start:.1f} s")
         # _data's statuses are spread evenly over the whole history; in a real order book
@@ -81,6 +76,28 @@ def build(orders: int, customers: int) -> None:
             print(f"orders_finished_after_two_weeks: {cursor.rowcount} orders")
             cursor.execute("DELETE FROM orders_salessummaryday")  # the summaries are stale
             cursor.execute("ANALYZE orders_order")
+
+
+def _customers(cursor, *, customers: int) -> None:
+    # Every NOT NULL column named (the model's defaults are Python's, not the database's),
+    # spread over the customer groups and six provinces.
+    cursor.execute(
+        """
+        INSERT INTO customers_customer (code, name, kind, contact_person, phone, email, "group",
+            tier, credit_limit, payment_terms, region, tags, notes, credit_hold, is_active,
+            language, opt_out_non_essential, preferred_channel, preferred_carrier,
+            fapiao_account, fapiao_address, fapiao_bank, fapiao_phone, fapiao_title,
+            fapiao_type, taxpayer_id, created_at, updated_at)
+        SELECT 'B' || lpad(g::text, 7, '0'), '灯饰有限公司 ' || g, 'business', '',
+               '13' || lpad(g::text, 9, '0'), '',
+               (array['retail','wholesale','distributor'])[1 + g %% 3], 'standard', 0,
+               'net_30', (array['ZJ','GD','JS','SH','BJ','SC'])[1 + g %% 6], '{}', '', false,
+               true, 'zh-hans', false, 'sms', '', '', '', '', '', '', 'general', '', now(), now()
+        FROM generate_series(1, %(customers)s) g
+        ON CONFLICT (code) DO NOTHING
+        """,
+        {"customers": customers},
+    )
 
 
 def summarise() -> None:

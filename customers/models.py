@@ -127,12 +127,20 @@ class Customer(models.Model):
     # Written nightly by orders' customer analytics (orders.rfm) through
     # customers.services.customer_segments_write: the RFM segment with its three quintile
     # scores ("545": recency, frequency, monetary) and the net spend of the last 12 months.
+    # Database defaults too: bulk SQL loads (bench/, imports) need not name these columns.
     rfm_segment = models.CharField(
-        _("segment"), max_length=12, choices=RfmSegment.choices, blank=True
+        _("segment"),
+        max_length=12,
+        choices=RfmSegment.choices,
+        blank=True,
+        default="",
+        db_default="",
     )
-    rfm_score = models.CharField(_("RFM score"), max_length=3, blank=True)
+    rfm_score = models.CharField(
+        _("RFM score"), max_length=3, blank=True, default="", db_default=""
+    )
     spend_12m = models.DecimalField(
-        _("spend in 12 months"), max_digits=14, decimal_places=2, default=0
+        _("spend in 12 months"), max_digits=14, decimal_places=2, default=0, db_default=0
     )
     segmented_at = models.DateTimeField(_("segmented"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)

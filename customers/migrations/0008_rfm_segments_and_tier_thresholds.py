@@ -59,13 +59,17 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="customer",
             name="rfm_score",
-            field=models.CharField(blank=True, max_length=3, verbose_name="RFM score"),
+            field=models.CharField(
+                blank=True, db_default="", default="", max_length=3, verbose_name="RFM score"
+            ),
         ),
         migrations.AddField(
             model_name="customer",
             name="rfm_segment",
             field=models.CharField(
                 blank=True,
+                db_default="",
+                default="",
                 choices=[
                     ("champions", "Champions"),
                     ("loyal", "Loyal"),
@@ -89,7 +93,11 @@ class Migration(migrations.Migration):
             model_name="customer",
             name="spend_12m",
             field=models.DecimalField(
-                decimal_places=2, default=0, max_digits=14, verbose_name="spend in 12 months"
+                db_default=0,
+                decimal_places=2,
+                default=0,
+                max_digits=14,
+                verbose_name="spend in 12 months",
             ),
         ),
         migrations.AddIndex(
