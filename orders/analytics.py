@@ -409,11 +409,11 @@ def label_rows(group: str, rows: list[SalesRow]) -> None:
             row.extra["sku"] = product.sku if product else ""
         return
     if group == "category":
-        names = dict(
+        categories: dict[int, str] = dict(
             Category.objects.using(analytics_db()).filter(pk__in=ids).values_list("pk", "name")
         )
         for row in rows:
-            row.label = names.get(row.key) or _("No category")
+            row.label = categories.get(row.key) or _("No category")
         return
     if group == "salesperson":
         users = dict(
