@@ -87,12 +87,14 @@ def _customers(cursor, *, customers: int) -> None:
             tier, credit_limit, payment_terms, region, tags, notes, credit_hold, is_active,
             language, opt_out_non_essential, preferred_channel, preferred_carrier,
             fapiao_account, fapiao_address, fapiao_bank, fapiao_phone, fapiao_title,
-            fapiao_type, taxpayer_id, created_at, updated_at)
+            fapiao_type, taxpayer_id, rfm_segment, rfm_score, spend_12m, created_at,
+            updated_at)
         SELECT 'B' || lpad(g::text, 7, '0'), '灯饰有限公司 ' || g, 'business', '',
                '13' || lpad(g::text, 9, '0'), '',
                (array['retail','wholesale','distributor'])[1 + g %% 3], 'standard', 0,
                'net_30', (array['ZJ','GD','JS','SH','BJ','SC'])[1 + g %% 6], '{}', '', false,
-               true, 'zh-hans', false, 'sms', '', '', '', '', '', '', 'general', '', now(), now()
+               true, 'zh-hans', false, 'sms', '', '', '', '', '', '', 'general', '', '', '', 0,
+               now(), now()
         FROM generate_series(1, %(customers)s) g
         ON CONFLICT (code) DO NOTHING
         """,
