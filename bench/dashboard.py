@@ -23,13 +23,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _data
 from _setup import create_database, use_database
 
 DB = "oms_bench_dashboard"
 
 
 def build(orders: int, customers: int) -> None:
-    import _data
     from django.core.management import call_command
     from django.db import connection
 
@@ -45,15 +45,9 @@ def build(orders: int, customers: int) -> None:
             customers=customers,
         )
         _data._step(
-            cursor,
-            "orders",
-            "orders_order",
-            orders,
-            _data._orders,
-            orders=orders,
-            customers=customers,
+            cursor, "orders", "orders_order", orders, _orders, orders=orders, customers=customers
         )
-        _data._step(cursor, "catalogue", "inventory_stocklevel", 6 * 2000, _data._catalogue)
+        _data._step(cursor, "products", "inventory_product WHERE sku LIKE 'BP-%'", 2000, _products)
         _data._step(cursor, "order_lines", "orders_orderline", int(orders * 2.6), _data._lines)
         # The bench orders start on 2024-01-01, one a minute: move them up to now, and spread
         # customers over the groups and the provinces.
@@ -99,6 +93,57 @@ def _customers(cursor, *, customers: int) -> None:
         ON CONFLICT (code) DO NOTHING
         """,
         {"customers": customers},
+    )
+
+
+def _orders(cursor, *, orders: int, customers: int) -> None:
+    # bench/_data.py's orders, with every NOT NULL column named: one a minute from 2024-01-01
+    # over four channels and six provinces, net amounts from 0 to 8,500.
+    cursor.execute("SELECT min(id) FROM customers_customer WHERE code LIKE 'B%'")
+    first_customer = cursor.fetchone()[0]
+    cursor.execute(
+        """
+        INSERT INTO orders_order (number, customer_id, channel, external_reference, status,
+            on_hold, hold_reason, needs_review, payment_terms, ship_recipient, ship_phone,
+            ship_region, ship_city, ship_district, ship_street, ship_postal_code,
+            billing_address, notes, prices_include_tax, subtotal, discount_total, tax_total,
+            shipping_fee, total, total_weight_kg, priority_score, priority_reasons,
+            priority_boost, review_round, cancel_reason, fulfilment_status,
+            remainder_cancelled, payment_status, created_at, updated_at)
+        SELECT 'SO-' || (2024 + g / 400000) || '-' || lpad(g::text, 7, '0'),
+               %(first)s + (g::bigint * 7919) %% %(customers)s,
+               (array['back_office','web_shop','marketplace','import'])[1 + g %% 4], '',
+               (%(statuses)s::text[])[1 + (g * 31) %% 13], false, '', false, 'net_30',
+               '收货人', '13800000000', (array['ZJ','GD','JS','SH','BJ','SC'])[1 + g %% 6],
+               '杭州', '', '文三路', '', '', '', true, round((g %% 5000) * 1.7, 2), 0,
+               round((g %% 5000) * 0.22, 2), 15, round((g %% 5000) * 1.92 + 15, 2), 1, g %% 97,
+               '[]', 0, 0, '', 'unfulfilled', false, 'unpaid',
+               timestamp '2024-01-01' + (g || ' minutes')::interval, now()
+        FROM generate_series(1, %(orders)s) g
+        """,
+        {
+            "first": first_customer,
+            "customers": customers,
+            "orders": orders,
+            "statuses": _data.STATUSES,
+        },
+    )
+
+
+def _products(cursor) -> None:
+    cursor.execute(
+        """
+        INSERT INTO inventory_product (sku, name, name_en, model, spec, colour, unit, weight_kg,
+            volume_m3, standard_cost, tax_class, made_to_order, is_active, fragile,
+            packing_note, barcode, created_at, updated_at)
+        SELECT 'BP-' || lpad(p::text, 6, '0'),
+               (array['吸顶灯','筒灯','射灯','台灯','落地灯','灯带','吊灯','壁灯'])[1 + p %% 8]
+                   || ' ' || p,
+               'Lamp ' || p, 'M' || p, '', '', 'pc', 1.2, 0.01, round(20 + p %% 300, 2),
+               'standard', false, true, false, '', '', now(), now()
+        FROM generate_series(1, 2000) p
+        ON CONFLICT (sku) DO NOTHING
+        """
     )
 
 
