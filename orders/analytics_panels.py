@@ -21,8 +21,8 @@ PERIODS = (30, 90)
 
 def sales_charts_panel(request: HttpRequest, obj: Any) -> dict[str, Any]:
     """The charts card: ?days=30 (default) or 90; anything else is the default."""
-    days = request.GET.get("days", "")
-    period = int(days) if days.isdigit() and int(days) in PERIODS else PERIODS[0]
+    asked = request.GET.get("days", "")
+    period = next((days for days in PERIODS if str(days) == asked), PERIODS[0])
     charts = analytics.dashboard_charts(user=request.user, days=period)
     data = analytics.chart_json(charts)
     data["labels"] = {"revenue": _("Net revenue"), "orders": _("Orders")}
