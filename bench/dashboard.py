@@ -137,9 +137,9 @@ def _products(cursor) -> None:
             volume_m3, standard_cost, tax_class, made_to_order, is_active, fragile,
             packing_note, barcode, created_at, updated_at)
         SELECT 'BP-' || lpad(p::text, 6, '0'),
-               (array['吸顶灯','筒灯','射灯','台灯','落地灯','灯带','吊灯','壁灯'])[1 + p %% 8]
+               (array['吸顶灯','筒灯','射灯','台灯','落地灯','灯带','吊灯','壁灯'])[1 + p % 8]
                    || ' ' || p,
-               'Lamp ' || p, 'M' || p, '', '', 'pc', 1.2, 0.01, round(20 + p %% 300, 2),
+               'Lamp ' || p, 'M' || p, '', '', 'pc', 1.2, 0.01, round(20 + p % 300, 2),
                'standard', false, true, false, '', '', now(), now()
         FROM generate_series(1, 2000) p
         ON CONFLICT (sku) DO NOTHING
