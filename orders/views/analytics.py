@@ -93,6 +93,9 @@ class SalesAnalyticsForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, own_only: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # short lists: the form stays a compact panel
+            if isinstance(field.widget, forms.SelectMultiple):
+                field.widget.attrs["size"] = 3
         self.fields["salesperson"].queryset = self.fields["salesperson"].queryset.order_by(
             "username"
         )

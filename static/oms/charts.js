@@ -19,7 +19,7 @@
   var counts = new Intl.NumberFormat(lang, { maximumFractionDigits: 0 });
   function moneyFormat(currency) {
     try {
-      return new Intl.NumberFormat(lang, { style: "currency", currency: currency || "CNY", maximumFractionDigits: 0 });
+      return new Intl.NumberFormat(lang, { style: "currency", currency: currency || "CNY", currencyDisplay: "narrowSymbol", maximumFractionDigits: 0 });
     } catch (e) {
       return counts;
     }
