@@ -30,6 +30,7 @@ DB = "oms_bench_dashboard"
 
 
 def build(orders: int, customers: int) -> None:
+    from django.conf import settings
     from django.core.management import call_command
     from django.db import connection
 
@@ -64,11 +65,15 @@ def build(orders: int, customers: int) -> None:
         cursor.execute(
             """UPDATE orders_order SET status = 'completed'
                 WHERE created_at < now() - interval '14 days'
-                  AND status NOT IN ('completed', 'cancelled')"""
+                  AND status NOT IN ('completed', 'cancelled')
+            RETURNING (created_at AT TIME ZONE %s)::date""",
+            [settings.TIME_ZONE],
         )
-        if cursor.rowcount:
-            print(f"orders_finished_after_two_weeks: {cursor.rowcount} orders")
-            cursor.execute("DELETE FROM orders_salessummaryday")  # the summaries are stale
+        days = {day for (day,) in cursor.fetchall()}
+        if days:
+            print(f"orders_finished_after_two_weeks: {len(days)} days")
+            # Those days' summaries are stale (a draft became a sale): summarise them again.
+            cursor.execute("DELETE FROM orders_salessummaryday WHERE day = ANY(%s)", [sorted(days)])
             cursor.execute("ANALYZE orders_order")
 
 
@@ -160,11 +165,20 @@ def summarise() -> None:
         cursor.execute("SELECT min(created_at) FROM orders_order")
         first = timezone.localdate(cursor.fetchone()[0])
     yesterday = timezone.localdate() - timedelta(days=1)
-    have = SalesSummaryDay.objects.filter(day__gte=first, day__lte=yesterday).count()
-    if have >= (yesterday - first).days + 1:
+    have = set(
+        SalesSummaryDay.objects.filter(day__gte=first, day__lte=yesterday).values_list(
+            "day", flat=True
+        )
+    )
+    missing = [
+        first + timedelta(days=n)
+        for n in range((yesterday - first).days + 1)
+        if first + timedelta(days=n) not in have
+    ]
+    if not missing:
         return
     start, cpu = time.perf_counter(), time.process_time()
-    days = sales_summaries_refresh(start=first, end=yesterday)
+    days = [d for day in missing for d in sales_summaries_refresh(start=day, end=day)]
     wall = time.perf_counter() - start
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE orders_dailysales")
