@@ -29,7 +29,6 @@ from billing.receivables import (
     with_customers,
     with_totals,
 )
-from billing.xlsx import CONTENT_TYPE, xlsx_bytes
 from customers.choices import CustomerGroup
 from customers.selectors import customers_visible_to
 from oms.exports import export_plan, is_large, plain_rows
@@ -37,6 +36,7 @@ from oms.filters import SearchFilterSet
 from oms.generic import ObjectDetailView, ObjectListView, _with_param
 from oms.regions import REGION_CHOICES
 from oms.tables import BaseTable, DateColumn, FooterCell, MoneyColumn, format_money
+from oms.xlsx import CONTENT_TYPE, xlsx_bytes
 
 VIEW = "billing.view_invoice"
 

@@ -31,3 +31,16 @@ class PaymentTerms(models.TextChoices):
 class FapiaoType(models.TextChoices):
     GENERAL = "general", _("General VAT invoice (普通发票)")
     SPECIAL = "special", _("Special VAT invoice (专用发票)")
+
+
+class RfmSegment(models.TextChoices):
+    """Named RFM segments (orders.rfm.segment_for maps the three quintile scores to one)."""
+
+    CHAMPIONS = "champions", _("Champions")
+    LOYAL = "loyal", _("Loyal")
+    POTENTIAL = "potential", _("Potential loyalists")
+    NEW = "new", _("New customers")
+    AT_RISK = "at_risk", _("At risk")
+    CANT_LOSE = "cant_lose", _("Can't lose")
+    HIBERNATING = "hibernating", _("Hibernating")
+    LOST = "lost", _("Lost")

@@ -2,7 +2,7 @@ import django_filters
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from customers.choices import CustomerGroup, CustomerKind, CustomerTier, PaymentTerms
+from customers.choices import CustomerGroup, CustomerKind, CustomerTier, PaymentTerms, RfmSegment
 from customers.models import Customer
 from oms.filters import SearchFilterSet
 from oms.regions import REGION_CHOICES
@@ -14,6 +14,9 @@ class CustomerFilterSet(SearchFilterSet):
     kind = django_filters.ChoiceFilter(label=_("Type"), choices=CustomerKind.choices)
     group = django_filters.MultipleChoiceFilter(label=_("Group"), choices=CustomerGroup.choices)
     tier = django_filters.MultipleChoiceFilter(label=_("Tier"), choices=CustomerTier.choices)
+    rfm_segment = django_filters.MultipleChoiceFilter(
+        label=_("Segment"), choices=RfmSegment.choices
+    )
     region = django_filters.MultipleChoiceFilter(label=_("Region"), choices=REGION_CHOICES)
     payment_terms = django_filters.ChoiceFilter(
         label=_("Payment terms"), choices=PaymentTerms.choices
@@ -34,6 +37,7 @@ class CustomerFilterSet(SearchFilterSet):
             "kind",
             "group",
             "tier",
+            "rfm_segment",
             "region",
             "payment_terms",
             "salesperson",

@@ -89,3 +89,15 @@ class FirstAddressForm(AddressForm):
                 if not cleaned.get(name) and name not in self.errors:
                     self.add_error(name, _("This field is required."))
         return cleaned
+
+
+class TierThresholdForm(BootstrapFormMixin, forms.Form):
+    """Where silver, gold and platinum start (12-month net spend); below silver is standard."""
+
+    silver = forms.DecimalField(
+        label=_("Silver from"), min_value=0, max_digits=14, decimal_places=2
+    )
+    gold = forms.DecimalField(label=_("Gold from"), min_value=0, max_digits=14, decimal_places=2)
+    platinum = forms.DecimalField(
+        label=_("Platinum from"), min_value=0, max_digits=14, decimal_places=2
+    )

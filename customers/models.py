@@ -7,7 +7,14 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from customers.choices import CustomerGroup, CustomerKind, CustomerTier, FapiaoType, PaymentTerms
+from customers.choices import (
+    CustomerGroup,
+    CustomerKind,
+    CustomerTier,
+    FapiaoType,
+    PaymentTerms,
+    RfmSegment,
+)
 from oms.choices import MessageChannel, MessageLanguage
 from oms.regions import REGION_CHOICES, region_label
 from oms.validators import validate_phone, validate_taxpayer_id
@@ -117,6 +124,25 @@ class Customer(models.Model):
     fapiao_phone = models.CharField(_("registered phone"), max_length=30, blank=True)
     fapiao_bank = models.CharField(_("bank"), max_length=100, blank=True)
     fapiao_account = models.CharField(_("bank account"), max_length=40, blank=True)
+    # Written nightly by orders' customer analytics (orders.rfm) through
+    # customers.services.customer_segments_write: the RFM segment with its three quintile
+    # scores ("545": recency, frequency, monetary) and the net spend of the last 12 months.
+    # Database defaults too: bulk SQL loads (bench/, imports) need not name these columns.
+    rfm_segment = models.CharField(
+        _("segment"),
+        max_length=12,
+        choices=RfmSegment.choices,
+        blank=True,
+        default="",
+        db_default="",
+    )
+    rfm_score = models.CharField(
+        _("RFM score"), max_length=3, blank=True, default="", db_default=""
+    )
+    spend_12m = models.DecimalField(
+        _("spend in 12 months"), max_digits=14, decimal_places=2, default=0, db_default=0
+    )
+    segmented_at = models.DateTimeField(_("segmented"), null=True, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -137,6 +163,7 @@ class Customer(models.Model):
             GinIndex(fields=["tags"], name="customer_tags_gin"),
             models.Index(fields=["region", "group"]),
             models.Index(fields=["phone"]),
+            models.Index(fields=["rfm_segment"], name="customer_rfm_segment"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -268,3 +295,36 @@ class Address(models.Model):
     @property
     def region_name(self) -> str:
         return region_label(self.region)
+
+
+class TierThreshold(models.Model):
+    """The 12-month net spend from which a customer reaches a tier; below the lowest
+    threshold a customer is standard. Managers edit them; the nightly customer analytics
+    moves customers between tiers by them (each change an audit row on the customer)."""
+
+    tier = models.CharField(
+        _("tier"),
+        max_length=10,
+        choices=[c for c in CustomerTier.choices if c[0] != CustomerTier.STANDARD],
+        unique=True,
+    )
+    min_spend = models.DecimalField(
+        _("from 12-month spend"),
+        max_digits=14,
+        decimal_places=2,
+        validators=[MinValueValidator(0)],
+        help_text=_("Net of tax, over the last 12 months."),
+    )
+
+    class Meta:
+        verbose_name = _("tier threshold")
+        verbose_name_plural = _("tier thresholds")
+        ordering = ["min_spend"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(min_spend__gte=0), name="tier_threshold_non_negative"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.get_tier_display())

@@ -43,6 +43,9 @@ grant_many(
         "customer_service": {"customers.change_customer"},
     }
 )
+# Where the tiers start (by 12-month spend): a manager's decision.
+TIERS = {"customers.view_tierthreshold", "customers.change_tierthreshold"}
+grant_many({"admin": TIERS, "manager": TIERS})
 
 register_nav_item(
     "customers", _("Customers"), "customers:list", "customers.view_customer", "people", order=10
@@ -55,9 +58,18 @@ register_nav_item(
     "person-plus",
     order=20,
 )
+register_nav_item(
+    "customers",
+    _("Customer tiers"),
+    "customers:tiers",
+    "customers.change_tierthreshold",
+    "award",
+    order=30,
+)
 
 register_audited_model("customers.customer", _("Customer"), money=("credit_limit",))
 register_audited_model("customers.address", _("Address"))
+register_audited_model("customers.tierthreshold", _("Tier threshold"), money=("min_spend",))
 register_audit_actions(
     {
         "customer.create": _("Customer created"),
@@ -66,6 +78,9 @@ register_audit_actions(
         "customer.credit_hold": _("Customer put on credit hold"),
         "customer.credit_release": _("Credit hold lifted"),
         "address.create": _("Address added"),
+        "customer.tier_change": _("Customer tier changed"),
+        "tier_threshold.create": _("Tier threshold set"),
+        "tier_threshold.update": _("Tier threshold changed"),
         "address.update": _("Address changed"),
     }
 )

@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
-from customers.models import Address, Customer
+from customers.choices import CustomerTier
+from customers.models import Address, Customer, TierThreshold
+from oms.models import AuditLog
 from oms.registry import SearchHit
 from oms.types import AnyUser
 
@@ -89,3 +91,31 @@ def customer_search(user: AnyUser, query: str) -> list[SearchHit]:
 
 def active_customer_count(user: AnyUser) -> int:
     return customers_visible_to(user).filter(is_active=True).count()
+
+
+def tier_thresholds() -> dict[str, object]:
+    """tier -> the 12-month spend it starts at."""
+    return dict(TierThreshold.objects.values_list("tier", "min_spend"))
+
+
+def tier_counts() -> list[dict]:
+    """How many customers each tier holds, lowest tier first."""
+    counts = dict(Customer.objects.values_list("tier").annotate(n=Count("id")).order_by())
+    return [
+        {"tier": tier, "label": label, "count": counts.get(tier, 0)}
+        for tier, label in CustomerTier.choices
+    ]
+
+
+def customer_tier_changes(customer_id: int, *, limit: int = 10) -> list[AuditLog]:
+    """The customer's latest tier changes (audit rows), newest first."""
+    return list(
+        AuditLog.objects.filter(
+            object_type="customers.customer",
+            object_id=str(customer_id),
+            action__in=["customer.tier_change", "customer.update"],
+            changes__has_key="tier",
+        )
+        .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )

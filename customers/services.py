@@ -1,12 +1,18 @@
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
-from customers.models import Address, Customer
+from customers.choices import CustomerTier
+from customers.models import Address, Customer, TierThreshold
 from customers.selectors import customers_visible_to, own_customers_only
-from oms.services import audit_record, model_save
+from oms.models import AuditLog
+from oms.services import acting_user, audit_record, model_save
 from oms.types import User
 
 CUSTOMER_FIELDS = [
@@ -144,3 +150,134 @@ def customer_credit_hold_set(
     else:
         audit_record(actor=actor, action="customer.credit_release", obj=customer, changes=changes)
     return True
+
+
+@dataclass(frozen=True)
+class CustomerScores:
+    """What the nightly customer analytics found for one customer (orders.rfm)."""
+
+    customer_id: int
+    segment: str  # a customers.choices.RfmSegment value
+    score: str  # "545": recency, frequency and monetary quintile
+    spend_12m: Decimal
+
+
+TIER_ORDER = [CustomerTier.SILVER, CustomerTier.GOLD, CustomerTier.PLATINUM]
+
+
+@transaction.atomic
+def customer_segments_write(
+    *, actor: User | None, scores: Sequence[CustomerScores], computed_at: datetime
+) -> dict[str, int]:
+    """Write the night's RFM segments and 12-month spend onto the customers in bulk, then move
+    each customer to the tier its spend reaches (TierThreshold), auditing every tier change.
+
+    Customers missing from `scores` (nothing bought in 12 months) lose their segment and
+    have no spend. Rows are locked in primary-key order first, as every customer write does,
+    so a concurrent edit waits instead of deadlocking. One UPDATE ... FROM unnest(arrays)
+    per step, however many customers. Returns counts: segmented, cleared, tier changes.
+    """
+    ids = [s.customer_id for s in scores]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id FROM customers_customer WHERE id = ANY(%s) OR rfm_segment <> '' "
+            "OR spend_12m <> 0 ORDER BY id FOR UPDATE",
+            [ids],
+        )
+        cursor.execute(
+            """
+            UPDATE customers_customer AS c
+               SET rfm_segment = v.segment, rfm_score = v.score, spend_12m = v.spend,
+                   segmented_at = %s
+              FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::numeric[])
+                   AS v(id, segment, score, spend)
+             WHERE c.id = v.id
+            """,
+            [
+                computed_at,
+                ids,
+                [s.segment for s in scores],
+                [s.score for s in scores],
+                [s.spend_12m for s in scores],
+            ],
+        )
+        segmented = cursor.rowcount
+        cursor.execute(
+            """
+            UPDATE customers_customer
+               SET rfm_segment = '', rfm_score = '', spend_12m = 0, segmented_at = %s
+             WHERE NOT (id = ANY(%s)) AND (rfm_segment <> '' OR spend_12m <> 0)
+            """,
+            [computed_at, ids],
+        )
+        cleared = cursor.rowcount
+    changes = customer_tiers_apply(actor=actor)
+    return {"segmented": segmented, "cleared": cleared, "tier_changes": changes}
+
+
+def customer_tiers_apply(*, actor: User | None) -> int:
+    """Move every customer to the tier its 12-month spend reaches (the highest threshold at or
+    below it; standard below them all), in one UPDATE, with one audit row per change
+    ("customer.tier_change", the tier's old and new value and the spend). Runs inside the
+    caller's transaction (customer_segments_write, or a threshold change)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH target AS (
+                SELECT c.id, c.tier AS old_tier,
+                       COALESCE((SELECT t.tier FROM customers_tierthreshold t
+                                  WHERE t.min_spend <= c.spend_12m
+                                  ORDER BY t.min_spend DESC LIMIT 1), %s) AS new_tier
+                  FROM customers_customer c
+            )
+            UPDATE customers_customer AS c SET tier = target.new_tier
+              FROM target
+             WHERE c.id = target.id AND target.old_tier <> target.new_tier
+         RETURNING c.id, c.code, c.name, target.old_tier, target.new_tier, c.spend_12m
+            """,
+            [CustomerTier.STANDARD.value],
+        )
+        changed = cursor.fetchall()
+    who = acting_user(actor)
+    AuditLog.objects.bulk_create(
+        [
+            AuditLog(
+                actor=who,
+                action="customer.tier_change",
+                object_type="customers.customer",
+                object_id=str(pk),
+                object_repr=f"{code} {name}"[:200],
+                changes={"tier": [old, new], "spend_12m": str(spend)},
+            )
+            for pk, code, name, old, new, spend in sorted(changed)
+        ],
+        batch_size=2000,
+    )
+    return len(changed)
+
+
+@transaction.atomic
+def tier_thresholds_set(*, actor: User, data: dict[str, Decimal]) -> list[TierThreshold]:
+    """Change where the tiers start (`data`: tier -> 12-month spend), audited per threshold;
+    each higher tier must start above the one below it. Customers move to their new tiers at
+    once (customer_tiers_apply), each move an audit row."""
+    amounts = [data.get(tier) for tier in TIER_ORDER]
+    if any(amount is None for amount in amounts):
+        raise ValidationError(_("Enter where every tier starts."))
+    for lower, higher, tier in zip(amounts, amounts[1:], TIER_ORDER[1:], strict=False):
+        if higher <= lower:  # type: ignore[operator]
+            raise ValidationError({tier.value: _("Each tier must start above the tier below it.")})
+    saved = []
+    locked = {t.tier: t for t in TierThreshold.objects.select_for_update().order_by("pk")}
+    for tier, amount in zip(TIER_ORDER, amounts, strict=True):
+        threshold = locked.get(tier.value) or TierThreshold(tier=tier.value)
+        saved.append(
+            model_save(
+                actor=actor,
+                instance=threshold,
+                data={"min_spend": amount},
+                action="tier_threshold.update" if threshold.pk else "tier_threshold.create",
+            )
+        )
+    customer_tiers_apply(actor=actor)
+    return saved

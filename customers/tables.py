@@ -11,6 +11,8 @@ class CustomerTable(BaseTable):
     kind = tables.Column()
     group = tables.Column()
     tier = tables.Column()
+    rfm_segment = tables.Column(verbose_name=_("Segment"))
+    spend_12m = MoneyColumn(verbose_name=_("Spend in 12 months"))
     region = tables.Column()
     phone = tables.Column(orderable=False)
     salesperson = tables.Column(accessor="salesperson__username", verbose_name=_("Salesperson"))
@@ -26,6 +28,8 @@ class CustomerTable(BaseTable):
             "kind",
             "group",
             "tier",
+            "rfm_segment",
+            "spend_12m",
             "region",
             "phone",
             "salesperson",

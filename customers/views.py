@@ -1,11 +1,18 @@
 from functools import partial
 
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from customers import selectors, services
 from customers.filters import CustomerFilterSet
-from customers.forms import AddressForm, CustomerCreditForm, CustomerForm, FirstAddressForm
+from customers.forms import (
+    AddressForm,
+    CustomerCreditForm,
+    CustomerForm,
+    FirstAddressForm,
+    TierThresholdForm,
+)
 from customers.tables import CustomerTable
 from oms.generic import ObjectDetailView, ObjectEditView, ObjectListView, get_object_or_404
 
@@ -34,6 +41,39 @@ class CustomerInUrlMixin:
 class CustomerDetailView(CustomerInUrlMixin, ObjectDetailView):
     permission_required = "customers.view_customer"
     template_name = "customers/customer_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["tier_changes"] = selectors.customer_tier_changes(context["object"].pk)
+        return context
+
+
+class TierThresholdsView(ObjectEditView):
+    """Managers set where each tier starts; customers move at once (and nightly after)."""
+
+    permission_required = "customers.change_tierthreshold"
+    form_class = TierThresholdForm
+    template_name = "customers/tier_thresholds.html"
+    title = gettext_lazy("Customer tiers")
+
+    def get_form_kwargs(self):
+        return {"initial": selectors.tier_thresholds()}
+
+    def get_extra_context(self):
+        return {"tier_counts": selectors.tier_counts()}
+
+    def get_cancel_url(self):
+        return reverse("customers:list")
+
+    def save(self, form):
+        services.tier_thresholds_set(actor=self.request.user, data=form.cleaned_data)
+        return _("Customer tiers")
+
+    def success_message(self, obj):
+        return _("Tier thresholds saved; customers were moved to their new tiers.")
+
+    def get_success_url(self, obj):
+        return reverse("customers:tiers")
 
 
 class CustomerCreateView(ObjectEditView):

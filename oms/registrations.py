@@ -27,6 +27,7 @@ for key, label, order in (
     ("warehouse", _("Warehouse"), 20),
     ("customers", _("Customers"), 30),
     ("finance", _("Finance"), 40),
+    ("reports", _("Reports"), 50),
     ("settings", _("Settings"), 90),
 ):
     register_nav_section(key, label, order=order)

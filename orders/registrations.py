@@ -229,3 +229,6 @@ register_reference_resolver("SO-", lambda number: reverse("orders:detail", args=
 
 register_seeder(Seeder("orders", seed_orders_demo, depends_on=("customers", "inventory")))
 register_seeder(Seeder("order-messages", seed_order_messages, depends_on=("orders",)))
+
+# Sales analytics, dashboard charts, nightly summaries and customer segments.
+import orders.analytics_registrations  # noqa: E402, F401

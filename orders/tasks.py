@@ -107,3 +107,35 @@ def check_reservations() -> int:
             level.allocated,
         )
     return len(drift)
+
+
+@retrying_task(time_limit=1800, soft_time_limit=1740)
+def refresh_sales_summaries() -> int:
+    """Nightly: rewrite the sales summaries of the last week (orders.analytics)."""
+    from orders.analytics import sales_summaries_refresh_recent
+
+    return sales_summaries_refresh_recent()
+
+
+@retrying_task(time_limit=1800, soft_time_limit=1740)
+def refresh_sales_summary_range(start: str, end: str, actor_id: int | None = None) -> int:
+    """A manager's refresh of a range of days (ISO dates), in the worker."""
+    from datetime import date
+
+    from django.contrib.auth import get_user_model
+
+    from orders.analytics import sales_summaries_refresh
+
+    actor = get_user_model().objects.filter(pk=actor_id).first() if actor_id else None
+    days = sales_summaries_refresh(
+        start=date.fromisoformat(start), end=date.fromisoformat(end), actor=actor
+    )
+    return len(days)
+
+
+@retrying_task(time_limit=1800, soft_time_limit=1740)
+def refresh_customer_analytics() -> dict[str, int]:
+    """Nightly: RFM segments, 12-month spend and tiers of every customer (orders.rfm)."""
+    from orders.rfm import customer_analytics_refresh
+
+    return customer_analytics_refresh()

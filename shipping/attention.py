@@ -155,6 +155,17 @@ def attention_count(user: AnyUser) -> int:
     return attention_rows(shipments_visible_to(user)).count()
 
 
+def overdue_count(user: AnyUser, *, today: date | None = None) -> int:
+    """Shipments with the carrier past their expected delivery (the queue's "late" reason),
+    counted without the queue's other annotations: the dashboard tile."""
+    today = today or timezone.localdate()
+    return (
+        shipments_visible_to(user)
+        .filter(reason_conditions(today, quiet_since(today))[Reason.LATE])
+        .count()
+    )
+
+
 @dataclass(frozen=True)
 class Why:
     reason: str

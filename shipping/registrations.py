@@ -350,6 +350,20 @@ def _needing_attention(user) -> KpiValue:
 
 register_kpi(Kpi("shipments-attention", attention.TRACK_PERMISSION, _needing_attention, order=50))
 
+
+def _overdue(user) -> KpiValue:
+    count = attention.overdue_count(user)
+    return KpiValue(
+        _("Overdue shipments"),
+        count,
+        url=reverse("shipping:attention") + f"?reason={attention.Reason.LATE}",
+        detail=_("past their expected delivery"),
+        warn=count > 0,
+    )
+
+
+register_kpi(Kpi("shipments-overdue", attention.TRACK_PERMISSION, _overdue, order=51))
+
 register_search(
     SearchProvider(
         _("Shipments"),

@@ -1,5 +1,6 @@
 """Order models, one module per concern; import them from here."""
 
+from orders.models.analytics import DailyOrderSales, DailySales, SalesSummaryDay
 from orders.models.base import MONEY, ORDER_NUMBER_SEQUENCE
 from orders.models.order import Allocation, Approval, Order, OrderEvent, OrderLine
 from orders.models.rules import (
@@ -16,11 +17,14 @@ __all__ = [
     "Allocation",
     "Approval",
     "ApprovalRule",
+    "DailyOrderSales",
+    "DailySales",
     "Order",
     "OrderEvent",
     "OrderLine",
     "PriceList",
     "PriceListItem",
     "Promotion",
+    "SalesSummaryDay",
     "ShippingRule",
 ]

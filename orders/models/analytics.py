@@ -1,0 +1,108 @@
+"""Nightly sales summaries: what the dashboard and the sales analytics page read instead of
+millions of order lines (orders.analytics fills and reads them).
+
+Two grains, because an order's count does not add up over its products: `DailySales` per
+day × channel × province × product × customer group × salesperson (lines, quantity, revenue,
+tax, and the orders that bought the product), `DailyOrderSales` per day × channel × province
+× customer group × salesperson (orders, revenue, tax). The dimensions are copied in as they
+were when the day was summarised (a customer's group or salesperson today), and the rows of a
+day are replaced as a whole, so they carry no foreign-key constraints.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from inventory.models import Category, Product
+from orders.models.base import MONEY
+
+
+class DailySales(models.Model):
+    day = models.DateField(_("day"))
+    channel = models.CharField(_("channel"), max_length=20)
+    region = models.CharField(_("province"), max_length=2)
+    product = models.ForeignKey(
+        Product, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    category = models.ForeignKey(
+        Category, null=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    customer_group = models.CharField(_("customer group"), max_length=12)
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    orders = models.PositiveIntegerField(_("orders"))
+    lines = models.PositiveIntegerField(_("lines"))
+    quantity = models.BigIntegerField(_("quantity"))
+    net_revenue = models.DecimalField(_("net revenue"), **MONEY)
+    tax = models.DecimalField(_("tax"), **MONEY)
+
+    class Meta:
+        verbose_name = _("daily sales by product")
+        verbose_name_plural = _("daily sales by product")
+        permissions = [
+            ("view_sales_analytics", _("Can see sales analytics")),
+            ("refresh_sales_summary", _("Can refresh the sales summaries")),
+        ]
+        indexes = [
+            # The dashboard's top products and every period filter: an index-only scan.
+            models.Index(
+                fields=["day"],
+                name="daily_sales_day",
+                include=["product", "net_revenue", "quantity"],
+            ),
+            models.Index(fields=["product", "day"], name="daily_sales_product_day"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel} {self.region} {self.product_id}"
+
+
+class DailyOrderSales(models.Model):
+    day = models.DateField(_("day"))
+    channel = models.CharField(_("channel"), max_length=20)
+    region = models.CharField(_("province"), max_length=2)
+    customer_group = models.CharField(_("customer group"), max_length=12)
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    orders = models.PositiveIntegerField(_("orders"))
+    net_revenue = models.DecimalField(_("net revenue"), **MONEY)
+    tax = models.DecimalField(_("tax"), **MONEY)
+
+    class Meta:
+        verbose_name = _("daily sales")
+        verbose_name_plural = _("daily sales")
+        indexes = [
+            models.Index(
+                fields=["day"],
+                name="daily_order_sales_day",
+                include=["channel", "region", "orders", "net_revenue"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.channel} {self.region}"
+
+
+class SalesSummaryDay(models.Model):
+    """A day whose summaries are written, and when: the page says how fresh they are."""
+
+    day = models.DateField(_("day"), primary_key=True)
+    refreshed_at = models.DateTimeField(_("refreshed"))
+    orders = models.PositiveIntegerField(_("orders"))
+
+    class Meta:
+        verbose_name = _("summarised day")
+        verbose_name_plural = _("summarised days")
+
+    def __str__(self) -> str:
+        return self.day.isoformat()
