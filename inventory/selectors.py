@@ -2,6 +2,7 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
+    ExpressionWrapper,
     F,
     IntegerField,
     OuterRef,

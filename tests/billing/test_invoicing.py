@@ -286,5 +286,4 @@ def test_invoicing_an_order_costs_a_fixed_number_of_statements(billing, run_hook
     # (none: nothing prefetched); its lines; the counter; the invoice; its lines in one
     # statement; its installment; the audit row; the customer's message: its template and its
     # outbox row. It runs in its own transaction after the order's, which it costs nothing.
-    assert len(queries.statements) == 11, "
-".join(queries.statements)
+    assert len(queries.statements) == 11, "\n".join(queries.statements)

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("aftersales", "0001_initial"),
+        ("aftersales", "0004_cases"),
         ("orders", "0018_order_created_when_made"),
     ]
 

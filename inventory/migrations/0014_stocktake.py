@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inventory", "0012_moving_average_cost"),
+        ("inventory", "0013_warehouse_quarantine"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("orders", "0018_order_created_when_made"),
+        ("orders", "0019_order_replaces"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("inventory", "0013_stocktake"),
+        ("inventory", "0014_stocktake"),
     ]
 
     operations = [

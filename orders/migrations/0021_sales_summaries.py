@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("inventory", "0012_moving_average_cost"),
-        ("orders", "0018_order_created_when_made"),
+        ("orders", "0020_order_delivery_note"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
