@@ -148,7 +148,11 @@ class StocktakeCountView(RequirePermissionMixin, View):
             initial=[{"line": line.pk, "counted": line.counted} for line in page.object_list],
         )
         valid = formset.is_valid()
-        if len(formset.forms) != len(page.object_list):
+        # A tampered management form can leave rows out of validation (they come back
+        # without their line): the page is not the one that was posted.
+        if len(formset.forms) != len(page.object_list) or (
+            valid and any("line" not in form.cleaned_data for form in formset)
+        ):
             messages.error(request, _("The lines changed while you were counting; try again."))
             return HttpResponseRedirect(request.path + f"?page={page.number}")
         if valid:

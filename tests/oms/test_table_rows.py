@@ -48,7 +48,8 @@ def test_fast_rows_are_django_tables2_rows(name, language, hostile_data, admin_u
             table.request = request
             table.paginate(per_page=50)
         expected = django_tables2_rows(slow)
-        if name != "orders:approvals":
+        # The approvals queue of an admin, and a lot's trace without the lot asked for.
+        if name not in ("orders:approvals", "aftersales:lot_trace"):
             assert expected, f"{name}: no rows, nothing compared"
         assert [squeeze(row) for row in fast.rendered_rows] == [squeeze(r) for r in expected]
 

@@ -7,11 +7,13 @@ from datetime import date
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from aftersales.case_services import CaseRequest, case_open
+from aftersales.models import OrderFeedback
 from customers.services import customer_update
 from inventory.choices import AdjustmentReason
-from inventory.models import StockLevel
+from inventory.models import DemandForecast, StockLevel
 from inventory.services import stock_adjust, stock_level_update, work_order_create
 from oms.exports import defuse, plain
 from oms.generic import ObjectListView
@@ -27,7 +29,14 @@ from shipping.services import (
     shipment_start_picking,
     shipments_create_for_order,
 )
-from tests.helpers import billing_objects, delivery_objects, open_invoice, statement_objects
+from tests.helpers import (
+    billing_objects,
+    delivery_objects,
+    open_invoice,
+    return_route_kwargs,
+    statement_objects,
+    stocktake_object,
+)
 from tests.oms.test_roles_matrix import our_url_patterns
 from tests.orders.conftest import Catalog
 
@@ -120,6 +129,28 @@ def hostile_data(db, user_with_role):
         request=CaseRequest(
             customer=customer, category="damaged", subject=HOSTILE, lot="=LOT", order=shipped
         ),
+    )
+    # A return of the shipped order (approved, with a line and a photo).
+    return_route_kwargs(shipped)
+    # A count under way, a rating typed with a formula, and a product below its reorder point.
+    stocktake_object(catalog.shanghai)
+    OrderFeedback.objects.create(order=shipped, rating=1, comment="=1+1")
+    DemandForecast.objects.create(
+        product=product,
+        warehouse=catalog.shanghai,
+        computed_at=timezone.now(),
+        first_week=date(2026, 11, 30),
+        history=[3, 4, 5, 6],
+        forecast=[6, 6, 6],
+        alpha="0.50",
+        beta="0.10",
+        sigma="1.000",
+        lead_time_days=14,
+        service_level="0.950",
+        lead_time_demand="12.00",
+        safety_stock="3.00",
+        reorder_point=100,
+        review_demand="6.00",
     )
     return customer
 
