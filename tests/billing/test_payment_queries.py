@@ -48,6 +48,8 @@ PER_INVOICE = 4
 # Each order whose payment_status changes: its invoices' and refunds' sums, then the orders
 # service (the order read, written, and an event on its timeline).
 PER_ORDER = 5
+# The customer hears of it: the orders it paid, the message template, the outbox row.
+MESSAGE = 3
 
 
 @pytest.mark.parametrize("chosen", [False, True])
@@ -57,7 +59,7 @@ def test_a_payment_costs_a_fixed_number_of_statements_per_invoice(billing, chose
     invoices = invoices_of(billing, customer, count)
     amount = sum(invoice.total for invoice in invoices)
     queries = record(customer, amount, "pay", invoices if chosen else None)
-    expected = FIXED + (PER_INVOICE + PER_ORDER) * count
+    expected = FIXED + (PER_INVOICE + PER_ORDER) * count + MESSAGE
     assert len(queries.statements) == expected, "\n".join(queries.statements)
 
 
@@ -65,7 +67,8 @@ def test_a_payment_that_only_becomes_credit(billing):
     customer = billing.business(payment_terms="prepaid")
     queries = record(customer, "50.00", "credit")
     # Nothing open: no invoice locked (the statement finds none), no order to follow.
-    assert len(queries.statements) == FIXED - 1, "\n".join(queries.statements)
+    # The customer still hears of it (template and outbox row; no order to name).
+    assert len(queries.statements) == FIXED - 1 + MESSAGE - 1, "\n".join(queries.statements)
 
 
 def test_a_customer_on_hold_pays_one_more_statement(billing):
@@ -75,4 +78,4 @@ def test_a_customer_on_hold_pays_one_more_statement(billing):
     customer.save(update_fields=["credit_hold"])
     queries = record(customer, invoice.total, "held")
     # The reminders' state is read to lift a hold the final notice put (here finance put it).
-    assert len(queries.statements) == FIXED + PER_INVOICE + PER_ORDER + 1
+    assert len(queries.statements) == FIXED + PER_INVOICE + PER_ORDER + 1 + MESSAGE
