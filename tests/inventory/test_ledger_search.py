@@ -38,7 +38,7 @@ def big_ledger(django_db_setup, django_db_blocker):
         fill_ledger(ROWS)
         yield
         with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {LEDGER}")
+            cursor.execute(f"TRUNCATE {LEDGER} CASCADE")  # return lines point at rows
         StockLevel.objects.filter(product__in=products).delete()
         for product in products:
             product.delete()
