@@ -8,7 +8,6 @@ service runs with actor=None and source "customer")."""
 import uuid
 from typing import Any
 
-from csp.decorators import csp_replace
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -22,9 +21,8 @@ from aftersales.return_forms import ReturnRequestForm
 from aftersales.return_selectors import returnable_lines
 from oms.errors import ServiceError
 from oms.generic import apply_validation_error
-from oms.ratelimit import client_address, count_hit, hits, seconds_left
-from orders.selectors import order_by_public_token
-from shipping.public_views import HOUR, MINUTE, PUBLIC_PAGE_CSP, TOKEN_SHAPE, TrackOrderView
+from orders.models import Order
+from shipping.public_views import PublicOrderView
 
 # What the customer reads at each step (the staff's words stay inside).
 STEPS = [
@@ -54,47 +52,29 @@ CUSTOMER_EVENTS = {
 }
 
 
-class PublicReturnView(TrackOrderView):
-    """Language switch and headers come from the order page's view; `page` is this page."""
+class PublicReturnView(PublicOrderView):
+    """The token, language switch, rate limits and headers are the order page's
+    (`PublicOrderView`); this page lists the returns and takes the request form."""
 
-    http_method_names = ["get", "head", "post"]
+    def get_order(self, request: HttpRequest, order: Order) -> HttpResponse:
+        return self.page(request, order)
 
-    def get(self, request: HttpRequest, token: str) -> HttpResponse:  # type: ignore[override]
-        response = super().get(request, token)
-        # The page posts a form to itself: the browser must send our own origin (no-referrer
-        # makes it "null", which the CSRF check refuses). Other sites still get nothing.
-        response["Referrer-Policy"] = "same-origin"
-        return response
+    def post_order(self, request: HttpRequest, order: Order) -> HttpResponse:
+        return self.page(request, order)
 
-    def post(self, request: HttpRequest, token: str) -> HttpResponse:
-        return self.get(request, token)
-
-    def page(self, request: HttpRequest, token: str) -> HttpResponse:
-        address = client_address(request)
-        window = None
-        if hits("track-miss", address, window=HOUR) >= settings.OMS_TRACK_MISSES_PER_HOUR:
-            window = HOUR
-        elif count_hit("track", address, window=MINUTE) > settings.OMS_TRACK_REQUESTS_PER_MINUTE:
-            window = MINUTE
-        if window is not None:
-            response = render(request, "shipping/track/too_many.html", status=429)
-            response["Retry-After"] = str(seconds_left(window))
-            return response
-        order = order_by_public_token(token) if TOKEN_SHAPE.fullmatch(token) else None
-        if order is None:
-            count_hit("track-miss", address, window=HOUR)
-            return render(request, "shipping/track/not_found.html", status=404)
+    def page(self, request: HttpRequest, order: Order) -> HttpResponse:
         lines = returnable_lines(order)
+        returnable = any(entry.returnable for entry in lines)
         form = None
         status = 200
         if request.method == "POST":
             form = ReturnRequestForm(request.POST, request.FILES, lines=lines)
             created = self.create(request, order, form)
             if created is not None:
-                url = reverse("aftersales:public_return", args=[token])
+                url = reverse("aftersales:public_return", args=[order.public_token])
                 return HttpResponseRedirect(f"{url}?sent={created.pk}")
             status = 422
-        elif any(entry.returnable for entry in lines):
+        elif returnable:
             form = ReturnRequestForm(lines=lines)
         return render(
             request,
@@ -102,7 +82,7 @@ class PublicReturnView(TrackOrderView):
             {
                 **self.progress(order),
                 "order": order,
-                "form": form if any(entry.returnable for entry in lines) else None,
+                "form": form if returnable else None,
                 "submission": request.POST.get("submission") or uuid.uuid4().hex,
                 "sent": request.GET.get("sent", ""),
                 "return_days": settings.OMS_RETURN_DAYS,
@@ -151,4 +131,16 @@ class PublicReturnView(TrackOrderView):
         return {"returns": returns, "steps": [status.label for status in STEPS]}
 
 
-public_return = csp_replace(PUBLIC_PAGE_CSP)(PublicReturnView.as_view())
+public_return = PublicReturnView.as_public_view()
+
+
+def return_section(order: Order, request: HttpRequest) -> dict[str, Any] | None:
+    """The order page's returns card: each return's state, and the way to the return page
+    while something delivered may still come back. Left out when neither applies."""
+    returns = list(ReturnRequest.objects.filter(order=order).order_by("-id"))
+    returnable = any(entry.returnable for entry in returnable_lines(order))
+    if not returns and not returnable:
+        return None
+    for rma in returns:
+        rma.tone = PUBLIC_TONES.get(rma.status, "grey")
+    return {"returns": returns, "returnable": returnable}

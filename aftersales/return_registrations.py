@@ -7,9 +7,11 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.models import ReturnRequest
 from aftersales.return_messages import RETURN_MESSAGES
 from aftersales.return_panels import customer_returns_panel, order_returns_panel
+from aftersales.return_public_views import return_section
 from aftersales.return_seeders import seed_returns_demo
 from oms.registry import (
     Panel,
+    PublicSection,
     Seeder,
     grant_many,
     register_audit_actions,
@@ -18,6 +20,7 @@ from oms.registry import (
     register_message_event,
     register_nav_item,
     register_nav_section,
+    register_public_order_section,
     register_reference_resolver,
     register_seeder,
 )
@@ -69,6 +72,15 @@ register_detail_panel(
         width="col-lg-6",
         order=45,
     ),
+)
+
+register_public_order_section(
+    PublicSection(
+        key="returns",
+        order=200,
+        template="aftersales/track/returns_section.html",
+        context=return_section,
+    )
 )
 
 for _event in RETURN_MESSAGES:

@@ -8,6 +8,7 @@ from django.db.models import Max, Prefetch, QuerySet, Sum
 from aftersales.models import ReturnEvent, ReturnLine, ReturnRequest
 from aftersales.return_choices import RELEASED_STATUSES
 from customers.selectors import of_visible_customers
+from oms.db import typed_id
 from oms.types import AnyUser
 from orders.models import Order, OrderLine
 from shipping.choices import ShipmentStatus
@@ -73,8 +74,8 @@ def return_detail(reference: str, user: AnyUser) -> ReturnRequest | None:
     )
     if reference.upper().startswith("RMA-"):
         queryset = queryset.filter(number=reference.upper())
-    elif reference.isdigit() and len(reference) < 10:
-        queryset = queryset.filter(pk=int(reference))
+    elif (pk := typed_id(reference, max_digits=9)) is not None:
+        queryset = queryset.filter(pk=pk)
     else:
         return None
     return queryset.prefetch_related(

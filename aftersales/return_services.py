@@ -155,9 +155,18 @@ def return_transition(
         fields.append(stamp)
     request.save(update_fields=fields)
     _event(request, kind, actor=actor, from_status=current, to_status=to, note=note, data=data)
+    # Spelled out: every code an audit row can carry is written somewhere (and labelled).
+    action = {
+        ReturnEventKind.APPROVED: "return.approved",
+        ReturnEventKind.REJECTED: "return.rejected",
+        ReturnEventKind.CANCELLED: "return.cancelled",
+        ReturnEventKind.RECEIVED: "return.received",
+        ReturnEventKind.INSPECTED: "return.inspected",
+        ReturnEventKind.RESOLVED: "return.resolved",
+    }[kind]
     audit_record(
         actor=actor,
-        action=f"return.{kind}",
+        action=action,
         obj=request,
         changes={"status": [current, to], **({"note": note} if note else {})},
     )

@@ -280,13 +280,18 @@ class InspectView(ReturnStepView):
     permission_required = services.PERMISSION_INSPECT
     form_class = InspectForm
 
-    def act(self, rma, data):
-        line = ReturnLine.objects.filter(request=rma, pk=self.kwargs["line"]).first()
-        if line is None:
+    def get_object(self):
+        # A line of another return (or none) is not found, whatever the form says.
+        rma = super().get_object()
+        self.line = ReturnLine.objects.filter(request=rma, pk=self.kwargs["line"]).first()
+        if self.line is None:
             raise Http404
+        return rma
+
+    def act(self, rma, data):
         line, wrote = services.return_inspect_line(
             actor=self.request.user,
-            line=line,
+            line=self.line,
             disposition=data["disposition"],
             note=data["note"],
             quarantine_warehouse=data["quarantine_warehouse"],

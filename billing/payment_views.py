@@ -19,6 +19,7 @@ from billing.payments import (
 )
 from billing.selectors import credit_note_detail, invoice_detail
 from customers.selectors import customers_visible_to
+from oms.db import typed_id
 from oms.generic import (
     ObjectActionView,
     ObjectDetailView,
@@ -81,8 +82,8 @@ class PaymentCreateView(ObjectEditView):
         kwargs = {"user": self.request.user}
         customer, invoice = None, None
         if invoice_pk := self.request.GET.get("invoice", "").strip():
-            if invoice_pk.isdigit() and len(invoice_pk) < 19:
-                invoice = invoice_detail(int(invoice_pk), self.request.user)
+            if (pk := typed_id(invoice_pk)) is not None:
+                invoice = invoice_detail(pk, self.request.user)
             customer = invoice.customer if invoice else None
         elif code := self.request.GET.get("customer", "").strip()[:20]:
             customer = customers_visible_to(self.request.user).filter(code=code.upper()).first()

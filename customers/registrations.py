@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from customers import selectors
 from customers.seeders import seed_customers_demo
+from oms.db import typed_id
 from oms.registry import (
     Kpi,
     KpiValue,
@@ -110,7 +111,7 @@ register_reference_resolver(
     "customers.customer:",
     lambda ref: (
         reverse("customers:detail", args=[ref.rpartition(":")[2]])
-        if ref.rpartition(":")[2].isdigit()
+        if typed_id(ref.rpartition(":")[2]) is not None
         else None
     ),
 )

@@ -149,9 +149,12 @@ class StocktakeCountView(RequirePermissionMixin, View):
         )
         valid = formset.is_valid()
         # A tampered management form can leave rows out of validation (they come back
-        # without their line): the page is not the one that was posted.
-        if len(formset.forms) != len(page.object_list) or (
-            valid and any("line" not in form.cleaned_data for form in formset)
+        # without their line), and a row's hidden line can be altered or blanked: either way
+        # the page is not the one that was posted.
+        if (
+            len(formset.forms) != len(page.object_list)
+            or any("line" in form.errors for form in formset)
+            or (valid and any("line" not in form.cleaned_data for form in formset))
         ):
             messages.error(request, _("The lines changed while you were counting; try again."))
             return HttpResponseRedirect(request.path + f"?page={page.number}")

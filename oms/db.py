@@ -77,3 +77,11 @@ def document_number(prefix: str, value: int) -> str:
     from django.utils import timezone
 
     return f"{prefix}-{timezone.localdate().year}-{value:06d}"
+
+
+def typed_id(text: str, max_digits: int = 18) -> int | None:
+    """A row id someone typed or sent (a path part, a query value), or None. ASCII digits
+    only: str.isdigit() also takes "²" and "٣", which int() then refuses or reads as 3."""
+    if text.isascii() and text.isdigit() and len(text) <= max_digits:
+        return int(text)
+    return None

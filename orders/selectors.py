@@ -156,7 +156,7 @@ def order_reference_match(value: str) -> Q:
     prefix and zeros ("2002" → SO-2026-002002). Each part has its own btree index."""
     match = Q(number__istartswith=value) | Q(external_reference__istartswith=value)
     sequence = value.lstrip("0")
-    if value.isdigit() and sequence:
+    if value.isascii() and value.isdigit() and sequence:
         match |= Q(Exact(ORDER_NUMBER_SEQUENCE, sequence))
     return match
 

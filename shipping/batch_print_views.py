@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.views import View
 
+from oms.db import typed_id
 from oms.documents import pdf_response
 from oms.errors import ServiceError
 from oms.generic import RequirePermissionMixin
@@ -62,5 +63,6 @@ class BatchPrintView(RequirePermissionMixin, View):
             queryset = ShipmentListView.rows_matching(request, filters)
             ids = list(queryset.order_by("number").values_list("pk", flat=True)[: self.limit()])
         else:
-            ids = [int(v) for v in request.POST.getlist("shipment")[: self.limit()] if v.isdigit()]
+            chosen = request.POST.getlist("shipment")[: self.limit()]
+            ids = [pk for pk in map(typed_id, chosen) if pk is not None]
         return ids

@@ -181,3 +181,24 @@ def test_customer_page_shows_the_returns_panel(returns, client_for):
     rma = returns.request(order, 1)
     html = client_for("sales").get(order.customer.get_absolute_url()).content.decode()
     assert rma.get_absolute_url() in html
+
+
+def test_the_customers_order_page_leads_to_the_return_page(returns, client):
+    from orders.services import order_public_token
+
+    product = returns.product(sku="RET-PUB")
+    undelivered = returns.allocated_order((product, 1))
+    page = client.get(f"/track/{order_public_token(undelivered)}/").content.decode()
+    assert 'id="returns-title"' not in page  # nothing delivered, no return: no card
+
+    order = returns.delivered_order((product, 2))
+    token = order_public_token(order)
+    return_page = reverse("aftersales:public_return", args=[token])
+    page = client.get(f"/track/{token}/").content.decode()
+    assert f'href="{return_page}"' in page and "Ask for a return" in page
+
+    rma = returns.request(order, 2)
+    page = client.get(f"/track/{token}/").content.decode()
+    # Everything asked back: the card follows the request, no new one offered.
+    assert f'data-return="{rma.pk}"' in page and 'data-status="requested"' in page
+    assert "Follow your returns" in page and "Ask for a return" not in page

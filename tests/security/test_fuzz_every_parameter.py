@@ -44,7 +44,7 @@ from oms.models import MessageTemplate
 from oms.services import export_job_start
 from orders.choices import OrderStatus
 from orders.models import ApprovalRule, PriceList, Promotion, ShippingRule
-from orders.services import order_hold, order_start_picking, order_submit
+from orders.services import order_hold, order_public_token, order_start_picking, order_submit
 from shipping.models import PickupPoint
 from shipping.packing import pack_scan
 from shipping.permissions import ShipmentAction
@@ -58,6 +58,7 @@ from shipping.services import (
     shipment_start_picking,
     shipments_create_for_order,
 )
+from tests.aftersales.conftest import Returns
 from tests.factories import UserFactory
 from tests.helpers import (
     Route,
@@ -67,7 +68,6 @@ from tests.helpers import (
     route_kwargs,
     rule_objects,
 )
-from tests.orders.conftest import Catalog
 
 # Routes left out, each with the reason. Django's admin is skipped as a whole (superusers only,
 # Django's own code).
@@ -147,7 +147,7 @@ class World:
 
 
 def build_world(users: list) -> World:
-    catalog = Catalog()
+    catalog = Returns()
     a, b = catalog.product("120.00"), catalog.product("80.00")
     for product in (a, b):
         catalog.stock(product, catalog.shanghai, 500)
@@ -256,7 +256,32 @@ def build_world(users: list) -> World:
         )
         kwargs[f"file_job:{user.username}"] = {"pk": job.pk}
         kwargs[f"file_job_download:{user.username}"] = {"pk": job.pk}
+    # A delivered order: the customer's page offers the rating and the return form, the
+    # staff's return page its lines; one return waits for a decision, one for inspection.
+    delivered = catalog.delivered_order((a, 3), (b, 1), customer=customer)
+    sent_back = catalog.delivered_order((a, 2), customer=customer)
+    requested = catalog.request(sent_back, 1)
+    received = catalog.received(sent_back, 1)
+    for page in ("approve", "reject"):
+        kwargs[f"aftersales:return_{page}"] = {"reference": requested.reference}
+    kwargs["aftersales:return_inspect"] = {
+        "reference": received.reference,
+        "line": received.lines.get().pk,
+    }
+    delivered_token = {"token": order_public_token(delivered)}
+    kwargs["aftersales:public_return"] = kwargs["aftersales:track_rating"] = delivered_token
+    allocated_token = {"token": order_public_token(allocated)}
+    for page in ("track_delivery_note", "track_delivery_time"):
+        kwargs[f"shipping:{page}"] = allocated_token
+    invoice = allocated.invoices.first()
+    kwargs["billing:track_document"] = {**allocated_token, "number": invoice.number}
     extra = [o.get_absolute_url() for o in (draft, pending, allocated, held)] + parcels
+    extra += [
+        f"/returns/new/?order={delivered.number}",
+        reverse("shipping:track", kwargs=delivered_token),
+        requested.get_absolute_url(),
+        received.get_absolute_url(),
+    ]
     extra += [plan, *waiting]
     extra += [obj.get_absolute_url() for obj in inactive.values()]
     # A lot that reached a customer: its trace page offers the recall form.
@@ -384,7 +409,7 @@ def read_page(html: str, page_path: str) -> PageReader:
 
 def view_name(path: str) -> str | None:
     try:
-        return resolve(path).view_name
+        return resolve(urlsplit(path).path).view_name
     except Resolver404:
         return None
 
@@ -395,7 +420,15 @@ def view_name(path: str) -> str | None:
 class TextReader(HTMLParser):
     """The error texts of a page: field errors, danger alerts, and the page's main text."""
 
-    ERROR_CLASSES = ("invalid-feedback", "alert-danger", "errorlist", "oms-error")
+    ERROR_CLASSES = (
+        "invalid-feedback",
+        "alert-danger",
+        "errorlist",
+        "oms-error",
+        # The customer's pages: a field's error, and the page's notice of what was refused.
+        "oms-field-error",
+        "oms-public-notice-error",
+    )
 
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -434,7 +467,11 @@ def error_texts(response) -> list[str]:
 
 
 def success_texts(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request) if m.level_tag != "error"]
+    said = [str(m) for m in get_messages(response.wsgi_request) if m.level_tag != "error"]
+    # A form of the customer's order page goes back to the page, which says what was saved.
+    if response.status_code == 302 and "?saved=" in response.get("Location", ""):
+        said.append(response["Location"])
+    return said
 
 
 # ---------------------------------------------------------------- the database's state
@@ -691,6 +728,14 @@ def crawl(fuzzer: Fuzzer, world: World, routes: list[Route]) -> dict[str, PageRe
     return pages
 
 
+@pytest.fixture(autouse=True)
+def no_public_rate_limit(settings):
+    """The customer's pages slow a guesser down (tests/security/test_order_page.py);
+    here every hostile token must reach the view."""
+    settings.OMS_TRACK_REQUESTS_PER_MINUTE = 10**9
+    settings.OMS_TRACK_MISSES_PER_HOUR = 10**9
+
+
 @pytest.mark.parametrize("role", ROLES)
 def test_no_hostile_input_breaks_a_page(role, people, world):
     user = people[role]
@@ -733,6 +778,7 @@ def test_no_hostile_input_breaks_a_page(role, people, world):
         for r in routes
         if r.view_class is not None
         and hasattr(r.view_class, "post")
+        and "post" in r.view_class.http_method_names
         and not issubclass(r.view_class, ObjectListView)
     } - fuzzed_posts
     assert not unreached, f"no page offers a form for {sorted(unreached)}: show one in build_world"
