@@ -195,10 +195,13 @@ def test_the_customers_order_page_leads_to_the_return_page(returns, client):
     token = order_public_token(order)
     return_page = reverse("aftersales:public_return", args=[token])
     page = client.get(f"/track/{token}/").content.decode()
-    assert f'href="{return_page}"' in page and "Ask for a return" in page
+    assert f'href="{return_page}"' in page
+    assert "Ask for a return" in page
 
     rma = returns.request(order, 2)
     page = client.get(f"/track/{token}/").content.decode()
     # Everything asked back: the card follows the request, no new one offered.
-    assert f'data-return="{rma.pk}"' in page and 'data-status="requested"' in page
-    assert "Follow your returns" in page and "Ask for a return" not in page
+    assert f'data-return="{rma.pk}"' in page
+    assert 'data-status="requested"' in page
+    assert "Follow your returns" in page
+    assert "Ask for a return" not in page
