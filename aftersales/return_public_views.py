@@ -21,6 +21,7 @@ from aftersales.return_forms import ReturnRequestForm
 from aftersales.return_selectors import returnable_lines
 from oms.errors import ServiceError
 from oms.generic import apply_validation_error
+from orders.choices import OrderStatus
 from orders.models import Order
 from shipping.public_views import PublicOrderView
 
@@ -39,6 +40,17 @@ PUBLIC_TONES = {
     ReturnStatus.INSPECTED: "indigo",
     ReturnStatus.RESOLVED: "green",
     ReturnStatus.REJECTED: "red",
+}
+# Before the first parcel leaves nothing can be delivered: the page skips the three queries
+# that count what may come back.
+NOTHING_DELIVERED_YET = {
+    OrderStatus.DRAFT,
+    OrderStatus.PENDING_REVIEW,
+    OrderStatus.CONFIRMED,
+    OrderStatus.BACKORDERED,
+    OrderStatus.IN_PRODUCTION,
+    OrderStatus.ALLOCATED,
+    OrderStatus.PICKING,
 }
 # Events the customer sees on the return's timeline (no notes, no names).
 CUSTOMER_EVENTS = {
@@ -138,7 +150,9 @@ def return_section(order: Order, request: HttpRequest) -> dict[str, Any] | None:
     """The order page's returns card: each return's state, and the way to the return page
     while something delivered may still come back. Left out when neither applies."""
     returns = list(ReturnRequest.objects.filter(order=order).order_by("-id"))
-    returnable = any(entry.returnable for entry in returnable_lines(order))
+    returnable = order.status not in NOTHING_DELIVERED_YET and any(
+        entry.returnable for entry in returnable_lines(order, any_returns=bool(returns))
+    )
     if not returns and not returnable:
         return None
     for rma in returns:

@@ -27,9 +27,10 @@ class ReturnableLine:
         return max(0, self.delivered - self.returned)
 
 
-def returnable_lines(order: Order) -> list[ReturnableLine]:
+def returnable_lines(order: Order, *, any_returns: bool = True) -> list[ReturnableLine]:
     """Every line of the order with what was delivered and what returns already hold (three
-    queries). Read under the order's lock when it decides a request."""
+    queries, two when the caller knows the order has no return). Read under the order's lock
+    when it decides a request."""
     delivered = {
         row["order_line"]: row
         for row in ShipmentLine.objects.filter(
@@ -38,12 +39,16 @@ def returnable_lines(order: Order) -> list[ReturnableLine]:
         .values("order_line")
         .annotate(units=Sum("quantity"), at=Max("shipment__delivered_at"))
     }
-    returned = dict(
-        ReturnLine.objects.filter(request__order=order)
-        .exclude(request__status__in=RELEASED_STATUSES)
-        .values("order_line")
-        .annotate(units=Sum("quantity"))
-        .values_list("order_line", "units")
+    returned = (
+        dict(
+            ReturnLine.objects.filter(request__order=order)
+            .exclude(request__status__in=RELEASED_STATUSES)
+            .values("order_line")
+            .annotate(units=Sum("quantity"))
+            .values_list("order_line", "units")
+        )
+        if any_returns
+        else {}
     )
     lines = OrderLine.objects.filter(order=order).select_related("product").order_by("line_no")
     return [

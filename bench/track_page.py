@@ -28,6 +28,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200)
     parser.add_argument("--shipments", type=int, default=5)
     parser.add_argument("--events", type=int, default=50)
+    parser.add_argument("--queries", action="store_true", help="list each query with its time")
     args = parser.parse_args()
     create_database(DB)
     use_database(DB)
@@ -59,6 +60,9 @@ def main() -> None:
         query_count = len(captured)
         query_ms = sum(float(q["time"]) for q in captured.captured_queries) * 1000
         html = response.content.decode()
+        if args.queries:
+            for query in captured.captured_queries:
+                print(f"{float(query['time']) * 1000:7.1f} ms  {query['sql'][:160]}")
         walls, cpus = [], []
         for _ in range(args.requests):
             wall, cpu = time.perf_counter(), time.process_time()

@@ -8,9 +8,10 @@ from django.test.utils import CaptureQueriesContext
 from tests.shipping.public_page import PublicOrders, busy_order, page_url
 
 # Order; lines with products; shipments with their events, tracking events and lines with
-# products (4); the timeline; billing's invoices, credit notes and two sums (4); a session
-# and CSRF cost nothing on an anonymous GET.
-QUERIES = 13
+# products (4); the timeline; billing's invoices, credit notes and two sums (4); after-sales'
+# returns of the order, and once parcels are out what was delivered per line with the lines
+# (3); a session and CSRF cost nothing on an anonymous GET.
+QUERIES = 16
 
 
 def queries(client, order) -> int:
