@@ -25,7 +25,6 @@ from oms.registry import (
     register_detail_panel,
     register_kpi,
     register_nav_item,
-    register_nav_section,
     register_seeder,
 )
 from oms.tables import compact_table, table_card
@@ -40,7 +39,6 @@ ALL = {VIEW, ADD, WORK, FILES}
 # new ones; other roles have no business with complaints.
 grant_many({"admin": ALL, "manager": ALL, "customer_service": ALL, "sales": {VIEW, ADD}})
 
-register_nav_section("aftersales", _("After-sales"), order=35)
 register_nav_item(
     "aftersales", _("Cases"), "aftersales:case_list", VIEW, "chat-square-dots", order=20
 )

@@ -15,7 +15,6 @@ from oms.registry import (
     register_audited_model,
     register_detail_panel,
     register_nav_item,
-    register_nav_section,
     register_public_order_section,
     register_seeder,
 )
@@ -23,7 +22,6 @@ from oms.registry import (
 # Customer service acts on them; managers and sales (their own customers') read them.
 grant_many({role: {VIEW_PERMISSION} for role in ("admin", "manager", "sales", "customer_service")})
 
-register_nav_section("aftersales", _("After-sales"), order=45)
 register_nav_item(
     "aftersales",
     _("Customer ratings"),

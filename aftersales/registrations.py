@@ -1,12 +1,17 @@
 """What after-sales adds to the kernel. Each part of the app (returns, complaints, the
 customer's feedback) keeps its own registrations module, imported here."""
 
-from aftersales import (
-    case_registrations,  # noqa: F401
-    feedback_registrations,  # noqa: F401
-)
-from oms.registry import register_urls
+from django.utils.translation import gettext_lazy as _
 
+from oms.registry import register_nav_section, register_urls
+
+# The sidebar section every part puts its pages in.
+register_nav_section("aftersales", _("After-sales"), order=45)
 register_urls("", "aftersales.urls")
 
-from aftersales import resolution_registrations, return_registrations  # noqa: E402, F401
+from aftersales import (  # noqa: E402, F401
+    case_registrations,
+    feedback_registrations,
+    resolution_registrations,
+    return_registrations,
+)

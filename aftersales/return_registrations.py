@@ -19,7 +19,6 @@ from oms.registry import (
     register_detail_panel,
     register_message_event,
     register_nav_item,
-    register_nav_section,
     register_public_order_section,
     register_reference_resolver,
     register_seeder,
@@ -41,7 +40,6 @@ grant_many(
     }
 )
 
-register_nav_section("aftersales", _("After-sales"), order=45)
 register_nav_item(
     "aftersales",
     _("Returns"),

@@ -274,7 +274,13 @@ def register_process(
 
 
 def register_nav_section(key: str, label: Any, *, order: int) -> None:
-    registry.nav_sections[key] = NavSection(key, label, order)
+    """One app declares a section once; a second, different declaration is a mistake that
+    would silently move the section (the last import would win)."""
+    section = NavSection(key, label, order)
+    known = registry.nav_sections.get(key)
+    if known is not None and known != section:
+        raise ImproperlyConfigured(f"Sidebar section {key!r} is declared twice, differently.")
+    registry.nav_sections[key] = section
 
 
 def register_nav_item(

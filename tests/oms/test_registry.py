@@ -107,3 +107,13 @@ def test_dashboard_shows_each_role_only_its_tiles_and_panels(client_for):
     reviewer = client_for("reviewer").get("/").content.decode()
     assert "Latest stock movements" not in reviewer
     assert "Active customers" in reviewer
+
+
+def test_a_sidebar_section_is_declared_once():
+    section = registry.registry.nav_sections["aftersales"]
+    # The same declaration again is harmless (a module imported twice) ...
+    registry.register_nav_section(section.key, section.label, order=section.order)
+    # ... a different one would silently move the section: refused.
+    with pytest.raises(ImproperlyConfigured):
+        registry.register_nav_section(section.key, section.label, order=section.order + 1)
+    assert registry.registry.nav_sections["aftersales"] == section
