@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from aftersales import case_services as services
+from aftersales import return_services
 from aftersales.case_forms import (
     CaseAssignForm,
     CaseAttachmentForm,
@@ -46,7 +47,9 @@ from aftersales.models import (
     CaseEventKind,
     CaseStatus,
     EscalationLevel,
+    ReturnRequest,
 )
+from aftersales.return_selectors import returnable_lines, returns_of_case
 from customers.models import Customer
 from customers.selectors import customers_visible_to
 from oms.errors import ServiceError
@@ -140,9 +143,14 @@ class CaseCreateView(ObjectEditView):
         return _("Case %(number)s is open.") % {"number": obj.number}
 
 
-def event_headline(event: CaseEvent) -> str:
-    """What a timeline entry says happened, in the reader's language."""
+def event_headline(event: CaseEvent, returns: dict[str, ReturnRequest] | None = None) -> str:
+    """What a timeline entry says happened, in the reader's language. `returns`: the case's
+    returns by id, so a return's entry names it as it is called now (its RMA number once
+    approved)."""
     kind = event.kind
+    if kind == CaseEventKind.RETURN:
+        rma = (returns or {}).get(event.to_value)
+        return _("Return %(rma)s created") % {"rma": rma if rma is not None else "—"}
     if kind == CaseEventKind.STATUS:
         return _("Status: %(from)s → %(to)s") % {
             "from": CaseStatus(event.from_value).label,
@@ -180,8 +188,13 @@ class CaseDetailView(ObjectDetailView):
         user = self.request.user
         can_work = user.has_perm(WORK) and case.status != CaseStatus.CLOSED
         timeline = case_timeline(case)
+        can_see_returns = user.has_perm(return_services.PERMISSION_VIEW)
+        returns = list(returns_of_case(user, case)) if can_see_returns else []
+        by_id = {str(rma.pk): rma for rma in returns}
         for event in timeline:
-            event.headline = event_headline(event)  # type: ignore[attr-defined]
+            event.headline = event_headline(event, by_id)  # type: ignore[attr-defined]
+            rma = by_id.get(event.to_value) if event.kind == CaseEventKind.RETURN else None
+            event.link = rma.get_absolute_url() if rma is not None else ""  # type: ignore[attr-defined]
         context.update(
             title=case.number,
             timeline=timeline,
@@ -199,8 +212,25 @@ class CaseDetailView(ObjectDetailView):
             assign_form=CaseAssignForm(initial={"assignee": case.assignee_id}),
             attachment_form=CaseAttachmentForm(),
             now=timezone.now(),
+            can_see_returns=can_see_returns,
+            case_returns=returns,
+            new_return_url=self.new_return_url(case),
         )
         return context
+
+    def new_return_url(self, case: Case) -> str:
+        """The staff return form for the case's order, when the case is open to work on, the
+        user may request returns and something of the order may still come back."""
+        user = self.request.user
+        if (
+            case.order is None
+            or case.status == CaseStatus.CLOSED
+            or not user.has_perm(return_services.PERMISSION_ADD)
+            or not any(entry.returnable for entry in returnable_lines(case.order))
+        ):
+            return ""
+        query = urlencode({"order": case.order.number, "case": case.number})
+        return reverse("aftersales:return_create") + "?" + query
 
 
 class CaseActionView(ObjectActionView):

@@ -108,4 +108,5 @@ def _resolve_rma(number: str) -> str | None:
 
 
 register_reference_resolver("RMA-", _resolve_rma)
-register_seeder(Seeder("returns", seed_returns_demo, depends_on=("shipping", "billing")))
+# After the cases: the demo's defective return is linked to a case of its own.
+register_seeder(Seeder("returns", seed_returns_demo, depends_on=("shipping", "billing", "cases")))

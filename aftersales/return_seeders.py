@@ -3,12 +3,17 @@ customer on their page), approved (the parcel on its way back), rejected, receiv
 inspected with one line restocked, one quarantined and one scrapped. A quarantine warehouse
 beside the first warehouse is created for them. Written through the services by the customer
 service and warehouse demo users; requests outside the return window are accepted with an
-override note, as the desk does for a goodwill return."""
+override note, as the desk does for a goodwill return. The defective one came from a
+complaint: its case is opened first and the return is linked to it (hence after the cases
+seeder)."""
+
+from datetime import timedelta
 
 from django.db.models import Count, Max
 
+from aftersales import case_services
 from aftersales import return_services as services
-from aftersales.models import ReturnRequest
+from aftersales.models import CaseCategory, CasePriority, ReturnRequest
 from aftersales.return_selectors import returnable_lines
 from inventory.models import Warehouse
 from inventory.services import warehouse_save
@@ -59,7 +64,14 @@ def _delivered_orders(min_lines: int, exclude: set[int]) -> list[Order]:
 
 
 def _request(
-    context: SeedContext, order: Order, reason: str, *, lines: int, text: str, source_customer: bool
+    context: SeedContext,
+    order: Order,
+    reason: str,
+    *,
+    lines: int,
+    text: str,
+    source_customer: bool,
+    case=None,
 ):
     returnable = [e for e in returnable_lines(order) if e.returnable][:lines]
     return services.return_request_create(
@@ -73,6 +85,7 @@ def _request(
         reason_text=text,
         resolution="refund" if reason != "defective" else "repair",
         override_note="" if source_customer else GOODWILL,
+        case=case,
     )
 
 
@@ -119,9 +132,34 @@ def seed_returns_demo(context: SeedContext) -> None:
             quarantine_warehouse=quarantine,
         )
 
-    # Received, waiting for inspection.
+    # Received, waiting for inspection: the customer complained first, the case led to it.
+    case = case_services.case_open(
+        actor=service,
+        request=case_services.CaseRequest(
+            customer=singles[0].customer,
+            category=CaseCategory.DEFECTIVE,
+            priority=CasePriority.HIGH,
+            subject="灯具通电后闪烁 / lamp flickers when switched on",
+            description="客户来电：通电后持续闪烁，要求退回检修。",
+            order=singles[0],
+            assignee=service,
+        ),
+        opened_at=context.now - timedelta(hours=26),
+    )
+    case_services.case_add_note(
+        actor=service,
+        case=case,
+        body="已安排退货检修，请客户寄回。",
+        at=context.now - timedelta(hours=25),
+    )
     rma = _request(
-        context, singles[0], "defective", lines=1, text="通电后闪烁。", source_customer=False
+        context,
+        singles[0],
+        "defective",
+        lines=1,
+        text="通电后闪烁。",
+        source_customer=False,
+        case=case,
     )
     rma = services.return_approve(actor=service, request=rma)
     if carrier is not None:

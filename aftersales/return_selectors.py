@@ -114,6 +114,11 @@ def returns_of_customer(customer_id: int, *, limit: int = 20) -> list[ReturnRequ
     )
 
 
+def returns_of_case(user: AnyUser, case) -> QuerySet[ReturnRequest]:
+    """The returns a case led to, as the user may see them, newest first."""
+    return returns_visible_to(user).filter(case=case).order_by("-id")
+
+
 def return_unit_costs(order: Order) -> dict[int, object]:
     """Per order line, the cost its goods left at (fixed on the shipment line at dispatch)."""
     rows = (

@@ -18,7 +18,17 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from aftersales.models import ReturnEvent, ReturnLine, ReturnPhoto, ReturnRequest
+from aftersales.case_selectors import cases_visible_to
+from aftersales.models import (
+    Case,
+    CaseEvent,
+    CaseEventKind,
+    CaseStatus,
+    ReturnEvent,
+    ReturnLine,
+    ReturnPhoto,
+    ReturnRequest,
+)
 from aftersales.models.returns import NOTE_LENGTH, REASON_TEXT_LENGTH
 from aftersales.return_choices import (
     DEFECT_WINDOW_REASONS,
@@ -55,12 +65,14 @@ RMA_NUMBER_SEQUENCE = "aftersales_return_number"
 # What a carrier's tracking number may look like: letters, digits and dashes (SF1234567890123).
 TRACKING_NUMBER = re.compile(r"[A-Za-z0-9-]{6,40}")
 
+PERMISSION_VIEW = "aftersales.view_returnrequest"
 PERMISSION_ADD = "aftersales.add_returnrequest"
 PERMISSION_CHANGE = "aftersales.change_returnrequest"
 PERMISSION_APPROVE = "aftersales.approve_returnrequest"
 PERMISSION_RECEIVE = "aftersales.receive_returnrequest"
 PERMISSION_INSPECT = "aftersales.inspect_returnrequest"
 PERMISSION_OVERRIDE = "aftersales.override_return_rules"
+PERMISSION_VIEW_CASE = "aftersales.view_case"
 
 
 class ReturnError(ServiceError):
@@ -251,6 +263,38 @@ def _quantity_errors(
 # --- request -----------------------------------------------------------------------------
 
 
+def case_link_refusal(case: Case, order: Order) -> str:
+    """Why a return of `order` cannot be linked to `case` (empty: it can): the case is about
+    this order of this customer, and still open to work on."""
+    if case.customer_id != order.customer_id or case.order_id != order.pk:
+        return _(
+            "Case %(case)s is not about order %(order)s: a return is linked only to a case "
+            "about its order."
+        ) % {
+            "case": case.number,
+            "order": order.number,
+        }
+    if case.status == CaseStatus.CLOSED:
+        return _("Case %(case)s is closed: a return can no longer be linked to it.") % {
+            "case": case.number
+        }
+    return ""
+
+
+def _link_case(actor: User | None, case: Case, order: Order) -> Case:
+    """The case, locked after the order (the order first, as everywhere), checked again."""
+    may_see = actor is None or (
+        actor.has_perm(PERMISSION_VIEW_CASE) and cases_visible_to(actor).filter(pk=case.pk).exists()
+    )
+    if not may_see:
+        raise PermissionDenied(_("You may not link a return to this case."))
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    refusal = case_link_refusal(case, order)
+    if refusal:
+        raise ReturnError(refusal)
+    return case
+
+
 @atomic_with_retry()
 def return_request_create(
     *,
@@ -264,13 +308,16 @@ def return_request_create(
     source: str | None = None,
     override_note: str = "",
     submission_key: str | None = None,
+    case: Case | None = None,
 ) -> ReturnRequest:
     """A customer (actor=None, from their order page) or staff ask to send delivered goods
     back. `lines` maps order line ids to quantities. Refused, with every reason, when a
     quantity is above what was delivered less what other live returns hold, or when the
     return rules (window after delivery, made-to-order goods) say no; staff with
     `override_return_rules` accept the latter with a note (an audit row and an event).
-    `submission_key` makes a form's double submit return the first request."""
+    `submission_key` makes a form's double submit return the first request. `case`: the
+    complaint the return comes from (same customer and order, not closed, visible to the
+    actor); its timeline gets a "return" event."""
     _require(actor, PERMISSION_ADD)
     if source is None:
         source = ReturnSource.CUSTOMER if actor is None else ReturnSource.STAFF
@@ -303,6 +350,8 @@ def return_request_create(
             if earlier.order_id != order.pk:
                 raise PermissionDenied(_("This form was already used for another order."))
             return earlier
+    if case is not None:
+        case = _link_case(actor, case, order)
     chosen, quantity_errors = _quantity_errors(order, lines)
     if quantity_errors:
         raise ValidationError({"lines": quantity_errors})
@@ -326,6 +375,7 @@ def return_request_create(
         submission_key=submission_key or None,
         created_by=acting_user(actor),
         warehouse_id=destination_warehouse_id(order),
+        case=case,
     )
     ReturnLine.objects.bulk_create(
         [
@@ -349,8 +399,13 @@ def return_request_create(
             "reason": reason,
             "resolution": resolution,
             "lines": {entry.order_line.line_no: quantity for entry, quantity in chosen},
+            **({"case": case.number} if case is not None else {}),
         },
     )
+    if case is not None:
+        CaseEvent.objects.create(
+            case=case, kind=CaseEventKind.RETURN, actor=acting_user(actor), to_value=str(request.pk)
+        )
     if refusals:
         _event(request, ReturnEventKind.OVERRIDDEN, actor=actor, note=override_note)
         audit_record(

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from aftersales import return_services as services
+from aftersales.case_selectors import cases_visible_to
 from aftersales.models import ReturnLine
 from aftersales.return_choices import RETURN_TRANSITIONS, ReturnStatus
 from aftersales.return_documents import return_label_context
@@ -104,13 +105,22 @@ class ReturnDetailView(ObjectDetailView):
                 ),
                 "receive_form": ReceiveForm(initial={"warehouse": rma.warehouse_id}),
                 "inspect_form": InspectForm(),
+                "case": self.linked_case(rma),
             }
         )
         return context
 
+    def linked_case(self, rma):
+        """The case the return came from, for users who may see it (else nothing is said)."""
+        user = self.request.user
+        if rma.case_id is None or not user.has_perm(services.PERMISSION_VIEW_CASE):
+            return None
+        return cases_visible_to(user).filter(pk=rma.case_id).first()
+
 
 class ReturnCreateView(RequirePermissionMixin, View):
-    """/returns/new/?order=SO-…: the order's delivered lines with what may still come back."""
+    """/returns/new/?order=SO-…: the order's delivered lines with what may still come back;
+    with &case=CASE-…, from a case's page: the return is linked to that case."""
 
     permission_required = services.PERMISSION_ADD
     template_name = "aftersales/returns/create.html"
@@ -120,6 +130,27 @@ class ReturnCreateView(RequirePermissionMixin, View):
         if not number or len(number) > 20:
             return None
         return order_for_user(number, request.user)
+
+    def _case(self, request: HttpRequest, order) -> tuple[Any, str, int]:
+        """The case named by ?case= (None when none is named), or why it cannot be linked
+        and the status that says so. A case the user may not see is as unknown as a typo."""
+        number = (request.POST.get("case") or request.GET.get("case") or "").strip()
+        if not number or order is None:
+            return None, "", 200
+        case = None
+        if len(number) <= 20 and request.user.has_perm(services.PERMISSION_VIEW_CASE):
+            case = (
+                cases_visible_to(request.user)
+                .filter(number=number.upper())
+                .select_related("customer")
+                .first()
+            )
+        if case is None:
+            return None, _("No case with this number that you may see."), 404
+        refusal = services.case_link_refusal(case, order)
+        if refusal:
+            return None, refusal, 422
+        return case, "", 200
 
     def _form(self, request: HttpRequest, order, data=None, files=None) -> ReturnRequestForm:
         return ReturnRequestForm(
@@ -131,6 +162,12 @@ class ReturnCreateView(RequirePermissionMixin, View):
 
     def _page(self, request: HttpRequest, order, form=None, status: int = 200) -> HttpResponse:
         context: dict[str, Any] = {"title": _("New return"), "order": order}
+        case, case_error, case_status = self._case(request, order)
+        if case_error:
+            # No form: a return sent now would silently lose the case it was meant for.
+            context["case_error"] = case_error
+            return render(request, self.template_name, context, status=case_status)
+        context["case"] = case
         if order is None:
             context["lookup_form"] = OrderLookupForm(
                 request.GET if "order" in request.GET else None
@@ -151,6 +188,9 @@ class ReturnCreateView(RequirePermissionMixin, View):
         order = self._order(request)
         if order is None:
             return self._page(request, None, status=404)
+        case, case_error, _status = self._case(request, order)
+        if case_error:
+            return self._page(request, order, status=422)
         form = self._form(request, order, request.POST, request.FILES)
         token = request.POST.get("form_token", "")
         if form.is_valid():
@@ -165,6 +205,7 @@ class ReturnCreateView(RequirePermissionMixin, View):
                     photos=form.cleaned_data["photos"],
                     override_note=form.cleaned_data.get("override_note", ""),
                     submission_key=f"staff:{token}" if _is_token(token) else None,
+                    case=case,
                 )
             except ValidationError as exc:
                 apply_validation_error(form, exc)

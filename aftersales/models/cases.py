@@ -202,6 +202,8 @@ class CaseEventKind(models.TextChoices):
     PRIORITY = "priority", _("Priority change")
     ATTACHMENT = "attachment", _("Attachment")
     ESCALATION = "escalation", _("Escalation")
+    # A return was requested from the case: to_value holds the return's id.
+    RETURN = "return", pgettext_lazy("case event", "Return")
 
 
 class CaseEvent(models.Model):

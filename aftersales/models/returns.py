@@ -72,6 +72,16 @@ class ReturnRequest(models.Model):
         on_delete=models.PROTECT,
         related_name="+",
     )
+    # The complaint this return came from. PROTECT: a case is closed, never deleted, and a
+    # return's link to the complaint that led to it is part of its history.
+    case = models.ForeignKey(
+        "aftersales.Case",
+        verbose_name=_("case"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="returns",
+    )
     # The one-time key of the form that sent the request: a second submit finds the first.
     submission_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(_("requested"), auto_now_add=True)

@@ -72,6 +72,18 @@ def test_seed_demo_is_idempotent_and_consistent(django_user_model):
     check_customer_page()
     check_gaps()
     check_reminders()
+    check_case_returns()
+
+
+def check_case_returns():
+    """A demo complaint that led to a return: linked, and told on the case's timeline."""
+    from aftersales.models import CaseEvent
+
+    linked = ReturnRequest.objects.filter(case__isnull=False).select_related("case")
+    assert linked.exists()
+    for rma in linked:
+        assert rma.case.order_id == rma.order_id
+        assert CaseEvent.objects.filter(case=rma.case, kind="return", to_value=str(rma.pk)).exists()
 
 
 def check_gaps():

@@ -38,6 +38,7 @@ from django.urls import resolve, reverse
 from django.urls.exceptions import Resolver404
 from django.utils import translation
 
+from aftersales.case_services import CaseRequest, case_open
 from inventory.services import work_order_create
 from oms.generic import ObjectListView
 from oms.models import MessageTemplate
@@ -276,8 +277,17 @@ def build_world(users: list) -> World:
     invoice = allocated.invoices.first()
     kwargs["billing:track_document"] = {**allocated_token, "number": invoice.number}
     extra = [o.get_absolute_url() for o in (draft, pending, allocated, held)] + parcels
+    # A complaint about it: the return form as its "Create return" button opens it.
+    complaint = case_open(
+        actor=None,
+        request=CaseRequest(
+            customer=customer, category="defective", subject="Fuzz", order=delivered
+        ),
+    )
     extra += [
         f"/returns/new/?order={delivered.number}",
+        f"/returns/new/?order={delivered.number}&case={complaint.number}",
+        complaint.get_absolute_url(),
         reverse("shipping:track", kwargs=delivered_token),
         requested.get_absolute_url(),
         received.get_absolute_url(),

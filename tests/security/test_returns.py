@@ -244,3 +244,92 @@ def test_typed_text_is_escaped_on_pages_and_defused_in_the_csv(world, client):
     assert HOSTILE in cells  # a CSV holds the text as typed...
     assert not any(cell.startswith(("=", "+", "-", "@")) for cell in cells)  # ...never a formula
     assert any("HYPERLINK" in cell for cell in cells)
+
+
+def _case_on(order, subject="Complaint"):
+    from aftersales import case_services
+
+    return case_services.case_open(
+        actor=None,
+        request=case_services.CaseRequest(
+            customer=order.customer, category="defective", subject=subject, order=order
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    ("case_param", "status", "said"),
+    [
+        ("theirs", 422, "is not about order"),  # another customer's case
+        ("CASE-2099-999999", 404, "No case with this number"),
+        ("'; DROP TABLE x;--", 404, "No case with this number"),
+        ("x" * 500, 404, "No case with this number"),
+        ("<script>alert(1)</script>", 404, "No case with this number"),
+    ],
+)
+def test_a_tampered_case_parameter_is_refused_and_writes_nothing(
+    world, client, case_param, status, said
+):
+    from aftersales.models import CaseEvent
+
+    _returns, mine, theirs = world
+    _case_on(mine)
+    if case_param == "theirs":
+        case_param = _case_on(theirs).number
+    events = CaseEvent.objects.count()
+    client.force_login(UserFactory(username="desk", role="customer_service"))
+    url = reverse("aftersales:return_create")
+    page = client.get(url, {"order": mine.number, "case": case_param})
+    assert page.status_code == status
+    assert said in page.content.decode()
+    assert 'name="form_token"' not in page.content.decode()  # no form to send
+    line = mine.lines.get()
+    response = client.post(
+        url,
+        {
+            "order": mine.number,
+            "case": case_param,
+            f"line_{line.pk}": 1,
+            "reason": "defective",
+            "resolution": "refund",
+        },
+    )
+    assert response.status_code == status
+    assert said in response.content.decode()
+    assert "<script>alert" not in response.content.decode()
+    assert ReturnRequest.objects.count() == 0
+    assert CaseEvent.objects.count() == events
+
+
+@override_settings(OMS_SALES_OWN_CUSTOMERS_ONLY=True)
+def test_sales_may_not_see_or_link_another_salespersons_case(world, client):
+    from aftersales.models import CaseEvent
+
+    _returns, mine, _theirs = world
+    own = UserFactory(username="sales-own", role="sales")
+    other = UserFactory(username="sales-other", role="sales")
+    mine.customer.salesperson = other
+    mine.customer.save(update_fields=["salesperson"])
+    case = _case_on(mine, subject="Other salesperson's complaint")
+    rma = _returns.request(mine, 1, case=case)
+    client.force_login(own)
+    assert client.get(case.get_absolute_url()).status_code == 404
+    assert client.get(rma.get_absolute_url()).status_code == 404
+    # Their own customer's order, with the other salesperson's case number typed in.
+    ours = _returns.delivered_order(
+        (_returns.product(sku="SEC-R9"), 1), customer=_returns.customer(salesperson=own)
+    )
+    url = reverse("aftersales:return_create")
+    page = client.get(url, {"order": ours.number, "case": case.number})
+    assert page.status_code == 404
+    assert "No case with this number that you may see." in page.content.decode()
+    assert case.subject not in page.content.decode()
+    line = ours.lines.get()
+    data = {"order": ours.number, "case": case.number, f"line_{line.pk}": 1}
+    response = client.post(url, {**data, "reason": "defective", "resolution": "refund"})
+    assert response.status_code == 404
+    assert ReturnRequest.objects.count() == 1
+    assert CaseEvent.objects.filter(kind="return").count() == 1
+    # And the other salesperson's return page keeps the case to itself.
+    client.force_login(other)
+    assert case.number in client.get(rma.get_absolute_url()).content.decode()
