@@ -8,6 +8,7 @@ move; idempotent (the customer's code marks it done)."""
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from aftersales import return_inspection
 from aftersales import return_services as rs
 from aftersales.models import ReturnLine
 from aftersales.resolutions import return_resolve
@@ -136,9 +137,12 @@ def seed_resolutions_demo(context: SeedContext) -> None:
             request = rs.return_receive(actor=None, request=request, warehouse=warehouse)
             for line in ReturnLine.objects.filter(request=request).order_by("pk"):
                 chosen = disposition
-                if chosen == "quarantine" and rs.quarantine_warehouse_for(warehouse) is None:
+                if (
+                    chosen == "quarantine"
+                    and return_inspection.quarantine_warehouse_for(warehouse) is None
+                ):
                     chosen = "restock"
-                rs.return_inspect_line(
+                return_inspection.return_inspect_line(
                     actor=None, line=line, disposition=chosen, note="演示：检验记录"
                 )
             request.refresh_from_db()

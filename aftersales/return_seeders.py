@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.db.models import Count, Max
 
-from aftersales import case_services
+from aftersales import case_services, return_inspection
 from aftersales import return_services as services
 from aftersales.models import CaseCategory, CasePriority, ReturnRequest
 from aftersales.return_selectors import returnable_lines
@@ -124,7 +124,7 @@ def seed_returns_demo(context: SeedContext) -> None:
         ("完好，可再销售", "包装破损，待质检", "灯罩碎裂，无法修复"),
         strict=False,
     ):
-        services.return_inspect_line(
+        return_inspection.return_inspect_line(
             actor=keeper,
             line=line,
             disposition=disposition,

@@ -1,5 +1,6 @@
-"""Writes of returns (RMA): request, approve or reject, the customer's parcel back, receipt
-and inspection per line. Resolutions (refund, exchange, repair) build on `return_transition`.
+"""Writes of returns (RMA): request, approve or reject, the customer's parcel back and its
+receipt. The rules a request must meet are in return_rules, inspection per line in
+return_inspection; resolutions (refund, exchange, repair) build on `return_transition`.
 
 Locks, always in this order: the order row (orders' first lock: two requests for one order
 serialise there, so together they can never ask for more than was delivered), the return row,
@@ -8,7 +9,6 @@ its line rows in key order, then stock rows through inventory's services.
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +18,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from aftersales import return_rules
 from aftersales.case_selectors import cases_visible_to
 from aftersales.models import (
     Case,
@@ -31,10 +32,7 @@ from aftersales.models import (
 )
 from aftersales.models.returns import NOTE_LENGTH, REASON_TEXT_LENGTH
 from aftersales.return_choices import (
-    DEFECT_WINDOW_REASONS,
-    FAULT_REASONS,
     RETURN_TRANSITIONS,
-    Disposition,
     ReturnEventKind,
     ReturnReason,
     ReturnSource,
@@ -43,14 +41,9 @@ from aftersales.return_choices import (
 )
 from aftersales.return_photos import CheckedPhoto, check_photos
 from aftersales.return_selectors import (
-    ReturnableLine,
     destination_warehouse_id,
-    return_unit_costs,
-    returnable_lines,
 )
-from inventory.choices import AdjustmentReason
-from inventory.models import StockMovement, Warehouse
-from inventory.services import StockReturn, stock_adjust, stock_return
+from inventory.models import Warehouse
 from oms.db import atomic_with_retry, next_document_number
 from oms.errors import ServiceError
 from oms.messaging import notify
@@ -79,13 +72,13 @@ class ReturnError(ServiceError):
     """A return cannot take this step now; the message says why."""
 
 
-def _require(actor: User | None, permission: str) -> None:
+def require_right(actor: User | None, permission: str) -> None:
     """The customer's own page and the system act with actor=None; staff need the right."""
     if actor is not None and not actor.has_perm(permission):
         raise PermissionDenied(_("Your role does not allow this on returns."))
 
 
-def _text(value: str, field: str, *, limit: int = NOTE_LENGTH, required: str = "") -> str:
+def clean_text(value: str, field: str, *, limit: int = NOTE_LENGTH, required: str = "") -> str:
     value = (value or "").strip()
     if required and not value:
         raise ValidationError({field: required})
@@ -94,7 +87,7 @@ def _text(value: str, field: str, *, limit: int = NOTE_LENGTH, required: str = "
     return value
 
 
-def _event(
+def return_event(
     request: ReturnRequest,
     kind: str,
     *,
@@ -166,7 +159,9 @@ def return_transition(
         setattr(request, stamp, now)
         fields.append(stamp)
     request.save(update_fields=fields)
-    _event(request, kind, actor=actor, from_status=current, to_status=to, note=note, data=data)
+    return_event(
+        request, kind, actor=actor, from_status=current, to_status=to, note=note, data=data
+    )
     # Spelled out: every code an audit row can carry is written somewhere (and labelled).
     action = {
         ReturnEventKind.APPROVED: "return.approved",
@@ -183,81 +178,6 @@ def return_transition(
         changes={"status": [current, to], **({"note": note} if note else {})},
     )
     return request
-
-
-# --- rules -------------------------------------------------------------------------------
-
-
-def rule_refusals(
-    *, reason: str, lines: Sequence[tuple[ReturnableLine, int]], today: Any = None
-) -> list[str]:
-    """Why the return rules refuse this request (empty: they allow it). Staff with the
-    override right may accept it anyway with a note; quantities are never overridden."""
-    today = today or timezone.localdate()
-    refusals: list[str] = []
-    window = (
-        settings.OMS_RETURN_DEFECT_DAYS
-        if reason in DEFECT_WINDOW_REASONS
-        else settings.OMS_RETURN_DAYS
-    )
-    for entry, _quantity in lines:
-        line = entry.order_line
-        if entry.delivered_at is not None:
-            delivered_on = timezone.localdate(entry.delivered_at)
-            if today > delivered_on + timedelta(days=window):
-                refusals.append(
-                    _(
-                        "%(sku)s was delivered on %(date)s: returns for this reason are "
-                        "accepted for %(days)s days after delivery."
-                    )
-                    % {"sku": line.product.sku, "date": delivered_on.isoformat(), "days": window}
-                )
-        if line.made_to_order and reason not in FAULT_REASONS:
-            refusals.append(
-                _(
-                    "%(sku)s was made to order: it is taken back only when damaged, defective "
-                    "or the wrong item."
-                )
-                % {"sku": line.product.sku}
-            )
-    return refusals
-
-
-def _quantity_errors(
-    order: Order, wanted: Mapping[int, int]
-) -> tuple[list[tuple[ReturnableLine, int]], list[str]]:
-    by_id = {entry.order_line.pk: entry for entry in returnable_lines(order)}
-    chosen: list[tuple[ReturnableLine, int]] = []
-    errors: list[str] = []
-    for line_id, quantity in sorted(wanted.items()):
-        entry = by_id.get(line_id)
-        if entry is None:
-            errors.append(_("A chosen line is not on order %(order)s.") % {"order": order.number})
-            continue
-        if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
-            errors.append(_("Enter whole numbers of at least 0."))
-            continue
-        if quantity == 0:
-            continue
-        if quantity > entry.returnable:
-            errors.append(
-                _(
-                    "%(sku)s: %(wanted)s asked for, but only %(left)s can be returned "
-                    "(%(delivered)s delivered, %(returned)s in other returns)."
-                )
-                % {
-                    "sku": entry.order_line.product.sku,
-                    "wanted": quantity,
-                    "left": entry.returnable,
-                    "delivered": entry.delivered,
-                    "returned": entry.returned,
-                }
-            )
-            continue
-        chosen.append((entry, quantity))
-    if not chosen and not errors:
-        errors.append(_("Choose at least one delivered item and how many to return."))
-    return chosen, errors
 
 
 # --- request -----------------------------------------------------------------------------
@@ -318,7 +238,7 @@ def return_request_create(
     `submission_key` makes a form's double submit return the first request. `case`: the
     complaint the return comes from (same customer and order, not closed, visible to the
     actor); its timeline gets a "return" event."""
-    _require(actor, PERMISSION_ADD)
+    require_right(actor, PERMISSION_ADD)
     if source is None:
         source = ReturnSource.CUSTOMER if actor is None else ReturnSource.STAFF
     errors: dict[str, Any] = {}
@@ -330,10 +250,10 @@ def return_request_create(
         errors["source"] = _("Choose who asks for the return.")
     if errors:
         raise ValidationError(errors)
-    reason_text = _text(reason_text, "reason_text", limit=REASON_TEXT_LENGTH)
+    reason_text = clean_text(reason_text, "reason_text", limit=REASON_TEXT_LENGTH)
     if reason == ReturnReason.OTHER and not reason_text:
         raise ValidationError({"reason_text": _("Say what is wrong with the goods.")})
-    override_note = _text(override_note, "override_note")
+    override_note = clean_text(override_note, "override_note")
     for upload in photos:
         upload.seek(0)
     try:
@@ -352,10 +272,10 @@ def return_request_create(
             return earlier
     if case is not None:
         case = _link_case(actor, case, order)
-    chosen, quantity_errors = _quantity_errors(order, lines)
+    chosen, quantity_errors = return_rules.quantity_errors(order, lines)
     if quantity_errors:
         raise ValidationError({"lines": quantity_errors})
-    refusals = rule_refusals(reason=reason, lines=chosen)
+    refusals = return_rules.rule_refusals(reason=reason, lines=chosen)
     may_override = actor is not None and actor.has_perm(PERMISSION_OVERRIDE)
     if refusals and not (may_override and override_note):
         hint = (
@@ -383,7 +303,7 @@ def return_request_create(
             for entry, quantity in chosen
         ]
     )
-    _event(
+    return_event(
         request,
         ReturnEventKind.REQUESTED,
         actor=actor,
@@ -407,7 +327,7 @@ def return_request_create(
             case=case, kind=CaseEventKind.RETURN, actor=acting_user(actor), to_value=str(request.pk)
         )
     if refusals:
-        _event(request, ReturnEventKind.OVERRIDDEN, actor=actor, note=override_note)
+        return_event(request, ReturnEventKind.OVERRIDDEN, actor=actor, note=override_note)
         audit_record(
             actor=actor,
             action="return.override",
@@ -451,7 +371,7 @@ def default_instructions(warehouse: Warehouse | None, number: str = "") -> str:
     ) % {"rma": number or _("(given on approval)"), "address": address}
 
 
-def _notify(request: ReturnRequest, event_code: str, **extra: Any) -> None:
+def notify_customer(request: ReturnRequest, event_code: str, **extra: Any) -> None:
     from aftersales.return_messages import return_message_context
 
     # Once per return and event: a repeated step sends nothing new.
@@ -473,7 +393,7 @@ def return_approve(
 ) -> ReturnRequest:
     """Accept the request: it gets its RMA number and the customer the return instructions
     (the warehouse the goods go to, default the one that shipped most of the order)."""
-    _require(actor, PERMISSION_APPROVE)
+    require_right(actor, PERMISSION_APPROVE)
     request = lock_return(request)
     _check_move(request, ReturnStatus.APPROVED)
     if warehouse is not None:
@@ -481,7 +401,7 @@ def return_approve(
             raise ValidationError({"warehouse": _("Choose an active, sellable warehouse.")})
         request.warehouse = warehouse
     request.number = next_document_number("RMA", RMA_NUMBER_SEQUENCE)
-    instructions = _text(instructions, "instructions", limit=REASON_TEXT_LENGTH)
+    instructions = clean_text(instructions, "instructions", limit=REASON_TEXT_LENGTH)
     request.instructions = instructions or default_instructions(request.warehouse, request.number)
     request.save(update_fields=["number", "instructions", "warehouse"])
     return_transition(
@@ -491,7 +411,7 @@ def return_approve(
         kind=ReturnEventKind.APPROVED,
         data={"number": request.number},
     )
-    _notify(request, "return.approved")
+    notify_customer(request, "return.approved")
     from aftersales.resolutions import return_refund_opened
 
     return_refund_opened(actor=actor, request=request)
@@ -501,8 +421,8 @@ def return_approve(
 @atomic_with_retry()
 def return_reject(*, actor: User | None, request: ReturnRequest, reason: str) -> ReturnRequest:
     """Refuse the request with a reason the customer reads."""
-    _require(actor, PERMISSION_APPROVE)
-    reason = _text(reason, "reason", required=_("Say why the return is refused."))
+    require_right(actor, PERMISSION_APPROVE)
+    reason = clean_text(reason, "reason", required=_("Say why the return is refused."))
     request = lock_return(request)
     request.rejection_reason = reason
     request.save(update_fields=["rejection_reason"])
@@ -513,7 +433,7 @@ def return_reject(*, actor: User | None, request: ReturnRequest, reason: str) ->
         kind=ReturnEventKind.REJECTED,
         note=reason,
     )
-    _notify(request, "return.rejected")
+    notify_customer(request, "return.rejected")
     return request
 
 
@@ -521,8 +441,8 @@ def return_reject(*, actor: User | None, request: ReturnRequest, reason: str) ->
 def return_cancel(*, actor: User | None, request: ReturnRequest, note: str = "") -> ReturnRequest:
     """Withdraw a request not yet received (the customer changed their mind, a duplicate):
     its quantities may be asked for again."""
-    _require(actor, PERMISSION_CHANGE)
-    note = _text(note, "note")
+    require_right(actor, PERMISSION_CHANGE)
+    note = clean_text(note, "note")
     request = lock_return(request)
     was = request.status
     return_transition(
@@ -544,7 +464,7 @@ def return_record_shipment(
     *, actor: User | None, request: ReturnRequest, carrier: Carrier, tracking_number: str
 ) -> ReturnRequest:
     """The customer's parcel is on its way back: its carrier and tracking number."""
-    _require(actor, PERMISSION_CHANGE)
+    require_right(actor, PERMISSION_CHANGE)
     tracking_number = (tracking_number or "").strip().upper()
     if not TRACKING_NUMBER.fullmatch(tracking_number):
         raise ValidationError(
@@ -574,7 +494,7 @@ def return_record_shipment(
             "updated_at",
         ]
     )
-    _event(
+    return_event(
         request,
         ReturnEventKind.SHIPPED,
         actor=actor,
@@ -598,8 +518,8 @@ def return_receive(
 ) -> ReturnRequest:
     """The parcel arrived at `warehouse`. Nothing enters stock yet: inspection decides per
     line (restock, quarantine, scrap)."""
-    _require(actor, PERMISSION_RECEIVE)
-    note = _text(note, "note")
+    require_right(actor, PERMISSION_RECEIVE)
+    note = clean_text(note, "note")
     if not warehouse.is_active or warehouse.is_quarantine:
         raise ValidationError({"warehouse": _("Choose an active, sellable warehouse.")})
     request = lock_return(request)
@@ -613,139 +533,5 @@ def return_receive(
         note=note,
         data={"warehouse": warehouse.code},
     )
-    _notify(request, "return.received")
+    notify_customer(request, "return.received")
     return request
-
-
-# --- inspection --------------------------------------------------------------------------
-
-
-def quarantine_warehouse_for(warehouse: Warehouse) -> Warehouse | None:
-    """The quarantine area beside a warehouse: an active quarantine warehouse in the same
-    city, else in the same province, else any."""
-    candidates = list(Warehouse.objects.filter(is_active=True, is_quarantine=True).order_by("pk"))
-    for same in (
-        lambda w: w.city == warehouse.city and w.region == warehouse.region,
-        lambda w: w.region == warehouse.region,
-        lambda w: True,
-    ):
-        for candidate in candidates:
-            if same(candidate):
-                return candidate
-    return None
-
-
-@atomic_with_retry()
-def return_inspect_line(
-    *,
-    actor: User | None,
-    line: ReturnLine,
-    disposition: str,
-    note: str = "",
-    quarantine_warehouse: Warehouse | None = None,
-) -> tuple[ReturnLine, bool]:
-    """Decide what becomes of one line's goods, with one ledger effect:
-    - restock: a "return" ledger row into the receiving warehouse's sellable stock, at the
-      cost the goods left at;
-    - quarantine: the same into a quarantine warehouse (`Warehouse.is_quarantine`: stock
-      pages show it, allocation and availability never count it);
-    - scrap: the return and a write-off (adjustment, reason "damaged") with the note as why.
-    A line is decided once: a second call (double submit, two inspectors) finds the decision
-    under the line's lock and returns it with False, writing nothing. When every line is
-    decided the return becomes `inspected` and waits for its resolution."""
-    _require(actor, PERMISSION_INSPECT)
-    if disposition not in Disposition.values:
-        raise ValidationError({"disposition": _("Choose restock, quarantine or scrap.")})
-    note = _text(
-        note,
-        "note",
-        required=_("Say why the goods are scrapped.") if disposition == Disposition.SCRAP else "",
-    )
-    request = lock_return(line.request_id)
-    line = (
-        ReturnLine.objects.select_for_update().select_related("order_line__product").get(pk=line.pk)
-    )
-    if line.disposition:
-        if line.disposition != disposition:
-            raise ReturnError(
-                _("This line was inspected already: %(disposition)s.")
-                % {"disposition": line.get_disposition_display()}
-            )
-        return line, False
-    if request.status != ReturnStatus.RECEIVED:
-        raise ReturnError(
-            _("%(rma)s is %(status)s: goods are inspected once they are received.")
-            % {"rma": request, "status": request.get_status_display()}
-        )
-    warehouse = request.warehouse
-    assert warehouse is not None  # set on receipt
-    product = line.order_line.product
-    unit_cost = return_unit_costs(request.order).get(line.order_line_id)
-    reference = request.number or str(request)
-    if disposition == Disposition.QUARANTINE:
-        target = quarantine_warehouse or quarantine_warehouse_for(warehouse)
-        if target is None or not target.is_quarantine or not target.is_active:
-            raise ValidationError(
-                {
-                    "quarantine_warehouse": _(
-                        "There is no active quarantine warehouse: create one (Warehouses, "
-                        "“quarantine” ticked) or choose another disposition."
-                    )
-                }
-            )
-    else:
-        target = warehouse
-    movement: StockMovement = stock_return(
-        actor=acting_user(actor),
-        warehouse=target,
-        returns=[StockReturn(product, line.quantity, note, unit_cost=unit_cost)],  # type: ignore[arg-type]
-        reference=reference,
-    )[0]
-    if disposition == Disposition.SCRAP:
-        movement = stock_adjust(
-            actor=acting_user(actor),
-            product=product,
-            warehouse=target,
-            quantity=-line.quantity,
-            reason=AdjustmentReason.DAMAGED,
-            note=note,
-            reference=reference,
-        )
-    line.disposition = disposition
-    line.disposition_note = note
-    line.stock_movement = movement
-    line.inspected_at = timezone.now()
-    line.inspected_by = acting_user(actor)
-    line.save(
-        update_fields=[
-            "disposition",
-            "disposition_note",
-            "stock_movement",
-            "inspected_at",
-            "inspected_by",
-        ]
-    )
-    _event(
-        request,
-        ReturnEventKind.INSPECTED,
-        actor=actor,
-        note=note,
-        data={
-            "sku": product.sku,
-            "quantity": line.quantity,
-            "disposition": disposition,
-            "warehouse": target.code,
-        },
-    )
-    audit_record(
-        actor=actor,
-        action="return.inspect",
-        obj=request,
-        changes={"line": line.order_line.line_no, "disposition": disposition, "note": note},
-    )
-    if not request.lines.filter(disposition="").exists():
-        return_transition(
-            actor=actor, request=request, to=ReturnStatus.INSPECTED, kind=ReturnEventKind.INSPECTED
-        )
-        _notify(request, "return.inspected")
-    return line, True

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from aftersales import return_inspection
 from aftersales import return_services as services
 from aftersales.case_selectors import cases_visible_to
 from aftersales.models import ReturnLine
@@ -330,7 +331,7 @@ class InspectView(ReturnStepView):
         return rma
 
     def act(self, rma, data):
-        line, wrote = services.return_inspect_line(
+        line, wrote = return_inspection.return_inspect_line(
             actor=self.request.user,
             line=self.line,
             disposition=data["disposition"],

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 from django.core.exceptions import ValidationError
 
+from aftersales import case_escalation
 from aftersales import case_services as services
 from aftersales.case_selectors import case_figures, lot_trace
 from aftersales.models import Case, CaseEscalation, CaseEvent
@@ -129,11 +130,11 @@ def test_escalation_warns_once_per_level(cases, agent, boss):
     UserFactory(username="team", email="team@example.com", role="customer_service")
     case = cases.case(actor=agent, priority="high", opened_at=at(2026, 11, 30, 9), assignee=agent)
     # 4 h to answer: the warning at 80 % is 12:12, the deadline 13:00.
-    assert services.cases_escalate(now=at(2026, 11, 30, 12)) == 0
-    assert services.cases_escalate(now=at(2026, 11, 30, 12, 15)) == 1
-    assert services.cases_escalate(now=at(2026, 11, 30, 12, 30)) == 0  # once
-    assert services.cases_escalate(now=at(2026, 11, 30, 13, 5)) == 1  # past: once more
-    assert services.cases_escalate(now=at(2026, 11, 30, 17)) == 0
+    assert case_escalation.cases_escalate(now=at(2026, 11, 30, 12)) == 0
+    assert case_escalation.cases_escalate(now=at(2026, 11, 30, 12, 15)) == 1
+    assert case_escalation.cases_escalate(now=at(2026, 11, 30, 12, 30)) == 0  # once
+    assert case_escalation.cases_escalate(now=at(2026, 11, 30, 13, 5)) == 1  # past: once more
+    assert case_escalation.cases_escalate(now=at(2026, 11, 30, 17)) == 0
     levels = list(CaseEscalation.objects.values_list("target", "level").order_by("level"))
     assert levels == [("response", 1), ("response", 2)]
     messages = list(
@@ -145,8 +146,8 @@ def test_escalation_warns_once_per_level(cases, agent, boss):
     assert case.number in messages[1].subject
     # Answered: the resolution clock has its own two levels.
     services.case_add_note(actor=agent, case=case, body="处理中", at=at(2026, 11, 30, 14))
-    assert services.cases_escalate(now=at(2026, 12, 2, 17)) == 1
-    assert services.cases_escalate(now=at(2026, 12, 2, 17)) == 0
+    assert case_escalation.cases_escalate(now=at(2026, 12, 2, 17)) == 1
+    assert case_escalation.cases_escalate(now=at(2026, 12, 2, 17)) == 0
     assert CaseEscalation.objects.count() == 3
     assert CaseEvent.objects.filter(case=case, kind="escalation").count() == 3
 
@@ -159,7 +160,7 @@ def test_no_escalation_while_the_clock_stands_or_without_an_assignee_to_the_team
         actor=agent, case=waiting, status="waiting", at=at(2026, 11, 30, 9, 30)
     )
     unassigned = cases.case(actor=agent, priority="urgent", opened_at=at(2026, 11, 30, 9))
-    assert services.cases_escalate(now=at(2026, 12, 5, 9)) == 1
+    assert case_escalation.cases_escalate(now=at(2026, 12, 5, 9)) == 1
     escalation = CaseEscalation.objects.get()
     assert (escalation.case, escalation.level) == (unassigned, 2)  # straight to missed
     assert escalation.recipients == ["agent@example.com", "boss@example.com"]

@@ -4,6 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.test import override_settings
 
+from aftersales import return_inspection
 from aftersales import return_services as rs
 from aftersales.models import ReturnEvent, ReturnLine, ReturnRequest
 from inventory.models import StockLevel, StockMovement
@@ -202,21 +203,23 @@ def test_inspection_restocks_quarantines_and_scraps_with_one_ledger_effect_each(
         p: StockLevel.objects.get(product=p, warehouse=returns.shanghai).on_hand
         for p in (lamp, shade, bulb)
     }
-    line, wrote = rs.return_inspect_line(actor=None, line=lines[lamp], disposition="restock")
+    line, wrote = return_inspection.return_inspect_line(
+        actor=None, line=lines[lamp], disposition="restock"
+    )
     assert wrote
     assert line.stock_movement.kind == "return"
     assert line.stock_movement.reference == request.number
     assert (
         StockLevel.objects.get(product=lamp, warehouse=returns.shanghai).on_hand == before[lamp] + 1
     )
-    rs.return_inspect_line(actor=None, line=lines[shade], disposition="quarantine")
+    return_inspection.return_inspect_line(actor=None, line=lines[shade], disposition="quarantine")
     quarantined = StockLevel.objects.get(product=shade, warehouse=returns.quarantine)
     assert quarantined.on_hand == 2
     with pytest.raises(ValidationError):  # scrap needs a reason
-        rs.return_inspect_line(actor=None, line=lines[bulb], disposition="scrap")
+        return_inspection.return_inspect_line(actor=None, line=lines[bulb], disposition="scrap")
     request.refresh_from_db()
     assert request.status == "received"
-    line, _ = rs.return_inspect_line(
+    line, _ = return_inspection.return_inspect_line(
         actor=None, line=lines[bulb], disposition="scrap", note="Cracked housing"
     )
     assert line.stock_movement.kind == "adjustment"
@@ -240,12 +243,14 @@ def test_restocking_twice_writes_one_ledger_row(returns):
     order = returns.delivered_order((lamp, 2))
     request = returns.received(order, 2)
     line = request.lines.get()
-    rs.return_inspect_line(actor=None, line=line, disposition="restock")
-    line, wrote = rs.return_inspect_line(actor=None, line=line, disposition="restock")
+    return_inspection.return_inspect_line(actor=None, line=line, disposition="restock")
+    line, wrote = return_inspection.return_inspect_line(
+        actor=None, line=line, disposition="restock"
+    )
     assert not wrote
     assert StockMovement.objects.filter(kind="return", reference=request.number).count() == 1
     with pytest.raises(rs.ReturnError):
-        rs.return_inspect_line(actor=None, line=line, disposition="scrap", note="x")
+        return_inspection.return_inspect_line(actor=None, line=line, disposition="scrap", note="x")
     assert ReturnEvent.objects.filter(request=request, kind="inspected").count() == 2  # line + move
 
 
@@ -253,7 +258,9 @@ def test_inspection_before_receipt_is_refused(returns):
     order = returns.delivered_order((returns.product(), 2))
     request = rs.return_approve(actor=None, request=returns.request(order, 1))
     with pytest.raises(rs.ReturnError):
-        rs.return_inspect_line(actor=None, line=request.lines.get(), disposition="restock")
+        return_inspection.return_inspect_line(
+            actor=None, line=request.lines.get(), disposition="restock"
+        )
     assert not ReturnLine.objects.exclude(disposition="").exists()
 
 

@@ -4,6 +4,7 @@ and restocking a line twice at once writes one ledger row."""
 
 import pytest
 
+from aftersales import return_inspection
 from aftersales import return_services as rs
 from aftersales.models import ReturnLine, ReturnRequest
 from inventory.models import StockMovement
@@ -48,8 +49,12 @@ def test_restocking_a_line_twice_at_once_writes_one_ledger_row():
         request = returns.received(order, 2)
         line = request.lines.get()
         first, second = race_pair(
-            lambda line=line: rs.return_inspect_line(actor=None, line=line, disposition="restock"),
-            lambda line=line: rs.return_inspect_line(actor=None, line=line, disposition="restock"),
+            lambda line=line: return_inspection.return_inspect_line(
+                actor=None, line=line, disposition="restock"
+            ),
+            lambda line=line: return_inspection.return_inspect_line(
+                actor=None, line=line, disposition="restock"
+            ),
         )
         assert not isinstance(first, Exception), first
         assert not isinstance(second, Exception), second

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.urls import reverse
 
+from aftersales import case_escalation
 from aftersales import case_services as services
 from aftersales.models import Case, CaseAttachment
 from oms.models import OutboxMessage
@@ -77,7 +78,7 @@ def test_typed_text_is_escaped_on_pages(hostile_case, client, agent):
 
 
 def test_typed_text_is_escaped_in_the_escalation_email(hostile_case, boss):
-    services.cases_escalate(now=at(2026, 11, 20, 9))
+    case_escalation.cases_escalate(now=at(2026, 11, 20, 9))
     message = OutboxMessage.objects.get(dedupe_key__startswith="case-escalation:")
     assert "<script>alert" not in message.html_body
     assert "&lt;script&gt;alert" in message.html_body

@@ -2,7 +2,7 @@
 
 import pytest
 
-from aftersales import return_services as rs
+from aftersales import return_inspection
 from aftersales.models import ReturnLine
 from tests.aftersales.conftest import Returns
 from tests.billing.conftest import Billing, run_hooks  # noqa: F401 (a fixture)
@@ -18,7 +18,9 @@ class Resolutions(Returns, Billing):
         """A return of `quantities` of the order's lines, approved, received and inspected."""
         request = self.received(order, *quantities, **kwargs)
         for line in ReturnLine.objects.filter(request=request).order_by("pk"):
-            rs.return_inspect_line(actor=None, line=line, disposition=disposition, note="ok")
+            return_inspection.return_inspect_line(
+                actor=None, line=line, disposition=disposition, note="ok"
+            )
         request.refresh_from_db()
         return request
 
