@@ -14,7 +14,7 @@ def print_context(doc, kind_title: str) -> dict:
     return {
         "doc": doc,
         "lines": lines,
-        "tax_summary": selectors.tax_summary(lines),
+        "tax_summary": selectors.tax_summary(lines, doc),
         "net_with_shipping": doc.subtotal + doc.shipping_fee,
         "title": kind_title,
         "document_number": doc.number or _("held"),

@@ -101,11 +101,15 @@ register_nav_item(
 )
 
 register_audited_model(
-    "billing.invoice", _("Invoice"), money=("subtotal", "tax_total", "shipping_fee", "total")
+    "billing.invoice",
+    _("Invoice"),
+    money=("subtotal", "tax_total", "shipping_fee", "shipping_tax", "total"),
 )
 register_audited_model("billing.payment", _("Payment"), money=("amount", "unapplied", "fee"))
 register_audited_model(
-    "billing.creditnote", _("Credit note"), money=("subtotal", "tax_total", "shipping_fee", "total")
+    "billing.creditnote",
+    _("Credit note"),
+    money=("subtotal", "tax_total", "shipping_fee", "shipping_tax", "total"),
 )
 STATEMENTS = {"billing.view_codremittance", "billing.view_bankstatement"}
 RECORD = {"billing.record_payment"}

@@ -54,12 +54,19 @@ def order_documents(order_id: int) -> list:
     return sorted(invoices + notes, key=lambda d: d.created_at)
 
 
-def tax_summary(lines) -> list[dict]:
-    """Per tax rate: net, tax and total of the lines (what a fapiao prints per rate)."""
+def tax_summary(lines, doc=None) -> list[dict]:
+    """Per tax rate: net, tax and total of the lines (what a fapiao prints per rate), and of
+    the document's shipping fee at its rate when it bears tax (documents written before the
+    shipping was taxed leave it out, as they printed it)."""
     rows: dict[Decimal, dict] = defaultdict(lambda: {"net": ZERO, "tax": ZERO, "total": ZERO})
     for line in lines:
         row = rows[line.tax_rate]
         row["net"] += line.net_amount
         row["tax"] += line.tax_amount
         row["total"] += line.total
+    if doc is not None and doc.shipping_fee and (doc.shipping_tax or doc.shipping_tax_rate):
+        row = rows[doc.shipping_tax_rate]
+        row["net"] += doc.shipping_fee
+        row["tax"] += doc.shipping_tax
+        row["total"] += doc.shipping_fee + doc.shipping_tax
     return [{"rate": rate, **rows[rate]} for rate in sorted(rows, reverse=True)]

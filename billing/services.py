@@ -12,6 +12,9 @@ runs it for any order it missed. It is idempotent: run twice, it issues nothing 
   OMS_REFUND_ON_CANCELLATION is set (billing.payments).
 - On account (net 15/30/60) and cash on delivery: an invoice per dispatched shipment for the
   shipment's share of each line; the shipping fee goes on the order's first invoice.
+- The shipping fee is net; its VAT (the order's `shipping_tax`, at `shipping_tax_rate`) goes
+  with it on the same invoice, in tax_total, and a credit note that credits the fee credits its
+  tax (the whole open tax with the whole open fee).
 - Shares of a line are rounded to the cent with OMS_ROUNDING; the document that takes the last
   units of a line takes what is left, so the documents of an order add up to the order exactly.
 
@@ -44,7 +47,7 @@ from billing.shares import Share, part_of, whole_line
 from customers.choices import PaymentTerms
 from oms.db import atomic_with_retry
 from oms.errors import ServiceError
-from oms.money import ZERO
+from oms.money import ZERO, round_money
 from oms.numbering import format_document_number, next_gapless_number
 from oms.services import audit_record
 from oms.types import User
@@ -87,6 +90,11 @@ def open_part(invoice: Invoice) -> tuple[dict[int, Share], Decimal]:
         for line_no, credited in _line_shares(note.lines.all()).items():
             shares[line_no] = shares[line_no].minus(credited)
     return {n: s for n, s in shares.items() if s.quantity or s.total}, shipping
+
+
+def open_shipping_tax(invoice: Invoice) -> Decimal:
+    """The shipping's tax an invoice still asks for (its credit notes are prefetched)."""
+    return invoice.shipping_tax - sum((n.shipping_tax for n in invoice.credit_notes.all()), ZERO)
 
 
 def _lines_of(shares: Iterable[Share], model, **parent) -> list:
@@ -148,7 +156,9 @@ def _new_invoice(
     if problem and strict:
         raise ServiceError(problem)
     subtotal = sum((s.net for s in shares), ZERO)
-    tax = sum((s.tax for s in shares), ZERO)
+    # The shipping's tax goes with the fee: the order's, when this invoice carries the fee.
+    shipping_tax = order.shipping_tax if shipping else ZERO
+    tax = sum((s.tax for s in shares), ZERO) + shipping_tax
     invoice = Invoice(
         order=order,
         shipment=shipment,
@@ -157,6 +167,8 @@ def _new_invoice(
         subtotal=subtotal,
         tax_total=tax,
         shipping_fee=shipping,
+        shipping_tax=shipping_tax,
+        shipping_tax_rate=order.shipping_tax_rate if shipping else ZERO,
         total=subtotal + tax + shipping,
     )
     if problem:
@@ -190,11 +202,21 @@ def _credit(
     actor: User | None,
     note: str = "",
     on: date | None = None,
+    shipping_tax: Decimal | None = None,
 ) -> CreditNote:
-    """A credit note against an issued invoice, for these shares of it."""
+    """A credit note against an issued invoice, for these shares of it. The shipping fee
+    credited takes its tax along: all the open tax with all the open fee, otherwise
+    `shipping_tax` (what the caller worked out) or the fee at the invoice's shipping rate."""
     today = on or timezone.localdate()
     subtotal = sum((s.net for s in shares), ZERO)
-    tax = sum((s.tax for s in shares), ZERO)
+    if shipping_tax is None:
+        open_fee = open_part(invoice)[1]
+        shipping_tax = (
+            open_shipping_tax(invoice)
+            if shipping == open_fee
+            else round_money(shipping * invoice.shipping_tax_rate)
+        )
+    tax = sum((s.tax for s in shares), ZERO) + shipping_tax
     total = subtotal + tax + shipping
     if total <= 0:
         raise ServiceError(_("A credit note must credit something."))
@@ -215,6 +237,8 @@ def _credit(
         subtotal=subtotal,
         tax_total=tax,
         shipping_fee=shipping,
+        shipping_tax=shipping_tax,
+        shipping_tax_rate=invoice.shipping_tax_rate if shipping_tax else ZERO,
         total=total,
     )
     credit_note.copy_buyer_of(invoice)
@@ -313,13 +337,21 @@ def _bill_prepaid(
     current = next((i for i in open_invoices if i.shipment_id is None), None)
     if current is not None:
         open_lines, open_shipping = open_part(current)
-        if _same(open_lines, target) and open_shipping == shipping:
+        open_tax = open_shipping_tax(current)
+        if (
+            _same(open_lines, target)
+            and open_shipping == shipping
+            and open_tax == order.shipping_tax
+        ):
             return []
         if current.status == InvoiceStatus.HELD:
             _discard_held(current)
         else:
             reason = CreditReason.REMAINDER if order.remainder_cancelled else CreditReason.AMENDMENT
-            if _only_less(open_lines, target) and shipping <= open_shipping:
+            less_shipping = shipping <= open_shipping and order.shipping_tax <= open_tax
+            if order.shipping_tax and current.shipping_tax_rate != order.shipping_tax_rate:
+                less_shipping = False  # the shipping's rate changed: credit all, invoice again
+            if _only_less(open_lines, target) and less_shipping:
                 difference = [
                     open_lines[n].minus(target[n]) if n in target else open_lines[n]
                     for n in open_lines
@@ -330,6 +362,7 @@ def _bill_prepaid(
                         current,
                         credited,
                         shipping=open_shipping - shipping,
+                        shipping_tax=open_tax - order.shipping_tax,
                         reason=reason,
                         actor=actor,
                         on=on,

@@ -77,7 +77,7 @@ def document_context(document, line_table_class, request) -> dict:
     table.request = request
     return {
         "line_table": table,
-        "tax_summary": selectors.tax_summary(lines),
+        "tax_summary": selectors.tax_summary(lines, document),
     }
 
 

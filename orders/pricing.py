@@ -4,7 +4,10 @@ Order of work for a line (DESIGN.md): the price list's unit price for the quanti
 promotions → the manual line discount → tax by the product's tax class (its rate on the order's
 date, read by the caller from inventory's tax classes). Each money amount is
 rounded to 0.01 once, per line: first the discounted amount, then the tax. The shipping fee
-comes from the most specific matching rule; totals are sums of rounded line amounts.
+comes from the most specific matching rule and stays a net amount; it bears VAT like the goods it
+goes with (价外费用), at the highest rate among the order's lines, rounded once. Totals are sums
+of rounded amounts: tax_total includes the shipping's tax, so total = subtotal + tax_total +
+shipping_fee.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -83,11 +86,13 @@ class ShippingRuleData:
 class Totals:
     subtotal: Decimal  # net, excluding tax
     discount_total: Decimal
-    tax_total: Decimal
-    shipping_fee: Decimal
+    tax_total: Decimal  # the lines' tax and the shipping's
+    shipping_fee: Decimal  # net
     total: Decimal
     weight_kg: Decimal
     lines: tuple[PricedLine, ...] = field(default=())
+    shipping_tax: Decimal = ZERO
+    shipping_tax_rate: Decimal = ZERO
 
 
 def unit_price_for(breaks: Iterable[PriceBreak], quantity: int) -> Decimal:
@@ -210,14 +215,38 @@ def shipping_fee(
     return round_money(rule.base_fee + rule.per_kg_fee * weight_kg, rounding)
 
 
-def order_totals(lines: Sequence[PricedLine], *, shipping: Decimal, weight_kg: Decimal) -> Totals:
+def shipping_tax_rate(lines: Sequence[PricedLine]) -> Decimal:
+    """The VAT rate of the shipping fee. Freight the seller charges with a sale is taxed like the
+    goods (价外费用); when the order's lines have different rates, the highest of them (the
+    shipping cannot be split by goods without an arbitrary key, and the highest rate never
+    under-declares). No lines: no rate."""
+    return max((line.tax_rate for line in lines), default=ZERO)
+
+
+def shipping_tax(fee: Decimal, rate: Decimal, rounding: str | None = None) -> Decimal:
+    """The VAT on a net shipping fee, rounded once."""
+    return round_money(fee * rate, rounding)
+
+
+def order_totals(
+    lines: Sequence[PricedLine],
+    *,
+    shipping: Decimal,
+    weight_kg: Decimal,
+    rounding: str | None = None,
+) -> Totals:
+    """`shipping` is the net fee; its tax is added to tax_total and total."""
     line_total = sum((line.line_total for line in lines), ZERO)
+    rate = shipping_tax_rate(lines)
+    carriage_tax = shipping_tax(shipping, rate, rounding)
     return Totals(
         subtotal=sum((line.net_amount for line in lines), ZERO),
         discount_total=sum((line.discount_total for line in lines), ZERO),
-        tax_total=sum((line.tax_amount for line in lines), ZERO),
+        tax_total=sum((line.tax_amount for line in lines), ZERO) + carriage_tax,
         shipping_fee=shipping,
-        total=line_total + shipping,
+        total=line_total + shipping + carriage_tax,
         weight_kg=weight_kg,
         lines=tuple(lines),
+        shipping_tax=carriage_tax,
+        shipping_tax_rate=rate,
     )

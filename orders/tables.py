@@ -5,6 +5,7 @@ from django.template.defaultfilters import floatformat
 from django.utils.formats import number_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext
 
 from oms.tables import (
     NUMERIC,
@@ -343,7 +344,8 @@ class OrderLineTable(BaseTable):
                 " · ".join(
                     [
                         labelled(_("Subtotal (excl. tax)"), order.subtotal),
-                        labelled(_("Shipping fee"), order.shipping_fee),
+                        labelled(pgettext("charge", "Shipping"), order.shipping_fee),
+                        *shipping_tax_part(order),
                     ]
                 ),
                 colspan=6,
@@ -352,6 +354,14 @@ class OrderLineTable(BaseTable):
             FooterCell(format_money(order.total), css="text-end fw-semibold"),
             FooterCell("", css=""),
         ]
+
+
+def shipping_tax_part(order: Order) -> list[str]:
+    """The shipping's VAT and its rate (it is in the order's tax), when the shipping bears tax."""
+    if not order.shipping_tax:
+        return []
+    rate = f"{(order.shipping_tax_rate * 100).normalize():f} %"
+    return [labelled(_("Tax on shipping at %(rate)s") % {"rate": rate}, order.shipping_tax)]
 
 
 class DraftLineTable(OrderLineTable):
@@ -422,7 +432,8 @@ class DraftLineTable(OrderLineTable):
         parts = [
             labelled(_("Subtotal (excl. tax)"), order.subtotal),
             labelled(_("Tax"), order.tax_total),
-            labelled(_("Shipping fee"), order.shipping_fee),
+            labelled(pgettext("charge", "Shipping"), order.shipping_fee),
+            *shipping_tax_part(order),
         ]
         if order.discount_total:
             parts.append(labelled(_("Discounts"), -order.discount_total))

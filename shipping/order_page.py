@@ -423,7 +423,9 @@ def public_order_page(order: Order) -> dict[str, Any]:
         ],
         "units": sum(line.quantity for line in lines),
         # The lines' amounts as charged (tax and discounts in them), so the figures add up.
-        "items_total": order.total - order.shipping_fee,
+        "items_total": order.total - order.shipping_fee - order.shipping_tax,
+        # The shipping as charged: the fee and its VAT (the order's tax includes it).
+        "shipping_charged": order.shipping_fee + order.shipping_tax,
         "shipments": [
             ShipmentView(
                 number=shipment.number,

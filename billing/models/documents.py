@@ -64,10 +64,20 @@ class Amounts(models.Model):
     subtotal = models.DecimalField(_("net"), default=0, **MONEY)
     tax_total = models.DecimalField(_("tax"), default=0, **MONEY)
     shipping_fee = models.DecimalField(_("shipping"), default=0, **MONEY)
+    # The VAT on shipping_fee (included in tax_total) and its rate: the order's
+    # (orders.pricing.shipping_tax_rate). Documents written before it have 0.
+    shipping_tax = models.DecimalField(_("shipping tax"), default=0, **MONEY)
+    shipping_tax_rate = models.DecimalField(
+        _("shipping tax rate"), max_digits=5, decimal_places=4, default=0
+    )
     total = models.DecimalField(_("total"), default=0, **MONEY)
 
     class Meta:
         abstract = True
+
+    @property
+    def shipping_with_tax(self) -> Decimal:
+        return self.shipping_fee + self.shipping_tax
 
 
 class Invoice(BuyerDetails, Amounts):

@@ -90,6 +90,12 @@ class Order(models.Model):
     discount_total = models.DecimalField(_("discounts"), default=0, **MONEY)
     tax_total = models.DecimalField(_("tax"), default=0, **MONEY)
     shipping_fee = models.DecimalField(_("shipping"), default=0, **MONEY)
+    # The VAT on the shipping fee (included in tax_total) and its rate: the highest rate of the
+    # order's lines (orders.pricing.shipping_tax_rate). Orders priced before it have 0.
+    shipping_tax = models.DecimalField(_("shipping tax"), default=0, **MONEY)
+    shipping_tax_rate = models.DecimalField(
+        _("shipping tax rate"), max_digits=5, decimal_places=4, default=0
+    )
     total = models.DecimalField(_("total"), default=0, **MONEY)
     total_weight_kg = models.DecimalField(
         _("weight (kg)"), max_digits=12, decimal_places=3, default=0

@@ -122,6 +122,9 @@ def reprice(
         totals.total,
         weight,
     )
+    # The shipping's VAT (in tax_total too), at the highest rate of the lines' rates of the
+    # order's entry day (orders.pricing.shipping_tax_rate).
+    order.shipping_tax, order.shipping_tax_rate = totals.shipping_tax, totals.shipping_tax_rate
     update_priority(order, today=today)
     if save_order:
         order.save()

@@ -289,6 +289,16 @@ def check_billing():
         CreditNote.objects.values_list("reason", flat=True)
     )
     assert max(issued.values_list("issued_at", flat=True)) <= timezone.now()
+    # The shipping's VAT: demo orders with a fee carry it, and the invoices carrying the fee
+    # carry the order's, to the cent.
+    taxed = Order.objects.filter(shipping_fee__gt=0, shipping_tax__gt=0)
+    assert taxed.exists()
+    assert not Order.objects.filter(shipping_fee__gt=0, shipping_tax=0).exists()
+    for order in taxed.exclude(status="cancelled")[:50]:
+        assert order.total == order.subtotal + order.tax_total + order.shipping_fee
+        for invoice in issued.filter(order=order, shipping_fee__gt=0, credit_notes__isnull=True):
+            assert invoice.shipping_fee == order.shipping_fee
+            assert invoice.shipping_tax == order.shipping_tax
     check_payments()
     check_prepaid_dispatched_paid()
     check_installment_plans()

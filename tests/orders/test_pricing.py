@@ -851,11 +851,13 @@ def test_order_totals_sum_rounded_line_amounts():
     # 59.97 + 30.45 + 105.00 + 10.00 = 205.42
     assert_money(totals.subtotal, "205.42")
     assert_money(totals.discount_total, "15.00")
-    # 7.80 + 2.74 + 6.30 + 0.00 = 16.84
-    assert_money(totals.tax_total, "16.84")
+    # lines 7.80 + 2.74 + 6.30 + 0.00 = 16.84; shipping 12.00 × 0.13 (the highest) = 1.56
+    assert_money(totals.shipping_tax, "1.56")
+    assert totals.shipping_tax_rate == D("0.13")
+    assert_money(totals.tax_total, "18.40")
     assert_money(totals.shipping_fee, "12.00")
-    # 67.77 + 33.19 + 111.30 + 10.00 = 222.26; + 12.00 = 234.26
-    assert_money(totals.total, "234.26")
+    # 67.77 + 33.19 + 111.30 + 10.00 = 222.26; + 12.00 + 1.56 = 235.82
+    assert_money(totals.total, "235.82")
     assert totals.subtotal + totals.tax_total + totals.shipping_fee == totals.total
     assert totals.weight_kg == D("4.2")
     assert totals.lines == tuple(lines)
@@ -889,10 +891,13 @@ def test_many_lines_totals_equal_the_sum_of_lines():
         ]
     ]
     totals = order_totals(lines, shipping=D("7.50"), weight_kg=D("3"))
+    # the shipping's tax: 7.50 × 0.13 = 0.975 → 0.98
+    assert_money(totals.shipping_tax, "0.98")
     assert totals.subtotal == sum(line.net_amount for line in lines)
-    assert totals.tax_total == sum(line.tax_amount for line in lines)
+    assert totals.tax_total == sum(line.tax_amount for line in lines) + D("0.98")
     assert totals.discount_total == sum(line.discount_total for line in lines)
-    assert totals.total == sum(line.line_total for line in lines) + D("7.50")
+    assert totals.total == sum(line.line_total for line in lines) + D("7.50") + D("0.98")
+    assert totals.total == totals.subtotal + totals.tax_total + totals.shipping_fee
     for name in ("subtotal", "discount_total", "tax_total", "total"):
         assert getattr(totals, name).as_tuple().exponent == -2, name
 
@@ -902,8 +907,71 @@ def test_order_totals_without_lines():
     assert_money(totals.subtotal, "0.00")
     assert_money(totals.discount_total, "0.00")
     assert_money(totals.tax_total, "0.00")
+    assert_money(totals.shipping_tax, "0.00")
     assert_money(totals.total, "8.00")
     assert totals.lines == ()
+
+
+# --- the shipping's VAT (价外费用: taxed like the goods it goes with) ------------------------
+
+
+@pytest.mark.parametrize(
+    ("tax_class", "incl", "shipping", "rate", "tax"),
+    [
+        ("standard", False, "12.00", "0.13", "1.56"),
+        ("standard", True, "12.00", "0.13", "1.56"),  # the fee is net, whatever the prices
+        ("reduced", False, "15.50", "0.09", "1.40"),  # 1.395 → 1.40
+        ("services", False, "9.99", "0.06", "0.60"),  # 0.5994 → 0.60
+        ("exempt", False, "10.00", "0", "0.00"),
+    ],
+)
+def test_shipping_tax_at_the_rate_of_the_goods(tax_class, incl, shipping, rate, tax):
+    line = price(make_line(quantity=2, tax_class=tax_class), "50.00", incl=incl)
+    totals = order_totals([line], shipping=D(shipping), weight_kg=D("1"))
+    assert totals.shipping_tax_rate == D(rate)
+    assert_money(totals.shipping_tax, tax)
+    assert_money(totals.shipping_fee, shipping)
+    assert totals.tax_total == line.tax_amount + D(tax)
+    assert totals.total == line.line_total + D(shipping) + D(tax)
+    assert totals.total == totals.subtotal + totals.tax_total + totals.shipping_fee
+
+
+@pytest.mark.parametrize("order", [(0, 1, 2), (2, 1, 0), (1, 2, 0)])
+def test_mixed_rates_tax_the_shipping_at_the_highest_rate(order):
+    lines = [
+        price(make_line(tax_class="reduced"), "100.00"),
+        price(make_line(tax_class="services"), "100.00"),
+        price(make_line(tax_class="standard"), "1.00"),  # a small line still sets the rate
+    ]
+    totals = order_totals([lines[i] for i in order], shipping=D("20.00"), weight_kg=D("2"))
+    assert totals.shipping_tax_rate == D("0.13")
+    assert_money(totals.shipping_tax, "2.60")
+
+
+def test_mixed_rates_without_the_standard_rate():
+    lines = [
+        price(make_line(tax_class="exempt"), "100.00"),
+        price(make_line(tax_class="services"), "10.00"),
+        price(make_line(tax_class="reduced"), "10.00"),
+    ]
+    totals = order_totals(lines, shipping=D("10.05"), weight_kg=D("2"))
+    assert totals.shipping_tax_rate == D("0.09")
+    assert_money(totals.shipping_tax, "0.90")  # 0.9045 → 0.90
+
+
+@pytest.mark.parametrize(("mode", "tax"), [(HALF_UP, "0.65"), (DOWN, "0.64")])
+def test_shipping_tax_is_rounded_with_the_installations_mode(settings, mode, tax):
+    settings.OMS_ROUNDING = mode
+    line = price(make_line(), "10.00")
+    # 4.99 × 0.13 = 0.6487: 0.65 half up, 0.64 rounding down
+    totals = order_totals([line], shipping=D("4.99"), weight_kg=D("1"))
+    assert_money(totals.shipping_tax, tax)
+
+
+def test_free_shipping_bears_no_tax():
+    totals = order_totals([price(make_line(), "10.00")], shipping=ZERO, weight_kg=D("1"))
+    assert_money(totals.shipping_tax, "0.00")
+    assert totals.shipping_tax_rate == D("0.13")
 
 
 def test_order_totals_with_free_shipping_and_a_discounted_line():

@@ -88,7 +88,8 @@ def test_the_shipping_fee_goes_back_for_the_company_s_fault_or_when_staff_say_so
         actor=agent, return_request=defect, resolution="refund", refund_shipping=None, note=""
     )
     assert record.shipping_refunded
-    assert record.amount_refunded == D("112.00")
+    # the lamp 100.00 (tax included) + the fee 12.00 + its VAT 12.00 × 13 % = 1.56
+    assert record.amount_refunded == D("113.56")
     assert fresh(first).payment_status == PaymentStatus.REFUNDED
     second = resolutions.paid_order(run_hooks, (lamp, 1), customer=customer)
     mind = resolutions.inspected(second, 1, reason="changed_mind")
@@ -97,7 +98,7 @@ def test_the_shipping_fee_goes_back_for_the_company_s_fault_or_when_staff_say_so
     )
     assert record.shipping_refunded
     assert record.overridden
-    assert record.amount_refunded == D("112.00")
+    assert record.amount_refunded == D("113.56")
 
 
 def test_several_partial_returns_on_one_order_keep_it_refunding_until_the_last(
