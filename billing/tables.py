@@ -124,11 +124,16 @@ class DocumentLineTable(BaseTable):
         if self.document is None:
             return []
         doc = self.document
-        label = (
-            _("Total, with shipping %(fee)s") % {"fee": format_money(doc.shipping_fee)}
-            if doc.shipping_fee
-            else _("Total")
-        )
+        if doc.shipping_tax:
+            # The shipping's tax is in the tax column with the lines'.
+            label = _("Total, with shipping %(fee)s and its tax %(tax)s") % {
+                "fee": format_money(doc.shipping_fee),
+                "tax": format_money(doc.shipping_tax),
+            }
+        elif doc.shipping_fee:
+            label = _("Total, with shipping %(fee)s") % {"fee": format_money(doc.shipping_fee)}
+        else:
+            label = _("Total")
         return [
             FooterCell(label, colspan=7),
             FooterCell(format_money(doc.subtotal)),

@@ -177,6 +177,8 @@ def test_the_pdfs_print_the_shipping_tax(client_for, billing, rule, tmp_path):
     order = confirmed(billing, billing.business(payment_terms="prepaid"), (lamp, 1), (shade, 3))
     [invoice] = services.order_bill(order_id=order.pk)
     client = client_for("finance")
+    page = client.get(f"/invoices/{invoice.pk}/").content.decode()
+    assert "Total, with shipping ¥12.00 and its tax ¥1.56" in page
     pdf = client.get(f"/invoices/{invoice.pk}/print/?format=pdf").content
     (tmp_path / "invoice.pdf").write_bytes(pdf)  # kept to look at
     text = pdf_text(pdf, tmp_path)
