@@ -1,0 +1,20 @@
+"""Inventory's models, one module per concern; every model is importable from here."""
+
+from inventory.models.catalogue import Category, Product, TaxClass, TaxRate
+from inventory.models.forecast import DemandForecast
+from inventory.models.stock import StockLevel, StockMovement, Warehouse, WorkOrder
+from inventory.models.stocktake import StockCount, StockCountLine
+
+__all__ = [
+    "Category",
+    "DemandForecast",
+    "Product",
+    "StockCount",
+    "StockCountLine",
+    "StockLevel",
+    "StockMovement",
+    "TaxClass",
+    "TaxRate",
+    "Warehouse",
+    "WorkOrder",
+]
