@@ -22,13 +22,14 @@ Locks: the customer (billing's first lock for money), the order, then the return
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from aftersales.models import ReturnRequest, ReturnResolution
 from aftersales.resolution_messages import RESOLUTION_MESSAGES
 from aftersales.return_choices import (
+    Disposition,
     ReturnEventKind,
     ReturnReason,
     ReturnStatus,
@@ -38,12 +39,14 @@ from aftersales.return_services import lock_return, return_transition
 from billing.models import CreditNote
 from billing.returns import credit_notes_refund, order_credit_returned, refundable_amount
 from customers.models import Customer
+from inventory.choices import AdjustmentReason
 from inventory.models import Warehouse
+from inventory.services import stock_adjust
 from oms.db import atomic_with_retry
 from oms.errors import ServiceError
 from oms.messaging import notify
 from oms.money import ZERO
-from oms.services import audit_record
+from oms.services import acting_user, audit_record
 from oms.tables import format_money
 from oms.types import User
 from orders import services as order_services
@@ -171,6 +174,45 @@ def _send_again(*, actor: User, return_request: ReturnRequest, order: Order, rep
     )
 
 
+def _take_for_repair(*, actor: User, return_request: ReturnRequest) -> None:
+    """The customer's goods leave stock for the work order that repairs them. Inspection
+    booked them in (restocked or into quarantine); left there they would count as stock while
+    the work order makes the repaired units that go back. Scrapped goods are out already.
+    Stock rows are locked last, in (product, warehouse) order."""
+    taken = (
+        return_request.lines.filter(
+            disposition__in=[Disposition.RESTOCK, Disposition.QUARANTINE],
+            stock_movement__isnull=False,
+        )
+        .select_related("order_line__product", "stock_movement__warehouse")
+        .order_by("order_line__product_id", "stock_movement__warehouse_id", "pk")
+    )
+    for line in taken:
+        warehouse = line.stock_movement.warehouse
+        try:
+            stock_adjust(
+                actor=acting_user(actor),
+                product=line.order_line.product,
+                warehouse=warehouse,
+                quantity=-line.quantity,
+                reason=AdjustmentReason.REPAIR,
+                note=_("Returned goods taken for repair"),
+                reference=str(return_request),
+            )
+        except ValidationError as exc:
+            raise ServiceError(
+                _(
+                    "%(sku)s: the returned goods are no longer in stock at %(warehouse)s "
+                    "(%(why)s) and cannot be repaired; resolve by exchange or refund."
+                )
+                % {
+                    "sku": line.order_line.product.sku,
+                    "warehouse": warehouse.code,
+                    "why": " ".join(exc.messages),
+                }
+            ) from None
+
+
 @atomic_with_retry()
 def return_resolve(
     *,
@@ -236,6 +278,8 @@ def return_resolve(
             order=order,
             repair=resolution == WantedResolution.REPAIR,
         )
+        if resolution == WantedResolution.REPAIR:
+            _take_for_repair(actor=actor, return_request=return_request)
     try:
         with transaction.atomic():
             record.save()

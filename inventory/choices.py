@@ -26,6 +26,12 @@ class AdjustmentReason(models.TextChoices):
     FOUND = "found", _("Found")
     EXPIRED = "expired", _("Expired or obsolete")
     OTHER = "other", _("Other")
+    # Written by after-sales only: a customer's returned goods leave stock for their repair.
+    REPAIR = "repair", _("Taken for repair")
+
+
+# What staff choose from on the adjustment form.
+MANUAL_ADJUSTMENT_REASONS = [c for c in AdjustmentReason.choices if c[0] != AdjustmentReason.REPAIR]
 
 
 class WorkOrderStage(models.TextChoices):

@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from inventory.choices import AdjustmentReason
+from inventory.choices import MANUAL_ADJUSTMENT_REASONS
 from inventory.models import Category, Product, StockLevel, TaxClass, TaxRate, Warehouse
 from inventory.services import PRODUCT_FIELD_PERMISSIONS, PRODUCT_FIELDS, WAREHOUSE_FIELDS
 from oms.csv_upload import upload_text
@@ -143,7 +143,7 @@ class StockAdjustForm(BootstrapFormMixin, forms.Form):
         help_text=_("Positive to add, negative to remove, e.g. -3."),
     )
     reason = forms.ChoiceField(
-        label=_("Reason"), choices=[("", "---------"), *AdjustmentReason.choices]
+        label=_("Reason"), choices=[("", "---------"), *MANUAL_ADJUSTMENT_REASONS]
     )
     note = forms.CharField(label=_("Note"), max_length=250, required=False)
 

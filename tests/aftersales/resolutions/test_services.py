@@ -14,8 +14,8 @@ from aftersales.return_choices import ReturnStatus
 from billing.choices import CreditReason, PaymentKind, PaymentMethod
 from billing.models import Invoice, Payment
 from inventory.choices import WorkOrderStage
-from inventory.models import WorkOrder
-from inventory.services import work_order_advance
+from inventory.models import StockLevel, StockMovement, WorkOrder
+from inventory.services import stock_adjust, work_order_advance
 from oms.errors import ServiceError
 from oms.models import OutboxMessage
 from orders.choices import EventKind, OrderStatus, PaymentStatus
@@ -196,6 +196,50 @@ def test_a_repair_is_a_work_order_whose_goods_go_back_on_an_order_at_no_charge(
             work_order = work_order_advance(actor=None, work_order=work_order)
     assert fresh(repair).status == OrderStatus.ALLOCATED  # ready to ship back
     assert OutboxMessage.objects.filter(event_code="return.repair").exists()
+
+
+def on_hand(product, warehouse) -> int:
+    level = StockLevel.objects.filter(product=product, warehouse=warehouse).first()
+    return level.on_hand if level else 0
+
+
+@pytest.mark.parametrize("disposition", ["quarantine", "restock"])
+def test_the_goods_to_repair_leave_stock_once(resolutions, run_hooks, agent, disposition):
+    """Booked back in at inspection, the customer's unit is taken out for its repair: the
+    stock counts it once, not as stock and again as the work order's repaired unit."""
+    lamp = resolutions.product("100.00")
+    order = resolutions.paid_order(run_hooks, (lamp, 1))
+    request = resolutions.inspected(order, 1, resolution="repair", disposition=disposition)
+    where = request.lines.get().stock_movement.warehouse
+    before = on_hand(lamp, where)
+    with run_hooks():
+        return_resolve(
+            actor=agent, return_request=request, resolution="repair", refund_shipping=None, note=""
+        )
+    assert on_hand(lamp, where) == before - 1
+    taken = StockMovement.objects.get(reason="repair")
+    assert (taken.product_id, taken.warehouse_id, taken.quantity) == (lamp.pk, where.pk, -1)
+    assert taken.reference == request.number
+
+
+def test_a_repair_of_goods_no_longer_in_stock_is_refused_and_nothing_is_written(
+    resolutions, run_hooks, agent
+):
+    lamp = resolutions.product("100.00")
+    order = resolutions.paid_order(run_hooks, (lamp, 1))
+    request = resolutions.inspected(order, 1, resolution="repair", disposition="quarantine")
+    where = request.lines.get().stock_movement.warehouse
+    stock_adjust(actor=None, product=lamp, warehouse=where, quantity=-1, reason="lost")
+    orders_before = Order.objects.count()
+    with pytest.raises(ServiceError, match="no longer in stock"):
+        return_resolve(
+            actor=agent, return_request=request, resolution="repair", refund_shipping=None, note=""
+        )
+    assert Order.objects.count() == orders_before
+    assert not ReturnResolution.objects.exists()
+    assert not WorkOrder.objects.filter(reference=request.number).exists()
+    request.refresh_from_db()
+    assert request.status == ReturnStatus.INSPECTED
 
 
 def test_a_return_not_inspected_or_a_bad_resolution_is_refused_and_nothing_is_written(
