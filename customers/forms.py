@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from customers.models import Address, Customer
+from customers.models import Address, Customer, CustomerNote
 from customers.selectors import own_customers_only
 from customers.services import (
     ADDRESS_FIELDS,
@@ -100,4 +100,17 @@ class TierThresholdForm(BootstrapFormMixin, forms.Form):
     gold = forms.DecimalField(label=_("Gold from"), min_value=0, max_digits=14, decimal_places=2)
     platinum = forms.DecimalField(
         label=_("Platinum from"), min_value=0, max_digits=14, decimal_places=2
+    )
+
+
+class CustomerNoteForm(BootstrapFormMixin, forms.Form):
+    text = forms.CharField(
+        label=_("Contact note"),
+        max_length=CustomerNote.MAX_LENGTH,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 2,
+                "placeholder": _("Who you spoke to, what was agreed, what comes next"),
+            }
+        ),
     )

@@ -328,3 +328,36 @@ class TierThreshold(models.Model):
 
     def __str__(self) -> str:
         return str(self.get_tier_display())
+
+
+class CustomerNote(models.Model):
+    """A staff note about a contact with the customer (a call, a visit, a complaint heard):
+    who wrote it and when. Notes are added, never edited; the customer page shows the newest."""
+
+    MAX_LENGTH = 2000
+
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("customer"), on_delete=models.CASCADE, related_name="contact_notes"
+    )
+    text = models.TextField(_("note"), max_length=MAX_LENGTH)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("author"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("written"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("contact note")
+        verbose_name_plural = _("contact notes")
+        indexes = [
+            models.Index(fields=["customer", "-created_at", "-id"], name="customer_note_newest")
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(text=""), name="customer_note_not_empty")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}: {self.text[:40]}"

@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from customers import selectors
-from customers.seeders import seed_customers_demo
+from customers.seeders import seed_customer_notes_demo, seed_customers_demo
 from oms.db import typed_id
 from oms.registry import (
     Kpi,
@@ -75,6 +75,7 @@ register_audit_actions(
     {
         "customer.create": _("Customer created"),
         "customer.update": _("Customer changed"),
+        "customer.note": _("Contact note written"),
         "customer.fapiao": _("Fapiao details changed"),
         "customer.credit_hold": _("Customer put on credit hold"),
         "customer.credit_release": _("Credit hold lifted"),
@@ -104,6 +105,7 @@ register_search(
 )
 
 register_seeder(Seeder("customers", seed_customers_demo, depends_on=("users",)))
+register_seeder(Seeder("customer-notes", seed_customer_notes_demo, depends_on=("customers",)))
 
 # An outbox row names its customer as "customers.customer:<id>" (oms.messaging.recipient_ref):
 # the messages list links it to the customer's page.

@@ -166,3 +166,44 @@ def seed_customers(rng, count: int, salespeople: list) -> None:
                     is_default_shipping=index == 0,
                     is_default_billing=index == 0,
                 )
+
+
+# Contact notes staff wrote after calls and visits (demo data, in the demo company's language).
+NOTES = [
+    "电话回访：上批货已签收，包装完好。客户询问下季度的阶梯价。",
+    "拜访采购部林经理，对方计划下月追加一批工程订单，需提前确认库存。",
+    "客户来电催缺货商品，已告知预计到货时间，客户表示可以等待。",
+    "对账：客户财务确认上月发票已收到，付款走月结流程。",
+    "客户反映一件商品外箱破损，已建议走售后退货流程。",
+    "微信沟通：客户希望改用顺丰发货，运费差价由客户承担。",
+    "年度回顾会议：客户满意交期，希望增加样品寄送。",
+]
+
+
+def seed_customer_notes_demo(context) -> None:
+    """A few contact notes on the first demo customers (the ones with the most history), by
+    their salesperson or the manager, dated in the demo history. Idempotent: customers that
+    have notes get no more."""
+    from customers.models import CustomerNote
+    from customers.services import customer_note_add
+
+    rng = random.Random("customer-notes")
+    manager = context.users.get("manager") or get_user_model().objects.get(username="manager")
+    customers = Customer.objects.filter(is_active=True).select_related("salesperson")
+    noted = set(CustomerNote.objects.values_list("customer_id", flat=True))
+    moments = {}
+    for customer in customers.order_by("code")[:12]:
+        if customer.pk in noted:
+            continue
+        when = context.now - timedelta(days=rng.uniform(60, 120))
+        for _ in range(rng.randint(2, 4)):
+            note = customer_note_add(
+                actor=customer.salesperson or manager,
+                customer=customer,
+                text=rng.choice(NOTES),
+            )
+            moments[note.pk] = when
+            when = context.later(when, rng.uniform(24, 24 * 25), rng)
+            when = min(when, context.now - timedelta(hours=1))
+    backdate(CustomerNote, "created_at", moments)
+    context.say(f"{len(moments)} contact notes")

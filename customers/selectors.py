@@ -2,7 +2,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 
 from customers.choices import CustomerTier
-from customers.models import Address, Customer, TierThreshold
+from customers.models import Address, Customer, CustomerNote, TierThreshold
 from oms.models import AuditLog
 from oms.registry import SearchHit
 from oms.types import AnyUser
@@ -117,5 +117,14 @@ def customer_tier_changes(customer_id: int, *, limit: int = 10) -> list[AuditLog
             changes__has_key="tier",
         )
         .select_related("actor")
+        .order_by("-created_at", "-id")[:limit]
+    )
+
+
+def customer_notes(customer_id: int, *, limit: int = 5) -> list[CustomerNote]:
+    """The customer's latest contact notes with their authors, newest first (one query)."""
+    return list(
+        CustomerNote.objects.filter(customer_id=customer_id)
+        .select_related("author")
         .order_by("-created_at", "-id")[:limit]
     )

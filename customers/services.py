@@ -9,7 +9,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from customers.choices import CustomerTier
-from customers.models import Address, Customer, TierThreshold
+from customers.models import Address, Customer, CustomerNote, TierThreshold
 from customers.selectors import customers_visible_to, own_customers_only
 from oms.models import AuditLog
 from oms.services import acting_user, audit_record, model_save
@@ -281,3 +281,29 @@ def tier_thresholds_set(*, actor: User, data: dict[str, Decimal]) -> list[TierTh
         )
     customer_tiers_apply(actor=actor)
     return saved
+
+
+@transaction.atomic
+def customer_note_add(*, actor: User, customer: Customer, text: str) -> CustomerNote:
+    """Write a contact note on a customer the actor may see; audited. Blank text, or text
+    longer than CustomerNote.MAX_LENGTH, is refused and nothing is written."""
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": _("Write what the contact was about.")})
+    if len(text) > CustomerNote.MAX_LENGTH:
+        raise ValidationError(
+            {
+                "text": _("A note has at most %(max)d characters (it has %(length)d).")
+                % {"max": CustomerNote.MAX_LENGTH, "length": len(text)}
+            }
+        )
+    if not customers_visible_to(actor).filter(pk=customer.pk).exists():
+        raise PermissionDenied(_("This customer is not one of yours."))
+    note = CustomerNote.objects.create(customer=customer, text=text, author=actor)
+    audit_record(
+        actor=actor,
+        action="customer.note",
+        obj=customer,
+        changes={"contact_note": text},
+    )
+    return note

@@ -6,6 +6,7 @@ from oms.generic import object_urls
 app_name = "customers"
 urlpatterns = [
     *object_urls("", "", views, "Customer"),
+    path("<int:pk>/notes/", views.CustomerNoteAddView.as_view(), name="note_add"),
     path("tiers/", views.TierThresholdsView.as_view(), name="tiers"),
     path("<int:pk>/credit/", views.CustomerCreditView.as_view(), name="credit"),
     path("<int:pk>/fapiao/", fapiao.CustomerFapiaoView.as_view(), name="fapiao"),

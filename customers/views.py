@@ -1,5 +1,6 @@
 from functools import partial
 
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -10,11 +11,18 @@ from customers.forms import (
     AddressForm,
     CustomerCreditForm,
     CustomerForm,
+    CustomerNoteForm,
     FirstAddressForm,
     TierThresholdForm,
 )
 from customers.tables import CustomerTable
-from oms.generic import ObjectDetailView, ObjectEditView, ObjectListView, get_object_or_404
+from oms.generic import (
+    ObjectActionView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    get_object_or_404,
+)
 
 
 class CustomerListView(ObjectListView):
@@ -45,7 +53,29 @@ class CustomerDetailView(CustomerInUrlMixin, ObjectDetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["tier_changes"] = selectors.customer_tier_changes(context["object"].pk)
+        context["contact_notes"] = selectors.customer_notes(context["object"].pk)
+        if self.request.user.has_perm("customers.change_customer"):
+            context["note_form"] = CustomerNoteForm()
         return context
+
+
+class CustomerNoteAddView(CustomerInUrlMixin, ObjectActionView):
+    """POST only: a contact note on the customer, then back to its notes."""
+
+    permission_required = "customers.change_customer"
+
+    def perform(self, request, **kwargs):
+        customer = get_object_or_404(self.lookup, kwargs["pk"])
+        form = CustomerNoteForm(data=request.POST)
+        if not form.is_valid():
+            raise ValidationError([e for errors in form.errors.values() for e in errors])
+        services.customer_note_add(
+            actor=request.user, customer=customer, text=form.cleaned_data["text"]
+        )
+        return _("Note saved.")
+
+    def get_redirect_url(self, request, **kwargs):
+        return reverse("customers:detail", args=[kwargs["pk"]]) + "#contact-notes"
 
 
 class TierThresholdsView(ObjectEditView):

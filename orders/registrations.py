@@ -27,7 +27,7 @@ from oms.registry import (
 )
 from oms.roles import ROLES
 from oms.tables import compact_table, table_card
-from orders import selectors
+from orders import customer_panels, selectors
 from orders.message_seeders import seed_order_messages
 from orders.messages import ORDER_MESSAGES
 from orders.notes import NOTE_TEXTS, ORDER_NOTES
@@ -210,6 +210,28 @@ register_detail_panel(
             reverse("orders:list") + "?" + urlencode({"customer": customer.code}),
         ),
         order=10,
+    ),
+)
+register_detail_panel(
+    "customers.customer",
+    Panel(
+        "customer-value",
+        "orders/panels/customer_value.html",
+        "orders.view_order",
+        customer_panels.customer_value_panel,
+        width="col-md-5 col-xl-4",
+        order=5,
+    ),
+)
+register_detail_panel(
+    "customers.customer",
+    Panel(
+        "customer-backorders",
+        "orders/panels/customer_backorders.html",
+        "orders.view_order",
+        customer_panels.customer_backorders_panel,
+        width="col-md-7 col-xl-8",
+        order=6,
     ),
 )
 register_detail_action(

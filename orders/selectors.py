@@ -1,10 +1,23 @@
 """Reads of orders: querysets shaped for the pages and the jobs that use them."""
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.auth.models import User
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models import (
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+)
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
 from django.utils import timezone
@@ -184,6 +197,69 @@ def customer_recent_orders(customer_id: int, *, limit: int = 20) -> QuerySet[Ord
         Order.objects.filter(customer_id=customer_id)
         .only("number", "status", "on_hold", "total", "created_at", "customer_id")
         .order_by("-id")[:limit]
+    )
+
+
+# Orders that were never a sale: left out of a customer's lifetime figures (as in orders.rfm).
+NOT_A_SALE = (OrderStatus.DRAFT, OrderStatus.PENDING_REVIEW, OrderStatus.CANCELLED)
+
+
+def customer_order_figures(customer_id: int) -> dict:
+    """The customer's lifetime figures: orders, spend (net of tax, like the 12-month spend),
+    average order, first and last order. One aggregate over the customer's orders (index
+    order_customer_newest), whatever their number."""
+    figures = (
+        Order.objects.filter(customer_id=customer_id)
+        .exclude(status__in=NOT_A_SALE)
+        .aggregate(
+            orders=Count("id"),
+            spend=Coalesce(Sum("subtotal"), Decimal("0.00")),
+            first=Min("created_at"),
+            last=Max("created_at"),
+        )
+    )
+    figures["average"] = (
+        (figures["spend"] / figures["orders"]).quantize(Decimal("0.01"))
+        if figures["orders"]
+        else None
+    )
+    return figures
+
+
+# An open back-order: a line of a back-ordered order, or of one already partly shipped that
+# still owes units, with fewer units held for it than ordered.
+BACKORDER_STATUSES = frozenset({OrderStatus.BACKORDERED}) | REMAINDER_STATUSES
+
+
+def customer_backorder_lines(customer_id: int, *, limit: int = 10) -> list[OrderLine]:
+    """The customer's lines still short of stock (`short`: units missing), oldest order first;
+    one query with the order and the product."""
+    held = (
+        Allocation.objects.filter(line=OuterRef("pk"), returned_at__isnull=True)
+        .values("line")
+        .annotate(total=Sum("quantity"))
+        .values("total")
+    )
+    return list(
+        OrderLine.objects.filter(
+            order__customer_id=customer_id,
+            order__status__in=BACKORDER_STATUSES,
+            order__remainder_cancelled=False,
+        )
+        .annotate(short=F("quantity") - Coalesce(Subquery(held), 0))
+        .filter(short__gt=0)
+        .select_related("order", "product")
+        .only(
+            "line_no",
+            "quantity",
+            "description",
+            "order__number",
+            "order__status",
+            "order__created_at",
+            "order__requested_delivery_date",
+            "product__sku",
+        )
+        .order_by("order_id", "line_no")[:limit]
     )
 
 

@@ -170,7 +170,7 @@ def route_kwargs(
         "inventory:work_order_advance": {"pk": work_order.pk},
         **{
             f"customers:{page}": {"pk": customer.pk}
-            for page in ("detail", "edit", "credit", "address_create")
+            for page in ("detail", "edit", "credit", "address_create", "note_add")
         },
         "customers:address_edit": {"pk": customer.pk, "address_pk": address.pk},
         "inventory:product_detail": {"pk": product.pk},

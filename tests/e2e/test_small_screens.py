@@ -27,7 +27,8 @@ def test_phone_sized_pages_fit_and_the_menu_opens(page: Page, live_server, langu
     page.press("#id_password", "Enter")
     page.wait_for_url(f"{live_server.url}/")
 
-    for path in ("/", "/orders/", order.get_absolute_url(), "/stock/"):
+    customer = order.customer.get_absolute_url()
+    for path in ("/", "/orders/", order.get_absolute_url(), customer, "/stock/"):
         page.goto(live_server.url + path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} is {width}px wide in {language}"

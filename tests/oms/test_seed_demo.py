@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from aftersales.models import ReturnRequest
 from billing.reminder_seeders import DEMO as REMINDER_DEMO
-from customers.models import Customer
+from customers.models import Customer, CustomerNote
 from inventory.models import Product, StockLevel, StockMovement, Warehouse, WorkOrder
 from inventory.selectors import ledger_drift, low_stock
 from oms.demo import SPRING_FESTIVAL
@@ -31,7 +31,7 @@ def seed():
 
 def row_counts() -> tuple[int, ...]:
     models = (Warehouse, Product, Customer, StockLevel, StockMovement, WorkOrder, Order)
-    models += (OrderEvent, Approval, Allocation, Shipment, ShipmentEvent)
+    models += (OrderEvent, Approval, Allocation, Shipment, ShipmentEvent, CustomerNote)
     return tuple(model.objects.count() for model in models)
 
 
@@ -70,6 +70,7 @@ def test_seed_demo_is_idempotent_and_consistent(django_user_model):
     check_shipments()
     check_billing()
     check_customer_page()
+    check_contact_notes()
     check_gaps()
     check_reminders()
     check_case_returns()
@@ -229,6 +230,14 @@ def check_shipments():
         assert message.channel == "sms" or "/track/" in message.body, message.body
     assert not told.filter(created_at__gt=now).exists()
     assert not told.filter(status="pending").exists()  # nothing left for the worker to send
+
+
+def check_contact_notes():
+    """A few customers have contact notes by staff, written in the past."""
+    notes = CustomerNote.objects.all()
+    assert notes.values("customer").distinct().count() >= 5
+    assert not notes.filter(author__isnull=True).exists()
+    assert not notes.filter(created_at__gte=timezone.now()).exists()
 
 
 def check_customer_messages():
