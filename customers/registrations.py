@@ -70,6 +70,7 @@ register_nav_item(
 
 register_audited_model("customers.customer", _("Customer"), money=("credit_limit",))
 register_audited_model("customers.address", _("Address"))
+register_audited_model("customers.customernote", _("Contact note"))
 register_audited_model("customers.tierthreshold", _("Tier threshold"), money=("min_spend",))
 register_audit_actions(
     {

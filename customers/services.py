@@ -303,7 +303,7 @@ def customer_note_add(*, actor: User, customer: Customer, text: str) -> Customer
     audit_record(
         actor=actor,
         action="customer.note",
-        obj=customer,
-        changes={"contact_note": text},
+        obj=note,
+        changes={"text": text},
     )
     return note

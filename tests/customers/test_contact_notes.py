@@ -21,8 +21,9 @@ def test_a_note_is_saved_audited_and_shown_newest_first_with_its_author(client, 
     notes = list(CustomerNote.objects.filter(customer=customer).order_by("pk"))
     assert [n.text for n in notes] == ["第一次电话：询问报价", "Second call: order agreed"]
     assert notes[0].author.username == user.username
-    audit = AuditLog.objects.filter(action="customer.note", object_id=str(customer.pk))
-    assert audit.count() == 2
+    audit = AuditLog.objects.filter(action="customer.note", object_type="customers.customernote")
+    assert sorted(audit.values_list("object_id", flat=True)) == sorted(str(n.pk) for n in notes)
+    assert audit.get(object_id=str(notes[1].pk)).changes == {"text": "Second call: order agreed"}
     page = client.get(url).content.decode()
     section = page[page.index('id="contact-notes"') :]
     assert section.index("Second call") < section.index("第一次电话")
