@@ -15,6 +15,13 @@ def _bill(order: Order, actor: Actor = None, *changes) -> None:
     bill_on_commit(order)
 
 
+def _bill_confirmed(order: Order, actor: Actor = None) -> None:
+    # Only prepaid orders are invoiced at confirmation (the others at dispatch): no task for
+    # an order with nothing to bill yet.
+    if order.payment_terms == PaymentTerms.PREPAID:
+        _bill(order)
+
+
 def _bill_dispatched(shipment: Shipment, actor: User | None) -> None:
     # Prepaid orders were invoiced at confirmation; the others per shipment at dispatch.
     if shipment.order.payment_terms != PaymentTerms.PREPAID:
@@ -27,7 +34,7 @@ def connect() -> None:
     from shipping import hooks as shipping_hooks
 
     order_hooks.credit_exposure_providers.append(invoice_exposure)
-    order_hooks.order_confirmed.append(_bill)
+    order_hooks.order_confirmed.append(_bill_confirmed)
     order_hooks.order_amended.append(_bill)
     order_hooks.order_cancelled.append(_bill)
     order_hooks.order_remainder_cancelled.append(_bill)

@@ -67,6 +67,20 @@ def test_a_prepaid_order_is_invoiced_at_confirmation_with_its_lines_and_totals(b
     assert invoice.buyer_name == "上海光明照明有限公司"
 
 
+def test_an_order_on_account_queues_no_billing_task_at_confirmation(
+    billing, django_capture_on_commit_callbacks
+):
+    """Billed at dispatch: confirming it queues nothing for billing (one task fewer per order
+    at intake)."""
+    lamp = billing.product("99.90")
+    with django_capture_on_commit_callbacks() as prepaid_callbacks:
+        confirmed(billing, billing.business(payment_terms="prepaid"), (lamp, 1))
+    with django_capture_on_commit_callbacks() as on_account_callbacks:
+        order = confirmed(billing, billing.business(payment_terms="net_30"), (lamp, 1))
+    assert len(on_account_callbacks) == len(prepaid_callbacks) - 1
+    assert not billing.invoices(order)
+
+
 def test_billing_twice_writes_nothing_the_second_time(billing, run_hooks):
     lamp = billing.product("10.00")
     with run_hooks():
