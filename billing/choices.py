@@ -60,3 +60,6 @@ class PaymentSource(models.TextChoices):
 
 
 PAYMENT_SEQUENCE = "billing_payment_number"
+
+# Invoices that still count: held, issued, or partly credited.
+OPEN_STATUSES = (InvoiceStatus.HELD, InvoiceStatus.ISSUED, InvoiceStatus.PARTLY_CREDITED)

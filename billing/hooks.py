@@ -10,9 +10,11 @@ from shipping.models import Shipment
 
 
 def _bill(order: Order, actor: Actor = None, *changes) -> None:
-    from billing.services import bill_on_commit
+    """Bring the order's documents up to date once the order's transaction has committed."""
+    from billing.tasks import bill_order
+    from oms.tasks import enqueue_on_commit
 
-    bill_on_commit(order)
+    enqueue_on_commit(bill_order, order.pk)
 
 
 def _bill_confirmed(order: Order, actor: Actor = None) -> None:

@@ -1,12 +1,18 @@
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
+from billing.choices import OPEN_STATUSES
 from billing.models import CreditNote, Invoice
+from customers.choices import PaymentTerms
 from customers.selectors import of_visible_customers
 from oms.money import ZERO
 from oms.types import AnyUser
+from orders.choices import OrderStatus as S
+from orders.models import Order
+from shipping.choices import DISPATCHED_STATUSES
+from shipping.models import Shipment
 
 
 def invoices_visible_to(user: AnyUser) -> QuerySet[Invoice]:
@@ -70,3 +76,25 @@ def tax_summary(lines, doc=None) -> list[dict]:
         row["tax"] += doc.shipping_tax
         row["total"] += doc.shipping_fee + doc.shipping_tax
     return [{"rate": rate, **rows[rate]} for rate in sorted(rows, reverse=True)]
+
+
+def orders_behind(limit: int = 500) -> list[int]:
+    """Orders whose documents the hooks' tasks may have missed (a broker outage): prepaid
+    orders confirmed without an invoice, dispatched shipments without one, cancelled orders
+    with an invoice still open."""
+    invoiced = Invoice.objects.filter(order=OuterRef("pk"))
+    prepaid = (
+        Order.objects.filter(payment_terms=PaymentTerms.PREPAID, confirmed_at__isnull=False)
+        .exclude(status__in=(S.DRAFT, S.PENDING_REVIEW, S.CANCELLED))
+        .filter(~Exists(invoiced))
+        .values_list("pk", flat=True)[:limit]
+    )
+    shipped = (
+        Shipment.objects.filter(status__in=DISPATCHED_STATUSES, invoices__isnull=True)
+        .exclude(order__payment_terms=PaymentTerms.PREPAID)
+        .values_list("order_id", flat=True)[:limit]
+    )
+    cancelled = Invoice.objects.filter(
+        order__status=S.CANCELLED, status__in=OPEN_STATUSES
+    ).values_list("order_id", flat=True)[:limit]
+    return sorted(set(prepaid) | set(shipped) | set(cancelled))

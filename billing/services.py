@@ -31,7 +31,13 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.choices import CREDIT_NOTE_SERIES, INVOICE_SERIES, CreditReason, InvoiceStatus
+from billing.choices import (
+    CREDIT_NOTE_SERIES,
+    INVOICE_SERIES,
+    OPEN_STATUSES,
+    CreditReason,
+    InvoiceStatus,
+)
 from billing.installments import installments_create, installments_credit
 from billing.messages import notify_invoice_issued
 from billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
@@ -57,7 +63,6 @@ from shipping.choices import DISPATCHED_STATUSES
 from shipping.models import Shipment
 
 S = OrderStatus
-OPEN_STATUSES = (InvoiceStatus.HELD, InvoiceStatus.ISSUED, InvoiceStatus.PARTLY_CREDITED)
 DUE_DAYS = {PaymentTerms.NET_15: 15, PaymentTerms.NET_30: 30, PaymentTerms.NET_60: 60}
 
 
@@ -573,35 +578,3 @@ def credit_shares(invoice: Invoice, quantities: dict[int, int]) -> list[Share]:
         credited = invoiced[line_no].minus(left)
         shares.append(part_of(invoiced[line_no], quantity, credited if credited.quantity else None))
     return shares
-
-
-def orders_behind(limit: int = 500) -> list[int]:
-    """Orders whose documents the hooks' tasks may have missed (a broker outage): prepaid
-    orders confirmed without an invoice, dispatched shipments without one, cancelled orders
-    with an invoice still open."""
-    from django.db.models import Exists, OuterRef
-
-    invoiced = Invoice.objects.filter(order=OuterRef("pk"))
-    prepaid = (
-        Order.objects.filter(payment_terms=PaymentTerms.PREPAID, confirmed_at__isnull=False)
-        .exclude(status__in=(S.DRAFT, S.PENDING_REVIEW, S.CANCELLED))
-        .filter(~Exists(invoiced))
-        .values_list("pk", flat=True)[:limit]
-    )
-    shipped = (
-        Shipment.objects.filter(status__in=DISPATCHED_STATUSES, invoices__isnull=True)
-        .exclude(order__payment_terms=PaymentTerms.PREPAID)
-        .values_list("order_id", flat=True)[:limit]
-    )
-    cancelled = Invoice.objects.filter(
-        order__status=S.CANCELLED, status__in=OPEN_STATUSES
-    ).values_list("order_id", flat=True)[:limit]
-    return sorted(set(prepaid) | set(shipped) | set(cancelled))
-
-
-def bill_on_commit(order: Order) -> None:
-    """Bring the order's documents up to date once the order's transaction has committed."""
-    from billing.tasks import bill_order
-    from oms.tasks import enqueue_on_commit
-
-    enqueue_on_commit(bill_order, order.pk)

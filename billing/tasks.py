@@ -1,4 +1,4 @@
-from billing import dunning, services
+from billing import dunning, selectors, services
 from oms.tasks import retrying_task
 
 
@@ -11,7 +11,7 @@ def bill_order(order_id: int) -> int:
 @retrying_task(time_limit=600, soft_time_limit=540)
 def bill_orders_behind() -> int:
     """The beat job: orders whose task was lost (a broker outage) get their documents."""
-    order_ids = services.orders_behind()
+    order_ids = selectors.orders_behind()
     for order_id in order_ids:
         services.order_bill(order_id=order_id)
     return len(order_ids)
