@@ -94,3 +94,37 @@ def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     )
     return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+# What platforms and files append to a province's name: 浙江省, 上海市, 广西壮族自治区.
+_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省", "市")
+
+
+def _names_to_codes() -> dict[str, str]:
+    from django.utils import translation
+
+    names: dict[str, str] = {}
+    for province in PROVINCES:
+        names[province.code.casefold()] = province.code
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                names[str(province.name).casefold()] = province.code
+    return names
+
+
+def region_from_text(value: str) -> str | None:
+    """The province code for a code ("ZJ"), an English name ("Zhejiang") or a Chinese one
+    with or without its suffix ("浙江", "浙江省"); None when it names no province."""
+    global _NAMES
+    if _NAMES is None:
+        _NAMES = _names_to_codes()
+    text = value.strip().casefold()
+    if text in _NAMES:
+        return _NAMES[text]
+    for suffix in _SUFFIXES:
+        if text.endswith(suffix) and text[: -len(suffix)] in _NAMES:
+            return _NAMES[text[: -len(suffix)]]
+    return None
+
+
+_NAMES: dict[str, str] | None = None
