@@ -16,7 +16,7 @@ from orders import analytics
 from orders.choices import OrderStatus
 from orders.selectors import orders_visible_to
 
-PERIODS = (30, 90)
+PERIODS = analytics.DASHBOARD_PERIODS
 
 
 def sales_charts_panel(request: HttpRequest, obj: Any) -> dict[str, Any]:
