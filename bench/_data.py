@@ -138,9 +138,9 @@ def _catalogue(cursor) -> None:
     cursor.execute(
         """
         INSERT INTO inventory_warehouse (code, name, region, city, address, latitude, longitude,
-            is_active)
+            is_active, is_quarantine)
         SELECT 'BW' || w, '仓库 ' || w, (array['ZJ','GD','JS','SH','BJ','SC'])[w], '杭州',
-               '仓储路 ' || w || ' 号', 30.25, 120.16, true
+               '仓储路 ' || w || ' 号', 30.25, 120.16, true, false
         FROM generate_series(1, %(warehouses)s) w
         ON CONFLICT (code) DO NOTHING
         """,

@@ -77,6 +77,23 @@ def build(orders: int, customers: int) -> None:
             # Those days' summaries are stale (a draft became a sale): summarise them again.
             cursor.execute("DELETE FROM orders_salessummaryday WHERE day = ANY(%s)", [sorted(days)])
             cursor.execute("ANALYZE orders_order")
+        # What finance and the warehouse see: an invoice (one installment) per sale, paid
+        # (with its receipt) unless placed in the last 45 days or one in 40 older ones
+        # (overdue); a shipment per order that left, on its way if placed in the last 4 days.
+        _data._step(cursor, "invoices", "billing_invoice WHERE number LIKE 'INV-B-%'", 1, _invoices)
+        _data._step(cursor, "installments", "billing_installment", 1, _installments_and_receipts)
+        _data._step(
+            cursor, "shipments", "shipping_shipment WHERE number LIKE 'SH-B-%'", 1, _shipments
+        )
+        # What autovacuum does on a live database within minutes of bulk writes: the
+        # visibility map that index-only scans need, and fresh statistics.
+        start = time.perf_counter()
+        cursor.execute(
+            "VACUUM (ANALYZE) orders_order, billing_invoice, billing_installment, "
+            "billing_payment, shipping_shipment, orders_dailysales, orders_dailyordersales, "
+            "orders_saleswindowproduct"
+        )
+        print(f"vacuum_analyze: {time.perf_counter() - start:.1f} s")
 
 
 def _customers(cursor, *, customers: int) -> None:
@@ -135,6 +152,76 @@ def _orders(cursor, *, orders: int, customers: int) -> None:
             "orders": orders,
             "statuses": _data.STATUSES,
         },
+    )
+
+
+_OPEN_INVOICE = "(o.created_at > now() - interval '45 days' OR o.id % 40 = 0)"
+
+
+def _invoices(cursor) -> None:
+    cursor.execute(
+        f"""
+        INSERT INTO billing_invoice (number, order_id, customer_id, status, hold_reason,
+            payment_terms, issue_date, due_date, amount_credited, amount_paid, subtotal,
+            tax_total, shipping_fee, shipping_tax, shipping_tax_rate, total, fapiao_type,
+            buyer_name, taxpayer_id, buyer_address, buyer_phone, buyer_bank, buyer_account,
+            created_at, issued_at)
+        SELECT 'INV-B-' || lpad(o.id::text, 8, '0'), o.id, o.customer_id, 'issued', '',
+               'net_30', (o.created_at AT TIME ZONE 'Asia/Shanghai')::date,
+               (o.created_at AT TIME ZONE 'Asia/Shanghai')::date + 30, 0,
+               CASE WHEN {_OPEN_INVOICE} THEN 0 ELSE o.total END, o.subtotal, o.tax_total,
+               o.shipping_fee, 0, 0, o.total, 'general', '', '', '', '', '', '', o.created_at,
+               o.created_at
+        FROM orders_order o
+        WHERE o.status NOT IN ('draft', 'pending_review', 'cancelled')
+        """
+    )
+
+
+def _installments_and_receipts(cursor) -> None:
+    cursor.execute(
+        """
+        INSERT INTO billing_installment (invoice_id, customer_id, position, due_date, amount,
+            amount_paid, amount_credited)
+        SELECT id, customer_id, 1, due_date, total, amount_paid, 0 FROM billing_invoice
+        WHERE number LIKE 'INV-B-%'
+        """
+    )
+    cursor.execute(
+        """
+        INSERT INTO billing_payment (number, kind, method, source, amount, unapplied, fee,
+            received_on, reference, payer, note, idempotency_key, created_at, customer_id)
+        SELECT 'PAY-B-' || lpad(id::text, 8, '0'), 'receipt', 'bank_transfer', 'manual',
+               amount_paid, 0, 0, LEAST(issue_date + (id % 30)::int, current_date), '', '', '',
+               'bench-' || id, now(), customer_id
+        FROM billing_invoice WHERE number LIKE 'INV-B-%' AND amount_paid > 0
+        """
+    )
+
+
+def _shipments(cursor) -> None:
+    cursor.execute(
+        """
+        INSERT INTO inventory_warehouse (code, name, region, city, address, latitude,
+            longitude, is_active, is_quarantine)
+        VALUES ('BW1', '仓库 1', 'ZJ', '杭州', '仓储路 1 号', 30.25, 120.16, true, false)
+        ON CONFLICT (code) DO NOTHING
+        """
+    )
+    cursor.execute(
+        """
+        INSERT INTO shipping_shipment (number, status, carrier, service, tracking_number,
+            parcels, declared_value, cod_amount, created_at, updated_at, order_id,
+            warehouse_id, expected_delivery_date)
+        SELECT 'SH-B-' || lpad(o.id::text, 8, '0'),
+               CASE WHEN o.created_at > now() - interval '4 days' THEN 'in_transit'
+                    ELSE 'delivered' END,
+               'sf', '', 'SFB' || o.id, 1, 0, 0, o.created_at, now(), o.id,
+               (SELECT id FROM inventory_warehouse WHERE code = 'BW1'),
+               (o.created_at AT TIME ZONE 'Asia/Shanghai')::date + 2
+        FROM orders_order o
+        WHERE o.status IN ('shipped', 'partially_shipped', 'delivered', 'completed')
+        """
     )
 
 

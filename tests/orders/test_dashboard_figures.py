@@ -196,3 +196,12 @@ def test_a_shared_figure_outside_a_page_is_computed_every_time():
         assert shared_figure("other", compute) == 4
     with dashboard_figures():  # the next page computes again
         assert shared_figure("k", compute) == 5
+
+
+def test_the_charts_card_says_how_fresh_the_past_days_are(book, client_for):
+    client = client_for("manager")
+    assert "Last refreshed" not in client.get("/").content.decode()  # nothing summarised
+    sales_summaries_refresh(start=book["days"][0], end=book["days"][-1])
+    html = client.get("/").content.decode()
+    assert "Past days come from the nightly summaries, today is live." in html
+    assert "Last refreshed" in html
