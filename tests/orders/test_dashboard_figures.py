@@ -179,6 +179,8 @@ def test_tiles_that_share_a_figure_compute_it_once_per_page(book, client_for):
     assert len(pulse) == 1  # orders today and revenue this week
     receivables = [q for q in queries.sql if 'FROM "billing_invoice"' in q]
     assert len(receivables) == 1  # four receivables tiles, one set of statements
+    cases = [q for q in queries.sql if 'FROM "aftersales_case"' in q and "COUNT(" in q]
+    assert len(cases) == 1  # open cases and cases within SLA
 
 
 def test_a_shared_figure_outside_a_page_is_computed_every_time():
