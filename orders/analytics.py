@@ -545,11 +545,17 @@ def top_products(*, user: AnyUser, days: int, limit: int) -> list[SalesRow]:
     if window is None or own_customers_only(user):
         return sales_aggregate(user=user, sales=sales, group="product", limit=limit, lean=True)
     params: dict[str, Any] = {"window": window, **_day_bounds(today, today)}
+    # Today per product only: one day's order has one channel, province, customer group and
+    # salesperson, so its orders per product are PRODUCT_FACTS' summed over those (without
+    # their customer look-ups and the sort over seven keys).
     sql = (
         "SELECT f.product_id, SUM(f.orders), SUM(f.net_revenue) FROM ("
         f"(SELECT product_id, orders, net_revenue FROM {SalesWindowProduct._meta.db_table} "
         "WHERE window_id = %(window)s) UNION ALL "
-        f"(SELECT t.product_id, t.orders, t.net_revenue FROM ({PRODUCT_FACTS}) t)"
+        "(SELECT l.product_id, COUNT(DISTINCT o.id), SUM(l.net_amount) "
+        f"FROM {_ORDER} o JOIN {_LINE} l ON l.order_id = o.id "
+        "WHERE o.created_at >= %(start)s AND o.created_at < %(end)s "
+        "AND o.status <> ALL(%(not_sales)s) GROUP BY 1)"
         f") f GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT {int(limit)}"
     )
     with connections[analytics_db()].cursor() as cursor:

@@ -62,7 +62,13 @@ def manager(db):
     return UserFactory(username="boss", role="manager")
 
 
-def test_a_refresh_writes_a_window_per_period_equal_to_the_orders(book, manager, today):
+def test_a_refresh_writes_a_window_per_period_equal_to_the_orders(book, manager, today, catalog):
+    # Today's orders in other provinces and groups, one with the same product on two lines.
+    teapot, cups = book["teapot"], book["cups"]
+    for region, group in (("SH", "wholesale"), ("BJ", "retail")):
+        customer = catalog.customer(region=region, group=group)
+        order = catalog.order(customer, (teapot, 1), (cups, 3), (teapot, 2))
+        order_submit(actor=None, order=order)
     sales_summaries_refresh(start=book["days"][0], end=book["days"][-1])
     windows = {(w.first_day, w.last_day) for w in SalesWindow.objects.all()}
     assert windows == {window_days(days, today) for days in DASHBOARD_PERIODS}
