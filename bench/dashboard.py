@@ -1,18 +1,25 @@
 """The home dashboard (KPI tiles and sales charts) over 1,000,000 orders: server time (p50)
-and queries, for a manager, with the sales summaries of every day written.
+and queries, for a manager and for the other roles (their tiles differ), with the sales
+summaries of every day written.
 
     .venv/bin/python bench/dashboard.py [--orders 1000000] [--customers 50000] [--repeat 15]
+        [--profile]
 
 An own database (oms_bench_dashboard) filled like bench/_data.py's (INSERT ... SELECT
 generate_series: customers, orders with 2.6 lines each over 2,000 products; no events or
 allocations, which the dashboard does not read), the orders' times then moved so the last one
 is placed now (the charts show the last 30/90 days), orders older than two weeks finished (a
-real backlog), and the summaries of every day written
-with orders.analytics (timed: the nightly job's cost per day). Reused by later runs.
+real backlog), an invoice with one installment per sale (paid with a receipt unless placed in
+the last 45 days or one in 40 older ones: overdue), a shipment per order that left (on its way
+if placed in the last 4 days), vacuumed as autovacuum would, and the summaries of every day
+written with orders.analytics (timed: the nightly job's cost per day) with the dashboard's
+sales windows. Reused by later runs.
 
 Times GET / and GET /?days=90 in-process (Django's test client: routing, middleware, tiles,
 panels, template) as wall and CPU time; also the sales analytics page grouped by product for
-a year. Prints `name: value unit` lines, with the load average (the machine is shared).
+a year, and GET / for finance, warehouse, logistics, sales and customer service. --profile
+prints each tile's and panel's time and queries and the slowest statements per page. Prints
+`name: value unit` lines, with the load average (the machine is shared).
 """
 
 import argparse
