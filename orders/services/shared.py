@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Address, Customer
 from inventory.models import Product, WorkOrder
-from inventory.services import work_order_cancel
+from inventory.work_orders import work_order_cancel
 from oms.money import ZERO
 from oms.roles import ROLES
 from orders.choices import Channel
