@@ -9,6 +9,7 @@ from inventory import selectors
 from inventory.seeders import seed_inventory
 from inventory.stocktake_seeders import seed_forecasts, seed_stocktakes
 from inventory.tables import LowStockTable, StockMovementTable
+from inventory.work_order_seeders import seed_work_order_boms
 from oms.registry import (
     Kpi,
     KpiValue,
@@ -277,3 +278,5 @@ register_seeder(Seeder("inventory", seed_inventory, depends_on=("users",)))
 # After the shipping history, so the counts snapshot the stock that history left.
 register_seeder(Seeder("stocktakes", seed_stocktakes, depends_on=("shipping",)))
 register_seeder(Seeder("forecasts", seed_forecasts, depends_on=("shipping",)))
+# After the stocktakes, so their snapshots are not disturbed by the parts bought in.
+register_seeder(Seeder("work-order-boms", seed_work_order_boms, depends_on=("stocktakes",)))
