@@ -157,6 +157,11 @@ def work_order_detail(pk) -> WorkOrder | None:
     )
 
 
+def work_order_component_lookup(work_order: WorkOrder):
+    """A lookup for get_object_or_404: a line of this work order's bill of materials."""
+    return lambda pk: WorkOrderComponent.objects.filter(work_order=work_order, pk=pk).first()
+
+
 def work_order_components(work_order: WorkOrder) -> list[WorkOrderComponent]:
     """The bill of materials with each component's stock in the work order's warehouse
     (`on_hand`, `free`) and its latest reservation (`reservation`: open, issued or released;

@@ -464,6 +464,7 @@ class WorkOrderComponentRemoveView(WorkOrderActionView):
 
     def perform(self, request, **kwargs):
         work_order = _work_order_or_404(kwargs["pk"])
+        get_object_or_404(selectors.work_order_component_lookup(work_order), kwargs["component_pk"])
         work_orders.work_order_remove_component(
             actor=request.user, work_order=work_order, component_id=kwargs["component_pk"]
         )
