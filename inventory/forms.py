@@ -145,6 +145,12 @@ class WorkOrderComponentForm(BootstrapFormMixin, forms.Form):
         self.fields["product"].widget.attrs.pop("autofocus", None)
 
 
+class WorkOrderFileForm(BootstrapFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Drawing or specification"), help_text=_("PDF, PNG, JPEG or DWG.")
+    )
+
+
 class StockAdjustForm(BootstrapFormMixin, forms.Form):
     product = ProductBySkuField()
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=active_warehouses())

@@ -29,6 +29,7 @@ from inventory.models import (
     Warehouse,
     WorkOrder,
     WorkOrderComponent,
+    WorkOrderFile,
 )
 from oms.registry import SearchHit
 from oms.selectors import differs_from_sum
@@ -155,6 +156,14 @@ def work_order_detail(pk) -> WorkOrder | None:
         .filter(pk=pk)
         .first()
     )
+
+
+def work_order_files(work_order: WorkOrder) -> QuerySet[WorkOrderFile]:
+    return WorkOrderFile.objects.filter(work_order=work_order).select_related("uploaded_by")
+
+
+def work_order_file(work_order_id, file_id) -> WorkOrderFile | None:
+    return WorkOrderFile.objects.filter(work_order_id=work_order_id, pk=file_id).first()
 
 
 def work_order_component_lookup(work_order: WorkOrder):

@@ -75,6 +75,16 @@ urlpatterns = [
         name="work_order_component_remove",
     ),
     path(
+        "work-orders/<int:pk>/files/",
+        views.WorkOrderFileUploadView.as_view(),
+        name="work_order_file_upload",
+    ),
+    path(
+        "work-orders/<int:pk>/files/<int:file_pk>/",
+        views.WorkOrderFileView.as_view(),
+        name="work_order_file",
+    ),
+    path(
         "work-orders/<int:pk>/confirm-materials/",
         views.WorkOrderConfirmMaterialsView.as_view(),
         name="work_order_confirm_materials",

@@ -1,9 +1,11 @@
 from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 
 from inventory import selectors, services, work_orders
 from inventory.charts import forecast_chart
@@ -23,6 +25,7 @@ from inventory.forms import (
     StockTransferForm,
     WarehouseForm,
     WorkOrderComponentForm,
+    WorkOrderFileForm,
 )
 from inventory.models import StockMovement
 from inventory.replenishment import forecast_weeks
@@ -41,6 +44,7 @@ from oms.generic import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    RequirePermissionMixin,
     get_object_or_404,
 )
 from oms.tables import compact_table, table_card
@@ -413,6 +417,10 @@ class WorkOrderDetailView(ObjectDetailView):
                 "components": components,
                 "short": [c for c in components if c.reservation is None and c.free < c.quantity],
                 "component_form": WorkOrderComponentForm(),
+                "files": selectors.work_order_files(work_order),
+                "file_form": WorkOrderFileForm(),
+                "can_attach": work_order.stage not in ("done", "cancelled")
+                and user.has_perm("inventory.change_workorder"),
                 "can_edit_bom": work_order.bom_editable
                 and user.has_perm("inventory.change_workorder"),
                 "can_confirm": work_order.bom_editable
@@ -471,6 +479,42 @@ class WorkOrderComponentRemoveView(WorkOrderActionView):
         return _("Removed the component from the bill of materials of %(number)s.") % {
             "number": work_order.number
         }
+
+
+class WorkOrderFileUploadView(WorkOrderActionView):
+    permission_required = "inventory.change_workorder"
+
+    def perform(self, request, **kwargs):
+        work_order = _work_order_or_404(kwargs["pk"])
+        form = WorkOrderFileForm(request.POST, request.FILES)
+        if not form.is_valid():
+            raise ValidationError([" ".join(errors) for errors in form.errors.values()])
+        attached = work_orders.work_order_attach_file(
+            actor=request.user, work_order=work_order, upload=form.cleaned_data["file"]
+        )
+        return _("Added %(name)s to %(number)s.") % {
+            "name": attached.name,
+            "number": work_order.number,
+        }
+
+
+class WorkOrderFileView(RequirePermissionMixin, View):
+    """A work order's drawing or specification, always as a download, with the type the
+    upload was checked to be."""
+
+    permission_required = "inventory.view_workorder"
+
+    def get(self, request, pk: int, file_pk: int):
+        attached = selectors.work_order_file(pk, file_pk)
+        if attached is None:
+            raise Http404
+        try:
+            handle = attached.file.open("rb")
+        except (FileNotFoundError, ValueError) as exc:
+            raise Http404 from exc
+        return FileResponse(
+            handle, as_attachment=True, filename=attached.name, content_type=attached.content_type
+        )
 
 
 class WorkOrderConfirmMaterialsView(WorkOrderActionView):

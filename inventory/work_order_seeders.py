@@ -12,6 +12,8 @@ materials exists.
 from datetime import timedelta
 from decimal import Decimal
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+
 from inventory.choices import Unit, WorkOrderStage
 from inventory.models import (
     Category,
@@ -21,11 +23,13 @@ from inventory.models import (
     Warehouse,
     WorkOrder,
     WorkOrderComponent,
+    WorkOrderFile,
 )
 from inventory.seeders import ledger_backdate
 from inventory.services import stock_receive
 from inventory.work_orders import (
     work_order_advance,
+    work_order_attach_file,
     work_order_confirm_materials,
     work_order_create,
     work_order_set_component,
@@ -87,6 +91,44 @@ def _parts(warehouse: Warehouse, actor) -> tuple[list[tuple[Product, int]], list
         receipts.append(movement.pk)
         parts.append((bulb, BULBS_PER_UNIT))
     return parts, receipts
+
+
+DRAWING = """<html><head><style>
+@page {{ size: A4 landscape; margin: 15mm }}
+body {{ font-family: "Noto Sans CJK SC", sans-serif; font-size: 11pt }}
+.frame {{ border: 1.5pt solid #000; height: 150mm; position: relative }}
+.box {{ position: absolute; border: 1pt solid #333; padding: 2mm }}
+</style></head><body>
+<h2>{title}</h2>
+<div class="frame">
+  <div class="box" style="left: 20mm; top: 15mm; width: 90mm; height: 100mm">
+    吊链 1 m · 灯体直径 Ø 780 mm · 高 650 mm<br>五头 E14 · K9 水晶挂件 30 mm × 120
+  </div>
+  <div class="box" style="right: 10mm; bottom: 10mm; width: 85mm">
+    客户 / customer: {customer}<br>图号 / drawing no. {number}<br>比例 1:10 · 单位 mm
+  </div>
+</div></body></html>"""
+
+
+def _drawing(work_order: WorkOrder, actor, customer: str) -> None:
+    from weasyprint import HTML
+
+    pdf = HTML(
+        string=DRAWING.format(
+            title="水晶吊灯 五头 安装尺寸图 / chandelier dimensions",
+            customer=customer,
+            number=f"DWG-{work_order.number}",
+        )
+    ).write_pdf()
+    attached = work_order_attach_file(
+        actor=actor,
+        work_order=work_order,
+        upload=SimpleUploadedFile(f"安装尺寸图 {work_order.number}.pdf", pdf, "application/pdf"),
+    )
+
+    backdate(
+        WorkOrderFile, "uploaded_at", {attached.pk: work_order.created_at + timedelta(hours=1)}
+    )
 
 
 def seed_work_order_boms(context) -> None:
@@ -190,6 +232,10 @@ def seed_work_order_boms(context) -> None:
     # The customer's chandelier: its bill of materials drafted, waiting for purchasing.
     draft = waiting or work_order(1, made=1)
     bom(draft, made=0.5)
+    draft.refresh_from_db()
+    _drawing(draft, context.users.get("sales1"), draft.reference or "展厅 showroom")
+    confirmed.refresh_from_db()
+    _drawing(confirmed, buyer, "展厅 showroom")
     context.say(
         f"bills of materials on {done.number} (done), {making.number} (in production), "
         f"{confirmed.number} (materials confirmed) and {draft.number} (draft)"

@@ -17,7 +17,12 @@ reserved both down, the reservation marked issued) in the transaction that recei
 finished goods. Cancelling a started work order releases its reservations.
 """
 
+import uuid
+from pathlib import PurePath
+
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -32,6 +37,7 @@ from inventory.models import (
     Warehouse,
     WorkOrder,
     WorkOrderComponent,
+    WorkOrderFile,
 )
 from inventory.services import _check_quantity, _move, lock_stock_levels
 from oms.db import atomic_with_retry, next_document_number
@@ -40,6 +46,15 @@ from oms.services import audit_record
 from oms.types import User
 
 MAX_COMPONENTS = 50
+MAX_FILES = 30
+# The customer's drawings and specifications: the type is read from the file's first bytes
+# and must match its name (PDF, PNG, JPEG, AutoCAD DWG).
+FILE_TYPES: dict[str, tuple[bytes, tuple[str, ...]]] = {
+    "application/pdf": (b"%PDF-", (".pdf",)),
+    "image/png": (b"\x89PNG\r\n\x1a\n", (".png",)),
+    "image/jpeg": (b"\xff\xd8\xff", (".jpg", ".jpeg")),
+    "image/vnd.dwg": (b"AC10", (".dwg",)),
+}
 
 
 @transaction.atomic
@@ -336,3 +351,66 @@ def work_order_cancel(*, actor: User | None, work_order_id: int) -> None:
         obj=work_order,
         changes={"released": len(reservations)} if reservations else None,
     )
+
+
+def _file_type(upload: UploadedFile) -> str:
+    size = upload.size or 0
+    if size <= 0:
+        raise ValidationError({"file": _("The file is empty.")})
+    if size > settings.OMS_WORK_ORDER_FILE_MAX_BYTES:
+        raise ValidationError(
+            {
+                "file": _("A file may have at most %(size)s MB.")
+                % {"size": settings.OMS_WORK_ORDER_FILE_MAX_BYTES // (1024 * 1024)}
+            }
+        )
+    upload.seek(0)
+    head = upload.read(16)
+    upload.seek(0)
+    suffix = PurePath(upload.name or "").suffix.lower()
+    for mime, (magic, suffixes) in FILE_TYPES.items():
+        if head.startswith(magic) and suffix in suffixes:
+            return mime
+    raise ValidationError(
+        {"file": _("Only PDF, PNG, JPEG and DWG drawings or specifications can be added.")}
+    )
+
+
+def work_order_attach_file(
+    *, actor: User | None, work_order: WorkOrder, upload: UploadedFile
+) -> WorkOrderFile:
+    """Keep a drawing or specification of the customer's with the work order, under a random
+    name in the private folder; not once the work order is done or cancelled."""
+    mime = _file_type(upload)
+    name = PurePath(upload.name or "file").name[:200]
+    with transaction.atomic():
+        work_order = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
+        if work_order.stage in (WorkOrderStage.DONE, WorkOrderStage.CANCELLED):
+            raise ServiceError(
+                _("Work order %(number)s is %(stage)s: no more files can be added.")
+                % {"number": work_order.number, "stage": work_order.get_stage_display()}
+            )
+        if work_order.files.count() >= MAX_FILES:
+            raise ServiceError(_("A work order keeps at most %(max)s files.") % {"max": MAX_FILES})
+        attached = WorkOrderFile(
+            work_order=work_order,
+            name=name,
+            content_type=mime,
+            size=upload.size or 0,
+            uploaded_by=actor,
+        )
+        attached.file.save(f"{uuid.uuid4().hex}{FILE_TYPES[mime][1][0]}", upload, save=False)
+        stored = attached.file.name or ""
+        # The file is written before the row: remove it again if the row cannot be saved.
+        try:
+            attached.save()
+            audit_record(
+                actor=actor,
+                action="work_order.file",
+                obj=work_order,
+                changes={"file": [None, name]},
+            )
+        except Exception:
+            attached.file.storage.delete(stored)
+            raise
+    return attached

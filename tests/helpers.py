@@ -171,6 +171,11 @@ def route_kwargs(
             f"inventory:work_order_{page}": {"pk": work_order.pk}
             for page in ("advance", "detail", "component_set", "confirm_materials")
         },
+        "inventory:work_order_file_upload": {"pk": work_order.pk},
+        "inventory:work_order_file": {
+            "pk": work_order.pk,
+            "file_pk": work_order_drawing(work_order).pk,
+        },
         "inventory:work_order_component_remove": {
             "pk": work_order.pk,
             "component_pk": work_order_component(work_order).pk,
@@ -496,6 +501,20 @@ def work_order_component(work_order):
         WorkOrderComponent.objects.create(
             work_order=work_order, product=ProductFactory(), quantity=2
         )
+    )
+
+
+def work_order_drawing(work_order):
+    """A drawing of the work order's (a small PDF, stored the first time it is asked for)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from inventory.models import WorkOrderFile
+    from inventory.work_orders import work_order_attach_file
+
+    return WorkOrderFile.objects.filter(work_order=work_order).first() or work_order_attach_file(
+        actor=None,
+        work_order=work_order,
+        upload=SimpleUploadedFile("drawing.pdf", b"%PDF-1.4\n% drawing\n", "application/pdf"),
     )
 
 

@@ -2,7 +2,7 @@
 
 from inventory.models.catalogue import Category, Product, TaxClass, TaxRate
 from inventory.models.forecast import DemandForecast
-from inventory.models.production import ComponentReservation, WorkOrderComponent
+from inventory.models.production import ComponentReservation, WorkOrderComponent, WorkOrderFile
 from inventory.models.stock import StockLevel, StockMovement, Warehouse, WorkOrder
 from inventory.models.stocktake import StockCount, StockCountLine
 
@@ -20,4 +20,5 @@ __all__ = [
     "Warehouse",
     "WorkOrder",
     "WorkOrderComponent",
+    "WorkOrderFile",
 ]

@@ -10,8 +10,13 @@ kinds of rows (orders.selectors.reservation_drift). Ending production issues the
 the ledger (the row is kept, marked issued); cancelling releases them (marked released).
 """
 
+import os
+
+from django.conf import settings
+from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from inventory.models.catalogue import Product
@@ -92,3 +97,51 @@ class ComponentReservation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.issued_at is None and self.released_at is None
+
+
+class WorkOrderFileStorage(FileSystemStorage):
+    """Private files: in OMS_WORK_ORDER_FILE_DIR, outside the web root, with no URL (the
+    download view checks the right). Read from the settings when used, so tests can move it."""
+
+    @property  # type: ignore[override]
+    def base_location(self) -> str:
+        return str(settings.OMS_WORK_ORDER_FILE_DIR)
+
+    @property  # type: ignore[override]
+    def location(self) -> str:
+        return os.path.abspath(self.base_location)
+
+    @property  # type: ignore[override]
+    def base_url(self) -> None:
+        return None
+
+
+def work_order_file_storage() -> FileSystemStorage:
+    return WorkOrderFileStorage()
+
+
+class WorkOrderFile(models.Model):
+    """A drawing or specification the customer sent for a made-to-order item."""
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(storage=work_order_file_storage, upload_to="%Y/%m/", max_length=200)
+    name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=60)
+    size = models.PositiveIntegerField(_("size"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("drawing or specification")
+        verbose_name_plural = _("drawings and specifications")
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -51,6 +51,14 @@ def chandeliers():
     return work_order
 
 
+DRAWING = b"%PDF-1.4\n1 0 obj << >> endobj\ntrailer << >>\n%%EOF\n"
+
+
+@pytest.fixture(autouse=True)
+def _private_files(settings, tmp_path):
+    settings.OMS_WORK_ORDER_FILE_DIR = tmp_path
+
+
 @pytest.mark.django_db(transaction=True)
 def test_confirm_start_and_look_at_the_work_order_page(page: Page, live_server):
     work_order = chandeliers()
@@ -65,6 +73,12 @@ def test_confirm_start_and_look_at_the_work_order_page(page: Page, live_server):
     sign_in(page, live_server.url, "qian")
     page.goto(f"{live_server.url}/work-orders/{draft.pk}/")
     expect(page.locator("#bom-table tbody tr")).to_have_count(4)
+    page.set_input_files(
+        "#id_file",
+        files=[{"name": "客户图纸 五头吊灯.pdf", "mimeType": "application/pdf", "buffer": DRAWING}],
+    )
+    page.click("text=Add file")
+    expect(page.locator("#work-order-files")).to_contain_text("客户图纸 五头吊灯.pdf")
     page.click("text=Confirm materials")
     expect(page.locator("body")).to_contain_text("are confirmed; production can start")
     page.context.clear_cookies()

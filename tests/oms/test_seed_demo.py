@@ -1,4 +1,5 @@
 import statistics
+import subprocess
 from collections import Counter
 from datetime import date, timedelta
 
@@ -10,7 +11,14 @@ from django.utils import timezone
 from aftersales.models import ReturnRequest
 from billing.reminder_seeders import DEMO as REMINDER_DEMO
 from customers.models import Customer, CustomerNote
-from inventory.models import Product, StockLevel, StockMovement, Warehouse, WorkOrder
+from inventory.models import (
+    Product,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+    WorkOrder,
+    WorkOrderFile,
+)
 from inventory.selectors import ledger_drift, low_stock
 from oms.demo import SPRING_FESTIVAL
 from oms.models import OutboxMessage
@@ -189,6 +197,14 @@ def check_bills_of_materials():
     materials = with_bom.filter(stage="materials")
     assert materials.filter(materials_confirmed_at=None).exists()
     assert materials.filter(materials_confirmed_by__groups__name="purchasing").exists()
+    # The customer's drawing, a real PDF kept with the work order.
+    drawing = WorkOrderFile.objects.filter(work_order__in=materials).first()
+    assert drawing is not None
+    with drawing.file.open("rb") as pdf:
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=pdf.read(), capture_output=True, check=True
+        ).stdout.decode()
+    assert "安装尺寸图" in text
     making = with_bom.get(stage="production")
     assert making.component_reservations.count() == making.components.count()
     assert not making.component_reservations.exclude(issued_at=None, released_at=None).exists()
