@@ -325,17 +325,31 @@ def work_order_advance(*, actor: User | None, work_order: WorkOrder) -> WorkOrde
 def work_order_cancel(*, actor: User | None, work_order_id: int) -> None:
     """Stop a work order whose order went away; finished ones stay as they are. Components
     reserved for its production are released."""
-    work_order = WorkOrder.objects.select_for_update().filter(pk=work_order_id).first()
-    if work_order is None or work_order.stage in (WorkOrderStage.DONE, WorkOrderStage.CANCELLED):
+    work_orders_cancel(actor=actor, work_order_ids=[work_order_id])
+
+
+@transaction.atomic
+def work_orders_cancel(*, actor: User | None, work_order_ids: list[int]) -> None:
+    """Stop several work orders (an order's), releasing their components: the work orders
+    locked in key order, then every stock row they release from at once in key order, so an
+    order's cancel never holds one stock row while waiting for another out of order."""
+    work_orders = list(
+        WorkOrder.objects.select_for_update()
+        .filter(pk__in=work_order_ids)
+        .exclude(stage__in=[WorkOrderStage.DONE, WorkOrderStage.CANCELLED])
+        .order_by("pk")
+    )
+    if not work_orders:
         return
-    work_order.stage = WorkOrderStage.CANCELLED
-    work_order.save(update_fields=["stage"])
-    reservations = _open_reservations(work_order)
+    reservations = list(
+        ComponentReservation.objects.filter(
+            work_order__in=work_orders, issued_at__isnull=True, released_at__isnull=True
+        ).order_by("stock_level_id", "pk")
+    )
     if reservations:
-        # Locked in primary-key order, as every stock service does.
         list(
             StockLevel.objects.select_for_update()
-            .filter(pk__in=[r.stock_level_id for r in reservations])
+            .filter(pk__in={r.stock_level_id for r in reservations})
             .order_by("pk")
         )
         now = timezone.now()
@@ -345,12 +359,16 @@ def work_order_cancel(*, actor: User | None, work_order_id: int) -> None:
             )
             reservation.released_at = now
         ComponentReservation.objects.bulk_update(reservations, ["released_at"])
-    audit_record(
-        actor=actor,
-        action="work_order.cancel",
-        obj=work_order,
-        changes={"released": len(reservations)} if reservations else None,
-    )
+    for work_order in work_orders:
+        work_order.stage = WorkOrderStage.CANCELLED
+        work_order.save(update_fields=["stage"])
+        released = sum(1 for r in reservations if r.work_order_id == work_order.pk)
+        audit_record(
+            actor=actor,
+            action="work_order.cancel",
+            obj=work_order,
+            changes={"released": released} if released else None,
+        )
 
 
 def _file_type(upload: UploadedFile) -> str:

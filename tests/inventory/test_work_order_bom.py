@@ -231,3 +231,43 @@ def test_the_nightly_check_finds_a_reservation_nobody_counts(shop):
     [drifted] = reservation_drift()
     assert (drifted.product, drifted.reserved, drifted.allocated) == (crystals, 60, 0)
     assert check_reservations() == 1
+
+
+def test_cancelling_an_order_releases_the_components_of_its_work_orders(shop):
+    from inventory.models import WorkOrder
+    from orders.models import PriceList, PriceListItem
+    from orders.services import order_cancel
+
+    warehouse, lamp, crystals, frame, _work_order, buyer = shop
+    other_lamp = ProductFactory(sku="CHAND-2", made_to_order=True)
+    address = AddressFactory(region="SH")
+    price_list = PriceList.objects.create(name="retail", customer_group=address.customer.group)
+    for product in (lamp, other_lamp):
+        PriceListItem.objects.create(price_list=price_list, product=product, unit_price=900)
+    order = order_submit(
+        actor=None,
+        order=order_create(
+            actor=None,
+            customer=address.customer,
+            lines=[LineRequest(lamp, 1), LineRequest(other_lamp, 1)],
+        ),
+    )
+    made = list(WorkOrder.objects.filter(order_line_id__isnull=False).order_by("pk"))
+    assert len(made) == 2
+    # Both share the crystals, listed in the other order.
+    for work_order, parts in zip(made, [[crystals, frame], [frame, crystals]], strict=True):
+        for product in parts:
+            work_order_set_component(
+                actor=buyer, work_order=work_order, product=product, quantity=1
+            )
+        work_order_confirm_materials(actor=buyer, work_order=work_order)
+        work_order_advance(actor=None, work_order=work_order)
+    assert level(crystals, warehouse).reserved == 2
+    order_cancel(actor=None, order=order, reason="customer changed their mind")
+    assert level(crystals, warehouse).reserved == 0
+    assert level(frame, warehouse).reserved == 0
+    assert set(
+        WorkOrder.objects.filter(pk__in=[w.pk for w in made]).values_list("stage", flat=True)
+    ) == {WorkOrderStage.CANCELLED}
+    assert ComponentReservation.objects.filter(released_at__isnull=False).count() == 4
+    assert list(reservation_drift()) == []
