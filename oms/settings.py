@@ -400,6 +400,14 @@ OMS_CASE_ATTACHMENT_DIR = Path(
     )
 )
 OMS_CASE_ATTACHMENT_MAX_BYTES = env.int("OMS_CASE_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
+# The customer's drawings and specifications of a work order: private too, served by a view.
+OMS_WORK_ORDER_FILE_DIR = Path(
+    env.str(
+        "OMS_WORK_ORDER_FILE_DIR",
+        default=str(VAR_DIR / ("work-order-files-test" if TESTING else "work-order-files")),
+    )
+)
+OMS_WORK_ORDER_FILE_MAX_BYTES = env.int("OMS_WORK_ORDER_FILE_MAX_BYTES", default=20 * 1024 * 1024)
 
 DJANGO_TABLES2_TEMPLATE = "oms/table.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle mb-0"}

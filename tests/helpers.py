@@ -192,7 +192,19 @@ def route_kwargs(
             f"orders:shipping_rule_{page}": {"pk": shipping_rule.pk}
             for page in ("edit", "activate", "deactivate")
         },
-        "inventory:work_order_advance": {"pk": work_order.pk},
+        **{
+            f"inventory:work_order_{page}": {"pk": work_order.pk}
+            for page in ("advance", "detail", "component_set", "confirm_materials")
+        },
+        "inventory:work_order_file_upload": {"pk": work_order.pk},
+        "inventory:work_order_file": {
+            "pk": work_order.pk,
+            "file_pk": work_order_drawing(work_order).pk,
+        },
+        "inventory:work_order_component_remove": {
+            "pk": work_order.pk,
+            "component_pk": work_order_component(work_order).pk,
+        },
         **{
             f"customers:{page}": {"pk": customer.pk}
             for page in ("detail", "edit", "credit", "address_create", "note_add")
@@ -503,6 +515,32 @@ def stocktake_object(warehouse):
 
     open_count = StockCount.objects.filter(warehouse=warehouse, status="open").first()
     return open_count or stocktake_open(actor=None, warehouse=warehouse)
+
+
+def work_order_component(work_order):
+    """A line of the work order's bill of materials (made the first time it is asked for)."""
+    from inventory.models import WorkOrderComponent
+    from tests.factories import ProductFactory
+
+    return WorkOrderComponent.objects.filter(work_order=work_order).first() or (
+        WorkOrderComponent.objects.create(
+            work_order=work_order, product=ProductFactory(), quantity=2
+        )
+    )
+
+
+def work_order_drawing(work_order):
+    """A drawing of the work order's (a small PDF, stored the first time it is asked for)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from inventory.models import WorkOrderFile
+    from inventory.work_orders import work_order_attach_file
+
+    return WorkOrderFile.objects.filter(work_order=work_order).first() or work_order_attach_file(
+        actor=None,
+        work_order=work_order,
+        upload=SimpleUploadedFile("drawing.pdf", b"%PDF-1.4\n% drawing\n", "application/pdf"),
+    )
 
 
 def tax_class_object():

@@ -4,7 +4,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from inventory.services import stock_receive, work_order_create
+from inventory.services import stock_receive
+from inventory.work_orders import work_order_create
 from oms.generic import ObjectActionView
 from oms.models import MessageTemplate
 from oms.roles import ROLES

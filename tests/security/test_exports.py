@@ -14,7 +14,8 @@ from aftersales.models import OrderFeedback
 from customers.services import customer_update
 from inventory.choices import AdjustmentReason
 from inventory.models import DemandForecast, StockLevel
-from inventory.services import stock_adjust, stock_level_update, work_order_create
+from inventory.services import stock_adjust, stock_level_update
+from inventory.work_orders import work_order_create
 from oms.exports import defuse, plain
 from oms.generic import ObjectListView
 from orders.models import ApprovalRule, Promotion, ShippingRule

@@ -39,7 +39,7 @@ from django.urls.exceptions import Resolver404
 from django.utils import translation
 
 from aftersales.case_services import CaseRequest, case_open
-from inventory.services import work_order_create
+from inventory.work_orders import work_order_create
 from oms.generic import ObjectListView
 from oms.models import MessageTemplate
 from oms.services import export_job_start
