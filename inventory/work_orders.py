@@ -44,6 +44,7 @@ from oms.db import atomic_with_retry, next_document_number
 from oms.errors import ServiceError
 from oms.services import audit_record
 from oms.types import User
+from oms.uploads import sniffed_type
 
 MAX_COMPONENTS = 50
 MAX_FILES = 30
@@ -372,25 +373,11 @@ def work_orders_cancel(*, actor: User | None, work_order_ids: list[int]) -> None
 
 
 def _file_type(upload: UploadedFile) -> str:
-    size = upload.size or 0
-    if size <= 0:
-        raise ValidationError({"file": _("The file is empty.")})
-    if size > settings.OMS_WORK_ORDER_FILE_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": _("A file may have at most %(size)s MB.")
-                % {"size": settings.OMS_WORK_ORDER_FILE_MAX_BYTES // (1024 * 1024)}
-            }
-        )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    suffix = PurePath(upload.name or "").suffix.lower()
-    for mime, (magic, suffixes) in FILE_TYPES.items():
-        if head.startswith(magic) and suffix in suffixes:
-            return mime
-    raise ValidationError(
-        {"file": _("Only PDF, PNG, JPEG and DWG drawings or specifications can be added.")}
+    return sniffed_type(
+        upload,
+        types=FILE_TYPES,
+        max_bytes=settings.OMS_WORK_ORDER_FILE_MAX_BYTES,
+        refusal=_("Only PDF, PNG, JPEG and DWG drawings or specifications can be added."),
     )
 
 
