@@ -6,8 +6,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from customers import selectors
+from customers.imports import CustomerImporter
 from customers.seeders import seed_customer_notes_demo, seed_customers_demo
 from oms.db import typed_id
+from oms.imports import register_importer
 from oms.registry import (
     Kpi,
     KpiValue,
@@ -132,3 +134,5 @@ def _messages_of_visible_customers(user, rows):
 
 
 register_message_scope(_messages_of_visible_customers)
+
+register_importer(CustomerImporter())

@@ -6,9 +6,11 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from inventory import selectors
+from inventory.imports import StockLevelImporter
 from inventory.seeders import seed_inventory
 from inventory.stocktake_seeders import seed_forecasts, seed_stocktakes
 from inventory.tables import LowStockTable, StockMovementTable
+from oms.imports import register_importer
 from oms.registry import (
     Kpi,
     KpiValue,
@@ -267,3 +269,5 @@ register_seeder(Seeder("inventory", seed_inventory, depends_on=("users",)))
 # After the shipping history, so the counts snapshot the stock that history left.
 register_seeder(Seeder("stocktakes", seed_stocktakes, depends_on=("shipping",)))
 register_seeder(Seeder("forecasts", seed_forecasts, depends_on=("shipping",)))
+
+register_importer(StockLevelImporter())

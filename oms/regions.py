@@ -94,3 +94,35 @@ def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
         + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
     )
     return 2 * 6371.0 * math.asin(math.sqrt(h))
+
+
+_REGION_SUFFIXES = (
+    "特别行政区",
+    "维吾尔自治区",
+    "壮族自治区",
+    "回族自治区",
+    "自治区",
+    "省",
+    "市",
+)
+_region_names: dict[str, str] = {}
+
+
+def region_code(text: str) -> str | None:
+    """The province code of what a person or a spreadsheet wrote: the code ("GD"), or the
+    Chinese or English name ("广东", "广东省", "Guangdong"); None when it is none of these."""
+    from django.utils import translation
+
+    if not _region_names:
+        for province in PROVINCES:
+            _region_names[province.code.lower()] = province.code
+            for language in ("en", "zh-hans"):
+                with translation.override(language):
+                    _region_names[str(province.name).lower()] = province.code
+    cleaned = " ".join(text.split()).lower()
+    if cleaned in _region_names:
+        return _region_names[cleaned]
+    for suffix in _REGION_SUFFIXES:
+        if cleaned.endswith(suffix) and cleaned[: -len(suffix)] in _region_names:
+            return _region_names[cleaned[: -len(suffix)]]
+    return None

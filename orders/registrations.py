@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from oms.imports import register_importer
 from oms.registry import (
     DetailAction,
     Panel,
@@ -28,6 +29,7 @@ from oms.registry import (
 from oms.roles import ROLES
 from oms.tables import compact_table, table_card
 from orders import customer_panels, selectors
+from orders.intake.products import ProductImporter
 from orders.message_seeders import seed_order_messages
 from orders.messages import ORDER_MESSAGES
 from orders.notes import NOTE_TEXTS, ORDER_NOTES
@@ -254,3 +256,5 @@ register_seeder(Seeder("order-messages", seed_order_messages, depends_on=("order
 
 # Sales analytics, dashboard charts, nightly summaries and customer segments.
 import orders.analytics_registrations  # noqa: E402, F401
+
+register_importer(ProductImporter())
