@@ -532,9 +532,12 @@ def _run_batch(importer, batch, context, report, on_batch) -> None:
         on_batch(report, results, values)
 
 
-def job_start(*, user: User, kind: str, upload: Any, dry_run: bool, language: str) -> ImportJob:
-    """Keep an uploaded file and queue its check (or import) for a worker. The file's header
-    is read here, so a file that cannot be imported at all is refused at once."""
+def job_start(
+    *, user: User, kind: str, upload: Any, dry_run: bool, language: str, queue: bool = True
+) -> ImportJob:
+    """Keep an uploaded file and queue its check (or import) for a worker (`queue=False`: the
+    caller runs it, as the demo seeder does). The file's header is read here, so a file that
+    cannot be imported at all is refused at once."""
     importer = importer_for(kind)
     if not user.has_perm(importer.permission):
         raise PermissionDenied(_("You may not import this kind of file."))
@@ -565,11 +568,12 @@ def job_start(*, user: User, kind: str, upload: Any, dry_run: bool, language: st
             dry_run=dry_run,
             language=language[:10],
         )
-        _enqueue(job)
+        if queue:
+            _enqueue(job)
     return job
 
 
-def job_commit(*, user: User, checked: ImportJob) -> ImportJob:
+def job_commit(*, user: User, checked: ImportJob, queue: bool = True) -> ImportJob:
     """Import the file of a finished check: a new job on the same file. The same check
     imported twice leads to the import already made."""
     importer = importer_for(checked.kind)
@@ -594,7 +598,8 @@ def job_commit(*, user: User, checked: ImportJob) -> ImportJob:
             checked=locked,
             language=locked.language,
         )
-        _enqueue(job)
+        if queue:
+            _enqueue(job)
     return job
 
 
