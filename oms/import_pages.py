@@ -97,9 +97,11 @@ class ImportJobTable(BaseTable):
     def value_dry_run(self, value):
         return _("Check only") if value else _("Import")
 
-    def render_status(self, value, record):
+    def render_status(self, record):
+        # The record's code: the table's fast cells pass the choice's label as the value.
+        status = record.status
         return status_badge_html(
-            "import", value, record.get_status_display(), STATUS_TONES.get(value, "grey")
+            "import", status, record.get_status_display(), STATUS_TONES.get(status, "grey")
         )
 
 
