@@ -59,12 +59,14 @@ class ImportFileError(Exception):
 
 
 class RowError(Exception):
-    """One item cannot be imported: the column at fault (its header name) and the reason."""
+    """One item cannot be imported: the column at fault (its header name) and the reason; for
+    an item of several rows, the row at fault (else its first)."""
 
-    def __init__(self, column: str, message: str) -> None:
+    def __init__(self, column: str, message: str, *, row: int | None = None) -> None:
         super().__init__(message)
         self.column = column
         self.message = message
+        self.row = row
 
 
 @dataclass(frozen=True)
@@ -412,6 +414,7 @@ def run_item(importer: Importer, rows: list[ImportRow], context: ImportContext) 
             return importer.import_item(rows, context)
     except RowError as exc:
         column, message = exc.column, exc.message
+        first = exc.row or first
     except ValidationError as exc:
         name, message = _messages(exc)[0]
         column = importer.field_column(name)
@@ -420,7 +423,10 @@ def run_item(importer: Importer, rows: list[ImportRow], context: ImportContext) 
     results = [RowResult(first, ImportAction.ERROR, column, message)]
     if len(rows) > 1:
         other = _("Not imported: row %(row)s of the same order has an error.") % {"row": first}
-        results += [RowResult(r.number, ImportAction.ERROR, "", other) for r in rows[1:]]
+        results += [
+            RowResult(r.number, ImportAction.ERROR, "", other) for r in rows if r.number != first
+        ]
+        results.sort(key=lambda r: r.row)
     return results
 
 
@@ -786,6 +792,19 @@ def percentage(row: ImportRow, column: str, *, required: bool = False) -> Decima
     if not Decimal(0) <= value < Decimal(100):
         raise RowError(column, _("Enter a percentage from 0 up to 100."))
     return value / 100
+
+
+def date_value(row: ImportRow, column: str) -> datetime.date | None:
+    """A date as YYYY-MM-DD (a workbook's date cell reads so), or YYYY/MM/DD."""
+    text = row.get(column).strip()
+    if not text:
+        return None
+    try:
+        return datetime.date.fromisoformat(text[:10].replace("/", "-"))
+    except ValueError:
+        raise RowError(
+            column, _("“%(text)s” is not a date: write YYYY-MM-DD.") % {"text": text[:40]}
+        ) from None
 
 
 def yes_no(row: ImportRow, column: str) -> bool | None:
