@@ -36,7 +36,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DataError, IntegrityError, connections, transaction
 from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
@@ -420,6 +420,14 @@ def run_item(importer: Importer, rows: list[ImportRow], context: ImportContext) 
         column = importer.field_column(name)
     except (ServiceError, PermissionDenied) as exc:
         column, message = "", str(exc)
+    except (IntegrityError, DataError) as exc:
+        # What the checks let through and the database refused (a value too long, a code
+        # another user saved a moment before): the savepoint is rolled back, the rest goes on.
+        logger.warning("import %s: row %s refused by the database: %s", importer.code, first, exc)
+        column = ""
+        message = _("The database refused this row: %(error)s") % {
+            "error": str(exc).splitlines()[0][:200]
+        }
     results = [RowResult(first, ImportAction.ERROR, column, message)]
     if len(rows) > 1:
         other = _("Not imported: row %(row)s of the same order has an error.") % {"row": first}

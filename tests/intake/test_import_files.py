@@ -165,3 +165,34 @@ def test_cells_of_a_workbook_read_as_their_text():
     assert imports.cell_text(datetime.date(2026, 11, 30)) == "2026-11-30"
     assert imports.cell_text(True) == "true"
     assert Decimal(imports.cell_text(19.99)) == Decimal("19.99")
+
+
+class RawCustomers(imports.Importer):
+    """Writes past the model's checks, so the database is the one to refuse."""
+
+    code = "raw-customers"
+    columns = (imports.ImportColumn("code", "编码", required=True),)
+
+    def import_item(self, rows, context):
+        [row] = rows
+        Customer.objects.create(code=row.get("code"), name="x", phone="1", region="SH")
+        return [imports.RowResult(row.number, "create")]
+
+
+def test_a_row_the_database_refuses_is_reported_and_the_others_imported(db, tmp_path):
+    path = tmp_path / "raw.csv"
+    path.write_text("code\nR-1\nR-1\nR-2\n", encoding="utf-8")
+    seen = []
+    report = imports.run_import(
+        importer=RawCustomers(),
+        path=path,
+        file_name="raw.csv",
+        actor=None,
+        dry_run=False,
+        on_batch=lambda report, results, values: seen.extend(results),
+    )
+    assert (report.counts["create"], report.counts["error"]) == (2, 1)
+    refused = next(r for r in seen if r.action == "error")
+    assert refused.row == 3
+    assert refused.message.startswith("The database refused this row: duplicate key")
+    assert sorted(Customer.objects.values_list("code", flat=True)) == ["R-1", "R-2"]
