@@ -33,6 +33,7 @@ IMPORT_PERMISSION = "oms.add_importjob"
 # Administrators may open anybody's import (support); others only their own.
 ALL_IMPORTS_PERMISSION = "oms.view_importjob"
 STATUS_TONES = {"queued": "grey", "running": "blue", "done": "green", "failed": "red"}
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 REPORT_ROWS = 200  # rows shown on the page; the CSV has every row with an error
 
 
@@ -270,7 +271,8 @@ class ImportErrorsView(ImportJobMixin, View):
 
 
 class ImportTemplateView(RequirePermissionMixin, View):
-    """A kind's template: `?kind=customers&lang=zh` for Chinese headers."""
+    """A kind's template: `?kind=customers&lang=zh` for Chinese headers, `&format=xlsx` for a
+    workbook."""
 
     permission_required = IMPORT_PERMISSION
 
@@ -281,9 +283,13 @@ class ImportTemplateView(RequirePermissionMixin, View):
         if importer is None:
             raise Http404
         chinese = request.GET.get("lang") == "zh"
-        response = HttpResponse(
-            imports.template_csv(importer, chinese=chinese), content_type="text/csv; charset=utf-8"
-        )
-        name = f"{importer.code}-template{'-zh' if chinese else ''}.csv"
+        if request.GET.get("format") == "xlsx":
+            content = imports.template_xlsx(importer, chinese=chinese)
+            content_type, suffix = XLSX_TYPE, "xlsx"
+        else:
+            content = imports.template_csv(importer, chinese=chinese)
+            content_type, suffix = "text/csv; charset=utf-8", "csv"
+        response = HttpResponse(content, content_type=content_type)
+        name = f"{importer.code}-template{'-zh' if chinese else ''}.{suffix}"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response

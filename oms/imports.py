@@ -736,6 +736,17 @@ def template_csv(importer: Importer, *, chinese: bool) -> bytes:
     return ("\ufeff" + out.getvalue()).encode("utf-8")
 
 
+def template_xlsx(importer: Importer, *, chinese: bool) -> bytes:
+    """The same template as a one-sheet workbook."""
+    from oms.xlsx import xlsx_bytes
+
+    return xlsx_bytes(
+        [c.zh if chinese else c.name for c in importer.columns],
+        [[c.example for c in importer.columns]],
+        str(importer.label)[:31],
+    )
+
+
 def errors_csv(job: ImportJob, importer: Importer) -> Iterator[str]:
     """The rows with an error: the file's columns as they were, then the column at fault and
     the reason; every cell defused (a cell starting with = + - @ is not a formula). Fix it

@@ -135,9 +135,13 @@ def test_templates_have_english_or_chinese_headers(manager, client):
     assert english.content.decode("utf-8-sig").startswith("code,name,phone")
     chinese = client.get("/imports/template/?kind=customers&lang=zh")
     assert chinese.content.decode("utf-8-sig").startswith("客户编码,客户名称,电话")
-    # A template read back is a valid file (its example row imports).
+    # A template read back is a valid file (its example row imports), CSV or XLSX.
     job = run_job(manager, "customers", chinese.content)
     assert job.created == 1
+    workbook = client.get("/imports/template/?kind=customers&lang=zh&format=xlsx")
+    assert workbook["Content-Disposition"].endswith('customers-template-zh.xlsx"')
+    job = run_job(manager, "customers", workbook.content, name="t.xlsx")
+    assert (job.encoding, job.skipped) == ("xlsx", 1)  # the same example row: unchanged
 
 
 def test_management_command_with_and_without_dry_run(manager, tmp_path):
