@@ -20,7 +20,7 @@ from oms.exports import LINE_END, defuse
 from oms.generic import RequirePermissionMixin
 from oms.regions import region_label
 from oms.tables import format_money
-from orders.choices import Channel
+from orders.intake.channels import channel_names
 from orders.models import Order
 
 CHART_ROWS = 12
@@ -58,7 +58,7 @@ def _label(group: str, row: Margin) -> str:
     if group == "region":
         return region_label(row.label)
     if group == "channel":
-        return str(dict(Channel.choices).get(row.label, row.label))
+        return channel_names([row.label]).get(row.label, row.label)
     if group == "category" and not row.label:
         return _("No category")
     return row.label

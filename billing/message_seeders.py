@@ -12,7 +12,7 @@ from billing.models import Invoice, Payment
 from oms.demo import SeedContext, messages_as_told
 from oms.messaging import messages_allowed
 from oms.models import OutboxMessage
-from orders.messages import PLATFORM_CHANNELS
+from orders.choices import PLATFORM_KINDS
 
 TOLD = 10
 
@@ -27,13 +27,13 @@ def seed_billing_messages(context: SeedContext) -> None:
 
     invoices = (
         Invoice.objects.filter(order__external_reference__startswith="DEMO-", number__isnull=False)
-        .exclude(order__channel__in=PLATFORM_CHANNELS)
+        .exclude(order__channel__kind__in=PLATFORM_KINDS)
         .select_related("order", "customer")
         .order_by("-issued_at", "-pk")[:TOLD]
     )
     payments = (
         Payment.objects.filter(kind=PaymentKind.RECEIPT, allocations__isnull=False)
-        .exclude(allocations__invoice__order__channel__in=PLATFORM_CHANNELS)
+        .exclude(allocations__invoice__order__channel__kind__in=PLATFORM_KINDS)
         .filter(allocations__invoice__order__external_reference__startswith="DEMO-")
         .distinct()
         .select_related("customer")

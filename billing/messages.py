@@ -25,7 +25,7 @@ from oms.messaging import notify
 from oms.models import OutboxMessage
 from oms.registry import MessageEvent, MessageText
 from oms.tables import format_money
-from orders.messages import PLATFORM_CHANNELS
+from orders.intake.channels import told_by_platform
 from orders.models import Order
 from shipping.order_page import order_page_url
 
@@ -151,7 +151,7 @@ def invoice_attachment(invoice_id: int) -> tuple[str, bytes, str]:
 def notify_invoice_issued(invoice: Invoice) -> OutboxMessage | None:
     """Once per invoice, when it has its number (at once, or when finance issues a held one)."""
     order = invoice.order
-    if not invoice.number or order.channel in PLATFORM_CHANNELS:
+    if not invoice.number or told_by_platform(order.channel_id):
         return None
     context = {
         "invoice_number": invoice.number,
@@ -179,7 +179,7 @@ def notify_payment_received(payment: Payment, settled: dict[Invoice, Any]) -> Ou
         order.pk: order
         for order in Order.objects.filter(pk__in={invoice.order_id for invoice in settled})
     }
-    if orders and all(order.channel in PLATFORM_CHANNELS for order in orders.values()):
+    if orders and all(told_by_platform(order.channel_id) for order in orders.values()):
         return None
     context = {
         "payment_number": payment.number,

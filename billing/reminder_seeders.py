@@ -21,7 +21,7 @@ from customers.models import Address, Customer
 from inventory.models import Product
 from oms.demo import SeedContext
 from orders import services as order_services
-from orders.choices import Channel
+from orders.choices import ChannelCode
 from orders.services import LineRequest
 
 DEMO = [
@@ -101,7 +101,7 @@ def seed_reminders_demo(context: SeedContext) -> None:
             actor=None,
             customer=held,
             lines=[LineRequest(product, 1)],
-            channel=Channel.WEB_SHOP,
+            channel=ChannelCode.WEB_SHOP,
             external_reference="WEB-HOLD-0001",
         )
     context.say(

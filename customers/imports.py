@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy
 from customers.services import customer_import
 from oms.choices import ImportAction
 from oms.imports import ImportColumn, ImportContext, Importer, ImportRow, RowError, RowResult
-from oms.regions import region_code
+from oms.regions import region_from_text
 
 
 class CustomerImporter(Importer):
@@ -53,7 +53,7 @@ class CustomerImporter(Importer):
                 )
             ]
         seen[code] = row.number
-        region = region_code(row.get("region"))
+        region = region_from_text(row.get("region"))
         if region is None:
             raise RowError(
                 "region",

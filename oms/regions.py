@@ -96,33 +96,35 @@ def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
-_REGION_SUFFIXES = (
-    "特别行政区",
-    "维吾尔自治区",
-    "壮族自治区",
-    "回族自治区",
-    "自治区",
-    "省",
-    "市",
-)
-_region_names: dict[str, str] = {}
+# What platforms and files append to a province's name: 浙江省, 上海市, 广西壮族自治区.
+_SUFFIXES = ("壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省", "市")
 
 
-def region_code(text: str) -> str | None:
-    """The province code of what a person or a spreadsheet wrote: the code ("GD"), or the
-    Chinese or English name ("广东", "广东省", "Guangdong"); None when it is none of these."""
+def _names_to_codes() -> dict[str, str]:
     from django.utils import translation
 
-    if not _region_names:
-        for province in PROVINCES:
-            _region_names[province.code.lower()] = province.code
-            for language in ("en", "zh-hans"):
-                with translation.override(language):
-                    _region_names[str(province.name).lower()] = province.code
-    cleaned = " ".join(text.split()).lower()
-    if cleaned in _region_names:
-        return _region_names[cleaned]
-    for suffix in _REGION_SUFFIXES:
-        if cleaned.endswith(suffix) and cleaned[: -len(suffix)] in _region_names:
-            return _region_names[cleaned[: -len(suffix)]]
+    names: dict[str, str] = {}
+    for province in PROVINCES:
+        names[province.code.casefold()] = province.code
+        for language in ("en", "zh-hans"):
+            with translation.override(language):
+                names[str(province.name).casefold()] = province.code
+    return names
+
+
+def region_from_text(value: str) -> str | None:
+    """The province code for a code ("ZJ"), an English name ("Zhejiang") or a Chinese one
+    with or without its suffix ("浙江", "浙江省"); None when it names no province."""
+    global _NAMES
+    if _NAMES is None:
+        _NAMES = _names_to_codes()
+    text = value.strip().casefold()
+    if text in _NAMES:
+        return _NAMES[text]
+    for suffix in _SUFFIXES:
+        if text.endswith(suffix) and text[: -len(suffix)] in _NAMES:
+            return _NAMES[text[: -len(suffix)]]
     return None
+
+
+_NAMES: dict[str, str] | None = None

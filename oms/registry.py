@@ -246,6 +246,10 @@ class Registry:
     # (user, outbox queryset) -> the rows of it the user may read (sales limited to their own
     # customers): every page that lists customer messages applies each one.
     message_scopes: list[Callable[[Any, Any], Any]] = field(default_factory=list)
+    # The channel API (/api/v1/, oms.api): each app's ninja Router under its prefix, and the
+    # one callable that turns a bearer token into the caller (orders' channel tokens).
+    api_routers: list[tuple[str, Any]] = field(default_factory=list)
+    api_authenticator: Callable[[HttpRequest, str], Any] | None = None
 
 
 registry = Registry()
@@ -257,6 +261,18 @@ registry = Registry()
 def register_urls(prefix: str, module: str) -> None:
     """Mount an app's URL module (with its own app_name) under `prefix` ("" or "customers/")."""
     registry.url_modules.append((prefix, module))
+
+
+def register_api_router(prefix: str, router: Any) -> None:
+    """Add an app's ninja Router to the channel API (/api/v1/<prefix>)."""
+    registry.api_routers.append((prefix, router))
+
+
+def register_api_authenticator(authenticate: Callable[[HttpRequest, str], Any]) -> None:
+    """(request, bearer token) -> the caller (with `.scopes` and `.channel_code`), or None."""
+    if registry.api_authenticator is not None:
+        raise ImproperlyConfigured("the API authenticator is registered twice")
+    registry.api_authenticator = authenticate
 
 
 def register_beat_job(name: str, task: str, schedule: Any, *, expires: int) -> None:

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_tables2",
     "django_htmx",
     "axes",
+    "ninja",  # the API docs' Swagger UI from our static files, not a CDN
     "oms",
     "customers",
     "inventory",

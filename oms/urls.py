@@ -4,6 +4,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from oms import import_pages, views
+from oms.api import build_api
 from oms.forms import SignInForm
 from oms.registry import registry
 
@@ -57,6 +58,8 @@ urlpatterns = [
     ),
     path("i18n/setlang/", set_language, name="set_language"),
     path("admin/", admin.site.urls),
+    # The channel API: the routers the apps registered (oms.api).
+    path("api/v1/", build_api().urls),
 ]
 # Each app mounts its own URL module (its registrations.py).
 urlpatterns += [path(prefix, include(module)) for prefix, module in registry.url_modules]

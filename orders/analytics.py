@@ -37,7 +37,8 @@ from oms.db import analytics_db
 from oms.regions import region_label
 from oms.services import audit_record
 from oms.types import AnyUser, User
-from orders.choices import Channel, OrderStatus
+from orders.choices import OrderStatus
+from orders.intake.channels import channel_names
 from orders.models import DailyOrderSales, DailySales, Order, OrderLine, SalesSummaryDay
 
 VIEW_ANALYTICS = "orders.view_sales_analytics"
@@ -392,7 +393,7 @@ def label_rows(group: str, rows: list[SalesRow]) -> None:
             row.label = date_format(row.key, fmt[group]) if row.key else ""
         return
     if group == "channel":
-        names = dict(Channel.choices)
+        names = channel_names(row.key for row in rows)
         for row in rows:
             row.label = str(names.get(row.key, row.key))
         return
@@ -401,9 +402,9 @@ def label_rows(group: str, rows: list[SalesRow]) -> None:
             row.label = region_label(row.key)
         return
     if group == "customer_group":
-        names = dict(CustomerGroup.choices)
+        groups = dict(CustomerGroup.choices)
         for row in rows:
-            row.label = str(names.get(row.key, row.key))
+            row.label = str(groups.get(row.key, row.key))
         return
     ids = [row.key for row in rows if row.key is not None]
     if group == "product":

@@ -99,12 +99,44 @@ class PaymentStatus(models.TextChoices):
     REFUNDED = "refunded", _("Refunded")
 
 
-class Channel(models.TextChoices):
+class ChannelCode(models.TextChoices):
+    """The codes of the channels every installation has (migration orders 0023 made them
+    rows of `orders.Channel`); staff add more, e.g. one per Shopify shop."""
+
     BACK_OFFICE = "back_office", _("Back office")
     WEB_SHOP = "web_shop", _("Web shop")
     MARKETPLACE = "marketplace", _("Marketplace")
     IMPORT = "import", _("Import")
     API = "api", _("API")
+
+
+class ChannelKind(models.TextChoices):
+    """What a channel is, which decides how its orders arrive and who tells the buyer."""
+
+    BACK_OFFICE = "back_office", _("Back office")
+    IMPORT = "import", _("Import")
+    API = "api", _("API")
+    SHOPIFY = "shopify", "Shopify"
+    WOOCOMMERCE = "woocommerce", "WooCommerce"
+    TAOBAO = "taobao", _("Taobao/Tmall")
+    JD = "jd", _("JD")
+    PINDUODUO = "pinduoduo", _("Pinduoduo")
+    OTHER_SHOP = "other_shop", _("Other web shop")
+    OTHER_MARKETPLACE = "other_marketplace", _("Other marketplace")
+
+
+# A shop platform tells its buyers about their order itself: we send them nothing it sends.
+PLATFORM_KINDS = frozenset(
+    {
+        ChannelKind.SHOPIFY,
+        ChannelKind.WOOCOMMERCE,
+        ChannelKind.TAOBAO,
+        ChannelKind.JD,
+        ChannelKind.PINDUODUO,
+        ChannelKind.OTHER_SHOP,
+        ChannelKind.OTHER_MARKETPLACE,
+    }
+)
 
 
 class EventKind(models.TextChoices):

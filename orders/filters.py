@@ -12,11 +12,11 @@ from oms.regions import REGION_CHOICES
 from orders.choices import (
     OPEN_STATUSES,
     ApprovalCondition,
-    Channel,
     OrderStatus,
     PromotionKind,
     PromotionScope,
 )
+from orders.intake.channels import channel_choices
 from orders.models import Allocation, ApprovalRule, Order, PriceList, Promotion, ShippingRule
 from orders.selectors import order_reference_match
 
@@ -27,7 +27,7 @@ ORDER_NUMBER = re.compile(r"^SO-?\d", re.IGNORECASE)
 class OrderFilterSet(SearchFilterSet):
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=OrderStatus.choices)
     customer = django_filters.CharFilter(label=_("Customer code"), method="by_customer")
-    channel = django_filters.MultipleChoiceFilter(label=_("Channel"), choices=Channel.choices)
+    channel = django_filters.MultipleChoiceFilter(label=_("Channel"), choices=channel_choices)
     created_after = date_from_filter(_("Created from"))
     created_before = date_until_filter(_("Created until"))
     warehouse = django_filters.ModelChoiceFilter(

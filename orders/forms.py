@@ -1,4 +1,5 @@
 from decimal import Decimal
+from functools import partial
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +11,8 @@ from inventory.forms import ProductBySkuField
 from inventory.models import Product
 from oms.forms import BootstrapFormMixin, QuantityField, date_input
 from oms.types import AnyUser
-from orders.choices import Channel
+from orders.choices import ChannelCode
+from orders.intake.channels import channel_choices
 from orders.models import ApprovalRule, PriceList, Promotion, ShippingRule
 from orders.services.rules import (
     APPROVAL_RULE_FIELDS,
@@ -70,7 +72,9 @@ def order_notes_field() -> forms.CharField:
 class OrderStartForm(BootstrapFormMixin, forms.Form):
     customer = CustomerByCodeField()
     channel = forms.ChoiceField(
-        label=_("Channel"), choices=Channel.choices, initial=Channel.BACK_OFFICE
+        label=_("Channel"),
+        choices=partial(channel_choices, active_only=True),
+        initial=ChannelCode.BACK_OFFICE,
     )
     external_reference = forms.CharField(
         label=_("External reference"),

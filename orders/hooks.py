@@ -30,6 +30,11 @@ AmendHook = Callable[[Order, Actor, list[dict[str, Any]]], None]
 # (order, actor): the order is confirmed (first time, after approval, or again after an
 # amendment's review); its allocation has run. Billing invoices prepaid orders here.
 order_confirmed: list[OrderHook] = []
+# (order, paid amount or None, payment reference): a channel's order was placed
+# (orders.intake.place.intake_order); a paid amount says the buyer already paid on the platform
+# (Shopify's financial_status paid, a marketplace order). Billing records that payment, so a
+# prepaid channel order is never stuck at the dispatch guard.
+order_placed: list[Callable[[Order, Decimal | None, str], None]] = []
 # (order, actor): the order is cancelled; its reservations are released, its work orders
 # stopped, its pending approvals withdrawn; order.cancel_reason says why.
 order_cancelled: list[OrderHook] = []

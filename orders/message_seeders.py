@@ -15,9 +15,8 @@ from inventory.models import WorkOrder
 from oms.demo import SeedContext, messages_as_told
 from oms.messaging import messages_allowed
 from oms.models import OutboxMessage
-from orders.choices import OrderStatus
+from orders.choices import PLATFORM_KINDS, OrderStatus
 from orders.messages import (
-    PLATFORM_CHANNELS,
     notify_order_backordered,
     notify_order_confirmed,
     notify_order_received,
@@ -33,7 +32,7 @@ STAGES = (WorkOrderStage.PRODUCTION, WorkOrderStage.QUALITY_CHECK, WorkOrderStag
 def _told_orders():
     return (
         Order.objects.filter(external_reference__startswith="DEMO-")
-        .exclude(channel__in=PLATFORM_CHANNELS)
+        .exclude(channel__kind__in=PLATFORM_KINDS)
         .select_related("customer")
     )
 

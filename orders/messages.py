@@ -30,7 +30,7 @@ from oms.models import OutboxMessage
 from oms.registry import MessageEvent, MessageText, customer_link
 from oms.tables import format_money
 from orders import hooks
-from orders.choices import Channel
+from orders.intake.channels import told_by_platform
 from orders.models import Order, OrderLine
 
 GREETING_EN = "Dear {{ customer_name }},\n\n"
@@ -199,11 +199,6 @@ ORDER_PRODUCTION = MessageEvent(
 ORDER_MESSAGES = (ORDER_RECEIVED, ORDER_CONFIRMED, ORDER_BACKORDERED, ORDER_PRODUCTION)
 
 
-# A web shop or marketplace confirms the order to its buyer itself (marketplaces forbid
-# contacting their buyers outside the platform); the OMS speaks for the orders it took.
-PLATFORM_CHANNELS = frozenset({Channel.WEB_SHOP, Channel.MARKETPLACE})
-
-
 def order_message_context(order: Order) -> dict[str, Any]:
     return {
         "order_number": order.number,
@@ -223,7 +218,7 @@ def _tell(
 
 def notify_order_received(order: Order) -> OutboxMessage | None:
     """A submitted order waits for review: the customer knows we have it (once per order)."""
-    if order.channel in PLATFORM_CHANNELS:
+    if told_by_platform(order.channel_id):
         return None
     return _tell(order, ORDER_RECEIVED, order_message_context(order), str(order.pk))
 
@@ -231,7 +226,7 @@ def notify_order_received(order: Order) -> OutboxMessage | None:
 def notify_order_confirmed(order: Order) -> OutboxMessage | None:
     """Once per order, in the confirming transaction (a re-confirmation after an amendment
     sends nothing new); not for a shop platform's orders."""
-    if order.channel in PLATFORM_CHANNELS:
+    if told_by_platform(order.channel_id):
         return None
     return _tell(order, ORDER_CONFIRMED, order_message_context(order), str(order.pk))
 
@@ -251,7 +246,7 @@ def expected_restock_date(order: Order, line_ids: list[int]) -> date | None:
 def notify_order_backordered(order: Order, short: dict[int, int]) -> OutboxMessage | None:
     """The order waits for stock (`short`: line id -> units missing): once per order, when
     it first becomes back-ordered."""
-    if order.channel in PLATFORM_CHANNELS or not short:
+    if not short or told_by_platform(order.channel_id):
         return None
     lines = OrderLine.objects.filter(pk__in=short).order_by("line_no")
     context = {
@@ -279,7 +274,7 @@ def notify_work_order_stage(work_order: Any) -> OutboxMessage | None:
         .filter(pk=work_order.order_line_id)
         .first()
     )
-    if line is None or line.order.channel in PLATFORM_CHANNELS:
+    if line is None or told_by_platform(line.order.channel_id):
         return None
     context = {
         **order_message_context(line.order),

@@ -12,6 +12,8 @@ from oms.registry import (
     SearchProvider,
     Seeder,
     grant_many,
+    register_api_authenticator,
+    register_api_router,
     register_audit_actions,
     register_audited_model,
     register_beat_job,
@@ -29,7 +31,9 @@ from oms.registry import (
 from oms.roles import ROLES
 from oms.tables import compact_table, table_card
 from orders import customer_panels, selectors
+from orders.intake.api import router as orders_api
 from orders.intake.products import ProductImporter
+from orders.intake.tokens import token_authenticate
 from orders.message_seeders import seed_order_messages
 from orders.messages import ORDER_MESSAGES
 from orders.notes import NOTE_TEXTS, ORDER_NOTES
@@ -65,11 +69,18 @@ PRICING_RULES = {
     for verb in ("view", "add", "change")
 }
 
+CHANNELS = {f"orders.{verb}_channel" for verb in ("view", "add", "change")}
+
 grant_many({role: {"orders.view_order"} for role in ROLES})
 grant_many(
     {
-        "admin": ORDER_DESK | APPROVE | APPROVAL_RULES | PRICING_RULES | {"orders.start_picking"},
-        "manager": ORDER_DESK | APPROVE | APPROVAL_RULES | PRICING_RULES,
+        "admin": ORDER_DESK
+        | APPROVE
+        | APPROVAL_RULES
+        | PRICING_RULES
+        | CHANNELS
+        | {"orders.start_picking"},
+        "manager": ORDER_DESK | APPROVE | APPROVAL_RULES | PRICING_RULES | CHANNELS,
         "sales": ORDER_DESK,
         "reviewer": APPROVE,
         "warehouse": {"orders.start_picking"},
@@ -85,6 +96,10 @@ grant_many(
     }
 )
 
+# The channel API: orders (create, read, changes, cancel); tokens are channels' (orders.intake).
+register_api_router("", orders_api)
+register_api_authenticator(token_authenticate)
+
 register_nav_item("orders", _("Orders"), "orders:list", "orders.view_order", "receipt", order=10)
 register_nav_item(
     "orders", _("New order"), "orders:create", "orders.add_order", "plus-square", order=20
@@ -99,6 +114,9 @@ register_nav_item(
 )
 register_nav_item(
     "orders", _("Priority queue"), "orders:queue", "orders.view_order", "sort-down", order=40
+)
+register_nav_item(
+    "settings", _("Sales channels"), "orders:channel_list", "orders.view_channel", "shop", order=3
 )
 register_nav_item(
     "settings", _("Price lists"), "orders:price_list_list", "orders.view_pricelist", "tags", order=4
@@ -128,6 +146,7 @@ register_nav_item(
     order=10,
 )
 
+register_audited_model("orders.channel", _("Channel"))
 register_audited_model("orders.approvalrule", _("Approval rule"), money=("threshold",))
 register_audited_model("orders.pricelist", _("Price list"), other_values=breaks_worded)
 # A promotion's value is a percentage or an amount, depending on its kind: shown as a number.
@@ -137,6 +156,13 @@ register_audited_model(
 )
 register_audit_actions(
     {
+        "channel.create": _("Channel created"),
+        "channel.update": _("Channel changed"),
+        "channel.activate": _("Channel switched on"),
+        "channel.deactivate": _("Channel switched off"),
+        "channel.secret": _("Channel signing secret replaced"),
+        "channel.token_create": _("API token created"),
+        "channel.token_revoke": _("API token revoked"),
         "approval_rule.create": _("Approval rule created"),
         "approval_rule.update": _("Approval rule changed"),
         "approval_rule.activate": _("Approval rule switched on"),

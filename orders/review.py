@@ -12,7 +12,7 @@ from orders.choices import (
     OPEN_STATUSES,
     ApprovalCondition,
     ApprovalReason,
-    Channel,
+    ChannelCode,
     OrderStatus,
 )
 from orders.models import Order, OrderLine
@@ -50,7 +50,7 @@ def open_order_value(customer_id: int, *, excluding: int | None = None) -> Decim
 def held_channel_order(order: Order) -> bool:
     """An order a channel sent for a customer on credit hold: taken, and finance decides
     (back-office entry for such a customer is refused before it gets here)."""
-    return order.channel != Channel.BACK_OFFICE and order.customer.credit_hold
+    return order.channel_id != ChannelCode.BACK_OFFICE and order.customer.credit_hold
 
 
 def credit_exposure(order: Order) -> Decimal | None:

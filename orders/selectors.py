@@ -51,13 +51,14 @@ def orders_visible_to(user: AnyUser, orders: QuerySet[Order] | None = None) -> Q
 def order_list(user: AnyUser) -> QuerySet[Order]:
     return (
         orders_visible_to(user)
-        .select_related("customer")
+        .select_related("customer", "channel")
         .only(
             "pk",
             "number",
             "status",
             "on_hold",
-            "channel",
+            "channel__code",
+            "channel__name",
             "total",
             "priority_score",
             "created_at",
@@ -75,7 +76,7 @@ def order_list(user: AnyUser) -> QuerySet[Order]:
 def order_detail(number: str, user: AnyUser) -> Order | None:
     return (
         orders_visible_to(user)
-        .select_related("customer", "created_by")
+        .select_related("customer", "created_by", "channel")
         .prefetch_related(
             Prefetch(
                 "lines",

@@ -2,6 +2,7 @@ from django.urls import path
 
 from oms.generic import action_urls, object_urls
 from orders import views
+from orders.intake import views as channel_views
 from orders.views.rules import approval_rules, price_lists, promotions, shipping_fees
 
 ORDER = "orders/<str:number>/"
@@ -49,6 +50,8 @@ urlpatterns = [
         views.CustomerLinkRevokeView.as_view(),
         name="customer_link_revoke",
     ),
+    # Sales channels (orders/intake/).
+    *object_urls("channels/", "channel", channel_views, "Channel"),
     # Pricing rules (orders/views/rules/).
     *object_urls("price-lists/", "price_list", price_lists, "PriceList"),
     path(

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from oms.demo import SeedContext, messages_as_told
 from oms.messaging import messages_allowed, notify
-from orders.messages import PLATFORM_CHANNELS
+from orders.choices import PLATFORM_KINDS
 from shipping.choices import DISPATCHED_STATUSES, ShipmentEventKind, ShipmentStatus
 from shipping.messages import SHIPMENT_MESSAGES, shipment_message_context
 from shipping.models import Shipment
@@ -23,7 +23,7 @@ def seed_shipment_messages(context: SeedContext) -> None:
         Shipment.objects.filter(
             order__external_reference__startswith="DEMO-", status__in=DISPATCHED_STATUSES
         )
-        .exclude(order__channel__in=PLATFORM_CHANNELS)
+        .exclude(order__channel__kind__in=PLATFORM_KINDS)
         .select_related("order__customer")
         .prefetch_related("events")
         .order_by("-dispatched_at", "-pk")[:TOLD_SHIPMENTS]

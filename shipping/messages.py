@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oms.messaging import notify
 from oms.registry import MessageEvent, MessageText
-from orders.messages import PLATFORM_CHANNELS
+from orders.intake.channels import told_by_platform
 from shipping.choices import ShipmentStatus
 from shipping.models import Shipment
 from shipping.order_page import order_page_url
@@ -187,7 +187,7 @@ def notify_shipment_status(shipment: Shipment) -> None:
     once per shipment and event (a shipment out for delivery twice sends one message). Not
     for a shop platform's orders: the platform tells its buyers itself."""
     event = SHIPMENT_MESSAGES.get(S(shipment.status))
-    if event is None or shipment.order.channel in PLATFORM_CHANNELS:
+    if event is None or told_by_platform(shipment.order.channel_id):
         return
     notify(
         shipment.order.customer,

@@ -1,5 +1,6 @@
 """Order models, one module per concern; import them from here."""
 
+from orders.intake.models import ApiIdempotencyKey, ApiToken, Channel, ChannelBuyer
 from orders.models.analytics import DailyOrderSales, DailySales, SalesSummaryDay
 from orders.models.base import MONEY, ORDER_NUMBER_SEQUENCE
 from orders.models.order import Allocation, Approval, Order, OrderEvent, OrderLine
@@ -15,8 +16,12 @@ __all__ = [
     "MONEY",
     "ORDER_NUMBER_SEQUENCE",
     "Allocation",
+    "ApiIdempotencyKey",
+    "ApiToken",
     "Approval",
     "ApprovalRule",
+    "Channel",
+    "ChannelBuyer",
     "DailyOrderSales",
     "DailySales",
     "Order",

@@ -17,7 +17,7 @@ from oms.regions import REGION_CHOICES
 from oms.roles import ROLE_CHOICES
 from orders.choices import (
     ApprovalDecision,
-    Channel,
+    ChannelCode,
     EventKind,
     FulfilmentStatus,
     OrderStatus,
@@ -32,8 +32,16 @@ class Order(models.Model):
     customer = models.ForeignKey(
         Customer, verbose_name=_("customer"), on_delete=models.PROTECT, related_name="orders"
     )
-    channel = models.CharField(
-        _("channel"), max_length=12, choices=Channel.choices, default=Channel.BACK_OFFICE
+    # The channel's code is the column (to_field): summaries, exports and raw reports read
+    # it without a join, and `channel_id` is the code ("back_office", "web_shop", ...).
+    channel = models.ForeignKey(
+        "orders.Channel",
+        verbose_name=_("channel"),
+        on_delete=models.PROTECT,
+        to_field="code",
+        db_column="channel",
+        default=ChannelCode.BACK_OFFICE,
+        related_name="orders",
     )
     external_reference = models.CharField(_("external reference"), max_length=64, blank=True)
     status = models.CharField(
@@ -86,6 +94,9 @@ class Order(models.Model):
     # `notes` stays staff's own.
     delivery_note = models.CharField(_("delivery note"), max_length=200, blank=True)
     prices_include_tax = models.BooleanField(_("prices include tax"), default=True)
+    # A channel's order keeps the prices, discounts, tax rates and shipping fee the buyer was
+    # charged on the channel: never re-priced from the price list, also not when amended.
+    priced_as_sent = models.BooleanField(_("channel's prices kept"), default=False)
     subtotal = models.DecimalField(_("subtotal"), default=0, **MONEY)
     discount_total = models.DecimalField(_("discounts"), default=0, **MONEY)
     tax_total = models.DecimalField(_("tax"), default=0, **MONEY)
@@ -162,6 +173,8 @@ class Order(models.Model):
             models.Index(fields=["status", "-id"], name="order_status_newest"),
             models.Index(fields=["customer", "-id"], name="order_customer_newest"),
             models.Index(fields=["created_at"], name="order_created"),
+            # A channel reads its orders changed since a cursor (the API's change feed).
+            models.Index(fields=["channel", "updated_at", "id"], name="order_channel_changes"),
             models.Index(
                 fields=["-priority_score", "id"],
                 name="order_open_by_priority",

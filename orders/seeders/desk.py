@@ -23,7 +23,7 @@ from oms.demo import SeedContext
 from oms.errors import ServiceError
 from orders import selectors, services
 from orders.allocation import allocated_by_line, warehouse_rank
-from orders.choices import CANCELLABLE_STATUSES, Channel, OrderStatus
+from orders.choices import CANCELLABLE_STATUSES, ChannelCode, OrderStatus
 from orders.models import Order
 
 S = OrderStatus
@@ -110,9 +110,9 @@ class OrderDesk:
         if show == "backorder":
             lines.append(self._beyond_stock(rng, {line.product.pk for line in lines}))
         actor = rng.choice(self.sales)
-        channel = rng.choices(list(Channel.values), weights=[50, 30, 15, 5, 0])[0]
+        channel = rng.choices(list(ChannelCode.values), weights=[50, 30, 15, 5, 0])[0]
         if show in ("draft", "rejected"):
-            channel = Channel.BACK_OFFICE
+            channel = ChannelCode.BACK_OFFICE
         wanted = rng.choice([rng.randint(0, 20)] * 9 + [rng.randint(35, 60)])
         if show == "far_ahead":
             wanted = rng.randint(45, 60)
@@ -155,7 +155,7 @@ class OrderDesk:
         )
         showing = show is not None
         t = moment
-        if channel == Channel.BACK_OFFICE:
+        if channel == ChannelCode.BACK_OFFICE:
             # Office staff enter orders in office hours.
             in_office = self.context.later(moment, 0, rng)
             t = in_office if in_office <= self.now else moment

@@ -19,9 +19,10 @@ from oms.errors import ServiceError
 from oms.money import ZERO
 from oms.reference_cache import reference_snapshot
 from orders import held_writes
-from orders.choices import Channel, EventKind, OrderStatus
+from orders.choices import ChannelCode, EventKind, OrderStatus
 from orders.held_writes import writes_at_end
-from orders.models import Order, OrderLine
+from orders.intake.channels import channel_kind
+from orders.models import Channel, Order, OrderLine
 from orders.permissions import Actor, OrderAction
 from orders.services.repricing import reprice
 from orders.services.review import submit_draft
@@ -32,6 +33,7 @@ from orders.services.shared import (
     check_customer_may_order,
     check_line_requests,
     check_requested_date,
+    check_sent_shipping_fee,
     copy_shipping_address,
     lock_order_for,
     mark_edited,
@@ -55,7 +57,7 @@ def order_create(
     customer: Customer,
     lines: Sequence[LineRequest] = (),
     shipping_address: Address | None = None,
-    channel: str = Channel.BACK_OFFICE,
+    channel: str = ChannelCode.BACK_OFFICE,
     external_reference: str = "",
     requested_delivery_date: date | None = None,
     notes: str = "",
@@ -95,7 +97,7 @@ def order_place(*, actor: Actor, customer: Customer, lines: list[LineRequest], *
         # inserted the same reference and committed first, this transaction has rolled back
         # whole, and the answer is the first order, as the lookup in create_draft gives a
         # later request.
-        channel = header.get("channel", Channel.BACK_OFFICE)
+        channel = header.get("channel", ChannelCode.BACK_OFFICE)
         reference = header.get("external_reference", "")
         if not reference or not _reference_taken(exc):
             raise
@@ -109,7 +111,7 @@ def order_place(*, actor: Actor, customer: Customer, lines: list[LineRequest], *
 @writes_at_end()
 @reference_snapshot()
 def _place(*, actor: Actor, customer: Customer, lines: list[LineRequest], **header) -> Order:
-    if header.get("channel", Channel.BACK_OFFICE) == Channel.BACK_OFFICE:
+    if header.get("channel", ChannelCode.BACK_OFFICE) == ChannelCode.BACK_OFFICE:
         check_requested_date(header.get("requested_delivery_date"), today=header.get("entered_on"))
     draft = create_draft(actor=actor, customer=customer, lines=list(lines), **header)
     if draft.created:
@@ -123,7 +125,7 @@ def create_draft(
     customer: Customer,
     lines: list[LineRequest],
     shipping_address: Address | None = None,
-    channel: str = Channel.BACK_OFFICE,
+    channel: str = ChannelCode.BACK_OFFICE,
     external_reference: str = "",
     requested_delivery_date: date | None = None,
     notes: str = "",
@@ -131,10 +133,17 @@ def create_draft(
     entered_on: date | None = None,
     replaces: Order | None = None,
     priority_boost: int = 0,
+    prices_include_tax: bool | None = None,
+    shipping_fee: Decimal | None = None,
 ) -> NewDraft:
     """Check, price and insert a draft with its lines (one INSERT each); runs in the caller's
     transaction. `replaces`: goods sent again at no charge for a return of that order
-    (orders.services.replacement), priced at 100 % discount and no shipping fee."""
+    (orders.services.replacement), priced at 100 % discount and no shipping fee.
+
+    Lines that carry a unit price and tax rate (a channel's order) are priced as sent: those
+    prices and the line discounts, gross or net by `prices_include_tax` (default: the
+    channel's setting), and `shipping_fee` (net, default none), rounded by OMS_ROUNDING."""
+    channel_kind(channel)  # an unknown channel is refused here, not by the foreign key
     if external_reference:
         existing = order_with_reference(channel, customer, external_reference)
         if existing is not None:
@@ -152,7 +161,7 @@ def create_draft(
     billing = next((a for a in addresses if a.is_default_billing), address)
     order = Order(
         customer=customer,
-        channel=channel,
+        channel_id=channel,
         external_reference=external_reference,
         payment_terms=customer.payment_terms,
         requested_delivery_date=requested_delivery_date,
@@ -164,6 +173,16 @@ def create_draft(
         priority_boost=priority_boost,
     )
     copy_shipping_address(order, address)
+    if lines and lines[0].priced_as_sent:
+        order.priced_as_sent = True
+        order.prices_include_tax = (
+            prices_include_tax
+            if prices_include_tax is not None
+            else Channel.objects.filter(code=channel)
+            .values_list("prices_include_tax", flat=True)
+            .get()
+        )
+        order.shipping_fee = check_sent_shipping_fee(shipping_fee)
     new_lines = build_lines(order, lines, 1)
     # Priced in memory, then written once: one INSERT for the order, one for its lines.
     reprice(order, new_lines, save_lines=False, save_order=False)
@@ -220,8 +239,8 @@ REFERENCE_CONSTRAINTS = frozenset(
 def order_with_reference(channel: str, customer: Customer, reference: str) -> Order | None:
     """The order that already holds this reference: a channel's order ids are unique per
     channel, a back-office reference (the customer's PO number) per customer."""
-    orders = Order.objects.filter(channel=channel, external_reference=reference)
-    if channel == Channel.BACK_OFFICE:
+    orders = Order.objects.filter(channel_id=channel, external_reference=reference)
+    if channel == ChannelCode.BACK_OFFICE:
         orders = orders.filter(customer=customer)
     return orders.first()
 
@@ -229,7 +248,7 @@ def order_with_reference(channel: str, customer: Customer, reference: str) -> Or
 def seen_before(existing: Order, channel: str) -> NewDraft:
     """A channel delivering an order again gets the first one back (idempotent intake); a
     person typing a reference the customer already used is told which order has it."""
-    if channel == Channel.BACK_OFFICE:
+    if channel == ChannelCode.BACK_OFFICE:
         raise ValidationError(
             {
                 "external_reference": _(

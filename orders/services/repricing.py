@@ -31,6 +31,9 @@ def reprice(
     they are inserted, a new order before it is saved)."""
     today = today or timezone.localdate()
     lines = lines if lines is not None else list(order.lines.select_related("product"))
+    if order.priced_as_sent:
+        _total_as_sent(order, lines, today=today, save_lines=save_lines, save_order=save_order)
+        return
     customer = order.customer
     # Price list, tax rates, promotions and shipping rules come from the per-process cache
     # (orders.reference): one statement checks it is current, none reads the tables again.
@@ -91,18 +94,7 @@ def reprice(
         line.tax_amount = result.tax_amount
         line.line_total = result.line_total
     if save_lines:
-        OrderLine.objects.bulk_update(
-            lines,
-            [
-                "unit_price",
-                "promotion_discount",
-                "promotions",
-                "net_amount",
-                "tax_rate",
-                "tax_amount",
-                "line_total",
-            ],
-        )
+        OrderLine.objects.bulk_update(lines, PRICED_FIELDS)
     goods = sum((p.line_total for p in priced), ZERO)
     # Goods sent again for a return (orders.services.replacement) travel at our cost.
     fee = (
@@ -112,6 +104,60 @@ def reprice(
     )
     totals = pricing.order_totals(priced, shipping=fee, weight_kg=weight)
     order.prices_include_tax = price_list.prices_include_tax
+    _write_totals(order, totals)
+    update_priority(order, today=today)
+    if save_order:
+        order.save()
+
+
+PRICED_FIELDS = [
+    "unit_price",
+    "promotion_discount",
+    "promotions",
+    "net_amount",
+    "tax_rate",
+    "tax_amount",
+    "line_total",
+]
+
+
+def _total_as_sent(
+    order: Order, lines: list[OrderLine], *, today: date, save_lines: bool, save_order: bool
+) -> None:
+    """A channel's order: each line's own unit price, discount and tax rate as the channel
+    sent them (kept on the line), the order's gross/net flag and its shipping fee; no price
+    list, no promotion. Quantities may change (amendments); prices never do."""
+    priced = []
+    weight = Decimal(0)
+    for line in lines:
+        result = pricing.price_line(
+            pricing.LineInput(
+                product_id=line.product_id,
+                quantity=line.quantity,
+                tax_class="sent",
+                discount_percent=line.discount_percent,
+            ),
+            unit_price=line.unit_price,
+            on=today,
+            prices_include_tax=order.prices_include_tax,
+            tax_rates={"sent": line.tax_rate},
+        )
+        priced.append(result)
+        weight += line.product.weight_kg * line.quantity
+        line.promotion_discount, line.promotions = result.promotion_discount, []
+        line.net_amount, line.tax_amount = result.net_amount, result.tax_amount
+        line.line_total = result.line_total
+    if save_lines:
+        OrderLine.objects.bulk_update(lines, PRICED_FIELDS)
+    _write_totals(
+        order, pricing.order_totals(priced, shipping=order.shipping_fee, weight_kg=weight)
+    )
+    update_priority(order, today=today)
+    if save_order:
+        order.save()
+
+
+def _write_totals(order: Order, totals: pricing.Totals) -> None:
     order.subtotal, order.discount_total, order.tax_total = (
         totals.subtotal,
         totals.discount_total,
@@ -120,14 +166,11 @@ def reprice(
     order.shipping_fee, order.total, order.total_weight_kg = (
         totals.shipping_fee,
         totals.total,
-        weight,
+        totals.weight_kg,
     )
     # The shipping's VAT (in tax_total too), at the highest rate of the lines' rates of the
     # order's entry day (orders.pricing.shipping_tax_rate).
     order.shipping_tax, order.shipping_tax_rate = totals.shipping_tax, totals.shipping_tax_rate
-    update_priority(order, today=today)
-    if save_order:
-        order.save()
 
 
 def update_priority(order: Order, *, today: date | None = None) -> None:

@@ -45,7 +45,7 @@ def submit_draft(
     and inserted the lines (order_place)."""
     if order.status != S.DRAFT:
         raise InvalidTransition(_("Only a draft can be submitted."))
-    check_customer_may_order(order.customer, order.channel)
+    check_customer_may_order(order.customer, order.channel_id or "")
     if not priced:
         lines = list(order.lines.select_related("product").order_by("line_no"))
         reprice(order, lines)

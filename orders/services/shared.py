@@ -15,7 +15,7 @@ from inventory.models import Product, WorkOrder
 from inventory.services import work_order_cancel
 from oms.money import ZERO
 from oms.roles import ROLES
-from orders.choices import Channel
+from orders.choices import ChannelCode
 from orders.held_writes import hold_event
 from orders.models import Order, OrderEvent, OrderLine
 from orders.permissions import Actor, OrderAction, ensure_action_allowed, ensure_permitted
@@ -28,6 +28,14 @@ class LineRequest:
     product: Product
     quantity: int
     discount_percent: Decimal = ZERO
+    # What a channel charged (its order is priced as sent, orders.services.draft): the unit
+    # price (gross or net, by the order's prices_include_tax) and the tax rate as a fraction.
+    unit_price: Decimal | None = None
+    tax_rate: Decimal | None = None
+
+    @property
+    def priced_as_sent(self) -> bool:
+        return self.unit_price is not None
 
 
 def lock_order(order: Order | int) -> Order:
@@ -123,7 +131,11 @@ def check_line_requests(actor: Actor, requests: list[LineRequest]) -> None:
             raise ValidationError(
                 {"product": _("Product %(sku)s is inactive.") % {"sku": product.sku}}
             )
-        if request.discount_percent < 0 or request.discount_percent > 100:
+        if (
+            request.discount_percent < 0
+            or request.discount_percent > 100
+            or request.discount_percent != request.discount_percent.quantize(CENT)
+        ):
             raise ValidationError({"discount_percent": _("Enter a discount between 0 and 100%.")})
         if request.discount_percent > limit:
             raise ValidationError(
@@ -134,16 +146,78 @@ def check_line_requests(actor: Actor, requests: list[LineRequest]) -> None:
                     % {"limit": f"{limit.normalize():f}"}
                 }
             )
+    check_sent_prices(requests)
 
 
-def check_customer_may_order(customer: Customer, channel: str = Channel.BACK_OFFICE) -> None:
+CENT = Decimal("0.01")
+MAX_UNIT_PRICE = Decimal("99999999.99")
+
+
+def check_sent_shipping_fee(fee: Decimal | None) -> Decimal:
+    """The shipping fee a channel charged (net): none is no fee."""
+    if fee is None:
+        return ZERO
+    if not isinstance(fee, Decimal) or not fee.is_finite() or fee < 0 or fee != fee.quantize(CENT):
+        raise ValidationError(
+            {"shipping_fee": _("The shipping fee must be an amount of at most two decimals.")}
+        )
+    return fee
+
+
+def check_sent_prices(requests: list[LineRequest]) -> None:
+    """A channel's prices come whole or not at all: every line has its unit price (at most two
+    decimals, not negative) and its tax rate (a fraction from 0 to 1), or none has."""
+    sent = [r.priced_as_sent for r in requests]
+    if any(sent) and not all(sent):
+        raise ValidationError(
+            {"unit_price": _("Give every line its unit price, or none (price list prices).")}
+        )
+    for request in requests:
+        if not request.priced_as_sent:
+            continue
+        sku = request.product.sku
+        price = request.unit_price
+        if (
+            not isinstance(price, Decimal)
+            or not price.is_finite()
+            or price < 0
+            or price > MAX_UNIT_PRICE
+            or price != price.quantize(CENT)
+        ):
+            raise ValidationError(
+                {
+                    "unit_price": _(
+                        "The unit price of %(sku)s must be an amount of at most two decimals."
+                    )
+                    % {"sku": sku}
+                }
+            )
+        rate = request.tax_rate
+        if (
+            not isinstance(rate, Decimal)
+            or not rate.is_finite()
+            or not 0 <= rate <= 1
+            or rate != rate.quantize(Decimal("0.0001"))
+        ):
+            raise ValidationError(
+                {
+                    "tax_rate": _(
+                        "The tax rate of %(sku)s must be a percentage from 0 to 100 with at "
+                        "most two decimals."
+                    )
+                    % {"sku": sku}
+                }
+            )
+
+
+def check_customer_may_order(customer: Customer, channel: str = ChannelCode.BACK_OFFICE) -> None:
     """Refuse an inactive customer, and back-office entry for a customer on credit hold. A
     channel's order for a held customer is taken and waits in review (orders.review)."""
     if not customer.is_active:
         raise ValidationError(
             {"customer": _("Customer %(code)s is inactive.") % {"code": customer.code}}
         )
-    if customer.credit_hold and channel == Channel.BACK_OFFICE:
+    if customer.credit_hold and channel == ChannelCode.BACK_OFFICE:
         raise ValidationError(
             {
                 "customer": _("Customer %(code)s is on credit hold: no new orders.")
@@ -174,7 +248,8 @@ def build_lines(order: Order, requests: list[LineRequest], first_line_no: int) -
             description=f"{r.product.name} {r.product.name_en}".strip()[:250],
             quantity=r.quantity,
             discount_percent=r.discount_percent,
-            unit_price=ZERO,
+            unit_price=r.unit_price if r.unit_price is not None else ZERO,
+            tax_rate=r.tax_rate if r.tax_rate is not None else ZERO,
             made_to_order=r.product.made_to_order,
         )
         for i, r in enumerate(requests)

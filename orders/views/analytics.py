@@ -33,7 +33,7 @@ from oms.tasks import enqueue_on_commit
 from oms.xlsx import CONTENT_TYPE, xlsx_bytes
 from orders import analytics
 from orders.analytics import DIMENSIONS, REFRESH_SUMMARY, VIEW_ANALYTICS, SalesFilter, SalesRow
-from orders.choices import Channel
+from orders.intake.channels import channel_choices
 
 MAX_DAYS = 3 * 366
 CHART_ROWS = 15
@@ -65,7 +65,7 @@ class SalesAnalyticsForm(BootstrapFormMixin, forms.Form):
         label=gettext_lazy("Group by"), choices=list(DIMENSIONS.items()), required=False
     )
     channel = forms.MultipleChoiceField(
-        label=gettext_lazy("Channel"), choices=Channel.choices, required=False
+        label=gettext_lazy("Channel"), choices=channel_choices, required=False
     )
     region = forms.MultipleChoiceField(
         label=gettext_lazy("Province"), choices=REGION_CHOICES, required=False

@@ -15,7 +15,7 @@ from billing.messages import notify_invoice_issued, notify_payment_received
 from billing.payments import payment_record
 from oms.choices import OutboxStatus
 from oms.models import OutboxMessage
-from orders.choices import Channel
+from orders.choices import ChannelCode
 from orders.services import LineRequest, order_place
 from tests.billing.test_invoicing import confirmed
 from tests.factories import UserFactory
@@ -170,7 +170,7 @@ def test_a_marketplace_order_is_billed_and_paid_without_a_message(billing, run_h
             actor=None,
             customer=customer,
             lines=[LineRequest(product, 1)],
-            channel=Channel.MARKETPLACE,
+            channel=ChannelCode.MARKETPLACE,
             external_reference="MP-1",
         )
     [invoice] = billing.invoices(order)

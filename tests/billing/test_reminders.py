@@ -23,7 +23,7 @@ from oms.celery import app as celery_app
 from oms.models import AuditLog, OutboxMessage
 from oms.tasks import deliver_outbox_message
 from orders import services as order_services
-from orders.choices import Channel, OrderStatus
+from orders.choices import ChannelCode, OrderStatus
 from orders.models import Order
 from orders.review import open_order_value
 from orders.services import LineRequest
@@ -275,7 +275,7 @@ def test_a_channel_order_of_a_held_customer_waits_in_review_for_credit_hold(bill
         actor=None,
         customer=customer,
         lines=[LineRequest(product, 1)],
-        channel=Channel.WEB_SHOP,
+        channel=ChannelCode.WEB_SHOP,
         external_reference="WEB-1001",
     )
     assert order.status == OrderStatus.PENDING_REVIEW

@@ -52,7 +52,7 @@ def sales_history(days: int = 60) -> None:
             Order(
                 number=f"SO-E2E-{n:05d}",
                 customer=customer,
-                channel=rng.choice(CHANNELS),
+                channel_id=rng.choice(CHANNELS),
                 status="confirmed",
                 ship_recipient="王先生",
                 ship_phone="13800000000",

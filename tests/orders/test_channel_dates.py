@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from orders import services
-from orders.choices import Channel, OrderStatus
+from orders.choices import ChannelCode, OrderStatus
 from orders.models import Order
 from orders.priority import DEFAULT_WEIGHTS
 from orders.services import LineRequest, refresh_priorities
@@ -45,14 +45,16 @@ def factors(order):
 
 def test_a_channel_order_with_a_passed_date_is_taken_without_the_urgency(stocked):
     customer, product = stocked
-    sent = {"channel": Channel.WEB_SHOP, "requested": today() - timedelta(days=3)}
+    sent = {"channel": ChannelCode.WEB_SHOP, "requested": today() - timedelta(days=3)}
     late = place(customer, product, reference="SHOP-1", **sent)
     late.refresh_from_db()
     assert late.status == OrderStatus.ALLOCATED
     assert late.requested_delivery_date == today() - timedelta(days=3)  # kept as sent
     assert factors(late) == {"passed_on_arrival": 0}
     # The same order wanted today is overdue on the day it arrives, and gets the points.
-    due = place(customer, product, channel=Channel.WEB_SHOP, requested=today(), reference="SHOP-2")
+    due = place(
+        customer, product, channel=ChannelCode.WEB_SHOP, requested=today(), reference="SHOP-2"
+    )
     due.refresh_from_db()
     assert factors(due) == {"due": DEFAULT_WEIGHTS["overdue"]}
     assert due.priority_score == late.priority_score + DEFAULT_WEIGHTS["overdue"]
@@ -71,7 +73,7 @@ def test_back_office_entry_still_refuses_a_passed_date(stocked):
     sales = UserFactory(username="sales-d", role="sales")
     # The form's path (order_create), whatever channel the person picks, and a back-office
     # order placed at once.
-    for channel in (Channel.BACK_OFFICE, Channel.WEB_SHOP):
+    for channel in (ChannelCode.BACK_OFFICE, ChannelCode.WEB_SHOP):
         with pytest.raises(ValidationError, match="past"):
             services.order_create(
                 actor=sales,
@@ -81,13 +83,15 @@ def test_back_office_entry_still_refuses_a_passed_date(stocked):
                 requested_delivery_date=yesterday,
             )
     with pytest.raises(ValidationError, match="past"):
-        place(customer, product, channel=Channel.BACK_OFFICE, requested=yesterday, reference="")
+        place(customer, product, channel=ChannelCode.BACK_OFFICE, requested=yesterday, reference="")
     assert not Order.objects.exists()
 
 
 def test_the_order_page_says_why_there_is_no_urgency(stocked, client_for):
     customer, product = stocked
     passed = today() - timedelta(days=4)
-    order = place(customer, product, channel=Channel.MARKETPLACE, requested=passed, reference="M-1")
+    order = place(
+        customer, product, channel=ChannelCode.MARKETPLACE, requested=passed, reference="M-1"
+    )
     page = client_for("sales").get(order.get_absolute_url()).content.decode()
     assert f"requested date {passed.isoformat()} had passed when the order came in +0" in page

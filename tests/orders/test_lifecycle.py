@@ -105,7 +105,7 @@ def test_same_channel_reference_returns_the_first_order(catalog):
         Order.objects.create(
             number="SO-X",
             customer=customer,
-            channel="web_shop",
+            channel_id="web_shop",
             external_reference="T-1001",
             payment_terms="prepaid",
             ship_recipient="x",

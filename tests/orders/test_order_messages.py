@@ -13,7 +13,7 @@ from inventory.services import work_order_advance
 from oms.choices import OutboxStatus
 from oms.models import OutboxMessage
 from orders import hooks, services
-from orders.choices import ApprovalCondition, Channel, OrderStatus
+from orders.choices import ApprovalCondition, ChannelCode, OrderStatus
 from orders.messages import (
     notify_order_backordered,
     notify_order_confirmed,
@@ -99,7 +99,7 @@ def test_placing_an_order_tells_in_the_same_transaction_with_the_link(catalog):
         actor=None,
         customer=customer,
         lines=[services.LineRequest(product, 1)],
-        channel=Channel.API,
+        channel=ChannelCode.API,
         external_reference="API-1",
     )
     order = Order.objects.get(pk=order.pk)
@@ -115,7 +115,7 @@ def test_placing_an_order_tells_in_the_same_transaction_with_the_link(catalog):
         actor=None,
         customer=customer,
         lines=[services.LineRequest(product, 1)],
-        channel=Channel.API,
+        channel=ChannelCode.API,
         external_reference="API-1",
     )
     assert again.pk == order.pk
@@ -155,7 +155,7 @@ def test_a_shop_platforms_orders_are_told_by_the_platform(catalog):
     product = catalog.product("30.00")
     catalog.stock(product, catalog.shanghai, 5)
     customer = catalog.customer(email="buyer@example.com", preferred_channel="email")
-    for n, channel in enumerate((Channel.MARKETPLACE, Channel.WEB_SHOP)):
+    for n, channel in enumerate((ChannelCode.MARKETPLACE, ChannelCode.WEB_SHOP)):
         services.order_place(
             actor=None,
             customer=customer,

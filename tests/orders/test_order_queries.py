@@ -11,7 +11,7 @@ import pytest
 
 from customers.choices import PaymentTerms
 from oms import reference_cache
-from orders.choices import ApprovalCondition, Channel, EventKind, OrderStatus
+from orders.choices import ApprovalCondition, ChannelCode, EventKind, OrderStatus
 from orders.models import Allocation, ApprovalRule, OrderEvent
 from orders.selectors import reservation_drift
 from orders.services import LineRequest, order_place
@@ -49,14 +49,14 @@ COLD = WARM + 7
 @pytest.mark.parametrize(
     ("terms", "channel", "statements"),
     [
-        (PaymentTerms.PREPAID, Channel.MARKETPLACE, WARM),
+        (PaymentTerms.PREPAID, ChannelCode.MARKETPLACE, WARM),
         # On credit the check sums what the customer's open orders are worth (one statement)
         # and asks billing's exposure provider for unpaid invoices less credit (one more).
-        (PaymentTerms.NET_30, Channel.MARKETPLACE, WARM + 2),
+        (PaymentTerms.NET_30, ChannelCode.MARKETPLACE, WARM + 2),
         # An order the company took itself also tells the customer it is confirmed: the
         # message template is read and an outbox row written; the message links the order
         # page, whose new token goes in with the order row and is audited (one row).
-        (PaymentTerms.PREPAID, Channel.BACK_OFFICE, WARM + 3),
+        (PaymentTerms.PREPAID, ChannelCode.BACK_OFFICE, WARM + 3),
     ],
 )
 def test_placing_an_order_of_five_lines_costs_a_fixed_number_of_statements(
@@ -116,7 +116,7 @@ def test_the_first_order_after_a_change_of_reference_data_reads_it_again(catalog
             actor=None,
             customer=customer,
             lines=[LineRequest(product, 3) for product in products],
-            channel=Channel.MARKETPLACE,
+            channel=ChannelCode.MARKETPLACE,
         )
 
     reference_cache.clear()

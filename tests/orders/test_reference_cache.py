@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from inventory.models import StockLevel, TaxClass, TaxRate
 from oms import reference_cache
-from orders.choices import ApprovalCondition, Channel, OrderStatus
+from orders.choices import ApprovalCondition, ChannelCode, OrderStatus
 from orders.models import Allocation, ApprovalRule, PriceListItem, Promotion, ShippingRule
 from orders.reference import WATCHED_TABLES
 from orders.services import LineRequest, order_place
@@ -26,7 +26,7 @@ def place(customer, product, quantity=1):
         actor=None,
         customer=customer,
         lines=[LineRequest(product, quantity)],
-        channel=Channel.MARKETPLACE,
+        channel=ChannelCode.MARKETPLACE,
     )
 
 

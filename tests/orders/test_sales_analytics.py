@@ -23,7 +23,7 @@ from orders.analytics import (
     sales_summary_refresh,
     sales_total,
 )
-from orders.choices import Channel
+from orders.choices import ChannelCode
 from orders.models import DailyOrderSales, DailySales, Order, OrderLine, SalesSummaryDay
 from orders.services import order_cancel, order_submit
 from tests.factories import CategoryFactory, UserFactory
@@ -56,7 +56,7 @@ def build_sales_book(catalog, today) -> dict:
     book = {"seller": seller, "other": other, "teapot": teapot, "cups": cups, "category": category}
     days = [today - timedelta(days=n) for n in (3, 2, 1)]
     for index, day in enumerate(days):
-        for customer, channel in ((mine, Channel.BACK_OFFICE), (theirs, Channel.WEB_SHOP)):
+        for customer, channel in ((mine, ChannelCode.BACK_OFFICE), (theirs, ChannelCode.WEB_SHOP)):
             order = catalog.order(customer, (teapot, 1 + index), (cups, 4), channel=channel)
             placed_on(order_submit(actor=None, order=order), day)
     placed_on(catalog.order(mine, (teapot, 9)), days[0])  # a draft: not a sale
@@ -119,7 +119,7 @@ def test_summaries_equal_the_live_orders_and_a_second_refresh_changes_nothing(sa
 def test_a_refresh_picks_up_a_late_cancellation(sales_book):
     day = sales_book["days"][-1]
     sales_summary_refresh(day=day)
-    order = Order.objects.filter(created_at__date=day, channel=Channel.WEB_SHOP).get()
+    order = Order.objects.filter(created_at__date=day, channel=ChannelCode.WEB_SHOP).get()
     order_cancel(actor=None, order=order, reason="late")
     assert DailyOrderSales.objects.filter(day=day).count() == 2  # still the old figures
     sales_summary_refresh(day=day)

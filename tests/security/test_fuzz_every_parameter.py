@@ -65,6 +65,7 @@ from tests.helpers import (
     Route,
     book_a_slot,
     carrier_service,
+    channel_object,
     our_routes,
     route_kwargs,
     rule_objects,
@@ -308,6 +309,8 @@ def build_world(users: list) -> World:
     ]
     extra += [plan, *waiting]
     extra += [obj.get_absolute_url() for obj in inactive.values()]
+    # A switched-off channel: its page offers to switch it on again.
+    extra.append(channel_object(active=False).get_absolute_url())
     # A lot that reached a customer: its trace page offers the recall form.
     on_the_way.lines.update(lot="FUZZ-LOT")
     extra.append("/trace/?lot=FUZZ-LOT")

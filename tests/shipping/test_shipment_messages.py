@@ -13,7 +13,7 @@ from oms.messaging import render
 from oms.models import AuditLog, MessageTemplate, OutboxMessage
 from oms.sms import sms_parts
 from oms.tasks import deliver_outbox_message
-from orders.choices import Channel
+from orders.choices import ChannelCode
 from orders.models import Order
 from shipping import services
 from shipping.messages import SHIPMENT_MESSAGES, notify_shipment_status
@@ -102,7 +102,7 @@ def test_messages_follow_language_channel_and_opt_out(shipping):
 
 def test_a_shop_platforms_orders_are_told_by_the_platform(shipping):
     shipment = packed_shipment(shipping, email="buyer@example.com")
-    Order.objects.filter(pk=shipment.order_id).update(channel=Channel.MARKETPLACE)
+    Order.objects.filter(pk=shipment.order_id).update(channel=ChannelCode.MARKETPLACE)
     services.shipment_dispatch(actor=None, shipment=shipment, details=shipping.details())
     assert shipment_codes() == []
 

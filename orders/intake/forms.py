@@ -1,0 +1,45 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from oms.forms import BootstrapFormMixin
+from orders.intake.channels import CHANNEL_FIELDS, CHANNEL_SECRETS, FIXED_ONCE_CREATED
+from orders.intake.models import Channel
+
+
+def _endpoint_field(field, **kwargs):
+    if field.name == "endpoint":
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
+
+
+class ChannelForm(BootstrapFormMixin, forms.ModelForm):
+    formfield_callback = _endpoint_field
+
+    # The secret is never sent back to the browser: empty keeps the stored one.
+    secret = forms.CharField(
+        label=_("Signing secret"),
+        required=False,
+        max_length=128,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "The key the platform signs its webhooks with (HMAC-SHA256). Leave empty to keep "
+            "the stored one."
+        ),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for name in FIXED_ONCE_CREATED:
+                self.fields[name].disabled = True
+
+    class Meta:
+        model = Channel
+        fields = [*CHANNEL_FIELDS, *CHANNEL_SECRETS]
+        help_texts = {
+            "name": _("Empty for a first channel: its standard name in each user's language."),
+            "code": _(
+                "How imports and the API name this channel, e.g. shopify-eu. It cannot change "
+                "later."
+            ),
+        }

@@ -1,0 +1,87 @@
+"""Back-office pages of the sales channels: list, page, create, edit, switch off and on."""
+
+from django.http import Http404
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from oms.generic import ObjectDetailView, ObjectEditView, ObjectListView, ObjectSetActiveView
+from orders.intake import channels as services
+from orders.intake.filters import ChannelFilterSet
+from orders.intake.forms import ChannelForm
+from orders.intake.models import Channel
+from orders.intake.tables import ChannelTable
+
+
+class ChannelListView(ObjectListView):
+    permission_required = "orders.view_channel"
+    filterset_class = ChannelFilterSet
+    table_class = ChannelTable
+    title = gettext_lazy("Sales channels")
+    export_name = "channels"
+    actions = [
+        (gettext_lazy("New channel"), "orders:channel_create", "orders.add_channel", "plus-lg")
+    ]
+
+    def get_queryset(self):
+        return Channel.objects.order_by("-is_active", "name")
+
+    def get_summary(self, queryset):
+        return _(
+            "Every order comes from a channel: the back office, an import, the API, or a shop "
+            "or marketplace store. An order's id is unique within its channel."
+        )
+
+
+class ChannelDetailView(ObjectDetailView):
+    permission_required = "orders.view_channel"
+    template_name = "orders/channel_detail.html"
+    model = Channel
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        context["can_change"] = user.has_perm("orders.change_channel")
+        context["orders_url"] = (
+            f"{reverse('orders:list')}?{urlencode({'channel': self.object.code})}"
+            if user.has_perm("orders.view_order")
+            else ""
+        )
+        return context
+
+
+class ChannelEditView(ObjectEditView):
+    permission_required = "orders.change_channel"
+    form_class = ChannelForm
+    title = gettext_lazy("Edit channel")
+    list_url_name = "orders:channel_list"
+
+    def get_object(self):
+        channel = Channel.objects.filter(pk=self.kwargs["pk"]).first()
+        if channel is None:
+            raise Http404
+        return channel
+
+    def get_form_kwargs(self):
+        return {"instance": self.object}
+
+    def save(self, form):
+        return services.channel_save(
+            actor=self.request.user, channel=self.object, data=form.cleaned_data
+        )
+
+
+class ChannelCreateView(ChannelEditView):
+    permission_required = "orders.add_channel"
+    title = gettext_lazy("New channel")
+
+    def get_object(self):
+        return None
+
+
+class ChannelSetActiveView(ObjectSetActiveView):
+    permission_required = "orders.change_channel"
+    model = Channel
+    service = staticmethod(services.channel_set_active)
+    service_object = "channel"
