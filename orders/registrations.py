@@ -32,6 +32,7 @@ from oms.roles import ROLES
 from oms.tables import compact_table, table_card
 from orders import customer_panels, selectors
 from orders.intake.api import router as orders_api
+from orders.intake.order_import import OrderImporter
 from orders.intake.products import ProductImporter
 from orders.intake.tokens import token_authenticate
 from orders.message_seeders import seed_order_messages
@@ -284,3 +285,4 @@ register_seeder(Seeder("order-messages", seed_order_messages, depends_on=("order
 import orders.analytics_registrations  # noqa: E402, F401
 
 register_importer(ProductImporter())
+register_importer(OrderImporter())
