@@ -52,6 +52,16 @@ urlpatterns = [
     ),
     # Sales channels (orders/intake/).
     *object_urls("channels/", "channel", channel_views, "Channel"),
+    path(
+        "channels/<int:pk>/tokens/new/",
+        channel_views.ChannelTokenCreateView.as_view(),
+        name="channel_token_create",
+    ),
+    path(
+        "channels/<int:pk>/tokens/<int:token_pk>/revoke/",
+        channel_views.ChannelTokenRevokeView.as_view(),
+        name="channel_token_revoke",
+    ),
     # Pricing rules (orders/views/rules/).
     *object_urls("price-lists/", "price_list", price_lists, "PriceList"),
     path(

@@ -109,12 +109,16 @@ ORDER_PAGES = (
 
 def channel_object(*, active: bool = True):
     """A web shop's channel, switched on or off (the first channels come from the migration)."""
+    from orders.intake.tokens import token_create
     from orders.models import Channel
 
-    return Channel.objects.get_or_create(
+    channel, new = Channel.objects.get_or_create(
         code="fuzz-shop" if active else "fuzz-closed",
         defaults={"name": "Fuzz shop", "kind": "shopify", "secret": "k", "is_active": active},
-    )[0]
+    )
+    if new and active:  # its page lists a token to revoke
+        token_create(actor=None, channel=channel, name="sync", scopes=["orders:read"])
+    return channel
 
 
 def route_kwargs(
@@ -164,6 +168,11 @@ def route_kwargs(
             for page in ("detail", "edit", "deactivate")
         },
         "orders:channel_activate": {"pk": channel_object(active=False).pk},
+        "orders:channel_token_create": {"pk": channel_object().pk},
+        "orders:channel_token_revoke": {
+            "pk": channel_object().pk,
+            "token_pk": channel_object().api_tokens.get().pk,
+        },
         "inventory:tax_rate_create": {"pk": tax_class.pk},
         "customers:fapiao": {"pk": customer.pk},
         **{f"reminders:{page}": {"pk": customer.pk} for page in ("pause", "resume", "lift_hold")},

@@ -1,16 +1,28 @@
 """Back-office pages of the sales channels: list, page, create, edit, switch off and on."""
 
-from django.http import Http404
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
 
-from oms.generic import ObjectDetailView, ObjectEditView, ObjectListView, ObjectSetActiveView
+from oms.generic import (
+    ObjectActionView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    ObjectSetActiveView,
+    RequirePermissionMixin,
+)
 from orders.intake import channels as services
+from orders.intake import tokens
 from orders.intake.filters import ChannelFilterSet
-from orders.intake.forms import ChannelForm
-from orders.intake.models import Channel
+from orders.intake.forms import ApiTokenForm, ChannelForm
+from orders.intake.models import ApiToken, Channel
 from orders.intake.tables import ChannelTable
 
 
@@ -43,6 +55,9 @@ class ChannelDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["can_change"] = user.has_perm("orders.change_channel")
+        context["tokens"] = self.object.api_tokens.select_related("created_by")
+        context["token_form"] = ApiTokenForm() if context["can_change"] else None
+        context["api_docs"] = reverse("api:openapi-view")
         context["orders_url"] = (
             f"{reverse('orders:list')}?{urlencode({'channel': self.object.code})}"
             if user.has_perm("orders.view_order")
@@ -85,3 +100,47 @@ class ChannelSetActiveView(ObjectSetActiveView):
     model = Channel
     service = staticmethod(services.channel_set_active)
     service_object = "channel"
+
+
+class ChannelTokenCreateView(LoginRequiredMixin, RequirePermissionMixin, TemplateView):
+    """Make an API token for the channel: shown once, on the page this POST answers with."""
+
+    permission_required = "orders.change_channel"
+    template_name = "orders/channel_token.html"
+    http_method_names = ["post"]
+
+    def post(self, request, pk: int):
+        channel = Channel.objects.filter(pk=pk).first()
+        if channel is None:
+            raise Http404
+        form = ApiTokenForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+            return HttpResponseRedirect(channel.get_absolute_url())
+        try:
+            row, token = tokens.token_create(
+                actor=request.user,
+                channel=channel,
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(channel.get_absolute_url())
+        response = self.render_to_response({"channel": channel, "row": row, "token": token})
+        response["Cache-Control"] = "no-store"  # the token is in this page only
+        return response
+
+
+class ChannelTokenRevokeView(ObjectActionView):
+    permission_required = "orders.change_channel"
+
+    def perform(self, request, pk: int, token_pk: int):
+        row = ApiToken.objects.filter(pk=token_pk, channel_id=pk).first()
+        if row is None:
+            raise Http404
+        tokens.token_revoke(actor=request.user, token=row)
+        return _("Token %(name)s is revoked: requests with it are refused.") % {"name": row}
+
+    def get_redirect_url(self, request, pk: int, token_pk: int):
+        return Channel.objects.get(pk=pk).get_absolute_url()

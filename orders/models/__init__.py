@@ -1,7 +1,13 @@
 """Order models, one module per concern; import them from here."""
 
 from orders.intake.models import ApiIdempotencyKey, ApiToken, Channel, ChannelBuyer
-from orders.models.analytics import DailyOrderSales, DailySales, SalesSummaryDay
+from orders.models.analytics import (
+    DailyOrderSales,
+    DailySales,
+    SalesSummaryDay,
+    SalesWindow,
+    SalesWindowProduct,
+)
 from orders.models.base import MONEY, ORDER_NUMBER_SEQUENCE
 from orders.models.order import Allocation, Approval, Order, OrderEvent, OrderLine
 from orders.models.rules import (
@@ -31,5 +37,7 @@ __all__ = [
     "PriceListItem",
     "Promotion",
     "SalesSummaryDay",
+    "SalesWindow",
+    "SalesWindowProduct",
     "ShippingRule",
 ]
