@@ -6,10 +6,12 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from inventory import selectors
+from inventory.imports import StockLevelImporter
 from inventory.seeders import seed_inventory
 from inventory.stocktake_seeders import seed_forecasts, seed_stocktakes
 from inventory.tables import LowStockTable, StockMovementTable
 from inventory.work_order_seeders import seed_work_order_boms
+from oms.imports import register_importer
 from oms.registry import (
     Kpi,
     KpiValue,
@@ -281,3 +283,5 @@ register_seeder(Seeder("stocktakes", seed_stocktakes, depends_on=("shipping",)))
 register_seeder(Seeder("forecasts", seed_forecasts, depends_on=("shipping",)))
 # After the stocktakes, so their snapshots are not disturbed by the parts bought in.
 register_seeder(Seeder("work-order-boms", seed_work_order_boms, depends_on=("stocktakes",)))
+
+register_importer(StockLevelImporter())

@@ -261,6 +261,7 @@ CELERY_TASK_ROUTES = {
     "oms.tasks.flush_outbox": {"queue": "notifications"},
     "oms.tasks.file_job_run": {"queue": "documents"},
     "oms.tasks.file_jobs_clean_up": {"queue": "documents"},
+    "oms.tasks.import_job_run": {"queue": "documents"},
 }
 CELERY_WORKER_QUEUES = "default,documents,tracking,notifications"
 CELERY_TIMEZONE = TIME_ZONE
@@ -356,6 +357,13 @@ OMS_FILE_JOB_DIR = Path(env.str("OMS_FILE_JOB_DIR", default=str(VAR_DIR / "expor
 OMS_FILE_JOB_TIME_LIMIT = env.int("OMS_FILE_JOB_TIME_LIMIT", default=1800)
 # File jobs one user may have queued or running at once.
 OMS_FILE_JOB_MAX_ACTIVE = env.int("OMS_FILE_JOB_MAX_ACTIVE", default=3)
+# Imports (oms.imports): uploaded files wait here for the worker that checks or imports them;
+# a bigger file is refused, and so is a file of more rows than this.
+OMS_IMPORT_DIR = Path(env.str("OMS_IMPORT_DIR", default=str(VAR_DIR / "imports")))
+OMS_IMPORT_MAX_BYTES = env.int("OMS_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+OMS_IMPORT_MAX_ROWS = env.int("OMS_IMPORT_MAX_ROWS", default=200_000)
+# An import keeps every row with an error; of the other rows, this many for its report.
+OMS_IMPORT_REPORT_ROWS = env.int("OMS_IMPORT_REPORT_ROWS", default=1000)
 # Batch printing of shipment documents: up to this many print in the request, more go to a
 # worker that renders them this many per WeasyPrint call; the file is kept this many days.
 OMS_DOCUMENT_BATCH_INLINE_MAX = env.int("OMS_DOCUMENT_BATCH_INLINE_MAX", default=20)

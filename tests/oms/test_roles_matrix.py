@@ -34,7 +34,7 @@ PUBLIC = {
 ANY_SIGNED_IN = {"dashboard", "search", "logout", "password_change", "password_change_done"}
 # Views open only to the signed-in user who owns the object (and administrators), whatever
 # their role: tests/oms/test_export_jobs.py checks them.
-OWNER_ONLY = {"file_job", "file_job_download"}
+OWNER_ONLY = {"file_job", "file_job_download", "import_job", "import_commit", "import_errors"}
 
 
 def our_url_patterns():

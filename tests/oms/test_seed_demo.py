@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from aftersales.models import ReturnRequest
 from billing.reminder_seeders import DEMO as REMINDER_DEMO
+from customers.import_seeders import FILE_NAME as IMPORT_DEMO_FILE
 from customers.models import Customer, CustomerNote
 from inventory.models import (
     Product,
@@ -21,7 +22,7 @@ from inventory.models import (
 )
 from inventory.selectors import ledger_drift, low_stock
 from oms.demo import SPRING_FESTIVAL
-from oms.models import OutboxMessage
+from oms.models import ImportJob, OutboxMessage
 from oms.roles import ROLES
 from orders.models import Allocation, Approval, Order, OrderEvent
 from orders.selectors import reservation_drift
@@ -49,8 +50,17 @@ def test_seed_demo_is_idempotent_and_consistent(django_user_model):
     counts = row_counts()
     assert counts[0] >= 4
     assert counts[1] >= 190
-    # The reminders demo's own customers and the return resolutions demo's one.
-    assert counts[2] == 40 + len(REMINDER_DEMO) + 1
+    # The reminders demo's own customers, the return resolutions demo's one and the five the
+    # demo import made (of its eight rows: two errors, one twice).
+    assert counts[2] == 40 + len(REMINDER_DEMO) + 1 + 5
+    imported = ImportJob.objects.get(file_name=IMPORT_DEMO_FILE, dry_run=False)
+    assert (imported.status, imported.created, imported.errors, imported.skipped) == (
+        "done",
+        5,
+        2,
+        1,
+    )
+    assert imported.checked.dry_run
     seed()
     assert row_counts() == counts  # a second run adds nothing
     assert list(ledger_drift()) == []
