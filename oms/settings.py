@@ -18,6 +18,14 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 # pytest sets PYTEST_VERSION while it runs; tests get fast hashing and their own broker.
 TESTING = "PYTEST_VERSION" in os.environ
+# What test runs add to names they share with the checkout (broker keys, shared cache, folders):
+# each pytest-xdist worker gets its own, as it gets its own test database.
+TEST_SUFFIX = (
+    "-test"
+    + (f"-{os.environ['PYTEST_XDIST_WORKER']}" if "PYTEST_XDIST_WORKER" in os.environ else "")
+    if TESTING
+    else ""
+)
 
 DEBUG = env.bool("DEBUG", default=True)
 PRODUCTION = not DEBUG
@@ -242,10 +250,10 @@ OMS_CARRIER_SIMULATOR_RUN = env.bool("OMS_CARRIER_SIMULATOR_RUN", default=DEBUG)
 
 # Celery
 # Redis keys carry a prefix per checkout (OMS_BROKER_PREFIX), so checkouts sharing a Redis never
-# share queues; tests add "-test" to it.
+# share queues; tests add TEST_SUFFIX to it.
 _broker_url, _broker_options = default_broker(
     VAR_DIR,
-    testing=TESTING,
+    suffix=TEST_SUFFIX,
     prefix=env.str("OMS_BROKER_PREFIX", default=checkout_prefix(BASE_DIR)),
 )
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=_broker_url)
@@ -284,13 +292,12 @@ elif CELERY_BROKER_URL.startswith("redis://127.0.0.1:6379/"):
     CACHES["shared"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": "redis://127.0.0.1:6379/1",
-        "KEY_PREFIX": env.str("OMS_BROKER_PREFIX", default=checkout_prefix(BASE_DIR))
-        + ("-test" if TESTING else ""),
+        "KEY_PREFIX": env.str("OMS_BROKER_PREFIX", default=checkout_prefix(BASE_DIR)) + TEST_SUFFIX,
     }
 else:
     CACHES["shared"] = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(VAR_DIR / ("shared-cache-test" if TESTING else "shared-cache")),
+        "LOCATION": str(VAR_DIR / f"shared-cache{TEST_SUFFIX}"),
     }
 
 # Production hardening (DEBUG off): `manage.py check --deploy` reports nothing.
@@ -404,7 +411,7 @@ OMS_CASE_ESCALATE_PERCENT = env.int("OMS_CASE_ESCALATE_PERCENT", default=80)
 OMS_CASE_ATTACHMENT_DIR = Path(
     env.str(
         "OMS_CASE_ATTACHMENT_DIR",
-        default=str(VAR_DIR / ("case-attachments-test" if TESTING else "case-attachments")),
+        default=str(VAR_DIR / f"case-attachments{TEST_SUFFIX}"),
     )
 )
 OMS_CASE_ATTACHMENT_MAX_BYTES = env.int("OMS_CASE_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
