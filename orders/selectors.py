@@ -51,14 +51,13 @@ def orders_visible_to(user: AnyUser, orders: QuerySet[Order] | None = None) -> Q
 def order_list(user: AnyUser) -> QuerySet[Order]:
     return (
         orders_visible_to(user)
-        .select_related("customer", "channel")
+        .select_related("customer")
         .only(
             "pk",
             "number",
             "status",
             "on_hold",
-            "channel__code",
-            "channel__name",
+            "channel",
             "total",
             "priority_score",
             "created_at",

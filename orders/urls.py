@@ -58,6 +58,11 @@ urlpatterns = [
         name="channel_token_create",
     ),
     path(
+        "channels/<int:pk>/tokens/<int:token_pk>/",
+        channel_views.ChannelTokenDetailView.as_view(),
+        name="channel_token_detail",
+    ),
+    path(
         "channels/<int:pk>/tokens/<int:token_pk>/revoke/",
         channel_views.ChannelTokenRevokeView.as_view(),
         name="channel_token_revoke",

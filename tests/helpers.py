@@ -169,6 +169,10 @@ def route_kwargs(
         },
         "orders:channel_activate": {"pk": channel_object(active=False).pk},
         "orders:channel_token_create": {"pk": channel_object().pk},
+        "orders:channel_token_detail": {
+            "pk": channel_object().pk,
+            "token_pk": channel_object().api_tokens.get().pk,
+        },
         "orders:channel_token_revoke": {
             "pk": channel_object().pk,
             "token_pk": channel_object().api_tokens.get().pk,

@@ -102,12 +102,15 @@ class ChannelSetActiveView(ObjectSetActiveView):
     service_object = "channel"
 
 
-class ChannelTokenCreateView(LoginRequiredMixin, RequirePermissionMixin, TemplateView):
-    """Make an API token for the channel: shown once, on the page this POST answers with."""
+def _new_token_key(token_pk: int) -> str:
+    return f"orders.new_api_token.{token_pk}"
+
+
+class ChannelTokenCreateView(ObjectActionView):
+    """Make an API token for the channel, then show it once on its own page (the session
+    holds it until that page has shown it)."""
 
     permission_required = "orders.change_channel"
-    template_name = "orders/channel_token.html"
-    http_method_names = ["post"]
 
     def post(self, request, pk: int):
         channel = Channel.objects.filter(pk=pk).first()
@@ -127,7 +130,25 @@ class ChannelTokenCreateView(LoginRequiredMixin, RequirePermissionMixin, Templat
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
             return HttpResponseRedirect(channel.get_absolute_url())
-        response = self.render_to_response({"channel": channel, "row": row, "token": token})
+        request.session[_new_token_key(row.pk)] = token
+        messages.success(request, _("Token %(name)s is made: copy it now.") % {"name": row})
+        return HttpResponseRedirect(
+            reverse("orders:channel_token_detail", args=[channel.pk, row.pk])
+        )
+
+
+class ChannelTokenDetailView(LoginRequiredMixin, RequirePermissionMixin, TemplateView):
+    """A new token's page: the token itself the first time, never again."""
+
+    permission_required = "orders.change_channel"
+    template_name = "orders/channel_token.html"
+
+    def get(self, request, pk: int, token_pk: int):
+        row = ApiToken.objects.select_related("channel").filter(pk=token_pk, channel_id=pk).first()
+        if row is None:
+            raise Http404
+        token = request.session.pop(_new_token_key(row.pk), None)
+        response = self.render_to_response({"channel": row.channel, "row": row, "token": token})
         response["Cache-Control"] = "no-store"  # the token is in this page only
         return response
 

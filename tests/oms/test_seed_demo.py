@@ -24,6 +24,7 @@ from inventory.selectors import ledger_drift, low_stock
 from oms.demo import SPRING_FESTIVAL
 from oms.models import ImportJob, OutboxMessage
 from oms.roles import ROLES
+from orders.intake.seeders import BUYERS as API_BUYERS
 from orders.models import Allocation, Approval, Order, OrderEvent
 from orders.selectors import reservation_drift
 from shipping.choices import ShipmentStatus
@@ -50,9 +51,10 @@ def test_seed_demo_is_idempotent_and_consistent(django_user_model):
     counts = row_counts()
     assert counts[0] >= 4
     assert counts[1] >= 190
-    # The reminders demo's own customers, the return resolutions demo's one and the five the
-    # demo import made (of its eight rows: two errors, one twice).
-    assert counts[2] == 40 + len(REMINDER_DEMO) + 1 + 5
+    # The reminders demo's own customers, the return resolutions demo's one, the five the
+    # demo import made (of its eight rows: two errors, one twice) and the buyers the channel
+    # API's demo orders came from (each once, however many orders).
+    assert counts[2] == 40 + len(REMINDER_DEMO) + 1 + 5 + len(API_BUYERS)
     imported = ImportJob.objects.get(file_name=IMPORT_DEMO_FILE, dry_run=False)
     assert (imported.status, imported.created, imported.errors, imported.skipped) == (
         "done",

@@ -128,10 +128,15 @@ def test_a_token_is_shown_once_works_and_stops_when_revoked(manager_client, clie
     response = manager_client.post(
         f"/channels/{channel.pk}/tokens/new/", {"name": "sync", "scopes": ["orders:read"]}
     )
-    assert response.status_code == 200
-    assert response["Cache-Control"] == "no-store"
-    token = re.search(r'value="(oms_[^"]+)"', response.content.decode()).group(1)
     row = channel.api_tokens.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/channels/{channel.pk}/tokens/{row.pk}/"
+    shown = manager_client.get(response["Location"])
+    assert shown["Cache-Control"] == "no-store"
+    token = re.search(r'value="(oms_[^"]+)"', shown.content.decode()).group(1)
+    # Shown once: the page again has no token, and the token is kept nowhere in clear.
+    assert "oms_" not in manager_client.get(response["Location"]).content.decode()
+    assert token not in str(list(channel.api_tokens.values()))
     assert token not in manager_client.get(f"/channels/{channel.pk}/").content.decode()
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
     assert client.get("/api/v1/orders", **auth).status_code == 200
