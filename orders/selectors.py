@@ -30,6 +30,7 @@ from oms.roles import ROLES
 from oms.selectors import differs_from_sum
 from oms.types import AnyUser
 from orders.choices import OPEN_STATUSES, REMAINDER_STATUSES, ApprovalDecision, OrderStatus
+from orders.intake.channels import channel_name_expression
 from orders.models import (
     ORDER_NUMBER_SEQUENCE,
     Allocation,
@@ -52,6 +53,8 @@ def order_list(user: AnyUser) -> QuerySet[Order]:
     return (
         orders_visible_to(user)
         .select_related("customer")
+        # The channel's name in the reader's language, from the same statement (a join).
+        .annotate(channel_name=channel_name_expression())
         .only(
             "pk",
             "number",

@@ -86,7 +86,10 @@ class OrderTable(BaseTable):
     def render_status(self, value, record):
         return status_badge(record)
 
-    def render_channel(self, value):
+    def render_channel(self, value, record):
+        named = getattr(record, "channel_name", None)  # order_list annotates it
+        if named:
+            return named
         if not hasattr(self, "_channel_names"):
             self._channel_names = channel_names()
         return self._channel_names.get(value, value)
