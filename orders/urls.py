@@ -52,6 +52,20 @@ urlpatterns = [
     ),
     # Sales channels (orders/intake/).
     *object_urls("channels/", "channel", channel_views, "Channel"),
+    # What was sent to channels (orders.intake.outbound).
+    path(
+        "channels/webhooks/", channel_views.WebhookDeliveryListView.as_view(), name="webhook_list"
+    ),
+    path(
+        "channels/<int:pk>/webhooks/",
+        channel_views.WebhookDeliveryListView.as_view(),
+        name="channel_webhooks",
+    ),
+    path(
+        "channels/webhooks/<int:pk>/resend/",
+        channel_views.WebhookResendView.as_view(),
+        name="webhook_resend",
+    ),
     # Pricing rules (orders/views/rules/).
     *object_urls("price-lists/", "price_list", price_lists, "PriceList"),
     path(

@@ -1,6 +1,7 @@
 """Order models, one module per concern; import them from here."""
 
 from orders.intake.models import ApiIdempotencyKey, ApiToken, Channel, ChannelBuyer
+from orders.intake.outbound_models import WebhookDelivery
 from orders.models.analytics import DailyOrderSales, DailySales, SalesSummaryDay
 from orders.models.base import MONEY, ORDER_NUMBER_SEQUENCE
 from orders.models.order import Allocation, Approval, Order, OrderEvent, OrderLine
@@ -32,4 +33,5 @@ __all__ = [
     "Promotion",
     "SalesSummaryDay",
     "ShippingRule",
+    "WebhookDelivery",
 ]
