@@ -117,6 +117,26 @@ def channel_object(*, active: bool = True):
     )[0]
 
 
+def webhook_delivery_object():
+    """A failed webhook delivery of the fuzz shop (what the resend button acts on)."""
+    from orders.models import WebhookDelivery
+
+    return WebhookDelivery.objects.get_or_create(
+        channel=channel_object(),
+        target="webhook",
+        event_key="order.confirmed:SO-FUZZ",
+        defaults={
+            "event": "order.confirmed",
+            "reference": "SO-FUZZ",
+            "payload": {"order": {"number": "SO-FUZZ"}},
+            "status": "failed",
+            "attempts": 6,
+            "last_status_code": 500,
+            "last_error": "HTTP 500",
+        },
+    )[0]
+
+
 def route_kwargs(
     *,
     order,
@@ -164,6 +184,8 @@ def route_kwargs(
             for page in ("detail", "edit", "deactivate")
         },
         "orders:channel_activate": {"pk": channel_object(active=False).pk},
+        "orders:channel_webhooks": {"pk": channel_object().pk},
+        "orders:webhook_resend": {"pk": webhook_delivery_object().pk},
         "inventory:tax_rate_create": {"pk": tax_class.pk},
         "customers:fapiao": {"pk": customer.pk},
         **{f"reminders:{page}": {"pk": customer.pk} for page in ("pause", "resume", "lift_hold")},

@@ -2,22 +2,27 @@
 by billing, its invoice gets the payment when it is issued, and it may leave; one that
 arrives unpaid is still stopped at the prepaid dispatch guard."""
 
+import json
 from decimal import Decimal
 
 import pytest
+from django.test import override_settings
 
 from billing import services
 from billing.channel_payments import channel_payment_key
 from billing.choices import PaymentMethod, PaymentSource
 from billing.models import Payment
 from oms.models import OutboxMessage
+from orders import services as order_services
 from orders.choices import ChannelKind
 from orders.intake.channels import channel_save
 from orders.intake.place import SentLine, SentOrder, intake_order
-from orders.models import Order
+from orders.models import Order, WebhookDelivery
 from shipping import services as shipping_services
 from shipping.models import Shipment
 from shipping.permissions import ShipmentError
+from tests.factories import UserFactory
+from tests.orders.webhook_server import WebhookReceiver
 
 
 @pytest.fixture
@@ -117,8 +122,6 @@ def test_paid_before_the_invoice_was_issued_for_fapiao_details(billing, setup, s
         ship(billing, order)
     customer.taxpayer_id = billing.business(seed=7).taxpayer_id
     customer.save(update_fields=["taxpayer_id"])
-    from tests.factories import UserFactory
-
     issued = services.invoice_issue(actor=UserFactory(role="finance"), invoice=held)
     assert issued.amount_paid == Decimal("100.00")
     assert Payment.objects.get(idempotency_key=channel_payment_key(order)).unapplied == 0
@@ -136,3 +139,31 @@ def test_a_long_external_id_gets_a_key_that_fits(billing, setup, shop, run_hooks
     key = channel_payment_key(order)
     assert len(key) <= 64
     assert Payment.objects.get(idempotency_key=key).unapplied == 0
+
+
+def test_a_refund_of_a_paid_channel_order_is_told_to_the_channel(billing, setup, shop, run_hooks):
+    customer, product = setup
+    with WebhookReceiver() as receiver:
+        channel_save(
+            actor=None,
+            channel=shop,
+            data={
+                "webhook_url": receiver.url + "/hook",
+                "webhook_secret": "k",
+                "webhook_events": ["order.refunded"],
+            },
+        )
+        with run_hooks():
+            order = arrive(shop, customer, product, "1005", paid=Decimal("100.00"))
+        with override_settings(OMS_REFUND_ON_CANCELLATION=True), run_hooks():
+            order_services.order_cancel(
+                actor=None, order=Order.objects.get(pk=order.pk), reason="buyer"
+            )
+        refunded = WebhookDelivery.objects.get(event="order.refunded")
+        assert refunded.status == "sent"  # sent by the task after the commit
+        [request] = receiver.received
+        assert request.signed_with("k")
+        data = json.loads(request.body)["data"]
+        assert data["refund"]["amount"] == "100.00"
+        assert data["refund"]["method"] == "platform"
+        assert data["order"]["number"] == order.number
