@@ -96,10 +96,14 @@ def queue_refunded(refund: Payment, credit_note) -> None:
     """Tell the order's channel that money was paid back (orders' outbound webhooks), in the
     refund's transaction."""
     from orders.choices import WebhookEvent
-    from orders.intake.outbound import order_ref, webhook_queue
+    from orders.intake.outbound import listening_channel, order_ref, webhook_queue
 
     order = Order.objects.get(pk=credit_note.order_id)
+    channel = listening_channel(order, WebhookEvent.REFUNDED)
+    if channel is None:
+        return
     webhook_queue(
+        channel=channel,
         order=order,
         event=WebhookEvent.REFUNDED,
         key=f"{WebhookEvent.REFUNDED}:{refund.number}",

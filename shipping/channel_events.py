@@ -8,7 +8,7 @@ from typing import Any
 
 from oms.types import User
 from orders.choices import WebhookEvent
-from orders.intake.outbound import order_ref, webhook_queue
+from orders.intake.outbound import listening_channel, order_ref, webhook_queue
 from shipping.models import Shipment
 
 
@@ -50,13 +50,15 @@ def shipment_payload(shipment: Shipment) -> dict[str, Any]:
 
 def _queue(shipment: Shipment, event: str) -> None:
     order = shipment.order
-    if order.channel_id is None:
+    channel = listening_channel(order, event)
+    if channel is None:  # nothing to send: no payload built
         return
     webhook_queue(
         order=order,
         event=event,
         key=f"{event}:{shipment.number}",
         payload=shipment_payload(shipment),
+        channel=channel,
     )
 
 

@@ -39,6 +39,7 @@ from oms.tables import compact_table, table_card
 from orders.notes import ORDER_NOTES
 from shipping import attention, selectors
 from shipping.batch_print import DOCUMENT_BATCH
+from shipping.channel_event_seeders import seed_channel_webhooks
 from shipping.delivery_seeders import seed_delivery_demo
 from shipping.desk_panels import attention_panel, return_panel
 from shipping.desk_seeders import seed_desk
@@ -431,4 +432,7 @@ register_seeder(Seeder("delivery", seed_delivery_demo, depends_on=("shipping",))
 register_seeder(Seeder("customer-page", seed_customer_page_demo, depends_on=("delivery",)))
 register_seeder(Seeder("shipping-merge", seed_merge_demo, depends_on=("shipping",)))
 register_seeder(Seeder("shipping-desk", seed_desk, depends_on=("shipping",)))
+register_seeder(
+    Seeder("channel-webhooks", seed_channel_webhooks, depends_on=("shipping", "delivery"))
+)
 register_seeder(Seeder("shipping-print", seed_batch_print, depends_on=("shipping",)))

@@ -76,15 +76,36 @@ def _insert(channel: Channel, **fields: Any) -> WebhookDelivery | None:
     return delivery
 
 
+def _confirms_shipments(channel: Channel) -> bool:
+    return channel.kind in PLATFORM_KINDS and bool(channel.endpoint)
+
+
+def listening_channel(order: Order, event: str) -> Channel | None:
+    """The order's channel when anything is to be sent about this event (its webhook wants
+    it, or it is a platform to confirm a shipment to), else None: a caller builds the
+    payload only then. One query."""
+    channel = Channel.objects.filter(code=order.channel_id).first()
+    if channel is None:
+        return None
+    if channel.wants(event) or (event == WebhookEvent.SHIPPED and _confirms_shipments(channel)):
+        return channel
+    return None
+
+
 def webhook_queue(
-    *, order: Order, event: str, key: str, payload: dict[str, Any]
+    *,
+    order: Order,
+    event: str,
+    key: str,
+    payload: dict[str, Any],
+    channel: Channel | None = None,
 ) -> list[WebhookDelivery]:
     """Queue an event about a channel's order: to the channel's webhook when it wants the
     event, and, for a shipment on a platform, the platform's ship confirmation. Call it in the
     transaction of the change; `key` names the event once ("order.shipped:SH-…")."""
     if event not in WebhookEvent.values:
         raise ValueError(f"unknown webhook event {event}")
-    channel = Channel.objects.filter(code=order.channel_id).first()
+    channel = channel or listening_channel(order, event)
     if channel is None:
         return []
     payload = _json(payload)
@@ -100,7 +121,7 @@ def webhook_queue(
         )
         if delivery is not None:
             queued.append(delivery)
-    if event == WebhookEvent.SHIPPED and channel.kind in PLATFORM_KINDS and channel.endpoint:
+    if event == WebhookEvent.SHIPPED and _confirms_shipments(channel):
         confirmation = ship_confirmation(channel.kind, payload)
         if confirmation is not None:
             path, body = confirmation
@@ -124,12 +145,15 @@ def webhook_queue(
 def _order_event(order: Order, event: str) -> None:
     from orders.intake.api import OrderOut, order_out
 
-    if order.channel_id is None:
+    channel = listening_channel(order, event)
+    if channel is None:
         return
     body = {"order": OrderOut(**order_out(order)).model_dump(mode="json")}
     if event == WebhookEvent.CANCELLED:
         body["reason"] = order.cancel_reason
-    webhook_queue(order=order, event=event, key=f"{event}:{order.number}", payload=body)
+    webhook_queue(
+        order=order, event=event, key=f"{event}:{order.number}", payload=body, channel=channel
+    )
 
 
 def on_order_confirmed(order: Order, actor: Actor) -> None:

@@ -36,15 +36,18 @@ STATUS_TONES = {
 }
 
 
+NOWRAP = {"td": {"class": "text-nowrap"}}
+
+
 class WebhookDeliveryTable(BaseTable):
-    created_at = DateTimeColumn(verbose_name=_("Queued"))
+    created_at = DateTimeColumn(verbose_name=_("Queued"), attrs=NOWRAP)
     channel = tables.Column(linkify=lambda record: record.channel.get_absolute_url())
     event = tables.Column()
     target = tables.Column()
     reference = tables.Column(
         verbose_name=_("Order"),
         linkify=lambda record: reverse("orders:detail", args=[record.reference]),
-        attrs={"td": {"class": "font-monospace"}},
+        attrs={"td": {"class": "font-monospace text-nowrap"}},
     )
     status = tables.Column()
     attempts = tables.Column(attrs={"td": {"class": "text-end"}})
@@ -89,3 +92,10 @@ class WebhookDeliveryTable(BaseTable):
 
     def value_status(self, value, record):
         return record.get_status_display()
+
+
+class ChannelWebhookDeliveryTable(WebhookDeliveryTable):
+    """One channel's deliveries: the channel is the page's."""
+
+    class Meta(WebhookDeliveryTable.Meta):
+        exclude = ("channel",)

@@ -19,7 +19,11 @@ from orders.intake.filters import ChannelFilterSet, WebhookDeliveryFilterSet
 from orders.intake.forms import ChannelForm
 from orders.intake.models import Channel
 from orders.intake.outbound_models import WebhookDelivery
-from orders.intake.tables import ChannelTable, WebhookDeliveryTable
+from orders.intake.tables import (
+    ChannelTable,
+    ChannelWebhookDeliveryTable,
+    WebhookDeliveryTable,
+)
 
 
 class ChannelListView(ObjectListView):
@@ -126,6 +130,8 @@ class WebhookDeliveryListView(ObjectListView):
     def setup(self, request, *args, **kwargs):
         super().setup(request, *args, **kwargs)
         self.the_channel = self.channel()
+        if self.the_channel is not None:
+            self.table_class = ChannelWebhookDeliveryTable
         self.title = (
             _("Webhooks of %(channel)s") % {"channel": self.the_channel}
             if self.the_channel
