@@ -21,6 +21,7 @@ import json
 import logging
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -28,10 +29,12 @@ from celery import shared_task
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.errors import ServiceError
+from oms.reference_cache import cached
 from oms.services import audit_record
 from oms.tasks import enqueue_on_commit
 from orders.choices import PLATFORM_KINDS, WebhookEvent, WebhookStatus, WebhookTarget
@@ -80,15 +83,44 @@ def _confirms_shipments(channel: Channel) -> bool:
     return channel.kind in PLATFORM_KINDS and bool(channel.endpoint)
 
 
+@dataclass(frozen=True)
+class _Listener:
+    pk: int
+    events: frozenset[str]  # what its webhook wants (empty: no webhook)
+    confirms_shipments: bool
+
+
+def _listeners() -> dict[str, _Listener]:
+    """The channels that listen to anything, by code: reference data cached per process
+    (oms.reference_cache; the channels' table stamps its version on every write), so an
+    order's confirmation reads no channel row when its channel listens to nothing."""
+    from orders.reference import CHANNEL_TABLES
+
+    def load() -> dict[str, _Listener]:
+        listening = Channel.objects.filter(
+            Q(webhook_url__gt="") | Q(kind__in=PLATFORM_KINDS, endpoint__gt="")
+        )
+        return {
+            channel.code: _Listener(
+                channel.pk,
+                frozenset(event for event in WebhookEvent.values if channel.wants(event)),
+                _confirms_shipments(channel),
+            )
+            for channel in listening
+        }
+
+    return cached(("orders.webhook_listeners",), CHANNEL_TABLES, load)
+
+
 def listening_channel(order: Order, event: str) -> Channel | None:
     """The order's channel when anything is to be sent about this event (its webhook wants
     it, or it is a platform to confirm a shipment to), else None: a caller builds the
-    payload only then. One query."""
-    channel = Channel.objects.filter(code=order.channel_id).first()
-    if channel is None:
+    payload only then."""
+    listener = _listeners().get(order.channel_id)
+    if listener is None:
         return None
-    if channel.wants(event) or (event == WebhookEvent.SHIPPED and _confirms_shipments(channel)):
-        return channel
+    if event in listener.events or (event == WebhookEvent.SHIPPED and listener.confirms_shipments):
+        return Channel.objects.filter(pk=listener.pk).first()
     return None
 
 

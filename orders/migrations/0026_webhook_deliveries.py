@@ -9,6 +9,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
+        ("oms", "0010_reference_version"),
         ("orders", "0025_channel_api"),
     ]
 
@@ -153,5 +154,12 @@ class Migration(migrations.Migration):
                     )
                 ],
             },
+        ),
+        # Channels are reference data now (orders.intake.outbound asks, per event, whether a
+        # channel listens): every write stamps their version for the per-process cache.
+        migrations.RunSQL(
+            'CREATE TRIGGER oms_reference_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "orders_channel" '
+            "FOR EACH STATEMENT EXECUTE FUNCTION oms_reference_changed()",
+            'DROP TRIGGER IF EXISTS oms_reference_changed ON "orders_channel"',
         ),
     ]
