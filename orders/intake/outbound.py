@@ -234,6 +234,20 @@ def _destination(delivery: WebhookDelivery) -> tuple[str, str]:
     return channel.webhook_url, channel.webhook_secret
 
 
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not a new address: it fails the attempt (urllib would turn
+    the POST into a GET without the body)."""
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirects)
+# Seconds of backoff a task is scheduled for (eta); longer waits are left to the beat job,
+# beyond the broker's visibility timeout.
+TASK_RETRY_UP_TO = 1800
+
+
 def _post(url: str, secret: str, delivery: WebhookDelivery) -> int:
     """Post the delivery; returns the HTTP status. Raises OSError when none came."""
     body = body_of(delivery)
@@ -247,7 +261,7 @@ def _post(url: str, secret: str, delivery: WebhookDelivery) -> int:
         headers["X-OMS-Signature"] = signature(secret, body)
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=settings.OMS_WEBHOOK_TIMEOUT) as answer:
+        with _OPENER.open(request, timeout=settings.OMS_WEBHOOK_TIMEOUT) as answer:
             answer.read(65536)
             return answer.status
     except urllib.error.HTTPError as exc:
@@ -315,7 +329,11 @@ def deliver_due(delivery_id: int) -> str:
         if delivery is None:
             return "skipped"
         _attempt(delivery)
-    if delivery.status == WebhookStatus.PENDING and delivery.next_attempt_at:
+    if (
+        delivery.status == WebhookStatus.PENDING
+        and delivery.next_attempt_at
+        and delivery.next_attempt_at <= timezone.now() + timedelta(seconds=TASK_RETRY_UP_TO)
+    ):
         try:
             deliver_webhook.apply_async(
                 (delivery.pk,),

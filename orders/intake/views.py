@@ -13,6 +13,7 @@ from oms.generic import (
     ObjectListView,
     ObjectSetActiveView,
 )
+from orders.choices import WebhookEvent
 from orders.intake import channels as services
 from orders.intake import outbound
 from orders.intake.filters import ChannelFilterSet, WebhookDeliveryFilterSet
@@ -61,6 +62,8 @@ class ChannelDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["can_change"] = user.has_perm("orders.change_channel")
+        events = dict(WebhookEvent.choices)
+        context["webhook_events"] = [events.get(code, code) for code in self.object.webhook_events]
         context["deliveries_url"] = (
             reverse("orders:channel_webhooks", args=[self.object.pk])
             if user.has_perm("orders.view_webhookdelivery")

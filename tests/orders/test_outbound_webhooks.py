@@ -253,3 +253,14 @@ def test_delivered_is_told_per_shipment(billing, shop, stocked, receiver):
     assert outbound.deliver_due(delivered.pk) == "sent"
     data = json.loads(receiver.received[-1].body)["data"]
     assert data["shipment"]["delivered_at"]
+
+
+def test_a_redirect_is_not_followed_and_fails_the_attempt(billing, shop, stocked, receiver):
+    customer, product = stocked
+    arrive(shop, customer, product)
+    delivery = WebhookDelivery.objects.get()
+    receiver.answers = [302]
+    assert outbound.deliver_due(delivery.pk) == "pending"
+    delivery.refresh_from_db()
+    assert (delivery.last_status_code, delivery.last_error) == (302, "HTTP 302")
+    assert [r.path for r in receiver.received] == ["/hooks/oms"]  # never /elsewhere

@@ -44,6 +44,8 @@ class WebhookReceiver:
                     time.sleep(receiver.delay)
                 try:
                     self.send_response(status)
+                    if 300 <= status < 400:
+                        self.send_header("Location", "/elsewhere")
                     self.send_header("Content-Length", "2")
                     self.end_headers()
                     self.wfile.write(b"ok")
