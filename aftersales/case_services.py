@@ -49,6 +49,7 @@ from oms.db import next_document_number
 from oms.errors import ServiceError
 from oms.services import audit_record
 from oms.types import User
+from oms.uploads import sniffed_type
 from orders.models import Order
 from shipping.models import Shipment, ShipmentLine
 
@@ -361,24 +362,12 @@ def case_assign(*, actor: User | None, case: Case, assignee: User | None) -> Cas
 def attachment_type(upload: UploadedFile) -> str:
     """The MIME type of an upload from its first bytes, checked against its name; refused
     (ValidationError) when too large, empty, of another type, or named as another type."""
-    size = upload.size or 0
-    if size <= 0:
-        raise ValidationError({"file": _("The file is empty.")})
-    if size > settings.OMS_CASE_ATTACHMENT_MAX_BYTES:
-        raise ValidationError(
-            {
-                "file": _("A file may have at most %(size)s MB.")
-                % {"size": settings.OMS_CASE_ATTACHMENT_MAX_BYTES // (1024 * 1024)}
-            }
-        )
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    suffix = PurePath(upload.name or "").suffix.lower()
-    for mime, (magic, suffixes) in ATTACHMENT_TYPES.items():
-        if head.startswith(magic) and suffix in suffixes:
-            return mime
-    raise ValidationError({"file": _("Only PDF, PNG, JPEG and GIF files can be attached.")})
+    return sniffed_type(
+        upload,
+        types=ATTACHMENT_TYPES,
+        max_bytes=settings.OMS_CASE_ATTACHMENT_MAX_BYTES,
+        refusal=_("Only PDF, PNG, JPEG and GIF files can be attached."),
+    )
 
 
 def case_attach(*, actor: User | None, case: Case, upload: UploadedFile) -> CaseAttachment:

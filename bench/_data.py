@@ -113,8 +113,9 @@ def _orders(cursor, *, orders: int, customers: int) -> None:
             on_hold, hold_reason, needs_review, payment_terms, ship_recipient, ship_phone,
             ship_region, ship_city, ship_district, ship_street, ship_postal_code,
             billing_address, notes, prices_include_tax, subtotal, discount_total, tax_total,
-            shipping_fee, total, total_weight_kg, priority_score, priority_reasons,
-            priority_boost, review_round, cancel_reason, requested_delivery_date, created_at,
+            shipping_fee, shipping_tax, shipping_tax_rate, total, total_weight_kg, priority_score,
+            priority_reasons, priority_boost, review_round, cancel_reason, requested_delivery_date,
+            delivery_note, fulfilment_status, remainder_cancelled, payment_status, created_at,
             updated_at)
         SELECT 'SO-' || (2024 + g / 400000) || '-' || lpad(g::text, 7, '0'),
                %(first)s + (g::bigint * 7919) %% %(customers)s,
@@ -122,9 +123,10 @@ def _orders(cursor, *, orders: int, customers: int) -> None:
                (%(statuses)s::text[])[1 + (g * 31) %% 13], false, '', false, 'net_30',
                '收货人', '13800000000', (array['ZJ','GD','JS','SH','BJ','SC'])[1 + g %% 6],
                '杭州', '', '文三路', '', '', '', true, round((g %% 5000) * 1.7, 2), 0,
-               round((g %% 5000) * 0.22, 2), 15, round((g %% 5000) * 1.92 + 15, 2), 1, g %% 97,
-               '[]', 0, 0, '',
-               CASE WHEN g %% 3 = 0 THEN date '2024-01-05' + (g / 1440) END,
+               round((g %% 5000) * 0.22, 2), 15, 0, 0, round((g %% 5000) * 1.92 + 15, 2), 1,
+               g %% 97, '[]', 0, 0, '',
+               CASE WHEN g %% 3 = 0 THEN date '2024-01-05' + (g / 1440) END, '', 'unfulfilled',
+               false, 'unpaid',
                timestamp '2024-01-01' + (g || ' minutes')::interval, now()
         FROM generate_series(1, %(orders)s) g
         """,
@@ -136,9 +138,9 @@ def _catalogue(cursor) -> None:
     cursor.execute(
         """
         INSERT INTO inventory_warehouse (code, name, region, city, address, latitude, longitude,
-            is_active)
+            is_active, is_quarantine)
         SELECT 'BW' || w, '仓库 ' || w, (array['ZJ','GD','JS','SH','BJ','SC'])[w], '杭州',
-               '仓储路 ' || w || ' 号', 30.25, 120.16, true
+               '仓储路 ' || w || ' 号', 30.25, 120.16, true, false
         FROM generate_series(1, %(warehouses)s) w
         ON CONFLICT (code) DO NOTHING
         """,
@@ -147,13 +149,13 @@ def _catalogue(cursor) -> None:
     cursor.execute(
         """
         INSERT INTO inventory_product (sku, name, name_en, model, spec, colour, unit, weight_kg,
-            volume_m3, standard_cost, tax_class, made_to_order, is_active, created_at,
-            updated_at)
+            volume_m3, standard_cost, tax_class, made_to_order, is_active, fragile, packing_note,
+            barcode, lead_time_days, pack_size, created_at, updated_at)
         SELECT 'BP-' || lpad(p::text, 6, '0'),
                (array['吸顶灯','筒灯','射灯','台灯','落地灯','灯带','吊灯','壁灯'])[1 + p %% 8]
                    || ' ' || p,
                'Lamp ' || p, 'M' || p, '', '', 'pc', 1.2, 0.01, round(20 + p %% 300, 2),
-               'standard', false, true, now(), now()
+               'standard', false, true, false, '', '', 14, 1, now(), now()
         FROM generate_series(1, %(products)s) p
         ON CONFLICT (sku) DO NOTHING
         """,

@@ -1,21 +1,29 @@
 """The home dashboard (KPI tiles and sales charts) over 1,000,000 orders: server time (p50)
-and queries, for a manager, with the sales summaries of every day written.
+and queries, for a manager and for the other roles (their tiles differ), with the sales
+summaries of every day written.
 
     .venv/bin/python bench/dashboard.py [--orders 1000000] [--customers 50000] [--repeat 15]
+        [--profile]
 
 An own database (oms_bench_dashboard) filled like bench/_data.py's (INSERT ... SELECT
 generate_series: customers, orders with 2.6 lines each over 2,000 products; no events or
 allocations, which the dashboard does not read), the orders' times then moved so the last one
 is placed now (the charts show the last 30/90 days), orders older than two weeks finished (a
-real backlog), and the summaries of every day written
-with orders.analytics (timed: the nightly job's cost per day). Reused by later runs.
+real backlog), an invoice with one installment per sale (paid with a receipt unless placed in
+the last 45 days or one in 40 older ones: overdue), a shipment per order that left (on its way
+if placed in the last 4 days), vacuumed as autovacuum would, and the summaries of every day
+written with orders.analytics (timed: the nightly job's cost per day) with the dashboard's
+sales windows. Reused by later runs.
 
 Times GET / and GET /?days=90 in-process (Django's test client: routing, middleware, tiles,
 panels, template) as wall and CPU time; also the sales analytics page grouped by product for
-a year. Prints `name: value unit` lines, with the load average (the machine is shared).
+a year, and GET / for finance, warehouse, logistics, sales and customer service. --profile
+prints each tile's and panel's time and queries and the slowest statements per page. Prints
+`name: value unit` lines, with the load average (the machine is shared).
 """
 
 import argparse
+import dataclasses
 import os
 import statistics
 import sys
@@ -27,6 +35,7 @@ import _data
 from _setup import create_database, use_database
 
 DB = "oms_bench_dashboard"
+ROLES = ("manager", "finance", "warehouse", "logistics", "sales", "customer_service")
 
 
 def build(orders: int, customers: int) -> None:
@@ -75,6 +84,23 @@ def build(orders: int, customers: int) -> None:
             # Those days' summaries are stale (a draft became a sale): summarise them again.
             cursor.execute("DELETE FROM orders_salessummaryday WHERE day = ANY(%s)", [sorted(days)])
             cursor.execute("ANALYZE orders_order")
+        # What finance and the warehouse see: an invoice (one installment) per sale, paid
+        # (with its receipt) unless placed in the last 45 days or one in 40 older ones
+        # (overdue); a shipment per order that left, on its way if placed in the last 4 days.
+        _data._step(cursor, "invoices", "billing_invoice WHERE number LIKE 'INV-B-%'", 1, _invoices)
+        _data._step(cursor, "installments", "billing_installment", 1, _installments_and_receipts)
+        _data._step(
+            cursor, "shipments", "shipping_shipment WHERE number LIKE 'SH-B-%'", 1, _shipments
+        )
+        # What autovacuum does on a live database within minutes of bulk writes: the
+        # visibility map that index-only scans need, and fresh statistics.
+        start = time.perf_counter()
+        cursor.execute(
+            "VACUUM (ANALYZE) orders_order, billing_invoice, billing_installment, "
+            "billing_payment, shipping_shipment, orders_dailysales, orders_dailyordersales, "
+            "orders_saleswindowproduct"
+        )
+        print(f"vacuum_analyze: {time.perf_counter() - start:.1f} s")
 
 
 def _customers(cursor, *, customers: int) -> None:
@@ -112,17 +138,18 @@ def _orders(cursor, *, orders: int, customers: int) -> None:
             on_hold, hold_reason, needs_review, payment_terms, ship_recipient, ship_phone,
             ship_region, ship_city, ship_district, ship_street, ship_postal_code,
             billing_address, notes, prices_include_tax, subtotal, discount_total, tax_total,
-            shipping_fee, total, total_weight_kg, priority_score, priority_reasons,
-            priority_boost, review_round, cancel_reason, fulfilment_status,
-            remainder_cancelled, payment_status, created_at, updated_at)
+            shipping_fee, shipping_tax, shipping_tax_rate, total, total_weight_kg,
+            priority_score, priority_reasons, priority_boost, review_round, cancel_reason,
+            fulfilment_status,
+            remainder_cancelled, payment_status, delivery_note, created_at, updated_at)
         SELECT 'SO-' || (2024 + g / 400000) || '-' || lpad(g::text, 7, '0'),
                %(first)s + (g::bigint * 7919) %% %(customers)s,
                (array['back_office','web_shop','marketplace','import'])[1 + g %% 4], '',
                (%(statuses)s::text[])[1 + (g * 31) %% 13], false, '', false, 'net_30',
                '收货人', '13800000000', (array['ZJ','GD','JS','SH','BJ','SC'])[1 + g %% 6],
                '杭州', '', '文三路', '', '', '', true, round((g %% 5000) * 1.7, 2), 0,
-               round((g %% 5000) * 0.22, 2), 15, round((g %% 5000) * 1.92 + 15, 2), 1, g %% 97,
-               '[]', 0, 0, '', 'unfulfilled', false, 'unpaid',
+               round((g %% 5000) * 0.22, 2), 15, 0, 0, round((g %% 5000) * 1.92 + 15, 2), 1,
+               g %% 97, '[]', 0, 0, '', 'unfulfilled', false, 'unpaid', '',
                timestamp '2024-01-01' + (g || ' minutes')::interval, now()
         FROM generate_series(1, %(orders)s) g
         """,
@@ -135,17 +162,87 @@ def _orders(cursor, *, orders: int, customers: int) -> None:
     )
 
 
+_OPEN_INVOICE = "(o.created_at > now() - interval '45 days' OR o.id % 40 = 0)"
+
+
+def _invoices(cursor) -> None:
+    cursor.execute(
+        f"""
+        INSERT INTO billing_invoice (number, order_id, customer_id, status, hold_reason,
+            payment_terms, issue_date, due_date, amount_credited, amount_paid, subtotal,
+            tax_total, shipping_fee, shipping_tax, shipping_tax_rate, total, fapiao_type,
+            buyer_name, taxpayer_id, buyer_address, buyer_phone, buyer_bank, buyer_account,
+            created_at, issued_at)
+        SELECT 'INV-B-' || lpad(o.id::text, 8, '0'), o.id, o.customer_id, 'issued', '',
+               'net_30', (o.created_at AT TIME ZONE 'Asia/Shanghai')::date,
+               (o.created_at AT TIME ZONE 'Asia/Shanghai')::date + 30, 0,
+               CASE WHEN {_OPEN_INVOICE} THEN 0 ELSE o.total END, o.subtotal, o.tax_total,
+               o.shipping_fee, 0, 0, o.total, 'general', '', '', '', '', '', '', o.created_at,
+               o.created_at
+        FROM orders_order o
+        WHERE o.status NOT IN ('draft', 'pending_review', 'cancelled')
+        """
+    )
+
+
+def _installments_and_receipts(cursor) -> None:
+    cursor.execute(
+        """
+        INSERT INTO billing_installment (invoice_id, customer_id, position, due_date, amount,
+            amount_paid, amount_credited)
+        SELECT id, customer_id, 1, due_date, total, amount_paid, 0 FROM billing_invoice
+        WHERE number LIKE 'INV-B-%'
+        """
+    )
+    cursor.execute(
+        """
+        INSERT INTO billing_payment (number, kind, method, source, amount, unapplied, fee,
+            received_on, reference, payer, note, idempotency_key, created_at, customer_id)
+        SELECT 'PAY-B-' || lpad(id::text, 8, '0'), 'receipt', 'bank_transfer', 'manual',
+               amount_paid, 0, 0, LEAST(issue_date + (id % 30)::int, current_date), '', '', '',
+               'bench-' || id, now(), customer_id
+        FROM billing_invoice WHERE number LIKE 'INV-B-%' AND amount_paid > 0
+        """
+    )
+
+
+def _shipments(cursor) -> None:
+    cursor.execute(
+        """
+        INSERT INTO inventory_warehouse (code, name, region, city, address, latitude,
+            longitude, is_active, is_quarantine)
+        VALUES ('BW1', '仓库 1', 'ZJ', '杭州', '仓储路 1 号', 30.25, 120.16, true, false)
+        ON CONFLICT (code) DO NOTHING
+        """
+    )
+    cursor.execute(
+        """
+        INSERT INTO shipping_shipment (number, status, carrier, service, tracking_number,
+            parcels, declared_value, cod_amount, created_at, updated_at, order_id,
+            warehouse_id, expected_delivery_date)
+        SELECT 'SH-B-' || lpad(o.id::text, 8, '0'),
+               CASE WHEN o.created_at > now() - interval '4 days' THEN 'in_transit'
+                    ELSE 'delivered' END,
+               'sf', '', 'SFB' || o.id, 1, 0, 0, o.created_at, now(), o.id,
+               (SELECT id FROM inventory_warehouse WHERE code = 'BW1'),
+               (o.created_at AT TIME ZONE 'Asia/Shanghai')::date + 2
+        FROM orders_order o
+        WHERE o.status IN ('shipped', 'partially_shipped', 'delivered', 'completed')
+        """
+    )
+
+
 def _products(cursor) -> None:
     cursor.execute(
         """
         INSERT INTO inventory_product (sku, name, name_en, model, spec, colour, unit, weight_kg,
             volume_m3, standard_cost, tax_class, made_to_order, is_active, fragile,
-            packing_note, barcode, created_at, updated_at)
+            packing_note, barcode, lead_time_days, pack_size, created_at, updated_at)
         SELECT 'BP-' || lpad(p::text, 6, '0'),
                (array['吸顶灯','筒灯','射灯','台灯','落地灯','灯带','吊灯','壁灯'])[1 + p % 8]
                    || ' ' || p,
                'Lamp ' || p, 'M' || p, '', '', 'pc', 1.2, 0.01, round(20 + p % 300, 2),
-               'standard', false, true, false, '', '', now(), now()
+               'standard', false, true, false, '', '', 14, 1, now(), now()
         FROM generate_series(1, 2000) p
         ON CONFLICT (sku) DO NOTHING
         """
@@ -158,8 +255,8 @@ def summarise() -> None:
     from django.db import connection
     from django.utils import timezone
 
-    from orders.analytics import sales_summaries_refresh
-    from orders.models import SalesSummaryDay
+    from orders.analytics import sales_summaries_refresh, sales_windows_refresh, window_days
+    from orders.models import SalesSummaryDay, SalesWindow
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT min(created_at) FROM orders_order")
@@ -175,17 +272,29 @@ def summarise() -> None:
         for n in range((yesterday - first).days + 1)
         if first + timedelta(days=n) not in have
     ]
-    if not missing:
-        return
-    start, cpu = time.perf_counter(), time.process_time()
-    days = [d for day in missing for d in sales_summaries_refresh(start=day, end=day)]
-    wall = time.perf_counter() - start
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE orders_dailysales")
-        cursor.execute("ANALYZE orders_dailyordersales")
-    print(f"summaries_days: {len(days)} days")
-    print(f"summaries_wall: {wall:.1f} s ({wall * 1000 / len(days):.0f} ms per day)")
-    print(f"summaries_client_cpu: {time.process_time() - cpu:.1f} s")
+    if missing:
+        # Runs of consecutive days, each refreshed as the job does (the dashboard's windows
+        # summed again after a run that reaches them).
+        runs: list[list] = []
+        for day in missing:
+            if runs and runs[-1][-1] + timedelta(days=1) == day:
+                runs[-1].append(day)
+            else:
+                runs.append([day])
+        start, cpu = time.perf_counter(), time.process_time()
+        days = [d for run in runs for d in sales_summaries_refresh(start=run[0], end=run[-1])]
+        wall = time.perf_counter() - start
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE orders_dailysales")
+            cursor.execute("ANALYZE orders_dailyordersales")
+        print(f"summaries_days: {len(days)} days")
+        print(f"summaries_wall: {wall:.1f} s ({wall * 1000 / len(days):.0f} ms per day)")
+        print(f"summaries_client_cpu: {time.process_time() - cpu:.1f} s")
+    first_day, last_day = window_days(30)
+    if not SalesWindow.objects.filter(first_day=first_day, last_day=last_day).exists():
+        start = time.perf_counter()
+        sales_windows_refresh()
+        print(f"sales_windows_refresh: {(time.perf_counter() - start) * 1000:.0f} ms")
 
 
 def measure(client, url: str, repeat: int) -> tuple[float, float, float, int]:
@@ -206,11 +315,52 @@ def measure(client, url: str, repeat: int) -> tuple[float, float, float, int]:
     return statistics.median(wall), wall[int(len(wall) * 0.9)], statistics.median(cpu), len(ctx)
 
 
+def profile(client, url: str) -> None:
+    """Where one GET of `url` spends its time: each tile and panel the apps registered (ms and
+    queries), and the slowest statements."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from oms import registry
+
+    spent: list[tuple[str, float, int]] = []
+
+    def timed(name, fn):
+        def run(*args):
+            with CaptureQueriesContext(connection) as ctx:
+                start = time.perf_counter()
+                value = fn(*args)
+                spent.append((name, (time.perf_counter() - start) * 1000, len(ctx)))
+            return value
+
+        return run
+
+    kpis, panels = list(registry.registry.kpis), list(registry.registry.dashboard_panels)
+    registry.registry.kpis[:] = [
+        dataclasses.replace(k, compute=timed(f"tile {k.name}", k.compute)) for k in kpis
+    ]
+    registry.registry.dashboard_panels[:] = [
+        dataclasses.replace(p, context=timed(f"panel {p.name}", p.context)) for p in panels
+    ]
+    try:
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url)
+    finally:
+        registry.registry.kpis[:], registry.registry.dashboard_panels[:] = kpis, panels
+    for name, ms, queries in sorted(spent, key=lambda row: -row[1]):
+        print(f"  {name}: {ms:.1f} ms, {queries} queries")
+    for query in sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:5]:
+        print(f"  slowest: {float(query['time']) * 1000:.1f} ms  {query['sql'][:160]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--orders", type=int, default=1_000_000)
     parser.add_argument("--customers", type=int, default=50_000)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument(
+        "--profile", action="store_true", help="each tile's and panel's time, slowest queries"
+    )
     args = parser.parse_args()
     create_database(DB)
     use_database(DB)
@@ -225,10 +375,13 @@ def main() -> None:
     from oms.roles import sync_role_groups
 
     sync_role_groups(Group, Permission)
-    user, _ = get_user_model().objects.get_or_create(username="bench-manager")
-    user.groups.add(Group.objects.get(name="manager"))
-    client = Client()
-    client.force_login(user)
+    clients = {}
+    for role in ROLES:
+        user, _ = get_user_model().objects.get_or_create(username=f"bench-{role}")
+        user.groups.add(Group.objects.get(name=role))
+        clients[role] = Client()
+        clients[role].force_login(user)
+    client = clients["manager"]
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM orders_order")
         print(f"orders_in_table: {cursor.fetchone()[0]} orders")
@@ -258,6 +411,15 @@ def main() -> None:
         goal = ", goal < 200 ms" if name.startswith("dashboard") else ""
         print(f"{name}_p50: {p50:.1f} ms (p90 {p90:.1f} ms, cpu {cpu:.1f} ms{goal})")
         print(f"{name}_queries: {queries} queries")
+        if args.profile and name.startswith("dashboard"):
+            profile(client, url)
+    # The other roles see other tiles (finance: receivables; warehouse: stock, shipments).
+    for role in ROLES[1:]:
+        p50, p90, cpu, queries = measure(clients[role], "/", args.repeat)
+        print(f"dashboard_{role}_p50: {p50:.1f} ms (p90 {p90:.1f} ms, cpu {cpu:.1f} ms)")
+        print(f"dashboard_{role}_queries: {queries} queries")
+        if args.profile:
+            profile(clients[role], "/")
     print(f"load_average_after: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
 
 

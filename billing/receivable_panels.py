@@ -27,7 +27,7 @@ from customers.models import Customer
 from customers.selectors import customer_visible_to, of_visible_customers
 from oms.db import analytics_db
 from oms.money import ZERO
-from oms.registry import KpiValue
+from oms.registry import KpiValue, shared_figure
 from oms.types import AnyUser
 
 
@@ -53,8 +53,15 @@ def customer_receivables_panel(request: HttpRequest, customer: Customer) -> dict
 
 def receivable_figures(user: AnyUser, today=None) -> dict[str, Decimal]:
     """Total open, overdue, credit sales of the last 90 days, collected this month: the
-    dashboard's tiles, as far as the user sees (sales: their own customers)."""
+    dashboard's tiles, as far as the user sees (sales: their own customers). The four tiles of
+    one page share one computation."""
     today = today or timezone.localdate()
+    return shared_figure(
+        ("billing.receivable_figures", user.pk, today), lambda: _receivable_figures(user, today)
+    )
+
+
+def _receivable_figures(user: AnyUser, today) -> dict[str, Decimal]:
     open_ = open_installments(user).aggregate(total=_sum(), overdue=_sum(Q(due_date__lt=today)))
     invoices = of_visible_customers(Invoice.objects.using(analytics_db()), user, "customer")
     credit_sales = (

@@ -6,8 +6,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from customers import selectors
+from customers.import_seeders import seed_import_demo
+from customers.imports import CustomerImporter
 from customers.seeders import seed_customer_notes_demo, seed_customers_demo
 from oms.db import typed_id
+from oms.imports import register_importer
 from oms.registry import (
     Kpi,
     KpiValue,
@@ -107,6 +110,7 @@ register_search(
 
 register_seeder(Seeder("customers", seed_customers_demo, depends_on=("users",)))
 register_seeder(Seeder("customer-notes", seed_customer_notes_demo, depends_on=("customers",)))
+register_seeder(Seeder("customer-import", seed_import_demo, depends_on=("customers",)))
 
 # An outbox row names its customer as "customers.customer:<id>" (oms.messaging.recipient_ref):
 # the messages list links it to the customer's page.
@@ -132,3 +136,5 @@ def _messages_of_visible_customers(user, rows):
 
 
 register_message_scope(_messages_of_visible_customers)
+
+register_importer(CustomerImporter())

@@ -61,9 +61,11 @@ ADDRESS_FIELDS = [
 ]
 
 
-def check_own_customer(actor: User, salesperson: Any) -> None:
+def check_own_customer(actor: User | None, salesperson: Any) -> None:
     """With OMS_SALES_OWN_CUSTOMERS_ONLY, a sales user keeps their customers their own: a
     customer they enter or change has them as its salesperson."""
+    if actor is None:  # the system (an import run by a script)
+        return
     if own_customers_only(actor) and getattr(salesperson, "pk", salesperson) != actor.pk:
         raise ValidationError(
             {"salesperson": _("You look after your own customers only: choose yourself.")}
@@ -72,7 +74,7 @@ def check_own_customer(actor: User, salesperson: Any) -> None:
 
 @transaction.atomic
 def customer_create(
-    *, actor: User, data: dict[str, Any], address: dict[str, Any] | None = None
+    *, actor: User | None, data: dict[str, Any], address: dict[str, Any] | None = None
 ) -> Customer:
     """Create a customer, and its first address when one is given (it becomes the default)."""
     check_own_customer(actor, data.get("salesperson"))
@@ -109,8 +111,45 @@ def customer_update(*, actor: User, customer: Customer, data: dict[str, Any]) ->
 
 
 @transaction.atomic
+def customer_import(
+    *, actor: User | None, data: dict[str, Any], address: dict[str, Any]
+) -> tuple[Customer, str]:
+    """One customer of an import, by its code: created with the address as its default, or
+    updated with the address as its default shipping address. Returns the customer and
+    "create", "update" or "unchanged"."""
+    code = str(data.get("code", "")).strip().upper()
+    existing = Customer.objects.select_for_update().filter(code=code).first()
+    if existing is None:
+        if actor is not None and own_customers_only(actor):
+            data = {**data, "salesperson": actor}
+        return customer_create(actor=actor, data=data, address=address), "create"
+    if actor is not None and not customers_visible_to(actor).filter(pk=existing.pk).exists():
+        raise PermissionDenied(_("This customer is not one of yours."))
+    data = {k: v for k, v in data.items() if k in CUSTOMER_FIELDS and k != "code"}
+    changed = any(getattr(existing, k) != v for k, v in data.items())
+    if changed:
+        model_save(
+            actor=actor,
+            instance=existing,
+            data=data,
+            action="customer.update",
+            field_permissions=CUSTOMER_FIELD_PERMISSIONS,
+        )
+    default = existing.addresses.filter(is_default_shipping=True).first()
+    moved = default is None or any(getattr(default, k) != v for k, v in address.items())
+    if moved:
+        address_save(
+            actor=actor,
+            customer=existing,
+            address=default,
+            data={**address, "is_default_shipping": True},
+        )
+    return existing, "update" if changed or moved else "unchanged"
+
+
+@transaction.atomic
 def address_save(
-    *, actor: User, customer: Customer, address: Address | None, data: dict[str, Any]
+    *, actor: User | None, customer: Customer, address: Address | None, data: dict[str, Any]
 ) -> Address:
     """Create or change an address. A new default replaces the customer's previous default;
     a customer's first address is the default for both shipping and billing."""

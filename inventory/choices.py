@@ -28,10 +28,16 @@ class AdjustmentReason(models.TextChoices):
     OTHER = "other", _("Other")
     # Written by after-sales only: a customer's returned goods leave stock for their repair.
     REPAIR = "repair", _("Taken for repair")
+    # Written by work orders only, on the issue of their components.
+    PRODUCTION = "production", _("Consumed in production")
 
 
 # What staff choose from on the adjustment form.
-MANUAL_ADJUSTMENT_REASONS = [c for c in AdjustmentReason.choices if c[0] != AdjustmentReason.REPAIR]
+MANUAL_ADJUSTMENT_REASONS = [
+    c
+    for c in AdjustmentReason.choices
+    if c[0] not in (AdjustmentReason.REPAIR, AdjustmentReason.PRODUCTION)
+]
 
 
 class WorkOrderStage(models.TextChoices):
@@ -56,3 +62,11 @@ class StockCountStatus(models.TextChoices):
 
 
 STOCK_COUNT_STATUS_TONES = {"open": "blue", "posted": "green", "cancelled": "red"}
+
+WORK_ORDER_STAGE_TONES = {
+    "materials": "grey",
+    "production": "blue",
+    "quality_check": "amber",
+    "done": "green",
+    "cancelled": "red",
+}

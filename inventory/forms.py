@@ -134,6 +134,23 @@ class StockReceiveForm(BootstrapFormMixin, forms.Form):
     note = forms.CharField(label=_("Note"), max_length=250, required=False)
 
 
+class WorkOrderComponentForm(BootstrapFormMixin, forms.Form):
+    """A component on a work order's bill of materials; the quantity is for the whole order."""
+
+    product = ProductBySkuField(label=_("Component SKU"))
+    quantity = QuantityField(help_text=_("For the whole work order, not per unit."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].widget.attrs.pop("autofocus", None)
+
+
+class WorkOrderFileForm(BootstrapFormMixin, forms.Form):
+    file = forms.FileField(
+        label=_("Drawing or specification"), help_text=_("PDF, PNG, JPEG or DWG.")
+    )
+
+
 class StockAdjustForm(BootstrapFormMixin, forms.Form):
     product = ProductBySkuField()
     warehouse = forms.ModelChoiceField(label=_("Warehouse"), queryset=active_warehouses())

@@ -6,9 +6,12 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from inventory import selectors
+from inventory.imports import StockLevelImporter
 from inventory.seeders import seed_inventory
 from inventory.stocktake_seeders import seed_forecasts, seed_stocktakes
 from inventory.tables import LowStockTable, StockMovementTable
+from inventory.work_order_seeders import seed_work_order_boms
+from oms.imports import register_importer
 from oms.registry import (
     Kpi,
     KpiValue,
@@ -42,13 +45,18 @@ STOCK_WORK = {
 EDIT_PRODUCTS = {"inventory.add_product", "inventory.change_product"}
 PRICING = {"inventory.change_product_pricing"}  # cost, tax class, made-to-order
 EDIT_WAREHOUSES = {"inventory.add_warehouse", "inventory.change_warehouse"}
-WORK_ORDERS = {"inventory.view_workorder", "inventory.advance_work_order"}
+# Work orders: the warehouse moves them on and keeps their bill of materials; purchasing reads
+# them, keeps the bill of materials and confirms the materials (so does a manager).
+WORK_ORDER_VIEW = {"inventory.view_workorder"}
+BOM_EDIT = WORK_ORDER_VIEW | {"inventory.change_workorder"}
+WORK_ORDERS = BOM_EDIT | {"inventory.advance_work_order"}
+MATERIALS_CONFIRM = WORK_ORDER_VIEW | {"inventory.confirm_work_order_materials"}
 LEDGER = {"inventory.view_stockmovement"}
 # Stocktakes: the warehouse opens, counts and cancels; posting the variances to the ledger is
 # a manager's (whoever counted does not also approve the write-off). Finance reads them.
 COUNT_VIEW = {"inventory.view_stockcount"}
 COUNT_WORK = COUNT_VIEW | {"inventory.add_stockcount", "inventory.change_stockcount"}
-# Forecasts and the replenishment page: who buys stock in (no purchasing role yet) and finance.
+# Forecasts and the replenishment page: who buys stock in and finance.
 FORECAST_VIEW = {"inventory.view_demandforecast"}
 FORECAST_WORK = FORECAST_VIEW | {"inventory.change_demandforecast"}
 COUNT_POST = COUNT_VIEW | {"inventory.post_stockcount", "inventory.change_stockcount"}
@@ -67,6 +75,7 @@ grant_many(
         | PRICING
         | EDIT_WAREHOUSES
         | WORK_ORDERS
+        | MATERIALS_CONFIRM
         | COUNT_WORK
         | COUNT_POST
         | FORECAST_WORK,
@@ -75,8 +84,10 @@ grant_many(
         | PRICING
         | EDIT_WAREHOUSES
         | WORK_ORDERS
+        | MATERIALS_CONFIRM
         | COUNT_POST
         | FORECAST_WORK,
+        "purchasing": LEDGER | BOM_EDIT | MATERIALS_CONFIRM | FORECAST_WORK,
         "warehouse": STOCK_WORK | EDIT_PRODUCTS | WORK_ORDERS | COUNT_WORK | FORECAST_WORK,
         "finance": LEDGER | COUNT_VIEW | FORECAST_VIEW,
     }
@@ -153,6 +164,9 @@ register_audit_actions(
         "stock_level.update": _("Bin or safety stock changed"),
         "work_order.advance": _("Work order moved on"),
         "work_order.cancel": _("Work order cancelled"),
+        "work_order.bom": _("Bill of materials changed"),
+        "work_order.materials_confirmed": _("Work order materials confirmed"),
+        "work_order.file": _("Drawing or specification added to a work order"),
         "stocktake.open": _("Stocktake opened"),
         "stocktake.count": _("Stocktake counts entered"),
         "stocktake.post": _("Stocktake posted to the ledger"),
@@ -267,3 +281,7 @@ register_seeder(Seeder("inventory", seed_inventory, depends_on=("users",)))
 # After the shipping history, so the counts snapshot the stock that history left.
 register_seeder(Seeder("stocktakes", seed_stocktakes, depends_on=("shipping",)))
 register_seeder(Seeder("forecasts", seed_forecasts, depends_on=("shipping",)))
+# After the stocktakes, so their snapshots are not disturbed by the parts bought in.
+register_seeder(Seeder("work-order-boms", seed_work_order_boms, depends_on=("stocktakes",)))
+
+register_importer(StockLevelImporter())

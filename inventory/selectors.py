@@ -19,6 +19,7 @@ from inventory.choices import MovementKind
 from inventory.costing import amount
 from inventory.forecasting import suggested_quantity
 from inventory.models import (
+    ComponentReservation,
     DemandForecast,
     Product,
     StockCount,
@@ -27,6 +28,8 @@ from inventory.models import (
     StockMovement,
     Warehouse,
     WorkOrder,
+    WorkOrderComponent,
+    WorkOrderFile,
 )
 from oms.registry import SearchHit
 from oms.selectors import differs_from_sum
@@ -145,6 +148,57 @@ def stock_value() -> dict:
 
 def work_order_list() -> QuerySet[WorkOrder]:
     return WorkOrder.objects.select_related("product", "warehouse")
+
+
+def work_order_detail(pk) -> WorkOrder | None:
+    return (
+        WorkOrder.objects.select_related("product", "warehouse", "materials_confirmed_by")
+        .filter(pk=pk)
+        .first()
+    )
+
+
+def work_order_files(work_order: WorkOrder) -> QuerySet[WorkOrderFile]:
+    return WorkOrderFile.objects.filter(work_order=work_order).select_related("uploaded_by")
+
+
+def work_order_file(work_order_id, file_id) -> WorkOrderFile | None:
+    return WorkOrderFile.objects.filter(work_order_id=work_order_id, pk=file_id).first()
+
+
+def work_order_component_lookup(work_order: WorkOrder):
+    """A lookup for get_object_or_404: a line of this work order's bill of materials."""
+    return lambda pk: WorkOrderComponent.objects.filter(work_order=work_order, pk=pk).first()
+
+
+def work_order_components(work_order: WorkOrder) -> list[WorkOrderComponent]:
+    """The bill of materials with each component's stock in the work order's warehouse
+    (`on_hand`, `free`) and its latest reservation (`reservation`: open, issued or released;
+    None before production)."""
+    components = list(
+        WorkOrderComponent.objects.filter(work_order=work_order)
+        .select_related("product")
+        .order_by("id")
+    )
+    levels = {
+        level.product_id: level
+        for level in StockLevel.objects.filter(
+            warehouse_id=work_order.warehouse_id,
+            product_id__in=[c.product_id for c in components],
+        )
+    }
+    reservations = {
+        r.component_id: r
+        for r in ComponentReservation.objects.filter(
+            component__in=[c.pk for c in components]
+        ).order_by("id")
+    }
+    for component in components:
+        level = levels.get(component.product_id)
+        component.on_hand = level.on_hand if level else 0  # type: ignore[attr-defined]
+        component.free = level.on_hand - level.reserved if level else 0  # type: ignore[attr-defined]
+        component.reservation = reservations.get(component.pk)  # type: ignore[attr-defined]
+    return components
 
 
 def product_search(query: str) -> list[SearchHit]:

@@ -19,11 +19,10 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from inventory import hooks
-from inventory.choices import WORK_ORDER_NEXT_STAGE, AdjustmentReason, MovementKind, WorkOrderStage
+from inventory.choices import AdjustmentReason, MovementKind
 from inventory.costing import Cost, check_unit_cost, moving_average
-from inventory.models import Product, StockLevel, StockMovement, TaxClass, Warehouse, WorkOrder
-from oms.db import atomic_with_retry, next_document_number
-from oms.errors import ServiceError
+from inventory.models import Product, StockLevel, StockMovement, TaxClass, Warehouse
+from oms.db import atomic_with_retry
 from oms.services import audit_record, model_save, outbox_enqueue, role_emails
 from oms.types import User
 
@@ -505,78 +504,3 @@ def stock_ledger_check(*, today: date | None = None) -> list[StockLevel]:
                 body="\n".join(lines),
             )
     return drift
-
-
-@transaction.atomic
-def work_order_create(
-    *,
-    product: Product,
-    warehouse: Warehouse,
-    quantity: int,
-    order_line_id: int | None = None,
-    reference: str = "",
-) -> WorkOrder:
-    """Start producing a made-to-order item; one work order per order line at most."""
-    _check_quantity(quantity)
-    if order_line_id is not None:
-        existing = WorkOrder.objects.filter(order_line_id=order_line_id).first()
-        if existing is not None:
-            return existing
-    return WorkOrder.objects.create(
-        number=next_document_number("WO", "inventory_work_order_number"),
-        product=product,
-        warehouse=warehouse,
-        quantity=quantity,
-        order_line_id=order_line_id,
-        reference=reference,
-    )
-
-
-@atomic_with_retry()
-def work_order_advance(*, actor: User | None, work_order: WorkOrder) -> WorkOrder:
-    """Move a work order to its next stage. At done the goods are received into stock and
-    the apps above are told, so the order line gets them. The hooks run while this stock row
-    is locked, so they only schedule work for after commit: orders lock an order before its
-    stock rows, and taking the order lock here would invert that order."""
-    work_order = WorkOrder.objects.select_for_update().get(pk=work_order.pk)
-    next_stage = WORK_ORDER_NEXT_STAGE.get(WorkOrderStage(work_order.stage))
-    if next_stage is None:
-        raise ServiceError(
-            _("Work order %(number)s is %(stage)s and cannot move on.")
-            % {"number": work_order.number, "stage": work_order.get_stage_display()}
-        )
-    work_order.stage = next_stage
-    if next_stage == WorkOrderStage.DONE:
-        work_order.done_at = timezone.now()
-    work_order.save(update_fields=["stage", "done_at"])
-    audit_record(
-        actor=actor, action="work_order.advance", obj=work_order, changes={"stage": next_stage}
-    )
-    hooks.notify_work_order_advanced(work_order)
-    if next_stage == WorkOrderStage.DONE:
-        product = Product.objects.get(pk=work_order.product_id)
-        warehouse = Warehouse.objects.get(pk=work_order.warehouse_id)
-        level = lock_stock_levels([(product, warehouse)])[(product.pk, warehouse.pk)]
-        _move(
-            level=level,
-            kind=MovementKind.RECEIPT,
-            quantity=work_order.quantity,
-            actor=actor,
-            reference=work_order.number,
-            note=work_order.reference,
-            # Made here: at the product's standard cost, when it has one.
-            unit_cost=product.standard_cost if product.standard_cost > 0 else None,
-        )
-        hooks.notify_work_order_done(work_order)
-    return work_order
-
-
-@transaction.atomic
-def work_order_cancel(*, actor: User | None, work_order_id: int) -> None:
-    """Stop a work order whose order went away; finished ones stay as they are."""
-    work_order = WorkOrder.objects.select_for_update().filter(pk=work_order_id).first()
-    if work_order is None or work_order.stage in (WorkOrderStage.DONE, WorkOrderStage.CANCELLED):
-        return
-    work_order.stage = WorkOrderStage.CANCELLED
-    work_order.save(update_fields=["stage"])
-    audit_record(actor=actor, action="work_order.cancel", obj=work_order)

@@ -213,7 +213,7 @@ class StockMovementTable(ProductInWarehouseTable):
 
 
 class WorkOrderTable(BaseTable):
-    number = tables.Column()
+    number = tables.Column(linkify=True)
     created_at = tables.DateTimeColumn(verbose_name=_("Created"), format="SHORT_DATETIME_FORMAT")
     sku = tables.Column(accessor="product__sku", verbose_name=_("SKU"))
     product = tables.Column(accessor="product__name", verbose_name=_("Product"))

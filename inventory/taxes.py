@@ -123,3 +123,56 @@ def tax_rate_add(*, actor: User, tax_class: TaxClass, data: dict[str, Any]) -> T
         changes={"rate": str(rate), "valid_from": valid_from.isoformat()},
     )
     return created
+
+
+def tax_class_with_rate(rate: Decimal, *, today: date | None = None) -> TaxClass | None:
+    """An active class whose rate today is `rate` (a fraction), the shipped ones first."""
+    rates = tax_rates_on(today or timezone.localdate())
+    codes = [code for code, value in rates.items() if value == rate]
+    classes = {c.code: c for c in TaxClass.objects.filter(code__in=codes, is_active=True)}
+    shipped = [code for code, *_rest in DEFAULT_TAX_CLASSES]
+    for code in sorted(classes, key=lambda c: (c not in shipped, c)):
+        return classes[code]
+    return None
+
+
+def rate_class_code(rate: Decimal) -> str:
+    """The code of a class made for a rate: vat5, vat1_5 (10 characters at most)."""
+    percent = (rate * 100).normalize()
+    return ("vat" + format(percent, "f").replace(".", "_"))[:10]
+
+
+@transaction.atomic
+def tax_class_for_rate(*, actor: User | None, rate: Decimal) -> tuple[TaxClass, bool]:
+    """The class with this rate (a fraction: 0.13), made when none has it (an import names
+    rates, not classes): (class, made). Making one is finance's right."""
+    if not Decimal(0) <= rate < Decimal(1):
+        raise ValidationError({"rate": _("Enter a rate from 0 up to (not including) 100 %.")})
+    found = tax_class_with_rate(rate)
+    if found is not None:
+        return found, False
+    if actor is not None and not actor.has_perm("inventory.add_taxclass"):
+        raise ValidationError(
+            {
+                "tax_class": _("No tax class has the rate %(rate)s %%; finance adds tax classes.")
+                % {"rate": format((rate * 100).normalize(), "f")}
+            }
+        )
+    percent = format((rate * 100).normalize(), "f")
+    code = rate_class_code(rate)
+    tax_class = TaxClass.objects.select_for_update().filter(code=code).first()
+    if tax_class is None:
+        tax_class = tax_class_save(
+            actor=actor,  # type: ignore[arg-type]
+            tax_class=None,
+            data={"code": code, "name": f"增值税 {percent}%", "name_en": f"VAT {percent} %"},
+        )
+    # A class made now has no orders priced with it: its rate may count from any day.
+    created = TaxRate.objects.create(tax_class=tax_class, rate=rate, valid_from=DEFAULT_VALID_FROM)
+    audit_record(
+        actor=actor,
+        action="tax_rate.create",
+        obj=tax_class,
+        changes={"rate": str(rate), "valid_from": created.valid_from.isoformat()},
+    )
+    return tax_class, True

@@ -63,6 +63,32 @@ urlpatterns = [
         name="forecast_refresh",
     ),
     path("work-orders/", views.WorkOrderListView.as_view(), name="work_order_list"),
+    path("work-orders/<int:pk>/", views.WorkOrderDetailView.as_view(), name="work_order_detail"),
+    path(
+        "work-orders/<int:pk>/components/",
+        views.WorkOrderComponentSetView.as_view(),
+        name="work_order_component_set",
+    ),
+    path(
+        "work-orders/<int:pk>/components/<int:component_pk>/remove/",
+        views.WorkOrderComponentRemoveView.as_view(),
+        name="work_order_component_remove",
+    ),
+    path(
+        "work-orders/<int:pk>/files/",
+        views.WorkOrderFileUploadView.as_view(),
+        name="work_order_file_upload",
+    ),
+    path(
+        "work-orders/<int:pk>/files/<int:file_pk>/",
+        views.WorkOrderFileView.as_view(),
+        name="work_order_file",
+    ),
+    path(
+        "work-orders/<int:pk>/confirm-materials/",
+        views.WorkOrderConfirmMaterialsView.as_view(),
+        name="work_order_confirm_materials",
+    ),
     path(
         "work-orders/<int:pk>/advance/",
         views.WorkOrderAdvanceView.as_view(),

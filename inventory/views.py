@@ -1,11 +1,13 @@
-from django.http import Http404
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 
-from inventory import selectors, services
+from inventory import selectors, services, work_orders
 from inventory.charts import forecast_chart
 from inventory.filters import (
     LowStockFilterSet,
@@ -22,6 +24,8 @@ from inventory.forms import (
     StockReceiveForm,
     StockTransferForm,
     WarehouseForm,
+    WorkOrderComponentForm,
+    WorkOrderFileForm,
 )
 from inventory.models import StockMovement
 from inventory.replenishment import forecast_weeks
@@ -40,6 +44,8 @@ from oms.generic import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    RequirePermissionMixin,
+    get_object_or_404,
 )
 from oms.tables import compact_table, table_card
 
@@ -389,18 +395,152 @@ class WorkOrderListView(ObjectListView):
         )
 
 
+def _work_order_or_404(pk) -> object:
+    return get_object_or_404(selectors.work_order_detail, pk)
+
+
+class WorkOrderDetailView(ObjectDetailView):
+    """A work order with its bill of materials: stock of each component in the work order's
+    warehouse, what production reserved and issued, and the materials confirmation."""
+
+    permission_required = "inventory.view_workorder"
+    template_name = "inventory/work_order_detail.html"
+    lookup = staticmethod(selectors.work_order_detail)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        work_order = self.object
+        components = selectors.work_order_components(work_order)
+        user = self.request.user
+        context.update(
+            {
+                "components": components,
+                "short": [c for c in components if c.reservation is None and c.free < c.quantity],
+                "component_form": WorkOrderComponentForm(),
+                "files": selectors.work_order_files(work_order),
+                "file_form": WorkOrderFileForm(),
+                "can_attach": work_order.stage not in ("done", "cancelled")
+                and user.has_perm("inventory.change_workorder"),
+                "can_edit_bom": work_order.bom_editable
+                and user.has_perm("inventory.change_workorder"),
+                "can_confirm": work_order.bom_editable
+                and bool(components)
+                and work_order.materials_confirmed_at is None
+                and user.has_perm("inventory.confirm_work_order_materials"),
+                "can_advance": work_order.stage not in ("done", "cancelled")
+                and user.has_perm("inventory.advance_work_order"),
+                "waiting_for_materials": work_order.bom_editable
+                and bool(components)
+                and work_order.materials_confirmed_at is None,
+            }
+        )
+        return context
+
+
+class WorkOrderActionView(ObjectActionView):
+    """An action on one work order; back to its page."""
+
+    def get_redirect_url(self, request, **kwargs):
+        return reverse("inventory:work_order_detail", args=[kwargs["pk"]])
+
+
+class WorkOrderComponentSetView(WorkOrderActionView):
+    permission_required = "inventory.change_workorder"
+
+    def perform(self, request, **kwargs):
+        work_order = _work_order_or_404(kwargs["pk"])
+        form = WorkOrderComponentForm(request.POST)
+        if not form.is_valid():
+            raise ValidationError(
+                [
+                    f"{form.fields[name].label}: {' '.join(errors)}"
+                    for name, errors in form.errors.items()
+                ]
+            )
+        component = work_orders.work_order_set_component(
+            actor=request.user, work_order=work_order, **form.cleaned_data
+        )
+        return _("%(sku)s: %(quantity)s on the bill of materials of %(number)s.") % {
+            "sku": component.product.sku,
+            "quantity": component.quantity,
+            "number": work_order.number,
+        }
+
+
+class WorkOrderComponentRemoveView(WorkOrderActionView):
+    permission_required = "inventory.change_workorder"
+
+    def perform(self, request, **kwargs):
+        work_order = _work_order_or_404(kwargs["pk"])
+        get_object_or_404(selectors.work_order_component_lookup(work_order), kwargs["component_pk"])
+        work_orders.work_order_remove_component(
+            actor=request.user, work_order=work_order, component_id=kwargs["component_pk"]
+        )
+        return _("Removed the component from the bill of materials of %(number)s.") % {
+            "number": work_order.number
+        }
+
+
+class WorkOrderFileUploadView(WorkOrderActionView):
+    permission_required = "inventory.change_workorder"
+
+    def perform(self, request, **kwargs):
+        work_order = _work_order_or_404(kwargs["pk"])
+        form = WorkOrderFileForm(request.POST, request.FILES)
+        if not form.is_valid():
+            raise ValidationError([" ".join(errors) for errors in form.errors.values()])
+        attached = work_orders.work_order_attach_file(
+            actor=request.user, work_order=work_order, upload=form.cleaned_data["file"]
+        )
+        return _("Added %(name)s to %(number)s.") % {
+            "name": attached.name,
+            "number": work_order.number,
+        }
+
+
+class WorkOrderFileView(RequirePermissionMixin, View):
+    """A work order's drawing or specification, always as a download, with the type the
+    upload was checked to be."""
+
+    permission_required = "inventory.view_workorder"
+
+    def get(self, request, pk: int, file_pk: int):
+        attached = selectors.work_order_file(pk, file_pk)
+        if attached is None:
+            raise Http404
+        try:
+            handle = attached.file.open("rb")
+        except (FileNotFoundError, ValueError) as exc:
+            raise Http404 from exc
+        return FileResponse(
+            handle, as_attachment=True, filename=attached.name, content_type=attached.content_type
+        )
+
+
+class WorkOrderConfirmMaterialsView(WorkOrderActionView):
+    permission_required = "inventory.confirm_work_order_materials"
+
+    def perform(self, request, **kwargs):
+        work_order = work_orders.work_order_confirm_materials(
+            actor=request.user, work_order=_work_order_or_404(kwargs["pk"])
+        )
+        return _("The materials of %(number)s are confirmed; production can start.") % {
+            "number": work_order.number
+        }
+
+
 class WorkOrderAdvanceView(ObjectActionView):
     permission_required = "inventory.advance_work_order"
 
     def perform(self, request, **kwargs):
-        work_order = selectors.work_order_list().filter(pk=kwargs["pk"]).first()
-        if work_order is None:
-            raise Http404
-        work_order = services.work_order_advance(actor=request.user, work_order=work_order)
+        work_order = _work_order_or_404(kwargs["pk"])
+        work_order = work_orders.work_order_advance(actor=request.user, work_order=work_order)
         return _("%(number)s is now at %(stage)s.") % {
             "number": work_order.number,
             "stage": work_order.get_stage_display(),
         }
 
     def get_redirect_url(self, request, **kwargs):
+        if request.POST.get("from") == "detail":
+            return reverse("inventory:work_order_detail", args=[kwargs["pk"]])
         return reverse("inventory:work_order_list")

@@ -35,12 +35,11 @@ def checkout_port(base_dir: Path, first: int = 20000, span: int = 10000) -> int:
     return first + int(digest[:8], 16) % span
 
 
-def default_broker(var_dir: Path, *, testing: bool, prefix: str = "oms") -> tuple[str, dict]:
-    """Return (broker_url, broker_transport_options)."""
+def default_broker(var_dir: Path, *, suffix: str = "", prefix: str = "oms") -> tuple[str, dict]:
+    """Return (broker_url, broker_transport_options); `suffix` keeps test runs apart."""
     if redis_answers():
-        keyprefix = f"{prefix}-test:" if testing else f"{prefix}:"
-        return ("redis://127.0.0.1:6379/0", {"global_keyprefix": keyprefix})
-    folder = var_dir / ("broker-test" if testing else "broker")
+        return ("redis://127.0.0.1:6379/0", {"global_keyprefix": f"{prefix}{suffix}:"})
+    folder = var_dir / f"broker{suffix}"
     for sub in ("out", "processed"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
     return (

@@ -16,6 +16,15 @@ class FileJobStatus(models.TextChoices):
     FAILED = "failed", _("Failed")
 
 
+class ImportAction(models.TextChoices):
+    """What an import did (or, checked only, would do) with a row of the file."""
+
+    CREATE = "create", _("Create")
+    UPDATE = "update", _("Update")
+    SKIP = "skip", _("Skip (duplicate)")
+    ERROR = "error", _("Error")
+
+
 class MessageChannel(models.TextChoices):
     """How a customer hears from us; an outbox row's `channel` is one of these."""
 

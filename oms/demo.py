@@ -58,6 +58,7 @@ DEMO_USERS = [
     ("reviewer", "reviewer", "赵审核"),
     ("warehouse", "warehouse", "孙仓管"),
     ("logistics", "logistics", "周物流"),
+    ("purchasing", "purchasing", "钱采购"),
     ("finance", "finance", "吴财务"),
     ("service", "customer_service", "郑客服"),
 ]

@@ -5,7 +5,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from oms.choices import FileJobStatus, MessageChannel, MessageLanguage, OutboxStatus
+from oms.choices import FileJobStatus, ImportAction, MessageChannel, MessageLanguage, OutboxStatus
 
 
 class AuditLog(models.Model):
@@ -192,6 +192,83 @@ class FileJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.list_name} ({self.status})"
+
+
+class ImportJob(models.Model):
+    """A file a user uploaded to import (customers, products, stock levels, orders: `kind`,
+    an importer registered with oms.imports), checked only (`dry_run`: nothing is written, the
+    report says what an import would do) or imported, by a worker. `rows_done` of
+    `rows_total` is its progress; the counts and `ImportRowResult` rows are its report. A
+    file that cannot be read at all fails the job with the reason in `error`."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=40)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    file_name = models.CharField(_("file"), max_length=200)
+    stored_name = models.CharField(max_length=100, editable=False)
+    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
+    dry_run = models.BooleanField(_("check only"), default=True)
+    checked = models.ForeignKey(
+        "self",
+        verbose_name=_("check"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="imports",
+        help_text=_("The check this import followed."),
+    )
+    language = models.CharField(_("language"), max_length=10)
+    status = models.CharField(
+        _("status"), max_length=10, choices=FileJobStatus.choices, default=FileJobStatus.QUEUED
+    )
+    rows_total = models.IntegerField(_("rows"), null=True, blank=True)
+    rows_done = models.IntegerField(_("rows done"), default=0)
+    created = models.IntegerField(_("created"), default=0)
+    updated = models.IntegerField(_("updated"), default=0)
+    skipped = models.IntegerField(_("skipped"), default=0)
+    errors = models.IntegerField(_("errors"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "status"], name="import_user_status")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(rows_done__gte=0), name="import_rows_non_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name} ({self.status})"
+
+
+class ImportRowResult(models.Model):
+    """What an import did with one row of its file: every row with an error or skipped, and
+    the first rows created or updated (OMS_IMPORT_REPORT_ROWS)."""
+
+    job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="results")
+    row = models.IntegerField(_("row"))
+    action = models.CharField(_("result"), max_length=10, choices=ImportAction.choices)
+    column = models.CharField(_("column"), max_length=60, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    reference = models.CharField(_("reference"), max_length=60, blank=True)
+    values = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("import row")
+        verbose_name_plural = _("import rows")
+        ordering = ["job", "row", "id"]
+        indexes = [models.Index(fields=["job", "action"], name="import_result_action")]
+
+    def __str__(self) -> str:
+        return f"{self.row}: {self.action}"
 
 
 class CalendarDay(models.Model):

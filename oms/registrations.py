@@ -116,4 +116,16 @@ register_beat_job(
 
 register_file_job_kind(EXPORT)
 
+# Imports (oms.imports; the kinds are the apps' importers): whoever may import one kind.
+# Administrators may open anybody's import (support); others only their own.
+grant_many({role: {"oms.add_importjob"} for role in ("admin", "manager", "sales", "warehouse")})
+grant_many({"admin": {"oms.view_importjob"}})
+register_nav_item("settings", _("Imports"), "import_list", "oms.add_importjob", "upload", order=40)
+register_beat_job(
+    "import-jobs-clean-up",
+    "oms.tasks.import_jobs_clean_up",
+    crontab(hour=3, minute=45),
+    expires=3600,
+)
+
 register_seeder(Seeder("users", seed_users))

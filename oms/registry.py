@@ -13,7 +13,9 @@ Everything here is filled once while Django starts and only read afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -490,6 +492,33 @@ def audit_action_choices() -> list[tuple[str, str]]:
     """The audit actions with their labels in the active language, sorted by label."""
     labels = registry.texts.get(AUDIT_ACTIONS, {})
     return sorted(((code, str(text.words)) for code, text in labels.items()), key=lambda c: c[1])
+
+
+# The figures of the dashboard page being made (dashboard_figures): several tiles show parts
+# of one statement's answer (orders today and revenue this week, four receivables tiles).
+_page_figures: ContextVar[dict[Hashable, Any] | None] = ContextVar("page_figures", default=None)
+
+
+@contextmanager
+def dashboard_figures() -> Iterator[None]:
+    """While one dashboard page is made, `shared_figure` computes each figure once."""
+    token = _page_figures.set({})
+    try:
+        yield
+    finally:
+        _page_figures.reset(token)
+
+
+def shared_figure(key: Hashable, compute: Callable[[], Any]) -> Any:
+    """`compute()`, once per key and dashboard page (the key names the user and whatever else
+    the figure depends on); outside a page (a test, another view) every call computes, so
+    nothing is ever older than the page showing it."""
+    figures = _page_figures.get()
+    if figures is None:
+        return compute()
+    if key not in figures:
+        figures[key] = compute()
+    return figures[key]
 
 
 def kpis_for(user: AnyUser) -> list[KpiValue]:

@@ -45,6 +45,11 @@ ROLES: dict[str, Role] = {
         Role("reviewer", _("Reviewer"), _("Approves or rejects orders.")),
         Role("warehouse", _("Warehouse"), _("Receives, counts, picks and ships stock.")),
         Role("logistics", _("Logistics"), _("Carriers, shipments and tracking.")),
+        Role(
+            "purchasing",
+            _("Purchasing"),
+            _("Buys stock and materials in and confirms a work order's materials."),
+        ),
         Role("finance", _("Finance"), _("Invoices, payments, receivables and credit.")),
         Role(
             "customer_service",

@@ -1,4 +1,5 @@
-from typing import TypeVar
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from django.db.models import F, IntegerField, Model, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
@@ -14,7 +15,7 @@ def audit_log() -> QuerySet[AuditLog]:
 
 def differs_from_sum(
     parents: QuerySet[M],
-    children: QuerySet,
+    children: QuerySet | Sequence[QuerySet],
     *,
     link: str,
     amount: str,
@@ -22,13 +23,27 @@ def differs_from_sum(
     total_name: str,
 ) -> QuerySet[M]:
     """Rows whose `field` is not the sum of their children's `amount` (the stock ledger against
-    on_hand, allocations against reserved); the sum is annotated as `total_name`."""
-    total = (
-        children.filter(**{link: OuterRef("pk")}).values(link).annotate(t=Sum(amount)).values("t")
-    )
-    return parents.annotate(
-        **{total_name: Coalesce(Subquery(total, output_field=IntegerField()), 0)}
-    ).exclude(**{field: F(total_name)})
+    on_hand, allocations and work orders' component reservations against reserved); several
+    kinds of children, all with `link` and `amount`, are added up. The sum is annotated as
+    `total_name`."""
+    kinds = [children] if isinstance(children, QuerySet) else list(children)
+    sums = [
+        Coalesce(
+            Subquery(
+                kind.filter(**{link: OuterRef("pk")})
+                .values(link)
+                .annotate(t=Sum(amount))
+                .values("t"),
+                output_field=IntegerField(),
+            ),
+            0,
+        )
+        for kind in kinds
+    ]
+    total: Any = sums[0]
+    for more in sums[1:]:
+        total = total + more
+    return parents.annotate(**{total_name: total}).exclude(**{field: F(total_name)})
 
 
 def file_job_for(user, pk) -> FileJob | None:

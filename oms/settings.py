@@ -18,6 +18,14 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 
 # pytest sets PYTEST_VERSION while it runs; tests get fast hashing and their own broker.
 TESTING = "PYTEST_VERSION" in os.environ
+# What test runs add to names they share with the checkout (broker keys, shared cache, folders):
+# each pytest-xdist worker gets its own, as it gets its own test database.
+TEST_SUFFIX = (
+    "-test"
+    + (f"-{os.environ['PYTEST_XDIST_WORKER']}" if "PYTEST_XDIST_WORKER" in os.environ else "")
+    if TESTING
+    else ""
+)
 
 DEBUG = env.bool("DEBUG", default=True)
 PRODUCTION = not DEBUG
@@ -242,10 +250,10 @@ OMS_CARRIER_SIMULATOR_RUN = env.bool("OMS_CARRIER_SIMULATOR_RUN", default=DEBUG)
 
 # Celery
 # Redis keys carry a prefix per checkout (OMS_BROKER_PREFIX), so checkouts sharing a Redis never
-# share queues; tests add "-test" to it.
+# share queues; tests add TEST_SUFFIX to it.
 _broker_url, _broker_options = default_broker(
     VAR_DIR,
-    testing=TESTING,
+    suffix=TEST_SUFFIX,
     prefix=env.str("OMS_BROKER_PREFIX", default=checkout_prefix(BASE_DIR)),
 )
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=_broker_url)
@@ -261,6 +269,7 @@ CELERY_TASK_ROUTES = {
     "oms.tasks.flush_outbox": {"queue": "notifications"},
     "oms.tasks.file_job_run": {"queue": "documents"},
     "oms.tasks.file_jobs_clean_up": {"queue": "documents"},
+    "oms.tasks.import_job_run": {"queue": "documents"},
 }
 CELERY_WORKER_QUEUES = "default,documents,tracking,notifications"
 CELERY_TIMEZONE = TIME_ZONE
@@ -283,13 +292,12 @@ elif CELERY_BROKER_URL.startswith("redis://127.0.0.1:6379/"):
     CACHES["shared"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": "redis://127.0.0.1:6379/1",
-        "KEY_PREFIX": env.str("OMS_BROKER_PREFIX", default=checkout_prefix(BASE_DIR))
-        + ("-test" if TESTING else ""),
+        "KEY_PREFIX": env.str("OMS_BROKER_PREFIX", default=checkout_prefix(BASE_DIR)) + TEST_SUFFIX,
     }
 else:
     CACHES["shared"] = {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": str(VAR_DIR / ("shared-cache-test" if TESTING else "shared-cache")),
+        "LOCATION": str(VAR_DIR / f"shared-cache{TEST_SUFFIX}"),
     }
 
 # Production hardening (DEBUG off): `manage.py check --deploy` reports nothing.
@@ -356,6 +364,13 @@ OMS_FILE_JOB_DIR = Path(env.str("OMS_FILE_JOB_DIR", default=str(VAR_DIR / "expor
 OMS_FILE_JOB_TIME_LIMIT = env.int("OMS_FILE_JOB_TIME_LIMIT", default=1800)
 # File jobs one user may have queued or running at once.
 OMS_FILE_JOB_MAX_ACTIVE = env.int("OMS_FILE_JOB_MAX_ACTIVE", default=3)
+# Imports (oms.imports): uploaded files wait here for the worker that checks or imports them;
+# a bigger file is refused, and so is a file of more rows than this.
+OMS_IMPORT_DIR = Path(env.str("OMS_IMPORT_DIR", default=str(VAR_DIR / "imports")))
+OMS_IMPORT_MAX_BYTES = env.int("OMS_IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+OMS_IMPORT_MAX_ROWS = env.int("OMS_IMPORT_MAX_ROWS", default=200_000)
+# An import keeps every row with an error; of the other rows, this many for its report.
+OMS_IMPORT_REPORT_ROWS = env.int("OMS_IMPORT_REPORT_ROWS", default=1000)
 # Batch printing of shipment documents: up to this many print in the request, more go to a
 # worker that renders them this many per WeasyPrint call; the file is kept this many days.
 OMS_DOCUMENT_BATCH_INLINE_MAX = env.int("OMS_DOCUMENT_BATCH_INLINE_MAX", default=20)
@@ -396,10 +411,18 @@ OMS_CASE_ESCALATE_PERCENT = env.int("OMS_CASE_ESCALATE_PERCENT", default=80)
 OMS_CASE_ATTACHMENT_DIR = Path(
     env.str(
         "OMS_CASE_ATTACHMENT_DIR",
-        default=str(VAR_DIR / ("case-attachments-test" if TESTING else "case-attachments")),
+        default=str(VAR_DIR / f"case-attachments{TEST_SUFFIX}"),
     )
 )
 OMS_CASE_ATTACHMENT_MAX_BYTES = env.int("OMS_CASE_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024)
+# The customer's drawings and specifications of a work order: private too, served by a view.
+OMS_WORK_ORDER_FILE_DIR = Path(
+    env.str(
+        "OMS_WORK_ORDER_FILE_DIR",
+        default=str(VAR_DIR / ("work-order-files-test" if TESTING else "work-order-files")),
+    )
+)
+OMS_WORK_ORDER_FILE_MAX_BYTES = env.int("OMS_WORK_ORDER_FILE_MAX_BYTES", default=20 * 1024 * 1024)
 
 DJANGO_TABLES2_TEMPLATE = "oms/table.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle mb-0"}

@@ -120,3 +120,24 @@ def file_job_run(job_id: str) -> str:
 def file_jobs_clean_up() -> int:
     """Daily: remove old file jobs and their files; fail jobs that a killed worker left."""
     return filejobs.file_jobs_clean_up()
+
+
+@shared_task(
+    time_limit=settings.OMS_FILE_JOB_TIME_LIMIT,
+    soft_time_limit=settings.OMS_FILE_JOB_TIME_LIMIT - 60,
+)
+def import_job_run(job_id: str) -> str:
+    """Check or import one uploaded file (queue "documents"). Running it twice runs it once;
+    never retried: a failed import says why on its page, and what it had imported stays (each
+    batch is its own transaction, so no order is half-written)."""
+    from oms import imports
+
+    return imports.job_run(job_id=job_id)
+
+
+@shared_task(time_limit=600, soft_time_limit=540)
+def import_jobs_clean_up() -> int:
+    """Daily: fail imports a killed worker left; remove old imports and their files."""
+    from oms import imports
+
+    return imports.jobs_clean_up()

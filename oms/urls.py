@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from django.views.i18n import set_language
 
-from oms import views
+from oms import import_pages, views
 from oms.api import build_api
 from oms.forms import SignInForm
 from oms.registry import registry
@@ -31,6 +31,18 @@ urlpatterns = [
     path("files/<uuid:pk>/", views.FileJobStatusView.as_view(), name="file_job"),
     path(
         "files/<uuid:pk>/download/", views.FileJobDownloadView.as_view(), name="file_job_download"
+    ),
+    path("imports/", import_pages.ImportListView.as_view(), name="import_list"),
+    path("imports/new/", import_pages.ImportNewView.as_view(), name="import_new"),
+    path("imports/template/", import_pages.ImportTemplateView.as_view(), name="import_template"),
+    path("imports/<uuid:pk>/", import_pages.ImportJobView.as_view(), name="import_job"),
+    path(
+        "imports/<uuid:pk>/import/", import_pages.ImportCommitView.as_view(), name="import_commit"
+    ),
+    path(
+        "imports/<uuid:pk>/errors.csv",
+        import_pages.ImportErrorsView.as_view(),
+        name="import_errors",
     ),
     path(
         "login/",

@@ -43,8 +43,9 @@ class DashboardView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["kpis"] = registry.kpis_for(self.request.user)
-        context["panels"] = registry.dashboard_panels_for(self.request)
+        with registry.dashboard_figures():
+            context["kpis"] = registry.kpis_for(self.request.user)
+            context["panels"] = registry.dashboard_panels_for(self.request)
         return context
 
 

@@ -14,7 +14,7 @@ from django.db.models import F, Sum
 from django.utils import timezone
 
 from inventory.models import StockLevel, Warehouse
-from inventory.services import work_order_create
+from inventory.work_orders import work_order_create
 from oms.regions import great_circle_km, region_coordinates
 from orders.models import Allocation, Order, OrderLine
 from orders.reference import active_warehouses

@@ -9,7 +9,9 @@ Past days are read from the summaries (orders.models.analytics), written per day
 `sales_summary_refresh` (delete and insert in one transaction: running it twice changes
 nothing); today is small and read live from the orders with the same SQL, so a figure never
 waits for the night. The nightly job rewrites the last week, so an order cancelled a few days
-after it was placed leaves the summaries the next night.
+after it was placed leaves the summaries the next night. Every refresh then sums the
+dashboard's top products over its periods once (`sales_windows_refresh`, SalesWindow), so the
+home page reads a few thousand rows instead of the product grain's hundreds of thousands.
 
 Heavy reads go to `oms.db.analytics_db()` (the replica when one is configured).
 """
@@ -35,16 +37,29 @@ from customers.selectors import own_customers_only
 from inventory.models import Category, Product
 from oms.db import analytics_db
 from oms.regions import region_label
+from oms.registry import shared_figure
 from oms.services import audit_record
 from oms.types import AnyUser, User
 from orders.choices import OrderStatus
 from orders.intake.channels import channel_names
-from orders.models import DailyOrderSales, DailySales, Order, OrderLine, SalesSummaryDay
+from orders.models import (
+    DailyOrderSales,
+    DailySales,
+    Order,
+    OrderLine,
+    SalesSummaryDay,
+    SalesWindow,
+    SalesWindowProduct,
+)
 
 VIEW_ANALYTICS = "orders.view_sales_analytics"
 REFRESH_SUMMARY = "orders.refresh_sales_summary"
 NOT_SALES = [OrderStatus.DRAFT.value, OrderStatus.PENDING_REVIEW.value, OrderStatus.CANCELLED.value]
 NIGHTLY_DAYS = 7  # the nightly job rewrites yesterday and the six days before it
+DASHBOARD_PERIODS = (30, 90)  # the home page's charts: the last 30 or 90 days, today included
+# Taken shared by a day's refresh and alone by the windows' (a window summed from a day's
+# rows while they are rewritten would keep the old figures).
+WINDOWS_LOCK = zlib.crc32(b"sales_windows")
 ZERO = Decimal("0.00")
 
 _ORDER = Order._meta.db_table
@@ -113,6 +128,9 @@ def sales_summary_refresh(*, day: date, actor: User | None = None) -> SalesSumma
             "SELECT pg_advisory_xact_lock(%s::bigint)",
             [zlib.crc32(b"sales_summary") * 10_000_000 + day.toordinal()],
         )
+        cursor.execute("SELECT pg_advisory_xact_lock_shared(%s::bigint)", [WINDOWS_LOCK])
+        # The dashboard's sums over this day are no longer the summaries' (cascades to rows).
+        SalesWindow.objects.filter(first_day__lte=day, last_day__gte=day).delete()
         params = _day_bounds(day, day)
         cursor.execute(f"DELETE FROM {DailySales._meta.db_table} WHERE day = %s", [day])
         cursor.execute(f"DELETE FROM {DailyOrderSales._meta.db_table} WHERE day = %s", [day])
@@ -143,13 +161,49 @@ def sales_summaries_refresh(
     *, start: date, end: date, actor: User | None = None
 ) -> list[SalesSummaryDay]:
     """Refresh every day from start to end (inclusive; never today, which is read live), one
-    transaction per day so a long range never holds one huge transaction."""
-    yesterday = timezone.localdate() - timedelta(days=1)
+    transaction per day so a long range never holds one huge transaction; then the dashboard's
+    windows when a day inside them was rewritten."""
+    today = timezone.localdate()
+    yesterday = today - timedelta(days=1)
     day, done = start, []
     while day <= min(end, yesterday):
         done.append(sales_summary_refresh(day=day, actor=actor))
         day += timedelta(days=1)
+    if done and done[-1].day >= today - timedelta(days=max(DASHBOARD_PERIODS) - 1):
+        sales_windows_refresh()
     return done
+
+
+def window_days(days: int, today: date | None = None) -> tuple[date, date]:
+    """The past days of a dashboard period of `days` days: its first day up to yesterday."""
+    today = today or timezone.localdate()
+    return today - timedelta(days=days - 1), today - timedelta(days=1)
+
+
+@transaction.atomic
+def sales_windows_refresh() -> list[SalesWindow]:
+    """Sum the summaries per product over the past days of each dashboard period (the top
+    products' figures but today's), replacing the windows of earlier days. One transaction;
+    a day's refresh waits for it and the other way round (WINDOWS_LOCK), so a window is always
+    the sum of the summaries as they are."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s::bigint)", [WINDOWS_LOCK])
+    SalesWindow.objects.all().delete()
+    now, windows = timezone.now(), []
+    for days in DASHBOARD_PERIODS:
+        first, last = window_days(days)
+        window = SalesWindow.objects.create(first_day=first, last_day=last, refreshed_at=now)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {SalesWindowProduct._meta.db_table} "
+                "(window_id, product_id, orders, net_revenue) "
+                "SELECT %s, product_id, SUM(orders), SUM(net_revenue) "
+                f"FROM {DailySales._meta.db_table} WHERE day >= %s AND day <= %s "
+                "GROUP BY product_id",
+                [window.pk, first, last],
+            )
+        windows.append(window)
+    return windows
 
 
 def sales_summaries_refresh_recent(*, days: int = NIGHTLY_DAYS) -> int:
@@ -444,8 +498,8 @@ def label_rows(group: str, rows: list[SalesRow]) -> None:
 
 def dashboard_charts(*, user: AnyUser, days: int) -> dict[str, Any]:
     """The home page's charts over the last `days` days (today included): orders and revenue
-    per day, revenue by channel, the top 10 products, revenue by province. Four statements
-    whatever the data (five with the product names)."""
+    per day, revenue by channel, the top 10 products, revenue by province. Five statements
+    whatever the data (six with the product names)."""
     today = timezone.localdate()
     sales = SalesFilter(start=today - timedelta(days=days - 1), end=today)
     per_day = {
@@ -469,9 +523,50 @@ def dashboard_charts(*, user: AnyUser, days: int) -> dict[str, Any]:
         "end": today,
         "series": series,
         "channels": sales_aggregate(user=user, sales=sales, group="channel", lean=True),
-        "products": sales_aggregate(user=user, sales=sales, group="product", limit=10, lean=True),
+        "products": top_products(user=user, days=days, limit=10),
         "regions": sales_aggregate(user=user, sales=sales, group="region", lean=True),
     }
+
+
+def top_products(*, user: AnyUser, days: int, limit: int) -> list[SalesRow]:
+    """The products with the most revenue in the last `days` days (today included): the
+    period's window (its past days summed by `sales_windows_refresh`) and today's orders read
+    live, in one statement after the window's lookup. Without a window (before the night's
+    refresh, right after a day's) or for a sales user who sees their own customers only (the
+    windows are not per salesperson), the summaries are summed here: the same figures."""
+    today = timezone.localdate()
+    first, last = window_days(days, today)
+    window = (
+        SalesWindow.objects.using(analytics_db())
+        .filter(first_day=first, last_day=last)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    sales = SalesFilter(start=first, end=today)
+    if window is None or own_customers_only(user):
+        return sales_aggregate(user=user, sales=sales, group="product", limit=limit, lean=True)
+    params: dict[str, Any] = {"window": window, **_day_bounds(today, today)}
+    # Today per product only: one day's order has one channel, province, customer group and
+    # salesperson, so its orders per product are PRODUCT_FACTS' summed over those (without
+    # their customer look-ups and the sort over seven keys).
+    sql = (
+        "SELECT f.product_id, SUM(f.orders), SUM(f.net_revenue) FROM ("
+        f"(SELECT product_id, orders, net_revenue FROM {SalesWindowProduct._meta.db_table} "
+        "WHERE window_id = %(window)s) UNION ALL "
+        "(SELECT l.product_id, COUNT(DISTINCT o.id), SUM(l.net_amount) "
+        f"FROM {_ORDER} o JOIN {_LINE} l ON l.order_id = o.id "
+        "WHERE o.created_at >= %(start)s AND o.created_at < %(end)s "
+        "AND o.status <> ALL(%(not_sales)s) GROUP BY 1)"
+        f") f GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT {int(limit)}"
+    )
+    with connections[analytics_db()].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = [
+            SalesRow(key=product, orders=int(orders or 0), net_revenue=revenue or ZERO)
+            for product, orders, revenue in cursor.fetchall()
+        ]
+    label_rows("product", rows)
+    return rows
 
 
 def chart_json(charts: dict[str, Any]) -> dict[str, Any]:
@@ -509,19 +604,29 @@ class OrderPulse:
 def order_pulse(user: AnyUser) -> OrderPulse:
     """The dashboard tiles' live figures: orders today and yesterday, orders and revenue this
     week (Monday to now) and in the same days of last week. One statement over the orders of
-    two weeks (the created-time index)."""
+    two weeks (the created-time index), the local days' bounds compared as times (no time zone
+    conversion per order); the two tiles of one page share it."""
+    return shared_figure(("orders.order_pulse", user.pk), lambda: _order_pulse(user))
+
+
+def _order_pulse(user: AnyUser) -> OrderPulse:
     today = timezone.localdate()
     monday = today - timedelta(days=today.weekday())
     last_monday = monday - timedelta(days=7)
-    params = _day_bounds(last_monday, today)
-    params.update(
-        {
-            "today": today,
-            "yesterday": today - timedelta(days=1),
-            "monday": monday,
-            "same_day_last_week": today - timedelta(days=7),
-        }
-    )
+    zone = timezone.get_current_timezone()
+
+    def midnight(day: date) -> datetime:
+        return timezone.make_aware(datetime.combine(day, time.min), zone)
+
+    params: dict[str, Any] = {
+        "start": midnight(last_monday),
+        "end": midnight(today + timedelta(days=1)),
+        "today": midnight(today),
+        "yesterday": midnight(today - timedelta(days=1)),
+        "monday": midnight(monday),
+        "same_day_last_week_end": midnight(today - timedelta(days=6)),
+        "not_sales": NOT_SALES,
+    }
     own = ""
     if own_customers_only(user):
         params["own_salesperson"] = user.pk
@@ -530,15 +635,16 @@ def order_pulse(user: AnyUser) -> OrderPulse:
             "WHERE salesperson_id = %(own_salesperson)s)"
         )
     sql = f"""
-        SELECT COUNT(*) FILTER (WHERE d = %(today)s),
-               COUNT(*) FILTER (WHERE d = %(yesterday)s),
-               COUNT(*) FILTER (WHERE d >= %(monday)s),
-               COALESCE(SUM(subtotal) FILTER (WHERE d >= %(monday)s), 0),
-               COALESCE(SUM(subtotal) FILTER (WHERE d < %(monday)s
-                                                AND d <= %(same_day_last_week)s), 0)
-          FROM (SELECT {_LOCAL_DAY} AS d, o.subtotal FROM {_ORDER} o
-                 WHERE o.created_at >= %(start)s AND o.created_at < %(end)s
-                   AND o.status <> ALL(%(not_sales)s){own}) o
+        SELECT COUNT(*) FILTER (WHERE o.created_at >= %(today)s),
+               COUNT(*) FILTER (WHERE o.created_at >= %(yesterday)s
+                                  AND o.created_at < %(today)s),
+               COUNT(*) FILTER (WHERE o.created_at >= %(monday)s),
+               COALESCE(SUM(o.subtotal) FILTER (WHERE o.created_at >= %(monday)s), 0),
+               COALESCE(SUM(o.subtotal) FILTER (WHERE o.created_at < %(monday)s
+                                         AND o.created_at < %(same_day_last_week_end)s), 0)
+          FROM {_ORDER} o
+         WHERE o.created_at >= %(start)s AND o.created_at < %(end)s
+           AND o.status <> ALL(%(not_sales)s){own}
     """
     with connections[analytics_db()].cursor() as cursor:
         cursor.execute(sql, params)

@@ -16,7 +16,7 @@ from orders import analytics
 from orders.choices import OrderStatus
 from orders.selectors import orders_visible_to
 
-PERIODS = (30, 90)
+PERIODS = analytics.DASHBOARD_PERIODS
 
 
 def sales_charts_panel(request: HttpRequest, obj: Any) -> dict[str, Any]:
@@ -51,6 +51,8 @@ def sales_charts_panel(request: HttpRequest, obj: Any) -> dict[str, Any]:
             },
         ],
         "chart_data": data,
+        # The past days are the summaries': the card says how fresh they are.
+        "last_refresh": analytics.last_refresh(),
         "analytics_url": reverse("analytics:sales")
         if request.user.has_perm(analytics.VIEW_ANALYTICS)
         else "",

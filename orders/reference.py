@@ -30,7 +30,7 @@ PROMOTION_TABLES = (Promotion._meta.db_table,)
 SHIPPING_TABLES = (ShippingRule._meta.db_table,)
 APPROVAL_TABLES = (ApprovalRule._meta.db_table,)
 WAREHOUSE_TABLES = (Warehouse._meta.db_table,)
-# Which channels listen to order events (orders.intake.outbound; migration 0026).
+# Which channels listen to order events (orders.intake.outbound; migration 0028).
 CHANNEL_TABLES = (Channel._meta.db_table,)
 # Every table whose writes must reach the cache: each has the trigger (orders migration
 # 0015, inventory migration 0010); tests/orders/test_reference_cache.py checks it.

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from oms.imports import register_importer
 from oms.registry import (
     DetailAction,
     Panel,
@@ -31,6 +32,9 @@ from oms.roles import ROLES
 from oms.tables import compact_table, table_card
 from orders import customer_panels, selectors
 from orders.intake.api import router as orders_api
+from orders.intake.order_import import OrderImporter
+from orders.intake.products import ProductImporter
+from orders.intake.seeders import seed_channel_api
 from orders.intake.tokens import token_authenticate
 from orders.message_seeders import seed_order_messages
 from orders.messages import ORDER_MESSAGES
@@ -289,6 +293,10 @@ register_reference_resolver("SO-", lambda number: reverse("orders:detail", args=
 
 register_seeder(Seeder("orders", seed_orders_demo, depends_on=("customers", "inventory")))
 register_seeder(Seeder("order-messages", seed_order_messages, depends_on=("orders",)))
+register_seeder(Seeder("channel-api", seed_channel_api, depends_on=("orders",)))
 
 # Sales analytics, dashboard charts, nightly summaries and customer segments.
 import orders.analytics_registrations  # noqa: E402, F401
+
+register_importer(ProductImporter())
+register_importer(OrderImporter())

@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from customers.selectors import of_visible_customers
 from inventory.choices import WorkOrderStage
-from inventory.models import StockLevel, WorkOrder
+from inventory.models import ComponentReservation, StockLevel, WorkOrder
 from oms.registry import SearchHit
 from oms.roles import ROLES
 from oms.selectors import differs_from_sum
@@ -51,14 +51,13 @@ def orders_visible_to(user: AnyUser, orders: QuerySet[Order] | None = None) -> Q
 def order_list(user: AnyUser) -> QuerySet[Order]:
     return (
         orders_visible_to(user)
-        .select_related("customer", "channel")
+        .select_related("customer")
         .only(
             "pk",
             "number",
             "status",
             "on_hold",
-            "channel__code",
-            "channel__name",
+            "channel",
             "total",
             "priority_score",
             "created_at",
@@ -130,10 +129,14 @@ def pending_approvals_for(roles: set[str], user: AnyUser) -> QuerySet[Approval]:
 
 def reservation_drift() -> QuerySet[StockLevel]:
     """Stock levels whose reserved quantity differs from the sum of their open allocations
-    (issued ones left with their shipment)."""
+    (issued ones left with their shipment) and open component reservations of work orders
+    in production (issued or released ones no longer reserve)."""
     return differs_from_sum(
         StockLevel.objects.select_related("product", "warehouse"),
-        Allocation.objects.filter(issued_at__isnull=True),
+        [
+            Allocation.objects.filter(issued_at__isnull=True),
+            ComponentReservation.objects.filter(issued_at__isnull=True, released_at__isnull=True),
+        ],
         link="stock_level",
         amount="quantity",
         field="reserved",

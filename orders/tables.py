@@ -20,6 +20,7 @@ from oms.tables import (
     format_money,
 )
 from orders.choices import PromotionKind, PromotionScope
+from orders.intake.channels import channel_name_expression, channel_names
 from orders.models import (
     Approval,
     ApprovalRule,
@@ -46,7 +47,8 @@ class OrderTable(BaseTable):
         order_by=("customer__name",),
         footer=_("Page total"),
     )
-    channel = tables.Column()
+    # The code (the column itself: no join); shown and exported as the channel's name.
+    channel = tables.Column(accessor="channel_id", verbose_name=_("Channel"))
     status = tables.Column()
     total = MoneyColumn(footer=page_total)
     priority_score = tables.Column(
@@ -71,13 +73,23 @@ class OrderTable(BaseTable):
         empty_text = _("No orders match these filters.")
 
     # The customer exports as "name (code)", put together by the database, so exports read
-    # plain values rather than model instances (oms.exports); status exports as its label.
-    export_values = {
-        "customer": Concat("customer__name", Value(" ("), "customer__code", Value(")"))
-    }
+    # plain values rather than model instances (oms.exports); status exports as its label,
+    # the channel as its name.
+    @property
+    def export_values(self):
+        # Built per export: the first channels' standard names in the active language.
+        return {
+            "customer": Concat("customer__name", Value(" ("), "customer__code", Value(")")),
+            "channel": channel_name_expression(),
+        }
 
     def render_status(self, value, record):
         return status_badge(record)
+
+    def render_channel(self, value):
+        if not hasattr(self, "_channel_names"):
+            self._channel_names = channel_names()
+        return self._channel_names.get(value, value)
 
     def render_customer(self, value, record):
         return fast_format_html(

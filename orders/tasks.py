@@ -95,13 +95,14 @@ def refresh_priorities() -> int:
 
 @shared_task(time_limit=1800, soft_time_limit=1700)
 def check_reservations() -> int:
-    """Nightly: every StockLevel.reserved must equal the sum of its allocations."""
+    """Nightly: every StockLevel.reserved must equal the sum of its open allocations and
+    work orders' open component reservations."""
     from orders.selectors import reservation_drift
 
     drift = list(reservation_drift())
     for level in drift:
         logger.error(
-            "reservation drift: stock level %s reserved=%s allocations=%s",
+            "reservation drift: stock level %s reserved=%s allocations and reservations=%s",
             level.pk,
             level.reserved,
             level.allocated,

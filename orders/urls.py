@@ -66,6 +66,21 @@ urlpatterns = [
         channel_views.WebhookResendView.as_view(),
         name="webhook_resend",
     ),
+    path(
+        "channels/<int:pk>/tokens/new/",
+        channel_views.ChannelTokenCreateView.as_view(),
+        name="channel_token_create",
+    ),
+    path(
+        "channels/<int:pk>/tokens/<int:token_pk>/",
+        channel_views.ChannelTokenDetailView.as_view(),
+        name="channel_token_detail",
+    ),
+    path(
+        "channels/<int:pk>/tokens/<int:token_pk>/revoke/",
+        channel_views.ChannelTokenRevokeView.as_view(),
+        name="channel_token_revoke",
+    ),
     # Pricing rules (orders/views/rules/).
     *object_urls("price-lists/", "price_list", price_lists, "PriceList"),
     path(

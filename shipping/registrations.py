@@ -17,6 +17,7 @@ from oms.registry import (
     SearchProvider,
     Seeder,
     grant_many,
+    register_api_router,
     register_audit_actions,
     register_audited_model,
     register_beat_job,
@@ -38,6 +39,7 @@ from oms.roles import ROLES
 from oms.tables import compact_table, table_card
 from orders.notes import ORDER_NOTES
 from shipping import attention, selectors
+from shipping.api import router as shipments_api
 from shipping.batch_print import DOCUMENT_BATCH
 from shipping.channel_event_seeders import seed_channel_webhooks
 from shipping.delivery_seeders import seed_delivery_demo
@@ -436,3 +438,6 @@ register_seeder(
     Seeder("channel-webhooks", seed_channel_webhooks, depends_on=("shipping", "delivery"))
 )
 register_seeder(Seeder("shipping-print", seed_batch_print, depends_on=("shipping",)))
+
+# The channel API: an order's shipments and tracking (shipping.api).
+register_api_router("", shipments_api)

@@ -391,6 +391,13 @@ class PlanDayForm(forms.Form):
     date = forms.DateField()
     note = forms.CharField(required=False, max_length=200)
 
+    def clean_date(self):
+        # Far dates (9999-12-31) would overflow the day after when the slots are worked out.
+        value = self.cleaned_data["date"]
+        if abs((value - timezone.localdate()).days) > 3660:
+            raise ValidationError(_("Choose a date within ten years."))
+        return value
+
 
 class PlanActionView(ObjectActionView):
     permission_required = slots.PLAN_PERMISSION

@@ -109,12 +109,16 @@ ORDER_PAGES = (
 
 def channel_object(*, active: bool = True):
     """A web shop's channel, switched on or off (the first channels come from the migration)."""
+    from orders.intake.tokens import token_create
     from orders.models import Channel
 
-    return Channel.objects.get_or_create(
+    channel, new = Channel.objects.get_or_create(
         code="fuzz-shop" if active else "fuzz-closed",
         defaults={"name": "Fuzz shop", "kind": "shopify", "secret": "k", "is_active": active},
-    )[0]
+    )
+    if new and active:  # its page lists a token to revoke
+        token_create(actor=None, channel=channel, name="sync", scopes=["orders:read"])
+    return channel
 
 
 def webhook_delivery_object():
@@ -186,6 +190,15 @@ def route_kwargs(
         "orders:channel_activate": {"pk": channel_object(active=False).pk},
         "orders:channel_webhooks": {"pk": channel_object().pk},
         "orders:webhook_resend": {"pk": webhook_delivery_object().pk},
+        "orders:channel_token_create": {"pk": channel_object().pk},
+        "orders:channel_token_detail": {
+            "pk": channel_object().pk,
+            "token_pk": channel_object().api_tokens.get().pk,
+        },
+        "orders:channel_token_revoke": {
+            "pk": channel_object().pk,
+            "token_pk": channel_object().api_tokens.get().pk,
+        },
         "inventory:tax_rate_create": {"pk": tax_class.pk},
         "customers:fapiao": {"pk": customer.pk},
         **{f"reminders:{page}": {"pk": customer.pk} for page in ("pause", "resume", "lift_hold")},
@@ -205,7 +218,19 @@ def route_kwargs(
             f"orders:shipping_rule_{page}": {"pk": shipping_rule.pk}
             for page in ("edit", "activate", "deactivate")
         },
-        "inventory:work_order_advance": {"pk": work_order.pk},
+        **{
+            f"inventory:work_order_{page}": {"pk": work_order.pk}
+            for page in ("advance", "detail", "component_set", "confirm_materials")
+        },
+        "inventory:work_order_file_upload": {"pk": work_order.pk},
+        "inventory:work_order_file": {
+            "pk": work_order.pk,
+            "file_pk": work_order_drawing(work_order).pk,
+        },
+        "inventory:work_order_component_remove": {
+            "pk": work_order.pk,
+            "component_pk": work_order_component(work_order).pk,
+        },
         **{
             f"customers:{page}": {"pk": customer.pk}
             for page in ("detail", "edit", "credit", "address_create", "note_add")
@@ -516,6 +541,32 @@ def stocktake_object(warehouse):
 
     open_count = StockCount.objects.filter(warehouse=warehouse, status="open").first()
     return open_count or stocktake_open(actor=None, warehouse=warehouse)
+
+
+def work_order_component(work_order):
+    """A line of the work order's bill of materials (made the first time it is asked for)."""
+    from inventory.models import WorkOrderComponent
+    from tests.factories import ProductFactory
+
+    return WorkOrderComponent.objects.filter(work_order=work_order).first() or (
+        WorkOrderComponent.objects.create(
+            work_order=work_order, product=ProductFactory(), quantity=2
+        )
+    )
+
+
+def work_order_drawing(work_order):
+    """A drawing of the work order's (a small PDF, stored the first time it is asked for)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from inventory.models import WorkOrderFile
+    from inventory.work_orders import work_order_attach_file
+
+    return WorkOrderFile.objects.filter(work_order=work_order).first() or work_order_attach_file(
+        actor=None,
+        work_order=work_order,
+        upload=SimpleUploadedFile("drawing.pdf", b"%PDF-1.4\n% drawing\n", "application/pdf"),
+    )
 
 
 def tax_class_object():

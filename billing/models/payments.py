@@ -102,6 +102,13 @@ class Payment(models.Model):
                 condition=Q(unapplied__gt=0),
             ),
             models.Index(fields=["shipment"], name="payment_shipment"),
+            # The dashboard's "collected this month": the month's receipts, index-only.
+            models.Index(
+                fields=["received_on"],
+                include=["method", "customer", "amount"],
+                condition=Q(kind="receipt"),
+                name="receipt_received",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

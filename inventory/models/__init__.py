@@ -2,11 +2,13 @@
 
 from inventory.models.catalogue import Category, Product, TaxClass, TaxRate
 from inventory.models.forecast import DemandForecast
+from inventory.models.production import ComponentReservation, WorkOrderComponent, WorkOrderFile
 from inventory.models.stock import StockLevel, StockMovement, Warehouse, WorkOrder
 from inventory.models.stocktake import StockCount, StockCountLine
 
 __all__ = [
     "Category",
+    "ComponentReservation",
     "DemandForecast",
     "Product",
     "StockCount",
@@ -17,4 +19,6 @@ __all__ = [
     "TaxRate",
     "Warehouse",
     "WorkOrder",
+    "WorkOrderComponent",
+    "WorkOrderFile",
 ]

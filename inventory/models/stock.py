@@ -224,12 +224,26 @@ class WorkOrder(models.Model):
     reference = models.CharField(_("reference"), max_length=60, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     done_at = models.DateTimeField(_("done"), null=True, blank=True)
+    # Purchasing (or a manager) confirms the bill of materials' components are in hand or on
+    # their way; production cannot start before, when there is a bill of materials.
+    materials_confirmed_at = models.DateTimeField(_("materials confirmed"), null=True, blank=True)
+    materials_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("materials confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("work order")
         verbose_name_plural = _("work orders")
         ordering = ["-id"]
-        permissions = [("advance_work_order", _("Can move work orders to their next stage"))]
+        permissions = [
+            ("advance_work_order", _("Can move work orders to their next stage")),
+            ("confirm_work_order_materials", _("Can confirm a work order's materials")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(quantity__gte=1), name="work_order_quantity_positive"
@@ -240,4 +254,9 @@ class WorkOrder(models.Model):
         return self.number
 
     def get_absolute_url(self) -> str:
-        return reverse("inventory:work_order_list") + f"?q={self.number}"
+        return reverse("inventory:work_order_detail", args=[self.pk])
+
+    @property
+    def bom_editable(self) -> bool:
+        """The bill of materials changes only before production starts."""
+        return self.stage == WorkOrderStage.MATERIALS

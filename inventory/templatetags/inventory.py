@@ -1,6 +1,11 @@
 from django import template
 
-from inventory.choices import STOCK_COUNT_STATUS_TONES, StockCountStatus
+from inventory.choices import (
+    STOCK_COUNT_STATUS_TONES,
+    WORK_ORDER_STAGE_TONES,
+    StockCountStatus,
+    WorkOrderStage,
+)
 from oms.templatetags.oms import status_badge_html
 
 register = template.Library()
@@ -13,4 +18,11 @@ def stock_count_badge(status: str) -> str:
         status,
         StockCountStatus(status).label,
         STOCK_COUNT_STATUS_TONES.get(status, "grey"),
+    )
+
+
+@register.filter
+def work_order_badge(stage: str) -> str:
+    return status_badge_html(
+        "workorder", stage, WorkOrderStage(stage).label, WORK_ORDER_STAGE_TONES.get(stage, "grey")
     )

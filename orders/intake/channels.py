@@ -9,6 +9,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Case, CharField, F, Value, When
+from django.db.models.functions import Coalesce, NullIf
 from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext as _
 
@@ -83,6 +85,20 @@ def channel_names(codes: Iterable[str] | None = None) -> dict[str, str]:
     return {
         code: name or standard_name(code) for code, name in channels.values_list("code", "name")
     }
+
+
+def channel_name_expression(path: str = "channel") -> Any:
+    """The channel's name as SQL over `path` (an order's channel): its own name, else the
+    standard name of a first channel in the active language, else the code."""
+    standard = Case(
+        *(
+            When(**{f"{path}_id": code}, then=Value(str(label)))
+            for code, label in ChannelCode.choices
+        ),
+        default=F(f"{path}_id"),
+        output_field=CharField(),
+    )
+    return Coalesce(NullIf(F(f"{path}__name"), Value("")), standard, output_field=CharField())
 
 
 def channel_choices(*, active_only: bool = False) -> list[tuple[str, str]]:

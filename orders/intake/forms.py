@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from oms.forms import BootstrapFormMixin
 from orders.choices import WebhookEvent
 from orders.intake.channels import CHANNEL_FIELDS, CHANNEL_SECRETS, FIXED_ONCE_CREATED
-from orders.intake.models import Channel
+from orders.intake.models import ApiScope, Channel
 
 
 def _endpoint_field(field, **kwargs):
@@ -62,3 +62,17 @@ class ChannelForm(BootstrapFormMixin, forms.ModelForm):
                 "later."
             ),
         }
+
+
+class ApiTokenForm(BootstrapFormMixin, forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=100,
+        help_text=_("Who uses it, e.g. the shop's order sync."),
+    )
+    scopes = forms.MultipleChoiceField(
+        label=_("Scopes"),
+        choices=ApiScope.choices,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[ApiScope.CREATE_ORDERS, ApiScope.READ_ORDERS, ApiScope.READ_SHIPMENTS],
+    )

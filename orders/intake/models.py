@@ -146,6 +146,10 @@ class ApiToken(models.Model):
     def is_active(self) -> bool:
         return self.revoked_at is None
 
+    def get_scopes_display(self) -> list[str]:
+        labels = dict(ApiScope.choices)
+        return [str(labels.get(scope, scope)) for scope in self.scopes]
+
 
 class ApiIdempotencyKey(models.Model):
     """The answer given to a request with an Idempotency-Key header: the same key again gets

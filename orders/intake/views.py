@@ -1,10 +1,14 @@
 """Back-office pages of the sales channels: list, page, create, edit, switch off and on."""
 
-from django.http import Http404
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
 
 from oms.generic import (
     ObjectActionView,
@@ -12,13 +16,14 @@ from oms.generic import (
     ObjectEditView,
     ObjectListView,
     ObjectSetActiveView,
+    RequirePermissionMixin,
 )
 from orders.choices import WebhookEvent
 from orders.intake import channels as services
-from orders.intake import outbound
+from orders.intake import outbound, tokens
 from orders.intake.filters import ChannelFilterSet, WebhookDeliveryFilterSet
-from orders.intake.forms import ChannelForm
-from orders.intake.models import Channel
+from orders.intake.forms import ApiTokenForm, ChannelForm
+from orders.intake.models import ApiToken, Channel
 from orders.intake.outbound_models import WebhookDelivery
 from orders.intake.tables import (
     ChannelTable,
@@ -69,6 +74,9 @@ class ChannelDetailView(ObjectDetailView):
             if user.has_perm("orders.view_webhookdelivery")
             else ""
         )
+        context["tokens"] = self.object.api_tokens.select_related("created_by")
+        context["token_form"] = ApiTokenForm() if context["can_change"] else None
+        context["api_docs"] = reverse("api:openapi-view")
         context["orders_url"] = (
             f"{reverse('orders:list')}?{urlencode({'channel': self.object.code})}"
             if user.has_perm("orders.view_order")
@@ -166,3 +174,68 @@ class WebhookResendView(ObjectActionView):
             raise Http404
         outbound.webhook_resend(actor=request.user, delivery=delivery)
         return _("%(delivery)s is queued to be sent again.") % {"delivery": delivery}
+
+
+def _new_token_key(token_pk: int) -> str:
+    return f"orders.new_api_token.{token_pk}"
+
+
+class ChannelTokenCreateView(ObjectActionView):
+    """Make an API token for the channel, then show it once on its own page (the session
+    holds it until that page has shown it)."""
+
+    permission_required = "orders.change_channel"
+
+    def post(self, request, pk: int):
+        channel = Channel.objects.filter(pk=pk).first()
+        if channel is None:
+            raise Http404
+        form = ApiTokenForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+            return HttpResponseRedirect(channel.get_absolute_url())
+        try:
+            row, token = tokens.token_create(
+                actor=request.user,
+                channel=channel,
+                name=form.cleaned_data["name"],
+                scopes=form.cleaned_data["scopes"],
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return HttpResponseRedirect(channel.get_absolute_url())
+        request.session[_new_token_key(row.pk)] = token
+        messages.success(request, _("Token %(name)s is made: copy it now.") % {"name": row})
+        return HttpResponseRedirect(
+            reverse("orders:channel_token_detail", args=[channel.pk, row.pk])
+        )
+
+
+class ChannelTokenDetailView(LoginRequiredMixin, RequirePermissionMixin, TemplateView):
+    """A new token's page: the token itself the first time, never again."""
+
+    permission_required = "orders.change_channel"
+    template_name = "orders/channel_token.html"
+
+    def get(self, request, pk: int, token_pk: int):
+        row = ApiToken.objects.select_related("channel").filter(pk=token_pk, channel_id=pk).first()
+        if row is None:
+            raise Http404
+        token = request.session.pop(_new_token_key(row.pk), None)
+        response = self.render_to_response({"channel": row.channel, "row": row, "token": token})
+        response["Cache-Control"] = "no-store"  # the token is in this page only
+        return response
+
+
+class ChannelTokenRevokeView(ObjectActionView):
+    permission_required = "orders.change_channel"
+
+    def perform(self, request, pk: int, token_pk: int):
+        row = ApiToken.objects.filter(pk=token_pk, channel_id=pk).first()
+        if row is None:
+            raise Http404
+        tokens.token_revoke(actor=request.user, token=row)
+        return _("Token %(name)s is revoked: requests with it are refused.") % {"name": row}
+
+    def get_redirect_url(self, request, pk: int, token_pk: int):
+        return Channel.objects.get(pk=pk).get_absolute_url()

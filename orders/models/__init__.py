@@ -2,7 +2,13 @@
 
 from orders.intake.models import ApiIdempotencyKey, ApiToken, Channel, ChannelBuyer
 from orders.intake.outbound_models import WebhookDelivery
-from orders.models.analytics import DailyOrderSales, DailySales, SalesSummaryDay
+from orders.models.analytics import (
+    DailyOrderSales,
+    DailySales,
+    SalesSummaryDay,
+    SalesWindow,
+    SalesWindowProduct,
+)
 from orders.models.base import MONEY, ORDER_NUMBER_SEQUENCE
 from orders.models.order import Allocation, Approval, Order, OrderEvent, OrderLine
 from orders.models.rules import (
@@ -32,6 +38,8 @@ __all__ = [
     "PriceListItem",
     "Promotion",
     "SalesSummaryDay",
+    "SalesWindow",
+    "SalesWindowProduct",
     "ShippingRule",
     "WebhookDelivery",
 ]

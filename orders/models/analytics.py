@@ -7,6 +7,12 @@ tax, and the orders that bought the product), `DailyOrderSales` per day × chann
 × customer group × salesperson (orders, revenue, tax). The dimensions are copied in as they
 were when the day was summarised (a customer's group or salesperson today), and the rows of a
 day are replaced as a whole, so they carry no foreign-key constraints.
+
+`SalesWindow` and its `SalesWindowProduct` rows are the dashboard's top products over the past
+days of each chart period (29 and 89 days up to yesterday), the product grain's hundreds of
+thousands of rows summed once when the summaries are written instead of on every page: the
+page adds today's live figures. A refresh of any day inside a window deletes it, so a window
+never disagrees with the summaries (without one the page sums the summaries itself).
 """
 
 from django.conf import settings
@@ -106,3 +112,47 @@ class SalesSummaryDay(models.Model):
 
     def __str__(self) -> str:
         return self.day.isoformat()
+
+
+class SalesWindow(models.Model):
+    """The summaries of the days first_day..last_day summed per product (SalesWindowProduct)."""
+
+    first_day = models.DateField(_("first day"))
+    last_day = models.DateField(_("last day"))
+    refreshed_at = models.DateTimeField(_("refreshed"))
+
+    class Meta:
+        verbose_name = _("sales window")
+        verbose_name_plural = _("sales windows")
+        constraints = [
+            models.UniqueConstraint(fields=["first_day", "last_day"], name="one_sales_window")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_day}..{self.last_day}"
+
+
+class SalesWindowProduct(models.Model):
+    window = models.ForeignKey(
+        SalesWindow, on_delete=models.CASCADE, related_name="products", db_index=False
+    )
+    product = models.ForeignKey(
+        Product, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    orders = models.PositiveIntegerField(_("orders"))
+    net_revenue = models.DecimalField(_("net revenue"), **MONEY)
+
+    class Meta:
+        verbose_name = _("sales window product")
+        verbose_name_plural = _("sales window products")
+        indexes = [
+            # The dashboard reads a window's rows only: an index-only scan.
+            models.Index(
+                fields=["window"],
+                name="sales_window_rows",
+                include=["product", "orders", "net_revenue"],
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.window_id} {self.product_id}"

@@ -18,7 +18,8 @@ from customers.models import Customer
 from inventory.choices import WorkOrderStage
 from inventory.models import Product, StockLevel, StockMovement, WorkOrder
 from inventory.seeders import demo_unit_cost
-from inventory.services import stock_receive, work_order_advance
+from inventory.services import stock_receive
+from inventory.work_orders import work_order_advance
 from oms.demo import SeedContext
 from oms.errors import ServiceError
 from orders import selectors, services

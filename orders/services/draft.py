@@ -149,9 +149,11 @@ def create_draft(
         if existing is not None:
             return seen_before(existing, channel)
     check_customer_may_order(customer, channel)
-    # A replacement's 100 % discount is the after-sales decision, not a person's discount:
-    # no role limit applies to it.
-    check_line_requests(None if replaces is not None else actor, lines)
+    # A replacement's 100 % discount is the after-sales decision, and a channel's order priced
+    # as sent carries the discount the buyer got there (an import by a sales user, say): not
+    # a person's discount, so no role limit applies to them.
+    as_sent = bool(lines) and lines[0].priced_as_sent
+    check_line_requests(None if replaces is not None or as_sent else actor, lines)
     addresses = list(customer.addresses.all())
     address = shipping_address or next((a for a in addresses if a.is_default_shipping), None)
     if address is None or address.customer_id != customer.pk:

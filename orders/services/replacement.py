@@ -22,7 +22,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from inventory.models import Warehouse
-from inventory.services import work_order_create
+from inventory.work_orders import work_order_create
 from oms.db import atomic_with_retry
 from oms.errors import ServiceError
 from orders.choices import EventKind, OrderStatus

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Address, Customer
 from inventory.models import Product, WorkOrder
-from inventory.services import work_order_cancel
+from inventory.work_orders import work_orders_cancel
 from oms.money import ZERO
 from oms.roles import ROLES
 from orders.choices import ChannelCode
@@ -259,9 +259,9 @@ def build_lines(order: Order, requests: list[LineRequest], first_line_no: int) -
 def cancel_work_orders(actor: Actor, line_ids: Iterable[int]) -> None:
     """Stop the work orders of these lines. The caller holds the order lock and has not yet
     locked stock rows: locks go order, then work orders, then stock, as in inventory."""
-    for work_order_id in (
-        WorkOrder.objects.filter(order_line_id__in=line_ids)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-    ):
-        work_order_cancel(actor=actor, work_order_id=work_order_id)
+    work_orders_cancel(
+        actor=actor,
+        work_order_ids=list(
+            WorkOrder.objects.filter(order_line_id__in=line_ids).values_list("pk", flat=True)
+        ),
+    )

@@ -167,7 +167,7 @@ def test_work_orders_finishing_while_their_orders_are_cancelled_never_deadlock(
     that locks the order before the stock row, so no two of them wait for each other."""
     from inventory.choices import WorkOrderStage
     from inventory.models import WorkOrder
-    from inventory.services import work_order_advance
+    from inventory.work_orders import work_order_advance
     from oms.errors import ServiceError
     from orders import tasks
 

@@ -4,7 +4,8 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from inventory.services import stock_receive, work_order_create
+from inventory.services import stock_receive
+from inventory.work_orders import work_order_create
 from oms.generic import ObjectActionView
 from oms.models import MessageTemplate
 from oms.roles import ROLES
@@ -33,7 +34,7 @@ PUBLIC = {
 ANY_SIGNED_IN = {"dashboard", "search", "logout", "password_change", "password_change_done"}
 # Views open only to the signed-in user who owns the object (and administrators), whatever
 # their role: tests/oms/test_export_jobs.py checks them.
-OWNER_ONLY = {"file_job", "file_job_download"}
+OWNER_ONLY = {"file_job", "file_job_download", "import_job", "import_commit", "import_errors"}
 
 
 def our_url_patterns():

@@ -1,4 +1,5 @@
 import statistics
+import subprocess
 from collections import Counter
 from datetime import date, timedelta
 
@@ -9,12 +10,21 @@ from django.utils import timezone
 
 from aftersales.models import ReturnRequest
 from billing.reminder_seeders import DEMO as REMINDER_DEMO
+from customers.import_seeders import FILE_NAME as IMPORT_DEMO_FILE
 from customers.models import Customer, CustomerNote
-from inventory.models import Product, StockLevel, StockMovement, Warehouse, WorkOrder
+from inventory.models import (
+    Product,
+    StockLevel,
+    StockMovement,
+    Warehouse,
+    WorkOrder,
+    WorkOrderFile,
+)
 from inventory.selectors import ledger_drift, low_stock
 from oms.demo import SPRING_FESTIVAL
-from oms.models import OutboxMessage
+from oms.models import ImportJob, OutboxMessage
 from oms.roles import ROLES
+from orders.intake.seeders import BUYERS as API_BUYERS
 from orders.models import Allocation, Approval, Order, OrderEvent
 from orders.selectors import reservation_drift
 from shipping.choices import ShipmentStatus
@@ -41,8 +51,18 @@ def test_seed_demo_is_idempotent_and_consistent(django_user_model):
     counts = row_counts()
     assert counts[0] >= 4
     assert counts[1] >= 190
-    # The reminders demo's own customers and the return resolutions demo's one.
-    assert counts[2] == 40 + len(REMINDER_DEMO) + 1
+    # The reminders demo's own customers, the return resolutions demo's one, the five the
+    # demo import made (of its eight rows: two errors, one twice) and the buyers the channel
+    # API's demo orders came from (each once, however many orders).
+    assert counts[2] == 40 + len(REMINDER_DEMO) + 1 + 5 + len(API_BUYERS)
+    imported = ImportJob.objects.get(file_name=IMPORT_DEMO_FILE, dry_run=False)
+    assert (imported.status, imported.created, imported.errors, imported.skipped) == (
+        "done",
+        5,
+        2,
+        1,
+    )
+    assert imported.checked.dry_run
     seed()
     assert row_counts() == counts  # a second run adds nothing
     assert list(ledger_drift()) == []
@@ -178,7 +198,10 @@ def check_history():
     for work_order in WorkOrder.objects.all():
         year = timezone.localtime(work_order.created_at).year
         assert work_order.number.startswith(f"WO-{year}-"), work_order.number
-        # Made for an order's shortage, or for a repair a return asked for.
+        # Made for an order's shortage, for a repair a return asked for, or built to stock
+        # (the bill-of-materials demo's showroom chandeliers).
+        if work_order.order_line_id is None and not work_order.reference:
+            continue
         if work_order.reference.startswith("RMA-"):
             assert ReturnRequest.objects.filter(number=work_order.reference).exists()
         else:
@@ -189,6 +212,37 @@ def check_history():
     for movement in StockMovement.objects.filter(reference__startswith="WO-"):
         assert WorkOrder.objects.filter(number=movement.reference).exists()
     assert Customer.objects.filter(created_at__lt=min(created)).count() == 40
+    check_bills_of_materials()
+
+
+def check_bills_of_materials():
+    """A work order with a bill of materials in each state: drafted, materials confirmed, in
+    production with its components reserved, done with them issued through the ledger."""
+    with_bom = WorkOrder.objects.filter(components__isnull=False).distinct()
+    materials = with_bom.filter(stage="materials")
+    assert materials.filter(materials_confirmed_at=None).exists()
+    assert materials.filter(materials_confirmed_by__groups__name="purchasing").exists()
+    # The customer's drawing, a real PDF kept with the work order.
+    drawing = WorkOrderFile.objects.filter(work_order__in=materials).first()
+    assert drawing is not None
+    with drawing.file.open("rb") as pdf:
+        text = subprocess.run(
+            ["pdftotext", "-", "-"], input=pdf.read(), capture_output=True, check=True
+        ).stdout.decode()
+    assert "安装尺寸图" in text
+    making = with_bom.get(stage="production")
+    assert making.component_reservations.count() == making.components.count()
+    assert not making.component_reservations.exclude(issued_at=None, released_at=None).exists()
+    done = with_bom.get(stage="done")
+    assert not done.component_reservations.filter(issued_at=None).exists()
+    issued = StockMovement.objects.filter(reference=done.number, kind="issue", reason="production")
+    assert issued.count() == done.components.count()
+    now = timezone.now()
+    for work_order in with_bom:
+        moments = [work_order.created_at, work_order.materials_confirmed_at, work_order.done_at]
+        moments = [m for m in moments if m]
+        assert moments == sorted(moments), work_order.number
+        assert moments[-1] <= now
 
 
 def check_shipments():

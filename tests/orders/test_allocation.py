@@ -5,7 +5,7 @@ from django.db import connection
 
 from inventory.choices import WorkOrderStage
 from inventory.models import StockLevel, WorkOrder
-from inventory.services import work_order_advance
+from inventory.work_orders import work_order_advance
 from oms.errors import ServiceError
 from orders import services
 from orders.choices import OrderStatus

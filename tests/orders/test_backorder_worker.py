@@ -4,7 +4,7 @@ worker process, after the inventory transaction has committed."""
 import pytest
 
 from inventory.models import StockLevel, WorkOrder
-from inventory.services import work_order_advance
+from inventory.work_orders import work_order_advance
 from orders.choices import OrderStatus
 from orders.models import Order
 from orders.selectors import reservation_drift

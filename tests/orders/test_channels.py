@@ -1,6 +1,8 @@
 """Sales channels are rows: the five first ones come from the migration, staff add one per
 shop, an order's id is unique within its channel, and a platform's buyers hear from it."""
 
+import re
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -119,6 +121,33 @@ def test_code_and_kind_stay_once_created_and_the_secret_is_never_shown(manager_c
     logged = AuditLog.objects.filter(object_type="orders.channel").order_by("pk")
     assert [row.action for row in logged] == ["channel.create", "channel.secret", "channel.update"]
     assert "s3cret" not in str([row.changes for row in logged])
+
+
+def test_a_token_is_shown_once_works_and_stops_when_revoked(manager_client, client, stocked):
+    channel = shop("shop-tok")
+    response = manager_client.post(
+        f"/channels/{channel.pk}/tokens/new/", {"name": "sync", "scopes": ["orders:read"]}
+    )
+    row = channel.api_tokens.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/channels/{channel.pk}/tokens/{row.pk}/"
+    shown = manager_client.get(response["Location"])
+    assert shown["Cache-Control"] == "no-store"
+    token = re.search(r'value="(oms_[^"]+)"', shown.content.decode()).group(1)
+    # Shown once: the page again has no token, and the token is kept nowhere in clear.
+    assert "oms_" not in manager_client.get(response["Location"]).content.decode()
+    assert token not in str(list(channel.api_tokens.values()))
+    assert token not in manager_client.get(f"/channels/{channel.pk}/").content.decode()
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    assert client.get("/api/v1/orders", **auth).status_code == 200
+    manager_client.post(f"/channels/{channel.pk}/tokens/{row.pk}/revoke/")
+    row.refresh_from_db()
+    assert row.revoked_at is not None
+    assert client.get("/api/v1/orders", **auth).status_code == 401
+    actions = AuditLog.objects.filter(object_type="orders.channel", object_id=str(channel.pk))
+    assert {"channel.token_create", "channel.token_revoke"} <= set(
+        actions.values_list("action", flat=True)
+    )
 
 
 def test_the_service_refuses_a_new_code_or_kind(stocked):

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 
 from inventory.models import WorkOrder
-from inventory.services import work_order_advance
+from inventory.work_orders import work_order_advance
 from oms.choices import OutboxStatus
 from oms.models import OutboxMessage
 from orders import hooks, services

@@ -17,6 +17,9 @@ def test_other_roles_neither_see_nor_add_channels(client, role):
     response = client.post("/channels/new/", {"code": "evil", "name": "Evil", "kind": "api"})
     assert response.status_code == 403
     assert client.post(f"/channels/{back_office.pk}/deactivate/").status_code == 403
+    tokens = f"/channels/{back_office.pk}/tokens/new/"
+    assert client.post(tokens, {"name": "x", "scopes": ["orders:write"]}).status_code == 403
+    assert not back_office.api_tokens.exists()
     assert not Channel.objects.filter(code="evil").exists()
     assert Channel.objects.get(code="back_office").is_active
 

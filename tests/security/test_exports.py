@@ -14,9 +14,11 @@ from aftersales.models import OrderFeedback
 from customers.services import customer_update
 from inventory.choices import AdjustmentReason
 from inventory.models import DemandForecast, StockLevel
-from inventory.services import stock_adjust, stock_level_update, work_order_create
+from inventory.services import stock_adjust, stock_level_update
+from inventory.work_orders import work_order_create
 from oms.exports import defuse, plain
 from oms.generic import ObjectListView
+from oms.models import ImportJob
 from orders.models import ApprovalRule, Promotion, ShippingRule
 from orders.services import order_submit
 from shipping.models import Carrier, CarrierService, PickupPoint, Rate
@@ -83,6 +85,15 @@ def hostile_data(db, user_with_role):
         ends_on=date(2026, 12, 31),
     )
     ShippingRule.objects.create(name="@ship", base_fee=12)
+    # An import whose file name a spreadsheet would run as a formula.
+    ImportJob.objects.create(
+        kind="customers",
+        user=user_with_role("manager"),
+        file_name="=cmd|' /C calc'!A0.csv",
+        stored_name="hostile.csv",
+        language="en",
+        status="done",
+    )
     sales = user_with_role("sales")
     order = catalog.order(customer, (product, 2), actor=sales)
     order_submit(actor=sales, order=order)

@@ -39,9 +39,9 @@ from django.urls.exceptions import Resolver404
 from django.utils import translation
 
 from aftersales.case_services import CaseRequest, case_open
-from inventory.services import work_order_create
+from inventory.work_orders import work_order_create
 from oms.generic import ObjectListView
-from oms.models import MessageTemplate
+from oms.models import ImportJob, ImportRowResult, MessageTemplate
 from oms.services import export_job_start
 from orders.choices import OrderStatus
 from orders.models import ApprovalRule, PriceList, Promotion, ShippingRule
@@ -258,6 +258,20 @@ def build_world(users: list) -> World:
         )
         kwargs[f"file_job:{user.username}"] = {"pk": job.pk}
         kwargs[f"file_job_download:{user.username}"] = {"pk": job.pk}
+        checked = ImportJob.objects.create(
+            user=user,
+            kind="customers",
+            file_name="customers.csv",
+            stored_name="gone.csv",
+            language="en",
+            status="done",
+            errors=1,
+        )
+        ImportRowResult.objects.create(
+            job=checked, row=2, action="error", column="phone", message="=bad", values={}
+        )
+        for page in ("import_job", "import_commit", "import_errors"):
+            kwargs[f"{page}:{user.username}"] = {"pk": checked.pk}
     # A delivered order: the customer's page offers the rating and the return form, the
     # staff's return page its lines; one return waits for a decision, one for inspection.
     delivered = catalog.delivered_order((a, 3), (b, 1), customer=customer)

@@ -296,6 +296,40 @@ def test_dashboard_counts_only_own(world, sales1_client, client):
     assert tiles["Active customers"] == 3
 
 
+def test_dashboard_top_products_and_order_tiles_count_only_own(world, sales1_client, client):
+    # Yesterday's sales summarised: the windows (all customers' sales per product) are
+    # written, and a sales user who sees only their own customers must not read them.
+    from datetime import datetime, time, timedelta
+
+    from django.utils import timezone
+
+    from orders.analytics import sales_summaries_refresh
+    from orders.models import SalesWindow
+
+    yesterday = timezone.localdate() - timedelta(days=1)
+    placed = timezone.make_aware(datetime.combine(yesterday, time(10)))
+    Order.objects.exclude(status="draft").update(created_at=placed)
+    sales_summaries_refresh(start=yesterday, end=yesterday)
+    assert SalesWindow.objects.exists()
+    product = world["product"].pk
+
+    def top(page) -> dict:
+        [panel] = [p.context for p in page.context["panels"] if p.name == "sales-charts"]
+        [charts] = [c for c in panel["breakdowns"] if c["key"] == "products"]
+        return {row.key: (row.orders, row.net_revenue) for row in charts["rows"]}
+
+    mine = world["my_orders"]["confirmed"]
+    page = sales1_client.get("/")
+    assert top(page) == {product: (1, mine.subtotal)}
+    tiles = {str(k.label): k for k in page.context["kpis"]}
+    assert tiles["Orders today"].value == 0
+    this_week = yesterday.weekday() < timezone.localdate().weekday()  # not on a Monday
+    assert tiles["Net revenue this week"].value == (mine.subtotal if this_week else 0)
+
+    client.force_login(UserFactory(username="boss", role="manager"))
+    assert top(client.get("/"))[product][0] == 3  # every customer's confirmed order
+
+
 def test_services_refuse_too(world):
     sales1, theirs = world["sales1"], world["their_orders"]
     assert order_allowed_actions(theirs["confirmed"], sales1) == frozenset()

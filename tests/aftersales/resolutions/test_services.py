@@ -15,7 +15,8 @@ from billing.choices import CreditReason, PaymentKind, PaymentMethod
 from billing.models import Invoice, Payment
 from inventory.choices import WorkOrderStage
 from inventory.models import StockLevel, StockMovement, WorkOrder
-from inventory.services import stock_adjust, work_order_advance
+from inventory.services import stock_adjust
+from inventory.work_orders import work_order_advance
 from oms.errors import ServiceError
 from oms.models import OutboxMessage
 from orders.choices import EventKind, OrderStatus, PaymentStatus

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("oms", "0010_reference_version"),
-        ("orders", "0025_channel_api"),
+        ("orders", "0027_purchasing_role"),
     ]
 
     operations = [

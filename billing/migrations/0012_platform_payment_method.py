@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("billing", "0010_shipping_tax"),
+        ("billing", "0011_dashboard_indexes"),
     ]
 
     operations = [

@@ -1,0 +1,5 @@
+from oms.import_command import ImportCommand
+
+
+class Command(ImportCommand):
+    kind = "products"
