@@ -45,6 +45,8 @@ class PaymentMethod(models.TextChoices):
     # Paid with the customer's credit: the unapplied part of earlier payments. Only refunds
     # "kept as credit" and credit applications use it; it brings no new money.
     CUSTOMER_CREDIT = "credit", _("Customer credit")
+    # The buyer paid on the platform (a shop, a marketplace), which pays us out later.
+    PLATFORM = "platform", _("Collected by the platform")
 
 
 class PaymentKind(models.TextChoices):

@@ -36,6 +36,9 @@ def connect() -> None:
     from shipping import hooks as shipping_hooks
 
     order_hooks.credit_exposure_providers.append(invoice_exposure)
+    from billing.channel_payments import record_channel_payment
+
+    order_hooks.order_placed.append(record_channel_payment)
     order_hooks.order_confirmed.append(_bill_confirmed)
     order_hooks.order_amended.append(_bill)
     order_hooks.order_cancelled.append(_bill)

@@ -232,9 +232,11 @@ def payment_record(
     shipment: Shipment | None = None,
     source: str = Source.MANUAL,
     note: str = "",
+    notify_customer: bool = True,
 ) -> Payment:
     """Record money received and allocate it (see the module's docstring). Returns the
-    payment; the same idempotency key again returns the same payment."""
+    payment; the same idempotency key again returns the same payment. `notify_customer`
+    False: the customer hears nothing from us (a platform acknowledged its own payment)."""
     amount = clean_amount(amount)
     fee = clean_amount(fee or 0, allow_zero=True)
     key = (idempotency_key or "").strip()
@@ -298,7 +300,8 @@ def payment_record(
         },
     )
     orders_follow_payments({invoice.order_id for invoice in settled}, actor=actor)
-    notify_payment_received(payment, settled)
+    if notify_customer:
+        notify_payment_received(payment, settled)
     # Only a customer on hold has a hold to lift: no statement for the others.
     if settled and customer.credit_hold:
         dunning_after_payment(customer.pk)
@@ -475,6 +478,9 @@ def refund_create(
         changes={"credit_note": credit_note.number, "receipt": receipt.number, "amount": wanted},
     )
     orders_follow_payments({credit_note.order_id}, actor=actor)
+    from billing.channel_payments import queue_refunded
+
+    queue_refunded(refund, credit_note)
     return refund
 
 

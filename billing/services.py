@@ -31,6 +31,7 @@ from decimal import Decimal
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from billing.channel_payments import channel_payment_apply
 from billing.choices import (
     CREDIT_NOTE_SERIES,
     INVOICE_SERIES,
@@ -194,6 +195,8 @@ def _new_invoice(
     if invoice.number and invoice.total == 0:
         # Nothing to pay (a replacement sent at no charge): the order is settled at once.
         orders_follow_payments({order.pk}, actor=actor)
+    elif invoice.number:
+        channel_payment_apply(invoice, actor=actor)  # paid on the platform already
     notify_invoice_issued(invoice)
     return invoice
 
@@ -510,6 +513,7 @@ def invoice_issue(*, actor: User, invoice: Invoice) -> Invoice:
         changes={"order": order.number, "total": invoice.total},
     )
     invoice.order = order
+    channel_payment_apply(invoice, actor=actor)  # paid on the platform already
     notify_invoice_issued(invoice)
     return invoice
 

@@ -444,6 +444,8 @@ OMS_TRACKING_POLL_BATCH = env.int("OMS_TRACKING_POLL_BATCH", default=500)
 OMS_TRACKING_POLL_CONNECTIONS = env.int("OMS_TRACKING_POLL_CONNECTIONS", default=8)
 # Seconds one request to a carrier may take.
 OMS_TRACKING_TIMEOUT = env.float("OMS_TRACKING_TIMEOUT", default=5.0)
+# Outbound webhooks and ship confirmations to channels (orders.intake.outbound): seconds per attempt.
+OMS_WEBHOOK_TIMEOUT = env.float("OMS_WEBHOOK_TIMEOUT", default=10.0)
 # A carrier failing this many requests in a row is left alone (circuit open) for the cool-down,
 # doubled each time it opens again, up to the maximum (seconds).
 OMS_TRACKING_BREAKER_FAILURES = env.int("OMS_TRACKING_BREAKER_FAILURES", default=5)

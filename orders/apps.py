@@ -21,6 +21,9 @@ class OrdersConfig(AppConfig):
         # Inventory sits below orders and cannot import it; it calls what we register here.
         from inventory import hooks
         from orders import messages, registrations, tasks  # noqa: F401
+        from orders.intake import outbound
+
+        outbound.connect()
 
         hooks.stock_arrived.append(tasks.schedule_backorder_allocation)
         hooks.work_order_done.append(tasks.schedule_work_order_allocation)

@@ -226,3 +226,27 @@ class ApprovalReason(models.TextChoices):
     AMENDED = "amended", _("Amended after approval")
     # A channel's order for a customer on credit hold: taken, then finance decides.
     CREDIT_HOLD = "credit_hold", _("Customer on credit hold")
+
+
+class WebhookEvent(models.TextChoices):
+    """What we tell a channel about its orders (orders.intake.outbound)."""
+
+    CONFIRMED = "order.confirmed", _("Order confirmed")
+    SHIPPED = "order.shipped", _("Order shipped")
+    DELIVERED = "order.delivered", _("Order delivered")
+    CANCELLED = "order.cancelled", _("Order cancelled")
+    REFUNDED = "order.refunded", _("Order refunded")
+
+
+class WebhookTarget(models.TextChoices):
+    # Our own signed event to the channel's webhook URL.
+    WEBHOOK = "webhook", _("Webhook")
+    # The platform's own ship confirmation (a Shopify fulfillment, Taobao's offline send) to
+    # the channel's endpoint.
+    CONFIRMATION = "confirmation", _("Ship confirmation")
+
+
+class WebhookStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed")

@@ -15,7 +15,14 @@ from inventory.models import TaxClass, TaxRate, Warehouse
 from inventory.taxes import tax_rates_on
 from oms.reference_cache import cached
 from orders import pricing
-from orders.models import ApprovalRule, PriceList, PriceListItem, Promotion, ShippingRule
+from orders.models import (
+    ApprovalRule,
+    Channel,
+    PriceList,
+    PriceListItem,
+    Promotion,
+    ShippingRule,
+)
 
 PRICE_TABLES = (PriceList._meta.db_table, PriceListItem._meta.db_table)
 TAX_TABLES = (TaxClass._meta.db_table, TaxRate._meta.db_table)
@@ -23,6 +30,8 @@ PROMOTION_TABLES = (Promotion._meta.db_table,)
 SHIPPING_TABLES = (ShippingRule._meta.db_table,)
 APPROVAL_TABLES = (ApprovalRule._meta.db_table,)
 WAREHOUSE_TABLES = (Warehouse._meta.db_table,)
+# Which channels listen to order events (orders.intake.outbound; migration 0028).
+CHANNEL_TABLES = (Channel._meta.db_table,)
 # Every table whose writes must reach the cache: each has the trigger (orders migration
 # 0015, inventory migration 0010); tests/orders/test_reference_cache.py checks it.
 WATCHED_TABLES = (
@@ -32,6 +41,7 @@ WATCHED_TABLES = (
     + SHIPPING_TABLES
     + APPROVAL_TABLES
     + WAREHOUSE_TABLES
+    + CHANNEL_TABLES
 )
 
 

@@ -72,6 +72,8 @@ PRICING_RULES = {
 }
 
 CHANNELS = {f"orders.{verb}_channel" for verb in ("view", "add", "change")}
+# The log of what was sent to channels, and sending a delivery again.
+WEBHOOKS = {"orders.view_webhookdelivery", "orders.resend_webhookdelivery"}
 
 grant_many({role: {"orders.view_order"} for role in ROLES})
 grant_many(
@@ -81,8 +83,9 @@ grant_many(
         | APPROVAL_RULES
         | PRICING_RULES
         | CHANNELS
+        | WEBHOOKS
         | {"orders.start_picking"},
-        "manager": ORDER_DESK | APPROVE | APPROVAL_RULES | PRICING_RULES | CHANNELS,
+        "manager": ORDER_DESK | APPROVE | APPROVAL_RULES | PRICING_RULES | CHANNELS | WEBHOOKS,
         "sales": ORDER_DESK,
         "reviewer": APPROVE,
         "warehouse": {"orders.start_picking"},
@@ -149,6 +152,7 @@ register_nav_item(
 )
 
 register_audited_model("orders.channel", _("Channel"))
+register_audited_model("orders.webhookdelivery", _("Webhook delivery"))
 register_audited_model("orders.approvalrule", _("Approval rule"), money=("threshold",))
 register_audited_model("orders.pricelist", _("Price list"), other_values=breaks_worded)
 # A promotion's value is a percentage or an amount, depending on its kind: shown as a number.
@@ -165,6 +169,7 @@ register_audit_actions(
         "channel.secret": _("Channel signing secret replaced"),
         "channel.token_create": _("API token created"),
         "channel.token_revoke": _("API token revoked"),
+        "webhook.resend": _("Webhook queued again"),
         "approval_rule.create": _("Approval rule created"),
         "approval_rule.update": _("Approval rule changed"),
         "approval_rule.activate": _("Approval rule switched on"),
@@ -206,6 +211,13 @@ register_beat_job(
     "orders.tasks.offer_stock_to_backorders",
     crontab(minute="*/5"),
     expires=240,
+)
+# Webhooks and ship confirmations due (a lost task, a broker outage, a retry's backoff).
+register_beat_job(
+    "webhooks-catch-up",
+    "orders.intake.outbound.webhooks_catch_up",
+    crontab(minute="*"),
+    expires=55,
 )
 register_beat_job(
     "reservation-check",

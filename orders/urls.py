@@ -52,6 +52,20 @@ urlpatterns = [
     ),
     # Sales channels (orders/intake/).
     *object_urls("channels/", "channel", channel_views, "Channel"),
+    # What was sent to channels (orders.intake.outbound).
+    path(
+        "channels/webhooks/", channel_views.WebhookDeliveryListView.as_view(), name="webhook_list"
+    ),
+    path(
+        "channels/<int:pk>/webhooks/",
+        channel_views.WebhookDeliveryListView.as_view(),
+        name="channel_webhooks",
+    ),
+    path(
+        "channels/webhooks/<int:pk>/resend/",
+        channel_views.WebhookResendView.as_view(),
+        name="webhook_resend",
+    ),
     path(
         "channels/<int:pk>/tokens/new/",
         channel_views.ChannelTokenCreateView.as_view(),

@@ -22,3 +22,6 @@ class ShippingConfig(AppConfig):
         hooks.order_resumed.append(services.follow_resumed_order)
         shipping_hooks.shipment_cancelled.append(merging.leave_parcel_when_cancelled)
         hooks.order_remainder_allocated.append(services.ship_remainder)
+        from shipping import channel_events
+
+        channel_events.connect()

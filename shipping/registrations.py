@@ -41,6 +41,7 @@ from orders.notes import ORDER_NOTES
 from shipping import attention, selectors
 from shipping.api import router as shipments_api
 from shipping.batch_print import DOCUMENT_BATCH
+from shipping.channel_event_seeders import seed_channel_webhooks
 from shipping.delivery_seeders import seed_delivery_demo
 from shipping.desk_panels import attention_panel, return_panel
 from shipping.desk_seeders import seed_desk
@@ -433,6 +434,9 @@ register_seeder(Seeder("delivery", seed_delivery_demo, depends_on=("shipping",))
 register_seeder(Seeder("customer-page", seed_customer_page_demo, depends_on=("delivery",)))
 register_seeder(Seeder("shipping-merge", seed_merge_demo, depends_on=("shipping",)))
 register_seeder(Seeder("shipping-desk", seed_desk, depends_on=("shipping",)))
+register_seeder(
+    Seeder("channel-webhooks", seed_channel_webhooks, depends_on=("shipping", "delivery"))
+)
 register_seeder(Seeder("shipping-print", seed_batch_print, depends_on=("shipping",)))
 
 # The channel API: an order's shipments and tracking (shipping.api).

@@ -121,6 +121,26 @@ def channel_object(*, active: bool = True):
     return channel
 
 
+def webhook_delivery_object():
+    """A failed webhook delivery of the fuzz shop (what the resend button acts on)."""
+    from orders.models import WebhookDelivery
+
+    return WebhookDelivery.objects.get_or_create(
+        channel=channel_object(),
+        target="webhook",
+        event_key="order.confirmed:SO-FUZZ",
+        defaults={
+            "event": "order.confirmed",
+            "reference": "SO-FUZZ",
+            "payload": {"order": {"number": "SO-FUZZ"}},
+            "status": "failed",
+            "attempts": 6,
+            "last_status_code": 500,
+            "last_error": "HTTP 500",
+        },
+    )[0]
+
+
 def route_kwargs(
     *,
     order,
@@ -168,6 +188,8 @@ def route_kwargs(
             for page in ("detail", "edit", "deactivate")
         },
         "orders:channel_activate": {"pk": channel_object(active=False).pk},
+        "orders:channel_webhooks": {"pk": channel_object().pk},
+        "orders:webhook_resend": {"pk": webhook_delivery_object().pk},
         "orders:channel_token_create": {"pk": channel_object().pk},
         "orders:channel_token_detail": {
             "pk": channel_object().pk,

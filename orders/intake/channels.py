@@ -25,8 +25,10 @@ CHANNEL_FIELDS = (
     "prices_include_tax",
     "customer_group",
     "endpoint",
+    "webhook_url",
+    "webhook_events",
 )
-CHANNEL_SECRETS = ("secret",)
+CHANNEL_SECRETS = ("secret", "webhook_secret")
 FIXED_ONCE_CREATED = ("code", "kind")
 
 # The channels every installation has, and their kinds (migration 0023 made them rows).

@@ -2,8 +2,9 @@ import django_filters
 from django.utils.translation import gettext_lazy as _
 
 from oms.filters import SearchFilterSet
-from orders.choices import ChannelKind
+from orders.choices import ChannelKind, WebhookEvent, WebhookStatus, WebhookTarget
 from orders.intake.models import Channel
+from orders.intake.outbound_models import WebhookDelivery
 
 
 class ChannelFilterSet(SearchFilterSet):
@@ -14,3 +15,14 @@ class ChannelFilterSet(SearchFilterSet):
     class Meta:
         model = Channel
         fields = ["q", "kind", "is_active"]
+
+
+class WebhookDeliveryFilterSet(SearchFilterSet):
+    search_fields = ("reference", "event_key", "last_error")
+    status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=WebhookStatus.choices)
+    event = django_filters.MultipleChoiceFilter(label=_("Event"), choices=WebhookEvent.choices)
+    target = django_filters.ChoiceFilter(label=_("Target"), choices=WebhookTarget.choices)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["q", "status", "event", "target"]

@@ -2,12 +2,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from oms.forms import BootstrapFormMixin
+from orders.choices import WebhookEvent
 from orders.intake.channels import CHANNEL_FIELDS, CHANNEL_SECRETS, FIXED_ONCE_CREATED
 from orders.intake.models import ApiScope, Channel
 
 
 def _endpoint_field(field, **kwargs):
-    if field.name == "endpoint":
+    if field.name in ("endpoint", "webhook_url"):
         kwargs["assume_scheme"] = "https"
     return field.formfield(**kwargs)
 
@@ -25,6 +26,24 @@ class ChannelForm(BootstrapFormMixin, forms.ModelForm):
             "The key the platform signs its webhooks with (HMAC-SHA256). Leave empty to keep "
             "the stored one."
         ),
+    )
+
+    webhook_secret = forms.CharField(
+        label=_("Webhook signing secret"),
+        required=False,
+        max_length=128,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_(
+            "We sign every webhook with it: X-OMS-Signature is sha256= and the HMAC-SHA256 of "
+            "the raw body. Leave empty to keep the stored one."
+        ),
+    )
+    webhook_events = forms.MultipleChoiceField(
+        label=_("Webhook events"),
+        required=False,
+        choices=WebhookEvent.choices,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+        help_text=_("None chosen: every event."),
     )
 
     def __init__(self, *args, **kwargs):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from customers.choices import CustomerGroup
-from orders.choices import PLATFORM_KINDS, ChannelCode, ChannelKind
+from orders.choices import PLATFORM_KINDS, ChannelCode, ChannelKind, WebhookEvent
 
 
 def standard_name(code: str) -> str:
@@ -55,6 +55,21 @@ class Channel(models.Model):
     )
     # Signs (or verifies) the platform's webhooks; never shown again once stored.
     secret = models.CharField(_("signing secret"), max_length=128, blank=True)
+    # Outbound webhooks (orders.intake.outbound): where we tell the channel what happened to
+    # its orders, signed with HMAC-SHA256 with webhook_secret (never shown again once stored).
+    webhook_url = models.URLField(
+        _("webhook URL"),
+        blank=True,
+        help_text=_("Where we post order events (confirmed, shipped, delivered, …). Empty: none."),
+    )
+    webhook_secret = models.CharField(_("webhook signing secret"), max_length=128, blank=True)
+    # The events the channel wants; empty: all of them.
+    webhook_events = ArrayField(
+        models.CharField(max_length=20, choices=WebhookEvent.choices),
+        verbose_name=_("webhook events"),
+        default=list,
+        blank=True,
+    )
     # How far the pull has read (the platform's modified time of the last order fetched).
     cursor = models.CharField(_("cursor"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -85,6 +100,10 @@ class Channel(models.Model):
     @property
     def is_platform(self) -> bool:
         return self.kind in PLATFORM_KINDS
+
+    def wants(self, event: str) -> bool:
+        """Whether the channel's webhook asks for this event."""
+        return bool(self.webhook_url) and (not self.webhook_events or event in self.webhook_events)
 
 
 class ApiScope(models.TextChoices):

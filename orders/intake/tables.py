@@ -1,8 +1,18 @@
 import django_tables2 as tables
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from oms.tables import ActiveColumn, BaseTable
+from oms.tables import (
+    ActionsColumn,
+    ActiveColumn,
+    BaseTable,
+    DateTimeColumn,
+    RowAction,
+    fast_format_html,
+)
+from orders.choices import WebhookStatus
 from orders.intake.models import Channel
+from orders.intake.outbound_models import WebhookDelivery
 
 
 class ChannelTable(BaseTable):
@@ -17,3 +27,75 @@ class ChannelTable(BaseTable):
         model = Channel
         fields = ("name", "code", "kind", "prices_include_tax", "customer_group", "is_active")
         empty_text = _("No channels match these filters.")
+
+
+STATUS_TONES = {
+    WebhookStatus.PENDING: "amber",
+    WebhookStatus.SENT: "green",
+    WebhookStatus.FAILED: "red",
+}
+
+
+NOWRAP = {"td": {"class": "text-nowrap"}}
+
+
+class WebhookDeliveryTable(BaseTable):
+    created_at = DateTimeColumn(verbose_name=_("Queued"), attrs=NOWRAP)
+    channel = tables.Column(linkify=lambda record: record.channel.get_absolute_url())
+    event = tables.Column()
+    target = tables.Column()
+    reference = tables.Column(
+        verbose_name=_("Order"),
+        linkify=lambda record: reverse("orders:detail", args=[record.reference]),
+        attrs={"td": {"class": "font-monospace text-nowrap"}},
+    )
+    status = tables.Column()
+    attempts = tables.Column(attrs={"td": {"class": "text-end"}})
+    last_status_code = tables.Column(verbose_name=_("Last answer"), default="—")
+    last_error = tables.Column(verbose_name=_("Last error"), attrs={"td": {"class": "small"}})
+    next_attempt_at = DateTimeColumn(verbose_name=_("Next attempt"))
+    sent_at = DateTimeColumn(verbose_name=_("Sent"))
+    actions = ActionsColumn(
+        [
+            RowAction(
+                _("Resend"),
+                "orders.resend_webhookdelivery",
+                lambda record: reverse("orders:webhook_resend", args=[record.pk]),
+                icon="arrow-repeat",
+                post=True,
+                shown=lambda record: record.attempts > 0,
+            )
+        ]
+    )
+
+    class Meta(BaseTable.Meta):
+        model = WebhookDelivery
+        fields = (
+            "created_at",
+            "channel",
+            "event",
+            "target",
+            "reference",
+            "status",
+            "attempts",
+            "last_status_code",
+            "last_error",
+            "next_attempt_at",
+            "sent_at",
+        )
+        empty_text = _("Nothing was sent to channels that matches these filters.")
+
+    def render_status(self, value, record):
+        return fast_format_html(
+            '<span class="badge tone-{}">{}</span>', STATUS_TONES[record.status], value
+        )
+
+    def value_status(self, value, record):
+        return record.get_status_display()
+
+
+class ChannelWebhookDeliveryTable(WebhookDeliveryTable):
+    """One channel's deliveries: the channel is the page's."""
+
+    class Meta(WebhookDeliveryTable.Meta):
+        exclude = ("channel",)

@@ -18,12 +18,18 @@ from oms.generic import (
     ObjectSetActiveView,
     RequirePermissionMixin,
 )
+from orders.choices import WebhookEvent
 from orders.intake import channels as services
-from orders.intake import tokens
-from orders.intake.filters import ChannelFilterSet
+from orders.intake import outbound, tokens
+from orders.intake.filters import ChannelFilterSet, WebhookDeliveryFilterSet
 from orders.intake.forms import ApiTokenForm, ChannelForm
 from orders.intake.models import ApiToken, Channel
-from orders.intake.tables import ChannelTable
+from orders.intake.outbound_models import WebhookDelivery
+from orders.intake.tables import (
+    ChannelTable,
+    ChannelWebhookDeliveryTable,
+    WebhookDeliveryTable,
+)
 
 
 class ChannelListView(ObjectListView):
@@ -33,7 +39,13 @@ class ChannelListView(ObjectListView):
     title = gettext_lazy("Sales channels")
     export_name = "channels"
     actions = [
-        (gettext_lazy("New channel"), "orders:channel_create", "orders.add_channel", "plus-lg")
+        (gettext_lazy("New channel"), "orders:channel_create", "orders.add_channel", "plus-lg"),
+        (
+            gettext_lazy("Webhook deliveries"),
+            "orders:webhook_list",
+            "orders.view_webhookdelivery",
+            "send",
+        ),
     ]
 
     def get_queryset(self):
@@ -55,6 +67,13 @@ class ChannelDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context["can_change"] = user.has_perm("orders.change_channel")
+        events = dict(WebhookEvent.choices)
+        context["webhook_events"] = [events.get(code, code) for code in self.object.webhook_events]
+        context["deliveries_url"] = (
+            reverse("orders:channel_webhooks", args=[self.object.pk])
+            if user.has_perm("orders.view_webhookdelivery")
+            else ""
+        )
         context["tokens"] = self.object.api_tokens.select_related("created_by")
         context["token_form"] = ApiTokenForm() if context["can_change"] else None
         context["api_docs"] = reverse("api:openapi-view")
@@ -100,6 +119,61 @@ class ChannelSetActiveView(ObjectSetActiveView):
     model = Channel
     service = staticmethod(services.channel_set_active)
     service_object = "channel"
+
+
+class WebhookDeliveryListView(ObjectListView):
+    """What was sent to channels (webhooks and ship confirmations): every channel's, or one
+    channel's at channels/<pk>/webhooks/."""
+
+    permission_required = "orders.view_webhookdelivery"
+    filterset_class = WebhookDeliveryFilterSet
+    table_class = WebhookDeliveryTable
+    export_name = "webhook-deliveries"
+
+    def channel(self) -> Channel | None:
+        if "pk" not in self.kwargs:
+            return None
+        channel = Channel.objects.filter(pk=self.kwargs["pk"]).first()
+        if channel is None:
+            raise Http404
+        return channel
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.the_channel = self.channel()
+        if self.the_channel is not None:
+            self.table_class = ChannelWebhookDeliveryTable
+        self.title = (
+            _("Webhooks of %(channel)s") % {"channel": self.the_channel}
+            if self.the_channel
+            else _("Webhook deliveries")
+        )
+
+    def get_queryset(self):
+        deliveries = WebhookDelivery.objects.select_related("channel").order_by(
+            "-created_at", "-id"
+        )
+        if self.the_channel is not None:
+            deliveries = deliveries.filter(channel=self.the_channel)
+        return deliveries
+
+    def get_summary(self, queryset):
+        return _(
+            "Events we told channels about their orders, and ship confirmations to platforms. A "
+            "failed delivery is tried again after 1 minute, 5 minutes, 30 minutes, 2 hours and "
+            "12 hours; Resend queues it once more."
+        )
+
+
+class WebhookResendView(ObjectActionView):
+    permission_required = "orders.resend_webhookdelivery"
+
+    def perform(self, request, **kwargs):
+        delivery = WebhookDelivery.objects.filter(pk=kwargs["pk"]).first()
+        if delivery is None:
+            raise Http404
+        outbound.webhook_resend(actor=request.user, delivery=delivery)
+        return _("%(delivery)s is queued to be sent again.") % {"delivery": delivery}
 
 
 def _new_token_key(token_pk: int) -> str:

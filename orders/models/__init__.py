@@ -1,6 +1,7 @@
 """Order models, one module per concern; import them from here."""
 
 from orders.intake.models import ApiIdempotencyKey, ApiToken, Channel, ChannelBuyer
+from orders.intake.outbound_models import WebhookDelivery
 from orders.models.analytics import (
     DailyOrderSales,
     DailySales,
@@ -40,4 +41,5 @@ __all__ = [
     "SalesWindow",
     "SalesWindowProduct",
     "ShippingRule",
+    "WebhookDelivery",
 ]

@@ -94,6 +94,19 @@ def test_seed_demo_is_idempotent_and_consistent(django_user_model):
     check_gaps()
     check_reminders()
     check_case_returns()
+    check_channel_webhooks()
+
+
+def check_channel_webhooks():
+    """The web shop's webhook log shows every state, each row at its event's moment."""
+    from orders.models import WebhookDelivery
+
+    deliveries = WebhookDelivery.objects.filter(channel_id__isnull=False)
+    assert set(deliveries.values_list("status", flat=True)) == {"sent", "pending", "failed"}
+    assert {"order.confirmed", "order.shipped"} <= set(deliveries.values_list("event", flat=True))
+    shipped = deliveries.filter(event="order.shipped", status="sent").first()
+    assert shipped.payload["shipment"]["tracking_numbers"]
+    assert shipped.created_at < timezone.now() - timedelta(hours=1)
 
 
 def check_case_returns():

@@ -42,8 +42,8 @@ def demo_rules(db):
 WARM = 8
 # The first order after a change of reference data (or of a new process) reads it again:
 # price list, its prices for the products, tax rates, promotions, shipping rules, approval
-# rules, warehouses.
-COLD = WARM + 7
+# rules, warehouses, the channels that listen to order events (outbound webhooks).
+COLD = WARM + 8
 
 
 @pytest.mark.parametrize(
