@@ -68,6 +68,13 @@ PRICING_RULES = {
 }
 
 CHANNELS = {f"orders.{verb}_channel" for verb in ("view", "add", "change")}
+# Inbound deliveries (webhooks, pulled marketplace orders) and platform SKU mappings.
+INBOUND = {
+    "orders.view_inbounddelivery",
+    "orders.change_inbounddelivery",
+    "orders.view_skumapping",
+    "orders.add_skumapping",
+}
 
 grant_many({role: {"orders.view_order"} for role in ROLES})
 grant_many(
@@ -77,8 +84,9 @@ grant_many(
         | APPROVAL_RULES
         | PRICING_RULES
         | CHANNELS
+        | INBOUND
         | {"orders.start_picking"},
-        "manager": ORDER_DESK | APPROVE | APPROVAL_RULES | PRICING_RULES | CHANNELS,
+        "manager": ORDER_DESK | APPROVE | APPROVAL_RULES | PRICING_RULES | CHANNELS | INBOUND,
         "sales": ORDER_DESK,
         "reviewer": APPROVE,
         "warehouse": {"orders.start_picking"},
@@ -115,6 +123,14 @@ register_nav_item(
 )
 register_nav_item(
     "settings", _("Sales channels"), "orders:channel_list", "orders.view_channel", "shop", order=3
+)
+register_nav_item(
+    "orders",
+    _("Inbound deliveries"),
+    "orders:inbound_list",
+    "orders.view_inbounddelivery",
+    "inbox",
+    order=50,
 )
 register_nav_item(
     "settings", _("Price lists"), "orders:price_list_list", "orders.view_pricelist", "tags", order=4
@@ -161,6 +177,8 @@ register_audit_actions(
         "channel.secret": _("Channel signing secret replaced"),
         "channel.token_create": _("API token created"),
         "channel.token_revoke": _("API token revoked"),
+        "inbound.retry": _("Inbound delivery sent to be processed again"),
+        "inbound.sku_map": _("Platform SKU mapped to a product"),
         "approval_rule.create": _("Approval rule created"),
         "approval_rule.update": _("Approval rule changed"),
         "approval_rule.activate": _("Approval rule switched on"),
@@ -208,6 +226,15 @@ register_beat_job(
     "orders.tasks.check_reservations",
     crontab(hour=2, minute=45),
     expires=3600,
+)
+
+# Inbound deliveries (orders.intake.inbound): marketplace pulls, and the catch-up of stored
+# webhooks and pulled orders no worker finished.
+register_beat_job(
+    "marketplace-pull", "orders.tasks.pull_marketplaces", crontab(minute="*"), expires=55
+)
+register_beat_job(
+    "inbound-catch-up", "orders.tasks.catch_up_inbound", crontab(minute="*/5"), expires=240
 )
 
 register_dashboard_panel(

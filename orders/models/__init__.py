@@ -1,5 +1,6 @@
 """Order models, one module per concern; import them from here."""
 
+from orders.intake.inbound_models import InboundDelivery, SkuMapping
 from orders.intake.models import ApiIdempotencyKey, ApiToken, Channel, ChannelBuyer
 from orders.models.analytics import DailyOrderSales, DailySales, SalesSummaryDay
 from orders.models.base import MONEY, ORDER_NUMBER_SEQUENCE
@@ -24,6 +25,7 @@ __all__ = [
     "ChannelBuyer",
     "DailyOrderSales",
     "DailySales",
+    "InboundDelivery",
     "Order",
     "OrderEvent",
     "OrderLine",
@@ -32,4 +34,5 @@ __all__ = [
     "Promotion",
     "SalesSummaryDay",
     "ShippingRule",
+    "SkuMapping",
 ]
