@@ -18,6 +18,7 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, replace
 from datetime import timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from inventory.models import Product
+from inventory.taxes import tax_rates_on
 from oms.services import audit_record
 from oms.tasks import enqueue_on_commit
 from orders.intake.adapters import PULLED, BadPayload, parse
@@ -45,6 +47,7 @@ logger = logging.getLogger(__name__)
 # A delivery that failed this many times for an unexpected reason is given up (failed).
 MAX_ATTEMPTS = 5
 ALREADY_TAKEN = "already taken"
+HUNDRED = Decimal(100)
 ERROR_LENGTH = 2000
 S = DeliveryStatus
 
@@ -150,17 +153,27 @@ def _finish(delivery: InboundDelivery, status: str, *, error: str = "", note: st
 
 
 def _mapped(channel: Channel, sent: SentOrder) -> tuple[SentOrder, list[str]]:
-    """The order with our SKUs, and the platform SKUs no product answers to."""
+    """The order with our SKUs (and, where the platform sent no tax rate, the product's rate
+    of today), and the platform SKUs no product answers to."""
     skus = {line.sku for line in sent.lines}
     mapping = dict(
         SkuMapping.objects.filter(channel=channel, platform_sku__in=skus).values_list(
             "platform_sku", "product__sku"
         )
     )
-    ours = set(Product.objects.filter(sku__in=skus - mapping.keys()).values_list("sku", flat=True))
-    unmapped = sorted(skus - mapping.keys() - ours)
-    lines = tuple(replace(line, sku=mapping.get(line.sku, line.sku)) for line in sent.lines)
-    return replace(sent, lines=lines), unmapped
+    ours = {mapping.get(sku, sku) for sku in skus}
+    classes = dict(Product.objects.filter(sku__in=ours).values_list("sku", "tax_class_id"))
+    unmapped = sorted(sku for sku in skus if mapping.get(sku, sku) not in classes)
+    rates = tax_rates_on(timezone.localdate())
+    lines = []
+    for line in sent.lines:
+        sku = mapping.get(line.sku, line.sku)
+        rate = line.tax_rate
+        if rate is None and line.unit_price is not None and sku in classes:
+            fraction = rates.get(classes[sku])
+            rate = None if fraction is None else (fraction * HUNDRED).normalize()
+        lines.append(replace(line, sku=sku, tax_rate=rate))
+    return replace(sent, lines=tuple(lines)), unmapped
 
 
 def _messages(error: ValidationError) -> str:
