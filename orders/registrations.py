@@ -1,6 +1,7 @@
 """What orders adds to the kernel: pages, rights, beat jobs, dashboard, panels, search, demo."""
 
 from celery.schedules import crontab
+from django.conf import settings
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,7 @@ from oms.registry import (
     register_detail_panel,
     register_message_event,
     register_nav_item,
+    register_process,
     register_reference_resolver,
     register_search,
     register_seeder,
@@ -235,6 +237,13 @@ register_beat_job(
 )
 register_beat_job(
     "inbound-catch-up", "orders.tasks.catch_up_inbound", crontab(minute="*/5"), expires=240
+)
+
+# `make run` keeps the local marketplace simulator running beside the OMS (development).
+register_process(
+    "marketplace-simulator",
+    ["marketplace_simulator"],
+    enabled=lambda: settings.OMS_MARKETPLACE_SIMULATOR_RUN,
 )
 
 register_dashboard_panel(
