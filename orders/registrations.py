@@ -39,6 +39,7 @@ from orders.messages import ORDER_MESSAGES
 from orders.notes import NOTE_TEXTS, ORDER_NOTES
 from orders.reasons import APPROVAL_REASONS, REASON_TEXTS
 from orders.seeders import seed_orders_demo
+from orders.seeders.inbound import seed_inbound_demo
 from orders.services.rules import breaks_worded
 from orders.tables import OrderTable
 
@@ -313,6 +314,7 @@ register_reference_resolver("SO-", lambda number: reverse("orders:detail", args=
 
 register_seeder(Seeder("orders", seed_orders_demo, depends_on=("customers", "inventory")))
 register_seeder(Seeder("order-messages", seed_order_messages, depends_on=("orders",)))
+register_seeder(Seeder("inbound", seed_inbound_demo, depends_on=("orders",)))
 
 # Sales analytics, dashboard charts, nightly summaries and customer segments.
 import orders.analytics_registrations  # noqa: E402, F401

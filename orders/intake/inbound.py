@@ -76,7 +76,7 @@ class Stored:
     created: bool
 
 
-def _store(channel: Channel, delivery_id: str, kind: str, payload: Any) -> Stored:
+def delivery_store(channel: Channel, delivery_id: str, kind: str, payload: Any) -> Stored:
     """Store the delivery unless its id is known; the caller's transaction commits it and
     then the task goes out."""
     try:
@@ -120,7 +120,7 @@ def webhook_receive(*, channel: Channel, delivery_id: str, body: bytes) -> Store
     if not delivery_id:
         delivery_id = "sha256:" + hashlib.sha256(body).hexdigest()
     if payload is None:
-        stored = _store(
+        stored = delivery_store(
             channel,
             delivery_id,
             DeliveryKind.WEBHOOK,
@@ -129,7 +129,7 @@ def webhook_receive(*, channel: Channel, delivery_id: str, body: bytes) -> Store
         if stored.created:
             _finish(stored.delivery, S.FAILED, error=_("The body is not JSON."))
         return stored
-    return _store(channel, delivery_id, DeliveryKind.WEBHOOK, payload)
+    return delivery_store(channel, delivery_id, DeliveryKind.WEBHOOK, payload)
 
 
 # Processing -------------------------------------------------------------------------------
@@ -362,7 +362,7 @@ def channel_pull(*, channel: Channel) -> Pulled:
                 order_id, modified = order.get(id_field), order.get(modified_field)
                 if not isinstance(order_id, str | int) or not isinstance(modified, str):
                     continue
-                stored = _store(locked, f"{order_id}@{modified}", DeliveryKind.PULL, order)
+                stored = delivery_store(locked, f"{order_id}@{modified}", DeliveryKind.PULL, order)
                 result.stored += stored.created
                 result.duplicates += not stored.created
                 latest = max(latest, modified[:64])

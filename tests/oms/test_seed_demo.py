@@ -15,7 +15,9 @@ from inventory.selectors import ledger_drift, low_stock
 from oms.demo import SPRING_FESTIVAL
 from oms.models import OutboxMessage
 from oms.roles import ROLES
+from orders.intake.inbound_models import DeliveryStatus, InboundDelivery
 from orders.models import Allocation, Approval, Order, OrderEvent
+from orders.seeders.inbound import DEMO_BUYERS as INBOUND_BUYERS
 from orders.selectors import reservation_drift
 from shipping.choices import ShipmentStatus
 from shipping.models import Shipment, ShipmentEvent, TrackingEvent
@@ -41,11 +43,25 @@ def test_seed_demo_is_idempotent_and_consistent(django_user_model):
     counts = row_counts()
     assert counts[0] >= 4
     assert counts[1] >= 190
-    # The reminders demo's own customers and the return resolutions demo's one.
-    assert counts[2] == 40 + len(REMINDER_DEMO) + 1
+    # The reminders demo's own customers, the return resolutions demo's one, and the buyers
+    # of the inbound channels' demo orders.
+    assert counts[2] == 40 + len(REMINDER_DEMO) + 1 + INBOUND_BUYERS
     seed()
     assert row_counts() == counts  # a second run adds nothing
     assert list(ledger_drift()) == []
+    # An inbound delivery of each platform style, in several states.
+    assert set(InboundDelivery.objects.values_list("channel__kind", flat=True)) == {
+        "shopify",
+        "woocommerce",
+        "taobao",
+        "jd",
+        "pinduoduo",
+    }
+    assert set(InboundDelivery.objects.values_list("status", flat=True)) == {
+        DeliveryStatus.PROCESSED,
+        DeliveryStatus.FAILED,
+        DeliveryStatus.WAITING_FOR_MAPPING,
+    }
     assert list(reservation_drift()) == []
     check_customer_messages()
     assert low_stock().exists()
