@@ -14,8 +14,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
-from oms.ratelimit import client_address
-from oms.resilience import RateLimit
+from oms.ratelimit import client_address, count_hit, hits
 from orders.choices import ChannelKind
 from orders.intake.inbound import signature_valid, webhook_receive
 from orders.intake.models import Channel
@@ -39,16 +38,13 @@ class WebhookView(View):
 
     def post(self, request: HttpRequest, code: str):
         address = client_address(request) or request.META.get("REMOTE_ADDR") or "-"
-        bad = RateLimit(
-            f"inbound-bad-signature:{address}",
-            settings.OMS_INBOUND_BAD_SIGNATURES_PER_MINUTE,
-            window=60,
-        )
+        # Counted across processes (oms.ratelimit): a guesser of secrets is stopped for the
+        # minute, and so is a flood.
         if (
-            bad.exhausted()
-            or not RateLimit(
-                f"inbound-webhook:{address}", settings.OMS_INBOUND_WEBHOOKS_PER_MINUTE, window=60
-            ).try_acquire()
+            hits("inbound-bad-signature", address, window=60)
+            >= settings.OMS_INBOUND_BAD_SIGNATURES_PER_MINUTE
+            or count_hit("inbound-webhook", address, window=60)
+            > settings.OMS_INBOUND_WEBHOOKS_PER_MINUTE
         ):
             return reply(429, "too many requests; wait a minute")
         channel = Channel.objects.filter(code=code, kind__in=list(HEADERS)).first()
@@ -65,7 +61,7 @@ class WebhookView(View):
             return reply(413, "body too large")
         signature_header, id_header = HEADERS[channel.kind]
         if not signature_valid(channel, body, request.headers.get(signature_header, "")):
-            bad.try_acquire()
+            count_hit("inbound-bad-signature", address, window=60)
             logger.warning("webhook for %s from %s: bad signature", channel.code, address)
             return reply(401, "bad signature")
         delivery_id = request.headers.get(id_header, "").strip()[:120]

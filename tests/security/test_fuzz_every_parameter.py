@@ -78,6 +78,8 @@ NOT_FUZZED = {
     "login": "fuzzed on its own below (anonymous, and sign-in throttling would lock the pair)",
     "shipping_tracking:callback": "carriers' push endpoint, no page offers it: signatures, "
     "sizes, garbage and hostile codes in tests/security/test_tracking_callbacks.py",
+    "orders:inbound_webhook": "shops' signed webhook endpoint, no page offers it: signatures, "
+    "sizes, replays and garbage in tests/security/test_inbound_webhooks.py",
 }
 
 # Addresses whose POST may ignore what it does not understand without a word.
