@@ -196,6 +196,8 @@ class UnmappedSkuView(RequirePermissionMixin, View):
         for row in rows:
             row["key"] = f"{row['channel_id']}|{row['sku']}"
             row["error"] = error if row["key"] == error_key else ""
+        if error and not any(row["error"] for row in rows):
+            messages.error(request, error)  # a SKU no order waits for (any more)
         return render(
             request,
             "orders/unmapped_skus.html",
