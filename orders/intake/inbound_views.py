@@ -35,7 +35,7 @@ STATUS_BADGES = {
 class DeliveryFilterSet(SearchFilterSet):
     search_fields = ("delivery_id", "external_id", "error")
     channel = django_filters.MultipleChoiceFilter(
-        label=gettext_lazy("Channel"), field_name="channel_id", choices=channel_choices
+        label=gettext_lazy("Channel"), field_name="channel__code", choices=channel_choices
     )
     status = django_filters.MultipleChoiceFilter(
         label=gettext_lazy("Status"), choices=DeliveryStatus.choices
@@ -180,9 +180,11 @@ def unmapped_rows() -> list[dict]:
         .annotate(waiting=Count("pk"), last=Max("received_at"))
         .order_by("-waiting", "channel_id", "sku")
     )
-    names = dict(Channel.objects.values_list("code", "name"))
-    channels = {c.code: c for c in Channel.objects.filter(code__in=names)}
-    return [dict(row, channel=channels.get(row["channel_id"])) for row in rows]
+    channels = {c.pk: c for c in Channel.objects.filter(pk__in={r["channel_id"] for r in rows})}
+    return [
+        dict(row, channel=channels[row["channel_id"]], code=channels[row["channel_id"]].code)
+        for row in rows
+    ]
 
 
 class UnmappedSkuView(RequirePermissionMixin, View):
@@ -191,11 +193,12 @@ class UnmappedSkuView(RequirePermissionMixin, View):
 
     permission_required = "orders.add_skumapping"
 
-    def get(self, request, error_key: str = "", error: str = ""):
+    def get(self, request, error_key: str = "", error: str = "", value: str = ""):
         rows = unmapped_rows()
         for row in rows:
-            row["key"] = f"{row['channel_id']}|{row['sku']}"
+            row["key"] = f"{row['code']}|{row['sku']}"
             row["error"] = error if row["key"] == error_key else ""
+            row["value"] = value if row["error"] else ""
         if error and not any(row["error"] for row in rows):
             messages.error(request, error)  # a SKU no order waits for (any more)
         return render(
@@ -220,13 +223,15 @@ class UnmappedSkuView(RequirePermissionMixin, View):
         if channel is None:
             return self.get(request, key, _("There is no such channel."))
         if product is None:
-            return self.get(request, key, _("There is no product with SKU %(sku)s.") % {"sku": sku})
+            return self.get(
+                request, key, _("There is no product with SKU %(sku)s.") % {"sku": sku}, sku
+            )
         try:
             services.sku_map(
                 actor=request.user, channel=channel, platform_sku=platform_sku, product=product
             )
         except ValidationError as exc:
-            return self.get(request, key, " ".join(exc.messages))
+            return self.get(request, key, " ".join(exc.messages), sku)
         messages.success(
             request,
             _("%(platform_sku)s of %(channel)s is %(sku)s now; its orders are processed again.")

@@ -72,6 +72,10 @@ def test_manager_maps_a_sku_and_the_order_is_placed(page: Page, live_server):
     expect(page.locator("table")).to_contain_text("Waiting for SKU mapping")
     expect(page.locator("table")).to_contain_text("itemTotal")
     shot(page, "inbound-deliveries")
+    page.goto(f"{live_server.url}/intake/deliveries/?channel=jd-cn")
+    expect(page.locator("table tbody tr")).to_have_count(1)
+    expect(page.locator("table")).to_contain_text("itemTotal")
+    page.goto(f"{live_server.url}/intake/deliveries/")
 
     page.locator("tr", has_text="Waiting for SKU mapping").locator("a").first.click()
     expect(page.locator("h1")).to_contain_text("Inbound delivery")

@@ -269,3 +269,39 @@ def test_jd_and_pinduoduo_pulls(products, kind, build, field):
         assert {d.status for d in InboundDelivery.objects.all()} == {DeliveryStatus.PROCESSED}
     finally:
         market.close()
+
+
+def test_catch_up_processes_what_no_worker_took(client, products):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    shop = channel("shop-cn", ChannelKind.SHOPIFY)
+    post_webhook(
+        client, shop, json.dumps(samples.shopify(5100, WANG, [("CUP-01", 1, "59.90")])).encode()
+    )
+    assert inbound.deliveries_catch_up() == 0  # too young: a worker may still be on it
+    InboundDelivery.objects.update(received_at=timezone.now() - timedelta(minutes=5))
+    assert inbound.deliveries_catch_up() == 1
+    assert InboundDelivery.objects.get().status == DeliveryStatus.PROCESSED
+    assert Order.objects.count() == 1
+
+
+def test_process_again_after_the_cause_is_fixed(client, products):
+    from orders.intake.channels import channel_set_active
+
+    shop = channel("shop-cn", ChannelKind.SHOPIFY)
+    channel_set_active(actor=None, channel=shop, active=False)
+    post_webhook(
+        client, shop, json.dumps(samples.shopify(5200, LI, [("CUP-01", 1, "59.90")])).encode()
+    )
+    process_all()
+    delivery = InboundDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.FAILED
+    assert "switched off" in delivery.error
+    channel_set_active(actor=None, channel=shop, active=True)
+    inbound.delivery_retry(actor=None, delivery=delivery)
+    process_all()
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.PROCESSED, 1)
+    assert delivery.order.external_reference == "5200"
