@@ -67,6 +67,18 @@ def signature_valid(channel: Channel, body: bytes, sent: str) -> bool:
     return hmac.compare_digest(signature(channel.secret, body).encode(), sent.strip().encode())
 
 
+def without_nul(value: Any) -> Any:
+    """The JSON value without NUL characters, which PostgreSQL cannot store in JSON text
+    (a platform's payload is kept as sent otherwise)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [without_nul(item) for item in value]
+    if isinstance(value, dict):
+        return {without_nul(key): without_nul(item) for key, item in value.items()}
+    return value
+
+
 # Storing ----------------------------------------------------------------------------------
 
 
@@ -114,7 +126,7 @@ def webhook_receive(*, channel: Channel, delivery_id: str, body: bytes) -> Store
     """Store a webhook whose signature was checked. A body that is not JSON is stored as
     failed, with the reason (the platform sent it; staff see it), and not processed."""
     try:
-        payload = json.loads(body.decode("utf-8"))
+        payload = without_nul(json.loads(body.decode("utf-8")))
     except (UnicodeDecodeError, ValueError):
         payload = None
     if not delivery_id:
@@ -124,7 +136,7 @@ def webhook_receive(*, channel: Channel, delivery_id: str, body: bytes) -> Store
             channel,
             delivery_id,
             DeliveryKind.WEBHOOK,
-            {"body": body[:2000].decode("utf-8", "replace")},
+            {"body": without_nul(body[:2000].decode("utf-8", "replace"))},
         )
         if stored.created:
             _finish(stored.delivery, S.FAILED, error=_("The body is not JSON."))
@@ -359,6 +371,7 @@ def channel_pull(*, channel: Channel) -> Pulled:
             for order in data["orders"]:
                 if not isinstance(order, dict):
                     continue
+                order = without_nul(order)
                 order_id, modified = order.get(id_field), order.get(modified_field)
                 if not isinstance(order_id, str | int) or not isinstance(modified, str):
                     continue

@@ -84,6 +84,7 @@ def test_garbage_bodies_are_stored_failed_never_500(client, shop):
         (
             b"\xff\xfe not utf-8",
             b"{not json",
+            b"{not json\x00 with a NUL",
             b"[]",
             b'"text"',
             b"null",
@@ -183,3 +184,15 @@ def test_mapping_twice_maps_once_and_places_one_order(client, shop):
     assert "is processed" in answer.content.decode()
     assert InboundDelivery.objects.get().status == DeliveryStatus.PROCESSED
     assert Order.objects.count() == 1
+
+
+def test_nul_characters_in_a_signed_body_are_no_500(client, shop):
+    payload = samples.shopify(91, samples.BUYERS[0], [("CUP-01", 1, "59.90")])
+    payload["note"] = "请尽快\u0000发货"
+    body = json.dumps(payload).encode()
+    assert b"\\u0000" in body
+    assert post_webhook(client, shop, body).status_code == 202
+    process_all()
+    delivery = InboundDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.PROCESSED, delivery.error
+    assert delivery.order.notes == "请尽快发货"
