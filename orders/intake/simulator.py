@@ -52,7 +52,9 @@ class Shop:
 
 @dataclass
 class SimulatorConfig:
-    skus: list[str]  # SKUs the orders use (ours, or platform SKUs mapped to ours)
+    skus: list[str]  # our SKUs, which every platform's orders may use
+    # A platform's own SKUs (mapped to ours on its channel): platform ("taobao") -> SKUs.
+    platform_skus: dict[str, list[str]] = field(default_factory=dict)
     shops: list[Shop] = field(default_factory=list)
     seconds: float = 30.0  # between two new orders (0: make none on their own)
     duplicate_share: float = 0.15
@@ -142,10 +144,11 @@ class MarketplaceSimulator:
 
     # Making orders ------------------------------------------------------------------------
 
-    def _lines(self) -> list[samples.Line]:
+    def _lines(self, platform: str) -> list[samples.Line]:
         rng = self.random
         count = 1 if rng.random() < 0.6 else 2
-        skus = rng.sample(self.config.skus, min(count, len(self.config.skus)))
+        known = self.config.skus + self.config.platform_skus.get(platform, [])
+        skus = rng.sample(known, min(count, len(known)))
         if rng.random() < self.config.unknown_sku_share:
             skus = [f"SIM-UNKNOWN-{rng.randint(1, 5)}"]
         return [
@@ -183,15 +186,15 @@ class MarketplaceSimulator:
             modified = now_text()
             if name == "taobao":
                 order = samples.taobao(
-                    3_900_000_000_000 + self.counter, buyer, self._lines(), modified=modified
+                    3_900_000_000_000 + self.counter, buyer, self._lines(name), modified=modified
                 )
             elif name == "jd":
                 order = samples.jd(
-                    28_000_000_000 + self.counter, buyer, self._lines(), modified=modified
+                    28_000_000_000 + self.counter, buyer, self._lines(name), modified=modified
                 )
             else:
                 sn = f"{datetime.now(BEIJING):%y%m%d}-{self.counter:015d}"
-                order = samples.pinduoduo(sn, buyer, self._lines(), modified=modified)
+                order = samples.pinduoduo(sn, buyer, self._lines(name), modified=modified)
             earlier.append(order)
             return order
 
@@ -205,7 +208,7 @@ class MarketplaceSimulator:
         buyer = rng.choice(samples.BUYERS)
         if shop.kind == "shopify":
             payload = samples.shopify(
-                5_600_000_000 + number, buyer, self._lines(), shipping="10.00"
+                5_600_000_000 + number, buyer, self._lines(shop.kind), shipping="10.00"
             )
             headers = {
                 "X-Shopify-Topic": "orders/create",
@@ -213,7 +216,7 @@ class MarketplaceSimulator:
             }
             sig_header, id_header = "X-Shopify-Hmac-Sha256", "X-Shopify-Webhook-Id"
         else:
-            payload = samples.woocommerce(number, buyer, self._lines(), shipping="8.00")
+            payload = samples.woocommerce(number, buyer, self._lines(shop.kind), shipping="8.00")
             headers = {
                 "X-WC-Webhook-Topic": "order.created",
                 "X-WC-Webhook-Source": "https://woo.example.cn/",

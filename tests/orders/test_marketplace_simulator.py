@@ -75,3 +75,23 @@ def test_simulated_webhooks_with_duplicates_and_bad_signatures(simulator, live_s
         DeliveryStatus.PROCESSED
     }
     assert Order.objects.count() == 2
+
+
+@pytest.mark.django_db
+def test_the_command_finds_the_channels_that_point_at_the_simulator(settings):
+    from orders.intake.inbound import sku_map
+    from orders.management.commands.marketplace_simulator import shops_and_skus
+
+    settings.OMS_MARKETPLACE_SIMULATOR_URL = "http://127.0.0.1:30999"
+    settings.OMS_CALLBACK_BASE_URL = "http://127.0.0.1:8000"
+    lamp = Catalog().product(sku="CL-3001")
+    channel("shopify-demo", ChannelKind.SHOPIFY, endpoint="http://127.0.0.1:30999/shopify")
+    tmall = channel(
+        "tmall-demo", ChannelKind.TAOBAO, endpoint="http://127.0.0.1:30999/taobao/orders"
+    )
+    channel("real-shop", ChannelKind.SHOPIFY, endpoint="https://shop.example.cn/")
+    sku_map(actor=None, channel=tmall, platform_sku="TM-CL-3001", product=lamp)
+    shops, skus, platform_skus = shops_and_skus(settings.OMS_MARKETPLACE_SIMULATOR_URL)
+    assert shops == [Shop("shopify", "http://127.0.0.1:8000/intake/shopify-demo/webhook/", SECRET)]
+    assert skus == ["CL-3001"]
+    assert platform_skus == {"taobao": ["TM-CL-3001"]}

@@ -34,7 +34,8 @@ def simulated_channels(base_url: str) -> list[Channel]:
     )
 
 
-def shops_and_skus(base_url: str) -> tuple[list[Shop], list[str]]:
+def shops_and_skus(base_url: str) -> tuple[list[Shop], list[str], dict[str, list[str]]]:
+    """The shops to post webhooks to, our SKUs, and each platform's own mapped SKUs."""
     channels = simulated_channels(base_url)
     shops = [
         Shop(
@@ -46,15 +47,17 @@ def shops_and_skus(base_url: str) -> tuple[list[Shop], list[str]]:
         for channel in channels
         if channel.kind in WEBHOOK_KINDS and channel.secret
     ]
+    platform_skus: dict[str, list[str]] = {}
+    for kind, platform_sku in SkuMapping.objects.filter(channel__in=channels).values_list(
+        "channel__kind", "platform_sku"
+    ):
+        platform_skus.setdefault(kind, []).append(platform_sku)
     skus = list(
-        SkuMapping.objects.filter(channel__in=channels).values_list("platform_sku", flat=True)
-    )
-    skus += list(
         Product.objects.filter(is_active=True, made_to_order=False)
         .order_by("sku")
         .values_list("sku", flat=True)[:20]
     )
-    return shops, sorted(set(skus)) or ["SIM-UNKNOWN-0"]
+    return shops, skus or ["SIM-UNKNOWN-0"], platform_skus
 
 
 class Command(BaseCommand):
@@ -88,9 +91,10 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         base_url = settings.OMS_MARKETPLACE_SIMULATOR_URL
         host, port = self.address(options["bind"] or base_url)
-        shops, skus = shops_and_skus(base_url)
+        shops, skus, platform_skus = shops_and_skus(base_url)
         config = SimulatorConfig(
             skus=skus,
+            platform_skus=platform_skus,
             shops=shops,
             seconds=max(0.0, options["seconds"]),
             duplicate_share=options["duplicate_share"],
@@ -120,7 +124,7 @@ class Command(BaseCommand):
         )
         # The shops may change (seed_demo run later): read them again every few minutes.
         while not stopped.wait(300):
-            config.shops, config.skus = shops_and_skus(base_url)
+            config.shops, config.skus, config.platform_skus = shops_and_skus(base_url)
         simulator.stop()
         self.stdout.write("Marketplace simulator stopped.")
 
