@@ -15,7 +15,7 @@ class DeliveryKind(models.TextChoices):
 
 
 class DeliveryStatus(models.TextChoices):
-    RECEIVED = "received", _("Received")
+    RECEIVED = "received", _("Waiting to be processed")
     PROCESSED = "processed", _("Processed")
     FAILED = "failed", _("Failed")
     WAITING_FOR_MAPPING = "waiting_for_mapping", _("Waiting for SKU mapping")

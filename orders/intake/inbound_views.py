@@ -12,7 +12,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
 
 from inventory.models import Product
@@ -62,7 +62,9 @@ class StatusColumn(tables.Column):
 
 
 class DeliveryTable(BaseTable):
-    received_at = DateTimeColumn(verbose_name=gettext_lazy("Received"), linkify=True)
+    received_at = DateTimeColumn(
+        verbose_name=pgettext_lazy("inbound delivery", "Received at"), linkify=True
+    )
     channel = tables.Column(verbose_name=gettext_lazy("Channel"))
     kind = tables.Column(verbose_name=gettext_lazy("Kind"))
     external_id = tables.Column(

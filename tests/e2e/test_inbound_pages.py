@@ -99,3 +99,9 @@ def test_manager_maps_a_sku_and_the_order_is_placed(page: Page, live_server):
     ):
         inbound.delivery_process(delivery_id=pk)
     assert Order.objects.filter(channel_id="tmall-cn").count() == 1
+    # The same list in Chinese.
+    page.click("text=简体中文")
+    page.goto(f"{live_server.url}/intake/deliveries/")
+    expect(page.locator("h1")).to_have_text("入站推送")
+    expect(page.locator("table")).to_contain_text("已处理")
+    shot(page, "inbound-deliveries-zh")
