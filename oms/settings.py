@@ -436,6 +436,25 @@ OMS_CALLBACK_MAX_BYTES = env.int("OMS_CALLBACK_MAX_BYTES", default=256 * 1024)
 OMS_CALLBACK_BAD_SIGNATURES_PER_MINUTE = env.int(
     "OMS_CALLBACK_BAD_SIGNATURES_PER_MINUTE", default=30
 )
+# Inbound platform webhooks (/intake/<channel code>/webhook/, orders.intake): a body larger
+# than this is refused (413); each address may post this many per minute (then 429), and send
+# this many bad signatures per minute.
+OMS_INBOUND_MAX_BYTES = env.int("OMS_INBOUND_MAX_BYTES", default=512 * 1024)
+OMS_INBOUND_WEBHOOKS_PER_MINUTE = env.int("OMS_INBOUND_WEBHOOKS_PER_MINUTE", default=600)
+OMS_INBOUND_BAD_SIGNATURES_PER_MINUTE = env.int("OMS_INBOUND_BAD_SIGNATURES_PER_MINUTE", default=30)
+# Marketplace pulls: seconds one request may take; pages one pull reads at most per run.
+OMS_INBOUND_PULL_TIMEOUT = env.float("OMS_INBOUND_PULL_TIMEOUT", default=10.0)
+OMS_INBOUND_PULL_MAX_PAGES = env.int("OMS_INBOUND_PULL_MAX_PAGES", default=50)
+# The local marketplace simulator (manage.py marketplace_simulator; `make run` starts it when
+# OMS_MARKETPLACE_SIMULATOR_RUN is on, in development by default).
+OMS_MARKETPLACE_SIMULATOR_URL = env.str(
+    "OMS_MARKETPLACE_SIMULATOR_URL",
+    default=f"http://127.0.0.1:{checkout_port(BASE_DIR, first=30000)}",
+)
+OMS_MARKETPLACE_SIMULATOR_RUN = env.bool("OMS_MARKETPLACE_SIMULATOR_RUN", default=DEBUG)
+# Seconds between two webhooks the simulator sends (and between two new marketplace orders).
+OMS_MARKETPLACE_SIMULATOR_SECONDS = env.float("OMS_MARKETPLACE_SIMULATOR_SECONDS", default=30.0)
+
 # The reconciliation poll (push is primary): a parcel is asked about again after this many
 # minutes; each beat run takes at most this many parcels per carrier, oldest checked first.
 OMS_TRACKING_POLL_MINUTES = env.int("OMS_TRACKING_POLL_MINUTES", default=120)

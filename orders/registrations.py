@@ -1,6 +1,7 @@
 """What orders adds to the kernel: pages, rights, beat jobs, dashboard, panels, search, demo."""
 
 from celery.schedules import crontab
+from django.conf import settings
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from oms.registry import (
     register_detail_panel,
     register_message_event,
     register_nav_item,
+    register_process,
     register_reference_resolver,
     register_search,
     register_seeder,
@@ -41,6 +43,7 @@ from orders.messages import ORDER_MESSAGES
 from orders.notes import NOTE_TEXTS, ORDER_NOTES
 from orders.reasons import APPROVAL_REASONS, REASON_TEXTS
 from orders.seeders import seed_orders_demo
+from orders.seeders.inbound import seed_inbound_demo
 from orders.services.rules import breaks_worded
 from orders.tables import OrderTable
 
@@ -74,6 +77,13 @@ PRICING_RULES = {
 CHANNELS = {f"orders.{verb}_channel" for verb in ("view", "add", "change")}
 # The log of what was sent to channels, and sending a delivery again.
 WEBHOOKS = {"orders.view_webhookdelivery", "orders.resend_webhookdelivery"}
+# Inbound deliveries (webhooks, pulled marketplace orders) and platform SKU mappings.
+INBOUND = {
+    "orders.view_inbounddelivery",
+    "orders.change_inbounddelivery",
+    "orders.view_skumapping",
+    "orders.add_skumapping",
+}
 
 grant_many({role: {"orders.view_order"} for role in ROLES})
 grant_many(
@@ -84,8 +94,15 @@ grant_many(
         | PRICING_RULES
         | CHANNELS
         | WEBHOOKS
+        | INBOUND
         | {"orders.start_picking"},
-        "manager": ORDER_DESK | APPROVE | APPROVAL_RULES | PRICING_RULES | CHANNELS | WEBHOOKS,
+        "manager": ORDER_DESK
+        | APPROVE
+        | APPROVAL_RULES
+        | PRICING_RULES
+        | CHANNELS
+        | WEBHOOKS
+        | INBOUND,
         "sales": ORDER_DESK,
         "reviewer": APPROVE,
         "warehouse": {"orders.start_picking"},
@@ -122,6 +139,14 @@ register_nav_item(
 )
 register_nav_item(
     "settings", _("Sales channels"), "orders:channel_list", "orders.view_channel", "shop", order=3
+)
+register_nav_item(
+    "orders",
+    _("Inbound deliveries"),
+    "orders:inbound_list",
+    "orders.view_inbounddelivery",
+    "inbox",
+    order=50,
 )
 register_nav_item(
     "settings", _("Price lists"), "orders:price_list_list", "orders.view_pricelist", "tags", order=4
@@ -170,6 +195,8 @@ register_audit_actions(
         "channel.token_create": _("API token created"),
         "channel.token_revoke": _("API token revoked"),
         "webhook.resend": _("Webhook queued again"),
+        "inbound.retry": _("Inbound delivery sent to be processed again"),
+        "inbound.sku_map": _("Platform SKU mapped to a product"),
         "approval_rule.create": _("Approval rule created"),
         "approval_rule.update": _("Approval rule changed"),
         "approval_rule.activate": _("Approval rule switched on"),
@@ -224,6 +251,22 @@ register_beat_job(
     "orders.tasks.check_reservations",
     crontab(hour=2, minute=45),
     expires=3600,
+)
+
+# Inbound deliveries (orders.intake.inbound): marketplace pulls, and the catch-up of stored
+# webhooks and pulled orders no worker finished.
+register_beat_job(
+    "marketplace-pull", "orders.tasks.pull_marketplaces", crontab(minute="*"), expires=55
+)
+register_beat_job(
+    "inbound-catch-up", "orders.tasks.catch_up_inbound", crontab(minute="*/5"), expires=240
+)
+
+# `make run` keeps the local marketplace simulator running beside the OMS (development).
+register_process(
+    "marketplace-simulator",
+    ["marketplace_simulator"],
+    enabled=lambda: settings.OMS_MARKETPLACE_SIMULATOR_RUN,
 )
 
 register_dashboard_panel(
@@ -294,6 +337,7 @@ register_reference_resolver("SO-", lambda number: reverse("orders:detail", args=
 register_seeder(Seeder("orders", seed_orders_demo, depends_on=("customers", "inventory")))
 register_seeder(Seeder("order-messages", seed_order_messages, depends_on=("orders",)))
 register_seeder(Seeder("channel-api", seed_channel_api, depends_on=("orders",)))
+register_seeder(Seeder("inbound", seed_inbound_demo, depends_on=("orders",)))
 
 # Sales analytics, dashboard charts, nightly summaries and customer segments.
 import orders.analytics_registrations  # noqa: E402, F401

@@ -140,3 +140,37 @@ def refresh_customer_analytics() -> dict[str, int]:
     from orders.rfm import customer_analytics_refresh
 
     return customer_analytics_refresh()
+
+
+# Inbound deliveries (orders.intake.inbound) ------------------------------------------------
+
+
+@shared_task(time_limit=120, soft_time_limit=100)
+def process_inbound(delivery_id: int) -> str:
+    """Turn one stored webhook or pulled order into an order. Running it twice places one."""
+    from orders.intake.inbound import delivery_process
+
+    return delivery_process(delivery_id=delivery_id)
+
+
+@shared_task(time_limit=600, soft_time_limit=540)
+def catch_up_inbound() -> int:
+    """Beat: process the deliveries no worker finished (the broker was down, a worker died)."""
+    from orders.intake.inbound import deliveries_catch_up
+
+    return deliveries_catch_up()
+
+
+@shared_task(time_limit=600, soft_time_limit=540)
+def pull_marketplaces() -> dict[str, int]:
+    """Beat: read every active marketplace channel's new and changed orders; an unreachable
+    marketplace stops only its own pull (the cursor stays where the last stored page left it)."""
+    from orders.intake.inbound import PullFailed, channel_pull, pulled_channels
+
+    stored = {}
+    for channel in pulled_channels():
+        try:
+            stored[channel.code] = channel_pull(channel=channel).stored
+        except PullFailed as exc:
+            logger.warning("pulling %s: %s", channel.code, exc)
+    return stored

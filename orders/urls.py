@@ -2,7 +2,9 @@ from django.urls import path
 
 from oms.generic import action_urls, object_urls
 from orders import views
+from orders.intake import inbound_views
 from orders.intake import views as channel_views
+from orders.intake.webhooks import WebhookView
 from orders.views.rules import approval_rules, price_lists, promotions, shipping_fees
 
 ORDER = "orders/<str:number>/"
@@ -81,6 +83,20 @@ urlpatterns = [
         channel_views.ChannelTokenRevokeView.as_view(),
         name="channel_token_revoke",
     ),
+    # Inbound deliveries and platform SKU mappings; the shops' webhook endpoint (no login).
+    path("intake/<str:code>/webhook/", WebhookView.as_view(), name="inbound_webhook"),
+    path("intake/deliveries/", inbound_views.DeliveryListView.as_view(), name="inbound_list"),
+    path(
+        "intake/deliveries/<int:pk>/",
+        inbound_views.DeliveryDetailView.as_view(),
+        name="inbound_detail",
+    ),
+    path(
+        "intake/deliveries/<int:pk>/retry/",
+        inbound_views.DeliveryRetryView.as_view(),
+        name="inbound_retry",
+    ),
+    path("intake/unmapped-skus/", inbound_views.UnmappedSkuView.as_view(), name="unmapped_skus"),
     # Pricing rules (orders/views/rules/).
     *object_urls("price-lists/", "price_list", price_lists, "PriceList"),
     path(

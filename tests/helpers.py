@@ -165,6 +165,7 @@ def route_kwargs(
     slot_pattern, point = delivery_objects(warehouse)
     invoice, credit_note = billing_objects(shipment.order)
     tax_class = tax_class_object()
+    inbound = inbound_delivery_object()
     remittance, bank_statement, bank_line = statement_objects(carrier_service.carrier)
     return {
         "billing:cod_remittance_detail": {"pk": remittance.pk},
@@ -199,6 +200,7 @@ def route_kwargs(
             "pk": channel_object().pk,
             "token_pk": channel_object().api_tokens.get().pk,
         },
+        **{f"orders:inbound_{page}": {"pk": inbound.pk} for page in ("detail", "retry")},
         "inventory:tax_rate_create": {"pk": tax_class.pk},
         "customers:fapiao": {"pk": customer.pk},
         **{f"reminders:{page}": {"pk": customer.pk} for page in ("pause", "resume", "lift_hold")},
@@ -567,6 +569,17 @@ def work_order_drawing(work_order):
         work_order=work_order,
         upload=SimpleUploadedFile("drawing.pdf", b"%PDF-1.4\n% drawing\n", "application/pdf"),
     )
+
+
+def inbound_delivery_object():
+    """A failed inbound delivery of the fuzz shop (the delivery pages, "process again")."""
+    from orders.intake.inbound_models import InboundDelivery
+
+    return InboundDelivery.objects.get_or_create(
+        channel=channel_object(),
+        delivery_id="fuzz-1",
+        defaults={"kind": "webhook", "payload": {"id": 1}, "status": "failed", "error": "x"},
+    )[0]
 
 
 def tax_class_object():

@@ -15,7 +15,10 @@ class WebhookDelivery(models.Model):
     # The receiver's deduplication id (X-OMS-Delivery): the same on every attempt and resend.
     uid = models.UUIDField(_("delivery id"), default=uuid.uuid4, unique=True, editable=False)
     channel = models.ForeignKey(
-        Channel, verbose_name=_("channel"), on_delete=models.CASCADE, related_name="deliveries"
+        Channel,
+        verbose_name=_("channel"),
+        on_delete=models.CASCADE,
+        related_name="webhook_deliveries",
     )
     target = models.CharField(
         _("target"), max_length=12, choices=WebhookTarget.choices, default=WebhookTarget.WEBHOOK

@@ -129,7 +129,7 @@ class Migration(migrations.Migration):
                     "channel",
                     models.ForeignKey(
                         on_delete=django.db.models.deletion.CASCADE,
-                        related_name="deliveries",
+                        related_name="webhook_deliveries",
                         to="orders.channel",
                         verbose_name="channel",
                     ),

@@ -1,5 +1,6 @@
 """Order models, one module per concern; import them from here."""
 
+from orders.intake.inbound_models import InboundDelivery, SkuMapping
 from orders.intake.models import ApiIdempotencyKey, ApiToken, Channel, ChannelBuyer
 from orders.intake.outbound_models import WebhookDelivery
 from orders.models.analytics import (
@@ -31,6 +32,7 @@ __all__ = [
     "ChannelBuyer",
     "DailyOrderSales",
     "DailySales",
+    "InboundDelivery",
     "Order",
     "OrderEvent",
     "OrderLine",
@@ -41,5 +43,6 @@ __all__ = [
     "SalesWindow",
     "SalesWindowProduct",
     "ShippingRule",
+    "SkuMapping",
     "WebhookDelivery",
 ]

@@ -24,6 +24,7 @@ PUBLIC = {
     "set_language",
     "shipping:track",
     "shipping_tracking:callback",
+    "orders:inbound_webhook",
     "aftersales:public_return",
     "shipping:track_lookup",
     "shipping:track_delivery_time",

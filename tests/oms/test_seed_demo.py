@@ -24,8 +24,10 @@ from inventory.selectors import ledger_drift, low_stock
 from oms.demo import SPRING_FESTIVAL
 from oms.models import ImportJob, OutboxMessage
 from oms.roles import ROLES
+from orders.intake.inbound_models import DeliveryStatus, InboundDelivery
 from orders.intake.seeders import BUYERS as API_BUYERS
 from orders.models import Allocation, Approval, Order, OrderEvent
+from orders.seeders.inbound import DEMO_BUYERS as INBOUND_BUYERS
 from orders.selectors import reservation_drift
 from shipping.choices import ShipmentStatus
 from shipping.models import Shipment, ShipmentEvent, TrackingEvent
@@ -52,9 +54,10 @@ def test_seed_demo_is_idempotent_and_consistent(django_user_model):
     assert counts[0] >= 4
     assert counts[1] >= 190
     # The reminders demo's own customers, the return resolutions demo's one, the five the
-    # demo import made (of its eight rows: two errors, one twice) and the buyers the channel
-    # API's demo orders came from (each once, however many orders).
-    assert counts[2] == 40 + len(REMINDER_DEMO) + 1 + 5 + len(API_BUYERS)
+    # demo import made (of its eight rows: two errors, one twice), the buyers the channel
+    # API's demo orders came from (each once, however many orders) and the buyers of the
+    # inbound channels' demo orders.
+    assert counts[2] == 40 + len(REMINDER_DEMO) + 1 + 5 + len(API_BUYERS) + INBOUND_BUYERS
     imported = ImportJob.objects.get(file_name=IMPORT_DEMO_FILE, dry_run=False)
     assert (imported.status, imported.created, imported.errors, imported.skipped) == (
         "done",
@@ -66,6 +69,19 @@ def test_seed_demo_is_idempotent_and_consistent(django_user_model):
     seed()
     assert row_counts() == counts  # a second run adds nothing
     assert list(ledger_drift()) == []
+    # An inbound delivery of each platform style, in several states.
+    assert set(InboundDelivery.objects.values_list("channel__kind", flat=True)) == {
+        "shopify",
+        "woocommerce",
+        "taobao",
+        "jd",
+        "pinduoduo",
+    }
+    assert set(InboundDelivery.objects.values_list("status", flat=True)) == {
+        DeliveryStatus.PROCESSED,
+        DeliveryStatus.FAILED,
+        DeliveryStatus.WAITING_FOR_MAPPING,
+    }
     assert list(reservation_drift()) == []
     check_customer_messages()
     assert low_stock().exists()

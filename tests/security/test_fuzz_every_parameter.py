@@ -44,6 +44,7 @@ from oms.generic import ObjectListView
 from oms.models import ImportJob, ImportRowResult, MessageTemplate
 from oms.services import export_job_start
 from orders.choices import OrderStatus
+from orders.intake.inbound_models import InboundDelivery
 from orders.models import ApprovalRule, PriceList, Promotion, ShippingRule
 from orders.services import order_hold, order_public_token, order_start_picking, order_submit
 from shipping.models import PickupPoint
@@ -78,6 +79,8 @@ NOT_FUZZED = {
     "login": "fuzzed on its own below (anonymous, and sign-in throttling would lock the pair)",
     "shipping_tracking:callback": "carriers' push endpoint, no page offers it: signatures, "
     "sizes, garbage and hostile codes in tests/security/test_tracking_callbacks.py",
+    "orders:inbound_webhook": "shops' signed webhook endpoint, no page offers it: signatures, "
+    "sizes, replays and garbage in tests/security/test_inbound_webhooks.py",
 }
 
 # Addresses whose POST may ignore what it does not understand without a word.
@@ -200,6 +203,15 @@ def build_world(users: list) -> World:
     # Made from the registrations; edited, so its page offers "Restore default".
     template = MessageTemplate.objects.first()
     MessageTemplate.objects.filter(pk=template.pk).update(is_customised=True, body="edited")
+    # An order waiting for its platform SKU, so the unmapped SKUs page offers its form.
+    InboundDelivery.objects.create(
+        channel=channel_object(),
+        delivery_id="fuzz-waiting",
+        kind="webhook",
+        payload={"id": 2},
+        status="waiting_for_mapping",
+        unmapped_skus=["FUZZ-SKU"],
+    )
     kwargs = route_kwargs(
         order=allocated,
         approval_rule=rule,
