@@ -29,7 +29,7 @@ run: setup system-packages db
 test: setup system-packages system-packages-test messages lint messages-check
 	$(PY) manage.py check
 	$(PY) manage.py makemigrations --check --dry-run
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n 2 --dist loadfile  # two workers, a test file stays in one
 
 lint: venv
 	$(VENV)/bin/ruff check .
