@@ -30,7 +30,7 @@ from oms.templatetags.oms import status_badge_html
 from oms.types import AnyUser
 
 IMPORT_PERMISSION = "oms.add_importjob"
-# Administrators may open anybody's import (support); others only their own.
+# Managers and administrators may open anybody's import; others only their own.
 ALL_IMPORTS_PERMISSION = "oms.view_importjob"
 STATUS_TONES = {"queued": "grey", "running": "blue", "done": "green", "failed": "red"}
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -189,7 +189,7 @@ class ImportNewView(RequirePermissionMixin, View):
 
 
 class ImportJobMixin(LoginRequiredMixin):
-    """An import's pages open only to the user who uploaded it (or an administrator)."""
+    """An import's pages open only to the user who uploaded it (or a manager or administrator)."""
 
     def get_job(self, request, pk) -> ImportJob:
         job = jobs_visible_to(request.user).filter(pk=pk).first()

@@ -117,9 +117,9 @@ register_beat_job(
 register_file_job_kind(EXPORT)
 
 # Imports (oms.imports; the kinds are the apps' importers): whoever may import one kind.
-# Administrators may open anybody's import (support); others only their own.
+# Managers and administrators open anybody's import (oversight, support); others only their own.
 grant_many({role: {"oms.add_importjob"} for role in ("admin", "manager", "sales", "warehouse")})
-grant_many({"admin": {"oms.view_importjob"}})
+grant_many({role: {"oms.view_importjob"} for role in ("admin", "manager")})
 register_nav_item("settings", _("Imports"), "import_list", "oms.add_importjob", "upload", order=40)
 register_beat_job(
     "import-jobs-clean-up",

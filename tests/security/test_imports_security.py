@@ -121,3 +121,19 @@ def test_bad_parameters_and_files_get_a_message_never_a_500(client):
         assert response.status_code == 422, name
         assert message in response.content.decode(), name
     assert ImportJob.objects.count() == 0
+
+
+@pytest.mark.django_db
+def test_a_manager_sees_the_imports_of_others(client):
+    owner = UserFactory(username="owner-m", role="sales")
+    job = imports.job_start(
+        user=owner,
+        kind="customers",
+        upload=SimpleUploadedFile("leads.csv", CUSTOMERS.encode()),
+        dry_run=True,
+        language="en",
+    )
+    imports.job_run(job_id=job.pk)
+    client.force_login(UserFactory(username="boss", role="manager"))
+    assert b"leads.csv" in client.get("/imports/").content
+    assert client.get(f"/imports/{job.pk}/").status_code == 200
