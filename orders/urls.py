@@ -59,11 +59,6 @@ urlpatterns = [
         "channels/webhooks/", channel_views.WebhookDeliveryListView.as_view(), name="webhook_list"
     ),
     path(
-        "channels/<int:pk>/webhooks/",
-        channel_views.WebhookDeliveryListView.as_view(),
-        name="channel_webhooks",
-    ),
-    path(
         "channels/webhooks/<int:pk>/resend/",
         channel_views.WebhookResendView.as_view(),
         name="webhook_resend",

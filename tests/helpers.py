@@ -189,7 +189,6 @@ def route_kwargs(
             for page in ("detail", "edit", "deactivate")
         },
         "orders:channel_activate": {"pk": channel_object(active=False).pk},
-        "orders:channel_webhooks": {"pk": channel_object().pk},
         "orders:webhook_resend": {"pk": webhook_delivery_object().pk},
         "orders:channel_token_create": {"pk": channel_object().pk},
         "orders:channel_token_detail": {

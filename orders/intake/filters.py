@@ -22,7 +22,10 @@ class WebhookDeliveryFilterSet(SearchFilterSet):
     status = django_filters.MultipleChoiceFilter(label=_("Status"), choices=WebhookStatus.choices)
     event = django_filters.MultipleChoiceFilter(label=_("Event"), choices=WebhookEvent.choices)
     target = django_filters.ChoiceFilter(label=_("Target"), choices=WebhookTarget.choices)
+    channel = django_filters.ModelChoiceFilter(
+        label=_("Channel"), queryset=Channel.objects.order_by("code")
+    )
 
     class Meta:
         model = WebhookDelivery
-        fields = ["q", "status", "event", "target"]
+        fields = ["q", "channel", "status", "event", "target"]

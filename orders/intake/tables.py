@@ -92,10 +92,3 @@ class WebhookDeliveryTable(BaseTable):
 
     def value_status(self, value, record):
         return record.get_status_display()
-
-
-class ChannelWebhookDeliveryTable(WebhookDeliveryTable):
-    """One channel's deliveries: the channel is the page's."""
-
-    class Meta(WebhookDeliveryTable.Meta):
-        exclude = ("channel",)

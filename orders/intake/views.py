@@ -27,7 +27,6 @@ from orders.intake.models import ApiToken, Channel
 from orders.intake.outbound_models import WebhookDelivery
 from orders.intake.tables import (
     ChannelTable,
-    ChannelWebhookDeliveryTable,
     WebhookDeliveryTable,
 )
 
@@ -70,7 +69,7 @@ class ChannelDetailView(ObjectDetailView):
         events = dict(WebhookEvent.choices)
         context["webhook_events"] = [events.get(code, code) for code in self.object.webhook_events]
         context["deliveries_url"] = (
-            reverse("orders:channel_webhooks", args=[self.object.pk])
+            f"{reverse('orders:webhook_list')}?{urlencode({'channel': self.object.pk})}"
             if user.has_perm("orders.view_webhookdelivery")
             else ""
         )
@@ -122,40 +121,17 @@ class ChannelSetActiveView(ObjectSetActiveView):
 
 
 class WebhookDeliveryListView(ObjectListView):
-    """What was sent to channels (webhooks and ship confirmations): every channel's, or one
-    channel's at channels/<pk>/webhooks/."""
+    """What was sent to channels (webhooks and ship confirmations); one channel's with
+    ?channel=<pk> (its page links there)."""
 
     permission_required = "orders.view_webhookdelivery"
     filterset_class = WebhookDeliveryFilterSet
     table_class = WebhookDeliveryTable
     export_name = "webhook-deliveries"
-
-    def channel(self) -> Channel | None:
-        if "pk" not in self.kwargs:
-            return None
-        channel = Channel.objects.filter(pk=self.kwargs["pk"]).first()
-        if channel is None:
-            raise Http404
-        return channel
-
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.the_channel = self.channel()
-        if self.the_channel is not None:
-            self.table_class = ChannelWebhookDeliveryTable
-        self.title = (
-            _("Webhooks of %(channel)s") % {"channel": self.the_channel}
-            if self.the_channel
-            else _("Webhook deliveries")
-        )
+    title = gettext_lazy("Webhook deliveries")
 
     def get_queryset(self):
-        deliveries = WebhookDelivery.objects.select_related("channel").order_by(
-            "-created_at", "-id"
-        )
-        if self.the_channel is not None:
-            deliveries = deliveries.filter(channel=self.the_channel)
-        return deliveries
+        return WebhookDelivery.objects.select_related("channel").order_by("-created_at", "-id")
 
     def get_summary(self, queryset):
         return _(

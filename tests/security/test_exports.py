@@ -19,7 +19,14 @@ from inventory.work_orders import work_order_create
 from oms.exports import defuse, plain
 from oms.generic import ObjectListView
 from oms.models import ImportJob
-from orders.models import ApprovalRule, Promotion, ShippingRule
+from orders.models import (
+    ApprovalRule,
+    Channel,
+    InboundDelivery,
+    Promotion,
+    ShippingRule,
+    WebhookDelivery,
+)
 from orders.services import order_submit
 from shipping.models import Carrier, CarrierService, PickupPoint, Rate
 from shipping.permissions import ShipmentAction
@@ -93,6 +100,26 @@ def hostile_data(db, user_with_role):
         stored_name="hostile.csv",
         language="en",
         status="done",
+    )
+    # A shop whose webhooks and inbound deliveries carry formula-like texts.
+    shop = Channel.objects.create(code="hostile-shop", name="=SHOP()", kind="shopify")
+    WebhookDelivery.objects.create(
+        channel=shop,
+        event="order.confirmed",
+        event_key="=key",
+        reference="=REF()",
+        payload={},
+        status="failed",
+        last_error="@error",
+    )
+    InboundDelivery.objects.create(
+        channel=shop,
+        delivery_id="=1+1",
+        kind="webhook",
+        payload={},
+        status="failed",
+        error="-2+3",
+        external_id="+1",
     )
     sales = user_with_role("sales")
     order = catalog.order(customer, (product, 2), actor=sales)
