@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from oms.db import typed_id
 from oms.generic import (
     ObjectActionView,
     ObjectDetailView,
@@ -129,6 +130,14 @@ class WebhookDeliveryListView(ObjectListView):
     table_class = WebhookDeliveryTable
     export_name = "webhook-deliveries"
     title = gettext_lazy("Webhook deliveries")
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        # Opened from a channel's page (?channel=<pk>): the title names the channel.
+        pk = typed_id(request.GET.get("channel", ""))
+        channel = Channel.objects.filter(pk=pk).first() if pk is not None else None
+        if channel is not None:
+            self.title = _("Webhooks of %(channel)s") % {"channel": channel}
 
     def get_queryset(self):
         return WebhookDelivery.objects.select_related("channel").order_by("-created_at", "-id")
