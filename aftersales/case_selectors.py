@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from aftersales.models import ACTIVE_STATUSES, Case, CaseEvent
 from customers.selectors import of_visible_customers
-from oms.registry import shared_figure
+from oms.dashboard import shared_figure
 from oms.types import AnyUser
 from shipping.models import ShipmentLine
 

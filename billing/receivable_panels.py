@@ -25,9 +25,10 @@ from billing.receivables import (
 from customers.choices import PaymentTerms
 from customers.models import Customer
 from customers.selectors import customer_visible_to, of_visible_customers
+from oms.dashboard import shared_figure
 from oms.db import analytics_db
 from oms.money import ZERO
-from oms.registry import KpiValue, shared_figure
+from oms.registry import KpiValue
 from oms.types import AnyUser
 
 

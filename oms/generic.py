@@ -35,7 +35,7 @@ from django.views.generic import TemplateView
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
-from oms import registry
+from oms import dashboard, registry
 from oms.documents import pdf_response, render_pdf
 from oms.errors import ServiceError
 from oms.exports import csv_chunks, export_plan, is_large
@@ -271,7 +271,7 @@ class ObjectDetailView(RequirePermissionMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context["object"] = self.object
         # What other apps show on this page (an orders panel on a customer, say).
-        context["panels"] = registry.detail_panels_for(self.request, self.object)
+        context["panels"] = dashboard.detail_panels_for(self.request, self.object)
         context["extra_actions"] = registry.detail_actions_for(self.request.user, self.object)
         return context
 

@@ -13,9 +13,7 @@ Everything here is filled once while Django starts and only read afterwards.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -492,68 +490,6 @@ def audit_action_choices() -> list[tuple[str, str]]:
     """The audit actions with their labels in the active language, sorted by label."""
     labels = registry.texts.get(AUDIT_ACTIONS, {})
     return sorted(((code, str(text.words)) for code, text in labels.items()), key=lambda c: c[1])
-
-
-# The figures of the dashboard page being made (dashboard_figures): several tiles show parts
-# of one statement's answer (orders today and revenue this week, four receivables tiles).
-_page_figures: ContextVar[dict[Hashable, Any] | None] = ContextVar("page_figures", default=None)
-
-
-@contextmanager
-def dashboard_figures() -> Iterator[None]:
-    """While one dashboard page is made, `shared_figure` computes each figure once."""
-    token = _page_figures.set({})
-    try:
-        yield
-    finally:
-        _page_figures.reset(token)
-
-
-def shared_figure(key: Hashable, compute: Callable[[], Any]) -> Any:
-    """`compute()`, once per key and dashboard page (the key names the user and whatever else
-    the figure depends on); outside a page (a test, another view) every call computes, so
-    nothing is ever older than the page showing it."""
-    figures = _page_figures.get()
-    if figures is None:
-        return compute()
-    if key not in figures:
-        figures[key] = compute()
-    return figures[key]
-
-
-def kpis_for(user: AnyUser) -> list[KpiValue]:
-    tiles = []
-    for kpi in sorted(registry.kpis, key=lambda k: k.order):
-        if user.has_perm(kpi.permission) and (value := kpi.compute(user)) is not None:
-            tiles.append(value)
-    return tiles
-
-
-@dataclass(frozen=True)
-class RenderedPanel:
-    name: str
-    template: str
-    width: str
-    context: dict
-
-
-def _render(panels: Iterable[Panel], request: HttpRequest, obj: Any) -> list[RenderedPanel]:
-    shown = []
-    for panel in sorted(panels, key=lambda p: p.order):
-        if not request.user.has_perm(panel.permission):
-            continue
-        context = panel.context(request, obj)
-        if context is not None:
-            shown.append(RenderedPanel(panel.name, panel.template, panel.width, context))
-    return shown
-
-
-def dashboard_panels_for(request: HttpRequest) -> list[RenderedPanel]:
-    return _render(registry.dashboard_panels, request, None)
-
-
-def detail_panels_for(request: HttpRequest, obj: Model) -> list[RenderedPanel]:
-    return _render(registry.detail_panels.get(obj._meta.label_lower, ()), request, obj)
 
 
 def detail_actions_for(user: AnyUser, obj: Model) -> list[dict]:

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from oms import communication, messaging, registry, selectors, services, workdays
+from oms import communication, dashboard, messaging, registry, selectors, services, workdays
 from oms.audit import AuditLogFilterSet, AuditLogTable
 from oms.choices import FileJobStatus
 from oms.filejobs import file_job_kind, file_job_path
@@ -43,9 +43,9 @@ class DashboardView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        with registry.dashboard_figures():
-            context["kpis"] = registry.kpis_for(self.request.user)
-            context["panels"] = registry.dashboard_panels_for(self.request)
+        with dashboard.dashboard_figures():
+            context["kpis"] = dashboard.kpis_for(self.request.user)
+            context["panels"] = dashboard.dashboard_panels_for(self.request)
         return context
 
 

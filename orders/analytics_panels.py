@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from oms.registry import KpiValue
 from oms.tables import format_money
 from oms.types import AnyUser
-from orders import analytics
+from orders import analytics, dashboard_figures
 from orders.choices import OrderStatus
 from orders.selectors import orders_visible_to
 
@@ -23,8 +23,8 @@ def sales_charts_panel(request: HttpRequest, obj: Any) -> dict[str, Any]:
     """The charts card: ?days=30 (default) or 90; anything else is the default."""
     asked = request.GET.get("days", "")
     period = next((days for days in PERIODS if str(days) == asked), PERIODS[0])
-    charts = analytics.dashboard_charts(user=request.user, days=period)
-    data = analytics.chart_json(charts)
+    charts = dashboard_figures.dashboard_charts(user=request.user, days=period)
+    data = dashboard_figures.chart_json(charts)
     data["labels"] = {"revenue": _("Net revenue"), "orders": _("Orders")}
     return {
         "days": period,
@@ -64,7 +64,7 @@ def _count(value: int) -> str:
 
 
 def kpi_orders_today(user: AnyUser) -> KpiValue:
-    pulse = analytics.order_pulse(user)
+    pulse = dashboard_figures.order_pulse(user)
     return KpiValue(
         _("Orders today"),
         pulse.today,
@@ -75,7 +75,7 @@ def kpi_orders_today(user: AnyUser) -> KpiValue:
 
 
 def kpi_revenue_week(user: AnyUser) -> KpiValue:
-    pulse = analytics.order_pulse(user)
+    pulse = dashboard_figures.order_pulse(user)
     detail = _("same days last week: %(amount)s") % {
         "amount": format_money(pulse.revenue_last_week)
     }

@@ -15,8 +15,8 @@ from orders.analytics import (
     sales_summaries_refresh,
     sales_summary_refresh,
     sales_windows_refresh,
-    top_products,
 )
+from orders.dashboard_figures import top_products
 from orders.models import Order, SalesWindow
 from orders.services import order_cancel
 from tests.factories import UserFactory

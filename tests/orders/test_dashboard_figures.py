@@ -9,19 +9,17 @@ import pytest
 from django.db.models import Count, Sum
 from django.utils import timezone
 
-from oms.registry import dashboard_figures, shared_figure
+from oms.dashboard import dashboard_figures, shared_figure
 from orders.analytics import (
     DASHBOARD_PERIODS,
     NOT_SALES,
-    dashboard_charts,
-    order_pulse,
     sales_summaries_refresh,
     sales_summary_refresh,
     sales_windows_refresh,
-    top_products,
     window_days,
 )
 from orders.analytics_panels import kpi_orders_today, kpi_revenue_week
+from orders.dashboard_figures import dashboard_charts, order_pulse, top_products
 from orders.models import Order, OrderLine, SalesWindow, SalesWindowProduct
 from orders.services import order_cancel, order_submit
 from tests.factories import UserFactory

@@ -16,14 +16,14 @@ from orders.analytics import (
     DIMENSIONS,
     PRODUCT_FACTS,
     SalesFilter,
-    _day_bounds,
-    dashboard_charts,
+    day_bounds,
     sales_aggregate,
     sales_summaries_refresh,
     sales_summary_refresh,
     sales_total,
 )
 from orders.choices import ChannelCode
+from orders.dashboard_figures import dashboard_charts
 from orders.models import DailyOrderSales, DailySales, Order, OrderLine, SalesSummaryDay
 from orders.services import order_cancel, order_submit
 from tests.factories import CategoryFactory, UserFactory
@@ -69,7 +69,7 @@ def build_sales_book(catalog, today) -> dict:
 
 def live_product_rows(start, end) -> set[tuple]:
     with connection.cursor() as cursor:
-        cursor.execute(PRODUCT_FACTS, _day_bounds(start, end))
+        cursor.execute(PRODUCT_FACTS, day_bounds(start, end))
         return set(cursor.fetchall())
 
 
