@@ -1,18 +1,19 @@
 """Order import throughput: a CSV of order lines (5 lines per order) imported to placed orders
-through the orders importer (oms.imports + orders.intake.order_import, each order through
-orders.services.order_place), next to PostgreSQL COPY of the same rows into a plain table in
-the same run, with the process's peak RSS.
+through the orders importer (oms.imports + orders.intake.order_import: 200 orders per
+transaction through orders.services.batch_place, one INSERT per table), next to PostgreSQL
+COPY of the same rows into a plain table in the same run, with the process's peak RSS.
 
     .venv/bin/python bench/import_orders.py [--lines 100000]
 
-The importer today places one order at a time (a savepoint each, 200 orders per
-transaction); the batched form of order_place the issue asks for is not written yet, so this
-measures the path as it is. Prints `name: value unit` lines.
+Placed means checked, priced, reviewed and confirmed, with their timeline, messages and
+audit rows written; allocation then runs after commit in the workers (not timed here, as
+for any confirmed order). Prints `name: value unit` lines and the load average.
 """
 
 import argparse
 import csv
 import io
+import os
 import resource
 import sys
 import tempfile
@@ -111,6 +112,7 @@ def main() -> None:
     print(f"ratio_to_copy: {elapsed / copy:.0f} x", file=out)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak_rss: {peak:.0f} MB", file=out)
+    print(f"load_average: {os.getloadavg()[0]:.2f}", file=out)
     sys.stdout.write(out.getvalue())
 
 

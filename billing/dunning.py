@@ -325,9 +325,9 @@ def dunning_after_payment(customer_id: int) -> bool:
 # --- the credit check ----------------------------------------------------------------------
 
 
-def invoice_exposure(customer_id: int, excluding: int | None) -> Decimal:
+def invoice_exposures(customer_ids: list[int], excluding: int | None) -> dict[int, Decimal]:
     """Registered with orders.hooks.credit_exposure_providers: what the customer owes on
-    invoices less its unapplied credit.
+    invoices less its unapplied credit, per customer (a batch of new orders asks for many).
 
     No double counting: the credit check already counts open orders (in review, confirmed …
     partially shipped) and the order being checked at their full total, so invoices of those
@@ -354,16 +354,15 @@ def invoice_exposure(customer_id: int, excluding: int | None) -> Decimal:
         .values("total")
     )
     # One statement: the credit check runs inside every order placement.
-    row = (
-        Customer.objects.filter(pk=customer_id)
+    rows = (
+        Customer.objects.filter(pk__in=customer_ids)
         .annotate(
             unpaid=Coalesce(Subquery(unpaid), ZERO, output_field=MONEY_FIELD),
             credit=Coalesce(Subquery(credit), ZERO, output_field=MONEY_FIELD),
         )
-        .values("unpaid", "credit")
-        .first()
+        .values_list("pk", "unpaid", "credit")
     )
-    if row is None:
-        return ZERO
-    unpaid, credit = row["unpaid"], row["credit"]
-    return unpaid - credit
+    owed = dict.fromkeys(customer_ids, ZERO)
+    for pk, unpaid, credit in rows:
+        owed[pk] = unpaid - credit
+    return owed

@@ -31,11 +31,11 @@ def _bill_dispatched(shipment: Shipment, actor: User | None) -> None:
 
 
 def connect() -> None:
-    from billing.dunning import invoice_exposure
+    from billing.dunning import invoice_exposures
     from orders import hooks as order_hooks
     from shipping import hooks as shipping_hooks
 
-    order_hooks.credit_exposure_providers.append(invoice_exposure)
+    order_hooks.credit_exposure_providers.append(invoice_exposures)
     from billing.channel_payments import record_channel_payment
 
     order_hooks.order_placed.append(record_channel_payment)

@@ -179,19 +179,31 @@ def _messages(error: ValidationError) -> list[tuple[str, str]]:
 def run_item(importer: Importer, rows: list[ImportRow], context: ImportContext) -> list[RowResult]:
     """One item in a savepoint: its results, or an error on each of its rows (and nothing of
     it written) when it is refused."""
-    first = rows[0].number
     try:
         with transaction.atomic():
             return importer.import_item(rows, context)
-    except RowError as exc:
+    except (
+        RowError,
+        ValidationError,
+        ServiceError,
+        PermissionDenied,
+        IntegrityError,
+        DataError,
+    ) as exc:
+        return refused_item(importer, rows, exc)
+
+
+def refused_item(importer: Importer, rows: list[ImportRow], exc: Exception) -> list[RowResult]:
+    """An item refused: the error on the row it names (else the first), and on each other row
+    of the item that it was not imported."""
+    first = rows[0].number
+    if isinstance(exc, RowError):
         column, message = exc.column, exc.message
         first = exc.row or first
-    except ValidationError as exc:
+    elif isinstance(exc, ValidationError):
         name, message = _messages(exc)[0]
         column = importer.field_column(name)
-    except (ServiceError, PermissionDenied) as exc:
-        column, message = "", str(exc)
-    except (IntegrityError, DataError) as exc:
+    elif isinstance(exc, (IntegrityError, DataError)):
         # What the checks let through and the database refused (a value too long, a code
         # another user saved a moment before): the savepoint is rolled back, the rest goes on.
         logger.warning("import %s: row %s refused by the database: %s", importer.code, first, exc)
@@ -199,6 +211,8 @@ def run_item(importer: Importer, rows: list[ImportRow], context: ImportContext) 
         message = _("The database refused this row: %(error)s") % {
             "error": str(exc).splitlines()[0][:200]
         }
+    else:
+        column, message = "", str(exc)
     results = [RowResult(first, ImportAction.ERROR, column, message)]
     if len(rows) > 1:
         other = _("Not imported: row %(row)s of the same order has an error.") % {"row": first}

@@ -44,6 +44,7 @@ from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from oms import together
 from oms.choices import MessageChannel, MessageLanguage, OutboxStatus
 from oms.models import MessageTemplate, OutboxMessage
 from oms.registry import MessageEvent, message_event, registry
@@ -284,7 +285,8 @@ def notify(
     Writes one outbox row: pending (a worker sends it after commit) or skipped with the
     reason. `key` makes the call idempotent: the same event, customer and key a second time
     writes nothing and returns None (a job that runs twice sends one message). An event code
-    no app registered is a programming error (LookupError).
+    no app registered is a programming error (LookupError). Inside oms.together.together()
+    the row is written with the block's others and returned unsaved.
     """
     event = message_event(event_code)
     if _suppressing and not getattr(_allowed_here, "on", False):
@@ -318,6 +320,10 @@ def notify(
         row.status = OutboxStatus.SKIPPED
         row.last_error = reason
         logger.info("message %s to %s not sent: %s", event.code, ref, reason)
+    held = together.held()
+    if held is not None:
+        held.messages.append(row)
+        return row
     try:
         with transaction.atomic():  # a savepoint: a second call with the same key writes nothing
             row.save()
@@ -332,7 +338,15 @@ def notify(
 
 def _fill(row: OutboxMessage, event: MessageEvent, context: Mapping[str, Any]) -> str:
     """Render the template into the row; returns why it cannot be sent, or ""."""
-    template = MessageTemplate.objects.filter(event_code=event.code, language=row.language).first()
+    held = together.held()
+    if held is not None and (event.code, row.language) in held.templates:
+        template = held.templates[event.code, row.language]
+    else:
+        template = MessageTemplate.objects.filter(
+            event_code=event.code, language=row.language
+        ).first()
+        if held is not None:
+            held.templates[event.code, row.language] = template
     if template is None or (row.channel == MessageChannel.SMS and not template.sms_body.strip()):
         return f"no {row.channel} template in {row.language}"
     try:

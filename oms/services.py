@@ -17,6 +17,7 @@ from django.http import HttpRequest, QueryDict
 from django.urls import resolve
 from django.utils.translation import gettext as _
 
+from oms import together
 from oms.db import atomic_with_retry
 from oms.errors import ServiceError
 from oms.exports import copy_csv, export_plan, write_csv
@@ -59,7 +60,8 @@ def role_emails(*roles: str) -> list[str]:
 def audit_record(
     *, actor: User | None, action: str, obj: Model, changes: dict[str, Any] | None = None
 ) -> AuditLog:
-    return AuditLog.objects.create(
+    """Write the audit row (inside oms.together.together(), with the block's others)."""
+    row = AuditLog(
         actor=acting_user(actor),
         action=action,
         object_type=obj._meta.label_lower,
@@ -67,6 +69,12 @@ def audit_record(
         object_repr=str(obj)[:200],
         changes={k: _plain(v) for k, v in (changes or {}).items()},
     )
+    rows = together.held()
+    if rows is not None:
+        rows.audits.append(row)
+    else:
+        row.save(force_insert=True)
+    return row
 
 
 def check_field_rights(

@@ -4,7 +4,8 @@ fields of order rows, the timeline events.
 Inside a `writes_at_end()` block (order_place, order_submit, order_approve) they are written
 when the block ends, or earlier when a hook of orders.hooks is about to run (`flush()`), so a
 hook always finds the order and its timeline written: one INSERT for a new order with its
-final state (never an INSERT then an UPDATE of the same row), one UPDATE per existing order
+final state (never an INSERT then an UPDATE of the same row; one INSERT for all the new
+orders of a batch, orders.services.batch_place), one UPDATE per existing order
 with every field that changed, one INSERT for all events. A failure writes nothing.
 
 A held new order has its primary key already (taken from its sequence with its number), so
@@ -57,8 +58,8 @@ def flush() -> None:
     held = _held.get()
     if held is None:
         return
-    for order in held.inserts.values():
-        order.save(force_insert=True)
+    if held.inserts:
+        Order.objects.bulk_create(list(held.inserts.values()))
     for order, fields in held.updates.values():
         order.save(update_fields=sorted(fields))
     if held.events:

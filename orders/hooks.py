@@ -65,11 +65,11 @@ order_cancel_guards: list[Callable[[Order], str | None]] = []
 # (order) -> a reason, or None: asked before an order's lines are amended, with the order
 # locked (shipping refuses while shipments hold the lines).
 order_amend_guards: list[Callable[[Order], str | None]] = []
-# (customer_id, excluding order id or None) -> an amount: what else the customer owes beyond
-# its open orders, asked by the credit check (orders.review.open_order_value). Billing adds
+# (customer ids, excluding order id or None) -> {customer id: amount}: what else each customer
+# owes beyond its open orders, asked by the credit check (orders.review.open_order_values). Billing adds
 # unpaid invoices less unapplied credit. A provider must not count an order the credit check
 # already counts (an open order, or the excluded one being checked), so nothing counts twice.
-credit_exposure_providers: list[Callable[[int, int | None], Decimal]] = []
+credit_exposure_providers: list[Callable[[list[int], int | None], dict[int, Decimal]]] = []
 # (order line id) -> a date, or None: when the goods a back-ordered line misses are expected
 # (a purchase order's or an inbound receipt's date). The "waiting for stock" message names
 # the latest date of the missing lines, and says "we will tell you" when any is unknown.

@@ -25,6 +25,24 @@ def schedule_work_order_allocation(work_order) -> None:
         enqueue_on_commit(allocate_finished_work_order, work_order.pk)
 
 
+def schedule_placed_allocation(order_ids: list[int]) -> None:
+    """orders.services.batch_place: allocate the batch's confirmed orders once it commits
+    (the nightly job allocates any confirmed order a lost task left)."""
+    from oms.tasks import enqueue_on_commit
+
+    if order_ids:
+        enqueue_on_commit(allocate_placed_orders, order_ids)
+
+
+@retrying_task(time_limit=1200, soft_time_limit=1170)
+def allocate_placed_orders(order_ids: list[int]) -> int:
+    """Allocate confirmed orders a batch placed, each in its own transaction, in the order
+    they were placed; the number that moved on."""
+    from orders.services import order_allocate_due
+
+    return sum(order_allocate_due(order_id=order_id, note=None) for order_id in order_ids)
+
+
 @retrying_task(time_limit=600, soft_time_limit=570)
 def allocate_backorders(product_ids: list[int]) -> int:
     """Allocate newly arrived stock to back-ordered orders, highest priority first, then to

@@ -124,74 +124,29 @@ def create_draft(
     actor: Actor,
     customer: Customer,
     lines: list[LineRequest],
-    shipping_address: Address | None = None,
     channel: str = ChannelCode.BACK_OFFICE,
     external_reference: str = "",
-    requested_delivery_date: date | None = None,
-    notes: str = "",
-    needs_review: bool = False,
-    entered_on: date | None = None,
-    replaces: Order | None = None,
-    priority_boost: int = 0,
-    prices_include_tax: bool | None = None,
-    shipping_fee: Decimal | None = None,
+    **header: Any,
 ) -> NewDraft:
     """Check, price and insert a draft with its lines (one INSERT each); runs in the caller's
-    transaction. `replaces`: goods sent again at no charge for a return of that order
-    (orders.services.replacement), priced at 100 % discount and no shipping fee.
-
-    Lines that carry a unit price and tax rate (a channel's order) are priced as sent: those
-    prices and the line discounts, gross or net by `prices_include_tax` (default: the
-    channel's setting), and `shipping_fee` (net, default none), rounded by OMS_ROUNDING."""
+    transaction. The header as `build_draft` takes it."""
     channel_kind(channel)  # an unknown channel is refused here, not by the foreign key
     if external_reference:
         existing = order_with_reference(channel, customer, external_reference)
         if existing is not None:
             return seen_before(existing, channel)
-    check_customer_may_order(customer, channel)
-    # A replacement's 100 % discount is the after-sales decision, and a channel's order priced
-    # as sent carries the discount the buyer got there (an import by a sales user, say): not
-    # a person's discount, so no role limit applies to them.
-    as_sent = bool(lines) and lines[0].priced_as_sent
-    check_line_requests(None if replaces is not None or as_sent else actor, lines)
-    addresses = list(customer.addresses.all())
-    address = shipping_address or next((a for a in addresses if a.is_default_shipping), None)
-    if address is None or address.customer_id != customer.pk:
-        raise ValidationError(
-            {"shipping_address": _("The customer has no shipping address yet: add one first.")}
-        )
-    billing = next((a for a in addresses if a.is_default_billing), address)
-    order = Order(
+    order, new_lines = build_draft(
+        actor=actor,
         customer=customer,
-        channel_id=channel,
+        lines=lines,
+        channel=channel,
         external_reference=external_reference,
-        payment_terms=customer.payment_terms,
-        requested_delivery_date=requested_delivery_date,
-        notes=notes,
-        needs_review=needs_review,
-        billing_address=f"{billing.recipient} {billing.phone}\n{billing.one_line()} {billing.postal_code}".strip(),
-        created_by=acting_user(actor),
-        replaces=replaces,
-        priority_boost=priority_boost,
+        **header,
     )
-    copy_shipping_address(order, address)
-    if lines and lines[0].priced_as_sent:
-        order.priced_as_sent = True
-        order.prices_include_tax = (
-            prices_include_tax
-            if prices_include_tax is not None
-            else Channel.objects.filter(code=channel)
-            .values_list("prices_include_tax", flat=True)
-            .get()
-        )
-        order.shipping_fee = check_sent_shipping_fee(shipping_fee)
-    new_lines = build_lines(order, lines, 1)
-    # Priced in memory, then written once: one INSERT for the order, one for its lines.
-    reprice(order, new_lines, save_lines=False, save_order=False)
     if held_writes.active():
         # order_place: the row goes in once, in its final state, with the service's other
         # writes (orders.held_writes); its key and number come now, in one statement.
-        order.pk, order.number = new_order_keys()
+        [(order.pk, order.number)] = new_order_keys()
         held_writes.hold_insert(order)
     else:
         order.number = next_document_number("SO", "orders_order_number")
@@ -222,15 +177,89 @@ def create_draft(
     return NewDraft(order, new_lines, created=True)
 
 
-def new_order_keys() -> tuple[int, str]:
-    """A new order's primary key and number, from their two sequences in one statement."""
+def build_draft(
+    *,
+    actor: Actor,
+    customer: Customer,
+    lines: list[LineRequest],
+    shipping_address: Address | None = None,
+    channel: str = ChannelCode.BACK_OFFICE,
+    external_reference: str = "",
+    requested_delivery_date: date | None = None,
+    notes: str = "",
+    needs_review: bool = False,
+    entered_on: date | None = None,
+    replaces: Order | None = None,
+    priority_boost: int = 0,
+    prices_include_tax: bool | None = None,
+    shipping_fee: Decimal | None = None,
+    addresses: list[Address] | None = None,
+    channel_gross: bool | None = None,
+) -> tuple[Order, list[OrderLine]]:
+    """A draft and its lines checked and priced in memory, not saved (create_draft and
+    orders.services.batch_place write them). `replaces`: goods sent again at no charge for a
+    return of that order (orders.services.replacement), priced at 100 % discount and no
+    shipping fee. `addresses` (the customer's) and `channel_gross` (the channel's prices
+    include tax) when the caller has looked them up for many orders at once.
+
+    Lines that carry a unit price and tax rate (a channel's order) are priced as sent: those
+    prices and the line discounts, gross or net by `prices_include_tax` (default: the
+    channel's setting), and `shipping_fee` (net, default none), rounded by OMS_ROUNDING."""
+    check_customer_may_order(customer, channel)
+    # A replacement's 100 % discount is the after-sales decision, and a channel's order priced
+    # as sent carries the discount the buyer got there (an import by a sales user, say): not
+    # a person's discount, so no role limit applies to them.
+    as_sent = bool(lines) and lines[0].priced_as_sent
+    check_line_requests(None if replaces is not None or as_sent else actor, lines)
+    if addresses is None:
+        addresses = list(customer.addresses.all())
+    address = shipping_address or next((a for a in addresses if a.is_default_shipping), None)
+    if address is None or address.customer_id != customer.pk:
+        raise ValidationError(
+            {"shipping_address": _("The customer has no shipping address yet: add one first.")}
+        )
+    billing = next((a for a in addresses if a.is_default_billing), address)
+    order = Order(
+        customer=customer,
+        channel_id=channel,
+        external_reference=external_reference,
+        payment_terms=customer.payment_terms,
+        requested_delivery_date=requested_delivery_date,
+        notes=notes,
+        needs_review=needs_review,
+        billing_address=f"{billing.recipient} {billing.phone}\n{billing.one_line()} {billing.postal_code}".strip(),
+        created_by=acting_user(actor),
+        replaces=replaces,
+        priority_boost=priority_boost,
+    )
+    copy_shipping_address(order, address)
+    if as_sent:
+        order.priced_as_sent = True
+        if prices_include_tax is None:
+            prices_include_tax = (
+                channel_gross
+                if channel_gross is not None
+                else Channel.objects.filter(code=channel)
+                .values_list("prices_include_tax", flat=True)
+                .get()
+            )
+        order.prices_include_tax = prices_include_tax
+        order.shipping_fee = check_sent_shipping_fee(shipping_fee)
+    new_lines = build_lines(order, lines, 1)
+    # Priced in memory, then written once: one INSERT for the order, one for its lines.
+    reprice(order, new_lines, save_lines=False, save_order=False)
+    return order, new_lines
+
+
+def new_order_keys(count: int = 1) -> list[tuple[int, str]]:
+    """New orders' primary keys and numbers, from their two sequences in one statement."""
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')), nextval('orders_order_number')",
-            [Order._meta.db_table],
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')), nextval('orders_order_number') "
+            "FROM generate_series(1, %s)",
+            [Order._meta.db_table, count],
         )
-        pk, value = cursor.fetchone()
-    return pk, document_number("SO", value)
+        return [(pk, document_number("SO", value)) for pk, value in cursor.fetchall()]
 
 
 REFERENCE_CONSTRAINTS = frozenset(

@@ -151,9 +151,14 @@ def confirm_order(
     actor: Actor,
     message: dict | None = None,
     lines: list[OrderLine] | None = None,
+    later: list[Order] | None = None,
 ) -> None:
     """Confirm (no approval needed, or the last one given) and allocate unless it waits for
-    its delivery date. The caller holds the order lock."""
+    its delivery date. The caller holds the order lock.
+
+    `later`: the order is one of a batch of new orders (orders.services.batch_place) whose
+    rows are not written yet; it is appended, and the batch runs the hooks once its rows are
+    in and allocates after commit."""
     first_time = order.confirmed_at is None and order.review_round == 0
     order_transition(order=order, to_status=S.CONFIRMED, actor=actor, message=message, lines=lines)
     notify_order_confirmed(order)
@@ -161,10 +166,13 @@ def confirm_order(
         record_event(
             order, EventKind.DEFERRED, actor=actor, message=order_note(OrderNote.ALLOCATION_WAITS)
         )
-    else:
+    elif later is None:
         # Never confirmed nor reviewed before: nothing can be allocated yet.
         apply_allocation(order, actor=actor, lines=lines, fresh=first_time)
-    hooks.notify_order_confirmed(order, actor)
+    if later is None:
+        hooks.notify_order_confirmed(order, actor)
+    else:
+        later.append(order)
 
 
 @transaction.atomic

@@ -34,12 +34,13 @@ def order_allocate_more(*, order_id: int, actor: Actor = None) -> bool:
 
 
 @atomic_with_retry()
-def order_allocate_due(*, order_id: int) -> bool:
-    """Allocate a confirmed order whose requested date has come near; True when it moved on."""
+def order_allocate_due(*, order_id: int, note: OrderNote | None = OrderNote.DELIVERY_NEAR) -> bool:
+    """Allocate a confirmed order whose requested date has come near (or, `note` None, one a
+    batch placed: orders.services.batch_place); True when it moved on."""
     order = lock_order(order_id)
     if order.status != S.CONFIRMED or order.on_hold or allocation_waits(order):
         return False
-    apply_allocation(order, actor=None, message=order_note(OrderNote.DELIVERY_NEAR))
+    apply_allocation(order, actor=None, message=order_note(note) if note else None)
     return True
 
 

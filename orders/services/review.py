@@ -15,7 +15,7 @@ from orders.messages import notify_order_received
 from orders.models import Approval, Order, OrderLine
 from orders.notes import OrderNote, order_note
 from orders.permissions import Actor, OrderAction
-from orders.review import Requirement, required_approvals
+from orders.review import CustomerFacts, Requirement, required_approvals
 from orders.selectors import current_approvals, user_roles
 from orders.services.lifecycle import confirm_order, order_transition
 from orders.services.repricing import reprice
@@ -39,17 +39,24 @@ def order_submit(*, actor: Actor, order: Order) -> Order:
 
 
 def submit_draft(
-    order: Order, *, actor: Actor, priced: bool = False, lines: list[OrderLine] | None = None
+    order: Order,
+    *,
+    actor: Actor,
+    priced: bool = False,
+    lines: list[OrderLine] | None = None,
+    facts: CustomerFacts | None = None,
+    later: list[Order] | None = None,
 ) -> None:
     """Submit a locked draft. `priced` and `lines` save work when the caller has just priced
-    and inserted the lines (order_place)."""
+    and inserted the lines (order_place); `facts` and `later` for a batch of new orders
+    (orders.services.batch_place, see confirm_order)."""
     if order.status != S.DRAFT:
         raise InvalidTransition(_("Only a draft can be submitted."))
     check_customer_may_order(order.customer, order.channel_id or "")
     if not priced:
         lines = list(order.lines.select_related("product").order_by("line_no"))
         reprice(order, lines)
-    requirements = required_approvals(order, lines)
+    requirements = required_approvals(order, lines, facts)
     if requirements:
         open_review(
             order,
@@ -60,7 +67,11 @@ def submit_draft(
         notify_order_received(order)
     else:
         confirm_order(
-            order, actor=actor, message=order_note(OrderNote.SUBMITTED_NO_REVIEW), lines=lines
+            order,
+            actor=actor,
+            message=order_note(OrderNote.SUBMITTED_NO_REVIEW),
+            lines=lines,
+            later=later,
         )
 
 

@@ -1,13 +1,17 @@
 """Orders from a file: one row per line, rows of one external id make one order, placed
-through order_place and priced as sent (OMS_ROUNDING), idempotent by (channel, external id)."""
+200 at a time through order_place_batch and priced as sent (OMS_ROUNDING), idempotent by (channel, external id)."""
 
+import threading
+import time
 from decimal import Decimal
 
 import pytest
+from django.db import connection, transaction
 
 from oms.models import AuditLog
-from orders.choices import OrderStatus
+from orders.choices import ChannelCode, OrderStatus
 from orders.models import Order, OrderEvent, OrderLine
+from orders.services import LineRequest, order_place
 from tests.factories import UserFactory
 from tests.intake.helpers import results, run_job
 from tests.orders.conftest import Catalog
@@ -179,3 +183,51 @@ def test_import_orders_command(shop, tmp_path):
     assert Order.objects.count() == 0
     call_command("import_orders", str(path), stdout=out, stderr=io.StringIO())
     assert list(Order.objects.values_list("external_reference", flat=True)) == ["TB-7"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_order_committed_by_another_import_meanwhile_is_reported_once(sales):
+    """Another import commits external id RACE-1 after this batch looked for it: the batch's
+    INSERT waits for that transaction, the database refuses the batch, and its orders are
+    placed one by one — RACE-1 is reported as imported before, RACE-2 is placed."""
+    catalog = Catalog()
+    lamp = catalog.product("100.00", sku="LAMP-R")
+    catalog.stock(lamp, catalog.shanghai, 100)
+    customer = catalog.customer(code="C-R")
+    holding, committed = threading.Event(), []
+
+    def other_import():
+        try:
+            with transaction.atomic():
+                order = order_place(
+                    actor=None,
+                    customer=customer,
+                    lines=[LineRequest(lamp, 1, unit_price=D("10.00"), tax_rate=D("0.13"))],
+                    channel=ChannelCode.IMPORT,
+                    external_reference="RACE-1",
+                )
+                holding.set()
+                time.sleep(1.5)  # this import's INSERT of RACE-1 now waits for us
+            committed.append(order.number)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=other_import)
+    thread.start()
+    assert holding.wait(20)
+    job = run_job(
+        sales,
+        "orders",
+        (
+            HEADER
+            + "RACE-1,C-R,LAMP-R,2,10.00,,13,false\n"
+            + "RACE-2,C-R,LAMP-R,3,10.00,,13,false\n"
+        ).encode(),
+    )
+    thread.join(20)
+    assert results(job) == [
+        (2, "skip", "external_id", f"Imported before: order {committed[0]}."),
+        (3, "create", "", ""),
+    ]
+    assert Order.objects.filter(external_reference="RACE-1").count() == 1
+    assert Order.objects.get(external_reference="RACE-2").lines.get().quantity == 3
