@@ -1,13 +1,14 @@
-"""Database helpers shared by every app: bounded retries and the read-replica alias."""
+"""Database helpers shared by every app: bounded retries, the read-replica alias, document
+numbers and inserting many rows at once."""
 
 import functools
 import logging
 import random
 import time
 from collections.abc import Callable
-from typing import ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
-from django.db import OperationalError, transaction
+from django.db import OperationalError, connection, models, transaction
 from psycopg import errors as pg_errors
 
 logger = logging.getLogger(__name__)
@@ -85,3 +86,57 @@ def typed_id(text: str, max_digits: int = 18) -> int | None:
     if text.isascii() and text.isdigit() and len(text) <= max_digits:
         return int(text)
     return None
+
+
+# Fields whose Python value psycopg writes as the column wants, with no conversion by Django.
+_AS_IS = frozenset(
+    {
+        models.AutoField,
+        models.BigAutoField,
+        models.BigIntegerField,
+        models.BooleanField,
+        models.CharField,
+        models.DateField,
+        models.DateTimeField,
+        models.DecimalField,
+        models.IntegerField,
+        models.PositiveIntegerField,
+        models.PositiveSmallIntegerField,
+        models.SmallIntegerField,
+        models.TextField,
+    }
+)
+COPY_FROM = 20  # rows: from here on COPY beats an INSERT with all its parameters
+
+
+def insert_rows(model: type[models.Model], objs: list[Any]) -> None:
+    """Insert new rows in one statement: bulk_create for a few, COPY ... FROM STDIN for many
+    (a batch's orders and lines: about three times faster, psycopg adapting the values).
+    As bulk_create, no signals; the primary keys are the objects' own when they have them,
+    otherwise the column's default, and then (COPY) not read back into the objects."""
+    if len(objs) < COPY_FROM:
+        model._default_manager.bulk_create(objs)
+        return
+    with_keys = objs[0].pk is not None
+    fields = [f for f in model._meta.concrete_fields if with_keys or not f.primary_key]
+    quote = connection.ops.quote_name
+    sql = (
+        f"COPY {quote(model._meta.db_table)} ({', '.join(quote(f.column or f.name) for f in fields)}) "
+        "FROM STDIN"
+    )
+    started = time.monotonic()
+    with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
+        for obj in objs:
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")
+            copy.write_row(
+                [
+                    value
+                    if type(field) in _AS_IS or field.is_relation
+                    else field.get_db_prep_save(value, connection)
+                    for field in fields
+                    for value in (field.pre_save(obj, True),)
+                ]
+            )
+            obj._state.adding, obj._state.db = False, connection.alias
+    if connection.queries_logged:  # counted as the statement it is (tests pin statements)
+        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from oms.choices import OutboxStatus
+from oms.db import insert_rows
 from oms.models import AuditLog, OutboxMessage
 
 
@@ -57,7 +58,7 @@ def _write(rows: Held) -> None:
     from oms.tasks import deliver_outbox_message, enqueue_on_commit
 
     if rows.audits:
-        AuditLog.objects.bulk_create(rows.audits)
+        insert_rows(AuditLog, rows.audits)
     if rows.messages:
         # A key written before (a job run twice) or twice in the block is written once.
         OutboxMessage.objects.bulk_create(rows.messages, ignore_conflicts=True)

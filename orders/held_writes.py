@@ -20,6 +20,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
+from oms.db import insert_rows
 from orders.models import Order, OrderEvent
 
 
@@ -59,11 +60,11 @@ def flush() -> None:
     if held is None:
         return
     if held.inserts:
-        Order.objects.bulk_create(list(held.inserts.values()))
+        insert_rows(Order, list(held.inserts.values()))
     for order, fields in held.updates.values():
         order.save(update_fields=sorted(fields))
     if held.events:
-        OrderEvent.objects.bulk_create(held.events)
+        insert_rows(OrderEvent, held.events)
     held.inserts.clear()
     held.updates.clear()
     held.events.clear()

@@ -25,6 +25,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from customers.models import Address, Customer
+from oms.db import insert_rows
 from oms.reference_cache import reference_snapshot
 from oms.together import together
 from orders import held_writes, hooks
@@ -73,7 +74,7 @@ def order_place_batch(*, actor: Actor, requests: Sequence[PlaceRequest]) -> list
             results[index] = PlaceResult(order=results[first].order, created=False)
         # The lines go in before the orders they belong to: the foreign key is checked at
         # commit. The messages the review writes read them.
-        OrderLine.objects.bulk_create(new_lines)
+        insert_rows(OrderLine, new_lines)
         facts = customer_facts(sorted({order.customer_id for _i, order, _l in built}))
         confirmed: list[Order] = []
         for _index, order, lines in built:

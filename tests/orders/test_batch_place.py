@@ -14,7 +14,7 @@ from oms.models import AuditLog, OutboxMessage
 from oms.tasks import deliver_outbox_message, enqueue_on_commit
 from oms.together import together
 from orders.choices import ApprovalReason, ChannelCode, OrderStatus
-from orders.models import ApprovalRule, Order, OrderEvent
+from orders.models import ApprovalRule, Order, OrderEvent, OrderLine
 from orders.services import LineRequest, order_place
 from orders.services.batch_place import PlaceRequest, order_place_batch
 from tests.factories import AddressFactory, CustomerFactory
@@ -179,7 +179,10 @@ def test_back_office_references_twice_in_a_batch_are_refused(catalog):
 
 
 def inserts(queries, table):
-    return sum(1 for q in queries if q["sql"].startswith(f'INSERT INTO "{table}"'))
+    """INSERT or COPY statements into the table (oms.db.insert_rows)."""
+    return sum(
+        1 for q in queries if q["sql"].startswith((f'INSERT INTO "{table}"', f'COPY "{table}"'))
+    )
 
 
 @pytest.mark.parametrize("size", [10, 40])
@@ -205,6 +208,15 @@ def test_one_insert_per_table_whatever_the_batch_size(catalog, size):
     assert AuditLog.objects.filter(action="order.customer_link_create").count() == size
     # The statements do not grow with the batch.
     assert len(queries) <= 20
+    # Written as they were placed, whether by INSERT or (40 orders) by COPY.
+    for result in results:
+        stored = Order.objects.get(pk=result.order.pk)
+        for field in Order._meta.concrete_fields:
+            assert getattr(stored, field.attname) == getattr(result.order, field.attname), field
+    lines = OrderLine.objects.filter(order__in=[r.order for r in results])
+    assert sorted(lines.values_list("line_no", "quantity", "net_amount")) == sorted(
+        [(1, 1, D("18.91")), (2, 2, D("37.81"))] * size
+    )
 
 
 def test_confirmed_orders_are_allocated_after_commit(catalog, after_commit):
