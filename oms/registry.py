@@ -132,11 +132,14 @@ class SearchProvider:
 
 @dataclass(frozen=True)
 class Seeder:
-    """Demo data of one app; `run(context)` must be idempotent. Runs after `depends_on`."""
+    """Demo data of one app; `run(context)` must be idempotent. Runs after `depends_on`, or
+    with `last`, after every seeder that is not (demo rows the others must not see: the
+    orders of a demo import would change which invoices billing's demo pays)."""
 
     name: str
     run: Callable[[Any], None]
     depends_on: tuple[str, ...] = ()
+    last: bool = False
 
 
 @dataclass(frozen=True)
@@ -532,8 +535,10 @@ def seeders_in_order() -> list[Seeder]:
         state[name] = "done"
         ordered.append(registry.seeders[name])
 
-    for name in registry.seeders:
-        visit(name, (name,))
+    for last in (False, True):
+        for name, seeder in registry.seeders.items():
+            if seeder.last == last:
+                visit(name, (name,))
     return ordered
 
 

@@ -34,6 +34,7 @@ from oms.roles import ROLES
 from oms.tables import compact_table, table_card
 from orders import customer_panels, selectors
 from orders.intake.api import router as orders_api
+from orders.intake.import_seeders import seed_orders_import_demo
 from orders.intake.order_import import OrderImporter
 from orders.intake.products import ProductImporter
 from orders.intake.seeders import seed_channel_api
@@ -338,6 +339,7 @@ register_seeder(Seeder("orders", seed_orders_demo, depends_on=("customers", "inv
 register_seeder(Seeder("order-messages", seed_order_messages, depends_on=("orders",)))
 register_seeder(Seeder("channel-api", seed_channel_api, depends_on=("orders",)))
 register_seeder(Seeder("inbound", seed_inbound_demo, depends_on=("orders",)))
+register_seeder(Seeder("orders-import", seed_orders_import_demo, depends_on=("orders",), last=True))
 
 # Sales analytics, dashboard charts, nightly summaries and customer segments.
 import orders.analytics_registrations  # noqa: E402, F401
