@@ -1,6 +1,8 @@
 """When an invoice's money is due: its installments, and how payments and credit notes settle
-them. The caller holds the invoice's row lock and changes invoice.amount_paid /
-amount_credited in the same transaction by the same amount (see billing.models.payments)."""
+them. The caller holds the customer's and the invoice's row locks and changes
+invoice.amount_paid / amount_credited in the same transaction by the same amount (see
+billing.models.payments). Every change here refreshes the customer's receivables row
+(billing.receivable_rows) in the same transaction."""
 
 from collections.abc import Sequence
 from datetime import date
@@ -9,6 +11,7 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from billing.models import Installment, Invoice
+from billing.receivable_rows import receivables_refresh
 from oms.errors import ServiceError
 from oms.money import ZERO, round_money
 
@@ -32,7 +35,7 @@ def installments_create(
     dates = [due for due, _amount in schedule]
     if dates != sorted(dates):
         raise ServiceError(_("Installments must fall due in order."))
-    return Installment.objects.bulk_create(
+    installments = Installment.objects.bulk_create(
         Installment(
             invoice=invoice,
             customer_id=invoice.customer_id,
@@ -42,6 +45,8 @@ def installments_create(
         )
         for position, (due, amount) in enumerate(zip(dates, amounts, strict=True), start=1)
     )
+    receivables_refresh([invoice.customer_id])
+    return installments
 
 
 def _settle(invoice: Invoice, amount: Decimal, field: str, earliest_first: bool) -> None:
@@ -69,6 +74,7 @@ def _settle(invoice: Invoice, amount: Decimal, field: str, earliest_first: bool)
             _("%(invoice)s has only %(open)s open.") % {"invoice": invoice, "open": amount - left}
         )
     Installment.objects.bulk_update(changed, [field])
+    receivables_refresh([invoice.customer_id])
 
 
 def installments_pay(invoice: Invoice, amount: Decimal) -> None:

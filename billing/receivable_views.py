@@ -48,6 +48,7 @@ class ReceivableFilterSet(SearchFilterSet):
         label=gettext_lazy("Customer group"),
         field_name="customer__group",
         choices=CustomerGroup.choices,
+        distinct=False,  # one customer per row: no DISTINCT over the whole list
     )
     salesperson = django_filters.ModelChoiceFilter(
         label=gettext_lazy("Salesperson"),
@@ -55,7 +56,10 @@ class ReceivableFilterSet(SearchFilterSet):
         queryset=get_user_model().objects.filter(groups__name="sales").order_by("username"),
     )
     region = django_filters.MultipleChoiceFilter(
-        label=gettext_lazy("Region"), field_name="customer__region", choices=REGION_CHOICES
+        label=gettext_lazy("Region"),
+        field_name="customer__region",
+        choices=REGION_CHOICES,
+        distinct=False,
     )
     bucket = django_filters.ChoiceFilter(
         label=gettext_lazy("Has an amount"), choices=BUCKETS, method="in_bucket"
@@ -67,11 +71,11 @@ class ReceivableFilterSet(SearchFilterSet):
     )
 
     class Meta:
-        model = receivables.Installment
+        model = receivables.CustomerReceivable
         fields = ["q", "group", "salesperson", "region", "bucket", "overdue"]
 
     def in_bucket(self, queryset, name, value):
-        # An aggregate: PostgreSQL keeps the customers with something in it (HAVING).
+        # A column of the customers' receivables rows: a WHERE on the small table.
         return queryset.filter(**{f"{value}__gt": 0}) if value else queryset
 
     def only_overdue(self, queryset, name, value):

@@ -1,10 +1,11 @@
 """Receivables: what customers still owe, by how long it is overdue.
 
-Aging reads the open installments (their due dates, never the invoice's), in ONE aggregate
-query grouped by customer with a FILTER clause per bucket; the partial index
-`installment_open_due` holds exactly the open ones. The customers' own columns (name, credit
-limit, unapplied credit, last payment, open orders) are read for the rows shown only, in one
-more query, so a page costs the same few queries whatever the number of customers.
+Aging reads one row per customer (billing.models.CustomerReceivable: the open installments
+added up by due date into the buckets, kept by the services in their transaction), in ONE
+query; installments are read only for a customer whose row a new day has overtaken. The
+customers' own columns (name, credit limit, unapplied credit, last payment, open orders) are
+read for the rows shown only, in one more query, so a page costs the same few queries
+whatever the number of customers.
 
 Days overdue = today − due date: 0 is not yet due, 1-30, 31-60, 61-90, and more than 90.
 """
@@ -15,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    Case,
     DecimalField,
     Exists,
     ExpressionWrapper,
@@ -28,13 +30,14 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from billing.choices import InvoiceStatus, PaymentKind
-from billing.models import Installment, Invoice, Payment, Reminder
+from billing.models import CustomerReceivable, Installment, Invoice, Payment, Reminder
 from customers.models import Customer
 from customers.selectors import of_visible_customers
 from oms.db import analytics_db
@@ -97,41 +100,78 @@ def open_installments(user: AnyUser) -> QuerySet[Installment]:
     return of_visible_customers(queryset, user, "customer")
 
 
+# The receivables row's column of each bucket (billing.models.CustomerReceivable).
+STORED = {
+    "not_due": "open_not_due",
+    "days_1_30": "open_1_30",
+    "days_31_60": "open_31_60",
+    "days_61_90": "open_61_90",
+    "days_over_90": "open_over_90",
+}
+
+
+def _bucket(name: str, condition: Q, fresh: Q) -> Case:
+    """A bucket of a receivables row: the stored amount while the row is right for the day,
+    else the sum of the customer's open installments in it (a row the nightly job has not
+    moved on yet: slower, never wrong)."""
+    computed = (
+        Installment.objects.using(analytics_db())
+        .filter(IS_OPEN, condition, customer=OuterRef("customer"))
+        .order_by()
+        .values("customer")
+        .annotate(amount=Sum(OPEN_AMOUNT))
+        .values("amount")
+    )
+    return Case(
+        When(fresh, then=F(STORED[name])),
+        default=Coalesce(Subquery(computed), Value(ZERO)),
+        output_field=MONEY_FIELD,
+    )
+
+
 def aging(user: AnyUser, today: date | None = None) -> QuerySet:
     """One row (a dict) per customer with something open: customer (id), the five buckets,
-    overdue and total. Filter it (customer fields as customer__…, buckets as HAVING)
-    and order it by any amount; it stays one query."""
+    overdue and total. Filter it (customer fields as customer__…, amounts as WHERE) and
+    order it by any amount; it stays one query over the customers' receivables rows (one per
+    customer, kept by the services: billing.receivable_rows), never the installments."""
     today = today or timezone.localdate()
     conditions = bucket_conditions(today)
-    # Five sums per row, nothing more: overdue and total are added up from them once per
-    # customer (the numeric work per installment is what the page costs).
+    # The stored buckets hold from the day they were computed up to the day before an open
+    # amount moves to its next bucket.
+    fresh = Q(as_of__lte=today, next_change__gt=today)
+    rows = CustomerReceivable.objects.using(analytics_db()).filter(open_total__gt=0)
     return (
-        open_installments(user)
+        of_visible_customers(rows, user, "customer")
         .values("customer")
-        .annotate(**{name: _sum(condition) for name, condition in conditions.items()})
+        .annotate(
+            **{name: _bucket(name, condition, fresh) for name, condition in conditions.items()}
+        )
         .annotate(
             overdue=ExpressionWrapper(
                 F("days_1_30") + F("days_31_60") + F("days_61_90") + F("days_over_90"),
                 output_field=MONEY_FIELD,
             ),
+            # What is open does not depend on the day: always the stored total.
+            total=F("open_total"),
         )
-        .annotate(total=ExpressionWrapper(F("not_due") + F("overdue"), output_field=MONEY_FIELD))
         .order_by("-total", "customer")
     )
 
 
 class _OverAll(Func):
-    """SUM(x) OVER (): a column's total over every row the query groups and keeps (after
-    HAVING, before LIMIT), computed in the same pass as the page."""
+    """SUM(x) OVER (): a column's total over every row the query keeps (after WHERE, before
+    LIMIT), computed in the same pass as the page."""
 
     function = "SUM"
     template = "%(function)s(%(expressions)s) OVER ()"
-    contains_aggregate = True  # never put in GROUP BY
+    contains_aggregate = False
+    contains_over_clause = True
 
 
 class _CountAll(Func):
     template = "COUNT(*) OVER ()"
-    contains_aggregate = True
+    contains_aggregate = False
+    contains_over_clause = True
 
     def __init__(self) -> None:
         super().__init__(output_field=IntegerField())

@@ -43,8 +43,8 @@ def record(customer, amount, key, invoices=None):
 # their payment status (orders_follow_payments).
 FIXED = 7
 # Each invoice it settles: the allocation, the invoice's amount_paid, its installments read and
-# written.
-PER_INVOICE = 4
+# written, the customer's receivables row.
+PER_INVOICE = 5
 # Each order whose payment_status changes: its invoices' and refunds' sums, then the orders
 # service (the order read, written, and an event on its timeline).
 PER_ORDER = 5
