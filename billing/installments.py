@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from billing.models import Installment, Invoice
@@ -81,6 +82,53 @@ def installments_pay(invoice: Invoice, amount: Decimal) -> None:
     """A payment settles the earliest installments first; a released payment (negative) frees
     the latest first."""
     _settle(invoice, amount, "amount_paid", earliest_first=True)
+
+
+# Each invoice's amount spread over its installments, earliest first: an installment takes
+# what is open on it, at most what the installments before it left of the amount.
+PAY_SQL = """
+UPDATE billing_installment AS i SET amount_paid = i.amount_paid + s.step
+FROM (
+    SELECT x.id, LEAST(
+        x.amount - x.amount_paid - x.amount_credited,
+        GREATEST(v.pay - COALESCE(SUM(x.amount - x.amount_paid - x.amount_credited) OVER (
+            PARTITION BY x.invoice_id ORDER BY x.position
+            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0), 0)) AS step
+    FROM billing_installment x
+    JOIN unnest(%(invoices)s::bigint[], %(amounts)s::numeric[]) AS v(invoice_id, pay)
+      ON x.invoice_id = v.invoice_id
+) s
+WHERE i.id = s.id AND s.step > 0
+RETURNING i.invoice_id, s.step
+"""
+
+
+def installments_pay_many(customer_id: int, amounts: dict[Invoice, Decimal]) -> None:
+    """Payments on several invoices of one customer (all positive), as installments_pay does
+    for each, in one statement, and the customer's receivables row once."""
+    amounts = {invoice: amount for invoice, amount in amounts.items() if amount}
+    if not amounts:
+        return
+    if any(amount < 0 for amount in amounts.values()):
+        raise ValueError("installments_pay_many takes positive amounts only")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            PAY_SQL,
+            {
+                "invoices": [invoice.pk for invoice in amounts],
+                "amounts": list(amounts.values()),
+            },
+        )
+        paid: dict[int, Decimal] = {}
+        for invoice_id, step in cursor.fetchall():
+            paid[invoice_id] = paid.get(invoice_id, ZERO) + step
+    for invoice, amount in amounts.items():
+        if paid.get(invoice.pk, ZERO) != amount:
+            raise ServiceError(
+                _("%(invoice)s has only %(open)s open.")
+                % {"invoice": invoice, "open": paid.get(invoice.pk, ZERO)}
+            )
+    receivables_refresh([customer_id])
 
 
 def installments_credit(invoice: Invoice, amount: Decimal) -> None:

@@ -34,7 +34,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.template.base import Lexer, TokenType
 from django.template.loader import render_to_string
@@ -45,6 +45,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from oms.choices import MessageChannel, MessageLanguage, OutboxStatus
+from oms.db import insert_unless_conflict
 from oms.models import MessageTemplate, OutboxMessage
 from oms.registry import MessageEvent, message_event, registry
 from oms.services import audit_record, model_save
@@ -318,10 +319,8 @@ def notify(
         row.status = OutboxStatus.SKIPPED
         row.last_error = reason
         logger.info("message %s to %s not sent: %s", event.code, ref, reason)
-    try:
-        with transaction.atomic():  # a savepoint: a second call with the same key writes nothing
-            row.save()
-    except IntegrityError:
+    # ON CONFLICT DO NOTHING: a second call with the same key writes nothing (no savepoint).
+    if not insert_unless_conflict(row):
         return None
     if row.status == OutboxStatus.PENDING:
         from oms.tasks import deliver_outbox_message, enqueue_on_commit
