@@ -7,6 +7,7 @@ billing.models.payments). Every change here refreshes the customer's receivables
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import connection
 from django.utils.translation import gettext as _
@@ -85,27 +86,40 @@ def installments_pay(invoice: Invoice, amount: Decimal) -> None:
 
 
 # Each invoice's amount spread over its installments, earliest first: an installment takes
-# what is open on it, at most what the installments before it left of the amount.
+# what is open on it, at most what the installments before it left of the amount. `v` is the
+# relation (invoice_id, pay); the statement answers what each invoice's installments took.
 PAY_SQL = """
-UPDATE billing_installment AS i SET amount_paid = i.amount_paid + s.step
-FROM (
-    SELECT x.id, LEAST(
-        x.amount - x.amount_paid - x.amount_credited,
-        GREATEST(v.pay - COALESCE(SUM(x.amount - x.amount_paid - x.amount_credited) OVER (
-            PARTITION BY x.invoice_id ORDER BY x.position
-            ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0), 0)) AS step
-    FROM billing_installment x
-    JOIN unnest(%(invoices)s::bigint[], %(amounts)s::numeric[]) AS v(invoice_id, pay)
-      ON x.invoice_id = v.invoice_id
-) s
-WHERE i.id = s.id AND s.step > 0
-RETURNING i.invoice_id, s.step
+WITH v AS (
+    SELECT * FROM unnest(%(invoices)s::bigint[], %(amounts)s::numeric[]) AS v(invoice_id, pay)
+),{also}
+paid AS (
+    UPDATE billing_installment AS i SET amount_paid = i.amount_paid + s.step
+    FROM (
+        SELECT x.id, x.invoice_id, LEAST(
+            x.amount - x.amount_paid - x.amount_credited,
+            GREATEST(v.pay - COALESCE(SUM(x.amount - x.amount_paid - x.amount_credited) OVER (
+                PARTITION BY x.invoice_id ORDER BY x.position
+                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0), 0)) AS step
+        FROM billing_installment x JOIN v ON x.invoice_id = v.invoice_id
+    ) s
+    WHERE i.id = s.id AND s.step > 0
+    RETURNING s.invoice_id, s.step
+)
+SELECT invoice_id, SUM(step) FROM paid GROUP BY invoice_id
 """
 
 
-def installments_pay_many(customer_id: int, amounts: dict[Invoice, Decimal]) -> None:
+def installments_pay_many(
+    customer_id: int,
+    amounts: dict[Invoice, Decimal],
+    *,
+    also: str = "",
+    params: dict[str, Any] | None = None,
+) -> None:
     """Payments on several invoices of one customer (all positive), as installments_pay does
-    for each, in one statement, and the customer's receivables row once."""
+    for each, in one statement, and the customer's receivables row once. `also`: more
+    data-modifying CTEs over v(invoice_id, pay) run in the same statement (billing.payments
+    writes the allocations and the invoices' amount_paid there), with their `params`."""
     amounts = {invoice: amount for invoice, amount in amounts.items() if amount}
     if not amounts:
         return
@@ -113,15 +127,14 @@ def installments_pay_many(customer_id: int, amounts: dict[Invoice, Decimal]) -> 
         raise ValueError("installments_pay_many takes positive amounts only")
     with connection.cursor() as cursor:
         cursor.execute(
-            PAY_SQL,
+            PAY_SQL.format(also=also),
             {
+                **(params or {}),
                 "invoices": [invoice.pk for invoice in amounts],
                 "amounts": list(amounts.values()),
             },
         )
-        paid: dict[int, Decimal] = {}
-        for invoice_id, step in cursor.fetchall():
-            paid[invoice_id] = paid.get(invoice_id, ZERO) + step
+        paid = dict(cursor.fetchall())
     for invoice, amount in amounts.items():
         if paid.get(invoice.pk, ZERO) != amount:
             raise ServiceError(

@@ -32,6 +32,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.choices import PAYMENT_SEQUENCE, InvoiceStatus, PaymentKind, PaymentMethod
@@ -163,20 +164,33 @@ def _allocate(payment: Payment, invoice: Invoice, amount: Decimal, *, new: bool)
     installments_pay(invoice, amount)
 
 
+# The rest of a new payment's allocation, in installments_pay_many's statement: the allocation
+# rows and the invoices' amount_paid, from the same v(invoice_id, pay).
+ALLOCATE_SQL = """
+allocated AS (
+    INSERT INTO billing_paymentallocation (payment_id, invoice_id, amount, created_at)
+    SELECT %(payment)s, invoice_id, pay, %(now)s FROM v
+),
+invoiced AS (
+    UPDATE billing_invoice AS i SET amount_paid = i.amount_paid + v.pay
+    FROM v WHERE i.id = v.invoice_id
+),"""
+
+
 def _allocate_new(payment: Payment, settled: dict[Invoice, Decimal]) -> None:
-    """A new payment's allocations (_allocate for each, batched): the allocation rows, the
-    invoices' amount_paid, their installments and the customer's receivables row, one
-    statement each whatever the number of invoices."""
+    """A new payment's allocations (_allocate for each invoice, batched): the allocation
+    rows, the invoices' amount_paid and their installments in one statement whatever the
+    number of invoices, then the customer's receivables row."""
     if not settled:
         return
-    PaymentAllocation.objects.bulk_create(
-        PaymentAllocation(payment=payment, invoice=invoice, amount=step)
-        for invoice, step in settled.items()
+    installments_pay_many(
+        payment.customer_id,
+        settled,
+        also=ALLOCATE_SQL,
+        params={"payment": payment.pk, "now": timezone.now()},
     )
     for invoice, step in settled.items():
         invoice.amount_paid += step
-    Invoice.objects.bulk_update(list(settled), ["amount_paid"])
-    installments_pay_many(payment.customer_id, settled)
 
 
 def _plan(invoices: Iterable[Invoice], money: Decimal) -> dict[Invoice, Decimal]:
@@ -458,8 +472,6 @@ def refund_create(
     """Pay back what a credit note released: a negative payment by the receipt's method (or
     the one given), taken from the receipt's unapplied. A credit note is refunded once: of two
     refunds at the same time one wins, the other is refused."""
-    from django.utils import timezone
-
     Customer.objects.select_for_update().filter(pk=credit_note.customer_id).get()
     Order.objects.select_for_update().filter(pk=credit_note.order_id).values_list("pk").get()
     done = Payment.objects.filter(credit_note=credit_note, kind=PaymentKind.REFUND).first()

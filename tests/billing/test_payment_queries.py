@@ -43,9 +43,9 @@ def record(customer, amount, key, invoices=None):
 # ... ON CONFLICT: no savepoint); the audit row. The orders are not locked a second time.
 FIXED = 5
 # What it settles, whatever the number of invoices: the allocation rows, the invoices'
-# amount_paid, their installments, the customer's receivables row, and the orders' invoice and
-# refund sums (one statement each).
-SETTLING = 5
+# amount_paid and their installments (one statement), the customer's receivables row, and the
+# orders' invoice and refund sums.
+SETTLING = 3
 # Each order whose payment_status changes: the orders service writes it and an event on its
 # timeline (the order is the one locked with the invoice: not read again).
 PER_ORDER = 2
