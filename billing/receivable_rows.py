@@ -91,7 +91,9 @@ def receivables_roll(today: date | None = None, batch: int = 2000) -> int:
             ids = _stale_batch(today, batch)
             receivables_refresh(ids, today)
         done += len(ids)
-        if len(ids) < batch:
+        # Each round moves at least one row on; none: done, or only rows a writer holds
+        # (it refreshes them itself; the next run takes any it left).
+        if not ids:
             return done
 
 
