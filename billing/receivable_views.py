@@ -25,9 +25,7 @@ from billing.receivables import (
     BUCKETS,
     aging,
     aging_totals,
-    totals_of_row,
     with_customers,
-    with_totals,
 )
 from customers.choices import CustomerGroup
 from customers.selectors import customers_visible_to
@@ -146,11 +144,9 @@ class ReceivableTable(BaseTable):
     @property
     def totals(self) -> dict:
         if not hasattr(self, "_totals"):
-            rows = [getattr(row, "record", row) for row in self.page.object_list]
-            if rows and "all_total" in rows[0]:
-                self._totals = totals_of_row(rows[0])  # the page's own query made them
-            else:  # an empty page
-                self._totals = aging_totals(self.data.data)
+            # One aggregate over the filtered rows (the page's query stays a LIMIT on an
+            # index when sorted by total).
+            self._totals = aging_totals(self.data.data)
         return self._totals
 
     def summary_footer(self) -> list[FooterCell]:
@@ -176,7 +172,7 @@ class ReceivableListView(ObjectListView):
     export_name = "receivables"
 
     def get_queryset(self) -> QuerySet:
-        return with_totals(aging(self.request.user))
+        return aging(self.request.user)
 
     def get_summary(self, queryset) -> str:
         return _("Open amounts by installment due date, as of %(date)s.") % {

@@ -17,12 +17,11 @@ from typing import Any
 
 from django.db.models import (
     Case,
+    Count,
     DecimalField,
     Exists,
     ExpressionWrapper,
     F,
-    Func,
-    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -61,7 +60,6 @@ BUCKETS: tuple[tuple[str, Any], ...] = (
     ("days_over_90", _("> 90 days")),
 )
 BUCKET_NAMES = tuple(name for name, _label in BUCKETS)
-AMOUNTS = (*BUCKET_NAMES, "overdue", "total")
 
 
 def bucket_conditions(today: date) -> dict[str, Q]:
@@ -158,45 +156,20 @@ def aging(user: AnyUser, today: date | None = None) -> QuerySet:
     )
 
 
-class _OverAll(Func):
-    """SUM(x) OVER (): a column's total over every row the query keeps (after WHERE, before
-    LIMIT), computed in the same pass as the page."""
-
-    function = "SUM"
-    template = "%(function)s(%(expressions)s) OVER ()"
-    contains_aggregate = False
-    contains_over_clause = True
-
-
-class _CountAll(Func):
-    template = "COUNT(*) OVER ()"
-    contains_aggregate = False
-    contains_over_clause = True
-
-    def __init__(self) -> None:
-        super().__init__(output_field=IntegerField())
-
-
-def with_totals(rows: QuerySet) -> QuerySet:
-    """The aging rows, each also carrying the totals over the whole filtered set
-    (`all_<amount>`, `all_customers`): the page's one query gives its totals row too."""
-    return rows.annotate(
-        **{f"all_{name}": _OverAll(F(name), output_field=MONEY_FIELD) for name in AMOUNTS},
-        all_customers=_CountAll(),
-    )
-
-
-def totals_of_row(row: dict) -> dict[str, Decimal | int]:
-    return {"customers": row["all_customers"]} | {name: row[f"all_{name}"] for name in AMOUNTS}
-
-
 def aging_totals(rows: QuerySet) -> dict[str, Decimal | int]:
-    """The totals row over the whole filtered set (not just a page): one query."""
-    totals = rows.order_by().aggregate(
-        customers=Coalesce(Sum(Value(1)), 0),
-        **{f"sum_{name}": Coalesce(Sum(name), Value(ZERO)) for name in AMOUNTS},
+    """The totals row over the whole filtered set (not just a page): one aggregate query over
+    the receivables rows (the page's own query then reads only its rows, by index when sorted
+    by total). Overdue is added up from the buckets' totals."""
+    sums = rows.order_by().aggregate(
+        sum_customers=Count("customer"),
+        sum_total=Coalesce(Sum("open_total"), Value(ZERO)),
+        **{f"sum_{name}": Coalesce(Sum(name), Value(ZERO)) for name in BUCKET_NAMES},
     )
-    return {"customers": totals["customers"]} | {name: totals[f"sum_{name}"] for name in AMOUNTS}
+    totals: dict[str, Decimal | int] = {
+        name: sums[f"sum_{name}"] for name in ("customers", "total", *BUCKET_NAMES)
+    }
+    totals["overdue"] = sum((sums[f"sum_{name}"] for name in BUCKET_NAMES[1:]), ZERO)
+    return totals
 
 
 CUSTOMER_COLUMNS = (
