@@ -110,6 +110,17 @@ def lock_customer_and_order(order_id: int) -> Order:
         # The order moved to another customer meanwhile (never once it is billed): again.
 
 
+# What the payment services read of the invoices they lock and of their orders (the orders'
+# payment status, completion and the customer's message): the rest of two wide rows stays
+# unread (a field read later is fetched then).
+LOCKED_FIELDS = (
+    *("id", "number", "customer", "order", "status", "due_date"),
+    *("total", "amount_paid", "amount_credited"),
+    *("order__id", "order__number", "order__customer", "order__channel", "order__status"),
+    *("order__payment_status", "order__on_hold"),
+)
+
+
 def _lock_invoices(customer: Customer, invoices: Sequence[Invoice] | None) -> list[Invoice]:
     """Lock the invoices to settle with their orders (by id), checked, in the order they are
     to be paid: as chosen, or oldest due first. A chosen invoice with nothing open gets
@@ -129,6 +140,7 @@ def _lock_invoices(customer: Customer, invoices: Sequence[Invoice] | None) -> li
         invoice.pk: invoice
         for invoice in rows.order_by("pk")
         .select_related("order")
+        .only(*LOCKED_FIELDS)
         .select_for_update(of=("self", "order"))
     }
     if invoices is None:
