@@ -1,14 +1,19 @@
 """When an invoice's money is due: its installments, and how payments and credit notes settle
-them. The caller holds the invoice's row lock and changes invoice.amount_paid /
-amount_credited in the same transaction by the same amount (see billing.models.payments)."""
+them. The caller holds the customer's and the invoice's row locks and changes
+invoice.amount_paid / amount_credited in the same transaction by the same amount (see
+billing.models.payments). Every change here refreshes the customer's receivables row
+(billing.receivable_rows) in the same transaction."""
 
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from billing.models import Installment, Invoice
+from billing.receivable_rows import receivables_refresh
 from oms.errors import ServiceError
 from oms.money import ZERO, round_money
 
@@ -32,7 +37,7 @@ def installments_create(
     dates = [due for due, _amount in schedule]
     if dates != sorted(dates):
         raise ServiceError(_("Installments must fall due in order."))
-    return Installment.objects.bulk_create(
+    installments = Installment.objects.bulk_create(
         Installment(
             invoice=invoice,
             customer_id=invoice.customer_id,
@@ -42,6 +47,8 @@ def installments_create(
         )
         for position, (due, amount) in enumerate(zip(dates, amounts, strict=True), start=1)
     )
+    receivables_refresh([invoice.customer_id])
+    return installments
 
 
 def _settle(invoice: Invoice, amount: Decimal, field: str, earliest_first: bool) -> None:
@@ -69,12 +76,72 @@ def _settle(invoice: Invoice, amount: Decimal, field: str, earliest_first: bool)
             _("%(invoice)s has only %(open)s open.") % {"invoice": invoice, "open": amount - left}
         )
     Installment.objects.bulk_update(changed, [field])
+    receivables_refresh([invoice.customer_id])
 
 
 def installments_pay(invoice: Invoice, amount: Decimal) -> None:
     """A payment settles the earliest installments first; a released payment (negative) frees
     the latest first."""
     _settle(invoice, amount, "amount_paid", earliest_first=True)
+
+
+# Each invoice's amount spread over its installments, earliest first: an installment takes
+# what is open on it, at most what the installments before it left of the amount. `v` is the
+# relation (invoice_id, pay); the statement answers what each invoice's installments took.
+PAY_SQL = """
+WITH v AS (
+    SELECT * FROM unnest(%(invoices)s::bigint[], %(amounts)s::numeric[]) AS v(invoice_id, pay)
+),{also}
+paid AS (
+    UPDATE billing_installment AS i SET amount_paid = i.amount_paid + s.step
+    FROM (
+        SELECT x.id, x.invoice_id, LEAST(
+            x.amount - x.amount_paid - x.amount_credited,
+            GREATEST(v.pay - COALESCE(SUM(x.amount - x.amount_paid - x.amount_credited) OVER (
+                PARTITION BY x.invoice_id ORDER BY x.position
+                ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0), 0)) AS step
+        FROM billing_installment x JOIN v ON x.invoice_id = v.invoice_id
+    ) s
+    WHERE i.id = s.id AND s.step > 0
+    RETURNING s.invoice_id, s.step
+)
+SELECT invoice_id, SUM(step) FROM paid GROUP BY invoice_id
+"""
+
+
+def installments_pay_many(
+    customer_id: int,
+    amounts: dict[Invoice, Decimal],
+    *,
+    also: str = "",
+    params: dict[str, Any] | None = None,
+) -> None:
+    """Payments on several invoices of one customer (all positive), as installments_pay does
+    for each, in one statement, and the customer's receivables row once. `also`: more
+    data-modifying CTEs over v(invoice_id, pay) run in the same statement (billing.payments
+    writes the allocations and the invoices' amount_paid there), with their `params`."""
+    amounts = {invoice: amount for invoice, amount in amounts.items() if amount}
+    if not amounts:
+        return
+    if any(amount < 0 for amount in amounts.values()):
+        raise ValueError("installments_pay_many takes positive amounts only")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            PAY_SQL.format(also=also),
+            {
+                **(params or {}),
+                "invoices": [invoice.pk for invoice in amounts],
+                "amounts": list(amounts.values()),
+            },
+        )
+        paid = dict(cursor.fetchall())
+    for invoice, amount in amounts.items():
+        if paid.get(invoice.pk, ZERO) != amount:
+            raise ServiceError(
+                _("%(invoice)s has only %(open)s open.")
+                % {"invoice": invoice, "open": paid.get(invoice.pk, ZERO)}
+            )
+    receivables_refresh([customer_id])
 
 
 def installments_credit(invoice: Invoice, amount: Decimal) -> None:

@@ -172,13 +172,17 @@ def notify_invoice_issued(invoice: Invoice) -> OutboxMessage | None:
     )
 
 
-def notify_payment_received(payment: Payment, settled: dict[Invoice, Any]) -> OutboxMessage | None:
-    """Once per payment (`settled`: invoice -> the amount this payment put on it). A payment
-    only for a shop platform's orders is the platform's to acknowledge."""
-    orders = {
-        order.pk: order
-        for order in Order.objects.filter(pk__in={invoice.order_id for invoice in settled})
-    }
+def notify_payment_received(
+    payment: Payment, settled: dict[Invoice, Any], orders: dict[int, Order] | None = None
+) -> OutboxMessage | None:
+    """Once per payment (`settled`: invoice -> the amount this payment put on it; `orders`:
+    their orders by id when the caller has them). A payment only for a shop platform's orders
+    is the platform's to acknowledge."""
+    if orders is None:
+        orders = {
+            order.pk: order
+            for order in Order.objects.filter(pk__in={invoice.order_id for invoice in settled})
+        }
     if orders and all(told_by_platform(order.channel_id) for order in orders.values()):
         return None
     context = {

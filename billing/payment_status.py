@@ -5,6 +5,7 @@ the same transaction."""
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, Sum
 
 from billing.choices import InvoiceStatus, PaymentKind
@@ -45,16 +46,43 @@ def nothing_to_pay(order_id: int) -> bool:
     return bool(sums["issued"]) and sums["total"] == 0
 
 
-def order_payment_status(order: Order) -> str:
-    """- refunded: money was paid back and nothing paid is left on the order;
-    - partially_refunded: money was paid back, some is still paid (or still due);
-    - paid: the order's invoices ask for something and payments settle all of it;
-    - partially_paid: payments settle part of it;
-    - unpaid: nothing settled. An order whose invoices were all credited and whose money was
-      kept as the customer's credit (no refund) keeps the status it had: the customer did pay.
-      An order whose invoices ask for nothing at all (a replacement at no charge) is paid.
-    """
-    billed, paid, refunded = payment_figures(order.pk)
+# Per order: its issued invoices' sums and count, and what was refunded for its credit
+# notes; one statement for any number of orders.
+FIGURES_SQL = """
+SELECT o.id, inv.total, inv.credited, inv.paid, inv.issued, ref.amount
+FROM unnest(%s::bigint[]) AS o(id)
+LEFT JOIN LATERAL (
+    SELECT SUM(total) AS total, SUM(amount_credited) AS credited, SUM(amount_paid) AS paid,
+           COUNT(*) AS issued
+    FROM billing_invoice WHERE order_id = o.id AND status <> %s
+) inv ON true
+LEFT JOIN LATERAL (
+    SELECT SUM(p.amount) AS amount
+    FROM billing_payment p JOIN billing_creditnote c ON c.id = p.credit_note_id
+    WHERE c.order_id = o.id AND p.kind = %s
+) ref ON true
+"""
+
+
+def _figures_of(order_ids: Iterable[int]) -> dict[int, tuple[Decimal, Decimal, Decimal, bool]]:
+    """{order id: (billed, paid, refunded, nothing to pay)} as payment_figures and
+    nothing_to_pay compute them, for many orders in one statement."""
+    with connection.cursor() as cursor:
+        cursor.execute(FIGURES_SQL, [sorted(order_ids), InvoiceStatus.HELD, PaymentKind.REFUND])
+        rows = cursor.fetchall()
+    return {
+        pk: (
+            (total or ZERO) - (credited or ZERO),
+            paid or ZERO,
+            -(refunded or ZERO),
+            bool(issued) and total == 0,
+        )
+        for pk, total, credited, paid, issued, refunded in rows
+    }
+
+
+def _status(current: str, billed: Decimal, paid: Decimal, refunded: Decimal, free: bool) -> str:
+    """order_payment_status from the figures (`free`: nothing_to_pay)."""
     if refunded > 0:
         return (
             PaymentStatus.REFUNDED
@@ -65,19 +93,44 @@ def order_payment_status(order: Order) -> str:
         if paid >= billed:
             return PaymentStatus.PAID
         return PaymentStatus.PARTIALLY_PAID if paid > 0 else PaymentStatus.UNPAID
-    if order.payment_status in (PaymentStatus.PAID, PaymentStatus.PARTIALLY_PAID):
-        return order.payment_status
-    if nothing_to_pay(order.pk):
+    if current in (PaymentStatus.PAID, PaymentStatus.PARTIALLY_PAID):
+        return current
+    if free:
         return PaymentStatus.PAID
     return PaymentStatus.UNPAID
 
 
-def orders_follow_payments(order_ids: Iterable[int], *, actor: User | None) -> None:
+def order_payment_status(order: Order) -> str:
+    """- refunded: money was paid back and nothing paid is left on the order;
+    - partially_refunded: money was paid back, some is still paid (or still due);
+    - paid: the order's invoices ask for something and payments settle all of it;
+    - partially_paid: payments settle part of it;
+    - unpaid: nothing settled. An order whose invoices were all credited and whose money was
+      kept as the customer's credit (no refund) keeps the status it had: the customer did pay.
+      An order whose invoices ask for nothing at all (a replacement at no charge) is paid.
+    """
+    return _status(order.payment_status, *_figures_of([order.pk])[order.pk])
+
+
+def orders_follow_payments(
+    order_ids: Iterable[int], *, actor: User | None, locked: Iterable[Order] | None = None
+) -> None:
     """Write each order's payment_status through the orders service, in the caller's
-    transaction (orders locked in id order, after the invoices and payments)."""
+    transaction (orders locked in id order, after the invoices and payments). `locked`: the
+    orders, which the caller has locked already (with its invoices): no second lock."""
     # The order's lock before reading its invoices: two payments on two invoices of one order
     # then see each other's allocation (the second reads after the first has committed).
-    for order in Order.objects.select_for_update().filter(pk__in=set(order_ids)).order_by("pk"):
-        status = order_payment_status(order)
+    if locked is not None:
+        orders = sorted(locked, key=lambda order: order.pk)
+    else:
+        orders = list(
+            Order.objects.select_for_update().filter(pk__in=set(order_ids)).order_by("pk")
+        )
+    if not orders:
+        return
+    figures = _figures_of(order.pk for order in orders)
+    for order in orders:
+        status = _status(order.payment_status, *figures[order.pk])
         if status != order.payment_status:
-            order_set_payment_status(order_id=order.pk, status=status, actor=actor)
+            # Locked and read above in this transaction: the service does not read it again.
+            order_set_payment_status(order_id=order.pk, status=status, actor=actor, locked=order)

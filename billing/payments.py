@@ -30,19 +30,25 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.choices import PAYMENT_SEQUENCE, InvoiceStatus, PaymentKind, PaymentMethod
 from billing.choices import PaymentSource as Source
 from billing.dunning import dunning_after_payment
-from billing.installments import installments_pay
+from billing.installments import installments_pay, installments_pay_many
 from billing.messages import notify_payment_received
 from billing.models import CreditNote, Invoice, Payment, PaymentAllocation, PaymentRelease
 from billing.payment_status import orders_follow_payments
 from customers.models import Customer
-from oms.db import atomic_with_retry, next_document_number
+from oms.db import (
+    atomic_with_retry,
+    document_number,
+    insert_unless_conflict,
+    next_document_number,
+)
 from oms.errors import ServiceError
 from oms.money import CENT, ZERO
 from oms.services import audit_record
@@ -104,6 +110,17 @@ def lock_customer_and_order(order_id: int) -> Order:
         # The order moved to another customer meanwhile (never once it is billed): again.
 
 
+# What the payment services read of the invoices they lock and of their orders (the orders'
+# payment status, completion and the customer's message): the rest of two wide rows stays
+# unread (a field read later is fetched then).
+LOCKED_FIELDS = (
+    *("id", "number", "customer", "order", "status", "due_date"),
+    *("total", "amount_paid", "amount_credited"),
+    *("order__id", "order__number", "order__customer", "order__channel", "order__status"),
+    *("order__payment_status", "order__on_hold"),
+)
+
+
 def _lock_invoices(customer: Customer, invoices: Sequence[Invoice] | None) -> list[Invoice]:
     """Lock the invoices to settle with their orders (by id), checked, in the order they are
     to be paid: as chosen, or oldest due first. A chosen invoice with nothing open gets
@@ -123,6 +140,7 @@ def _lock_invoices(customer: Customer, invoices: Sequence[Invoice] | None) -> li
         invoice.pk: invoice
         for invoice in rows.order_by("pk")
         .select_related("order")
+        .only(*LOCKED_FIELDS)
         .select_for_update(of=("self", "order"))
     }
     if invoices is None:
@@ -156,6 +174,35 @@ def _allocate(payment: Payment, invoice: Invoice, amount: Decimal, *, new: bool)
     invoice.amount_paid += amount
     Invoice.objects.filter(pk=invoice.pk).update(amount_paid=invoice.amount_paid)
     installments_pay(invoice, amount)
+
+
+# The rest of a new payment's allocation, in installments_pay_many's statement: the allocation
+# rows and the invoices' amount_paid, from the same v(invoice_id, pay).
+ALLOCATE_SQL = """
+allocated AS (
+    INSERT INTO billing_paymentallocation (payment_id, invoice_id, amount, created_at)
+    SELECT %(payment)s, invoice_id, pay, %(now)s FROM v
+),
+invoiced AS (
+    UPDATE billing_invoice AS i SET amount_paid = i.amount_paid + v.pay
+    FROM v WHERE i.id = v.invoice_id
+),"""
+
+
+def _allocate_new(payment: Payment, settled: dict[Invoice, Decimal]) -> None:
+    """A new payment's allocations (_allocate for each invoice, batched): the allocation
+    rows, the invoices' amount_paid and their installments in one statement whatever the
+    number of invoices, then the customer's receivables row."""
+    if not settled:
+        return
+    installments_pay_many(
+        payment.customer_id,
+        settled,
+        also=ALLOCATE_SQL,
+        params={"payment": payment.pk, "now": timezone.now()},
+    )
+    for invoice, step in settled.items():
+        invoice.amount_paid += step
 
 
 def _plan(invoices: Iterable[Invoice], money: Decimal) -> dict[Invoice, Decimal]:
@@ -216,6 +263,22 @@ def _same_request(payment: Payment, request: dict) -> None:
         )
 
 
+def _recorded_or_number(key: str) -> tuple[Payment | None, str]:
+    """The receipt already recorded with this idempotency key, or else the number of a new
+    one: one statement (the sequence moves on only when the key is new)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT found.id, CASE WHEN found.id IS NULL THEN nextval(%s) END
+               FROM (SELECT (SELECT id FROM billing_payment WHERE idempotency_key = %s) AS id)
+               AS found""",
+            [PAYMENT_SEQUENCE, key],
+        )
+        found, value = cursor.fetchone()
+    if found is not None:
+        return Payment.objects.select_related("customer").get(pk=found), ""
+    return None, document_number("PAY", value)
+
+
 @atomic_with_retry()
 def payment_record(
     *,
@@ -249,14 +312,14 @@ def payment_record(
     request = _request(customer, amount, invoices)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     # A statement after the lock sees what a racing request committed while we waited.
-    existing = Payment.objects.filter(idempotency_key=key).select_related("customer").first()
+    existing, number = _recorded_or_number(key)
     if existing is not None:
         _same_request(existing, request)
         return existing
     targets = _lock_invoices(customer, invoices)
     settled = _plan(targets, amount)
     payment = Payment(
-        number=next_document_number("PAY", PAYMENT_SEQUENCE),
+        number=number,
         customer=customer,
         kind=PaymentKind.RECEIPT,
         method=method,
@@ -272,20 +335,16 @@ def payment_record(
         shipment=shipment,
         created_by=actor if actor and actor.is_authenticated else None,
     )
-    try:
-        with transaction.atomic():
-            payment.save()
-    except IntegrityError:
+    if not insert_unless_conflict(payment):
         # Another customer's request with this key won the race (same-customer requests
         # wait on the customer lock above): the same request gets its payment, another is
-        # refused. A COD parcel collected twice is refused too.
+        # refused. A COD parcel collected twice is refused too. (ON CONFLICT: no savepoint.)
         existing = Payment.objects.filter(idempotency_key=key).select_related("customer").first()
         if existing is None:
-            raise ServiceError(_("This parcel's cash on delivery is recorded already.")) from None
+            raise ServiceError(_("This parcel's cash on delivery is recorded already."))
         _same_request(existing, request)
         return existing
-    for invoice, step in settled.items():
-        _allocate(payment, invoice, step, new=True)
+    _allocate_new(payment, settled)
     audit_record(
         actor=actor,
         action="payment.record",
@@ -299,9 +358,11 @@ def payment_record(
             "unapplied": payment.unapplied,
         },
     )
-    orders_follow_payments({invoice.order_id for invoice in settled}, actor=actor)
+    # The orders are locked with the invoices (_lock_invoices): no second lock.
+    orders = {invoice.order_id: invoice.order for invoice in settled}
+    orders_follow_payments(orders, actor=actor, locked=orders.values())
     if notify_customer:
-        notify_payment_received(payment, settled)
+        notify_payment_received(payment, settled, orders=orders)
     # Only a customer on hold has a hold to lift: no statement for the others.
     if settled and customer.credit_hold:
         dunning_after_payment(customer.pk)
@@ -423,8 +484,6 @@ def refund_create(
     """Pay back what a credit note released: a negative payment by the receipt's method (or
     the one given), taken from the receipt's unapplied. A credit note is refunded once: of two
     refunds at the same time one wins, the other is refused."""
-    from django.utils import timezone
-
     Customer.objects.select_for_update().filter(pk=credit_note.customer_id).get()
     Order.objects.select_for_update().filter(pk=credit_note.order_id).values_list("pk").get()
     done = Payment.objects.filter(credit_note=credit_note, kind=PaymentKind.REFUND).first()

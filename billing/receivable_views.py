@@ -25,9 +25,7 @@ from billing.receivables import (
     BUCKETS,
     aging,
     aging_totals,
-    totals_of_row,
     with_customers,
-    with_totals,
 )
 from customers.choices import CustomerGroup
 from customers.selectors import customers_visible_to
@@ -48,6 +46,7 @@ class ReceivableFilterSet(SearchFilterSet):
         label=gettext_lazy("Customer group"),
         field_name="customer__group",
         choices=CustomerGroup.choices,
+        distinct=False,  # one customer per row: no DISTINCT over the whole list
     )
     salesperson = django_filters.ModelChoiceFilter(
         label=gettext_lazy("Salesperson"),
@@ -55,7 +54,10 @@ class ReceivableFilterSet(SearchFilterSet):
         queryset=get_user_model().objects.filter(groups__name="sales").order_by("username"),
     )
     region = django_filters.MultipleChoiceFilter(
-        label=gettext_lazy("Region"), field_name="customer__region", choices=REGION_CHOICES
+        label=gettext_lazy("Region"),
+        field_name="customer__region",
+        choices=REGION_CHOICES,
+        distinct=False,
     )
     bucket = django_filters.ChoiceFilter(
         label=gettext_lazy("Has an amount"), choices=BUCKETS, method="in_bucket"
@@ -67,11 +69,11 @@ class ReceivableFilterSet(SearchFilterSet):
     )
 
     class Meta:
-        model = receivables.Installment
+        model = receivables.CustomerReceivable
         fields = ["q", "group", "salesperson", "region", "bucket", "overdue"]
 
     def in_bucket(self, queryset, name, value):
-        # An aggregate: PostgreSQL keeps the customers with something in it (HAVING).
+        # A column of the customers' receivables rows: a WHERE on the small table.
         return queryset.filter(**{f"{value}__gt": 0}) if value else queryset
 
     def only_overdue(self, queryset, name, value):
@@ -142,11 +144,9 @@ class ReceivableTable(BaseTable):
     @property
     def totals(self) -> dict:
         if not hasattr(self, "_totals"):
-            rows = [getattr(row, "record", row) for row in self.page.object_list]
-            if rows and "all_total" in rows[0]:
-                self._totals = totals_of_row(rows[0])  # the page's own query made them
-            else:  # an empty page
-                self._totals = aging_totals(self.data.data)
+            # One aggregate over the filtered rows (the page's query stays a LIMIT on an
+            # index when sorted by total).
+            self._totals = aging_totals(self.data.data)
         return self._totals
 
     def summary_footer(self) -> list[FooterCell]:
@@ -172,7 +172,7 @@ class ReceivableListView(ObjectListView):
     export_name = "receivables"
 
     def get_queryset(self) -> QuerySet:
-        return with_totals(aging(self.request.user))
+        return aging(self.request.user)
 
     def get_summary(self, queryset) -> str:
         return _("Open amounts by installment due date, as of %(date)s.") % {

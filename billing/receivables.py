@@ -1,10 +1,11 @@
 """Receivables: what customers still owe, by how long it is overdue.
 
-Aging reads the open installments (their due dates, never the invoice's), in ONE aggregate
-query grouped by customer with a FILTER clause per bucket; the partial index
-`installment_open_due` holds exactly the open ones. The customers' own columns (name, credit
-limit, unapplied credit, last payment, open orders) are read for the rows shown only, in one
-more query, so a page costs the same few queries whatever the number of customers.
+Aging reads one row per customer (billing.models.CustomerReceivable: the open installments
+added up by due date into the buckets, kept by the services in their transaction), in ONE
+query; installments are read only for a customer whose row a new day has overtaken. The
+customers' own columns (name, credit limit, unapplied credit, last payment, open orders) are
+read for the rows shown only, in one more query, so a page costs the same few queries
+whatever the number of customers.
 
 Days overdue = today − due date: 0 is not yet due, 1-30, 31-60, 61-90, and more than 90.
 """
@@ -15,12 +16,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
+    Case,
+    Count,
     DecimalField,
     Exists,
     ExpressionWrapper,
     F,
-    Func,
-    IntegerField,
     Max,
     OuterRef,
     Q,
@@ -28,13 +29,14 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from billing.choices import InvoiceStatus, PaymentKind
-from billing.models import Installment, Invoice, Payment, Reminder
+from billing.models import CustomerReceivable, Installment, Invoice, Payment, Reminder
 from customers.models import Customer
 from customers.selectors import of_visible_customers
 from oms.db import analytics_db
@@ -58,7 +60,6 @@ BUCKETS: tuple[tuple[str, Any], ...] = (
     ("days_over_90", _("> 90 days")),
 )
 BUCKET_NAMES = tuple(name for name, _label in BUCKETS)
-AMOUNTS = (*BUCKET_NAMES, "overdue", "total")
 
 
 def bucket_conditions(today: date) -> dict[str, Q]:
@@ -97,66 +98,78 @@ def open_installments(user: AnyUser) -> QuerySet[Installment]:
     return of_visible_customers(queryset, user, "customer")
 
 
+# The receivables row's column of each bucket (billing.models.CustomerReceivable).
+STORED = {
+    "not_due": "open_not_due",
+    "days_1_30": "open_1_30",
+    "days_31_60": "open_31_60",
+    "days_61_90": "open_61_90",
+    "days_over_90": "open_over_90",
+}
+
+
+def _bucket(name: str, condition: Q, fresh: Q) -> Case:
+    """A bucket of a receivables row: the stored amount while the row is right for the day,
+    else the sum of the customer's open installments in it (a row the nightly job has not
+    moved on yet: slower, never wrong)."""
+    computed = (
+        Installment.objects.using(analytics_db())
+        .filter(IS_OPEN, condition, customer=OuterRef("customer"))
+        .order_by()
+        .values("customer")
+        .annotate(amount=Sum(OPEN_AMOUNT))
+        .values("amount")
+    )
+    return Case(
+        When(fresh, then=F(STORED[name])),
+        default=Coalesce(Subquery(computed), Value(ZERO)),
+        output_field=MONEY_FIELD,
+    )
+
+
 def aging(user: AnyUser, today: date | None = None) -> QuerySet:
     """One row (a dict) per customer with something open: customer (id), the five buckets,
-    overdue and total. Filter it (customer fields as customer__…, buckets as HAVING)
-    and order it by any amount; it stays one query."""
+    overdue and total. Filter it (customer fields as customer__…, amounts as WHERE) and
+    order it by any amount; it stays one query over the customers' receivables rows (one per
+    customer, kept by the services: billing.receivable_rows), never the installments."""
     today = today or timezone.localdate()
     conditions = bucket_conditions(today)
-    # Five sums per row, nothing more: overdue and total are added up from them once per
-    # customer (the numeric work per installment is what the page costs).
+    # The stored buckets hold from the day they were computed up to the day before an open
+    # amount moves to its next bucket.
+    fresh = Q(as_of__lte=today, next_change__gt=today)
+    rows = CustomerReceivable.objects.using(analytics_db()).filter(open_total__gt=0)
     return (
-        open_installments(user)
+        of_visible_customers(rows, user, "customer")
         .values("customer")
-        .annotate(**{name: _sum(condition) for name, condition in conditions.items()})
+        .annotate(
+            **{name: _bucket(name, condition, fresh) for name, condition in conditions.items()}
+        )
         .annotate(
             overdue=ExpressionWrapper(
                 F("days_1_30") + F("days_31_60") + F("days_61_90") + F("days_over_90"),
                 output_field=MONEY_FIELD,
             ),
+            # What is open does not depend on the day: always the stored total.
+            total=F("open_total"),
         )
-        .annotate(total=ExpressionWrapper(F("not_due") + F("overdue"), output_field=MONEY_FIELD))
         .order_by("-total", "customer")
     )
 
 
-class _OverAll(Func):
-    """SUM(x) OVER (): a column's total over every row the query groups and keeps (after
-    HAVING, before LIMIT), computed in the same pass as the page."""
-
-    function = "SUM"
-    template = "%(function)s(%(expressions)s) OVER ()"
-    contains_aggregate = True  # never put in GROUP BY
-
-
-class _CountAll(Func):
-    template = "COUNT(*) OVER ()"
-    contains_aggregate = True
-
-    def __init__(self) -> None:
-        super().__init__(output_field=IntegerField())
-
-
-def with_totals(rows: QuerySet) -> QuerySet:
-    """The aging rows, each also carrying the totals over the whole filtered set
-    (`all_<amount>`, `all_customers`): the page's one query gives its totals row too."""
-    return rows.annotate(
-        **{f"all_{name}": _OverAll(F(name), output_field=MONEY_FIELD) for name in AMOUNTS},
-        all_customers=_CountAll(),
-    )
-
-
-def totals_of_row(row: dict) -> dict[str, Decimal | int]:
-    return {"customers": row["all_customers"]} | {name: row[f"all_{name}"] for name in AMOUNTS}
-
-
 def aging_totals(rows: QuerySet) -> dict[str, Decimal | int]:
-    """The totals row over the whole filtered set (not just a page): one query."""
-    totals = rows.order_by().aggregate(
-        customers=Coalesce(Sum(Value(1)), 0),
-        **{f"sum_{name}": Coalesce(Sum(name), Value(ZERO)) for name in AMOUNTS},
+    """The totals row over the whole filtered set (not just a page): one aggregate query over
+    the receivables rows (the page's own query then reads only its rows, by index when sorted
+    by total). Overdue is added up from the buckets' totals."""
+    sums = rows.order_by().aggregate(
+        sum_customers=Count("customer"),
+        sum_total=Coalesce(Sum("open_total"), Value(ZERO)),
+        **{f"sum_{name}": Coalesce(Sum(name), Value(ZERO)) for name in BUCKET_NAMES},
     )
-    return {"customers": totals["customers"]} | {name: totals[f"sum_{name}"] for name in AMOUNTS}
+    totals: dict[str, Decimal | int] = {
+        name: sums[f"sum_{name}"] for name in ("customers", "total", *BUCKET_NAMES)
+    }
+    totals["overdue"] = sum((sums[f"sum_{name}"] for name in BUCKET_NAMES[1:]), ZERO)
+    return totals
 
 
 CUSTOMER_COLUMNS = (

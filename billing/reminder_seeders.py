@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from billing import dunning, services
 from billing.models import Installment, Invoice, Reminder
+from billing.receivable_rows import receivables_refresh
 from customers.models import Address, Customer
 from inventory.models import Product
 from oms.demo import SeedContext
@@ -79,6 +80,7 @@ def seed_reminders_demo(context: SeedContext) -> None:
         )
         services.order_bill(order_id=order.pk, on=today)
         Installment.objects.filter(invoice__order=order).update(due_date=issued)
+        receivables_refresh([customer.pk])
         if paused:
             dunning.reminders_pause(
                 actor=finance,

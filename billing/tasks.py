@@ -1,4 +1,4 @@
-from billing import dunning, selectors, services
+from billing import dunning, receivable_rows, selectors, services
 from oms.tasks import retrying_task
 
 
@@ -21,3 +21,10 @@ def bill_orders_behind() -> int:
 def send_reminders() -> int:
     """The daily beat job: overdue reminders (billing.dunning); running it twice sends once."""
     return dunning.reminders_send()
+
+
+@retrying_task(time_limit=1800, soft_time_limit=1700)
+def roll_receivables() -> int:
+    """The hourly beat job: the customers' receivables rows a new day has overtaken move on
+    to today (billing.receivable_rows); nothing to do after the first run of a day."""
+    return receivable_rows.receivables_roll()

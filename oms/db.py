@@ -140,3 +140,33 @@ def insert_rows(model: type[models.Model], objs: list[Any]) -> None:
             obj._state.adding, obj._state.db = False, connection.alias
     if connection.queries_logged:  # counted as the statement it is (tests pin statements)
         connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
+
+
+def insert_unless_conflict(obj: Any) -> bool:
+    """INSERT a new row ... ON CONFLICT DO NOTHING in one statement, no savepoint: True when
+    it was written (obj.pk set), False when a unique constraint already held its values (the
+    caller reads the row that won). Fields are prepared as Model.save() prepares them
+    (auto_now_add and defaults included); no signals are sent."""
+    from django.db import connections, router
+
+    meta = obj._meta
+    using = router.db_for_write(type(obj), instance=obj)
+    connection = connections[using]
+    fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
+    values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT DO NOTHING RETURNING {}".format(
+        quote(meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+        quote(meta.pk.column),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    obj.pk = row[0]
+    obj._state.adding = False
+    obj._state.db = using
+    return True

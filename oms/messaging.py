@@ -34,7 +34,7 @@ from typing import Any, Protocol
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.template import Context, Engine, Template, TemplateSyntaxError
 from django.template.base import Lexer, TokenType
 from django.template.loader import render_to_string
@@ -46,6 +46,7 @@ from django.utils.translation import gettext as _
 
 from oms import together
 from oms.choices import MessageChannel, MessageLanguage, OutboxStatus
+from oms.db import insert_unless_conflict
 from oms.models import MessageTemplate, OutboxMessage
 from oms.registry import MessageEvent, message_event, registry
 from oms.services import audit_record, model_save
@@ -324,10 +325,8 @@ def notify(
     if held is not None:
         held.messages.append(row)
         return row
-    try:
-        with transaction.atomic():  # a savepoint: a second call with the same key writes nothing
-            row.save()
-    except IntegrityError:
+    # ON CONFLICT DO NOTHING: a second call with the same key writes nothing (no savepoint).
+    if not insert_unless_conflict(row):
         return None
     if row.status == OutboxStatus.PENDING:
         from oms.tasks import deliver_outbox_message, enqueue_on_commit

@@ -13,6 +13,7 @@ from billing.models.documents import (
 )
 from billing.models.margin import MarginReport
 from billing.models.payments import Installment, Payment, PaymentAllocation, PaymentRelease
+from billing.models.receivables import CustomerReceivable
 from billing.models.reminders import CustomerDunning, DunningSettings, Reminder, ReminderLevel
 from billing.models.statements import (
     BankStatement,
@@ -32,6 +33,7 @@ __all__ = [
     "CreditNote",
     "CreditNoteLine",
     "CustomerDunning",
+    "CustomerReceivable",
     "DocumentLine",
     "DunningSettings",
     "Installment",

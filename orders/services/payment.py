@@ -27,17 +27,21 @@ from orders.services.shared import lock_order, record_event
 
 
 @atomic_with_retry()
-def order_set_payment_status(*, order_id: int, status: str, actor: Actor = None) -> Order:
+def order_set_payment_status(
+    *, order_id: int, status: str, actor: Actor = None, locked: Order | None = None
+) -> Order:
     """Set the order's payment status (billing's call; no permission check: billing decided).
 
-    Locks the order row. The same status again writes nothing (billing may recompute after
-    every allocation). Returns the order as saved, `completed` when it was delivered and is
-    now paid."""
+    Locks the order row; `locked`: the order as the caller read it when it locked the row in
+    this transaction (billing locks an invoice's order with the invoice), so it is not read
+    again. The same status again writes nothing (billing may recompute after every
+    allocation). Returns the order as saved, `completed` when it was delivered and is now
+    paid."""
     if status not in PaymentStatus.values:
         raise ValidationError(
             {"payment_status": _("Unknown payment status: %(status)s.") % {"status": status}}
         )
-    order = lock_order(order_id)
+    order = locked if locked is not None and locked.pk == order_id else lock_order(order_id)
     was = order.payment_status
     if was != status:
         order.payment_status = status

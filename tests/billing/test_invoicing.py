@@ -298,6 +298,7 @@ def test_invoicing_an_order_costs_a_fixed_number_of_statements(billing, run_hook
     queries = queries_of(lambda: services.order_bill(order_id=order.pk))
     # Lock the customer, then the order (the lock order payments take too); its open invoices
     # (none: nothing prefetched); its lines; the counter; the invoice; its lines in one
-    # statement; its installment; the audit row; the customer's message: its template and its
-    # outbox row. It runs in its own transaction after the order's, which it costs nothing.
-    assert len(queries.statements) == 11, "\n".join(queries.statements)
+    # statement; its installment and the customer's receivables row; the audit row; the
+    # customer's message: its template and its outbox row. It runs in its own transaction
+    # after the order's, which it costs nothing.
+    assert len(queries.statements) == 12, "\n".join(queries.statements)

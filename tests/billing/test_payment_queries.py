@@ -38,18 +38,20 @@ def record(customer, amount, key, invoices=None):
     )
 
 
-# A payment: lock the customer; the idempotency key; lock the invoices with their orders (one
-# statement); the payment's number and row; the audit row; the orders locked again to read
-# their payment status (orders_follow_payments).
-FIXED = 7
-# Each invoice it settles: the allocation, the invoice's amount_paid, its installments read and
-# written.
-PER_INVOICE = 4
-# Each order whose payment_status changes: its invoices' and refunds' sums, then the orders
-# service (the order read, written, and an event on its timeline).
-PER_ORDER = 5
-# The customer hears of it: the orders it paid, the message template, the outbox row.
-MESSAGE = 3
+# A payment: lock the customer; the idempotency key looked up and the payment's number (one
+# statement); lock the invoices with their orders (one statement); the payment's row (INSERT
+# ... ON CONFLICT: no savepoint); the audit row. The orders are not locked a second time.
+FIXED = 5
+# What it settles, whatever the number of invoices: the allocation rows, the invoices'
+# amount_paid and their installments (one statement), the customer's receivables row, and the
+# orders' invoice and refund sums.
+SETTLING = 3
+# Each order whose payment_status changes: the orders service writes it and an event on its
+# timeline (the order is the one locked with the invoice: not read again).
+PER_ORDER = 2
+# The customer hears of it: the message template, the outbox row (ON CONFLICT: no
+# savepoint); the orders are those locked with the invoices.
+MESSAGE = 2
 
 
 @pytest.mark.parametrize("chosen", [False, True])
@@ -59,16 +61,16 @@ def test_a_payment_costs_a_fixed_number_of_statements_per_invoice(billing, chose
     invoices = invoices_of(billing, customer, count)
     amount = sum(invoice.total for invoice in invoices)
     queries = record(customer, amount, "pay", invoices if chosen else None)
-    expected = FIXED + (PER_INVOICE + PER_ORDER) * count + MESSAGE
+    expected = FIXED + SETTLING + PER_ORDER * count + MESSAGE
     assert len(queries.statements) == expected, "\n".join(queries.statements)
 
 
 def test_a_payment_that_only_becomes_credit(billing):
     customer = billing.business(payment_terms="prepaid")
     queries = record(customer, "50.00", "credit")
-    # Nothing open: no invoice locked (the statement finds none), no order to follow.
-    # The customer still hears of it (template and outbox row; no order to name).
-    assert len(queries.statements) == FIXED - 1 + MESSAGE - 1, "\n".join(queries.statements)
+    # Nothing open: no invoice locked (the statement finds none), nothing settled, no order
+    # to follow. The customer still hears of it (template and outbox row).
+    assert len(queries.statements) == FIXED + MESSAGE, "\n".join(queries.statements)
 
 
 def test_a_customer_on_hold_pays_one_more_statement(billing):
@@ -78,4 +80,4 @@ def test_a_customer_on_hold_pays_one_more_statement(billing):
     customer.save(update_fields=["credit_hold"])
     queries = record(customer, invoice.total, "held")
     # The reminders' state is read to lift a hold the final notice put (here finance put it).
-    assert len(queries.statements) == FIXED + PER_INVOICE + PER_ORDER + 1 + MESSAGE
+    assert len(queries.statements) == FIXED + SETTLING + PER_ORDER + 1 + MESSAGE
