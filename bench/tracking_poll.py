@@ -1,6 +1,7 @@
 """Tracking at scale, against the local carrier simulator and gunicorn as `make run` runs them.
 
     .venv/bin/python bench/tracking_poll.py [--shipments 10000] [--workers 2] [--clients 16]
+        [--skip-poll]   (push ingestion and processing only)
 
 1. Poll: SHIPMENTS parcels in transit with one Kuaidi100 carrier are asked about through the
    simulator (`manage.py carrier_simulator`, its own process), in chunks of 100 by WORKERS
@@ -18,8 +19,9 @@
 3. Processing, apart: the stored pushes applied by WORKERS processes (callback_process, what
    the tracking worker does): `callbacks processed/s` and `events applied/s`.
 
-Everything runs in its own database (oms_bench_tracking) and broker prefix, so neither the
-demo's data nor a running `make run` worker sees the bench's rows or tasks.
+Everything runs in its own database (oms_bench_tracking, or BENCH_TRACKING_DB) and broker
+prefix named after it, so neither the demo's data, a running `make run` worker nor another
+run of the bench on the same machine sees the bench's rows or tasks.
 """
 
 import argparse
@@ -44,7 +46,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _setup import ROOT, create_database, use_database
 
-DB = "oms_bench_tracking"
+DB = os.environ.get("BENCH_TRACKING_DB", "oms_bench_tracking")
 CARRIER = "BENCH-ZTO"
 COMPANY = "zhongtong"
 CUSTOMER, KEY, SALT = (
@@ -56,7 +58,7 @@ CHUNK = 100  # shipping.tracking.tasks.POLL_CHUNK
 
 # Every process of the bench (workers, gunicorn) uses its own broker prefix and simulator
 # account; set before Django starts.
-os.environ["OMS_BROKER_PREFIX"] = "oms-bench-tracking"
+os.environ["OMS_BROKER_PREFIX"] = DB.replace("_", "-")
 os.environ["OMS_CARRIER_SIMULATOR_ACCOUNTS"] = f"{CUSTOMER}={KEY}"
 
 
@@ -330,6 +332,7 @@ def main() -> None:
     parser.add_argument("--shipments", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--skip-poll", action="store_true", help="push and processing only")
     args = parser.parse_args()
     create_database(DB)
     use_database(DB)
@@ -355,25 +358,38 @@ def run(args: argparse.Namespace, state: str) -> None:
         stdout=subprocess.DEVNULL,
         start_new_session=True,
     )
-    web = None
+    web_holder: list = [None]  # gunicorn, once started
     try:
         simulator_url = f"http://127.0.0.1:{simulator_port}"
         prepare(args.shipments, simulator_url)
         wait_for(simulator_url + "/")
         from django.db import connection
 
-        from shipping.models import Carrier, ReceivedCallback, TrackingEvent
+        from shipping.models import Carrier
 
         connection.close()
         load = os.getloadavg()[0]
-        with get_context("spawn").Pool(args.workers) as pool:
-            pool.map(poll_worker, [[] for _ in range(args.workers)])  # imports, Django set-up
-            first_seconds, first = poll_cycle(pool, args.workers, args.shipments)
-            carrier = Carrier.objects.get(code=CARRIER)
-            reset(carrier)
-            connection.close()
-            second_seconds, second = poll_cycle(pool, args.workers, args.shipments)
         print(f"load average (1 min) at the start: {load:.1f}")
+        carrier = Carrier.objects.get(code=CARRIER)
+        if not args.skip_poll:
+            poll(args, carrier)
+        push_and_process(args, carrier, web_holder)
+    finally:
+        for process in (web_holder[0], simulator):
+            if process is not None and process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+                process.wait(timeout=30)
+
+
+def poll(args: argparse.Namespace, carrier) -> None:
+    from django.db import connection
+
+    with get_context("spawn").Pool(args.workers) as pool:
+        pool.map(poll_worker, [[] for _ in range(args.workers)])  # imports, Django set-up
+        first_seconds, first = poll_cycle(pool, args.workers, args.shipments)
+        reset(carrier)
+        connection.close()
+        second_seconds, second = poll_cycle(pool, args.workers, args.shipments)
         print(f"tracking poll shipments: {first[0]} shipments ({first[3]} failed)")
         print(f"poll cycle 1 (all events new): {first_seconds:.1f} seconds")
         print(f"shipments polled/s (all events new): {first[0] / first_seconds:.0f} shipments/s")
@@ -382,61 +398,62 @@ def run(args: argparse.Namespace, state: str) -> None:
         print(f"poll cycle 2 (nothing new): {second_seconds:.1f} seconds")
         print(f"shipments polled/s (nothing new): {second[0] / second_seconds:.0f} shipments/s")
         print(f"poll CPU per shipment, cycle 2: {second[4] / max(1, second[0]):.2f} ms (workers)")
+    print(f"load average (1 min) after the poll: {os.getloadavg()[0]:.1f}")
 
-        # Push ingestion over HTTP: a clean slate of events, the parcels back in transit.
-        TrackingEvent.objects.filter(carrier=carrier).delete()
-        reset(carrier)
-        bodies = push_bodies(args.shipments)
-        web_port = free_port()
-        web = subprocess.Popen(
-            [
-                str(Path(sys.executable).parent / "gunicorn"),
-                "oms.wsgi",
-                "--config",
-                str(ROOT / "gunicorn.conf.py"),
-                "--bind",
-                f"127.0.0.1:{web_port}",
-            ],
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        wait_for(f"http://127.0.0.1:{web_port}/login/")
-        post_pushes(web_port, bodies[:200], args.clients)  # warm up every gunicorn worker
-        ReceivedCallback.objects.filter(carrier=carrier).delete()
-        web_cpu = process_tree_cpu(web.pid)
-        seconds, latencies, failures = post_pushes(web_port, bodies, args.clients)
-        web_cpu = process_tree_cpu(web.pid) - web_cpu
-        stored = ReceivedCallback.objects.filter(carrier=carrier).count()
-        print(f"push callbacks posted: {len(bodies)} callbacks ({failures} not answered 200)")
-        print(f"callbacks stored (received-callbacks table): {stored} rows")
-        print(f"callbacks/s over HTTP ({args.clients} clients): {len(bodies) / seconds:.0f} /s")
-        print(f"callback answer p50: {percentile(latencies, 0.50):.1f} ms")
-        print(f"callback answer p95: {percentile(latencies, 0.95):.1f} ms")
-        # CPU of gunicorn's processes per push: what a busy machine disturbs least.
-        print(f"web CPU per callback: {web_cpu * 1000 / len(bodies):.2f} ms (gunicorn)")
-        purge_bench_tasks()
 
-        ids = list(
-            ReceivedCallback.objects.filter(carrier=carrier)
-            .order_by("pk")
-            .values_list("pk", flat=True)
-        )
-        connection.close()
-        with get_context("spawn").Pool(args.workers) as pool:
-            pool.map(process_worker, [[] for _ in range(args.workers)])  # imports
-            start = time.perf_counter()
-            pool.map(process_worker, [ids[index :: args.workers] for index in range(args.workers)])
-            elapsed = time.perf_counter() - start
-        events = TrackingEvent.objects.filter(carrier=carrier).count()
-        print(f"callbacks processed/s ({args.workers} workers): {len(ids) / elapsed:.0f} /s")
-        print(f"events applied/s: {events / elapsed:.0f} events/s ({events} events)")
-    finally:
-        for process in (web, simulator):
-            if process is not None and process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-                process.wait(timeout=30)
+def push_and_process(args: argparse.Namespace, carrier, web_holder: list) -> None:
+    from django.db import connection
+
+    from shipping.models import ReceivedCallback, TrackingEvent
+
+    # Push ingestion over HTTP: a clean slate of events, the parcels back in transit.
+    TrackingEvent.objects.filter(carrier=carrier).delete()
+    reset(carrier)
+    bodies = push_bodies(args.shipments)
+    web_port = free_port()
+    web = web_holder[0] = subprocess.Popen(
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "oms.wsgi",
+            "--config",
+            str(ROOT / "gunicorn.conf.py"),
+            "--bind",
+            f"127.0.0.1:{web_port}",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    wait_for(f"http://127.0.0.1:{web_port}/login/")
+    post_pushes(web_port, bodies[:200], args.clients)  # warm up every gunicorn worker
+    ReceivedCallback.objects.filter(carrier=carrier).delete()
+    web_cpu = process_tree_cpu(web.pid)
+    seconds, latencies, failures = post_pushes(web_port, bodies, args.clients)
+    web_cpu = process_tree_cpu(web.pid) - web_cpu
+    stored = ReceivedCallback.objects.filter(carrier=carrier).count()
+    print(f"push callbacks posted: {len(bodies)} callbacks ({failures} not answered 200)")
+    print(f"callbacks stored (received-callbacks table): {stored} rows")
+    print(f"callbacks/s over HTTP ({args.clients} clients): {len(bodies) / seconds:.0f} /s")
+    print(f"callback answer p50: {percentile(latencies, 0.50):.1f} ms")
+    print(f"callback answer p95: {percentile(latencies, 0.95):.1f} ms")
+    # CPU of gunicorn's processes per push: what a busy machine disturbs least.
+    print(f"web CPU per callback: {web_cpu * 1000 / len(bodies):.2f} ms (gunicorn)")
+    purge_bench_tasks()
+
+    ids = list(
+        ReceivedCallback.objects.filter(carrier=carrier).order_by("pk").values_list("pk", flat=True)
+    )
+    connection.close()
+    with get_context("spawn").Pool(args.workers) as pool:
+        pool.map(process_worker, [[] for _ in range(args.workers)])  # imports
+        start = time.perf_counter()
+        pool.map(process_worker, [ids[index :: args.workers] for index in range(args.workers)])
+        elapsed = time.perf_counter() - start
+    events = TrackingEvent.objects.filter(carrier=carrier).count()
+    print(f"callbacks processed/s ({args.workers} workers): {len(ids) / elapsed:.0f} /s")
+    print(f"events applied/s: {events / elapsed:.0f} events/s ({events} events)")
+    print(f"load average (1 min) at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from oms.documents import STATIC_PREFIX, static_only_fetcher
+from oms.documents import STATIC_PREFIX, gc_paused, static_only_fetcher
 from oms.filejobs import FileJobProgress
 from oms.models import FileJob
 
@@ -26,14 +26,15 @@ def write_pdf_chunk(htmls: Iterable[str], out: IO[bytes]) -> int:
     from weasyprint.text.fonts import FontConfiguration
 
     fonts = FontConfiguration()  # one font set-up for the chunk rather than one per document
-    rendered = [
-        HTML(string=html, base_url=STATIC_PREFIX, url_fetcher=static_only_fetcher).render(
-            font_config=fonts
-        )
-        for html in htmls
-    ]
-    pages = [page for doc in rendered for page in doc.pages]
-    rendered[0].copy(pages).write_pdf(out)
+    with gc_paused():
+        rendered = [
+            HTML(string=html, base_url=STATIC_PREFIX, url_fetcher=static_only_fetcher).render(
+                font_config=fonts
+            )
+            for html in htmls
+        ]
+        pages = [page for doc in rendered for page in doc.pages]
+        rendered[0].copy(pages).write_pdf(out)
     return len(pages)
 
 

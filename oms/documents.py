@@ -1,6 +1,10 @@
 """Printed documents: one HTML template serves the screen's print view and the PDF."""
 
+import gc
 import mimetypes
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from io import BytesIO
 
 import barcode
@@ -37,11 +41,46 @@ def render_document_html(
     return render_to_string(template_name, {**context, "for_pdf": for_pdf}, request=request)
 
 
-def render_pdf(template_name: str, context: dict, request=None) -> bytes:
+_gc_lock = threading.Lock()
+_gc_pauses = 0
+_gc_was_enabled = False
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Python's cycle collector off while WeasyPrint lays out and draws.
+
+    A long document makes hundreds of thousands of boxes that live until the PDF is written;
+    the collector would walk them again and again (a fifth of a 1,000-row pick list's time)
+    and find nothing to free. Threads of one worker may print at once: the collector comes
+    back when the last of them is done, and only if it was on before.
+    """
+    global _gc_pauses, _gc_was_enabled
+    with _gc_lock:
+        if _gc_pauses == 0:
+            _gc_was_enabled = gc.isenabled()
+            gc.disable()
+        _gc_pauses += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_pauses -= 1
+            if _gc_pauses == 0 and _gc_was_enabled:
+                gc.enable()
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A printed document's HTML as PDF, loading nothing but our static files."""
     from weasyprint import HTML
 
-    html = render_document_html(template_name, context, request, for_pdf=True)
-    return HTML(string=html, base_url=STATIC_PREFIX, url_fetcher=static_only_fetcher).write_pdf()
+    with gc_paused():
+        document = HTML(string=html, base_url=STATIC_PREFIX, url_fetcher=static_only_fetcher)
+        return document.write_pdf()
+
+
+def render_pdf(template_name: str, context: dict, request=None) -> bytes:
+    return html_to_pdf(render_document_html(template_name, context, request, for_pdf=True))
 
 
 def pdf_response(pdf: bytes, filename: str, *, inline: bool = True) -> HttpResponse:

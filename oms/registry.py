@@ -217,6 +217,9 @@ AUDIT_ACTIONS = "audit_action"
 @dataclass
 class Registry:
     url_modules: list[tuple[str, str]] = field(default_factory=list)
+    # URL modules only machines call (a carrier's pushes), with the paths they serve: answered
+    # without the browser's middleware (oms.machine).
+    machine_url_modules: list[tuple[str, str, str]] = field(default_factory=list)
     beat_jobs: dict[str, BeatJob] = field(default_factory=dict)
     nav_sections: dict[str, NavSection] = field(default_factory=dict)
     nav_items: list[NavItem] = field(default_factory=list)
@@ -264,6 +267,16 @@ registry = Registry()
 def register_urls(prefix: str, module: str) -> None:
     """Mount an app's URL module (with its own app_name) under `prefix` ("" or "customers/")."""
     registry.url_modules.append((prefix, module))
+
+
+def register_machine_urls(prefix: str, module: str, *, path: str) -> None:
+    """Mount a URL module only machines call, serving everything under `path`
+    ("/shipping/callbacks/"): no session, sign-in, CSRF, messages or language work for its
+    requests (oms.machine), which carry their own credential (a signature)."""
+    if not (path.startswith("/") and path.endswith("/")):
+        raise ValueError(f"a machine path starts and ends with a slash: {path!r}")
+    registry.url_modules.append((prefix, module))
+    registry.machine_url_modules.append((prefix, module, path))
 
 
 def register_api_router(prefix: str, router: Any) -> None:

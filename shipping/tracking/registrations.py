@@ -2,11 +2,11 @@
 
 from django.utils.translation import gettext_lazy as _
 
-from oms.registry import register_audit_actions, register_beat_job, register_urls
+from oms.registry import register_audit_actions, register_beat_job, register_machine_urls
 from shipping import hooks
 from shipping.tracking.services import subscribe_on_dispatch
 
-register_urls("", "shipping.tracking.urls")
+register_machine_urls("", "shipping.tracking.urls", path="/shipping/callbacks/")
 
 hooks.shipment_dispatched.append(subscribe_on_dispatch)
 

@@ -14,10 +14,19 @@ SUBSCRIBE_ATTEMPTS = 8
 
 @shared_task(time_limit=60, soft_time_limit=50)
 def process_callback(callback_id: int) -> str:
-    """Apply one stored push. Running it twice applies it once."""
+    """Apply one stored push (queued by earlier versions; pushes now wake drain_callbacks).
+    Running it twice applies it once."""
     from shipping.tracking.services import callback_process
 
     return callback_process(callback_id=callback_id)
+
+
+@shared_task(time_limit=900, soft_time_limit=870)
+def drain_callbacks(slot: int = 0) -> int:
+    """Apply the stored pushes waiting, until none is left (a push wakes it)."""
+    from shipping.tracking.services import callbacks_drain
+
+    return callbacks_drain(slot=slot)
 
 
 @shared_task(time_limit=600, soft_time_limit=540)

@@ -2,10 +2,11 @@
 broker, after the web request's transaction committed."""
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from shipping.models import ReceivedCallback, Shipment, TrackingEvent
-from shipping.tracking.services import callbacks_catch_up
+from shipping.tracking.services import CALLBACK_DRAINS, callbacks_catch_up, drain_key
 from tests.oms.test_outbox_worker import running_worker, wait_for
 from tests.shipping.conftest import Shipping
 from tests.shipping.kuaidi100_server import FakeKuaidi100, push_param
@@ -20,6 +21,9 @@ from tests.shipping.tracking_helpers import (
 
 @pytest.fixture
 def tracking_worker(transactional_db, tmp_path):
+    # A drain queued by an earlier test would keep a push from waking one (the queue is
+    # emptied when the worker starts).
+    cache.delete_many([drain_key(slot) for slot in range(CALLBACK_DRAINS)])
     with running_worker(tmp_path, ["tracking"]):
         yield tmp_path / "worker.log"
 
