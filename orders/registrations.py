@@ -34,6 +34,7 @@ from oms.roles import ROLES
 from oms.tables import compact_table, table_card
 from orders import customer_panels, selectors
 from orders.intake.api import router as orders_api
+from orders.intake.inbound_errors import ERROR_TEXTS, INBOUND_ERRORS
 from orders.intake.order_import import OrderImporter
 from orders.intake.products import ProductImporter
 from orders.intake.seeders import seed_channel_api
@@ -224,6 +225,7 @@ register_audit_actions(
 # Timeline notes and approval reasons are stored as codes; these are their words.
 register_texts(ORDER_NOTES, NOTE_TEXTS)
 register_texts(APPROVAL_REASONS, REASON_TEXTS)
+register_texts(INBOUND_ERRORS, ERROR_TEXTS)
 
 register_beat_job(
     "order-priorities",

@@ -577,7 +577,13 @@ def inbound_delivery_object():
     return InboundDelivery.objects.get_or_create(
         channel=channel_object(),
         delivery_id="fuzz-1",
-        defaults={"kind": "webhook", "payload": {"id": 1}, "status": "failed", "error": "x"},
+        defaults={
+            "kind": "webhook",
+            "payload": {"id": 1},
+            "status": "failed",
+            "error_code": "refused",
+            "error_params": {"text": "x"},
+        },
     )[0]
 
 

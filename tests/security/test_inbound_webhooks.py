@@ -96,7 +96,7 @@ def test_garbage_bodies_are_stored_failed_never_500(client, shop):
     process_all()
     statuses = set(InboundDelivery.objects.values_list("status", flat=True))
     assert statuses == {DeliveryStatus.FAILED}
-    assert all(InboundDelivery.objects.values_list("error", flat=True))
+    assert all(InboundDelivery.objects.values_list("error_code", flat=True))
     assert not Order.objects.exists()
 
 
