@@ -196,6 +196,7 @@ register_audit_actions(
         "channel.token_create": _("API token created"),
         "channel.token_revoke": _("API token revoked"),
         "webhook.resend": _("Webhook queued again"),
+        "platform_carrier.set": _("Carrier ids on a marketplace changed"),
         "inbound.retry": _("Inbound delivery sent to be processed again"),
         "inbound.sku_map": _("Platform SKU mapped to a product"),
         "approval_rule.create": _("Approval rule created"),

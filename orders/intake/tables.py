@@ -13,6 +13,7 @@ from oms.tables import (
 from orders.choices import WebhookStatus
 from orders.intake.models import Channel
 from orders.intake.outbound_models import WebhookDelivery
+from orders.intake.platform_carriers import unmapped_text
 
 
 class ChannelTable(BaseTable):
@@ -63,7 +64,7 @@ class WebhookDeliveryTable(BaseTable):
                 lambda record: reverse("orders:webhook_resend", args=[record.pk]),
                 icon="arrow-repeat",
                 post=True,
-                shown=lambda record: record.attempts > 0,
+                shown=lambda record: record.attempts > 0 or record.status == WebhookStatus.FAILED,
             )
         ]
     )
@@ -92,3 +93,9 @@ class WebhookDeliveryTable(BaseTable):
 
     def value_status(self, value, record):
         return record.get_status_display()
+
+    def render_last_error(self, value, record):
+        return unmapped_text(value) or value
+
+    def value_last_error(self, value, record):
+        return unmapped_text(record.last_error) or record.last_error

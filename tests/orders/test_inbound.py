@@ -77,7 +77,7 @@ def test_shopify_webhook_becomes_a_paid_order(client, products):
     assert (delivery.status, delivery.kind, delivery.delivery_id) == ("received", "webhook", "d-1")
     process_all()
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.PROCESSED, delivery.error
+    assert delivery.status == DeliveryStatus.PROCESSED, delivery.error_params
     order = delivery.order
     assert (order.channel_id, order.external_reference) == ("shop-cn", "5001")
     assert order.customer.name == "王芳"
@@ -152,7 +152,7 @@ def test_unmapped_sku_waits_then_mapping_places_the_order(client, products):
     assert InboundDelivery.objects.get().status == DeliveryStatus.RECEIVED
     process_all()
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.PROCESSED, delivery.error
+    assert delivery.status == DeliveryStatus.PROCESSED, delivery.error_params
     assert delivery.order.lines.get().product == products["TEA-LJ-250"]
     assert SkuMapping.objects.get().platform_sku == "SHOPIFY-TEA-GIFT"
 
