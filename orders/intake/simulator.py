@@ -32,9 +32,10 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from zoneinfo import ZoneInfo
 
+from oms.localserver import LocalServer, OwnedHTTPServer
 from orders.intake.adapters import samples
 from orders.intake.inbound import signature
 
@@ -95,39 +96,24 @@ class MarketplaceSimulator:
         self.sent: list[tuple[str, int]] = []  # (delivery id, status) of posted webhooks
         self.confirmations: list[tuple[str, dict]] = []  # (marketplace, body) taken
         self.counter = int(time.time()) % 100000 * 100
-        self.stopped = threading.Event()
-        simulator = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                simulator._serve(self)
-
-            def do_POST(self):
-                simulator._confirm(self)
-
-            def log_message(self, format, *args):
-                logger.debug("%s " + format, self.address_string(), *args)
-
-        self.server = ThreadingHTTPServer((host, port), Handler)
-        self.server.daemon_threads = True
-        self.threads: list[threading.Thread] = []
+        self.http = LocalServer(_Handler, host, port, owner=self, name="marketplace-http")
+        self.server = self.http.server
+        self.stopped = self.http.stopping
 
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self.http.url
+
+    @property
+    def threads(self) -> list[threading.Thread]:
+        """The serve loop's thread first, then the simulator's own loops."""
+        return self.http.threads
 
     def start(self) -> None:
-        self.threads = [threading.Thread(target=self.server.serve_forever, daemon=True)]
-        if self.config.seconds > 0:
-            self.threads.append(threading.Thread(target=self._run, daemon=True))
-        for thread in self.threads:
-            thread.start()
+        self.http.start(*([("marketplace-orders", self._run)] if self.config.seconds > 0 else []))
 
     def stop(self) -> None:
-        self.stopped.set()
-        self.server.shutdown()
-        self.server.server_close()
+        self.http.stop()
 
     # Marketplace pages --------------------------------------------------------------------
 
@@ -324,3 +310,16 @@ class MarketplaceSimulator:
                     self.add_marketplace_order()
             except Exception:  # a simulator never stops on its own mistake
                 logger.exception("marketplace simulator")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: OwnedHTTPServer
+
+    def do_GET(self) -> None:
+        self.server.owner._serve(self)
+
+    def do_POST(self) -> None:
+        self.server.owner._confirm(self)
+
+    def log_message(self, format: str, *args: object) -> None:
+        logger.debug("%s " + format, self.address_string(), *args)

@@ -3,14 +3,14 @@ turned into orders; marketplace orders pulled over real HTTP by modified-time cu
 updates and duplicates placing nothing twice; unmapped platform SKUs waiting for staff."""
 
 import json
-import threading
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.utils import translation
 
+from oms.localserver import LocalServer
 from orders.choices import ChannelKind
 from orders.intake import inbound
 from orders.intake.adapters import samples
@@ -187,13 +187,11 @@ class Marketplace:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/orders"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.http = LocalServer(Handler).start()
+        self.url = f"{self.http.url}/orders"
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.http.stop()
 
 
 @pytest.fixture
