@@ -145,6 +145,17 @@ class WorkOrderComponentForm(BootstrapFormMixin, forms.Form):
         self.fields["product"].widget.attrs.pop("autofocus", None)
 
 
+class ProductComponentForm(BootstrapFormMixin, forms.Form):
+    """A component on a product's default bill of materials: how many one unit takes."""
+
+    product = ProductBySkuField(label=_("Component SKU"))
+    quantity = QuantityField(label=_("Per unit"), help_text=_("For one unit made."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["product"].widget.attrs.pop("autofocus", None)
+
+
 class WorkOrderFileForm(BootstrapFormMixin, forms.Form):
     file = forms.FileField(
         label=_("Drawing or specification"), help_text=_("PDF, PNG, JPEG or DWG.")

@@ -165,6 +165,7 @@ register_audit_actions(
         "work_order.advance": _("Work order moved on"),
         "work_order.cancel": _("Work order cancelled"),
         "work_order.bom": _("Bill of materials changed"),
+        "product.bom": _("Default bill of materials changed"),
         "work_order.materials_confirmed": _("Work order materials confirmed"),
         "work_order.file": _("Drawing or specification added to a work order"),
         "stocktake.open": _("Stocktake opened"),

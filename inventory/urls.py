@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inventory import replenishment_views, stocktake_views, tax_views, views
+from inventory import bom_views, replenishment_views, stocktake_views, tax_views, views
 from oms.generic import object_urls
 
 app_name = "inventory"
@@ -61,6 +61,21 @@ urlpatterns = [
         "products/<int:pk>/forecast/refresh/",
         replenishment_views.ForecastRefreshView.as_view(),
         name="forecast_refresh",
+    ),
+    path(
+        "products/<int:pk>/components/",
+        bom_views.ProductComponentSetView.as_view(),
+        name="product_component_set",
+    ),
+    path(
+        "products/<int:pk>/components/<int:line_pk>/remove/",
+        bom_views.ProductComponentRemoveView.as_view(),
+        name="product_component_remove",
+    ),
+    path(
+        "work-orders/<int:pk>/default-bom/",
+        bom_views.WorkOrderUseDefaultBomView.as_view(),
+        name="work_order_use_default_bom",
     ),
     path("work-orders/", views.WorkOrderListView.as_view(), name="work_order_list"),
     path("work-orders/<int:pk>/", views.WorkOrderDetailView.as_view(), name="work_order_detail"),

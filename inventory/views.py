@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from inventory import selectors, services, work_orders
+from inventory.bom_views import BOM_PERMISSION
 from inventory.charts import forecast_chart
 from inventory.filters import (
     LowStockFilterSet,
@@ -18,6 +19,7 @@ from inventory.filters import (
     WorkOrderFilterSet,
 )
 from inventory.forms import (
+    ProductComponentForm,
     ProductForm,
     StockAdjustForm,
     StockLevelForm,
@@ -27,7 +29,8 @@ from inventory.forms import (
     WorkOrderComponentForm,
     WorkOrderFileForm,
 )
-from inventory.models import StockMovement
+from inventory.models import ProductComponent, StockMovement
+from inventory.product_boms import product_components
 from inventory.replenishment import forecast_weeks
 from inventory.tables import (
     LowStockTable,
@@ -97,6 +100,11 @@ class ProductDetailView(ObjectDetailView):
                 "actor",
             ),
         )
+        product = self.object
+        context["default_bom"] = product_components(product)
+        context["can_edit_default_bom"] = self.request.user.has_perm(BOM_PERMISSION)
+        context["show_default_bom"] = product.made_to_order or bool(context["default_bom"])
+        context["default_bom_form"] = ProductComponentForm()
         if self.request.user.has_perm("inventory.view_demandforecast"):
             context["forecasts"] = [
                 (forecast, forecast_chart(forecast), forecast_weeks(forecast))
@@ -417,6 +425,8 @@ class WorkOrderDetailView(ObjectDetailView):
                 "components": components,
                 "short": [c for c in components if c.reservation is None and c.free < c.quantity],
                 "component_form": WorkOrderComponentForm(),
+                "has_default_bom": not components
+                and ProductComponent.objects.filter(product_id=work_order.product_id).exists(),
                 "files": selectors.work_order_files(work_order),
                 "file_form": WorkOrderFileForm(),
                 "can_attach": work_order.stage not in ("done", "cancelled")

@@ -3,8 +3,9 @@ each state of its materials: a draft bill of materials (the customer's chandelie
 production, when the orders demo left one), materials confirmed by purchasing, in production
 with its components reserved, and done with its components issued through the ledger.
 
-The parts are received through the stock services and every step runs through the work-order
-services, so reserved = Σ open allocations + reservations and the ledger both hold; the rows
+The chandelier gets a default bill of materials (the parts per unit), so each work order
+starts with it; the customer's chandelier, placed before, takes it afterwards. The parts are
+received through the stock services and every step runs through the work-order services, so reserved = Σ open allocations + reservations and the ledger both hold; the rows
 are then dated along the last three weeks. Idempotent: nothing is added once a bill of
 materials exists.
 """
@@ -25,6 +26,7 @@ from inventory.models import (
     WorkOrderComponent,
     WorkOrderFile,
 )
+from inventory.product_boms import product_component_set
 from inventory.seeders import ledger_backdate
 from inventory.services import stock_receive
 from inventory.work_orders import (
@@ -32,7 +34,7 @@ from inventory.work_orders import (
     work_order_attach_file,
     work_order_confirm_materials,
     work_order_create,
-    work_order_set_component,
+    work_order_use_default_bom,
 )
 from oms.demo import backdate
 from oms.models import AuditLog
@@ -162,21 +164,18 @@ def seed_work_order_boms(context) -> None:
         {pk: now - timedelta(days=20, seconds=-30 * i) for i, pk in enumerate(receipts)}
     )
 
+    # The chandelier's default bill of materials: every work order made from now on starts
+    # with it, times its quantity.
+    for product, per_unit in parts:
+        product_component_set(actor=buyer, product=chandelier, component=product, quantity=per_unit)
+
     def work_order(quantity: int, made: int) -> WorkOrder:
-        """A showroom piece built to stock (no order line)."""
+        """A showroom piece built to stock (no order line), with the default bill of
+        materials."""
         work_order = work_order_create(product=chandelier, warehouse=warehouse, quantity=quantity)
         backdate(WorkOrder, "created_at", {work_order.pk: now - timedelta(days=made)})
+        _audit_backdate(work_order, now - timedelta(days=made))
         return work_order
-
-    def bom(work_order: WorkOrder, made: int) -> None:
-        for product, per_unit in parts:
-            work_order_set_component(
-                actor=buyer,
-                work_order=work_order,
-                product=product,
-                quantity=per_unit * work_order.quantity,
-            )
-        _audit_backdate(work_order, now - timedelta(days=made, hours=-2))
 
     def confirm(work_order: WorkOrder, days: float) -> None:
         work_order_confirm_materials(actor=buyer, work_order=work_order)
@@ -216,22 +215,22 @@ def seed_work_order_boms(context) -> None:
 
     # Done: made over two weeks, its parts issued when it was received into stock.
     done = work_order(2, made=17)
-    bom(done, made=17)
     confirm(done, days=16)
     for days in (15, 5, 4):
         done = advance(done, days)
     # In production: its parts reserved on the shelf.
     making = work_order(1, made=9)
-    bom(making, made=9)
     confirm(making, days=8)
     advance(making, days=7)
     # Materials confirmed by purchasing, production not started yet.
     confirmed = work_order(1, made=3)
-    bom(confirmed, made=3)
     confirm(confirmed, days=1)
     # The customer's chandelier: its bill of materials drafted, waiting for purchasing.
+    # (placed before the chandelier had a default: it takes it now).
     draft = waiting or work_order(1, made=1)
-    bom(draft, made=0.5)
+    if waiting is not None:
+        work_order_use_default_bom(actor=buyer, work_order=waiting)
+        _audit_backdate(waiting, now - timedelta(hours=12))
     draft.refresh_from_db()
     _drawing(draft, context.users.get("sales1"), draft.reference or "展厅 showroom")
     confirmed.refresh_from_db()

@@ -39,6 +39,7 @@ from inventory.models import (
     WorkOrderComponent,
     WorkOrderFile,
 )
+from inventory.product_boms import MAX_COMPONENTS, default_bom_copy
 from inventory.services import _check_quantity, _move, lock_stock_levels
 from oms.db import atomic_with_retry, next_document_number
 from oms.errors import ServiceError
@@ -46,7 +47,6 @@ from oms.services import audit_record
 from oms.types import User
 from oms.uploads import sniffed_type
 
-MAX_COMPONENTS = 50
 MAX_FILES = 30
 # The customer's drawings and specifications: the type is read from the file's first bytes
 # and must match its name (PDF, PNG, JPEG, AutoCAD DWG).
@@ -67,13 +67,15 @@ def work_order_create(
     order_line_id: int | None = None,
     reference: str = "",
 ) -> WorkOrder:
-    """Start producing a made-to-order item; one work order per order line at most."""
+    """Start producing a made-to-order item; one work order per order line at most. It
+    starts with the product's default bill of materials, times its quantity, when the
+    product has one (inventory.product_boms)."""
     _check_quantity(quantity)
     if order_line_id is not None:
         existing = WorkOrder.objects.filter(order_line_id=order_line_id).first()
         if existing is not None:
             return existing
-    return WorkOrder.objects.create(
+    work_order = WorkOrder.objects.create(
         number=next_document_number("WO", "inventory_work_order_number"),
         product=product,
         warehouse=warehouse,
@@ -81,6 +83,27 @@ def work_order_create(
         order_line_id=order_line_id,
         reference=reference,
     )
+    default_bom_copy(actor=None, work_order=work_order)
+    return work_order
+
+
+@transaction.atomic
+def work_order_use_default_bom(*, actor: User | None, work_order: WorkOrder) -> int:
+    """Give a work order without a bill of materials its product's default (one created
+    before the product had one); returns how many components it got."""
+    work_order = _lock_editable(work_order.pk)
+    if work_order.components.exists():
+        raise ServiceError(
+            _("Work order %(number)s has a bill of materials already.")
+            % {"number": work_order.number}
+        )
+    lines = default_bom_copy(actor=actor, work_order=work_order)
+    if not lines:
+        raise ServiceError(
+            _("%(sku)s has no default bill of materials: set it on the product's page.")
+            % {"sku": work_order.product.sku}
+        )
+    return len(lines)
 
 
 def _lock_editable(work_order_id: int) -> WorkOrder:

@@ -119,6 +119,11 @@ class ObjectListView(RequirePermissionMixin, View):
                 queryset = queryset.none()
         return filterset, queryset
 
+    def page_table(self, queryset) -> tables.Table:
+        """The page's table (an export's is `export_table`): a list may hide a column here
+        that its filters make the same on every row."""
+        return self.table_class(queryset)
+
     def export_table(self, request) -> tables.Table:
         """The table an export writes: the request's filters and sorting, every row. An export
         job rebuilds it in the worker from the stored query string."""
@@ -132,7 +137,7 @@ class ObjectListView(RequirePermissionMixin, View):
             return self.export_csv(self.export_table(request))
         filterset, queryset = self.filter_queryset(request)
         # No request= here: django-tables2 would then paginate with a COUNT(*) of its own.
-        table = self.table_class(queryset)
+        table = self.page_table(queryset)
         # Sorting from the request; the page and its size are read here, within bounds, so a
         # malformed or huge ?page= or ?per_page= never reaches the database.
         RequestConfig(request, paginate=False).configure(table)

@@ -184,11 +184,17 @@ class BaseAmendLinesFormSet(forms.BaseFormSet):
             seen.add(line_no)
 
     def changes(self) -> dict[int, int]:
-        """{line_no: new quantity} for the lines whose quantity the user changed."""
-        return {
-            form.cleaned_data["line_no"]: form.cleaned_data["quantity"]
+        """{line_no: new quantity} for the lines whose quantity the user changed (a form past
+        the order's lines that was left empty, as a hand-made post may send, says nothing)."""
+        filled = [
+            form.cleaned_data
             for form in self.forms
-            if form.cleaned_data["quantity"] != self.lines[form.cleaned_data["line_no"]].quantity
+            if form.cleaned_data.get("line_no") is not None and "quantity" in form.cleaned_data
+        ]
+        return {
+            data["line_no"]: data["quantity"]
+            for data in filled
+            if data["quantity"] != self.lines[data["line_no"]].quantity
         }
 
 

@@ -35,6 +35,7 @@ from oms.tables import compact_table, table_card
 from orders import customer_panels, selectors
 from orders.intake.api import router as orders_api
 from orders.intake.import_seeders import seed_orders_import_demo
+from orders.intake.inbound_errors import ERROR_TEXTS, INBOUND_ERRORS
 from orders.intake.order_import import OrderImporter
 from orders.intake.products import ProductImporter
 from orders.intake.seeders import seed_channel_api
@@ -196,6 +197,7 @@ register_audit_actions(
         "channel.token_create": _("API token created"),
         "channel.token_revoke": _("API token revoked"),
         "webhook.resend": _("Webhook queued again"),
+        "platform_carrier.set": _("Carrier ids on a marketplace changed"),
         "inbound.retry": _("Inbound delivery sent to be processed again"),
         "inbound.sku_map": _("Platform SKU mapped to a product"),
         "approval_rule.create": _("Approval rule created"),
@@ -225,6 +227,7 @@ register_audit_actions(
 # Timeline notes and approval reasons are stored as codes; these are their words.
 register_texts(ORDER_NOTES, NOTE_TEXTS)
 register_texts(APPROVAL_REASONS, REASON_TEXTS)
+register_texts(INBOUND_ERRORS, ERROR_TEXTS)
 
 register_beat_job(
     "order-priorities",

@@ -11,6 +11,7 @@ from decimal import Decimal
 from inventory.models import Warehouse
 from oms.demo import SeedContext
 from oms.regions import AREAS, PROVINCES_BY_CODE
+from orders.intake.platform_carriers import ids_of_carrier, platform_carrier_ids_set
 from shipping import carrier_services
 from shipping.choices import ServiceLevel, TrackingKind
 from shipping.models import Carrier
@@ -218,6 +219,18 @@ def rate_card_csv(rows: list[dict[str, str]]) -> str:
     return out.getvalue()
 
 
+# The ids JD (logistics company id, logiCoprId) and Pinduoduo (shipping_id) know the demo
+# carriers by, as their logistics company lists give them; check them against the platform's
+# list before going live.
+PLATFORM_IDS = {
+    "SF": {"jd": "467", "pinduoduo": "44"},
+    "ZTO": {"jd": "1499", "pinduoduo": "115"},
+    "JD": {"jd": "2087", "pinduoduo": "120"},
+    "DBL": {"jd": "2130", "pinduoduo": "131"},
+    "EMS": {"jd": "465", "pinduoduo": "118"},
+}
+
+
 def seed_carriers(context: SeedContext) -> None:
     """Idempotent: carriers and services are found by code and level, lanes updated."""
     actor = context.users.get("logistics")
@@ -237,6 +250,8 @@ def seed_carriers(context: SeedContext) -> None:
                 "tracking_kind": tracking,
             },
         )
+        if code in PLATFORM_IDS and not ids_of_carrier(code):
+            platform_carrier_ids_set(actor=actor, carrier_code=code, ids=PLATFORM_IDS[code])
         rows = []
         for tariff in tariffs:
             if not carrier.services.filter(level=tariff.level).exists():

@@ -13,6 +13,7 @@ from oms.csv_upload import read_csv_rows
 from oms.db import atomic_with_retry
 from oms.services import audit_record, model_save
 from oms.types import User
+from orders.intake.platform_carriers import ID_KINDS, platform_carrier_ids_set
 from shipping.choice import CarrierChoice, choose_carrier
 from shipping.choices import UNDISPATCHED_STATUSES
 from shipping.models import Carrier, CarrierService, Rate, Shipment
@@ -69,6 +70,7 @@ def carrier_save(*, actor: User | None, carrier: Carrier | None, data: dict[str,
     """Save a carrier. A credential (CARRIER_SECRETS) changes only when data gives a new one;
     the audit log records that it changed, never its value."""
     instance = Carrier.objects.select_for_update().get(pk=carrier.pk) if carrier else Carrier()
+    old_code = instance.code
     changed = [
         name for name in CARRIER_SECRETS if data.get(name) and data[name] != getattr(instance, name)
     ]
@@ -87,6 +89,10 @@ def carrier_save(*, actor: User | None, carrier: Carrier | None, data: dict[str,
             obj=saved,
             changes={name: "••••" for name in changed},
         )
+    # The ids marketplaces know it by ("jd_id", "pinduoduo_id"), kept by orders per code.
+    ids = {kind: data[f"{kind}_id"] for kind in ID_KINDS if f"{kind}_id" in data}
+    if ids or (old_code and old_code != saved.code):
+        platform_carrier_ids_set(actor=actor, carrier_code=saved.code, ids=ids, old_code=old_code)
     return saved
 
 

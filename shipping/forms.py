@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from inventory.models import Warehouse
 from oms.csv_upload import upload_text
 from oms.forms import BootstrapFormMixin, date_input
+from orders.intake.platform_carriers import ID_KINDS, PLATFORM_ID, ids_of_carrier
 from shipping.attention import Redispatch
 from shipping.carrier_services import (
     CARRIER_FIELDS,
@@ -184,6 +185,22 @@ class CarrierForm(BootstrapFormMixin, forms.ModelForm):
             # The model form would put the stored value back into an empty field.
             self.initial[name] = ""
         self.fields["tracking_rate_limit"].required = False
+        # The ids JD and Pinduoduo know this carrier by (orders keeps them, by carrier code):
+        # their ship confirmations name the carrier by it.
+        stored = ids_of_carrier(self.instance.code) if self.instance.pk else {}
+        for kind, label in ID_KINDS.items():
+            name = f"{kind}_id"
+            self.fields[name] = forms.RegexField(
+                label=label,
+                regex=PLATFORM_ID,
+                required=False,
+                max_length=12,
+                error_messages={"invalid": _("Give the platform's id: digits only, at most 12.")},
+                help_text=_("Empty: shipments with this carrier are not confirmed there."),
+            )
+            self.initial[name] = stored.get(kind, "")
+            self.fields[name].widget.attrs.update(self.fields["code"].widget.attrs)
+            self.fields[name].widget.attrs["inputmode"] = "numeric"
 
     def clean_tracking_rate_limit(self) -> int:
         return self.cleaned_data.get("tracking_rate_limit") or self.instance.tracking_rate_limit

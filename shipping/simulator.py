@@ -40,9 +40,10 @@ import urllib.request
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from oms.localserver import LocalServer, OwnedHTTPServer
 from shipping.simulator_protocol import (
     COMPANIES,
     INCOMPLETE,
@@ -192,33 +193,30 @@ class CarrierSimulator:
         self.config = config
         self.keys = set(config.accounts.values())
         self.book = ParcelBook(config.state_path)
-        self.server = _Server((host, port), _Handler)
-        self.server.simulator = self
-        self.stopping = threading.Event()
+        # socketserver's default backlog of 5 resets connections when several poll tasks ask
+        # at once (OMS_TRACKING_POLL_CONNECTIONS each); a carrier's API takes them.
+        self.http = LocalServer(
+            _Handler, host, port, owner=self, backlog=128, name="simulator-http"
+        )
+        self.server = self.http.server
+        self.stopping = self.http.stopping
         self.pushers = ThreadPoolExecutor(config.push_workers, thread_name_prefix="push")
-        self.threads: list[threading.Thread] = []
 
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self.http.url
+
+    @property
+    def threads(self) -> list[threading.Thread]:
+        """The serve loop's thread first, then the simulator's own loops."""
+        return self.http.threads
 
     def start(self) -> CarrierSimulator:
-        self.threads = [
-            threading.Thread(target=self.server.serve_forever, name="simulator-http", daemon=True),
-            threading.Thread(target=self._push_loop, name="simulator-pushes", daemon=True),
-        ]
-        for thread in self.threads:
-            thread.start()
+        self.http.start(("simulator-pushes", self._push_loop))
         return self
 
     def stop(self) -> None:
-        self.stopping.set()
-        if self.threads:
-            self.server.shutdown()
-        self.server.server_close()
-        for thread in self.threads:
-            thread.join(timeout=5)
+        self.http.stop()
         self.pushers.shutdown(wait=True, cancel_futures=True)
         self.book.close()
 
@@ -420,22 +418,14 @@ class CarrierSimulator:
         return accepted
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    # socketserver's default backlog of 5 resets connections when several poll tasks ask
-    # at once (OMS_TRACKING_POLL_CONNECTIONS each); a carrier's API takes them.
-    request_queue_size = 128
-    simulator: CarrierSimulator
-
-
 class _Handler(BaseHTTPRequestHandler):
-    server: _Server
+    server: OwnedHTTPServer
 
     protocol_version = "HTTP/1.1"  # keep-alive: a poll of thousands reuses its connection
     server_version = "CarrierSimulator/1"
 
     def do_POST(self) -> None:
-        simulator = self.server.simulator
+        simulator: CarrierSimulator = self.server.owner
         length = int(self.headers.get("Content-Length") or 0)
         raw = self.rfile.read(length).decode("utf-8", "replace") if length else ""
         form = {k: v[0] for k, v in urllib.parse.parse_qs(raw, keep_blank_values=True).items()}
@@ -448,7 +438,7 @@ class _Handler(BaseHTTPRequestHandler):
             self._answer(404, failure("404", "not found"))
 
     def do_GET(self) -> None:
-        simulator = self.server.simulator
+        simulator: CarrierSimulator = self.server.owner
         if urllib.parse.urlsplit(self.path).path in {"", "/"}:
             self._answer(200, {"simulator": "kuaidi100"} | simulator.summary())
         else:

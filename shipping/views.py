@@ -23,6 +23,7 @@ from oms.generic import (
     RequirePermissionMixin,
 )
 from oms.tables import compact_table
+from orders.intake.platform_carriers import ID_KINDS, ids_of_carrier
 from shipping import carrier_services, hooks, selectors, services
 from shipping.batch_print import batch_document_choices
 from shipping.choices import ShipmentStatus
@@ -392,6 +393,10 @@ class CarrierDetailView(ObjectDetailView):
         context["on_time"] = carrier_on_time(self.object)
         context["can_change"] = self.request.user.has_perm("shipping.change_carrier")
         context["push_url"] = tracking_services.callback_url(self.object)
+        stored = ids_of_carrier(self.object.code)
+        context["platform_ids"] = [
+            (label, stored.get(kind, "")) for kind, label in ID_KINDS.items()
+        ]
         if tracking_adapters.adapter_for(self.object).supports_query:
             context["breaker"] = tracking_services.breaker_for(self.object).state()
         return context

@@ -221,7 +221,13 @@ def route_kwargs(
         },
         **{
             f"inventory:work_order_{page}": {"pk": work_order.pk}
-            for page in ("advance", "detail", "component_set", "confirm_materials")
+            for page in (
+                "advance",
+                "detail",
+                "component_set",
+                "confirm_materials",
+                "use_default_bom",
+            )
         },
         "inventory:work_order_file_upload": {"pk": work_order.pk},
         "inventory:work_order_file": {
@@ -240,6 +246,11 @@ def route_kwargs(
         "inventory:product_detail": {"pk": product.pk},
         "inventory:product_edit": {"pk": product.pk},
         "inventory:forecast_refresh": {"pk": product.pk},
+        "inventory:product_component_set": {"pk": product.pk},
+        "inventory:product_component_remove": {
+            "pk": product.pk,
+            "line_pk": product_component(product).pk,
+        },
         **{
             f"inventory:{page}": {"pk": warehouse.pk}
             for page in ("warehouse_detail", "warehouse_edit", "count_sheet")
@@ -556,6 +567,16 @@ def work_order_component(work_order):
     )
 
 
+def product_component(product):
+    """A line of the product's default bill of materials (made the first time)."""
+    from inventory.models import ProductComponent
+    from tests.factories import ProductFactory
+
+    return ProductComponent.objects.filter(product=product).first() or (
+        ProductComponent.objects.create(product=product, component=ProductFactory(), quantity=1)
+    )
+
+
 def work_order_drawing(work_order):
     """A drawing of the work order's (a small PDF, stored the first time it is asked for)."""
     from django.core.files.uploadedfile import SimpleUploadedFile
@@ -577,7 +598,13 @@ def inbound_delivery_object():
     return InboundDelivery.objects.get_or_create(
         channel=channel_object(),
         delivery_id="fuzz-1",
-        defaults={"kind": "webhook", "payload": {"id": 1}, "status": "failed", "error": "x"},
+        defaults={
+            "kind": "webhook",
+            "payload": {"id": 1},
+            "status": "failed",
+            "error_code": "refused",
+            "error_params": {"text": "x"},
+        },
     )[0]
 
 

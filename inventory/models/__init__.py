@@ -2,7 +2,12 @@
 
 from inventory.models.catalogue import Category, Product, TaxClass, TaxRate
 from inventory.models.forecast import DemandForecast
-from inventory.models.production import ComponentReservation, WorkOrderComponent, WorkOrderFile
+from inventory.models.production import (
+    ComponentReservation,
+    ProductComponent,
+    WorkOrderComponent,
+    WorkOrderFile,
+)
 from inventory.models.stock import StockLevel, StockMovement, Warehouse, WorkOrder
 from inventory.models.stocktake import StockCount, StockCountLine
 
@@ -11,6 +16,7 @@ __all__ = [
     "ComponentReservation",
     "DemandForecast",
     "Product",
+    "ProductComponent",
     "StockCount",
     "StockCountLine",
     "StockLevel",

@@ -23,6 +23,43 @@ from inventory.models.catalogue import Product
 from inventory.models.stock import StockLevel, WorkOrder
 
 
+class ProductComponent(models.Model):
+    """One line of a product's default bill of materials: a component and its quantity per
+    unit made. A work order created for the product starts with these lines, each times the
+    work order's quantity (inventory.work_orders.work_order_create); the work order's own
+    bill of materials then changes on its own."""
+
+    product = models.ForeignKey(
+        Product,
+        verbose_name=_("product"),
+        on_delete=models.CASCADE,
+        related_name="default_components",
+    )
+    component = models.ForeignKey(
+        Product, verbose_name=_("component"), on_delete=models.PROTECT, related_name="+"
+    )
+    quantity = models.PositiveIntegerField(_("quantity per unit"))
+
+    class Meta:
+        verbose_name = _("default component")
+        verbose_name_plural = _("default bill of materials")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "component"], name="one_default_bom_line_per_component"
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1), name="default_bom_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=~Q(product=models.F("component")), name="default_bom_not_itself"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.component_id} per {self.product_id}"
+
+
 class WorkOrderComponent(models.Model):
     """One line of a work order's bill of materials."""
 

@@ -12,23 +12,37 @@ Taobao's logistics.offline.send (tid, out_sid, company_code), JD's order shipmen
 (orderId, logiCoprId, logiNo) and Pinduoduo's logistics.online.send (order_sn, logistics_id,
 tracking_number). A platform's own connector (or the marketplace simulator) translates the
 transport; the fields are the platform's.
+
+JD and Pinduoduo name the carrier by their own numeric id: the caller passes our carrier
+codes' ids for the channel's kind (orders.intake.platform_carriers); a carrier without one
+raises UnmappedCarrier instead of sending a wrong id.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from orders.choices import ChannelKind
 
 Payload = dict[str, Any]
 Confirmation = tuple[str, Payload]
+CarrierIds = Mapping[str, str]
 
-# Our carrier codes (shipping.Carrier.code) and the company codes platforms know them by,
+# Our carrier codes (shipping.Carrier.code) and the company codes Taobao knows them by,
 # where they differ; others are sent upper-cased as they are.
 PLATFORM_COMPANY_CODES = {
     ChannelKind.TAOBAO: {"JT": "JTSD", "YUNDA": "YUNDA", "DBL": "DBKD"},
-    ChannelKind.JD: {"JD": "JD", "SF": "SF"},
-    ChannelKind.PINDUODUO: {"JT": "JTSD"},
 }
+# How the webhook log keeps an unmapped carrier (WebhookDelivery.last_error):
+# "unmapped_carrier:<kind>:<our carrier code>", worded when shown.
+UNMAPPED = "unmapped_carrier"
+
+
+class UnmappedCarrier(Exception):
+    """A confirmation needs the platform's id of a carrier that has none."""
+
+    def __init__(self, kind: str, carrier_code: str) -> None:
+        self.kind, self.carrier_code = kind, carrier_code
+        super().__init__(f"{UNMAPPED}:{kind}:{carrier_code}")
 
 
 def _shipment(payload: Payload) -> Payload:
@@ -39,14 +53,27 @@ def _numbers(payload: Payload) -> list[str]:
     return [n for n in _shipment(payload).get("tracking_numbers") or [] if n]
 
 
+def _our_code(payload: Payload) -> str:
+    shipment = _shipment(payload)
+    return (shipment.get("carrier_code") or shipment.get("carrier") or "").strip().upper()
+
+
 def company_code(kind: str, payload: Payload) -> str:
     """The platform's code of the carrier that took the shipment."""
-    shipment = _shipment(payload)
-    ours = (shipment.get("carrier_code") or shipment.get("carrier") or "").strip().upper()
+    ours = _our_code(payload)
     return PLATFORM_COMPANY_CODES.get(kind, {}).get(ours, ours)
 
 
-def shopify(payload: Payload) -> Confirmation | None:
+def platform_id(kind: str, payload: Payload, ids: CarrierIds) -> str:
+    """The platform's numeric id of the shipment's carrier; UnmappedCarrier without one."""
+    ours = (_shipment(payload).get("carrier_code") or "").strip().upper()
+    found = ids.get(ours, "") if ours else ""
+    if not found:
+        raise UnmappedCarrier(kind, ours)
+    return found
+
+
+def shopify(payload: Payload, ids: CarrierIds) -> Confirmation | None:
     numbers = _numbers(payload)
     if not numbers:
         return None
@@ -69,7 +96,7 @@ def shopify(payload: Payload) -> Confirmation | None:
     )
 
 
-def woocommerce(payload: Payload) -> Confirmation | None:
+def woocommerce(payload: Payload, ids: CarrierIds) -> Confirmation | None:
     numbers = _numbers(payload)
     if not numbers:
         return None
@@ -85,7 +112,7 @@ def woocommerce(payload: Payload) -> Confirmation | None:
     )
 
 
-def taobao(payload: Payload) -> Confirmation | None:
+def taobao(payload: Payload, ids: CarrierIds) -> Confirmation | None:
     numbers = _numbers(payload)
     if not numbers:
         return None
@@ -100,7 +127,7 @@ def taobao(payload: Payload) -> Confirmation | None:
     )
 
 
-def jd(payload: Payload) -> Confirmation | None:
+def jd(payload: Payload, ids: CarrierIds) -> Confirmation | None:
     numbers = _numbers(payload)
     if not numbers:
         return None
@@ -109,14 +136,14 @@ def jd(payload: Payload) -> Confirmation | None:
         {
             "method": "jingdong.pop.order.shipment",
             "orderId": payload["order"]["external_id"],
-            "logiCoprId": company_code(ChannelKind.JD, payload),
+            "logiCoprId": platform_id(ChannelKind.JD, payload, ids),
             # JD takes several waybills of one order joined by commas.
             "logiNo": ",".join(numbers),
         },
     )
 
 
-def pinduoduo(payload: Payload) -> Confirmation | None:
+def pinduoduo(payload: Payload, ids: CarrierIds) -> Confirmation | None:
     numbers = _numbers(payload)
     if not numbers:
         return None
@@ -125,13 +152,13 @@ def pinduoduo(payload: Payload) -> Confirmation | None:
         {
             "type": "pdd.logistics.online.send",
             "order_sn": payload["order"]["external_id"],
-            "logistics_id": company_code(ChannelKind.PINDUODUO, payload),
+            "logistics_id": platform_id(ChannelKind.PINDUODUO, payload, ids),
             "tracking_number": numbers[0],
         },
     )
 
 
-BUILDERS: dict[str, Callable[[Payload], Confirmation | None]] = {
+BUILDERS: dict[str, Callable[[Payload, CarrierIds], Confirmation | None]] = {
     ChannelKind.SHOPIFY: shopify,
     ChannelKind.WOOCOMMERCE: woocommerce,
     ChannelKind.TAOBAO: taobao,
@@ -140,7 +167,11 @@ BUILDERS: dict[str, Callable[[Payload], Confirmation | None]] = {
 }
 
 
-def ship_confirmation(kind: str, payload: Payload) -> Confirmation | None:
-    """(path, body) to confirm the shipment on a platform of this kind, or None."""
+def ship_confirmation(
+    kind: str, payload: Payload, ids: CarrierIds | None = None
+) -> Confirmation | None:
+    """(path, body) to confirm the shipment on a platform of this kind, or None. `ids`: our
+    carrier codes → the platform's ids (JD, Pinduoduo); raises UnmappedCarrier when needed
+    and missing."""
     builder = BUILDERS.get(kind)
-    return builder(payload) if builder else None
+    return builder(payload, ids or {}) if builder else None

@@ -24,7 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from inventory.models import Product
@@ -32,10 +32,12 @@ from inventory.taxes import tax_rates_on
 from oms.services import audit_record
 from oms.tasks import enqueue_on_commit
 from orders.intake.adapters import PULLED, BadPayload, parse
+from orders.intake.inbound_errors import inbound_error
 from orders.intake.inbound_models import (
     DeliveryKind,
     DeliveryStatus,
     InboundDelivery,
+    InboundError,
     SkuMapping,
 )
 from orders.intake.models import Channel
@@ -50,6 +52,7 @@ ALREADY_TAKEN = "already taken"
 HUNDRED = Decimal(100)
 ERROR_LENGTH = 2000
 S = DeliveryStatus
+E = InboundError
 
 
 # Signatures -------------------------------------------------------------------------------
@@ -139,7 +142,7 @@ def webhook_receive(*, channel: Channel, delivery_id: str, body: bytes) -> Store
             {"body": without_nul(body[:2000].decode("utf-8", "replace"))},
         )
         if stored.created:
-            _finish(stored.delivery, S.FAILED, error=_("The body is not JSON."))
+            _finish(stored.delivery, S.FAILED, error=inbound_error(E.NOT_JSON))
         return stored
     return delivery_store(channel, delivery_id, DeliveryKind.WEBHOOK, payload)
 
@@ -147,14 +150,16 @@ def webhook_receive(*, channel: Channel, delivery_id: str, body: bytes) -> Store
 # Processing -------------------------------------------------------------------------------
 
 
-def _finish(delivery: InboundDelivery, status: str, *, error: str = "", note: str = "") -> None:
-    delivery.status, delivery.error, delivery.note = status, error[:ERROR_LENGTH], note[:200]
+def _finish(delivery: InboundDelivery, status: str, *, error: dict[str, Any] | None = None) -> None:
+    """Close a processing attempt; `error` is a coded InboundError (`inbound_error(...)`)."""
+    _set_error(delivery, error)
+    delivery.status = status
     delivery.processed_at = timezone.now()
     delivery.save(
         update_fields=[
             "status",
-            "error",
-            "note",
+            "error_code",
+            "error_params",
             "processed_at",
             "attempts",
             "order",
@@ -188,10 +193,41 @@ def _mapped(channel: Channel, sent: SentOrder) -> tuple[SentOrder, list[str]]:
     return replace(sent, lines=tuple(lines)), unmapped
 
 
+def _set_error(delivery: InboundDelivery, error: dict[str, Any] | None) -> None:
+    delivery.error_code = error["code"] if error else ""
+    delivery.error_params = error["params"] if error else {}
+
+
 def _messages(error: ValidationError) -> str:
     if hasattr(error, "message_dict"):
         return "; ".join(m for messages in error.message_dict.values() for m in messages)
     return "; ".join(error.messages)
+
+
+def _refusal(channel: Channel, sent: SentOrder, first: ValidationError) -> dict[str, Any]:
+    """The refusal worded in every language we speak. Services word a refusal when they
+    raise it, so the order is tried again (rolled back) in each other language: the page
+    then shows it in its reader's language."""
+    active = (translation.get_language() or settings.LANGUAGE_CODE).lower()
+    reasons = {active: _messages(first)[:ERROR_LENGTH]}
+    for code, _name in settings.LANGUAGES:
+        if code.lower() in reasons:
+            continue
+        try:
+            with translation.override(code), transaction.atomic():
+                intake_order(channel=channel, sent=sent)
+                raise _RollBack
+        except ValidationError as exc:
+            reasons[code.lower()] = _messages(exc)[:ERROR_LENGTH]
+        except _RollBack:
+            pass
+        except Exception:  # only the wording is missing; the first language's stays
+            logger.exception("wording a refusal in %s", code)
+    return inbound_error(E.REFUSED, reasons=reasons)
+
+
+class _RollBack(Exception):
+    """Undoes a wording attempt that (against expectation) placed the order."""
 
 
 def delivery_process(*, delivery_id: int) -> str:
@@ -211,7 +247,11 @@ def delivery_process(*, delivery_id: int) -> str:
         try:
             sent = parse(channel.kind, delivery.payload)
         except BadPayload as exc:
-            _finish(delivery, S.FAILED, error=str(exc))
+            _finish(
+                delivery,
+                S.FAILED,
+                error=inbound_error(E.BAD_PAYLOAD, problem=exc.problem, **exc.params),
+            )
             return S.FAILED
         delivery.external_id = sent.external_id.strip()[:64]
         taken = Order.objects.filter(
@@ -220,16 +260,13 @@ def delivery_process(*, delivery_id: int) -> str:
         if taken is not None:
             delivery.order = taken
             delivery.unmapped_skus = []
-            _finish(delivery, S.PROCESSED, note=ALREADY_TAKEN)
+            _finish(delivery, S.PROCESSED, error=inbound_error(E.DUPLICATE))
             return ALREADY_TAKEN
         sent, unmapped = _mapped(channel, sent)
         if unmapped:
             delivery.unmapped_skus = unmapped
             _finish(
-                delivery,
-                S.WAITING_FOR_MAPPING,
-                error=_("No product for the platform SKUs %(skus)s: map them.")
-                % {"skus": ", ".join(unmapped)},
+                delivery, S.WAITING_FOR_MAPPING, error=inbound_error(E.UNKNOWN_SKU, skus=unmapped)
             )
             return S.WAITING_FOR_MAPPING
         delivery.unmapped_skus = []
@@ -237,18 +274,21 @@ def delivery_process(*, delivery_id: int) -> str:
             with transaction.atomic():
                 intake = intake_order(channel=channel, sent=sent)
         except ValidationError as exc:
-            _finish(delivery, S.FAILED, error=_messages(exc))
+            _finish(delivery, S.FAILED, error=_refusal(channel, sent, exc))
             return S.FAILED
         except Exception as exc:
             logger.exception("inbound delivery %s", delivery.pk)
+            unexpected = inbound_error(
+                E.UNEXPECTED, detail=f"{type(exc).__name__}: {exc}"[:ERROR_LENGTH]
+            )
             if delivery.attempts >= MAX_ATTEMPTS:
-                _finish(delivery, S.FAILED, error=f"{type(exc).__name__}: {exc}")
+                _finish(delivery, S.FAILED, error=unexpected)
                 return S.FAILED
-            delivery.error = f"{type(exc).__name__}: {exc}"[:ERROR_LENGTH]
-            delivery.save(update_fields=["attempts", "error", "external_id"])
+            _set_error(delivery, unexpected)
+            delivery.save(update_fields=["attempts", "error_code", "error_params", "external_id"])
             return S.RECEIVED
         delivery.order = intake.order
-        _finish(delivery, S.PROCESSED, note="" if intake.created else ALREADY_TAKEN)
+        _finish(delivery, S.PROCESSED, error=None if intake.created else inbound_error(E.DUPLICATE))
         return S.PROCESSED
 
 

@@ -21,6 +21,18 @@ class DeliveryStatus(models.TextChoices):
     WAITING_FOR_MAPPING = "waiting_for_mapping", _("Waiting for SKU mapping")
 
 
+class InboundError(models.TextChoices):
+    """Why a delivery did not become a new order, stored as a code with parameters
+    (`error_params`) and worded when read (`orders.intake.inbound_errors`)."""
+
+    NOT_JSON = "not_json", _("Not JSON")
+    BAD_PAYLOAD = "bad_payload", _("Bad payload")
+    UNKNOWN_SKU = "unknown_sku", _("Unknown SKU")
+    DUPLICATE = "duplicate", _("Duplicate (order already taken)")
+    REFUSED = "refused", _("Order refused")
+    UNEXPECTED = "unexpected", _("Unexpected error")
+
+
 class InboundDelivery(models.Model):
     channel = models.ForeignKey(
         Channel,
@@ -38,9 +50,12 @@ class InboundDelivery(models.Model):
         choices=DeliveryStatus.choices,
         default=DeliveryStatus.RECEIVED,
     )
-    error = models.TextField(_("error"), blank=True)
-    # What processing found besides an error ("already taken": a late update of an order).
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    # Why the delivery failed, waits or placed no new order (a duplicate), as a code; its
+    # parameters (field names, SKUs, the refusal in each language) in error_params.
+    error_code = models.CharField(
+        _("error"), max_length=20, choices=InboundError.choices, blank=True, db_index=True
+    )
+    error_params = models.JSONField(_("error details"), default=dict, blank=True)
     # The platform's SKUs no product answers to (status waiting_for_mapping).
     unmapped_skus = ArrayField(models.CharField(max_length=64), default=list, blank=True)
     external_id = models.CharField(_("order id on the platform"), max_length=64, blank=True)

@@ -11,6 +11,7 @@ from django.db.models import Count, Func, Max
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views import View
@@ -21,7 +22,13 @@ from oms.generic import ObjectActionView, ObjectDetailView, ObjectListView, Requ
 from oms.tables import BaseTable, DateTimeColumn
 from orders.intake import inbound as services
 from orders.intake.channels import channel_choices
-from orders.intake.inbound_models import DeliveryKind, DeliveryStatus, InboundDelivery
+from orders.intake.inbound_errors import delivery_error_text
+from orders.intake.inbound_models import (
+    DeliveryKind,
+    DeliveryStatus,
+    InboundDelivery,
+    InboundError,
+)
 from orders.intake.models import Channel
 
 STATUS_BADGES = {
@@ -33,7 +40,7 @@ STATUS_BADGES = {
 
 
 class DeliveryFilterSet(SearchFilterSet):
-    search_fields = ("delivery_id", "external_id", "error")
+    search_fields = ("delivery_id", "external_id")
     channel = django_filters.MultipleChoiceFilter(
         label=gettext_lazy("Channel"), field_name="channel__code", choices=channel_choices
     )
@@ -41,16 +48,17 @@ class DeliveryFilterSet(SearchFilterSet):
         label=gettext_lazy("Status"), choices=DeliveryStatus.choices
     )
     kind = django_filters.ChoiceFilter(label=gettext_lazy("Kind"), choices=DeliveryKind.choices)
+    error_code = django_filters.MultipleChoiceFilter(
+        label=gettext_lazy("Error"), choices=InboundError.choices
+    )
 
     class Meta:
         model = InboundDelivery
-        fields = ["q", "channel", "status", "kind"]
+        fields = ["q", "channel", "status", "kind", "error_code"]
 
 
 class StatusColumn(tables.Column):
     def render(self, value, record):
-        from django.utils.html import format_html
-
         return format_html(
             '<span class="badge {}">{}</span>',
             STATUS_BADGES.get(record.status, "text-bg-secondary"),
@@ -72,7 +80,7 @@ class DeliveryTable(BaseTable):
         attrs={"td": {"class": "font-monospace"}},
     )
     status = StatusColumn(verbose_name=gettext_lazy("Status"))
-    error = tables.Column(
+    error_code = tables.Column(
         verbose_name=gettext_lazy("Error or note"),
         empty_values=(),
         attrs={"td": {"class": "small text-break"}},
@@ -85,16 +93,17 @@ class DeliveryTable(BaseTable):
 
     class Meta(BaseTable.Meta):
         model = InboundDelivery
-        fields = ("received_at", "channel", "kind", "external_id", "status", "error", "order")
+        fields = ("received_at", "channel", "kind", "external_id", "status", "error_code", "order")
         empty_text = gettext_lazy("No deliveries match these filters.")
 
-    def render_error(self, record):
-        if record.note == services.ALREADY_TAKEN:
-            return _("Already taken: an update of an order placed before.")
-        return (record.error or "—")[:160]
+    def render_error_code(self, record):
+        text = delivery_error_text(record)
+        if len(text) <= 160:
+            return text or "—"
+        return format_html('<span title="{}">{}…</span>', text, text[:160])
 
-    def value_error(self, record):
-        return record.error or record.note
+    def value_error_code(self, record):
+        return delivery_error_text(record)
 
 
 class DeliveryListView(ObjectListView):
@@ -138,7 +147,8 @@ class DeliveryDetailView(ObjectDetailView):
         delivery = self.object
         context["payload"] = json.dumps(delivery.payload, ensure_ascii=False, indent=2)
         context["badge"] = STATUS_BADGES.get(delivery.status, "text-bg-secondary")
-        context["already_taken"] = delivery.note == services.ALREADY_TAKEN
+        context["already_taken"] = delivery.error_code == InboundError.DUPLICATE
+        context["error_text"] = "" if context["already_taken"] else delivery_error_text(delivery)
         context["can_retry"] = delivery.status != DeliveryStatus.PROCESSED and (
             self.request.user.has_perm("orders.change_inbounddelivery")
         )

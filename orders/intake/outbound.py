@@ -38,9 +38,10 @@ from oms.reference_cache import cached
 from oms.services import audit_record
 from oms.tasks import enqueue_on_commit
 from orders.choices import PLATFORM_KINDS, WebhookEvent, WebhookStatus, WebhookTarget
-from orders.intake.confirmations import ship_confirmation
+from orders.intake.confirmations import UnmappedCarrier, ship_confirmation
 from orders.intake.models import Channel
 from orders.intake.outbound_models import WebhookDelivery
+from orders.intake.platform_carriers import carrier_ids, unmapped_text
 from orders.models import Order
 from orders.permissions import Actor
 
@@ -69,14 +70,36 @@ def _json(value: Any) -> Any:
 
 
 def _insert(channel: Channel, **fields: Any) -> WebhookDelivery | None:
-    delivery = WebhookDelivery(channel=channel, next_attempt_at=timezone.now(), **fields)
+    delivery = WebhookDelivery(**{"channel": channel, "next_attempt_at": timezone.now(), **fields})
     try:
         with transaction.atomic():
             delivery.save()
     except IntegrityError:
         return None  # queued already: one event is sent once
-    enqueue_on_commit(deliver_webhook, delivery.pk)
+    if delivery.status == WebhookStatus.PENDING:
+        enqueue_on_commit(deliver_webhook, delivery.pk)
     return delivery
+
+
+def _confirmation_fields(channel: Channel, shipped: dict[str, Any]) -> dict[str, Any] | None:
+    """The confirmation row's path, body and status for a shipped payload: pending with the
+    platform's body; failed and unsent, keeping the shipped payload to build it again on a
+    resend, when the platform needs an id our carrier does not have; None: nothing to
+    confirm (no tracking number)."""
+    try:
+        confirmation = ship_confirmation(channel.kind, shipped, carrier_ids(channel.kind))
+    except UnmappedCarrier as exc:
+        return {
+            "path": "",
+            "payload": shipped,
+            "status": WebhookStatus.FAILED,
+            "next_attempt_at": None,
+            "last_error": str(exc)[:500],
+        }
+    if confirmation is None:
+        return None
+    path, body = confirmation
+    return {"path": path[:200], "payload": _json(body)}
 
 
 def _confirms_shipments(channel: Channel) -> bool:
@@ -154,17 +177,15 @@ def webhook_queue(
         if delivery is not None:
             queued.append(delivery)
     if event == WebhookEvent.SHIPPED and _confirms_shipments(channel):
-        confirmation = ship_confirmation(channel.kind, payload)
-        if confirmation is not None:
-            path, body = confirmation
+        fields = _confirmation_fields(channel, payload)
+        if fields is not None:
             delivery = _insert(
                 channel,
                 target=WebhookTarget.CONFIRMATION,
                 event=event,
                 event_key=key[:120],
                 reference=order.number,
-                path=path[:200],
-                payload=_json(body),
+                **fields,
             )
             if delivery is not None:
                 queued.append(delivery)
@@ -383,6 +404,14 @@ def webhook_resend(*, actor: Actor, delivery: WebhookDelivery) -> WebhookDeliver
     if locked.status == WebhookStatus.PENDING and locked.attempts == 0:
         raise ServiceError(_("This delivery is queued already and has not been tried yet."))
     before = {"status": locked.status, "attempts": locked.attempts}
+    if locked.target == WebhookTarget.CONFIRMATION and not locked.path:
+        # Never built (its carrier had no id on the platform): built now, or refused again.
+        fields = _confirmation_fields(locked.channel, locked.payload)
+        if fields is None or fields.get("status") == WebhookStatus.FAILED:
+            stored = fields["last_error"] if fields else ""
+            raise ServiceError(unmapped_text(stored) or _("There is nothing to confirm."))
+        locked.path, locked.payload, locked.last_error = fields["path"], fields["payload"], ""
+        locked.save(update_fields=["path", "payload", "last_error"])
     locked.status = WebhookStatus.PENDING
     locked.attempts = 0
     locked.next_attempt_at = timezone.now()

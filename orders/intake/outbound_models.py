@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from orders.choices import WebhookEvent, WebhookStatus, WebhookTarget
+from orders.choices import ChannelKind, WebhookEvent, WebhookStatus, WebhookTarget
 from orders.intake.models import Channel
 
 
@@ -63,3 +63,27 @@ class WebhookDelivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_event_display()} {self.reference}"
+
+
+class PlatformCarrier(models.Model):
+    """The id a marketplace knows one of our carriers by, per channel kind: JD's logistics
+    company id (logiCoprId), Pinduoduo's shipping_id. Keyed by our carrier's code (orders
+    imports no shipping model); edited on the carrier's page, read when a ship confirmation
+    is built (orders.intake.platform_carriers)."""
+
+    kind = models.CharField(_("channel kind"), max_length=20, choices=ChannelKind.choices)
+    carrier_code = models.CharField(_("carrier code"), max_length=20)
+    platform_id = models.CharField(_("carrier id on the platform"), max_length=20)
+
+    class Meta:
+        verbose_name = _("platform carrier id")
+        verbose_name_plural = _("platform carrier ids")
+        ordering = ["kind", "carrier_code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "carrier_code"], name="one_platform_id_per_kind_and_carrier"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.carrier_code} → {self.platform_id}"

@@ -4,6 +4,11 @@
   increment APIs: `GET /<taobao|jd|pinduoduo>/orders?modified_since=2026-11-30 14:05:09&page=1`
   answers `{"orders": [...], "has_next": bool, "page": n}`, oldest modified first, orders
   modified at or after the cursor (Beijing time, the platforms' "yyyy-MM-dd HH:mm:ss").
+- Ship confirmations: `POST /<taobao|jd|pinduoduo>/orders/<call>` takes our confirmation
+  (logistics.offline.send, pop.order.shipment, logistics.online.send) like the platform
+  would: JD and Pinduoduo refuse a carrier id not on their logistics company list and an
+  order they do not know (HTTP 400 with the platform's error body); what they took is kept
+  in `confirmations`.
 - Shop webhooks: Shopify- and WooCommerce-style orders POSTed to the OMS's webhook endpoints,
   signed like the platforms sign them (base64 HMAC-SHA256 of the body with the shop's secret,
   in X-Shopify-Hmac-Sha256 / X-WC-Webhook-Signature, with a delivery id header).
@@ -27,9 +32,10 @@ import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from zoneinfo import ZoneInfo
 
+from oms.localserver import LocalServer, OwnedHTTPServer
 from orders.intake.adapters import samples
 from orders.intake.inbound import signature
 
@@ -39,6 +45,19 @@ BEIJING = ZoneInfo("Asia/Shanghai")
 MARKETPLACES = ("taobao", "jd", "pinduoduo")
 MODIFIED = {"taobao": "modified", "jd": "modified", "pinduoduo": "updated_at"}
 PAGE_SIZE = 20
+# The platforms' logistics company lists (a part): JD's logistics company ids (logiCoprId)
+# and Pinduoduo's shipping ids (logistics_id), as their company-list APIs give them.
+CARRIER_IDS = {
+    "jd": {"463", "465", "467", "470", "1327", "1499", "2087", "2130", "3046"},
+    "pinduoduo": {"1", "3", "44", "85", "115", "118", "120", "121", "131", "384"},
+}
+# call -> (marketplace, order id field, carrier field)
+CONFIRMATIONS = {
+    "logistics.offline.send": ("taobao", "tid", "company_code"),
+    "pop.order.shipment": ("jd", "orderId", "logiCoprId"),
+    "logistics.online.send": ("pinduoduo", "order_sn", "logistics_id"),
+}
+ORDER_IDS = {"taobao": "tid", "jd": "orderId", "pinduoduo": "order_sn"}
 
 
 @dataclass(frozen=True)
@@ -75,37 +94,26 @@ class MarketplaceSimulator:
         self.lock = threading.Lock()
         self.orders: dict[str, list[dict]] = {name: [] for name in MARKETPLACES}
         self.sent: list[tuple[str, int]] = []  # (delivery id, status) of posted webhooks
+        self.confirmations: list[tuple[str, dict]] = []  # (marketplace, body) taken
         self.counter = int(time.time()) % 100000 * 100
-        self.stopped = threading.Event()
-        simulator = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self):
-                simulator._serve(self)
-
-            def log_message(self, format, *args):
-                logger.debug("%s " + format, self.address_string(), *args)
-
-        self.server = ThreadingHTTPServer((host, port), Handler)
-        self.server.daemon_threads = True
-        self.threads: list[threading.Thread] = []
+        self.http = LocalServer(_Handler, host, port, owner=self, name="marketplace-http")
+        self.server = self.http.server
+        self.stopped = self.http.stopping
 
     @property
     def url(self) -> str:
-        host, port = self.server.server_address[:2]
-        return f"http://{host}:{port}"
+        return self.http.url
+
+    @property
+    def threads(self) -> list[threading.Thread]:
+        """The serve loop's thread first, then the simulator's own loops."""
+        return self.http.threads
 
     def start(self) -> None:
-        self.threads = [threading.Thread(target=self.server.serve_forever, daemon=True)]
-        if self.config.seconds > 0:
-            self.threads.append(threading.Thread(target=self._run, daemon=True))
-        for thread in self.threads:
-            thread.start()
+        self.http.start(*([("marketplace-orders", self._run)] if self.config.seconds > 0 else []))
 
     def stop(self) -> None:
-        self.stopped.set()
-        self.server.shutdown()
-        self.server.server_close()
+        self.http.stop()
 
     # Marketplace pages --------------------------------------------------------------------
 
@@ -131,6 +139,45 @@ class MarketplaceSimulator:
         chunk = rows[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         self._answer(
             handler, 200, {"orders": chunk, "has_next": len(rows) > page * PAGE_SIZE, "page": page}
+        )
+
+    def _confirm(self, handler: BaseHTTPRequestHandler) -> None:
+        """A ship confirmation, checked as the platform checks it."""
+        path = urllib.parse.urlsplit(handler.path).path.strip("/").split("/")
+        call = CONFIRMATIONS.get(path[-1]) if path else None
+        if call is None or path[0] != call[0]:
+            self._answer(handler, 404, {"error_response": {"msg": "unknown API"}})
+            return
+        name, order_field, carrier_field = call
+        try:
+            length = min(int(handler.headers.get("Content-Length") or 0), 1_000_000)
+            body = json.loads(handler.rfile.read(length) or b"null")
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            self._refuse(handler, "bad body", "请求体不是 JSON 对象")
+            return
+        carrier = str(body.get(carrier_field) or "")
+        if name in CARRIER_IDS and carrier not in CARRIER_IDS[name]:
+            self._refuse(
+                handler, f"{carrier_field} {carrier!r} is not a logistics company", "物流公司不存在"
+            )
+            return
+        order_id = str(body.get(order_field) or "")
+        with self.lock:
+            known = any(str(o.get(ORDER_IDS[name])) == order_id for o in self.orders[name])
+            if known:
+                self.confirmations.append((name, body))
+        if not known:
+            self._refuse(handler, f"order {order_id!r} not found", "订单不存在")
+            return
+        self._answer(handler, 200, {"result": {"success": True}})
+
+    def _refuse(self, handler: BaseHTTPRequestHandler, message: str, zh: str) -> None:
+        self._answer(
+            handler,
+            400,
+            {"error_response": {"code": "isv.invalid-parameter", "msg": message, "zh_desc": zh}},
         )
 
     @staticmethod
@@ -263,3 +310,16 @@ class MarketplaceSimulator:
                     self.add_marketplace_order()
             except Exception:  # a simulator never stops on its own mistake
                 logger.exception("marketplace simulator")
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: OwnedHTTPServer
+
+    def do_GET(self) -> None:
+        self.server.owner._serve(self)
+
+    def do_POST(self) -> None:
+        self.server.owner._confirm(self)
+
+    def log_message(self, format: str, *args: object) -> None:
+        logger.debug("%s " + format, self.address_string(), *args)

@@ -13,6 +13,7 @@ from oms.tables import (
 from orders.choices import WebhookStatus
 from orders.intake.models import Channel
 from orders.intake.outbound_models import WebhookDelivery
+from orders.intake.platform_carriers import unmapped_text
 
 
 class ChannelTable(BaseTable):
@@ -37,13 +38,16 @@ STATUS_TONES = {
 
 
 NOWRAP = {"td": {"class": "text-nowrap"}}
+# Chinese breaks between any two characters: here only at spaces (a date, then its time).
+KEEP_WORDS = {"td": {"class": "oms-keep-words"}}
 
 
 class WebhookDeliveryTable(BaseTable):
-    created_at = DateTimeColumn(verbose_name=_("Queued"), attrs=NOWRAP)
-    channel = tables.Column(linkify=lambda record: record.channel.get_absolute_url())
-    event = tables.Column()
-    target = tables.Column()
+    created_at = DateTimeColumn(verbose_name=_("Queued"), attrs=KEEP_WORDS)
+    # One line each: a long channel name is cut short, whole in its title.
+    channel = tables.Column(attrs=NOWRAP)
+    event = tables.Column(attrs=NOWRAP)
+    target = tables.Column(attrs=KEEP_WORDS)
     reference = tables.Column(
         verbose_name=_("Order"),
         linkify=lambda record: reverse("orders:detail", args=[record.reference]),
@@ -53,8 +57,8 @@ class WebhookDeliveryTable(BaseTable):
     attempts = tables.Column(attrs={"td": {"class": "text-end"}})
     last_status_code = tables.Column(verbose_name=_("Last answer"), default="—")
     last_error = tables.Column(verbose_name=_("Last error"), attrs={"td": {"class": "small"}})
-    next_attempt_at = DateTimeColumn(verbose_name=_("Next attempt"))
-    sent_at = DateTimeColumn(verbose_name=_("Sent"))
+    next_attempt_at = DateTimeColumn(verbose_name=_("Next attempt"), attrs=KEEP_WORDS)
+    sent_at = DateTimeColumn(verbose_name=_("Sent"), attrs=KEEP_WORDS)
     actions = ActionsColumn(
         [
             RowAction(
@@ -63,7 +67,7 @@ class WebhookDeliveryTable(BaseTable):
                 lambda record: reverse("orders:webhook_resend", args=[record.pk]),
                 icon="arrow-repeat",
                 post=True,
-                shown=lambda record: record.attempts > 0,
+                shown=lambda record: record.attempts > 0 or record.status == WebhookStatus.FAILED,
             )
         ]
     )
@@ -92,3 +96,21 @@ class WebhookDeliveryTable(BaseTable):
 
     def value_status(self, value, record):
         return record.get_status_display()
+
+    def render_channel(self, value, record):
+        name = str(record.channel)
+        return fast_format_html(
+            '<a class="text-truncate oms-cell-name" href="{}" title="{}">{}</a>',
+            record.channel.get_absolute_url(),
+            name,
+            name,
+        )
+
+    def value_channel(self, value, record):
+        return str(record.channel)
+
+    def render_last_error(self, value, record):
+        return unmapped_text(value) or value
+
+    def value_last_error(self, value, record):
+        return unmapped_text(record.last_error) or record.last_error

@@ -136,8 +136,15 @@ class WebhookDeliveryListView(ObjectListView):
         # Opened from a channel's page (?channel=<pk>): the title names the channel.
         pk = typed_id(request.GET.get("channel", ""))
         channel = Channel.objects.filter(pk=pk).first() if pk is not None else None
+        self.one_channel = channel is not None
         if channel is not None:
             self.title = _("Webhooks of %(channel)s") % {"channel": channel}
+
+    def page_table(self, queryset):
+        table = super().page_table(queryset)
+        if self.one_channel:  # the title names it; every row would repeat it
+            table.columns.hide("channel")
+        return table
 
     def get_queryset(self):
         return WebhookDelivery.objects.select_related("channel").order_by("-created_at", "-id")

@@ -2,7 +2,7 @@
 
 from orders.intake.inbound_models import InboundDelivery, SkuMapping
 from orders.intake.models import ApiIdempotencyKey, ApiToken, Channel, ChannelBuyer
-from orders.intake.outbound_models import WebhookDelivery
+from orders.intake.outbound_models import PlatformCarrier, WebhookDelivery
 from orders.models.analytics import (
     DailyOrderSales,
     DailySales,
@@ -36,6 +36,7 @@ __all__ = [
     "Order",
     "OrderEvent",
     "OrderLine",
+    "PlatformCarrier",
     "PriceList",
     "PriceListItem",
     "Promotion",

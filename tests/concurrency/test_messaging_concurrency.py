@@ -1,11 +1,10 @@
 """The same customer message and the same calendar day, written at once from several threads,
 each with its own connection and real transactions."""
 
-import threading
 from datetime import date
 
 import pytest
-from django.db import connection, transaction
+from django.db import transaction
 
 from oms.choices import OutboxStatus
 from oms.errors import ServiceError
@@ -13,36 +12,10 @@ from oms.messaging import notify
 from oms.models import AuditLog, CalendarDay, OutboxMessage
 from oms.services import calendar_day_set
 from oms.workdays import is_working_day
+from tests.concurrency.harness import at_once
 from tests.factories import CustomerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-THREADS = 8
-
-
-def at_once(work) -> list:
-    """Run work() in THREADS threads released together; returns each result or exception."""
-    barrier = threading.Barrier(THREADS)
-    results: list = []
-    lock = threading.Lock()
-
-    def run():
-        try:
-            barrier.wait()
-            outcome = work()
-        except Exception as exc:
-            outcome = exc
-        finally:
-            connection.close()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=run) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_the_same_message_from_many_transactions_is_written_once():

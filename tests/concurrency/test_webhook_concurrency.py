@@ -2,45 +2,17 @@
 with its own connection and real transactions, against a receiver on 127.0.0.1 that answers
 slowly, so every worker reaches the row while the first is still sending it."""
 
-import threading
-
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from orders.choices import ChannelKind
 from orders.intake import outbound
 from orders.intake.channels import channel_save
 from orders.models import WebhookDelivery
+from tests.concurrency.harness import THREADS, at_once
 from tests.orders.webhook_server import WebhookReceiver
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-THREADS = 8
-
-
-def at_once(work) -> list:
-    barrier = threading.Barrier(THREADS)
-    results: list = []
-    lock = threading.Lock()
-
-    def run():
-        try:
-            barrier.wait()
-            outcome = work()
-        except Exception as exc:
-            outcome = exc
-        finally:
-            connection.close()
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=run) for _ in range(THREADS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.fixture

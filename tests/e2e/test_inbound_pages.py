@@ -75,6 +75,9 @@ def test_manager_maps_a_sku_and_the_order_is_placed(page: Page, live_server):
     page.goto(f"{live_server.url}/intake/deliveries/?channel=jd-cn")
     expect(page.locator("table tbody tr")).to_have_count(1)
     expect(page.locator("table")).to_contain_text("itemTotal")
+    page.goto(f"{live_server.url}/intake/deliveries/?error_code=bad_payload")
+    expect(page.locator("table tbody tr")).to_have_count(1)
+    expect(page.locator("table")).to_contain_text("Bad payload: itemTotal must be a whole number")
     page.goto(f"{live_server.url}/intake/deliveries/")
 
     page.locator("tr", has_text="Waiting for SKU mapping").locator("a").first.click()
@@ -104,4 +107,6 @@ def test_manager_maps_a_sku_and_the_order_is_placed(page: Page, live_server):
     page.goto(f"{live_server.url}/intake/deliveries/")
     expect(page.locator("h1")).to_have_text("入站推送")
     expect(page.locator("table")).to_contain_text("已处理")
+    # The failure is worded in the reader's language, whoever's worker stored it.
+    expect(page.locator("table")).to_contain_text("itemTotal 必须是 1 到 100000 之间的整数")
     shot(page, "inbound-deliveries-zh")

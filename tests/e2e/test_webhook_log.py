@@ -72,7 +72,35 @@ def test_manager_reads_the_log_and_resends_a_failed_webhook(page: Page, live_ser
     expect(page.locator("h1")).to_contain_text("Webhooks of 天猫旗舰店 Shopify")
     expect(page.locator("tbody tr")).to_have_count(6)
     assert SECRET not in page.content()
+    # One channel's log: the title names it, no column repeats it on every row.
+    expect(page.locator("thead")).not_to_contain_text("Channel")
     shot(page, "webhooks-log-1280")
+
+    # In Chinese: one channel's log (as its page links it) shows every row's Resend button
+    # within the table at 1280 px, the dates breaking only between date and time.
+    page.click("text=简体中文")
+    page.goto(f"{base}/channels/webhooks/?channel={channel.pk}")
+    box = page.locator(".table-responsive").first.bounding_box()
+    for button in page.locator("tbody button").all():
+        assert (
+            button.bounding_box()["x"] + button.bounding_box()["width"] <= box["x"] + box["width"]
+        )
+    shot(page, "webhooks-channel-log-zh-1280")
+    # The whole log keeps each channel on one line, cut short, whole in its title.
+    page.goto(f"{base}/channels/webhooks/")
+    name = page.locator("tbody tr").first.locator("a.oms-cell-name")
+    expect(name).to_have_attribute("title", "天猫旗舰店 Shopify")
+    event = page.locator("tbody tr").first.locator("td").nth(2)
+    assert name.bounding_box()["height"] < 30, "the channel wraps"
+    assert event.inner_text() == "订单已退款"
+    assert event.locator("xpath=.").evaluate("e => getComputedStyle(e).whiteSpace") == "nowrap"
+    shot(page, "webhooks-log-zh-1280")
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.reload()
+    assert page.locator("tbody tr").first.locator("a.oms-cell-name").bounding_box()["height"] < 30
+    shot(page, "webhooks-log-zh-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.click("text=English")
 
     page.goto(f"{base}/channels/webhooks/?status=failed")
     expect(page.locator("tbody tr")).to_have_count(1)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from orders.intake.confirmations import company_code, ship_confirmation
+from orders.intake.confirmations import UnmappedCarrier, company_code, ship_confirmation
 
 
 def shipped(numbers=("SF1234567890",), carrier_code="SF", carrier="SF Express"):
@@ -52,24 +52,33 @@ def test_taobao_is_logistics_offline_send():
     }
 
 
-def test_jd_joins_waybills_and_pinduoduo_sends_the_first():
-    _path, jd = ship_confirmation("jd", shipped(("JD1", "JD2"), carrier_code="JD"))
+def test_jd_joins_waybills_and_pinduoduo_sends_the_first_with_the_platforms_carrier_id():
+    _path, jd = ship_confirmation(
+        "jd", shipped(("JD1", "JD2"), carrier_code="jd"), {"JD": "2087", "SF": "467"}
+    )
     assert jd == {
         "method": "jingdong.pop.order.shipment",
         "orderId": "EXT-9",
-        "logiCoprId": "JD",
+        "logiCoprId": "2087",
         "logiNo": "JD1,JD2",
     }
-    path, pdd = ship_confirmation("pinduoduo", shipped(carrier_code="ZTO"))
+    path, pdd = ship_confirmation("pinduoduo", shipped(carrier_code="ZTO"), {"ZTO": "115"})
     assert path == "/logistics.online.send"
     assert pdd["order_sn"] == "EXT-9"
-    assert pdd["logistics_id"] == "ZTO"
+    assert pdd["logistics_id"] == "115"
     assert pdd["tracking_number"] == "SF1234567890"
+
+
+@pytest.mark.parametrize("kind", ["jd", "pinduoduo"])
+def test_jd_and_pinduoduo_refuse_a_carrier_without_their_id(kind):
+    with pytest.raises(UnmappedCarrier) as refused:
+        ship_confirmation(kind, shipped(carrier_code="ZTO"), {"SF": "467"})
+    assert (refused.value.kind, refused.value.carrier_code) == (kind, "ZTO")
 
 
 @pytest.mark.parametrize("kind", ["shopify", "woocommerce", "taobao", "jd", "pinduoduo"])
 def test_without_a_tracking_number_there_is_nothing_to_confirm(kind):
-    assert ship_confirmation(kind, shipped(numbers=())) is None
+    assert ship_confirmation(kind, shipped(numbers=()), {"SF": "467"}) is None
 
 
 def test_other_kinds_get_no_confirmation_and_unknown_carriers_keep_their_code():

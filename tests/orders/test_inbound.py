@@ -3,18 +3,25 @@ turned into orders; marketplace orders pulled over real HTTP by modified-time cu
 updates and duplicates placing nothing twice; unmapped platform SKUs waiting for staff."""
 
 import json
-import threading
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from django.utils import translation
 
+from oms.localserver import LocalServer
 from orders.choices import ChannelKind
 from orders.intake import inbound
 from orders.intake.adapters import samples
 from orders.intake.channels import channel_save
-from orders.intake.inbound_models import DeliveryStatus, InboundDelivery, SkuMapping
+from orders.intake.inbound_errors import delivery_error_text
+from orders.intake.inbound_models import (
+    DeliveryStatus,
+    InboundDelivery,
+    InboundError,
+    SkuMapping,
+)
 from orders.models import Order
 from tests.orders.conftest import Catalog
 
@@ -70,7 +77,7 @@ def test_shopify_webhook_becomes_a_paid_order(client, products):
     assert (delivery.status, delivery.kind, delivery.delivery_id) == ("received", "webhook", "d-1")
     process_all()
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.PROCESSED, delivery.error
+    assert delivery.status == DeliveryStatus.PROCESSED, delivery.error_params
     order = delivery.order
     assert (order.channel_id, order.external_reference) == ("shop-cn", "5001")
     assert order.customer.name == "王芳"
@@ -101,7 +108,7 @@ def test_replayed_delivery_id_places_one_order(client, products):
     process_all()
     assert InboundDelivery.objects.count() == 2
     assert Order.objects.count() == 1
-    assert InboundDelivery.objects.get(delivery_id="w-10").note == inbound.ALREADY_TAKEN
+    assert InboundDelivery.objects.get(delivery_id="w-10").error_code == InboundError.DUPLICATE
 
 
 def test_body_over_the_limit_is_refused(client, settings, products):
@@ -120,7 +127,12 @@ def test_bad_payload_is_stored_failed_with_the_reason(client, products):
     process_all()
     delivery = InboundDelivery.objects.get()
     assert delivery.status == DeliveryStatus.FAILED
-    assert "quantity" in delivery.error
+    assert delivery.error_code == InboundError.BAD_PAYLOAD
+    assert delivery.error_params == {"problem": "not_quantity", "field": "quantity", "max": 100000}
+    with translation.override("en"):
+        assert "quantity must be a whole number" in delivery_error_text(delivery)
+    with translation.override("zh-hans"):
+        assert "quantity 必须是" in delivery_error_text(delivery)
     assert not Order.objects.exists()
 
 
@@ -140,7 +152,7 @@ def test_unmapped_sku_waits_then_mapping_places_the_order(client, products):
     assert InboundDelivery.objects.get().status == DeliveryStatus.RECEIVED
     process_all()
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.PROCESSED, delivery.error
+    assert delivery.status == DeliveryStatus.PROCESSED, delivery.error_params
     assert delivery.order.lines.get().product == products["TEA-LJ-250"]
     assert SkuMapping.objects.get().platform_sku == "SHOPIFY-TEA-GIFT"
 
@@ -175,13 +187,11 @@ class Marketplace:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/orders"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.http = LocalServer(Handler).start()
+        self.url = f"{self.http.url}/orders"
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.http.stop()
 
 
 @pytest.fixture
@@ -218,7 +228,7 @@ def test_pull_reads_pages_by_cursor_and_places_each_order_once(products, taobao_
         process_all()
         update = InboundDelivery.objects.get(delivery_id="39001@2026-11-30 11:00:00")
         assert update.status == DeliveryStatus.PROCESSED
-        assert update.note == inbound.ALREADY_TAKEN
+        assert update.error_code == InboundError.DUPLICATE
         assert update.order.external_reference == "39001"
         assert Order.objects.count() == 3
     finally:
@@ -298,10 +308,43 @@ def test_process_again_after_the_cause_is_fixed(client, products):
     process_all()
     delivery = InboundDelivery.objects.get()
     assert delivery.status == DeliveryStatus.FAILED
-    assert "switched off" in delivery.error
+    assert delivery.error_code == InboundError.REFUSED
+    # Worded in each language when it was refused; each reader sees their own.
+    with translation.override("en"):
+        assert "switched off" in delivery_error_text(delivery)
+    with translation.override("zh-hans"):
+        assert "已停用" in delivery_error_text(delivery)
     channel_set_active(actor=None, channel=shop, active=True)
     inbound.delivery_retry(actor=None, delivery=delivery)
     process_all()
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts) == (DeliveryStatus.PROCESSED, 1)
     assert delivery.order.external_reference == "5200"
+
+
+def test_deliveries_list_words_the_error_in_the_readers_language_and_filters_by_it(
+    client_for, products
+):
+    shop = channel("shop-cn", ChannelKind.SHOPIFY)
+    bad = samples.shopify(5301, WANG, [("CUP-01", 1, "59.90")])
+    bad["line_items"][0]["price"] = "1.234"
+    waiting = samples.shopify(5302, WANG, [("NO-SUCH-SKU", 1, "9.90")])
+    for number, payload in enumerate((bad, waiting)):
+        inbound.delivery_process(
+            delivery_id=inbound.delivery_store(shop, f"e-{number}", "webhook", payload).delivery.pk
+        )
+    client = client_for("manager")
+    page = client.get("/intake/deliveries/", {"error_code": "bad_payload"})
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "Bad payload: price has more than two decimals." in text
+    assert "NO-SUCH-SKU" not in text
+    client.cookies["django_language"] = "zh-hans"
+    page = client.get("/intake/deliveries/", {"error_code": "unknown_sku"})
+    text = page.content.decode()
+    assert "平台 SKU NO-SUCH-SKU 没有对应的商品" in text
+    assert "小数超过两位" not in text
+    detail = client.get(InboundDelivery.objects.get(delivery_id="e-0").get_absolute_url())
+    assert "price 的小数超过两位" in detail.content.decode()
+    # A code that is not one of the kinds is a filter error, not a 500.
+    assert client.get("/intake/deliveries/", {"error_code": "nope"}).status_code in (200, 400)

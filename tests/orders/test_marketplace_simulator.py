@@ -51,7 +51,7 @@ def test_marketplace_pages_are_pulled_and_late_updates_take_no_second_order(simu
     assert inbound.channel_pull(channel=stores["jd"]).stored == 1
     process_all()
     assert Order.objects.count() == 9
-    assert InboundDelivery.objects.filter(note=inbound.ALREADY_TAKEN).count() == 1
+    assert InboundDelivery.objects.filter(error_code="duplicate").count() == 1
 
 
 @pytest.mark.django_db(transaction=True)

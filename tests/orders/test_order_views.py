@@ -353,3 +353,16 @@ def test_amend_adds_a_line_and_shows_the_formset(catalog, sales_client):
     )
     assert response.status_code == 302
     assert list(order.lines.values_list("line_no", "quantity")) == [(1, 2), (2, 3)]
+
+
+def test_an_empty_form_past_the_lines_is_no_server_error(catalog, sales_client):
+    """A hand-made post with more forms than the order has lines, the extra one empty."""
+    product = catalog.product("10.00")
+    catalog.stock(product, catalog.shanghai, 20)
+    order = catalog.order(catalog.customer(), (product, 2))
+    services.order_submit(actor=None, order=order)
+    data = amend_data({1: "3"}, note="加量")
+    data["lines-TOTAL_FORMS"] = "2"
+    response = sales_client.post(f"/orders/{order.number}/amend/", data)
+    assert response.status_code == 302
+    assert Order.objects.get().lines.get().quantity == 3

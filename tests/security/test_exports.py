@@ -118,7 +118,8 @@ def hostile_data(db, user_with_role):
         kind="webhook",
         payload={},
         status="failed",
-        error="-2+3",
+        error_code="refused",
+        error_params={"text": "-2+3"},
         external_id="+1",
     )
     sales = user_with_role("sales")

@@ -39,6 +39,7 @@ from django.urls.exceptions import Resolver404
 from django.utils import translation
 
 from aftersales.case_services import CaseRequest, case_open
+from inventory.product_boms import product_component_set
 from inventory.work_orders import work_order_create
 from oms.generic import ObjectListView
 from oms.models import ImportJob, ImportRowResult, MessageTemplate
@@ -326,6 +327,10 @@ def build_world(users: list) -> World:
     # A lot that reached a customer: its trace page offers the recall form.
     on_the_way.lines.update(lot="FUZZ-LOT")
     extra.append("/trace/?lot=FUZZ-LOT")
+    # A work order made before its product had a default bill of materials: its page offers it.
+    older = work_order_create(product=b, warehouse=catalog.shanghai, quantity=2)
+    product_component_set(actor=None, product=b, component=a, quantity=1)
+    extra.append(reverse("inventory:work_order_detail", args=[older.pk]))
     return World(kwargs, extra)
 
 

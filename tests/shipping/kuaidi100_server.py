@@ -5,7 +5,9 @@ import hashlib
 import json
 import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from oms.localserver import LocalServer
 
 
 def md5_upper(text: str) -> str:
@@ -79,12 +81,11 @@ class FakeKuaidi100:
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.http = LocalServer(Handler)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return self.http.url
 
     def answer(self, path: str, form: dict) -> tuple[int, dict]:
         with self.lock:
@@ -109,9 +110,8 @@ class FakeKuaidi100:
             return 404, {"message": "not found"}
 
     def __enter__(self):
-        self.thread.start()
+        self.http.start()
         return self
 
     def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        self.http.stop()

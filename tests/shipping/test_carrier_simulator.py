@@ -13,13 +13,14 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
 from django.conf import settings
 from django.test import override_settings
 
+from oms.localserver import LocalServer
 from oms.registry import processes_to_run
 from shipping.simulator import CarrierSimulator, signed_query_form
 from shipping.simulator_protocol import (
@@ -102,9 +103,8 @@ class Receiver:
             def log_message(self, *args):
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/shipping/callbacks/zto/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.http = LocalServer(Handler).start()
+        self.url = f"{self.http.url}/shipping/callbacks/zto/"
 
     def results(self, num: str) -> list[dict]:
         """The pushes of one parcel, signature checked, as (status, lastResult)."""
@@ -122,8 +122,7 @@ class Receiver:
             time.sleep(0.05)
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.http.stop()
 
 
 @pytest.fixture

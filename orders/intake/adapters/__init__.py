@@ -34,5 +34,5 @@ __all__ = ["PARSERS", "PULLED", "WEBHOOK_KINDS", "BadPayload", "parse"]
 def parse(kind: str, payload: Mapping) -> SentOrder:
     parser = PARSERS.get(kind)
     if parser is None:
-        raise BadPayload(f"no adapter for channel kind {kind}")
+        raise BadPayload("no_adapter", kind=kind)
     return parser(payload)

@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 CENT = Decimal("0.01")
 HUNDRED = Decimal(100)
@@ -14,14 +14,53 @@ MAX_QUANTITY = 100_000
 MAX_MONEY = Decimal("1000000000")
 
 
+# What can be wrong with a payload: a stable code, worded when read (in the reader's language;
+# an inbound delivery stores the code and its parameters).
+PAYLOAD_PROBLEMS: dict[str, Any] = {
+    "not_object": _("The payload is not a JSON object."),
+    "no_object": _("The payload has no %(field)s object."),
+    "no_list": _("The payload has no %(field)s list."),
+    "not_objects": _("Every entry of %(field)s must be an object."),
+    "missing": _("The payload has no %(field)s."),
+    "not_text": _("%(field)s must be text."),
+    "not_amount": _("%(field)s must be an amount."),
+    "decimals": _("%(field)s has more than two decimals."),
+    "not_quantity": _("%(field)s must be a whole number from 1 to %(max)s."),
+    "discount_over_line": _("A line's discount is more than the line."),
+    "not_rate": _("A tax rate must be a number."),
+    "not_list": _("%(field)s must be a list."),
+    "no_price": _("A line has neither price nor subtotal."),
+    "no_adapter": _("No adapter reads orders of channel kind %(kind)s."),
+}
+
+
+def payload_problem_text(problem: str, params: Mapping[str, Any]) -> str:
+    """One payload problem in the current language (the code itself when unknown)."""
+    words = PAYLOAD_PROBLEMS.get(problem)
+    if words is None:
+        return problem
+    try:
+        return str(words) % dict(params) if "%(" in str(words) else str(words)
+    except (KeyError, TypeError, ValueError):
+        return problem
+
+
 class BadPayload(ValueError):
-    """The payload is not the platform's order: the message says what is wrong."""
+    """The payload is not the platform's order: `problem` (a PAYLOAD_PROBLEMS code) and its
+    parameters say what is wrong; str() words it in the current language."""
+
+    def __init__(self, problem: str, **params: Any) -> None:
+        self.problem, self.params = problem, params
+        super().__init__(problem)
+
+    def __str__(self) -> str:
+        return payload_problem_text(self.problem, self.params)
 
 
 def obj(payload: Any, key: str) -> Mapping:
     value = payload.get(key) if isinstance(payload, Mapping) else None
     if not isinstance(value, Mapping):
-        raise BadPayload(_("The payload has no %(field)s object.") % {"field": key})
+        raise BadPayload("no_object", field=key)
     return value
 
 
@@ -33,9 +72,9 @@ def optional_obj(payload: Mapping, key: str) -> Mapping:
 def items(payload: Any, key: str) -> list[Mapping]:
     value = payload.get(key) if isinstance(payload, Mapping) else None
     if not isinstance(value, list) or not value:
-        raise BadPayload(_("The payload has no %(field)s list.") % {"field": key})
+        raise BadPayload("no_list", field=key)
     if not all(isinstance(item, Mapping) for item in value):
-        raise BadPayload(_("Every entry of %(field)s must be an object.") % {"field": key})
+        raise BadPayload("not_objects", field=key)
     return value
 
 
@@ -43,10 +82,10 @@ def text(payload: Mapping, key: str, *, required: bool = False, limit: int = 250
     value = payload.get(key)
     if value is None or value == "":
         if required:
-            raise BadPayload(_("The payload has no %(field)s.") % {"field": key})
+            raise BadPayload("missing", field=key)
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise BadPayload(_("%(field)s must be text.") % {"field": key})
+        raise BadPayload("not_text", field=key)
     return str(value).strip()[:limit]
 
 
@@ -54,22 +93,22 @@ def money(payload: Mapping, key: str, *, required: bool = False) -> Decimal | No
     value = payload.get(key)
     if value is None or value == "":
         if required:
-            raise BadPayload(_("The payload has no %(field)s.") % {"field": key})
+            raise BadPayload("missing", field=key)
         return None
     return amount(value, key)
 
 
 def amount(value: Any, key: str) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise BadPayload(_("%(field)s must be an amount.") % {"field": key})
+        raise BadPayload("not_amount", field=key)
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation:
-        raise BadPayload(_("%(field)s must be an amount.") % {"field": key}) from None
+        raise BadPayload("not_amount", field=key) from None
     if not number.is_finite() or number < 0 or number > MAX_MONEY:
-        raise BadPayload(_("%(field)s must be an amount.") % {"field": key})
+        raise BadPayload("not_amount", field=key)
     if number != number.quantize(CENT):
-        raise BadPayload(_("%(field)s has more than two decimals.") % {"field": key})
+        raise BadPayload("decimals", field=key)
     return number.quantize(CENT)
 
 
@@ -78,10 +117,7 @@ def quantity(payload: Mapping, key: str) -> int:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_QUANTITY:
-        raise BadPayload(
-            _("%(field)s must be a whole number from 1 to %(max)s.")
-            % {"field": key, "max": MAX_QUANTITY}
-        )
+        raise BadPayload("not_quantity", field=key, max=MAX_QUANTITY)
     return value
 
 
@@ -93,7 +129,7 @@ def discounted(price: Decimal, count: int, discount: Decimal) -> tuple[Decimal, 
         return price, Decimal(0)
     gross = price * count
     if discount > gross:
-        raise BadPayload(_("A line's discount is more than the line."))
+        raise BadPayload("discount_over_line")
     percent = discount * HUNDRED / gross
     if percent == percent.quantize(CENT):
         return price, percent.quantize(CENT)
@@ -110,7 +146,7 @@ def rate_percent(value: Any) -> Decimal | None:
     try:
         number = Decimal(str(value))
     except InvalidOperation:
-        raise BadPayload(_("A tax rate must be a number.")) from None
+        raise BadPayload("not_rate") from None
     if not number.is_finite() or not 0 <= number < 1:
-        raise BadPayload(_("A tax rate must be a number."))
+        raise BadPayload("not_rate")
     return (number * HUNDRED).normalize()

@@ -4,8 +4,6 @@ county, fullAddress}, pin (the buyer), freightPrice, orderPayment, modified."""
 
 from collections.abc import Mapping
 
-from django.utils.translation import gettext as _
-
 from orders.intake.adapters.base import BadPayload, items, money, obj, quantity, text
 from orders.intake.place import SentAddress, SentBuyer, SentLine, SentOrder
 
@@ -16,7 +14,7 @@ MODIFIED = "modified"
 def _line(item: Mapping) -> SentLine:
     sku = text(item, "outerSkuId", limit=64)
     if not sku:
-        raise BadPayload(_("The payload has no %(field)s.") % {"field": "outerSkuId"})
+        raise BadPayload("missing", field="outerSkuId")
     return SentLine(
         sku=sku,
         quantity=quantity(item, "itemTotal"),
@@ -26,7 +24,7 @@ def _line(item: Mapping) -> SentLine:
 
 def parse(payload: Mapping) -> SentOrder:
     if not isinstance(payload, Mapping):
-        raise BadPayload(_("The payload is not a JSON object."))
+        raise BadPayload("not_object")
     order_id = text(payload, ORDER_ID, required=True, limit=64)
     lines = tuple(_line(item) for item in items(payload, "itemInfoList"))
     consignee = obj(payload, "consigneeInfo")

@@ -4,8 +4,6 @@ province, city, town, address, buyer_id (when given), postage, pay_amount, updat
 
 from collections.abc import Mapping
 
-from django.utils.translation import gettext as _
-
 from orders.intake.adapters.base import BadPayload, items, money, quantity, text
 from orders.intake.place import SentAddress, SentBuyer, SentLine, SentOrder
 
@@ -16,7 +14,7 @@ MODIFIED = "updated_at"
 def _line(item: Mapping) -> SentLine:
     sku = text(item, "outer_sku_id", limit=64) or text(item, "outer_id", limit=64)
     if not sku:
-        raise BadPayload(_("The payload has no %(field)s.") % {"field": "outer_sku_id"})
+        raise BadPayload("missing", field="outer_sku_id")
     return SentLine(
         sku=sku,
         quantity=quantity(item, "goods_count"),
@@ -26,7 +24,7 @@ def _line(item: Mapping) -> SentLine:
 
 def parse(payload: Mapping) -> SentOrder:
     if not isinstance(payload, Mapping):
-        raise BadPayload(_("The payload is not a JSON object."))
+        raise BadPayload("not_object")
     order_sn = text(payload, ORDER_ID, required=True, limit=64)
     lines = tuple(_line(item) for item in items(payload, "item_list"))
     ship_to = SentAddress(

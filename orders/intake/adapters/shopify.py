@@ -7,8 +7,6 @@
 from collections.abc import Mapping
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
-
 from orders.intake.adapters.base import (
     BadPayload,
     amount,
@@ -47,7 +45,7 @@ def _line(item: Mapping) -> SentLine:
 def _allocations(item: Mapping) -> list[Mapping]:
     value = item.get("discount_allocations") or []
     if not isinstance(value, list):
-        raise BadPayload(_("discount_allocations must be a list."))
+        raise BadPayload("not_list", field="discount_allocations")
     return [a for a in value if isinstance(a, Mapping)]
 
 
@@ -77,7 +75,7 @@ def _name(person: Mapping) -> str:
 
 def parse(payload: Mapping) -> SentOrder:
     if not isinstance(payload, Mapping):
-        raise BadPayload(_("The payload is not a JSON object."))
+        raise BadPayload("not_object")
     order_id = text(payload, "id", required=True, limit=64)
     lines = tuple(_line(item) for item in items(payload, "line_items"))
     address = optional_obj(payload, "shipping_address")

@@ -6,8 +6,6 @@ payment (what the buyer paid), modified ("2026-11-30 14:05:09", Beijing time).""
 from collections.abc import Mapping
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
-
 from orders.intake.adapters.base import BadPayload, discounted, items, money, quantity, text
 from orders.intake.place import SentAddress, SentBuyer, SentLine, SentOrder
 
@@ -18,7 +16,7 @@ MODIFIED = "modified"
 def _line(item: Mapping) -> SentLine:
     sku = text(item, "outer_sku_id", limit=64) or text(item, "outer_iid", limit=64)
     if not sku:
-        raise BadPayload(_("The payload has no %(field)s.") % {"field": "outer_sku_id"})
+        raise BadPayload("missing", field="outer_sku_id")
     count = quantity(item, "num")
     price = money(item, "price", required=True)
     unit_price, percent = discounted(price, count, money(item, "discount_fee") or Decimal(0))
@@ -27,7 +25,7 @@ def _line(item: Mapping) -> SentLine:
 
 def parse(payload: Mapping) -> SentOrder:
     if not isinstance(payload, Mapping):
-        raise BadPayload(_("The payload is not a JSON object."))
+        raise BadPayload("not_object")
     tid = text(payload, ORDER_ID, required=True, limit=64)
     lines = tuple(_line(item) for item in items(payload, "orders"))
     ship_to = SentAddress(
@@ -41,7 +39,7 @@ def parse(payload: Mapping) -> SentOrder:
     )
     buyer_id = text(payload, "buyer_open_uid", limit=64) or text(payload, "buyer_nick", limit=64)
     if not buyer_id:
-        raise BadPayload(_("The payload has no %(field)s.") % {"field": "buyer_open_uid"})
+        raise BadPayload("missing", field="buyer_open_uid")
     return SentOrder(
         external_id=tid,
         lines=lines,

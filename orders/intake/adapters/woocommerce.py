@@ -7,8 +7,6 @@ last_name, phone, address_1, address_2, city, state, postcode), `customer_id`,
 from collections.abc import Mapping
 from decimal import Decimal
 
-from django.utils.translation import gettext as _
-
 from orders.intake.adapters.base import (
     CENT,
     BadPayload,
@@ -40,7 +38,7 @@ def _line(item: Mapping) -> SentLine:
     elif price is not None:
         unit_price, percent = price, Decimal(0)
     else:
-        raise BadPayload(_("A line has neither price nor subtotal."))
+        raise BadPayload("no_price")
     return SentLine(sku=sku, quantity=count, unit_price=unit_price, discount_percent=percent)
 
 
@@ -53,7 +51,7 @@ def _name(person: Mapping) -> str:
 
 def parse(payload: Mapping) -> SentOrder:
     if not isinstance(payload, Mapping):
-        raise BadPayload(_("The payload is not a JSON object."))
+        raise BadPayload("not_object")
     order_id = text(payload, "id", required=True, limit=64)
     lines = tuple(_line(item) for item in items(payload, "line_items"))
     billing = optional_obj(payload, "billing")

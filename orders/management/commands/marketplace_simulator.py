@@ -6,15 +6,13 @@ signed Shopify- and WooCommerce-style webhooks to the channels whose endpoint po
 (seed_demo creates five such channels); see orders/intake/simulator.py."""
 
 import logging
-import signal
-import threading
-import urllib.parse
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.urls import reverse
 
 from inventory.models import Product
+from oms.localserver import host_and_port, wait_for_stop_signal
 from orders.intake.adapters import WEBHOOK_KINDS
 from orders.intake.inbound_models import SkuMapping
 from orders.intake.models import Channel
@@ -111,9 +109,6 @@ class Command(BaseCommand):
             simulator = MarketplaceSimulator(config, host, port)
         except OSError as error:
             raise CommandError(f"cannot listen on {host}:{port}: {error}") from None
-        stopped = threading.Event()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, lambda *_: stopped.set())
         simulator.start()
         self.stdout.write(
             self.style.SUCCESS(
@@ -122,19 +117,18 @@ class Command(BaseCommand):
                 f"{options['seconds']:g} s."
             )
         )
-        # The shops may change (seed_demo run later): read them again every few minutes.
-        while not stopped.wait(300):
+
+        def reread() -> None:
             config.shops, config.skus, config.platform_skus = shops_and_skus(base_url)
+
+        # The shops may change (seed_demo run later): read them again every few minutes.
+        wait_for_stop_signal(every=300, tick=reread)
         simulator.stop()
         self.stdout.write("Marketplace simulator stopped.")
 
     @staticmethod
     def address(value: str) -> tuple[str, int]:
-        parsed = urllib.parse.urlsplit(value if "//" in value else f"//{value}")
         try:
-            port = parsed.port
-        except ValueError:
-            port = None
-        if not parsed.hostname or port is None:
-            raise CommandError(f"{value!r} does not name a host and port.")
-        return parsed.hostname, port
+            return host_and_port(value)
+        except ValueError as error:
+            raise CommandError(str(error)) from None

@@ -5,13 +5,11 @@ development by default); see shipping/simulator.py for what it answers and pushe
 """
 
 import logging
-import signal
-import threading
-import urllib.parse
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from oms.localserver import host_and_port, wait_for_stop_signal
 from shipping.simulator import CarrierSimulator
 from shipping.simulator_protocol import QUERY_PATH, SUBSCRIBE_PATH, SimulatorConfig
 
@@ -83,9 +81,6 @@ class Command(BaseCommand):
             simulator = CarrierSimulator(config, host, port)
         except OSError as error:
             raise CommandError(f"cannot listen on {host}:{port}: {error}") from None
-        stopped = threading.Event()
-        for signum in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(signum, lambda *_: stopped.set())
         simulator.start()
         self.stdout.write(
             self.style.SUCCESS(
@@ -94,17 +89,13 @@ class Command(BaseCommand):
                 f"{options['minutes_per_step']:g} min."
             )
         )
-        stopped.wait()
+        wait_for_stop_signal()
         simulator.stop()
         self.stdout.write("Carrier simulator stopped.")
 
     @staticmethod
     def address(value: str) -> tuple[str, int]:
-        parsed = urllib.parse.urlsplit(value if "//" in value else f"//{value}")
         try:
-            port = parsed.port
-        except ValueError:
-            port = None
-        if not parsed.hostname or port is None:
-            raise CommandError(f"{value!r} does not name a host and port.")
-        return parsed.hostname, port
+            return host_and_port(value)
+        except ValueError as error:
+            raise CommandError(str(error)) from None
