@@ -91,12 +91,15 @@ def _customers(cursor, *, customers: int) -> None:
         """
         INSERT INTO customers_customer (code, name, kind, contact_person, phone, email, "group",
             tier, credit_limit, payment_terms, region, tags, notes, credit_hold, is_active,
-            created_at, updated_at)
+            language, opt_out_non_essential, preferred_channel, preferred_carrier,
+            fapiao_account, fapiao_address, fapiao_bank, fapiao_phone, fapiao_title,
+            fapiao_type, taxpayer_id, created_at, updated_at)
         SELECT 'B' || lpad(g::text, 7, '0'),
                (%(cities)s::text[])[1 + g %% 12] || (%(words)s::text[])[1 + (g / 12) %% 15]
                    || (%(kinds)s::text[])[1 + (g / 180) %% 8] || '有限公司 ' || g,
                'business', '', '13' || lpad(g::text, 9, '0'), '', 'wholesale', 'standard', 0,
-               'net_30', 'ZJ', '{}', '', false, true, now(), now()
+               'net_30', 'ZJ', '{}', '', false, true, 'zh-hans', false, 'sms', '', '', '', '',
+               '', '', 'general', '', now(), now()
         FROM generate_series(1, %(customers)s) g
         ON CONFLICT (code) DO NOTHING
         """,
@@ -115,8 +118,8 @@ def _orders(cursor, *, orders: int, customers: int) -> None:
             billing_address, notes, prices_include_tax, subtotal, discount_total, tax_total,
             shipping_fee, shipping_tax, shipping_tax_rate, total, total_weight_kg, priority_score,
             priority_reasons, priority_boost, review_round, cancel_reason, requested_delivery_date,
-            delivery_note, fulfilment_status, remainder_cancelled, payment_status, created_at,
-            updated_at)
+            delivery_note, fulfilment_status, remainder_cancelled, payment_status, priced_as_sent,
+            created_at, updated_at)
         SELECT 'SO-' || (2024 + g / 400000) || '-' || lpad(g::text, 7, '0'),
                %(first)s + (g::bigint * 7919) %% %(customers)s,
                (array['back_office','web_shop','marketplace','import'])[1 + g %% 4], '',
@@ -126,7 +129,7 @@ def _orders(cursor, *, orders: int, customers: int) -> None:
                round((g %% 5000) * 0.22, 2), 15, 0, 0, round((g %% 5000) * 1.92 + 15, 2), 1,
                g %% 97, '[]', 0, 0, '',
                CASE WHEN g %% 3 = 0 THEN date '2024-01-05' + (g / 1440) END, '', 'unfulfilled',
-               false, 'unpaid',
+               false, 'unpaid', false,
                timestamp '2024-01-01' + (g || ' minutes')::interval, now()
         FROM generate_series(1, %(orders)s) g
         """,
@@ -164,8 +167,9 @@ def _catalogue(cursor) -> None:
     cursor.execute(
         """
         INSERT INTO inventory_stocklevel (bin_location, on_hand, reserved, safety_stock,
-            product_id, warehouse_id)
-        SELECT 'A-' || lpad((p.id % 500)::text, 3, '0'), 100000, 0, 10, p.id, w.id
+            product_id, warehouse_id, average_cost, cost_known)
+        SELECT 'A-' || lpad((p.id % 500)::text, 3, '0'), 100000, 0, 10, p.id, w.id,
+               p.standard_cost, true
         FROM inventory_product p CROSS JOIN inventory_warehouse w
         WHERE p.sku LIKE 'BP-%' AND w.code LIKE 'BW%'
         ON CONFLICT (product_id, warehouse_id) DO NOTHING
@@ -197,12 +201,12 @@ def _events(cursor) -> None:
     cursor.execute(
         """
         INSERT INTO orders_orderevent (order_id, created_at, kind, from_status, to_status, note,
-            data, actor_id)
+            data, message, actor_id)
         SELECT o.id, o.created_at + (e || ' hours')::interval,
                (array['created','submitted','status','allocated'])[e],
                (array['','draft','confirmed','confirmed'])[e],
                (array['draft','confirmed','allocated','picking'])[e],
-               CASE WHEN e = 2 THEN '客户电话确认' ELSE '' END, '{}', NULL
+               CASE WHEN e = 2 THEN '客户电话确认' ELSE '' END, '{}', '{}', NULL
         FROM orders_order o
         CROSS JOIN LATERAL generate_series(1, (%(counts)s::int[])[1 + o.id %% 10]) e
         WHERE NOT EXISTS (SELECT 1 FROM orders_orderevent x WHERE x.order_id = o.id)
@@ -220,7 +224,7 @@ def _allocations(cursor) -> None:
         JOIN inventory_warehouse w ON w.code = 'BW' || (1 + l.id %% %(warehouses)s)
         JOIN inventory_stocklevel s ON s.product_id = l.product_id AND s.warehouse_id = w.id
         WHERE l.id %% 13 < %(allocated)s
-        ON CONFLICT (line_id, stock_level_id) DO NOTHING
+        ON CONFLICT (line_id, stock_level_id) WHERE issued_at IS NULL DO NOTHING
         """,
         {"warehouses": WAREHOUSES, "allocated": ALLOCATED_OF_13},
     )
