@@ -3,8 +3,12 @@ page by whoever keeps bills of materials; a work order created for the product s
 (times its quantity), and a work order without a bill of materials can take it later. The
 work order's own bill of materials then changes on its own (inventory.work_orders)."""
 
+from collections.abc import Callable
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model, QuerySet
 from django.utils.translation import gettext as _
 
 from inventory.models import Product, ProductComponent, WorkOrder, WorkOrderComponent
@@ -14,6 +18,46 @@ from oms.services import audit_record
 from oms.types import User
 
 MAX_COMPONENTS = 50
+
+
+def bom_line_put(
+    rows: QuerySet,
+    key: str,
+    *,
+    made_id: int,
+    component: Product,
+    quantity: int,
+    new: Callable[[], Model],
+) -> tuple[Any, int]:
+    """What both bills of materials (a product's default, a work order's) do to put a
+    component on: the checks, then its row (`rows` filtered by `key`) added, made by `new()`,
+    or its quantity changed. The row and the quantity before (0 for a new row; the same
+    quantity when nothing changed)."""
+    if component.pk == made_id:
+        raise ValidationError(
+            {
+                "product": _("A product cannot be a component of itself (%(sku)s).")
+                % {"sku": component.sku}
+            }
+        )
+    if not component.is_active:
+        raise ValidationError(
+            {"product": _("Product %(sku)s is inactive.") % {"sku": component.sku}}
+        )
+    line = rows.filter(**{key: component}).first()
+    if line is None:
+        if rows.count() >= MAX_COMPONENTS:
+            raise ValidationError(
+                _("A bill of materials has at most %(max)s components.") % {"max": MAX_COMPONENTS}
+            )
+        line = new()
+        line.save(force_insert=True)
+        return line, 0
+    before = line.quantity
+    if before != quantity:
+        line.quantity = quantity
+        line.save(update_fields=["quantity"])
+    return line, before
 
 
 def product_components(product: Product) -> list[ProductComponent]:
@@ -31,31 +75,15 @@ def product_component_set(
     unit takes. Audited as product.bom."""
     _check_quantity(quantity)
     product = Product.objects.select_for_update().get(pk=product.pk)
-    if component.pk == product.pk:
-        raise ValidationError(
-            {
-                "product": _("A product cannot be a component of itself (%(sku)s).")
-                % {"sku": component.sku}
-            }
-        )
-    if not component.is_active:
-        raise ValidationError(
-            {"product": _("Product %(sku)s is inactive.") % {"sku": component.sku}}
-        )
-    line = ProductComponent.objects.filter(product=product, component=component).first()
-    before = line.quantity if line else 0
-    if line is None:
-        if ProductComponent.objects.filter(product=product).count() >= MAX_COMPONENTS:
-            raise ValidationError(
-                _("A bill of materials has at most %(max)s components.") % {"max": MAX_COMPONENTS}
-            )
-        line = ProductComponent.objects.create(
-            product=product, component=component, quantity=quantity
-        )
-    elif line.quantity != quantity:
-        line.quantity = quantity
-        line.save(update_fields=["quantity"])
-    else:
+    line, before = bom_line_put(
+        ProductComponent.objects.filter(product=product),
+        "component",
+        made_id=product.pk,
+        component=component,
+        quantity=quantity,
+        new=lambda: ProductComponent(product=product, component=component, quantity=quantity),
+    )
+    if before == quantity:
         return line
     audit_record(
         actor=actor, action="product.bom", obj=product, changes={component.sku: [before, quantity]}

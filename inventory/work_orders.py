@@ -21,7 +21,6 @@ import uuid
 from pathlib import PurePath
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.db.models import F
@@ -39,7 +38,7 @@ from inventory.models import (
     WorkOrderComponent,
     WorkOrderFile,
 )
-from inventory.product_boms import MAX_COMPONENTS, default_bom_copy
+from inventory.product_boms import bom_line_put, default_bom_copy
 from inventory.services import _check_quantity, _move, lock_stock_levels
 from oms.db import atomic_with_retry, next_document_number
 from oms.errors import ServiceError
@@ -136,29 +135,15 @@ def work_order_set_component(
     work order). A materials confirmation given before is withdrawn."""
     _check_quantity(quantity)
     work_order = _lock_editable(work_order.pk)
-    if product.pk == work_order.product_id:
-        raise ValidationError(
-            {
-                "product": _("A product cannot be a component of itself (%(sku)s).")
-                % {"sku": product.sku}
-            }
-        )
-    if not product.is_active:
-        raise ValidationError({"product": _("Product %(sku)s is inactive.") % {"sku": product.sku}})
-    component = WorkOrderComponent.objects.filter(work_order=work_order, product=product).first()
-    before = component.quantity if component else 0
-    if component is None:
-        if work_order.components.count() >= MAX_COMPONENTS:
-            raise ValidationError(
-                _("A bill of materials has at most %(max)s components.") % {"max": MAX_COMPONENTS}
-            )
-        component = WorkOrderComponent.objects.create(
-            work_order=work_order, product=product, quantity=quantity
-        )
-    elif component.quantity != quantity:
-        component.quantity = quantity
-        component.save(update_fields=["quantity"])
-    else:
+    component, before = bom_line_put(
+        work_order.components.all(),
+        "product",
+        made_id=work_order.product_id,
+        component=product,
+        quantity=quantity,
+        new=lambda: WorkOrderComponent(work_order=work_order, product=product, quantity=quantity),
+    )
+    if before == quantity:
         return component
     withdrawn = _withdraw_confirmation(work_order)
     audit_record(

@@ -35,6 +35,20 @@ def default_language():
 
 
 @pytest.fixture
+def run_hooks(django_capture_on_commit_callbacks):
+    """Run what commit starts (the tasks hooks and services queue), in this process."""
+    from oms.celery import app as celery_app
+
+    celery_app.conf.task_always_eager = True
+    celery_app.conf.task_eager_propagates = True
+    try:
+        yield lambda: django_capture_on_commit_callbacks(execute=True)
+    finally:
+        celery_app.conf.task_always_eager = False
+        celery_app.conf.task_eager_propagates = False
+
+
+@pytest.fixture
 def user_with_role(db):
     def make(role: str, **kwargs):
         return UserFactory(username=kwargs.pop("username", f"{role}-user"), role=role, **kwargs)

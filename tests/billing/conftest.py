@@ -4,7 +4,6 @@ import pytest
 from stdnum.cn import uscc
 
 from billing.models import Invoice
-from oms.celery import app as celery_app
 from shipping import services as shipping_services
 from tests.shipping.conftest import Shipping
 
@@ -40,15 +39,3 @@ class Billing(Shipping):
 @pytest.fixture
 def billing(db):
     return Billing()
-
-
-@pytest.fixture
-def run_hooks(django_capture_on_commit_callbacks):
-    """Run what the hooks queue after commit (billing's task), in this process."""
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    try:
-        yield lambda: django_capture_on_commit_callbacks(execute=True)
-    finally:
-        celery_app.conf.task_always_eager = False
-        celery_app.conf.task_eager_propagates = False

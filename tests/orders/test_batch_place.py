@@ -9,7 +9,6 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from inventory.models import StockLevel
-from oms.celery import app as celery_app
 from oms.models import AuditLog, OutboxMessage
 from oms.tasks import deliver_outbox_message, enqueue_on_commit
 from oms.together import together
@@ -34,18 +33,6 @@ def request(customer, lines, reference, channel=ChannelCode.IMPORT, **header):
     return PlaceRequest(
         customer, lines, {"channel": channel, "external_reference": reference, **header}
     )
-
-
-@pytest.fixture
-def after_commit(django_capture_on_commit_callbacks):
-    """Run what commit starts (the tasks, in this process)."""
-    celery_app.conf.task_always_eager = True
-    celery_app.conf.task_eager_propagates = True
-    try:
-        yield lambda: django_capture_on_commit_callbacks(execute=True)
-    finally:
-        celery_app.conf.task_always_eager = False
-        celery_app.conf.task_eager_propagates = False
 
 
 @pytest.fixture
@@ -219,12 +206,12 @@ def test_one_insert_per_table_whatever_the_batch_size(catalog, size):
     )
 
 
-def test_confirmed_orders_are_allocated_after_commit(catalog, after_commit):
+def test_confirmed_orders_are_allocated_run_hooks(catalog, run_hooks):
     ApprovalRule.objects.all().delete()
     lamp = catalog.product("100.00", sku="LAMP-F")
     catalog.stock(lamp, catalog.shanghai, 10)
     customer = catalog.customer(code="C-ALLOC")
-    with after_commit(), transaction.atomic():
+    with run_hooks(), transaction.atomic():
         results = order_place_batch(
             actor=None,
             requests=[request(customer, sent_lines((lamp, 4)), f"A-{n}") for n in range(3)],
@@ -235,7 +222,7 @@ def test_confirmed_orders_are_allocated_after_commit(catalog, after_commit):
     assert StockLevel.objects.get(product=lamp).reserved == 10
 
 
-def test_tasks_of_a_block_run_after_commit_and_not_when_rolled_back(db, after_commit):
+def test_tasks_of_a_block_run_run_hooks_and_not_when_rolled_back(db, run_hooks):
     customer = CustomerFactory(email="buyer@example.com")
     AddressFactory(customer=customer)
     rows = [
@@ -249,7 +236,7 @@ def test_tasks_of_a_block_run_after_commit_and_not_when_rolled_back(db, after_co
         )
         for n in range(3)
     ]
-    with after_commit(), transaction.atomic(), together():
+    with run_hooks(), transaction.atomic(), together():
         enqueue_on_commit(deliver_outbox_message, rows[0].pk)
         enqueue_on_commit(deliver_outbox_message, rows[1].pk)
         try:

@@ -4,7 +4,7 @@ import pytest
 from django.test import override_settings
 from django.urls import reverse
 
-from tests.billing.conftest import billing, run_hooks  # noqa: F401
+from tests.billing.conftest import billing  # noqa: F401
 from tests.billing.test_invoice_batch import invoiced_orders
 from tests.factories import UserFactory
 from tests.shipping.test_batch_print import text_of
@@ -15,7 +15,7 @@ pytestmark = pytest.mark.django_db
 @override_settings(OMS_SALES_OWN_CUSTOMERS_ONLY=True)
 def test_a_salesperson_exports_only_their_customers_invoices(
     billing,  # noqa: F811
-    run_hooks,  # noqa: F811
+    run_hooks,
     client,
     tmp_path,
 ):

@@ -12,7 +12,6 @@ from billing.models import Payment
 from billing.returns import credit_notes_refund, order_credit_returned
 from oms.errors import ServiceError
 from tests.aftersales.resolutions.conftest import resolutions  # noqa: F401 (a fixture)
-from tests.billing.conftest import run_hooks  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 

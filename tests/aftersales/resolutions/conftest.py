@@ -5,7 +5,7 @@ import pytest
 from aftersales import return_inspection
 from aftersales.models import ReturnLine
 from tests.aftersales.conftest import Returns
-from tests.billing.conftest import Billing, run_hooks  # noqa: F401 (a fixture)
+from tests.billing.conftest import Billing
 from tests.billing.delivered import delivered_order
 
 
