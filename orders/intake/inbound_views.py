@@ -77,7 +77,7 @@ class DeliveryTable(BaseTable):
     kind = tables.Column(verbose_name=gettext_lazy("Kind"))
     external_id = tables.Column(
         verbose_name=gettext_lazy("Order id on the platform"),
-        attrs={"td": {"class": "font-monospace"}},
+        attrs={"td": {"class": "font-monospace text-nowrap"}},
     )
     status = StatusColumn(verbose_name=gettext_lazy("Status"))
     error_code = tables.Column(
@@ -89,6 +89,7 @@ class DeliveryTable(BaseTable):
     order = tables.Column(
         verbose_name=gettext_lazy("Order"),
         linkify=lambda record: reverse("orders:detail", args=[record.order.number]),
+        attrs={"td": {"class": "text-nowrap"}},
     )
 
     class Meta(BaseTable.Meta):
