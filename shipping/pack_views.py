@@ -5,7 +5,6 @@ comes back with the result."""
 import uuid
 
 from django import forms
-from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -31,6 +30,9 @@ from shipping.views import get_shipment_or_404
 
 PACK_PERMISSION = "shipping.pack_shipment"
 STATION_WAREHOUSE = "pack_station_warehouse"
+# A scan posted without htmx (no JavaScript, or Enter pressed before htmx took the new form)
+# redirects; its result waits here so the page shows it in the card, as htmx would.
+LAST_SCAN = "pack_station_last_scan"
 
 
 class StationForm(forms.Form):
@@ -118,7 +120,16 @@ class PackShipmentView(RequirePermissionMixin, View):
 
     def get(self, request, number):
         shipment = get_shipment_or_404(request.user, number)
-        return render(request, self.template_name, self.context(shipment, None))
+        last = request.session.pop(LAST_SCAN, None)
+        result = None
+        if isinstance(last, dict) and last.get("number") == shipment.number:
+            result = ScanResult(
+                bool(last.get("ok")),
+                str(last.get("message", "")),
+                last.get("line_id"),
+                bool(last.get("packed")),
+            )
+        return render(request, self.template_name, self.context(shipment, result))
 
     def post(self, request, number):
         shipment = get_shipment_or_404(request.user, number)
@@ -144,7 +155,13 @@ class PackShipmentView(RequirePermissionMixin, View):
         if request.headers.get("HX-Request"):
             # htmx swaps the card; an error answers 200 too, so the card shows it (and sounds).
             return render(request, self.card_template, self.context(shipment, result))
-        (messages.success if result.ok else messages.error)(request, result.message)
+        request.session[LAST_SCAN] = {
+            "number": shipment.number,
+            "ok": result.ok,
+            "message": result.message,
+            "line_id": result.line_id,
+            "packed": result.packed,
+        }
         return HttpResponseRedirect(reverse("shipping:pack_station_shipment", args=[number]))
 
 

@@ -110,7 +110,10 @@ def test_station_pages_without_javascript(picking, packer, client):
     assert "No shipment has the barcode NOPE" in wrong.text
     a, b = skus(picking)
     response = client.post(page, {"code": "WRONG", "scan_id": "1"}, follow=True)
+    # The redirected page shows the result in the card, as htmx would, and only once.
+    assert 'data-scan-result="error"' in response.text
     assert "WRONG is not in shipment" in response.text
+    assert "WRONG is not in shipment" not in client.get(page).text
     for n, code in enumerate([a, a, b]):
         response = client.post(page, {"code": code, "scan_id": f"k{n}"}, follow=True)
     assert "is packed" in response.text
