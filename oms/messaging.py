@@ -46,7 +46,7 @@ from django.utils.translation import gettext as _
 
 from oms import together
 from oms.choices import MessageChannel, MessageLanguage, OutboxStatus
-from oms.db import insert_unless_conflict
+from oms.db import insert_unless_conflict, new_row
 from oms.models import MessageTemplate, OutboxMessage
 from oms.registry import MessageEvent, message_event, registry
 from oms.services import audit_record, model_save
@@ -176,7 +176,11 @@ def _compiled(text: str, html: bool) -> Template:
 
 def render(text: str, context: Mapping[str, Any], *, html: bool = False) -> str:
     """Render a message template in the sandbox (the active language formats dates)."""
-    return _compiled(text, html).render(Context(plain_context(context), autoescape=html))
+    return _render_plain(text, plain_context(context), html)
+
+
+def _render_plain(text: str, plain: dict[str, Any], html: bool) -> str:
+    return _compiled(text, html).render(Context(plain, autoescape=html))
 
 
 @dataclass(frozen=True)
@@ -187,21 +191,29 @@ class RenderedMessage:
     sms: str
 
 
-def render_message(template: MessageTemplate, context: Mapping[str, Any]) -> RenderedMessage:
-    """Every part of a template in its language: e-mail subject, text and HTML, SMS text."""
+def render_message(
+    template: MessageTemplate, context: Mapping[str, Any], *, channel: str | None = None
+) -> RenderedMessage:
+    """A template's parts in its language: e-mail subject, text and HTML, SMS text. With a
+    `channel` only what that channel sends (and the subject) is rendered, the rest is "": an
+    order import tells thousands of customers, each by one channel."""
+    plain = plain_context(context)
+    body = html_body = sms = ""
     with translation.override(template.language):
-        subject = " ".join(render(template.subject, context).split())  # one line
-        body = render(template.body, context).strip()
-        html_text = render(template.body, context, html=True).strip()
-        html_body = render_to_string(
-            "oms/email/message.html",
-            {
-                "subject": subject,
-                "content": mark_safe(linebreaks(html_text)),
-                "company": settings.OMS_COMPANY_NAME,
-            },
-        )
-        sms = " ".join(render(template.sms_body, context).split()) if template.sms_body else ""
+        subject = " ".join(_render_plain(template.subject, plain, False).split())  # one line
+        if channel != MessageChannel.SMS:
+            body = _render_plain(template.body, plain, False).strip()
+            html_text = _render_plain(template.body, plain, True).strip()
+            html_body = render_to_string(
+                "oms/email/message.html",
+                {
+                    "subject": subject,
+                    "content": mark_safe(linebreaks(html_text)),
+                    "company": settings.OMS_COMPANY_NAME,
+                },
+            )
+        if channel != MessageChannel.EMAIL and template.sms_body:
+            sms = " ".join(_render_plain(template.sms_body, plain, False).split())
     return RenderedMessage(subject=subject, body=body, html_body=html_body, sms=sms)
 
 
@@ -297,7 +309,8 @@ def notify(
     language = _language(customer)
     channel, address = _channel_and_address(customer, prefer_email=bool(attachments))
     is_email = channel == MessageChannel.EMAIL
-    row = OutboxMessage(
+    row = new_row(
+        OutboxMessage,
         dedupe_key=dedupe_key,
         event_code=event.code,
         recipient_ref=ref,
@@ -349,7 +362,9 @@ def _fill(row: OutboxMessage, event: MessageEvent, context: Mapping[str, Any]) -
     if template is None or (row.channel == MessageChannel.SMS and not template.sms_body.strip()):
         return f"no {row.channel} template in {row.language}"
     try:
-        rendered = render_message(template, {"company": settings.OMS_COMPANY_NAME, **context})
+        rendered = render_message(
+            template, {"company": settings.OMS_COMPANY_NAME, **context}, channel=row.channel
+        )
     except TemplateSyntaxError as exc:
         return f"template does not render: {exc}"
     row.subject = rendered.subject[:250] or str(event.label)[:250]

@@ -7,11 +7,14 @@ CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
 
+_VALID_MODES = frozenset(name for name in dir(decimal) if name.startswith("ROUND_"))
+
+
 def rounding_mode() -> str:
     from django.conf import settings
 
     mode = getattr(settings, "OMS_ROUNDING", decimal.ROUND_HALF_UP)
-    if not mode.startswith("ROUND_") or not hasattr(decimal, mode):
+    if mode not in _VALID_MODES:
         raise ValueError(f"OMS_ROUNDING must be one of decimal's ROUND_* modes, not {mode!r}")
     return mode
 

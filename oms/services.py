@@ -18,7 +18,7 @@ from django.urls import resolve
 from django.utils.translation import gettext as _
 
 from oms import together
-from oms.db import atomic_with_retry
+from oms.db import atomic_with_retry, new_row
 from oms.errors import ServiceError
 from oms.exports import copy_csv, export_plan, write_csv
 from oms.filejobs import FileJobProgress, file_job_start
@@ -61,7 +61,8 @@ def audit_record(
     *, actor: User | None, action: str, obj: Model, changes: dict[str, Any] | None = None
 ) -> AuditLog:
     """Write the audit row (inside oms.together.together(), with the block's others)."""
-    row = AuditLog(
+    row = new_row(
+        AuditLog,
         actor=acting_user(actor),
         action=action,
         object_type=obj._meta.label_lower,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from customers.models import Address, Customer
 from inventory.models import Product
-from oms.db import atomic_with_retry, document_number, next_document_number
+from oms.db import atomic_with_retry, document_number, new_row, next_document_number
 from oms.errors import ServiceError
 from oms.money import ZERO
 from oms.reference_cache import reference_snapshot
@@ -219,7 +219,8 @@ def build_draft(
             {"shipping_address": _("The customer has no shipping address yet: add one first.")}
         )
     billing = next((a for a in addresses if a.is_default_billing), address)
-    order = Order(
+    order = new_row(
+        Order,
         customer=customer,
         channel_id=channel,
         external_reference=external_reference,

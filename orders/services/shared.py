@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from customers.models import Address, Customer
 from inventory.models import Product, WorkOrder
 from inventory.work_orders import work_orders_cancel
+from oms.db import new_row
 from oms.money import ZERO
 from oms.roles import ROLES
 from orders.choices import ChannelCode
@@ -72,7 +73,8 @@ def record_event(
 
     `note` is what a person typed; `message` what the system says, as a code with parameters
     (`orders.notes.order_note`), worded in the reader's language when the timeline is shown."""
-    event = OrderEvent(
+    event = new_row(
+        OrderEvent,
         order=order,
         kind=kind,
         actor=acting_user(actor),
@@ -241,7 +243,8 @@ def copy_shipping_address(order: Order, address: Address) -> None:
 def build_lines(order: Order, requests: list[LineRequest], first_line_no: int) -> list[OrderLine]:
     """Unsaved, unpriced lines numbered from first_line_no."""
     return [
-        OrderLine(
+        new_row(
+            OrderLine,
             order=order,
             line_no=first_line_no + i,
             product=r.product,

@@ -1,0 +1,70 @@
+"""oms.db's fast paths for many new rows: new_row builds what Model(**values) builds, and
+insert_rows' COPY writes JSON and keys as INSERT would."""
+
+import pytest
+from django.contrib.auth import get_user_model
+
+from oms.db import COPY_FROM, insert_rows, new_row
+from oms.models import AuditLog, OutboxMessage
+from tests.factories import UserFactory
+
+
+def state(obj) -> tuple[dict, dict, bool]:
+    values = {k: v for k, v in obj.__dict__.items() if k != "_state"}
+    return values, dict(obj._state.fields_cache), obj._state.adding
+
+
+@pytest.mark.django_db
+def test_new_row_is_what_the_constructor_makes():
+    user = UserFactory(username="maker")
+    for values in (
+        {"actor": user, "action": "x.y", "object_type": "a.b", "object_id": "1"},
+        {"actor": None, "action": "x.y", "changes": {"名称": ["旧", "新"]}},
+        {"actor_id": user.pk, "action": "x.y"},
+    ):
+        assert state(new_row(AuditLog, **values)) == state(AuditLog(**values))
+    message = {"dedupe_key": "k", "event_code": "e", "recipients": ["a@example.com"]}
+    made, built = new_row(OutboxMessage, **message), OutboxMessage(**message)
+    assert state(made) == state(built)
+    # A default made per row is not shared between rows.
+    assert new_row(OutboxMessage).cc is not new_row(OutboxMessage).cc
+    with pytest.raises(TypeError, match="unexpected keyword argument 'nope'"):
+        new_row(AuditLog, nope=1)
+
+
+@pytest.mark.django_db
+def test_copy_writes_json_and_keys_set_by_object_before_the_object_was_saved():
+    User = get_user_model()
+    late = User(username="late")  # no id yet when the rows name it
+    rows = [
+        new_row(
+            AuditLog,
+            actor=late if n % 2 else None,
+            action="copy.test",
+            object_type="t.t",
+            object_id=str(n),
+            changes={"说明": f"第 {n} 行\t带制表符\\和反斜杠", "n": n, "list": [1, None, "x"]},
+        )
+        for n in range(COPY_FROM + 5)
+    ]
+    late.save()
+    insert_rows(AuditLog, rows)
+    saved = {row.object_id: row for row in AuditLog.objects.filter(action="copy.test")}
+    assert len(saved) == COPY_FROM + 5
+    for n in range(COPY_FROM + 5):
+        row = saved[str(n)]
+        assert row.actor_id == (late.pk if n % 2 else None)
+        assert row.changes == {
+            "说明": f"第 {n} 行\t带制表符\\和反斜杠",
+            "n": n,
+            "list": [1, None, "x"],
+        }
+
+
+@pytest.mark.django_db
+def test_copy_refuses_a_key_to_an_object_never_saved():
+    ghost = get_user_model()(username="ghost")
+    rows = [new_row(AuditLog, actor=ghost, action="copy.ghost") for _ in range(COPY_FROM)]
+    with pytest.raises(ValueError, match="unsaved related object 'actor'"):
+        insert_rows(AuditLog, rows)
+    assert not AuditLog.objects.filter(action="copy.ghost").exists()
