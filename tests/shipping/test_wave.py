@@ -55,11 +55,18 @@ def test_wave_page_lists_what_waits_and_prints_one_pick_list(client_for, wave, s
     assert "Wave pick list" in text
     # Sorted by bin: A-01 (bulbs, 5 + 7) before C-03 (lamps, 2 + 1), each with its split.
     assert text.index("A-01") < text.index("C-03")
-    bulbs = next(line for line in text.splitlines() if "BU-0201" in line)
+    lines = text.splitlines()
+
+    def row(sku: str) -> str:
+        """A row's two lines: SKU, name and quantity, then the units per order."""
+        at = next(n for n, line in enumerate(lines) if sku in line)
+        return " ".join(lines[at : at + 2])
+
+    bulbs = row("BU-0201")
     assert " 12 " in bulbs
     assert f"{orders[0].number} × 5" in bulbs
     assert f"{orders[2].number} × 7" in bulbs
-    lamps = next(line for line in text.splitlines() if "WL-0101" in line)
+    lamps = row("WL-0101")
     assert " 3 " in lamps
     assert "FRAGILE" in lamps
     assert "Units 15" in " ".join(text.split())
