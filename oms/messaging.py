@@ -187,22 +187,30 @@ class RenderedMessage:
     sms: str
 
 
-def render_message(template: MessageTemplate, context: Mapping[str, Any]) -> RenderedMessage:
-    """Every part of a template in its language: e-mail subject, text and HTML, SMS text."""
+def render_message(
+    template: MessageTemplate, context: Mapping[str, Any], channel: str | None = None
+) -> RenderedMessage:
+    """Every part of a template in its language: e-mail subject, text and HTML, SMS text.
+    `channel`: only the subject and what that channel sends (the others stay "")."""
+    email = channel != MessageChannel.SMS
+    sms = channel != MessageChannel.EMAIL
+    body = html_body = sms_text = ""
     with translation.override(template.language):
         subject = " ".join(render(template.subject, context).split())  # one line
-        body = render(template.body, context).strip()
-        html_text = render(template.body, context, html=True).strip()
-        html_body = render_to_string(
-            "oms/email/message.html",
-            {
-                "subject": subject,
-                "content": mark_safe(linebreaks(html_text)),
-                "company": settings.OMS_COMPANY_NAME,
-            },
-        )
-        sms = " ".join(render(template.sms_body, context).split()) if template.sms_body else ""
-    return RenderedMessage(subject=subject, body=body, html_body=html_body, sms=sms)
+        if email:
+            body = render(template.body, context).strip()
+            html_text = render(template.body, context, html=True).strip()
+            html_body = render_to_string(
+                "oms/email/message.html",
+                {
+                    "subject": subject,
+                    "content": mark_safe(linebreaks(html_text)),
+                    "company": settings.OMS_COMPANY_NAME,
+                },
+            )
+        if sms and template.sms_body:
+            sms_text = " ".join(render(template.sms_body, context).split())
+    return RenderedMessage(subject=subject, body=body, html_body=html_body, sms=sms_text)
 
 
 def sync_message_templates() -> int:
@@ -349,7 +357,9 @@ def _fill(row: OutboxMessage, event: MessageEvent, context: Mapping[str, Any]) -
     if template is None or (row.channel == MessageChannel.SMS and not template.sms_body.strip()):
         return f"no {row.channel} template in {row.language}"
     try:
-        rendered = render_message(template, {"company": settings.OMS_COMPANY_NAME, **context})
+        rendered = render_message(
+            template, {"company": settings.OMS_COMPANY_NAME, **context}, channel=row.channel
+        )
     except TemplateSyntaxError as exc:
         return f"template does not render: {exc}"
     row.subject = rendered.subject[:250] or str(event.label)[:250]
