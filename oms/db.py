@@ -152,20 +152,44 @@ def insert_unless_conflict(obj: Any) -> bool:
     it was written (obj.pk set), False when a unique constraint already held its values (the
     caller reads the row that won). Fields are prepared as Model.save() prepares them
     (auto_now_add and defaults included); no signals are sent."""
-    from django.db import connections, router
+    return _insert(obj, unless_conflict=True)
 
-    meta = obj._meta
-    using = router.db_for_write(type(obj), instance=obj)
-    connection = connections[using]
+
+def insert_row(obj: Any) -> None:
+    """INSERT a new row as obj.save(force_insert=True) does (obj.pk set), without the ORM
+    compiling the statement each time and without signals: for the rows a hot service adds
+    (audit rows, order events)."""
+    _insert(obj, unless_conflict=False)
+
+
+@functools.cache
+def _insert_sql(model: type[models.Model], using: str, unless_conflict: bool) -> tuple[list, str]:
+    """The fields an INSERT of the model writes and its statement, made once per process."""
+    from django.db import connections
+
+    meta = model._meta
+    if meta.parents:
+        raise TypeError(f"{meta.label}: a row in several tables is saved by the ORM")
     fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
-    values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT DO NOTHING RETURNING {}".format(
+    quote = connections[using].ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({}){} RETURNING {}".format(
         quote(meta.db_table),
         ", ".join(quote(f.column) for f in fields),
         ", ".join(["%s"] * len(fields)),
+        " ON CONFLICT DO NOTHING" if unless_conflict else "",
         quote(meta.pk.column),
     )
+    return fields, sql
+
+
+def _insert(obj: Any, *, unless_conflict: bool) -> bool:
+    from django.db import connections, router
+
+    using = router.db_for_write(type(obj), instance=obj)
+    connection = connections[using]
+    fields, sql = _insert_sql(type(obj), using, unless_conflict)
+    obj._prepare_related_fields_for_save(operation_name="save")
+    values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         row = cursor.fetchone()

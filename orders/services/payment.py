@@ -16,6 +16,7 @@ since orders never reads invoices or payments.
 
 from django.core.exceptions import ValidationError
 from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.db import atomic_with_retry
@@ -57,8 +58,9 @@ def _payment_status_write(order: Order, status: str, actor: Actor) -> Order:
     """The status on the locked order, its timeline entry and completion."""
     was = order.payment_status
     if was != status:
-        order.payment_status = status
-        order.save(update_fields=["payment_status", "updated_at"])
+        order.payment_status, order.updated_at = status, timezone.now()
+        # save(update_fields=...) of the wide row costs twice the statement's CPU.
+        Order.objects.filter(pk=order.pk).update(payment_status=status, updated_at=order.updated_at)
         record_event(
             order,
             EventKind.PAYMENT,
