@@ -14,8 +14,8 @@
 
 Idempotency: every receipt carries a key (a form renders one, an import derives one from its
 row). The same key again returns the payment already recorded, also when two requests race
-(the insert runs in a savepoint; the loser reads the winner's row); the same key with another
-customer, amount or chosen invoices is refused.
+(the insert is INSERT ... ON CONFLICT DO NOTHING; the loser reads the winner's row); the same
+key with another customer, amount or chosen invoices is refused.
 
 Locks, always in this order, in every billing service: the customer row, the orders by id,
 the invoices by id (then a document counter), the payments by id; a payment locks its
@@ -219,8 +219,8 @@ invoiced AS (
 
 def _allocate_new(payment: Payment, settled: dict[Invoice, Decimal]) -> None:
     """A new payment's allocations (_allocate for each invoice, batched): the allocation
-    rows, the invoices' amount_paid and their installments in one statement whatever the
-    number of invoices, then the customer's receivables row."""
+    rows, the invoices' amount_paid, their installments and the customer's receivables row
+    in one statement whatever the number of invoices."""
     if not settled:
         return
     installments_pay_many(
@@ -291,20 +291,37 @@ def _same_request(payment: Payment, request: dict) -> None:
         )
 
 
-def _recorded_or_number(key: str) -> tuple[Payment | None, str]:
-    """The receipt already recorded with this idempotency key, or else the number of a new
-    one: one statement (the sequence moves on only when the key is new)."""
+# The customer's row locked, with the receipt already recorded with the idempotency key or
+# else the next number (the sequence moves on only when the key is new).
+LOCK_CUSTOMER_SQL = """
+SELECT {customer}, found.id, CASE WHEN found.id IS NULL THEN nextval(%(sequence)s) END
+FROM customers_customer c,
+     (SELECT (SELECT id FROM billing_payment WHERE idempotency_key = %(key)s) AS id) AS found
+WHERE c.id = %(customer)s
+FOR UPDATE OF c
+"""
+
+
+def _lock_customer_recorded_or_number(
+    customer_id: int, key: str
+) -> tuple[Customer, Payment | None, str]:
+    """Lock the customer; the receipt already recorded with this idempotency key, or else the
+    number of a new one: one statement. Its look-up sees what committed before it started:
+    a request with the same key that committed while this one waited for the lock goes on
+    until its INSERT finds the key taken (payment_record then answers with that payment)."""
+    columns = model_columns(Customer, alias="c")
     with connection.cursor() as cursor:
         cursor.execute(
-            """SELECT found.id, CASE WHEN found.id IS NULL THEN nextval(%s) END
-               FROM (SELECT (SELECT id FROM billing_payment WHERE idempotency_key = %s) AS id)
-               AS found""",
-            [PAYMENT_SEQUENCE, key],
+            LOCK_CUSTOMER_SQL.format(customer=columns.sql),
+            {"sequence": PAYMENT_SEQUENCE, "key": key, "customer": customer_id},
         )
-        found, value = cursor.fetchone()
+        row = cursor.fetchone()
+    if row is None:
+        raise Customer.DoesNotExist("Customer matching query does not exist.")
+    customer, found, value = columns.load(row), row[-2], row[-1]
     if found is not None:
-        return Payment.objects.select_related("customer").get(pk=found), ""
-    return None, document_number("PAY", value)
+        return customer, Payment.objects.select_related("customer").get(pk=found), ""
+    return customer, None, document_number("PAY", value)
 
 
 @atomic_with_retry()
@@ -338,9 +355,7 @@ def payment_record(
     if fee > amount:
         raise ServiceError(_("The fee cannot be more than the amount received."))
     request = _request(customer, amount, invoices)
-    customer = lock_row(Customer, customer.pk)
-    # A statement after the lock sees what a racing request committed while we waited.
-    existing, number = _recorded_or_number(key)
+    customer, existing, number = _lock_customer_recorded_or_number(customer.pk, key)
     if existing is not None:
         _same_request(existing, request)
         return existing
@@ -364,9 +379,9 @@ def payment_record(
         created_by=actor if actor and actor.is_authenticated else None,
     )
     if not insert_unless_conflict(payment):
-        # Another customer's request with this key won the race (same-customer requests
-        # wait on the customer lock above): the same request gets its payment, another is
-        # refused. A COD parcel collected twice is refused too. (ON CONFLICT: no savepoint.)
+        # A request with this key won the race (another customer's, or this customer's that
+        # committed while we waited for the lock): the same request gets its payment, another
+        # is refused. A COD parcel collected twice is refused too. (ON CONFLICT: no savepoint.)
         existing = Payment.objects.filter(idempotency_key=key).select_related("customer").first()
         if existing is None:
             raise ServiceError(_("This parcel's cash on delivery is recorded already."))

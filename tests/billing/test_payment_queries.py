@@ -41,14 +41,14 @@ def record(customer, amount, key, invoices=None):
     )
 
 
-# A payment: lock the customer; the idempotency key looked up and the payment's number (one
+# A payment: lock the customer, look the idempotency key up and draw the payment's number (one
 # statement); lock the invoices with their orders (one statement); the payment's row (INSERT
 # ... ON CONFLICT: no savepoint); the audit row. The orders are not locked a second time.
-FIXED = 5
+FIXED = 4
 # What it settles, whatever the number of invoices: the allocation rows, the invoices'
-# amount_paid and their installments (one statement), the customer's receivables row, and the
+# amount_paid, their installments and the customer's receivables row (one statement), and the
 # orders' invoice and refund sums.
-SETTLING = 3
+SETTLING = 2
 # Each order whose payment_status changes: the orders service writes it and an event on its
 # timeline (the order is the one locked with the invoice: not read again).
 PER_ORDER = 2
