@@ -163,7 +163,7 @@ def insert_row(obj: Any) -> None:
 
 
 @functools.cache
-def _insert_sql(model: type[models.Model], using: str, unless_conflict: bool) -> tuple[list, str]:
+def _insert_sql(model: Any, using: str, unless_conflict: bool) -> tuple[list, str]:
     """The fields an INSERT of the model writes and its statement, made once per process."""
     from django.db import connections
 
@@ -187,7 +187,7 @@ def _insert(obj: Any, *, unless_conflict: bool) -> bool:
 
     using = router.db_for_write(type(obj), instance=obj)
     connection = connections[using]
-    fields, sql = _insert_sql(type(obj), using, unless_conflict)
+    fields, sql = _insert_sql(obj.__class__, using, unless_conflict)
     obj._prepare_related_fields_for_save(operation_name="save")
     values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
     with connection.cursor() as cursor:
@@ -207,9 +207,10 @@ class Columns:
     the select list (`alias`.column, ...), `load(row)` the instance (what .only() gives, with
     the fields' converters applied), without compiling a query."""
 
-    def __init__(self, model: type[models.Model], names: Iterable[str] | None, alias: str):
-        wanted = None if names is None else {model._meta.get_field(n).attname for n in names}
-        fields = [f for f in model._meta.concrete_fields if wanted is None or f.attname in wanted]
+    def __init__(self, model: Any, names: Iterable[str] | None, alias: str):
+        meta = model._meta
+        wanted = None if names is None else {meta.get_field(n).attname for n in names}
+        fields = [f for f in meta.concrete_fields if wanted is None or f.attname in wanted]
         quote = connection.ops.quote_name
         prefix = f"{alias}." if alias else ""
         self.model = model
@@ -217,7 +218,7 @@ class Columns:
         self.sql = ", ".join(prefix + quote(f.column) for f in fields)
         self.width = len(fields)
         self.converters = [
-            (index, field.get_col(alias or model._meta.db_table), converters)
+            (index, field.get_col(alias or meta.db_table), converters)
             for index, field in enumerate(fields)
             if (converters := field.get_db_converters(connection))
         ]
@@ -232,9 +233,7 @@ class Columns:
 
 
 @functools.cache
-def model_columns(
-    model: type[models.Model], names: tuple[str, ...] | None = None, alias: str = ""
-) -> Columns:
+def model_columns(model: Any, names: tuple[str, ...] | None = None, alias: str = "") -> Columns:
     """The Columns of these fields of the model, made once per process."""
     return Columns(model, names, alias)
 
@@ -244,12 +243,13 @@ def lock_row(model: type[M], pk: Any) -> M:
     every field: Model.objects.select_for_update().get(pk=pk) (DoesNotExist alike) without
     the ORM's compiling, for the locks a hot service takes first."""
     columns = model_columns(model)
+    meta: Any = model._meta
     quote = connection.ops.quote_name
-    table, pk_column = quote(model._meta.db_table), quote(model._meta.pk.column)
-    sql = f"SELECT {columns.sql} FROM {table} WHERE {pk_column} = %s FOR UPDATE"
+    sql = f"SELECT {columns.sql} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s"
     with connection.cursor() as cursor:
-        cursor.execute(sql, [pk])
+        cursor.execute(f"{sql} FOR UPDATE", [pk])
         row = cursor.fetchone()
     if row is None:
-        raise model.DoesNotExist(f"{model._meta.object_name} matching query does not exist.")
+        missing: Any = model
+        raise missing.DoesNotExist(f"{meta.object_name} matching query does not exist.")
     return columns.load(row)
