@@ -10,10 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from billing.models import Installment, Invoice
-from billing.receivable_rows import receivables_refresh
+from billing.receivable_rows import REFRESH_TEMPLATE, receivables_refresh
 from oms.errors import ServiceError
 from oms.money import ZERO, round_money
 
@@ -103,10 +104,19 @@ paid AS (
         FROM billing_installment x JOIN v ON x.invoice_id = v.invoice_id
     ) s
     WHERE i.id = s.id AND s.step > 0
-    RETURNING s.invoice_id, s.step
-)
+    RETURNING s.id, s.invoice_id, s.step
+),
+refreshed AS ({refresh})
 SELECT invoice_id, SUM(step) FROM paid GROUP BY invoice_id
 """
+# The customer's receivables row in the same statement (receivables_refresh's): its open
+# installments as `paid` leaves them (the statement's own changes are not visible in it).
+PAID_OPEN = """
+    SELECT x.due_date, x.amount - x.amount_paid - x.amount_credited - COALESCE(p.step, 0) AS open
+    FROM billing_installment x LEFT JOIN paid p ON p.id = x.id
+    WHERE x.customer_id = c.id AND x.amount > x.amount_paid + x.amount_credited
+        AND x.amount > x.amount_paid + x.amount_credited + COALESCE(p.step, 0)"""
+PAY_REFRESH = REFRESH_TEMPLATE.format(open=PAID_OPEN)
 
 
 def installments_pay_many(
@@ -117,7 +127,7 @@ def installments_pay_many(
     params: dict[str, Any] | None = None,
 ) -> None:
     """Payments on several invoices of one customer (all positive), as installments_pay does
-    for each, in one statement, and the customer's receivables row once. `also`: more
+    for each, and the customer's receivables row, in one statement. `also`: more
     data-modifying CTEs over v(invoice_id, pay) run in the same statement (billing.payments
     writes the allocations and the invoices' amount_paid there), with their `params`."""
     amounts = {invoice: amount for invoice, amount in amounts.items() if amount}
@@ -127,11 +137,13 @@ def installments_pay_many(
         raise ValueError("installments_pay_many takes positive amounts only")
     with connection.cursor() as cursor:
         cursor.execute(
-            PAY_SQL.format(also=also),
+            PAY_SQL.format(also=also, refresh=PAY_REFRESH),
             {
                 **(params or {}),
                 "invoices": [invoice.pk for invoice in amounts],
                 "amounts": list(amounts.values()),
+                "ids": [customer_id],
+                "today": timezone.localdate(),
             },
         )
         paid = dict(cursor.fetchall())
@@ -141,7 +153,6 @@ def installments_pay_many(
                 _("%(invoice)s has only %(open)s open.")
                 % {"invoice": invoice, "open": paid.get(invoice.pk, ZERO)}
             )
-    receivables_refresh([customer_id])
 
 
 def installments_credit(invoice: Invoice, amount: Decimal) -> None:

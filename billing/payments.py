@@ -14,8 +14,8 @@
 
 Idempotency: every receipt carries a key (a form renders one, an import derives one from its
 row). The same key again returns the payment already recorded, also when two requests race
-(the insert runs in a savepoint; the loser reads the winner's row); the same key with another
-customer, amount or chosen invoices is refused.
+(the insert is INSERT ... ON CONFLICT DO NOTHING; the loser reads the winner's row); the same
+key with another customer, amount or chosen invoices is refused.
 
 Locks, always in this order, in every billing service: the customer row, the orders by id,
 the invoices by id (then a document counter), the payments by id; a payment locks its
@@ -47,6 +47,8 @@ from oms.db import (
     atomic_with_retry,
     document_number,
     insert_unless_conflict,
+    lock_row,
+    model_columns,
     next_document_number,
 )
 from oms.errors import ServiceError
@@ -113,12 +115,49 @@ def lock_customer_and_order(order_id: int) -> Order:
 # What the payment services read of the invoices they lock and of their orders (the orders'
 # payment status, completion and the customer's message): the rest of two wide rows stays
 # unread (a field read later is fetched then).
-LOCKED_FIELDS = (
-    *("id", "number", "customer", "order", "status", "due_date"),
-    *("total", "amount_paid", "amount_credited"),
-    *("order__id", "order__number", "order__customer", "order__channel", "order__status"),
-    *("order__payment_status", "order__on_hold"),
-)
+LOCKED_INVOICE_FIELDS = ("id", "number", "customer", "order", "status", "due_date", "total")
+LOCKED_INVOICE_FIELDS += ("amount_paid", "amount_credited")
+LOCKED_ORDER_FIELDS = ("id", "number", "customer", "channel", "status", "payment_status")
+LOCKED_ORDER_FIELDS += ("on_hold",)
+
+# The invoices and their orders, locked in one statement, by invoice id. Written out rather
+# than compiled by the ORM for each payment (a third of the statement's CPU); OPEN_INVOICES
+# is open_invoices() in SQL (a test holds them to the same rows).
+LOCK_INVOICES_SQL = """
+SELECT {invoice}, {order}
+FROM billing_invoice i JOIN orders_order o ON o.id = i.order_id
+WHERE i.customer_id = %(customer)s AND {which}
+ORDER BY i.id FOR UPDATE OF i, o
+"""
+OPEN_INVOICES = """i.status = ANY(%(payable)s) AND o.status <> %(cancelled)s
+    AND i.total > i.amount_paid + i.amount_credited"""
+CHOSEN_INVOICES = "i.id = ANY(%(ids)s::bigint[])"
+
+
+def _locked_invoices(customer_id: int, ids: list[int] | None) -> dict[int, Invoice]:
+    """{id: invoice with its order} of the customer's invoices chosen (ids) or else open,
+    locked with their orders."""
+    invoice = model_columns(Invoice, LOCKED_INVOICE_FIELDS, "i")
+    order = model_columns(Order, LOCKED_ORDER_FIELDS, "o")
+    sql = LOCK_INVOICES_SQL.format(
+        invoice=invoice.sql,
+        order=order.sql,
+        which=OPEN_INVOICES if ids is None else CHOSEN_INVOICES,
+    )
+    params = {
+        "customer": customer_id,
+        "payable": list(PAYABLE),
+        "cancelled": OrderStatus.CANCELLED,
+        "ids": ids,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    locked = {}
+    for row in rows:
+        locked[row[0]] = found = invoice.load(row)
+        Invoice.order.field.set_cached_value(found, order.load(row, invoice.width))
+    return locked
 
 
 def _lock_invoices(customer: Customer, invoices: Sequence[Invoice] | None) -> list[Invoice]:
@@ -126,24 +165,13 @@ def _lock_invoices(customer: Customer, invoices: Sequence[Invoice] | None) -> li
     to be paid: as chosen, or oldest due first. A chosen invoice with nothing open gets
     nothing. The caller holds the customer's lock, so no invoice of the customer is written
     meanwhile."""
-    if invoices is None:
-        rows = open_invoices(customer.pk)
-        ids = []
-    else:
-        ids = list(dict.fromkeys(invoice.pk for invoice in invoices))
-        # Only this customer's: another customer's rows are not ours to lock.
-        rows = Invoice.objects.filter(pk__in=ids, customer_id=customer.pk)
+    # Only this customer's chosen invoices: another customer's rows are not ours to lock.
+    ids = None if invoices is None else list(dict.fromkeys(invoice.pk for invoice in invoices))
     # The invoices and their orders (orders_follow_payments writes them later) in one
     # statement: every billing writer holds the customer's lock first, so none waits here for
     # another, and nothing outside billing locks an invoice.
-    locked = {
-        invoice.pk: invoice
-        for invoice in rows.order_by("pk")
-        .select_related("order")
-        .only(*LOCKED_FIELDS)
-        .select_for_update(of=("self", "order"))
-    }
-    if invoices is None:
+    locked = _locked_invoices(customer.pk, ids)
+    if ids is None:
         ids = list(locked)
     elif foreign := [invoice for invoice in invoices if invoice.pk not in locked]:
         raise ServiceError(_("%(invoice)s belongs to another customer.") % {"invoice": foreign[0]})
@@ -191,8 +219,8 @@ invoiced AS (
 
 def _allocate_new(payment: Payment, settled: dict[Invoice, Decimal]) -> None:
     """A new payment's allocations (_allocate for each invoice, batched): the allocation
-    rows, the invoices' amount_paid and their installments in one statement whatever the
-    number of invoices, then the customer's receivables row."""
+    rows, the invoices' amount_paid, their installments and the customer's receivables row
+    in one statement whatever the number of invoices."""
     if not settled:
         return
     installments_pay_many(
@@ -263,20 +291,37 @@ def _same_request(payment: Payment, request: dict) -> None:
         )
 
 
-def _recorded_or_number(key: str) -> tuple[Payment | None, str]:
-    """The receipt already recorded with this idempotency key, or else the number of a new
-    one: one statement (the sequence moves on only when the key is new)."""
+# The customer's row locked, with the receipt already recorded with the idempotency key or
+# else the next number (the sequence moves on only when the key is new).
+LOCK_CUSTOMER_SQL = """
+SELECT {customer}, found.id, CASE WHEN found.id IS NULL THEN nextval(%(sequence)s) END
+FROM customers_customer c,
+     (SELECT (SELECT id FROM billing_payment WHERE idempotency_key = %(key)s) AS id) AS found
+WHERE c.id = %(customer)s
+FOR UPDATE OF c
+"""
+
+
+def _lock_customer_recorded_or_number(
+    customer_id: int, key: str
+) -> tuple[Customer, Payment | None, str]:
+    """Lock the customer; the receipt already recorded with this idempotency key, or else the
+    number of a new one: one statement. Its look-up sees what committed before it started:
+    a request with the same key that committed while this one waited for the lock goes on
+    until its INSERT finds the key taken (payment_record then answers with that payment)."""
+    columns = model_columns(Customer, alias="c")
     with connection.cursor() as cursor:
         cursor.execute(
-            """SELECT found.id, CASE WHEN found.id IS NULL THEN nextval(%s) END
-               FROM (SELECT (SELECT id FROM billing_payment WHERE idempotency_key = %s) AS id)
-               AS found""",
-            [PAYMENT_SEQUENCE, key],
+            LOCK_CUSTOMER_SQL.format(customer=columns.sql),
+            {"sequence": PAYMENT_SEQUENCE, "key": key, "customer": customer_id},
         )
-        found, value = cursor.fetchone()
+        row = cursor.fetchone()
+    if row is None:
+        raise Customer.DoesNotExist("Customer matching query does not exist.")
+    customer, found, value = columns.load(row), row[-2], row[-1]
     if found is not None:
-        return Payment.objects.select_related("customer").get(pk=found), ""
-    return None, document_number("PAY", value)
+        return customer, Payment.objects.select_related("customer").get(pk=found), ""
+    return customer, None, document_number("PAY", value)
 
 
 @atomic_with_retry()
@@ -310,9 +355,7 @@ def payment_record(
     if fee > amount:
         raise ServiceError(_("The fee cannot be more than the amount received."))
     request = _request(customer, amount, invoices)
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
-    # A statement after the lock sees what a racing request committed while we waited.
-    existing, number = _recorded_or_number(key)
+    customer, existing, number = _lock_customer_recorded_or_number(customer.pk, key)
     if existing is not None:
         _same_request(existing, request)
         return existing
@@ -336,9 +379,9 @@ def payment_record(
         created_by=actor if actor and actor.is_authenticated else None,
     )
     if not insert_unless_conflict(payment):
-        # Another customer's request with this key won the race (same-customer requests
-        # wait on the customer lock above): the same request gets its payment, another is
-        # refused. A COD parcel collected twice is refused too. (ON CONFLICT: no savepoint.)
+        # A request with this key won the race (another customer's, or this customer's that
+        # committed while we waited for the lock): the same request gets its payment, another
+        # is refused. A COD parcel collected twice is refused too. (ON CONFLICT: no savepoint.)
         existing = Payment.objects.filter(idempotency_key=key).select_related("customer").first()
         if existing is None:
             raise ServiceError(_("This parcel's cash on delivery is recorded already."))
@@ -375,7 +418,7 @@ def credit_apply(
 ) -> Decimal:
     """Use the customer's credit (unapplied receipts, oldest first) on their open invoices (as
     chosen, or oldest due first). Returns how much was applied; nothing to apply is refused."""
-    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    customer = lock_row(Customer, customer.pk)
     targets = _lock_invoices(customer, invoices)
     credits = list(
         Payment.objects.select_for_update()

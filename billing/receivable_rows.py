@@ -6,7 +6,9 @@ writer locks the customer first): billing.installments calls it when installment
 paid, credited or released, so invoices issued, payments recorded and allocated, credit used,
 credit notes, releases and new schedules all keep the rows. One statement for any number of
 customers: it recomputes their rows from their open installments (the partial index
-`installment_open_customer`), so a row never drifts from what the installments say.
+`installment_open_customer`), so a row never drifts from what the installments say. A payment
+(installments_pay_many) runs the same statement inside the one that pays the installments
+(REFRESH_TEMPLATE over the installments as that statement leaves them).
 
 `receivables_roll` (the nightly beat job) recomputes the rows whose buckets a new day has
 moved; until it runs the page computes those rows from the installments (billing.receivables).
@@ -21,8 +23,10 @@ from django.utils import timezone
 
 # One row per customer asked for; LEFT JOIN: a customer with nothing open gets zeros. The
 # buckets as in billing.receivables.bucket_conditions; next_change: the first day after
-# `today` on which an open amount enters its next bucket (due + 1, 31, 61, 91 days).
-REFRESH_SQL = """
+# `today` on which an open amount enters its next bucket (due + 1, 31, 61, 91 days). `{open}`:
+# the customer c's open installments (due_date, open), OPEN_INSTALLMENTS, or as a statement
+# that pays some of them leaves them (billing.installments).
+REFRESH_TEMPLATE = """
 INSERT INTO billing_customerreceivable AS r (
     customer_id, as_of, next_change, open_total, open_not_due, open_1_30, open_31_60,
     open_61_90, open_over_90)
@@ -42,11 +46,7 @@ SELECT c.id, %(today)s::date,
                                                       AND %(today)s::date - 61), 0),
     COALESCE(SUM(i.open) FILTER (WHERE i.due_date <= %(today)s::date - 91), 0)
 FROM unnest(%(ids)s::bigint[]) AS c(id)
-LEFT JOIN LATERAL (
-    SELECT due_date, amount - amount_paid - amount_credited AS open
-    FROM billing_installment
-    WHERE customer_id = c.id AND amount > amount_paid + amount_credited
-) i ON true
+LEFT JOIN LATERAL ({open}) i ON true
 GROUP BY c.id
 ON CONFLICT (customer_id) DO UPDATE SET
     as_of = EXCLUDED.as_of, next_change = EXCLUDED.next_change,
@@ -54,6 +54,11 @@ ON CONFLICT (customer_id) DO UPDATE SET
     open_1_30 = EXCLUDED.open_1_30, open_31_60 = EXCLUDED.open_31_60,
     open_61_90 = EXCLUDED.open_61_90, open_over_90 = EXCLUDED.open_over_90
 """
+OPEN_INSTALLMENTS = """
+    SELECT due_date, amount - amount_paid - amount_credited AS open
+    FROM billing_installment
+    WHERE customer_id = c.id AND amount > amount_paid + amount_credited"""
+REFRESH_SQL = REFRESH_TEMPLATE.format(open=OPEN_INSTALLMENTS)
 
 
 def receivables_refresh(customer_ids: Iterable[int], today: date | None = None) -> None:

@@ -6,7 +6,7 @@ import json
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, ParamSpec, TypeVar
 
 from django.db import OperationalError, connection, models, transaction
@@ -16,6 +16,7 @@ logger = logging.getLogger(__name__)
 
 P = ParamSpec("P")
 R = TypeVar("R")
+M = TypeVar("M", bound=models.Model)
 
 RETRYABLE = (pg_errors.DeadlockDetected, pg_errors.SerializationFailure)
 
@@ -192,20 +193,44 @@ def insert_unless_conflict(obj: Any) -> bool:
     it was written (obj.pk set), False when a unique constraint already held its values (the
     caller reads the row that won). Fields are prepared as Model.save() prepares them
     (auto_now_add and defaults included); no signals are sent."""
-    from django.db import connections, router
+    return _insert(obj, unless_conflict=True)
 
-    meta = obj._meta
-    using = router.db_for_write(type(obj), instance=obj)
-    connection = connections[using]
+
+def insert_row(obj: Any) -> None:
+    """INSERT a new row as obj.save(force_insert=True) does (obj.pk set), without the ORM
+    compiling the statement each time and without signals: for the rows a hot service adds
+    (audit rows, order events)."""
+    _insert(obj, unless_conflict=False)
+
+
+@functools.cache
+def _insert_sql(model: Any, using: str, unless_conflict: bool) -> tuple[list, str]:
+    """The fields an INSERT of the model writes and its statement, made once per process."""
+    from django.db import connections
+
+    meta = model._meta
+    if meta.parents:
+        raise TypeError(f"{meta.label}: a row in several tables is saved by the ORM")
     fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
-    values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
-    quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({}) ON CONFLICT DO NOTHING RETURNING {}".format(
+    quote = connections[using].ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({}){} RETURNING {}".format(
         quote(meta.db_table),
         ", ".join(quote(f.column) for f in fields),
         ", ".join(["%s"] * len(fields)),
+        " ON CONFLICT DO NOTHING" if unless_conflict else "",
         quote(meta.pk.column),
     )
+    return fields, sql
+
+
+def _insert(obj: Any, *, unless_conflict: bool) -> bool:
+    from django.db import connections, router
+
+    using = router.db_for_write(type(obj), instance=obj)
+    connection = connections[using]
+    fields, sql = _insert_sql(obj.__class__, using, unless_conflict)
+    obj._prepare_related_fields_for_save(operation_name="save")
+    values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
         row = cursor.fetchone()
@@ -215,9 +240,6 @@ def insert_unless_conflict(obj: Any) -> bool:
     obj._state.adding = False
     obj._state.db = using
     return True
-
-
-M = TypeVar("M", bound=models.Model)
 
 
 @functools.cache
@@ -273,3 +295,57 @@ def new_row(model: type[M], **values: Any) -> M:
         else:
             state[field.attname] = value
     return obj
+
+
+class Columns:
+    """Some concrete fields of a model (a relation by its name: its id; None: all) as a
+    hand-written SELECT names them, in the order Model.from_db takes their values: `sql` is
+    the select list (`alias`.column, ...), `load(row)` the instance (what .only() gives, with
+    the fields' converters applied), without compiling a query."""
+
+    def __init__(self, model: Any, names: Iterable[str] | None, alias: str):
+        meta = model._meta
+        wanted = None if names is None else {meta.get_field(n).attname for n in names}
+        fields = [f for f in meta.concrete_fields if wanted is None or f.attname in wanted]
+        quote = connection.ops.quote_name
+        prefix = f"{alias}." if alias else ""
+        self.model = model
+        self.attnames = [f.attname for f in fields]
+        self.sql = ", ".join(prefix + quote(f.column) for f in fields)
+        self.width = len(fields)
+        self.converters = [
+            (index, field.get_col(alias or meta.db_table), converters)
+            for index, field in enumerate(fields)
+            if (converters := field.get_db_converters(connection))
+        ]
+
+    def load(self, row: Sequence[Any], start: int = 0) -> Any:
+        """The instance from row[start:start + width]."""
+        values = list(row[start : start + self.width])
+        for index, expression, converters in self.converters:
+            for convert in converters:
+                values[index] = convert(values[index], expression, connection)
+        return self.model.from_db(connection.alias, self.attnames, values)
+
+
+@functools.cache
+def model_columns(model: Any, names: tuple[str, ...] | None = None, alias: str = "") -> Columns:
+    """The Columns of these fields of the model, made once per process."""
+    return Columns(model, names, alias)
+
+
+def lock_row(model: type[M], pk: Any) -> M:
+    """The row by primary key, locked (SELECT ... FOR UPDATE), as the model's instance with
+    every field: Model.objects.select_for_update().get(pk=pk) (DoesNotExist alike) without
+    the ORM's compiling, for the locks a hot service takes first."""
+    columns = model_columns(model)
+    meta: Any = model._meta
+    quote = connection.ops.quote_name
+    sql = f"SELECT {columns.sql} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s"
+    with connection.cursor() as cursor:
+        cursor.execute(f"{sql} FOR UPDATE", [pk])
+        row = cursor.fetchone()
+    if row is None:
+        missing: Any = model
+        raise missing.DoesNotExist(f"{meta.object_name} matching query does not exist.")
+    return columns.load(row)

@@ -18,7 +18,7 @@ from django.urls import resolve
 from django.utils.translation import gettext as _
 
 from oms import together
-from oms.db import atomic_with_retry, new_row
+from oms.db import atomic_with_retry, insert_row, new_row
 from oms.errors import ServiceError
 from oms.exports import copy_csv, export_plan, write_csv
 from oms.filejobs import FileJobProgress, file_job_start
@@ -74,7 +74,7 @@ def audit_record(
     if rows is not None:
         rows.audits.append(row)
     else:
-        row.save(force_insert=True)
+        insert_row(row)
     return row
 
 

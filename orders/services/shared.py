@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from customers.models import Address, Customer
 from inventory.models import Product, WorkOrder
 from inventory.work_orders import work_orders_cancel
-from oms.db import new_row
+from oms.db import insert_row, new_row
 from oms.money import ZERO
 from oms.roles import ROLES
 from orders.choices import ChannelCode
@@ -84,7 +84,7 @@ def record_event(
         **status,
     )
     if not hold_event(event):
-        event.save(force_insert=True)
+        insert_row(event)
     return event
 
 

@@ -6,9 +6,12 @@ from datetime import date
 import pytest
 
 from billing import services
-from billing.choices import PaymentMethod
-from billing.payments import payment_record
+from billing.choices import InvoiceStatus, PaymentMethod
+from billing.models import Invoice
+from billing.payments import _locked_invoices, open_invoices, payment_record
 from orders import services as order_services
+from orders.choices import OrderStatus
+from orders.models import Order
 from tests.helpers import queries_of
 
 pytestmark = pytest.mark.django_db
@@ -38,14 +41,14 @@ def record(customer, amount, key, invoices=None):
     )
 
 
-# A payment: lock the customer; the idempotency key looked up and the payment's number (one
+# A payment: lock the customer, look the idempotency key up and draw the payment's number (one
 # statement); lock the invoices with their orders (one statement); the payment's row (INSERT
 # ... ON CONFLICT: no savepoint); the audit row. The orders are not locked a second time.
-FIXED = 5
+FIXED = 4
 # What it settles, whatever the number of invoices: the allocation rows, the invoices'
-# amount_paid and their installments (one statement), the customer's receivables row, and the
+# amount_paid, their installments and the customer's receivables row (one statement), and the
 # orders' invoice and refund sums.
-SETTLING = 3
+SETTLING = 2
 # Each order whose payment_status changes: the orders service writes it and an event on its
 # timeline (the order is the one locked with the invoice: not read again).
 PER_ORDER = 2
@@ -81,3 +84,44 @@ def test_a_customer_on_hold_pays_one_more_statement(billing):
     queries = record(customer, invoice.total, "held")
     # The reminders' state is read to lift a hold the final notice put (here finance put it).
     assert len(queries.statements) == FIXED + SETTLING + PER_ORDER + 1 + MESSAGE
+
+
+def test_a_payment_takes_no_savepoint_besides_its_own(billing):
+    customer = billing.business(payment_terms="prepaid")
+    invoices = invoices_of(billing, customer, 2)
+    queries = record(customer, sum(invoice.total for invoice in invoices), "one")
+    # Its own atomic block inside the test's transaction; the orders' statuses are written in
+    # it without a savepoint of the orders service.
+    assert len(queries.sql) - len(queries.statements) == 2, "\n".join(queries.sql)
+
+
+def test_the_invoices_a_payment_locks_are_the_open_invoices(billing):
+    """_locked_invoices writes open_invoices() in SQL: both find the same rows."""
+    customer = billing.business(payment_terms="prepaid")
+    paid, credited, partly, cancelled, other = invoices_of(billing, customer, 5)
+    Invoice.objects.filter(pk=paid.pk).update(amount_paid=paid.total)
+    Invoice.objects.filter(pk=credited.pk).update(status=InvoiceStatus.CREDITED)
+    Invoice.objects.filter(pk=partly.pk).update(
+        status=InvoiceStatus.PARTLY_CREDITED, amount_credited=partly.total / 2
+    )
+    Order.objects.filter(pk=cancelled.order_id).update(status=OrderStatus.CANCELLED)
+    [theirs] = invoices_of(billing, billing.business(seed=2, payment_terms="prepaid"), 1)
+    expected = set(open_invoices(customer.pk).values_list("pk", flat=True))
+    assert expected == {partly.pk, other.pk}
+    locked = _locked_invoices(customer.pk, None)
+    assert set(locked) == expected
+    invoice = locked[other.pk]
+    fresh = Invoice.objects.select_related("order").get(pk=other.pk)
+    assert (invoice.number, invoice.total, invoice.due_date) == (
+        fresh.number,
+        fresh.total,
+        fresh.due_date,
+    )
+    assert (invoice.order.number, invoice.order.channel_id, invoice.order.payment_status) == (
+        fresh.order.number,
+        fresh.order.channel_id,
+        fresh.order.payment_status,
+    )
+    # Chosen: the customer's rows among the ids, whatever their state.
+    chosen = _locked_invoices(customer.pk, [paid.pk, credited.pk, theirs.pk])
+    assert set(chosen) == {paid.pk, credited.pk}

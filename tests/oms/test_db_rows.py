@@ -1,10 +1,12 @@
-"""oms.db's fast paths for many new rows: new_row builds what Model(**values) builds, and
-insert_rows' COPY writes JSON and keys as INSERT would."""
+"""oms.db's paths around the ORM for hot services: new_row builds what Model(**values)
+builds, insert_rows' COPY writes JSON and keys as INSERT would, and a row read by hand-written
+SQL (lock_row, model_columns) is the instance the ORM reads."""
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection, transaction
 
-from oms.db import COPY_FROM, insert_rows, new_row
+from oms.db import COPY_FROM, insert_rows, lock_row, model_columns, new_row
 from oms.models import AuditLog, OutboxMessage
 from tests.factories import UserFactory
 
@@ -68,3 +70,46 @@ def test_copy_refuses_a_key_to_an_object_never_saved():
     with pytest.raises(ValueError, match="unsaved related object 'actor'"):
         insert_rows(AuditLog, rows)
     assert not AuditLog.objects.filter(action="copy.ghost").exists()
+
+
+def outbox_row() -> OutboxMessage:
+    return OutboxMessage.objects.create(
+        dedupe_key="k1",
+        event_code="order.confirmed",
+        recipient_ref="customers.customer:1",
+        recipients=["a@example.com"],
+        subject="Hello",
+        about_refs=["orders.order:7"],
+        attachments=[{"code": "pdf", "args": {"id": 3}}],
+    )
+
+
+@pytest.mark.django_db
+def test_lock_row_reads_the_row_as_the_orm_does():
+    row = outbox_row()
+    with transaction.atomic():
+        locked = lock_row(OutboxMessage, row.pk)
+    fresh = OutboxMessage.objects.get(pk=row.pk)
+    for field in OutboxMessage._meta.concrete_fields:
+        assert getattr(locked, field.attname) == getattr(fresh, field.attname), field.name
+    assert locked.attachments == [{"code": "pdf", "args": {"id": 3}}]
+    assert not locked._state.adding
+
+
+@pytest.mark.django_db
+def test_lock_row_of_a_missing_row_is_does_not_exist():
+    with transaction.atomic(), pytest.raises(OutboxMessage.DoesNotExist):
+        lock_row(OutboxMessage, 404)
+
+
+@pytest.mark.django_db
+def test_some_columns_load_a_deferred_instance():
+    row = outbox_row()
+    columns = model_columns(OutboxMessage, ("id", "recipients", "subject"), "m")
+    assert columns.sql == 'm."id", m."recipients", m."subject"'
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT 1, {columns.sql} FROM oms_outboxmessage m")
+        [found] = cursor.fetchall()
+    loaded = columns.load(found, 1)
+    assert (loaded.pk, loaded.recipients, loaded.subject) == (row.pk, ["a@example.com"], "Hello")
+    assert loaded.get_deferred_fields() >= {"body", "about_refs"}
