@@ -30,9 +30,6 @@ from shipping.views import get_shipment_or_404
 
 PACK_PERMISSION = "shipping.pack_shipment"
 STATION_WAREHOUSE = "pack_station_warehouse"
-# A scan posted without htmx (no JavaScript, or Enter pressed before htmx took the new form)
-# redirects; its result waits here so the page shows it in the card, as htmx would.
-LAST_SCAN = "pack_station_last_scan"
 
 
 class StationForm(forms.Form):
@@ -120,16 +117,7 @@ class PackShipmentView(RequirePermissionMixin, View):
 
     def get(self, request, number):
         shipment = get_shipment_or_404(request.user, number)
-        last = request.session.pop(LAST_SCAN, None)
-        result = None
-        if isinstance(last, dict) and last.get("number") == shipment.number:
-            result = ScanResult(
-                bool(last.get("ok")),
-                str(last.get("message", "")),
-                last.get("line_id"),
-                bool(last.get("packed")),
-            )
-        return render(request, self.template_name, self.context(shipment, result))
+        return render(request, self.template_name, self.context(shipment, None))
 
     def post(self, request, number):
         shipment = get_shipment_or_404(request.user, number)
@@ -155,14 +143,15 @@ class PackShipmentView(RequirePermissionMixin, View):
         if request.headers.get("HX-Request"):
             # htmx swaps the card; an error answers 200 too, so the card shows it (and sounds).
             return render(request, self.card_template, self.context(shipment, result))
-        request.session[LAST_SCAN] = {
-            "number": shipment.number,
-            "ok": result.ok,
-            "message": result.message,
-            "line_id": result.line_id,
-            "packed": result.packed,
-        }
-        return HttpResponseRedirect(reverse("shipping:pack_station_shipment", args=[number]))
+        # Without htmx (no JavaScript, or Enter pressed before htmx took a new form) the whole
+        # page comes back with the result in its card; a resent form repeats its scan_id,
+        # which counts nothing twice.
+        return render(
+            request,
+            self.template_name,
+            self.context(shipment, result),
+            status=200 if result.ok else 422,
+        )
 
 
 class PackResetView(ObjectActionView):
