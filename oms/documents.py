@@ -2,9 +2,7 @@
 
 import gc
 import mimetypes
-import re
 import threading
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from io import BytesIO
@@ -79,64 +77,6 @@ def html_to_pdf(html: str) -> bytes:
     with gc_paused():
         document = HTML(string=html, base_url=STATIC_PREFIX, url_fetcher=static_only_fetcher)
         return document.write_pdf()
-
-
-# Widths in ems of the document font at the cell's size: a CJK character is one em; other
-# characters are taken at 0.6 em (Noto Sans averages less; capitals and digits come close).
-_WIDE, _NARROW = 1.0, 0.6
-_ENTITY = re.compile(r"&#?\w+;")
-_CHARACTER = re.compile(r"&#?\w+;|.", re.S)
-
-
-def _print_units(text: str) -> list[tuple[str, float, str]]:
-    """The text as pieces a line may break between: spaces, single wide characters, and
-    words (runs of other characters; an HTML entity counts as one character)."""
-    units: list[tuple[str, float, str]] = []
-    word, width = [], 0.0
-    at = 0
-    while at < len(text):
-        entity = _ENTITY.match(text, at) if text[at] == "&" else None
-        piece = entity.group() if entity else text[at]
-        at += len(piece)
-        if piece.isspace() or unicodedata.east_asian_width(piece[0]) in "WF":
-            if word:
-                units.append(("".join(word), width, "word"))
-                word, width = [], 0.0
-            units.append((" ", _NARROW, "space") if piece.isspace() else (piece, _WIDE, "wide"))
-        else:
-            word.append(piece)
-            width += _NARROW
-    if word:
-        units.append(("".join(word), width, "word"))
-    return units
-
-
-def wrap_for_print(text: str, ems: float) -> str:
-    """The text broken into lines of at most `ems` (at spaces, or anywhere between CJK
-    characters; a word longer than a line is cut), joined by newlines.
-
-    A long printed list (a wave's pick list) sets its cells `white-space: pre`: WeasyPrint
-    then lays each line out once, where finding the breaks itself costs it a third of a
-    1,000-row list's time. HTML-escaped text stays intact: entities are never cut."""
-    lines: list[list[str]] = [[]]
-    used, spaces = 0.0, 0
-    for piece, width, kind in _print_units(text):
-        if kind == "space":
-            spaces += 1 if lines[-1] else 0
-            continue
-        if kind == "word" and width > ems:  # longer than a line: cut where it must
-            pieces = [(m.group(), _NARROW) for m in _CHARACTER.finditer(piece)]
-        else:
-            pieces = [(piece, width)]
-        for part, part_width in pieces:
-            gap = _NARROW * spaces
-            if lines[-1] and used + gap + part_width > ems:
-                lines.append([])
-                used, gap, spaces = 0.0, 0.0, 0
-            lines[-1].append(" " * spaces + part)
-            used += gap + part_width
-            spaces = 0
-    return "\n".join("".join(line) for line in lines)
 
 
 def render_pdf(template_name: str, context: dict, request=None) -> bytes:

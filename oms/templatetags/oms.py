@@ -2,7 +2,6 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.formats import number_format
 
-from oms.documents import wrap_for_print
 from oms.tables import fast_format_html, format_money
 from oms.texts import text_of
 
@@ -12,13 +11,6 @@ register = template.Library()
 @register.filter
 def money(value):
     return format_money(value)
-
-
-@register.filter(is_safe=True)
-def print_lines(text, ems) -> str:
-    """{% filter print_lines:40 %}: the text in lines of at most 40 ems, for a printed cell
-    set `white-space: pre` (oms.documents.wrap_for_print)."""
-    return wrap_for_print(str(text), float(ems))
 
 
 @register.filter
