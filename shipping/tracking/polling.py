@@ -6,8 +6,10 @@ once, each request taking its place in the carrier's rate limit first and the ci
 deciding before each round (a half-open circuit lets one trial request through alone). The
 answers are then stored: what is stored already is left out with one query for the batch, a
 parcel with nothing new is only marked checked (one UPDATE for all of them), and the others
-are applied one by one with their order and shipment locked, moving through
-shipping.services.shipment_transition as every tracking event does.
+are applied together in one transaction, their orders and shipments locked in key order:
+one INSERT for their events, one query for their latest, the status changes through
+shipping.services.shipments_transition (event, audit row, hooks and message each, written
+together) and their orders following in one go.
 """
 
 import logging
@@ -21,8 +23,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from oms.db import atomic_with_retry
+from oms.reference_cache import reference_snapshot
 from shipping.models import Carrier, Shipment, TrackingEvent
-from shipping.services import lock_shipment
+from shipping.services import lock_shipment, lock_shipments
 from shipping.tracking.adapters import (
     CarrierEvent,
     TrackingAdapter,
@@ -33,6 +36,7 @@ from shipping.tracking.services import (
     POLLED_STATUSES,
     Applied,
     _apply,
+    _apply_many,
     breaker_for,
     parcel_of,
     rate_limit_for,
@@ -144,7 +148,7 @@ def _poll_store(
 ) -> None:
     """Apply a poll's answers. Events stored already are left out with one query for the
     whole batch; a shipment with nothing new is only marked checked (one UPDATE for all),
-    the others are applied one by one under their locks, as a push is."""
+    the others are applied together, in one transaction under their locks."""
     if not answers:
         return
     known = set(
@@ -152,7 +156,7 @@ def _poll_store(
             shipment_id__in=[shipment.pk for shipment, _events in answers], carrier=carrier
         ).values_list("shipment_id", "tracking_number", "event_time", "raw_code")
     )
-    unchanged = []
+    unchanged, changed = [], []
     for shipment, events in answers:
         new = [
             event
@@ -160,14 +164,48 @@ def _poll_store(
             if (shipment.pk, event.tracking_number, event.event_time, event.raw_code) not in known
         ]
         result.checked += 1
-        if not new:
+        if new:
+            changed.append((shipment.pk, new))
+        else:
             unchanged.append(shipment.pk)
-            continue
-        applied = _poll_apply(shipment.pk, carrier, new)
-        result.events += applied.stored
-        result.moved += applied.moved_to is not None
     if unchanged:
         Shipment.objects.filter(pk__in=unchanged).update(tracking_checked_at=timezone.now())
+    if not changed:
+        return
+    try:
+        applied = list(_poll_apply_many(carrier, changed).values())
+    except Exception:
+        # One shipment the batch cannot take (a hook refusing, a broken row) must not hold
+        # back the others: each is applied on its own; one that fails again stays due.
+        logger.exception("poll %s: applying %d answers together failed", carrier.code, len(changed))
+        applied = []
+        for shipment_id, events in changed:
+            try:
+                applied.append(_poll_apply(shipment_id, carrier, events))
+            except Exception:
+                logger.exception("poll %s: shipment %s not applied", carrier.code, shipment_id)
+    for one in applied:
+        result.events += one.stored
+        result.moved += one.moved_to is not None
+
+
+@atomic_with_retry()
+def _poll_apply_many(
+    carrier: Carrier, changed: Sequence[tuple[int, Sequence[CarrierEvent]]]
+) -> dict[int, Applied]:
+    """The new events of a poll's shipments, in one transaction: the orders and shipments
+    locked in key order, the events in one INSERT, the status changes, audit rows, messages
+    and the orders' moves written together."""
+    events_of = dict(changed)
+    with reference_snapshot():
+        locked = lock_shipments(list(events_of))
+        applied = _apply_many(
+            [(shipment, events_of[shipment.pk]) for shipment in locked],
+            carrier,
+            TrackingSource.POLL,
+        )
+    Shipment.objects.filter(pk__in=list(events_of)).update(tracking_checked_at=timezone.now())
+    return applied
 
 
 @atomic_with_retry()
