@@ -2,8 +2,9 @@
 apply the answers through the same services as a push (shipping.tracking.services).
 
 Within one poll task the carrier is asked over OMS_TRACKING_POLL_CONNECTIONS connections at
-once, each request taking its place in the carrier's rate limit first and the circuit breaker
-deciding before each round (a half-open circuit lets one trial request through alone). The
+once, a round's requests taking their places in the carrier's rate limit first and the
+circuit breaker deciding before each round (a half-open circuit lets one trial request
+through alone). The
 answers are then stored: what is stored already is left out with one query for the batch, a
 parcel with nothing new is only marked checked (one UPDATE for all of them), and the others
 are applied together in one transaction, their orders and shipments locked in key order:
@@ -108,28 +109,34 @@ def tracking_poll(*, carrier: Carrier, shipment_ids: Sequence[int]) -> PollResul
     with ThreadPoolExecutor(max_workers=width) as pool:
         index = 0
         while index < len(shipments):
-            # A round of requests at once while the circuit is closed; the trial request of
-            # a half-open circuit goes alone, so its answer decides for the rest.
-            size = width if breaker.state().state == "closed" else 1
-            round_ = []
-            for shipment in shipments[index : index + size]:
-                if not breaker.allow() or not limit.acquire():
-                    break
-                round_.append(shipment)
-            if not round_:
+            # A round of requests at once while the circuit is closed (its state read once
+            # and the rate limit's places taken together for the round); the trial request
+            # of a half-open circuit goes alone, so its answer decides for the rest.
+            closed = breaker.state().state == "closed"
+            if not closed and not breaker.allow():
                 break
+            places = limit.acquire_many(min(width if closed else 1, len(shipments) - index))
+            if not places:
+                break
+            round_ = shipments[index : index + places]
             index += len(round_)
             outcomes = pool.map(lambda shipment: _ask(adapter, shipment), round_)
+            succeeded = False  # successes in a row are recorded once, before the next failure
             for shipment, outcome in zip(round_, outcomes, strict=True):
                 if isinstance(outcome, TrackingUnavailable):
+                    if succeeded:
+                        breaker.record_success()
+                        succeeded = False
                     breaker.record_failure()
                     result.failed += 1
                     logger.warning(
                         "poll %s %s: %s", carrier.code, shipment.tracking_number, outcome
                     )
                 else:
-                    breaker.record_success()
+                    succeeded = True
                     answers.append((shipment, outcome))
+            if succeeded:
+                breaker.record_success()
         result.left = len(shipments) - index
     _poll_store(carrier, answers, result)
     return result
