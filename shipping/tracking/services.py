@@ -36,7 +36,14 @@ from orders.held_writes import writes_at_end
 from shipping.choices import SHIPMENT_TRANSITIONS, ShipmentStatus
 from shipping.models import Carrier, ReceivedCallback, Shipment, TrackingEvent
 from shipping.permissions import ShipmentAction, ShipmentError, ensure_permitted
-from shipping.services import Move, follow_many, lock_shipment, shipments_transition
+from shipping.services import (
+    Move,
+    follow,
+    follow_many,
+    lock_shipment,
+    shipment_transition,
+    shipments_transition,
+)
 from shipping.tracking.adapters import (
     BadPayload,
     CallbackRequest,
@@ -203,13 +210,18 @@ def _follow_latest_many(
             "source": event["source"],
         }
         moves.append(Move(shipment, target, data))
-    if not moves:
-        return {}
-    # The audit rows, messages, order rows and order events of all the moves go in together.
-    with together(), writes_at_end():
-        shipments_transition(moves=moves, actor=actor, note=note)
-        orders = {move.shipment.order_id: move.shipment.order for move in moves}
-        follow_many([orders[order_id] for order_id in sorted(orders)], actor)
+    if len(moves) == 1:  # a push, staff's news: one move costs least on its own
+        [move] = moves
+        shipment_transition(
+            shipment=move.shipment, to_status=move.to_status, actor=actor, note=note, data=move.data
+        )
+        follow(move.shipment.order, actor)
+    elif moves:
+        # The audit rows, messages, order rows and order events of the moves go in together.
+        with together(), writes_at_end():
+            shipments_transition(moves=moves, actor=actor, note=note)
+            orders = {move.shipment.order_id: move.shipment.order for move in moves}
+            follow_many([orders[order_id] for order_id in sorted(orders)], actor)
     return {move.shipment.pk: move.to_status for move in moves}
 
 

@@ -218,9 +218,8 @@ def test_processing_a_push_takes_a_fixed_number_of_queries(client, shipment, car
     queries = queries_of(lambda: callback_process(callback_id=row.pk))
     # Lock the push; find the shipment; lock its order and itself (3); one INSERT for all
     # eight events; the latest event; the move (shipment, its event, audit); the order
-    # following (its shipments, its lines, update, event: it is locked already); the push
-    # marked processed.
-    assert len(queries.statements) == 15, queries.statements
+    # following (its shipments, itself, its lines, update, event); the push marked processed.
+    assert len(queries.statements) == 16, queries.statements
     inserts = [q for q in queries.sql if q.startswith("INSERT INTO shipping_trackingevent")]
     assert len(inserts) == 1
     assert TrackingEvent.objects.count() == 8
