@@ -188,6 +188,35 @@ def insert_rows(model: type[models.Model], objs: list[Any]) -> None:
         connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
 
 
+def update_rows(model: type[models.Model], objs: Sequence[Any], fields: Sequence[str]) -> None:
+    """Write these fields of existing rows, each row its own values, in one statement
+    (UPDATE ... FROM unnest(one array per column)): a batch's orders. Values are prepared as
+    save(update_fields=...) prepares them (auto_now fields take the time now); no signals.
+    One row, or a field whose values psycopg does not write as they are, goes through save()."""
+    meta = model._meta
+    targets: list[Any] = [meta.get_field(name) for name in fields]
+    if len(objs) < 2 or not all(type(field) in _AS_IS or field.is_relation for field in targets):
+        for obj in objs:
+            obj.save(update_fields=list(fields))
+        return
+    quote = connection.ops.quote_name
+    pk: Any = meta.pk
+    columns = [pk, *targets]
+    values = [[obj.pk for obj in objs]] + [
+        [field.get_db_prep_save(field.pre_save(obj, False), connection) for obj in objs]
+        for field in targets
+    ]
+    arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in columns)
+    sql = (
+        f"UPDATE {quote(meta.db_table)} AS t SET "
+        + ", ".join(f"{quote(f.column)} = v.{quote(f.column)}" for f in targets)
+        + f" FROM unnest({arrays}) AS v ({', '.join(quote(f.column) for f in columns)})"
+        + f" WHERE t.{quote(pk.column)} = v.{quote(pk.column)}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+
+
 def insert_unless_conflict(obj: Any) -> bool:
     """INSERT a new row ... ON CONFLICT DO NOTHING in one statement, no savepoint: True when
     it was written (obj.pk set), False when a unique constraint already held its values (the

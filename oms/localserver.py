@@ -5,7 +5,7 @@ the port it took, and the command's wait for Ctrl-C or SIGTERM.
     server = LocalServer(Handler, "127.0.0.1", 0, owner=simulator, backlog=128)
     server.start(("simulator-pushes", simulator.push_loop))   # loops run in threads too
     server.url                                                # http://127.0.0.1:<port>
-    server.stop()                                             # ends the serve loop and joins
+    server.stop()                                  # ends the serve loop and its connections
 
 A handler reaches what serves it as `self.server.owner`. Loops watch `server.stopping` (a
 threading.Event) to end. Only the standard library.
@@ -13,7 +13,9 @@ threading.Event) to end. Only the standard library.
 
 from __future__ import annotations
 
+import contextlib
 import signal
+import socket
 import threading
 import urllib.parse
 from collections.abc import Callable
@@ -26,6 +28,29 @@ Loop = tuple[str, Callable[[], None]]
 class OwnedHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     owner: Any = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.open_connections: set[socket.socket] = set()
+        self.open_connections_lock = threading.Lock()
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        with self.open_connections_lock:
+            self.open_connections.add(request)
+        super().process_request(request, client_address)
+
+    def shutdown_request(self, request: Any) -> None:
+        with self.open_connections_lock:
+            self.open_connections.discard(request)
+        super().shutdown_request(request)
+
+    def drop_connections(self) -> None:
+        """End the kept-alive connections, as a server that goes down does: each finishes
+        the answer it is writing, then reads no further request."""
+        with self.open_connections_lock:
+            for connection in self.open_connections:
+                with contextlib.suppress(OSError):  # closed meanwhile
+                    connection.shutdown(socket.SHUT_RD)
 
 
 class LocalServer:
@@ -79,8 +104,10 @@ class LocalServer:
     def stop(self, *, join_seconds: float = 5) -> None:
         """End the serve loop and the loops (they watch `stopping`), close the socket."""
         self.stopping.set()
+        self.server.drop_connections()  # at once: the serve loop may take half a second
         if self.threads:
             self.server.shutdown()
+        self.server.drop_connections()  # any taken meanwhile
         self.server.server_close()
         for thread in self.threads:
             thread.join(timeout=join_seconds)

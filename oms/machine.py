@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import connections
 from django.http import HttpRequest, HttpResponseBase, JsonResponse
 
 MACHINE_URLCONF = "oms.machine_urls"
@@ -44,6 +45,12 @@ class MachineHandler(WSGIHandler):
 
     def get_response(self, request: HttpRequest) -> HttpResponseBase:
         request.urlconf = MACHINE_URLCONF  # type: ignore[attr-defined]
+        # No health check (a SELECT 1 round trip before the first query) on a kept
+        # connection: a machine sends its request again until it is answered, so a
+        # connection the database dropped costs one answer (503, DatabaseUnavailableMiddleware)
+        # and Django replaces it when that request ends (close_if_unusable_or_obsolete).
+        for database in connections.all(initialized_only=True):
+            database.health_check_done = True
         return super().get_response(request)
 
 

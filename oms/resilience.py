@@ -40,13 +40,13 @@ def backoff_delay(
     return delay
 
 
-def _increment(cache: BaseCache, key: str, timeout: float) -> int:
+def _increment(cache: BaseCache, key: str, timeout: float, by: int = 1) -> int:
     cache.add(key, 0, timeout=timeout)
     try:
-        return cache.incr(key)
+        return cache.incr(key, by)
     except ValueError:  # expired between add and incr
-        cache.add(key, 1, timeout=timeout)
-        return 1
+        cache.add(key, by, timeout=timeout)
+        return by
 
 
 @dataclass
@@ -70,13 +70,21 @@ class RateLimit:
 
     def acquire(self, *, wait: float = 1.5) -> bool:
         """Take a call's place, waiting up to `wait` seconds for the next window."""
+        return self.acquire_many(1, wait=wait) == 1
+
+    def acquire_many(self, count: int, *, wait: float = 1.5) -> int:
+        """Take up to `count` places with one count in the cache (a round of calls), waiting
+        up to `wait` seconds for the next window when none is left; returns how many."""
         deadline = time.monotonic() + wait
-        while not self.try_acquire():
+        while True:
+            used = _increment(shared_cache(), self._key(), timeout=self.window + 2, by=count)
+            taken = max(0, min(count, self.limit - (used - count)))
+            if taken:
+                return taken
             pause = self.window - (time.time() % self.window) + 0.001
             if time.monotonic() + pause > deadline:
-                return False
+                return 0
             time.sleep(pause)
-        return True
 
 
 @dataclass

@@ -297,7 +297,7 @@ if "SHARED_CACHE_URL" in os.environ:
     CACHES["shared"] = env.cache("SHARED_CACHE_URL")
 elif CELERY_BROKER_URL.startswith("redis://127.0.0.1:6379/"):
     CACHES["shared"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "oms.cache.RedisCache",  # Django's, keeping its client (oms/cache.py)
         "LOCATION": "redis://127.0.0.1:6379/1",
         "KEY_PREFIX": env.str("OMS_BROKER_PREFIX", default=checkout_prefix(BASE_DIR)) + TEST_SUFFIX,
     }

@@ -6,7 +6,8 @@ when the block ends, or earlier when a hook of orders.hooks is about to run (`fl
 hook always finds the order and its timeline written: one INSERT for a new order with its
 final state (never an INSERT then an UPDATE of the same row; one INSERT for all the new
 orders of a batch, orders.services.batch_place), one UPDATE per existing order
-with every field that changed, one INSERT for all events. A failure writes nothing.
+with every field that changed (one for all the orders whose same fields changed: a poll's,
+shipping.tracking), one INSERT for all events. A failure writes nothing.
 
 A held new order has its primary key already (taken from its sequence with its number), so
 its lines, allocations and approvals are inserted before it: the foreign keys to it are
@@ -20,7 +21,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 
-from oms.db import insert_rows
+from oms.db import insert_rows, update_rows
 from orders.models import Order, OrderEvent
 
 
@@ -61,8 +62,12 @@ def flush() -> None:
         return
     if held.inserts:
         insert_rows(Order, list(held.inserts.values()))
+    # Orders whose same fields changed (a batch's) are written in one UPDATE.
+    by_fields: dict[tuple[str, ...], list[Order]] = {}
     for order, fields in held.updates.values():
-        order.save(update_fields=sorted(fields))
+        by_fields.setdefault(tuple(sorted(fields)), []).append(order)
+    for names, orders in by_fields.items():
+        update_rows(Order, orders, names)
     if held.events:
         insert_rows(OrderEvent, held.events)
     held.inserts.clear()

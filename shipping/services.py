@@ -8,6 +8,8 @@ higher layers through `shipping.hooks`, and moves the order on through
 """
 
 from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from customers.choices import PaymentTerms
-from oms.db import atomic_with_retry, next_document_number
+from oms.db import atomic_with_retry, insert_rows, next_document_number
 from oms.money import ZERO
 from oms.services import acting_user, audit_record
 from oms.types import User
@@ -82,6 +84,28 @@ def lock_shipment(shipment: Shipment | int) -> Shipment:
     return locked
 
 
+def lock_shipments(ids: Sequence[int]) -> list[Shipment]:
+    """lock_shipment for many (a poll chunk): their orders locked in key order, then the
+    shipments in key order, read fresh, in two statements; by key. Shipments of one order
+    share its Order object."""
+    orders = {
+        order.pk: order
+        for order in Order.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .filter(pk__in=Shipment.objects.filter(pk__in=list(ids)).values("order_id"))
+        .order_by("pk")
+    }
+    locked = list(
+        Shipment.objects.select_for_update(of=("self",))
+        .select_related("warehouse", "carrier_service__carrier", "pickup_point")
+        .filter(pk__in=list(ids))
+        .order_by("pk")
+    )
+    for shipment in locked:
+        shipment.order = orders[shipment.order_id]
+    return locked
+
+
 def record_event(
     shipment: Shipment,
     kind: str,
@@ -126,11 +150,7 @@ def shipment_transition(
     """The only writer of Shipment.status. The caller holds the order and shipment locks."""
     assert transaction.get_connection().in_atomic_block, "shipment_transition runs in a transaction"
     from_status = shipment.status
-    if to_status not in SHIPMENT_TRANSITIONS.get(from_status, ()):
-        raise ShipmentError(
-            _("A shipment that is %(current)s cannot become %(target)s.")
-            % {"current": S(from_status).label, "target": S(to_status).label}
-        )
+    _check_transition(from_status, to_status)
     shipment.status = to_status
     update = ["status", "updated_at", *extra_fields]
     stamp = STATUS_TIMESTAMPS.get(S(to_status))
@@ -147,29 +167,105 @@ def shipment_transition(
         note=note,
         data=data,
     )
+    _announce(shipment, from_status, actor, data)
+    return shipment
+
+
+@dataclass(frozen=True)
+class Move:
+    """A status change for shipments_transition."""
+
+    shipment: Shipment
+    to_status: str
+    data: dict[str, Any] | None = None
+
+
+def shipments_transition(*, moves: Sequence[Move], actor: User | None, note: str = "") -> None:
+    """shipment_transition for many shipments (a poll chunk's carrier news): the same checks,
+    events, audit rows, hooks and messages, with one UPDATE per target status and one INSERT
+    for the events. The caller holds the locks; inside oms.together.together() the audit
+    rows and messages go in together as well."""
+    assert transaction.get_connection().in_atomic_block, (
+        "shipments_transition runs in a transaction"
+    )
+    now = timezone.now()
+    by_target: dict[str, list[int]] = defaultdict(list)
+    events, before = [], []
+    for move in moves:
+        shipment = move.shipment
+        from_status = shipment.status
+        _check_transition(from_status, move.to_status)
+        shipment.status = move.to_status
+        shipment.updated_at = now
+        stamp = STATUS_TIMESTAMPS.get(S(move.to_status))
+        if stamp is not None:
+            setattr(shipment, stamp, now)
+        by_target[move.to_status].append(shipment.pk)
+        before.append(from_status)
+        events.append(
+            ShipmentEvent(
+                shipment=shipment,
+                kind=ShipmentEventKind.STATUS,
+                actor=acting_user(actor),
+                note=note,
+                data=move.data or {},
+                from_status=from_status,
+                to_status=move.to_status,
+            )
+        )
+    for to_status, pks in by_target.items():
+        fields: dict[str, Any] = {"status": to_status, "updated_at": now}
+        stamp = STATUS_TIMESTAMPS.get(S(to_status))
+        if stamp is not None:
+            fields[stamp] = now
+        Shipment.objects.filter(pk__in=pks).update(**fields)
+    insert_rows(ShipmentEvent, events)
+    for move, from_status in zip(moves, before, strict=True):
+        _announce(move.shipment, from_status, actor, move.data)
+
+
+def _check_transition(from_status: str, to_status: str) -> None:
+    if to_status not in SHIPMENT_TRANSITIONS.get(from_status, ()):
+        raise ShipmentError(
+            _("A shipment that is %(current)s cannot become %(target)s.")
+            % {"current": S(from_status).label, "target": S(to_status).label}
+        )
+
+
+def _announce(
+    shipment: Shipment, from_status: str, actor: User | None, data: dict[str, Any] | None
+) -> None:
+    """What follows a written status change: the audit row, the hooks, the customer's message."""
     audit_record(
         actor=actor,
         action="shipment.status",
         obj=shipment,
-        changes={"status": [from_status, to_status], **(data or {})},
+        changes={"status": [from_status, shipment.status], **(data or {})},
     )
-    notify = STATUS_HOOKS.get(S(to_status))
+    notify = STATUS_HOOKS.get(S(shipment.status))
     if notify is not None:
         notify(shipment, actor)
     notify_shipment_status(shipment)
-    return shipment
 
 
 def order_progress(order: Order) -> order_services.ShipmentProgress:
     """The order's shipments counted by how far they got, for order_follow_shipments."""
-    counts = dict(
+    return orders_progress([order.pk])[order.pk]
+
+
+def orders_progress(order_ids: Sequence[int]) -> dict[int, order_services.ShipmentProgress]:
+    """order_progress of many orders in one query, by order key."""
+    counts: dict[int, dict[str, int]] = {order_id: {} for order_id in order_ids}
+    rows = (
         counted_shipments()
-        .filter(order=order)
-        .values_list("status")
+        .filter(order_id__in=list(order_ids))
+        .values_list("order_id", "status")
         .annotate(n=Count("id"))
         .order_by()
     )
-    return progress_from_counts(counts)
+    for order_id, status, n in rows:
+        counts[order_id][status] = n
+    return {order_id: progress_from_counts(by_status) for order_id, by_status in counts.items()}
 
 
 def follow(order: Order, actor: User | None) -> Order:
@@ -177,6 +273,14 @@ def follow(order: Order, actor: User | None) -> Order:
     return order_services.order_follow_shipments(
         order=order, progress=order_progress(order), actor=actor
     )
+
+
+def follow_many(orders: Sequence[Order], actor: User | None) -> None:
+    """follow() for many orders the caller has locked and read fresh (lock_shipments)."""
+    if orders:
+        order_services.orders_follow_shipments(
+            orders=orders, progress=orders_progress([order.pk for order in orders]), actor=actor
+        )
 
 
 # Creating shipments -----------------------------------------------------------------------

@@ -422,6 +422,9 @@ class _Handler(BaseHTTPRequestHandler):
     server: OwnedHTTPServer
 
     protocol_version = "HTTP/1.1"  # keep-alive: a poll of thousands reuses its connection
+    # The headers and the body go out as two writes: without TCP_NODELAY the body waits for
+    # the client's delayed ACK of the headers (40 ms) on a kept connection.
+    disable_nagle_algorithm = True
     server_version = "CarrierSimulator/1"
 
     def do_POST(self) -> None:

@@ -29,6 +29,7 @@ from orders.services.fulfilment import (
     order_follow_shipments,
     order_issue_stock,
     order_record_shipping,
+    orders_follow_shipments,
 )
 from orders.services.lifecycle import (
     order_boost,
@@ -117,6 +118,7 @@ __all__ = [
     "order_submit",
     "order_transition",
     "order_update_draft",
+    "orders_follow_shipments",
     "refresh_priorities",
     "reprice",
 ]

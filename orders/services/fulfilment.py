@@ -12,6 +12,7 @@ services, since orders never imports shipping.
 The caller holds the order row lock (shipping locks the order before its shipments).
 """
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -26,7 +27,8 @@ from orders import hooks
 from orders.allocation import release_order
 from orders.choices import ORDER_TRANSITIONS, EventKind, FulfilmentStatus, OrderStatus
 from orders.errors import InvalidTransition
-from orders.models import Allocation, Order
+from orders.held_writes import save_order, writes_at_end
+from orders.models import Allocation, Order, OrderLine
 from orders.notes import OrderNote, order_note
 from orders.permissions import Actor
 from orders.services.lifecycle import order_transition
@@ -67,12 +69,21 @@ class LineIssue:
 
 def remainder_waits(order: Order) -> bool:
     """Some quantity of the order has not left the warehouse and is still to ship."""
-    if order.remainder_cancelled:
-        return False
-    lines = order.lines.annotate(
-        issued=Coalesce(Sum("allocations__quantity", filter=SHIPPED_ALLOCATION), 0)
-    ).values_list("quantity", "issued")
-    return any(issued < quantity for quantity, issued in lines)
+    return order.pk in orders_with_remainder([order])
+
+
+def orders_with_remainder(orders: Sequence[Order]) -> set[int]:
+    """The keys of those orders that have quantity still to ship (remainder_waits), in one
+    query."""
+    candidates = [order.pk for order in orders if not order.remainder_cancelled]
+    if not candidates:
+        return set()
+    lines = (
+        OrderLine.objects.filter(order_id__in=candidates)
+        .annotate(issued=Coalesce(Sum("allocations__quantity", filter=SHIPPED_ALLOCATION), 0))
+        .values_list("order_id", "quantity", "issued")
+    )
+    return {order_id for order_id, quantity, issued in lines if issued < quantity}
 
 
 def fulfilment_target(progress: ShipmentProgress, *, remainder: bool) -> tuple[str | None, str]:
@@ -117,12 +128,30 @@ def order_follow_shipments(
     along ORDER_TRANSITIONS (never back); a held order keeps its status until it is resumed
     (shipping asks again then). Returns the order as saved."""
     order = lock_order(order)
+    _follow(order, progress, remainder=remainder_waits(order), actor=actor)
+    return order
+
+
+def orders_follow_shipments(
+    *, orders: Sequence[Order], progress: Mapping[int, ShipmentProgress], actor: Actor = None
+) -> None:
+    """order_follow_shipments for many orders the caller has locked and read fresh (a poll
+    chunk's): the remainders read in one query, the orders' rows and timeline events written
+    together at the end (orders.held_writes). `progress` is by order key."""
+    assert transaction.get_connection().in_atomic_block, "the caller holds the order locks"
+    waiting = orders_with_remainder(orders)
+    with writes_at_end():
+        for order in orders:
+            _follow(order, progress[order.pk], remainder=order.pk in waiting, actor=actor)
+
+
+def _follow(order: Order, progress: ShipmentProgress, *, remainder: bool, actor: Actor) -> None:
     if order.status == S.CANCELLED:
-        return order
-    status, fulfilment = fulfilment_target(progress, remainder=remainder_waits(order))
+        return
+    status, fulfilment = fulfilment_target(progress, remainder=remainder)
     if fulfilment != order.fulfilment_status:
         order.fulfilment_status = fulfilment
-        order.save(update_fields=["fulfilment_status", "updated_at"])
+        save_order(order, ["fulfilment_status", "updated_at"])
         if fulfilment == F.RETURNED:
             # Said once, when the last parcel on the way comes back (a repeated carrier event
             # or booking finds the status unchanged and writes nothing).
@@ -137,9 +166,8 @@ def order_follow_shipments(
     ):
         if status == S.PICKING and order.picking_started_at is None:
             order.picking_started_at = timezone.now()
-            order.save(update_fields=["picking_started_at", "updated_at"])
+            save_order(order, ["picking_started_at", "updated_at"])
         order_transition(order=order, to_status=status, actor=actor)
-    return order
 
 
 def order_issue_stock(

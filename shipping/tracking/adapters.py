@@ -6,7 +6,12 @@ into `CarrierEvent`s (query), asks the carrier to push (subscribe), checks and r
 (normalise). `shipping.tracking.services` stores what it returns and moves the shipments.
 """
 
+import http.client
 import json
+import threading
+import urllib.error
+import urllib.parse
+import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -71,6 +76,65 @@ class BadPayload(Exception):
 
 class NotSupported(Exception):
     """The integration cannot do this (a manual carrier is never queried)."""
+
+
+# A carrier's answer longer than this is not read further (and not understood).
+MAX_ANSWER_BYTES = 2_000_000
+_kept = threading.local()
+
+
+def http_post(url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> bytes:
+    """POST and read the answer (at most MAX_ANSWER_BYTES); raises OSError (ValueError for a
+    bad address, urllib.error.HTTPError for an error status). The connection is kept per
+    thread and carrier address (HTTP keep-alive: a poll asks thousands of times), and one the
+    carrier closed while it was idle is opened again once. Through urllib, a connection per
+    request, when the environment names a proxy for the address."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an HTTP address: {url}")
+    proxies = urllib.request.getproxies()
+    if parts.scheme in proxies and not urllib.request.proxy_bypass(parts.hostname):
+        request = urllib.request.Request(url, data=body, headers=dict(headers), method="POST")
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            return answer.read(MAX_ANSWER_BYTES)
+    kept: dict[tuple[str, str], http.client.HTTPConnection] = _kept.__dict__.setdefault(
+        "connections", {}
+    )
+    key = (parts.scheme, parts.netloc)
+    path = parts.path or "/"
+    if parts.query:
+        path += "?" + parts.query
+    while True:
+        connection = kept.pop(key, None)
+        reused = connection is not None
+        if connection is None:
+            kind = (
+                http.client.HTTPSConnection
+                if parts.scheme == "https"
+                else http.client.HTTPConnection
+            )
+            connection = kind(parts.hostname, parts.port, timeout=timeout)
+        elif connection.sock is not None:
+            connection.sock.settimeout(timeout)
+        try:
+            connection.request("POST", path, body=body, headers=dict(headers))
+            answer = connection.getresponse()
+            data = answer.read(MAX_ANSWER_BYTES + 1)
+        except (http.client.RemoteDisconnected, BrokenPipeError, ConnectionResetError):
+            connection.close()
+            if reused:
+                continue  # closed by the carrier while idle: once more on a new connection
+            raise
+        except BaseException:
+            connection.close()
+            raise
+        if answer.will_close or len(data) > MAX_ANSWER_BYTES or not answer.isclosed():
+            connection.close()
+        else:
+            kept[key] = connection
+        if answer.status >= 400:
+            raise urllib.error.HTTPError(url, answer.status, answer.reason, answer.msg, None)
+        return data[:MAX_ANSWER_BYTES]
 
 
 class TrackingAdapter:

@@ -16,10 +16,10 @@
 
 import hashlib
 import hmac
+import http.client
 import json
 import urllib.error
 import urllib.parse
-import urllib.request
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -35,6 +35,7 @@ from shipping.tracking.adapters import (
     Parcel,
     TrackingAdapter,
     TrackingUnavailable,
+    http_post,
     load_json_object,
     register_adapter,
 )
@@ -177,16 +178,14 @@ class Kuaidi100Adapter(TrackingAdapter):
         endpoint = self.carrier.tracking_endpoint.rstrip("/")
         if not endpoint:
             raise TrackingUnavailable(f"carrier {self.carrier.code} has no tracking API address")
-        request = urllib.request.Request(
-            endpoint + path,
-            data=urllib.parse.urlencode(fields).encode("utf-8"),
-            headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
-            method="POST",
-        )
         try:
-            with urllib.request.urlopen(request, timeout=settings.OMS_TRACKING_TIMEOUT) as answer:
-                body = answer.read(2_000_000)
-        except (urllib.error.URLError, OSError, ValueError) as exc:
+            body = http_post(
+                endpoint + path,
+                urllib.parse.urlencode(fields).encode("utf-8"),
+                {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+                settings.OMS_TRACKING_TIMEOUT,
+            )
+        except (urllib.error.URLError, OSError, ValueError, http.client.HTTPException) as exc:
             raise TrackingUnavailable(f"{endpoint}{path}: {exc}") from exc
         try:
             return load_json_object(body)

@@ -2,12 +2,15 @@
 apply the answers through the same services as a push (shipping.tracking.services).
 
 Within one poll task the carrier is asked over OMS_TRACKING_POLL_CONNECTIONS connections at
-once, each request taking its place in the carrier's rate limit first and the circuit breaker
-deciding before each round (a half-open circuit lets one trial request through alone). The
+once, a round's requests taking their places in the carrier's rate limit first and the
+circuit breaker deciding before each round (a half-open circuit lets one trial request
+through alone). The
 answers are then stored: what is stored already is left out with one query for the batch, a
 parcel with nothing new is only marked checked (one UPDATE for all of them), and the others
-are applied one by one with their order and shipment locked, moving through
-shipping.services.shipment_transition as every tracking event does.
+are applied together in one transaction, their orders and shipments locked in key order:
+one INSERT for their events, one query for their latest, the status changes through
+shipping.services.shipments_transition (event, audit row, hooks and message each, written
+together) and their orders following in one go.
 """
 
 import logging
@@ -21,8 +24,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from oms.db import atomic_with_retry
+from oms.reference_cache import reference_snapshot
 from shipping.models import Carrier, Shipment, TrackingEvent
-from shipping.services import lock_shipment
+from shipping.services import lock_shipment, lock_shipments
 from shipping.tracking.adapters import (
     CarrierEvent,
     TrackingAdapter,
@@ -33,6 +37,7 @@ from shipping.tracking.services import (
     POLLED_STATUSES,
     Applied,
     _apply,
+    _apply_many,
     breaker_for,
     parcel_of,
     rate_limit_for,
@@ -104,28 +109,34 @@ def tracking_poll(*, carrier: Carrier, shipment_ids: Sequence[int]) -> PollResul
     with ThreadPoolExecutor(max_workers=width) as pool:
         index = 0
         while index < len(shipments):
-            # A round of requests at once while the circuit is closed; the trial request of
-            # a half-open circuit goes alone, so its answer decides for the rest.
-            size = width if breaker.state().state == "closed" else 1
-            round_ = []
-            for shipment in shipments[index : index + size]:
-                if not breaker.allow() or not limit.acquire():
-                    break
-                round_.append(shipment)
-            if not round_:
+            # A round of requests at once while the circuit is closed (its state read once
+            # and the rate limit's places taken together for the round); the trial request
+            # of a half-open circuit goes alone, so its answer decides for the rest.
+            closed = breaker.state().state == "closed"
+            if not closed and not breaker.allow():
                 break
+            places = limit.acquire_many(min(width if closed else 1, len(shipments) - index))
+            if not places:
+                break
+            round_ = shipments[index : index + places]
             index += len(round_)
             outcomes = pool.map(lambda shipment: _ask(adapter, shipment), round_)
+            succeeded = False  # successes in a row are recorded once, before the next failure
             for shipment, outcome in zip(round_, outcomes, strict=True):
                 if isinstance(outcome, TrackingUnavailable):
+                    if succeeded:
+                        breaker.record_success()
+                        succeeded = False
                     breaker.record_failure()
                     result.failed += 1
                     logger.warning(
                         "poll %s %s: %s", carrier.code, shipment.tracking_number, outcome
                     )
                 else:
-                    breaker.record_success()
+                    succeeded = True
                     answers.append((shipment, outcome))
+            if succeeded:
+                breaker.record_success()
         result.left = len(shipments) - index
     _poll_store(carrier, answers, result)
     return result
@@ -144,7 +155,7 @@ def _poll_store(
 ) -> None:
     """Apply a poll's answers. Events stored already are left out with one query for the
     whole batch; a shipment with nothing new is only marked checked (one UPDATE for all),
-    the others are applied one by one under their locks, as a push is."""
+    the others are applied together, in one transaction under their locks."""
     if not answers:
         return
     known = set(
@@ -152,7 +163,7 @@ def _poll_store(
             shipment_id__in=[shipment.pk for shipment, _events in answers], carrier=carrier
         ).values_list("shipment_id", "tracking_number", "event_time", "raw_code")
     )
-    unchanged = []
+    unchanged, changed = [], []
     for shipment, events in answers:
         new = [
             event
@@ -160,14 +171,48 @@ def _poll_store(
             if (shipment.pk, event.tracking_number, event.event_time, event.raw_code) not in known
         ]
         result.checked += 1
-        if not new:
+        if new:
+            changed.append((shipment.pk, new))
+        else:
             unchanged.append(shipment.pk)
-            continue
-        applied = _poll_apply(shipment.pk, carrier, new)
-        result.events += applied.stored
-        result.moved += applied.moved_to is not None
     if unchanged:
         Shipment.objects.filter(pk__in=unchanged).update(tracking_checked_at=timezone.now())
+    if not changed:
+        return
+    try:
+        applied = list(_poll_apply_many(carrier, changed).values())
+    except Exception:
+        # One shipment the batch cannot take (a hook refusing, a broken row) must not hold
+        # back the others: each is applied on its own; one that fails again stays due.
+        logger.exception("poll %s: applying %d answers together failed", carrier.code, len(changed))
+        applied = []
+        for shipment_id, events in changed:
+            try:
+                applied.append(_poll_apply(shipment_id, carrier, events))
+            except Exception:
+                logger.exception("poll %s: shipment %s not applied", carrier.code, shipment_id)
+    for one in applied:
+        result.events += one.stored
+        result.moved += one.moved_to is not None
+
+
+@atomic_with_retry()
+def _poll_apply_many(
+    carrier: Carrier, changed: Sequence[tuple[int, Sequence[CarrierEvent]]]
+) -> dict[int, Applied]:
+    """The new events of a poll's shipments, in one transaction: the orders and shipments
+    locked in key order, the events in one INSERT, the status changes, audit rows, messages
+    and the orders' moves written together."""
+    events_of = dict(changed)
+    with reference_snapshot():
+        locked = lock_shipments(list(events_of))
+        applied = _apply_many(
+            [(shipment, events_of[shipment.pk]) for shipment in locked],
+            carrier,
+            TrackingSource.POLL,
+        )
+    Shipment.objects.filter(pk__in=list(events_of)).update(tracking_checked_at=timezone.now())
+    return applied
 
 
 @atomic_with_retry()

@@ -12,7 +12,7 @@ follows through `shipping.services.follow`.
 
 import logging
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -30,11 +30,20 @@ from django.utils.translation import gettext as _
 from oms.db import atomic_with_retry
 from oms.resilience import CircuitBreaker, RateLimit
 from oms.tasks import enqueue_on_commit
+from oms.together import together
 from oms.types import User
+from orders.held_writes import writes_at_end
 from shipping.choices import SHIPMENT_TRANSITIONS, ShipmentStatus
 from shipping.models import Carrier, ReceivedCallback, Shipment, TrackingEvent
 from shipping.permissions import ShipmentAction, ShipmentError, ensure_permitted
-from shipping.services import follow, lock_shipment, shipment_transition
+from shipping.services import (
+    Move,
+    follow,
+    follow_many,
+    lock_shipment,
+    shipment_transition,
+    shipments_transition,
+)
 from shipping.tracking.adapters import (
     BadPayload,
     CallbackRequest,
@@ -114,10 +123,28 @@ def _insert_events(
     actor: User | None,
 ) -> int:
     """Insert the events not stored yet, in one statement; returns how many were new."""
-    if not events:
-        return 0
-    now = timezone.now()
-    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    return _insert_events_many([(shipment, events)], carrier, source, actor)[shipment.pk]
+
+
+# One statement for any number of rows (its text never changes): a column of values each.
+_INSERT_EVENTS = (
+    f"INSERT INTO {TrackingEvent._meta.db_table} (shipment_id, carrier_id, tracking_number, "
+    "event_time, raw_code, status, place, description, source, actor_id, recorded_at) "
+    "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::varchar[], %s::timestamptz[], "
+    "%s::varchar[], %s::varchar[], %s::varchar[], %s::varchar[], %s::varchar[], %s::integer[], "
+    "%s::timestamptz[]) ON CONFLICT DO NOTHING RETURNING shipment_id"
+)
+
+
+def _insert_events_many(
+    batch: Sequence[tuple[Shipment, Sequence[CarrierEvent]]],
+    carrier: Carrier | None,
+    source: str,
+    actor: User | None,
+) -> Counter[int]:
+    """Insert the events of many shipments not stored yet, in one INSERT ... ON CONFLICT DO
+    NOTHING (the same event twice, or stored by a push meanwhile, is stored once); returns
+    how many were new per shipment."""
     rows = [
         (
             shipment.pk,
@@ -128,55 +155,74 @@ def _insert_events(
             event.status,
             event.place[:PLACE_LENGTH],
             event.description[:NOTE_LENGTH],
-            source,
-            actor_id,
-            now,
         )
+        for shipment, events in batch
         for event in events
     ]
-    table = TrackingEvent._meta.db_table
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"] * len(rows))
+    stored: Counter[int] = Counter()
+    if not rows:
+        return stored
+    actor_id = actor.pk if actor is not None and actor.is_authenticated else None
+    columns = [list(column) for column in zip(*rows, strict=True)]
+    columns += [[source] * len(rows), [actor_id] * len(rows), [timezone.now()] * len(rows)]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} (shipment_id, carrier_id, tracking_number, event_time, "
-            "raw_code, status, place, description, source, actor_id, recorded_at) "
-            f"VALUES {values} ON CONFLICT DO NOTHING RETURNING id",
-            [value for row in rows for value in row],
-        )
-        return len(cursor.fetchall())
+        cursor.execute(_INSERT_EVENTS, columns)
+        stored.update(shipment_id for (shipment_id,) in cursor.fetchall())
+    return stored
 
 
 def _follow_latest(shipment: Shipment, actor: User | None, note: str = "") -> str | None:
     """Move the locked shipment to what its latest event (by event time) says, when the
     transition table allows it; returns the new status or None."""
-    latest = (
-        TrackingEvent.objects.filter(shipment=shipment)
-        .order_by("-event_time", "-id")
-        .values("status", "raw_code", "event_time", "place", "source")
-        .first()
-    )
-    if latest is None:
-        return None
-    target = SHIPMENT_STATUS_OF.get(latest["status"])
-    if target is None or target == shipment.status:
-        return None
-    if target not in SHIPMENT_TRANSITIONS.get(shipment.status, ()):
-        return None  # terminal (delivered, returned, cancelled) or not with the carrier yet
-    shipment_transition(
-        shipment=shipment,
-        to_status=target,
-        actor=actor,
-        note=note,
-        data={
-            "tracking": latest["status"],
-            "code": latest["raw_code"],
-            "place": latest["place"],
-            "event_time": latest["event_time"].isoformat(),
-            "source": latest["source"],
-        },
-    )
-    follow(shipment.order, actor)
-    return target
+    return _follow_latest_many([shipment], actor, note).get(shipment.pk)
+
+
+def _follow_latest_many(
+    shipments: Sequence[Shipment], actor: User | None, note: str = ""
+) -> dict[int, str]:
+    """_follow_latest for many locked shipments: their latest events read in one query, the
+    moves written together (shipping.services.shipments_transition), then their orders
+    follow; returns the new status by shipment key, for those that moved."""
+    if not shipments:
+        return {}
+    latest = {
+        row["shipment_id"]: row
+        for row in TrackingEvent.objects.filter(shipment_id__in=[s.pk for s in shipments])
+        .order_by("shipment_id", "-event_time", "-id")
+        .distinct("shipment_id")
+        .values("shipment_id", "status", "raw_code", "event_time", "place", "source")
+    }
+    moves = []
+    for shipment in shipments:
+        event = latest.get(shipment.pk)
+        if event is None:
+            continue
+        target = SHIPMENT_STATUS_OF.get(event["status"])
+        if target is None or target == shipment.status:
+            continue
+        if target not in SHIPMENT_TRANSITIONS.get(shipment.status, ()):
+            continue  # terminal (delivered, returned, cancelled) or not with the carrier yet
+        data = {
+            "tracking": event["status"],
+            "code": event["raw_code"],
+            "place": event["place"],
+            "event_time": event["event_time"].isoformat(),
+            "source": event["source"],
+        }
+        moves.append(Move(shipment, target, data))
+    if len(moves) == 1:  # a push, staff's news: one move costs least on its own
+        [move] = moves
+        shipment_transition(
+            shipment=move.shipment, to_status=move.to_status, actor=actor, note=note, data=move.data
+        )
+        follow(move.shipment.order, actor)
+    elif moves:
+        # The audit rows, messages, order rows and order events of the moves go in together.
+        with together(), writes_at_end():
+            shipments_transition(moves=moves, actor=actor, note=note)
+            orders = {move.shipment.order_id: move.shipment.order for move in moves}
+            follow_many([orders[order_id] for order_id in sorted(orders)], actor)
+    return {move.shipment.pk: move.to_status for move in moves}
 
 
 def _apply(
@@ -187,9 +233,26 @@ def _apply(
     actor: User | None = None,
 ) -> Applied:
     """Store the events and follow the latest. The caller holds the shipment's locks."""
-    stored = _insert_events(shipment, carrier, events, source, actor)
-    moved_to = _follow_latest(shipment, actor) if stored else None
-    return Applied(stored, moved_to)
+    return _apply_many([(shipment, events)], carrier, source, actor)[shipment.pk]
+
+
+def _apply_many(
+    batch: Sequence[tuple[Shipment, Sequence[CarrierEvent]]],
+    carrier: Carrier | None,
+    source: str,
+    actor: User | None = None,
+) -> dict[int, Applied]:
+    """_apply for many shipments of one carrier, the caller holding their locks
+    (shipping.services.lock_shipments), inside oms.together.together() for the audit rows
+    and messages to go in together: one INSERT for the events, one query for the latest."""
+    stored = _insert_events_many(batch, carrier, source, actor)
+    moved = _follow_latest_many(
+        [shipment for shipment, _events in batch if stored[shipment.pk]], actor
+    )
+    return {
+        shipment.pk: Applied(stored[shipment.pk], moved.get(shipment.pk))
+        for shipment, _events in batch
+    }
 
 
 @atomic_with_retry()

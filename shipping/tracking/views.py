@@ -12,8 +12,8 @@ from django.views import View
 from django.views.decorators.csrf import csrf_exempt
 
 from oms.resilience import RateLimit
-from shipping.models import Carrier
 from shipping.tracking.adapters import BadSignature, CallbackAnswer, CallbackRequest, adapter_for
+from shipping.tracking.selectors import carrier_by_code
 from shipping.tracking.services import callback_receive
 from shipping.tracking.statuses import CallbackState
 
@@ -37,7 +37,7 @@ class CallbackView(View):
     http_method_names = ["post"]
 
     def post(self, request, code: str):
-        carrier = Carrier.objects.filter(code=code).first()
+        carrier = carrier_by_code(code)
         adapter = adapter_for(carrier) if carrier is not None else None
         if adapter is None or not adapter.supports_push:
             return JsonResponse({"ok": False, "error": "no push for this carrier"}, status=404)

@@ -247,3 +247,37 @@ def test_tasks_of_a_block_run_run_hooks_and_not_when_rolled_back(db, run_hooks):
             pass
         assert not mail.outbox  # nothing before commit
     assert sorted(m.subject for m in mail.outbox) == ["Message 0", "Message 1"]
+
+
+def test_update_rows_writes_each_rows_own_values_in_one_statement(db):
+    """oms.db.update_rows: one UPDATE for many rows with values of their own; auto_now fields
+    take the time now; one row goes through save()."""
+    from django.utils import timezone
+
+    from oms.db import update_rows
+    from tests.helpers import queries_of
+
+    customer = CustomerFactory()
+    orders = [
+        Order.objects.create(number=f"UR-{n}", customer=customer, status="in_transit")
+        for n in range(3)
+    ]
+    before = timezone.now()
+    for n, order in enumerate(orders):
+        order.status = "delivered"
+        order.public_token = f"token-{n}" if n else None
+    queries = queries_of(
+        lambda: update_rows(Order, orders, ["status", "public_token", "updated_at"])
+    )
+    assert len(queries.statements) == 1
+    fresh = {o.number: o for o in Order.objects.filter(number__startswith="UR-")}
+    assert [(fresh[f"UR-{n}"].status, fresh[f"UR-{n}"].public_token) for n in range(3)] == [
+        ("delivered", None),
+        ("delivered", "token-1"),
+        ("delivered", "token-2"),
+    ]
+    assert all(o.updated_at >= before for o in fresh.values())
+    orders[0].status = "completed"
+    queries = queries_of(lambda: update_rows(Order, orders[:1], ["status"]))
+    assert len(queries.statements) == 1
+    assert Order.objects.get(number="UR-0").status == "completed"

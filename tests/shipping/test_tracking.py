@@ -8,10 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from django.utils import timezone
 
-from shipping import hooks
-from shipping.models import ReceivedCallback, Shipment, TrackingEvent
+from oms.models import AuditLog, OutboxMessage
+from oms.resilience import RateLimit
+from orders.models import Order
+from shipping import hooks, services
+from shipping.models import ReceivedCallback, Shipment, ShipmentEvent, TrackingEvent
 from shipping.permissions import ShipmentError
 from shipping.tracking import kuaidi100, webhook
 from shipping.tracking.adapters import TrackingUnavailable
@@ -523,3 +527,144 @@ def test_a_push_moves_every_shipment_of_a_merged_parcel(client, shipping, carrie
     for member in members:
         assert fresh(member).status == "delivered", member.number
         assert TrackingEvent.objects.filter(shipment=member).count() == 2
+
+
+# A poll's answers applied together ----------------------------------------------------------
+
+
+def test_a_poll_applies_its_answers_together_as_one_by_one_would(shipping, server):
+    """Every shipment with news in a poll is applied in one transaction: its events stored
+    once (a repeat and an event a push stored before are left out), the latest by the
+    carrier's time decides (not the order of the answer), each move has its shipment event,
+    audit row and message, and the orders follow (two parcels of one order: delivered when
+    both are)."""
+    carrier = kuaidi100_carrier(server.url)
+    product = shipping.product()
+    order = shipping.allocated_order(
+        (product, 5), stock=[(product, shipping.shanghai, 3), (product, shipping.guangzhou, 2)]
+    )
+    first, second = shipping.packed(order)
+    for parcel, number in ((first, "KD500001"), (second, "KD500002")):
+        services.shipment_dispatch(
+            actor=None, shipment=parcel, details=shipping.details(number, carrier=carrier.name)
+        )
+    single = dispatch(shipping, carrier, "KD500003")
+    server.parcels["KD500001"] = [(moment(5), "0", "广州", "运输中"), (moment(1), "3", "", "签收")]
+    # Out of order: the delivery comes first in the answer, the older scan after it.
+    server.parcels["KD500002"] = [(moment(2), "3", "", "签收"), (moment(4), "0", "上海", "运输中")]
+    out = (moment(3), "5", "杭州", "派件中")
+    server.parcels["KD500003"] = [out, out, (moment(6), "0", "上海", "运输中")]
+    # A push brought the oldest scan of KD500003 already (it moved the parcel in transit).
+    scan = push_param("KD500003", [(moment(6), "0", "上海", "运输中")])
+    assert post_push(Client(), carrier, scan).status_code == 200
+    assert process_received() == ["processed"]
+
+    ids = [first.pk, second.pk, single.pk]
+    audits_before = AuditLog.objects.filter(action="shipment.status").count()
+    result = tracking_poll(carrier=carrier, shipment_ids=ids)
+    assert (result.checked, result.events, result.moved, result.failed) == (3, 5, 3, 0)
+
+    assert [fresh(s).status for s in (first, second, single)] == [
+        "delivered",
+        "delivered",
+        "out_for_delivery",
+    ]
+    assert TrackingEvent.objects.filter(shipment=first).count() == 2
+    assert TrackingEvent.objects.filter(shipment=second).count() == 2
+    assert TrackingEvent.objects.filter(shipment=single).count() == 2
+    assert fresh(first).delivered_at is not None
+    moves = ShipmentEvent.objects.filter(
+        shipment_id__in=ids, kind="status", to_status__in=["delivered", "out_for_delivery"]
+    )
+    assert sorted((m.shipment_id, m.from_status, m.to_status, m.data["code"]) for m in moves) == [
+        (first.pk, "dispatched", "delivered", "3"),
+        (second.pk, "dispatched", "delivered", "3"),
+        (single.pk, "in_transit", "out_for_delivery", "5"),
+    ]
+    assert AuditLog.objects.filter(action="shipment.status").count() == audits_before + 3
+    order.refresh_from_db()
+    assert (order.status, order.fulfilment_status) == ("delivered", "fulfilled")
+    assert order.events.filter(kind="status", to_status="delivered").count() == 1
+    assert Order.objects.get(pk=single.order_id).status == "in_transit"
+    told = sorted(
+        OutboxMessage.objects.filter(
+            event_code__in=["shipment.delivered", "shipment.out_for_delivery"]
+        ).values_list("event_code", "dedupe_key")
+    )
+    assert [code for code, _key in told] == [
+        "shipment.delivered",
+        "shipment.delivered",
+        "shipment.out_for_delivery",
+    ]
+
+    # Asked again with nothing new: nothing is written, no message twice.
+    Shipment.objects.filter(pk__in=ids).update(tracking_checked_at=None)
+    again = tracking_poll(carrier=carrier, shipment_ids=ids)
+    assert (again.checked, again.events, again.moved) == (1, 0, 0)  # the other two arrived
+    assert (
+        OutboxMessage.objects.filter(
+            event_code__in=["shipment.delivered", "shipment.out_for_delivery"]
+        ).count()
+        == 3
+    )
+
+
+def test_a_poll_takes_the_same_statements_for_more_shipments(shipping, server):
+    """Applying a poll's news costs statements per chunk, not per shipment."""
+    carrier = kuaidi100_carrier(server.url)
+
+    def statements(count: int, prefix: str) -> int:
+        parcels = [dispatch(shipping, carrier, f"{prefix}{i:05d}") for i in range(count)]
+        for parcel in parcels:
+            server.parcels[parcel.tracking_number] = [
+                (moment(3), "0", "广州", "运输中"),
+                (moment(1), "3", "", "签收"),
+            ]
+        results = []
+        queries = queries_of(
+            lambda: results.append(
+                tracking_poll(carrier=carrier, shipment_ids=[p.pk for p in parcels])
+            )
+        )
+        assert (results[0].checked, results[0].events, results[0].moved) == (
+            count,
+            2 * count,
+            count,
+        )
+        return len(queries.statements)
+
+    assert statements(2, "KD6") == statements(6, "KD7")
+
+
+def test_a_shipment_the_chunk_cannot_take_does_not_hold_back_the_others(shipping, server):
+    """When applying the answers together fails (a hook refuses one shipment), each is
+    applied on its own: the others move on, the refused one stays due for the next poll."""
+    carrier = kuaidi100_carrier(server.url)
+    parcels = [dispatch(shipping, carrier, f"KD8{i:05d}") for i in range(3)]
+    for parcel in parcels:
+        server.parcels[parcel.tracking_number] = [(moment(1), "3", "", "签收")]
+
+    def refuse(shipment, actor):
+        if shipment.tracking_number == "KD800001":
+            raise RuntimeError("refused")
+
+    hooks.shipment_delivered.append(refuse)
+    try:
+        result = tracking_poll(carrier=carrier, shipment_ids=[p.pk for p in parcels])
+    finally:
+        hooks.shipment_delivered.remove(refuse)
+    assert (result.checked, result.events, result.moved) == (3, 2, 2)
+    assert [fresh(p).status for p in parcels] == ["delivered", "dispatched", "delivered"]
+    assert fresh(parcels[1]).tracking_checked_at is None
+    assert not TrackingEvent.objects.filter(shipment=parcels[1]).exists()
+
+
+def test_a_rate_limit_hands_out_a_rounds_places_at_once(db):
+    """A poll round takes its places with one count: what is left of the window, then none
+    (waiting for the next window is up to the caller's `wait`)."""
+    limit = RateLimit(f"test-round:{time.time_ns()}", 5, window=3600)
+    assert limit.acquire_many(3, wait=0) == 3
+    assert limit.acquire_many(3, wait=0) == 2
+    assert limit.acquire_many(3, wait=0) == 0
+    assert limit.exhausted()
+    assert limit.acquire(wait=0) is False

@@ -93,3 +93,16 @@ def test_pages_keep_the_browser_middleware(site):
 def test_a_machine_path_is_a_whole_path():
     with pytest.raises(ValueError, match="starts and ends with a slash"):
         register_machine_urls("", "shipping.tracking.urls", path="shipping/callbacks")
+
+
+def test_the_push_endpoint_reads_its_carrier_as_the_orm_does(db):
+    from shipping.models import Carrier
+    from shipping.tracking.selectors import carrier_by_code
+
+    carrier = kuaidi100_carrier()
+    read = carrier_by_code(carrier.code)
+    orm = Carrier.objects.get(code=carrier.code)
+    fields = [field.attname for field in Carrier._meta.concrete_fields]
+    assert [getattr(read, name) for name in fields] == [getattr(orm, name) for name in fields]
+    assert read._state.adding is False
+    assert carrier_by_code("NOPE") is None
