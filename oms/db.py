@@ -136,9 +136,10 @@ def _key_filler(model: type[models.Model]) -> Callable[[Any], None]:
     by object before that object had its id takes the id now; an unsaved object refuses."""
     if model._meta.private_fields:
         return lambda obj: obj._prepare_related_fields_for_save(operation_name="bulk_create")
+    fields: list[Any] = list(model._meta.concrete_fields)
     keys = [
         (f.name, f.attname, f.target_field.attname)
-        for f in model._meta.concrete_fields
+        for f in fields
         if f.is_relation and (f.many_to_one or f.one_to_one)
     ]
 
