@@ -11,7 +11,8 @@ from django.utils import timezone
 from billing import services
 from billing.choices import InvoiceStatus, PaymentMethod
 from billing.models import Invoice, Payment
-from billing.payments import payment_record, refund_create
+from billing.payments import payment_record
+from billing.refunds import refund_create
 from customers.choices import PaymentTerms
 from oms.demo import SeedContext
 from oms.money import round_money

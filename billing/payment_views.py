@@ -10,13 +10,8 @@ from billing import payment_selectors as selectors
 from billing.payment_forms import PaymentForm, RefundForm
 from billing.payment_selectors import refunds_of_credit_note
 from billing.payment_tables import PaymentAllocationTable, PaymentFilterSet, PaymentTable
-from billing.payments import (
-    credit_apply,
-    credit_balance,
-    payment_record,
-    refund_create,
-    refundable,
-)
+from billing.payments import credit_apply, credit_balance, payment_record
+from billing.refunds import refund_create, refundable
 from billing.selectors import credit_note_detail, invoice_detail
 from customers.selectors import customers_visible_to
 from oms.db import typed_id

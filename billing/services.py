@@ -43,13 +43,8 @@ from billing.installments import installments_create, installments_credit
 from billing.messages import notify_invoice_issued
 from billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from billing.payment_status import orders_follow_payments
-from billing.payments import (
-    lock_customer_and_order,
-    payments_release,
-    refund_create,
-    refund_on_cancellation,
-    refundable,
-)
+from billing.payments import lock_customer_and_order, payments_release
+from billing.refunds import refund_create, refund_on_cancellation, refundable
 from billing.shares import Share, part_of, whole_line
 from customers.choices import PaymentTerms
 from oms.db import atomic_with_retry

@@ -8,8 +8,8 @@ from billing.choices import InvoiceStatus
 from billing.filters import CreditNoteFilterSet, InvoiceFilterSet
 from billing.forms import CreditNoteForm
 from billing.payment_tables import InvoicePaymentTable
-from billing.payments import refundable
 from billing.printing import print_context
+from billing.refunds import refundable
 from billing.schedules import installments_context
 from billing.tables import CreditNoteLineTable, CreditNoteTable, DocumentLineTable, InvoiceTable
 from oms.generic import (

@@ -59,7 +59,7 @@ from shipping.permissions import (
     ensure_action_allowed,
     ensure_permitted,
 )
-from shipping.pickup_codes import issue_pickup_code, revoke_codes
+from shipping.pickup_codes import issue_pickup_code
 from shipping.selectors import counted_shipments, progress_from_counts
 
 S = ShipmentStatus
@@ -308,7 +308,7 @@ def _unshipped_allocations(order: Order) -> dict[int, list[tuple[Allocation, int
     return result
 
 
-def _create_shipments(order: Order, actor: User | None) -> list[Shipment]:
+def create_open_shipments(order: Order, actor: User | None) -> list[Shipment]:
     """One shipment per warehouse for what the order has reserved and no shipment holds yet.
     The caller holds the order lock."""
     created = []
@@ -416,7 +416,7 @@ def shipments_create_for_order(*, actor: User | None, order: Order) -> list[Ship
     order = lock_order(order.pk)
     if order.status == OrderStatus.CANCELLED or order.remainder_cancelled:
         raise ShipmentError(_("Order %(number)s was cancelled.") % {"number": order.number})
-    return _create_shipments(order, actor)
+    return create_open_shipments(order, actor)
 
 
 def _start_picking(shipment: Shipment, actor: User | None) -> None:
@@ -427,7 +427,7 @@ def _start_picking(shipment: Shipment, actor: User | None) -> None:
 def start_picking_order(order: Order, actor: User | None) -> None:
     """orders.hooks.order_picking_started: the order's "Start picking". Creates its shipments
     and starts picking every one still waiting, then the order follows (to picking)."""
-    _create_shipments(order, actor)
+    create_open_shipments(order, actor)
     for shipment in (
         Shipment.objects.select_for_update().filter(order=order, status=S.PENDING).order_by("pk")
     ):
@@ -589,79 +589,3 @@ def shipment_record_progress(
     return tracking_event_record(
         actor=actor, shipment=shipment, status=ACTION_STATUSES[action], note=note
     )
-
-
-# What shipping does when orders tells it something (registered in apps.py) -------------------
-
-
-def _void_undispatched(order: Order, actor: User | None, note: str) -> list[str]:
-    voided = []
-    for shipment in (
-        Shipment.objects.select_for_update()
-        .filter(order=order, status__in=UNDISPATCHED_STATUSES)
-        .order_by("pk")
-    ):
-        shipment.order = order
-        shipment_transition(shipment=shipment, to_status=S.CANCELLED, actor=actor, note=note)
-        revoke_codes(shipment)
-        voided.append(shipment.number)
-    return voided
-
-
-def void_for_cancelled_order(order: Order, actor: User | None) -> None:
-    """orders.hooks.order_cancelled: shipments not yet dispatched are voided."""
-    _void_undispatched(order, actor, order.cancel_reason)
-
-
-def void_remainder(order: Order, actor: User | None) -> None:
-    """orders.hooks.order_remainder_cancelled: the rest of a partially shipped order is
-    voided; the order goes on with what was dispatched."""
-    _void_undispatched(order, actor, order.cancel_reason)
-    follow(order, actor)
-
-
-def refuse_cancel_when_dispatched(order: Order) -> str | None:
-    """orders.hooks.order_cancel_guards: goods already with a carrier cannot be cancelled."""
-    numbers = list(
-        Shipment.objects.filter(order=order)
-        .exclude(status__in=[*UNDISPATCHED_STATUSES, S.CANCELLED])
-        .order_by("pk")
-        .values_list("number", flat=True)
-    )
-    if not numbers:
-        return None
-    return _(
-        "Shipment %(numbers)s has already been dispatched: the goods are with the carrier and "
-        "the order cannot be cancelled."
-    ) % {"numbers": ", ".join(numbers)}
-
-
-def refuse_amend_with_shipments(order: Order) -> str | None:
-    """orders.hooks.order_amend_guards: shipment lines point at the order's lines, so the
-    lines stay as they are while a shipment that is not cancelled holds them."""
-    numbers = list(
-        Shipment.objects.filter(order=order)
-        .exclude(status=S.CANCELLED)
-        .order_by("pk")
-        .values_list("number", flat=True)
-    )
-    if not numbers:
-        return None
-    return _(
-        "Shipment %(numbers)s already holds this order's lines: cancel the shipment before "
-        "amending the order."
-    ) % {"numbers": ", ".join(numbers)}
-
-
-def ship_remainder(order: Order, actor: User | None) -> None:
-    """orders.hooks.order_remainder_allocated: what an order past picking still owed is
-    reserved now (stock arrived for its back-ordered part, or returned goods go out again);
-    it becomes a shipment of its own, waiting to be picked, and the order follows."""
-    if _create_shipments(order, actor):
-        follow(order, actor)
-
-
-def follow_resumed_order(order: Order, actor: User | None) -> None:
-    """orders.hooks.order_resumed: a held order catches up with its shipments."""
-    if Shipment.objects.filter(order=order).exists():
-        follow(order, actor)

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from oms.registry import register_audit_actions, register_beat_job, register_machine_urls
 from shipping import hooks
-from shipping.tracking.services import subscribe_on_dispatch
+from shipping.tracking.subscriptions import subscribe_on_dispatch
 
 register_machine_urls("", "shipping.tracking.urls", path="/shipping/callbacks/")
 

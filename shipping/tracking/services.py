@@ -16,7 +16,6 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -50,7 +49,6 @@ from shipping.tracking.adapters import (
     CarrierEvent,
     Parcel,
     TrackingAdapter,
-    TrackingUnavailable,
     adapter_for,
 )
 from shipping.tracking.statuses import (
@@ -556,62 +554,3 @@ def callbacks_catch_up(*, older_than: timedelta = timedelta(minutes=1), limit: i
     for callback_id in ids:
         callback_process(callback_id=callback_id)
     return len(ids)
-
-
-# Subscriptions and polls -------------------------------------------------------------------
-
-
-def tracking_subscribe(*, shipment_id: int) -> str:
-    """Ask the shipment's carrier to push its events (after dispatch). Raises
-    TrackingUnavailable when the carrier is down or refuses, so the task retries later."""
-    shipment = (
-        Shipment.objects.select_related("order", "warehouse", "carrier_service__carrier")
-        .filter(pk=shipment_id)
-        .first()
-    )
-    if shipment is None or shipment.tracking_subscribed_at or not shipment.tracking_number:
-        return "skipped"
-    if shipment.status not in POLLED_STATUSES:
-        return "skipped"
-    carrier = carrier_of(shipment)
-    if carrier is None:
-        return "skipped"
-    adapter = adapter_for(carrier)
-    if not adapter.needs_subscription:
-        return "skipped"
-    breaker = breaker_for(carrier)
-    if not breaker.allow():
-        raise TrackingUnavailable(f"carrier {carrier.code}: circuit open")
-    try:
-        adapter.subscribe(parcel_of(shipment), callback_url(carrier))
-    except TrackingUnavailable:
-        breaker.record_failure()
-        raise
-    breaker.record_success()
-    Shipment.objects.filter(pk=shipment.pk).update(tracking_subscribed_at=timezone.now())
-    return "subscribed"
-
-
-def subscribe_on_dispatch(shipment: Shipment, actor: User | None) -> None:
-    """shipping.hooks.shipment_dispatched: subscribe after commit when the carrier pushes."""
-    carrier = carrier_of(shipment)
-    if carrier is not None and adapter_for(carrier).needs_subscription:
-        from shipping.tracking.tasks import subscribe_shipment
-
-        enqueue_on_commit(subscribe_shipment, shipment.pk)
-
-
-def event_rows(events: Iterable[TrackingEvent]) -> list[dict[str, Any]]:
-    """Tracking events for a page, newest first (as stored)."""
-    return [
-        {
-            "status": event.status,
-            "label": TrackingStatus(event.status).label,
-            "raw_code": event.raw_code,
-            "event_time": event.event_time,
-            "place": event.place,
-            "description": event.description,
-            "source": event.get_source_display(),
-        }
-        for event in events
-    ]

@@ -42,7 +42,7 @@ def subscribe_shipment(self, shipment_id: int) -> str:
     """Ask the carrier to push a dispatched parcel's events; retried with exponential backoff
     while the carrier is down (the poll covers the parcel meanwhile)."""
     from shipping.tracking.adapters import TrackingUnavailable
-    from shipping.tracking.services import tracking_subscribe
+    from shipping.tracking.subscriptions import tracking_subscribe
 
     try:
         return tracking_subscribe(shipment_id=shipment_id)

@@ -12,7 +12,8 @@ from billing import services
 from billing.choices import InvoiceStatus, PaymentKind, PaymentMethod
 from billing.models import Installment, Invoice, Payment, PaymentAllocation, PaymentRelease
 from billing.payment_status import order_payment_status
-from billing.payments import credit_apply, credit_balance, payment_record, refund_create
+from billing.payments import credit_apply, credit_balance, payment_record
+from billing.refunds import refund_create
 from oms.errors import ServiceError
 from oms.models import AuditLog
 from orders import services as order_services

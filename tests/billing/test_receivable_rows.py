@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from billing import services
 from billing.models import CustomerReceivable, Installment
-from billing.payments import credit_apply, refund_create
+from billing.payments import credit_apply
 from billing.receivable_rows import receivables_rebuild, receivables_refresh, receivables_roll
 from billing.receivables import BUCKET_NAMES, STORED, aging, bucket_of
+from billing.refunds import refund_create
 from billing.schedules import invoice_schedule_set
 from tests.billing.test_payments import finance, invoiced, pay  # noqa: F401 (fixture)
 

@@ -12,7 +12,8 @@ from django.db.models import Sum
 from billing import services
 from billing.choices import PaymentKind, PaymentMethod
 from billing.models import Invoice, Payment
-from billing.payments import payment_record, refund_create
+from billing.payments import payment_record
+from billing.refunds import refund_create
 from oms.errors import ServiceError
 from orders import services as order_services
 from tests.billing.conftest import Billing

@@ -16,7 +16,7 @@ from orders import services as order_services
 from orders.errors import InvalidTransition
 from orders.models import Allocation, Order
 from orders.selectors import reservation_drift
-from shipping import hooks, services
+from shipping import hooks, order_reactions, services
 from shipping.choices import SHIPMENT_TRANSITIONS, ShipmentStatus
 from shipping.models import ShipmentEvent
 from shipping.permissions import ShipmentAction, ShipmentError
@@ -365,8 +365,8 @@ def test_goods_with_the_carrier_block_a_cancel(shipping):
     with pytest.raises(InvalidTransition, match="cannot be cancelled"):
         order_services.order_cancel(actor=None, order=order, reason="too late")
     # The guard shipping registered says the same when asked (e.g. an order still picking).
-    assert services.refuse_cancel_when_dispatched in order_hooks.order_cancel_guards
-    message = services.refuse_cancel_when_dispatched(fresh(order))
+    assert order_reactions.refuse_cancel_when_dispatched in order_hooks.order_cancel_guards
+    message = order_reactions.refuse_cancel_when_dispatched(fresh(order))
     assert shipment.number in message
     assert "cannot be cancelled" in message
     assert fresh(order).status == "shipped"
@@ -456,4 +456,4 @@ def test_lines_a_shipment_holds_cannot_be_amended_away(shipping):
     with pytest.raises(ServiceError, match=shipment.number):
         order_services.order_amend(actor=None, order=fresh(order), changes={1: 0})
     assert fresh(order).lines.count() == 2
-    assert services.refuse_amend_with_shipments in order_hooks.order_amend_guards
+    assert order_reactions.refuse_amend_with_shipments in order_hooks.order_amend_guards

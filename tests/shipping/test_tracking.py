@@ -20,12 +20,8 @@ from shipping.permissions import ShipmentError
 from shipping.tracking import kuaidi100, webhook
 from shipping.tracking.adapters import TrackingUnavailable
 from shipping.tracking.polling import tracking_poll, tracking_poll_plan
-from shipping.tracking.services import (
-    breaker_for,
-    callback_process,
-    tracking_event_record,
-    tracking_subscribe,
-)
+from shipping.tracking.services import breaker_for, callback_process, tracking_event_record
+from shipping.tracking.subscriptions import tracking_subscribe
 from tests.helpers import queries_of
 from tests.shipping.kuaidi100_server import FakeKuaidi100, push_param
 from tests.shipping.tracking_helpers import (

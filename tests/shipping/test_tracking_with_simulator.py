@@ -16,12 +16,9 @@ from shipping.models import Carrier, ReceivedCallback, Shipment, TrackingEvent
 from shipping.simulator import CarrierSimulator
 from shipping.simulator_protocol import SimulatorConfig, journey
 from shipping.tracking.polling import shipments_due_for_poll, tracking_poll
-from shipping.tracking.services import (
-    breaker_for,
-    callback_process,
-    tracking_subscribe,
-)
+from shipping.tracking.services import breaker_for, callback_process
 from shipping.tracking.statuses import CallbackState
+from shipping.tracking.subscriptions import tracking_subscribe
 
 S = ShipmentStatus
 CUSTOMER, KEY, SALT = (
