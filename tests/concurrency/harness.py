@@ -10,28 +10,30 @@ from django.db import connection
 THREADS = 8
 
 
-def at_once(work: Callable[[], Any], threads: int = THREADS) -> list:
-    """Run work() in `threads` threads released together by a barrier; returns each
-    thread's result or the exception it raised (in the order they finished). Each thread
-    closes its connection when done."""
-    barrier = threading.Barrier(threads)
-    results: list = []
-    lock = threading.Lock()
+def race(*jobs: Callable[[], Any]) -> list:
+    """Run the jobs in threads of their own, released together by a barrier; returns each
+    job's result or the exception it raised, in the jobs' order. Each thread closes its
+    connection when done."""
+    barrier = threading.Barrier(len(jobs))
+    results: list = [None] * len(jobs)
 
-    def run() -> None:
+    def run(index: int, job: Callable[[], Any]) -> None:
         try:
             barrier.wait()
-            outcome = work()
+            results[index] = job()
         except Exception as exc:
-            outcome = exc
+            results[index] = exc
         finally:
             connection.close()
-        with lock:
-            results.append(outcome)
 
-    running = [threading.Thread(target=run) for _ in range(threads)]
+    running = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
     for thread in running:
         thread.start()
     for thread in running:
         thread.join()
     return results
+
+
+def at_once(work: Callable[[], Any], threads: int = THREADS) -> list:
+    """Run work() in `threads` threads at once (race); each thread's result or exception."""
+    return race(*[work] * threads)

@@ -1,10 +1,7 @@
 """Dispatch and cancel of the same order at the same moment, each in its own thread and
 connection: exactly one wins, the other gets a message, nothing is half-written."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from inventory.models import StockLevel, StockMovement
 from inventory.selectors import ledger_drift
@@ -14,33 +11,12 @@ from orders.models import Order
 from orders.selectors import reservation_drift
 from shipping import services
 from shipping.models import Shipment
+from tests.concurrency.harness import race
 from tests.shipping.conftest import Shipping
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROUNDS = 6
-
-
-def race_pair(*jobs):
-    """Run the jobs together, released by one barrier; return each one's result or error."""
-    barrier = threading.Barrier(len(jobs))
-    results: list = [None] * len(jobs)
-
-    def run(index, job):
-        barrier.wait()
-        try:
-            results[index] = job()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def test_dispatch_against_cancel_one_wins():
@@ -51,7 +27,7 @@ def test_dispatch_against_cancel_one_wins():
     for round_no in range(ROUNDS):
         order = shipping.allocated_order((product, 1))
         [shipment] = shipping.packed(order)
-        dispatched, cancelled = race_pair(
+        dispatched, cancelled = race(
             lambda shipment=shipment, n=round_no: services.shipment_dispatch(
                 actor=None, shipment=shipment, details=shipping.details(f"RACE-{n}")
             ),

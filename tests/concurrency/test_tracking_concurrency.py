@@ -2,11 +2,9 @@
 thread and connection: every event stored once, the shipments and their orders end where the
 latest events say, each move and each message once."""
 
-import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from oms.models import AuditLog, OutboxMessage
@@ -17,31 +15,11 @@ from shipping.tracking.adapters import CarrierEvent
 from shipping.tracking.polling import _poll_apply_many
 from shipping.tracking.services import tracking_events_apply
 from shipping.tracking.statuses import TrackingSource
+from tests.concurrency.harness import race
 from tests.shipping.conftest import Shipping
 from tests.shipping.tracking_helpers import dispatch, kuaidi100_carrier
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def together(*jobs):
-    barrier = threading.Barrier(len(jobs))
-    results: list = [None] * len(jobs)
-
-    def run(index, job):
-        barrier.wait()
-        try:
-            results[index] = job()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def journey(number: str) -> list[CarrierEvent]:
@@ -77,7 +55,7 @@ def test_a_poll_and_pushes_of_the_same_parcels_at_once():
             for p in reversed(parcels)
         ]
 
-    results = together(poll, pushes)
+    results = race(poll, pushes)
     assert not [r for r in results if isinstance(r, Exception)], results
     ids = [p.pk for p in parcels]
     assert TrackingEvent.objects.filter(shipment_id__in=ids).count() == 2 * len(parcels)
