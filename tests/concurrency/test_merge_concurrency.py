@@ -11,7 +11,7 @@ from orders.models import Order
 from orders.selectors import reservation_drift
 from shipping import merging, services
 from shipping.models import MergedParcel, Shipment
-from tests.concurrency.test_shipping_concurrency import race_pair
+from tests.concurrency.harness import race
 from tests.shipping.conftest import Shipping
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,7 +50,7 @@ def test_parcel_dispatch_against_a_member_cancel_one_wins():
     for n in range(ROUNDS):
         one, two = pair(shipping, product, packed=True)
         parcel = merging.shipments_merge(actor=None, shipment=one, others=[two.pk])
-        dispatched, cancelled = race_pair(
+        dispatched, cancelled = race(
             lambda parcel=parcel, n=n, one=one, two=two: merging.parcel_dispatch(
                 actor=None,
                 parcel=parcel,
@@ -85,7 +85,7 @@ def test_merging_against_dispatching_one_of_them():
     shipping.stock(product, shipping.shanghai, 2 * ROUNDS)
     for n in range(ROUNDS):
         one, two = pair(shipping, product, packed=True)
-        merged, dispatched = race_pair(
+        merged, dispatched = race(
             lambda one=one, two=two: merging.shipments_merge(
                 actor=None, shipment=one, others=[two.pk]
             ),
@@ -114,7 +114,7 @@ def test_two_merges_of_overlapping_shipments_make_one_parcel():
     customer = shipping.customer()
     orders = [shipping.allocated_order((product, 1), customer=customer) for _ in range(3)]
     a, b, c = (services.shipments_create_for_order(actor=None, order=o)[0] for o in orders)
-    results = race_pair(
+    results = race(
         lambda: merging.shipments_merge(actor=None, shipment=a, others=[b.pk]),
         lambda: merging.shipments_merge(actor=None, shipment=c, others=[b.pk]),
     )
@@ -136,7 +136,7 @@ def test_merging_against_cancelling_one_of_the_orders():
     shipping.stock(product, shipping.shanghai, 2 * ROUNDS)
     for _ in range(ROUNDS):
         one, two = pair(shipping, product, packed=False)
-        merged, cancelled = race_pair(
+        merged, cancelled = race(
             lambda one=one, two=two: merging.shipments_merge(
                 actor=None, shipment=one, others=[two.pk]
             ),

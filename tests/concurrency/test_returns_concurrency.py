@@ -9,7 +9,7 @@ from orders.selectors import reservation_drift
 from shipping import returns, services
 from shipping.models import ReturnReceipt
 from shipping.permissions import ShipmentAction
-from tests.concurrency.test_shipping_concurrency import race_pair
+from tests.concurrency.harness import race
 from tests.shipping.conftest import Shipping
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -31,7 +31,7 @@ def test_booking_a_returned_parcel_in_twice_at_once_books_it_once():
         services.shipment_record_progress(
             actor=None, shipment=shipment, action=ShipmentAction.RETURNED
         )
-        first, second = race_pair(
+        first, second = race(
             lambda s=shipment: returns.shipment_receive_return(actor=None, shipment=s),
             lambda s=shipment: returns.shipment_receive_return(actor=None, shipment=s),
         )

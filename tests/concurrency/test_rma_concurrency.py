@@ -10,7 +10,7 @@ from aftersales.models import ReturnLine, ReturnRequest
 from inventory.models import StockMovement
 from inventory.selectors import ledger_drift
 from tests.aftersales.conftest import Returns
-from tests.concurrency.test_shipping_concurrency import race_pair
+from tests.concurrency.harness import race
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -23,7 +23,7 @@ def test_two_requests_at_once_cannot_over_return():
     for _round in range(ROUNDS):
         order = returns.delivered_order((lamp, 3))
         lines = returns.lines_of(order, 2)
-        first, second = race_pair(
+        first, second = race(
             *[
                 lambda order=order, lines=lines: rs.return_request_create(
                     actor=None, order=order, lines=lines, reason="defective", resolution="refund"
@@ -48,7 +48,7 @@ def test_restocking_a_line_twice_at_once_writes_one_ledger_row():
         order = returns.delivered_order((lamp, 2))
         request = returns.received(order, 2)
         line = request.lines.get()
-        first, second = race_pair(
+        first, second = race(
             lambda line=line: return_inspection.return_inspect_line(
                 actor=None, line=line, disposition="restock"
             ),

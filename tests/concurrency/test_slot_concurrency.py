@@ -7,7 +7,7 @@ import pytest
 from oms.errors import ServiceError
 from shipping import pickup, slots
 from shipping.models import DeliverySlot, SlotBooking
-from tests.concurrency.test_shipping_concurrency import race_pair
+from tests.concurrency.harness import race
 from tests.shipping.conftest import Shipping
 from tests.shipping.delivery import (
     MORNING,
@@ -31,7 +31,7 @@ def test_two_bookings_of_the_last_place_one_wins():
     for day in calendar_days:
         # A fresh day each round: both threads also race to write the day down.
         first, second = (shipping.allocated_order((product, 1)) for _n in range(2))
-        results = race_pair(
+        results = race(
             *(
                 lambda order=order, day=day: slots.slot_book(
                     actor=None, order=order, warehouse=shipping.shanghai, day=day, starts=MORNING
@@ -59,7 +59,7 @@ def test_one_code_at_two_desks_hands_over_once():
         pickup.order_pickup_set(actor=None, order=order, point=point)
         [shipment] = shipping.packed(order)
         code = sent_pickup_code(shipment)
-        results = race_pair(
+        results = race(
             *(lambda code=code: pickup.pickup_hand_over(actor=None, point=point, code=code),) * 2
         )
         assert sum(not isinstance(r, Exception) for r in results) == 1, results
