@@ -3,6 +3,8 @@
 import decimal
 from decimal import Decimal
 
+from django.conf import settings
+
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
 
@@ -11,8 +13,6 @@ _VALID_MODES = frozenset(name for name in dir(decimal) if name.startswith("ROUND
 
 
 def rounding_mode() -> str:
-    from django.conf import settings
-
     mode = getattr(settings, "OMS_ROUNDING", decimal.ROUND_HALF_UP)
     if mode not in _VALID_MODES:
         raise ValueError(f"OMS_ROUNDING must be one of decimal's ROUND_* modes, not {mode!r}")

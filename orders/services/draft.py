@@ -14,7 +14,14 @@ from django.utils.translation import gettext as _
 
 from customers.models import Address, Customer
 from inventory.models import Product
-from oms.db import atomic_with_retry, document_number, new_row, next_document_number
+from oms.db import (
+    atomic_with_retry,
+    document_number,
+    insert_rows,
+    new_row,
+    next_document_number,
+    select_rows,
+)
 from oms.errors import ServiceError
 from oms.money import ZERO
 from oms.reference_cache import reference_snapshot
@@ -166,7 +173,7 @@ def create_draft(
             return seen_before(existing, channel)
     for line in new_lines:
         line.order = order
-    OrderLine.objects.bulk_create(new_lines)
+    insert_rows(OrderLine, new_lines, read_keys=True)  # allocation goes on with their keys
     record_event(
         order,
         EventKind.CREATED,
@@ -212,7 +219,10 @@ def build_draft(
     as_sent = bool(lines) and lines[0].priced_as_sent
     check_line_requests(None if replaces is not None or as_sent else actor, lines)
     if addresses is None:
-        addresses = list(customer.addresses.all())
+        # customer.addresses.all(), in the model's order, without compiling the query.
+        addresses = select_rows(
+            Address, "customer_id = %s", [customer.pk], order_by="is_default_shipping DESC, id"
+        )
     address = shipping_address or next((a for a in addresses if a.is_default_shipping), None)
     if address is None or address.customer_id != customer.pk:
         raise ValidationError(

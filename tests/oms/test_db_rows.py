@@ -5,6 +5,7 @@ SQL (lock_row, model_columns) is the instance the ORM reads."""
 import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from oms.db import COPY_FROM, insert_rows, lock_row, model_columns, new_row
 from oms.models import AuditLog, OutboxMessage
@@ -70,6 +71,48 @@ def test_copy_refuses_a_key_to_an_object_never_saved():
     with pytest.raises(ValueError, match="unsaved related object 'actor'"):
         insert_rows(AuditLog, rows)
     assert not AuditLog.objects.filter(action="copy.ghost").exists()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, 3, COPY_FROM + 2])
+def test_a_few_rows_or_read_keys_go_in_by_one_insert_that_sets_their_keys(count):
+    user = UserFactory(username="values")
+    late = get_user_model()(username="later")
+    rows = [
+        new_row(
+            OutboxMessage,
+            dedupe_key=f"v{n}",
+            event_code="order.confirmed",
+            recipients=["甲@example.com", "b'c@example.com"],
+            attachments=[{"code": "pdf", "args": {"说明": "引号 ' 和 \\ 反斜杠"}}],
+            about_refs=[],
+        )
+        for n in range(count)
+    ]
+    audits = [new_row(AuditLog, actor=late if n % 2 else user, action="v") for n in range(count)]
+    late.save()
+    with CaptureQueriesContext(connection) as queries:
+        insert_rows(OutboxMessage, rows, read_keys=True)
+        insert_rows(AuditLog, audits, read_keys=True)
+    assert len(queries) == 2  # one statement per model, whatever the count
+    assert all(row.pk and not row._state.adding for row in rows + audits)
+    for row in rows:
+        fresh = OutboxMessage.objects.get(pk=row.pk)
+        assert fresh.dedupe_key == row.dedupe_key
+        assert fresh.recipients == ["甲@example.com", "b'c@example.com"]
+        assert fresh.attachments == [{"code": "pdf", "args": {"说明": "引号 ' 和 \\ 反斜杠"}}]
+        assert fresh.created_at == row.created_at
+    assert [AuditLog.objects.get(pk=a.pk).actor_id for a in audits] == [
+        late.pk if n % 2 else user.pk for n in range(count)
+    ]
+
+
+@pytest.mark.django_db
+def test_insert_values_refuses_a_key_to_an_object_never_saved():
+    ghost = get_user_model()(username="ghost")
+    with pytest.raises(ValueError, match="unsaved related object 'actor'"):
+        insert_rows(AuditLog, [new_row(AuditLog, actor=ghost, action="values.ghost")])
+    assert not AuditLog.objects.filter(action="values.ghost").exists()
 
 
 def outbox_row() -> OutboxMessage:
