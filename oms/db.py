@@ -228,7 +228,8 @@ def _values_sql(model: type[models.Model], with_keys: bool, count: int) -> str:
         ", ".join(quote(f.column) for f in fields),
         ", ".join([row] * count),
     )
-    return sql if with_keys else f"{sql} RETURNING {quote(model._meta.pk.column)}"
+    key: Any = model._meta.pk
+    return sql if with_keys else f"{sql} RETURNING {quote(key.column)}"
 
 
 def _insert_values(model: type[models.Model], objs: list[Any], with_keys: bool) -> None:
