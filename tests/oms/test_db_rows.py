@@ -7,9 +7,10 @@ from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from oms.db import COPY_FROM, insert_rows, lock_row, model_columns, new_row
+from customers.models import Address
+from oms.db import COPY_FROM, insert_rows, lock_row, model_columns, new_row, select_rows
 from oms.models import AuditLog, OutboxMessage
-from tests.factories import UserFactory
+from tests.factories import AddressFactory, CustomerFactory, UserFactory
 
 
 def state(obj) -> tuple[dict, dict, bool]:
@@ -156,3 +157,25 @@ def test_some_columns_load_a_deferred_instance():
     loaded = columns.load(found, 1)
     assert (loaded.pk, loaded.recipients, loaded.subject) == (row.pk, ["a@example.com"], "Hello")
     assert loaded.get_deferred_fields() >= {"body", "about_refs"}
+
+
+@pytest.mark.django_db
+def test_select_rows_gives_what_the_orm_gives_in_its_order():
+    customer = CustomerFactory()
+    other = CustomerFactory()
+    AddressFactory(
+        customer=customer, is_default_shipping=False, is_default_billing=False, city="杭州"
+    )
+    AddressFactory(
+        customer=customer, is_default_shipping=True, is_default_billing=True, city="上海"
+    )
+    AddressFactory(customer=other, is_default_shipping=True)
+    rows = select_rows(
+        Address, "customer_id = %s", [customer.pk], order_by="is_default_shipping DESC, id"
+    )
+    orm = list(customer.addresses.all())
+    assert [row.pk for row in rows] == [row.pk for row in orm]
+    for row, expected in zip(rows, orm, strict=True):
+        for field in Address._meta.concrete_fields:
+            assert getattr(row, field.attname) == getattr(expected, field.attname), field.name
+        assert not row._state.adding
