@@ -34,3 +34,15 @@ def parcel_status_badge(status: str) -> str:
     return status_badge_html(
         "parcel", status, MergedParcelStatus(status).label, PARCEL_STATUS_TONES.get(status, "grey")
     )
+
+
+@register.filter
+def order_split(split: dict[str, int]) -> str:
+    """A wave row's units per order on one line: "SO-1 × 5; SO-2 × 7", each pair kept together by
+    no-break spaces. Joined here rather than by a template loop: a 1,000-row pick list made the
+    template loop per order, and the PDF's HTML parser decode an entity per &nbsp;."""
+    from django.contrib.humanize.templatetags.humanize import intcomma
+
+    return "; ".join(
+        f"{number}\u00a0×\u00a0{intcomma(quantity)}" for number, quantity in split.items()
+    )

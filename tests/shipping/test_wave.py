@@ -1,9 +1,11 @@
 """Wave picking: choose a warehouse's shipments, print one pick list sorted by bin with the
 total per bin and its split over the orders; bad selections are refused with a message."""
 
+import io
 import subprocess
 
 import pytest
+from pypdf import PdfReader
 
 from inventory.services import stock_receive
 from shipping import services
@@ -74,6 +76,32 @@ def test_wave_page_lists_what_waits_and_prints_one_pick_list(client_for, wave, s
     assert "data-print" in html
     # The print view's PDF link keeps the wave's shipments.
     assert f'href="?{query.replace("&", "&amp;")}&amp;format=pdf"' in html
+
+
+def embedded_fonts(pdf: bytes) -> set[str]:
+    """The base names of the fonts the pages draw with, without the subset tag."""
+    names = set()
+    for page in PdfReader(io.BytesIO(pdf)).pages:
+        for font in page["/Resources"]["/Font"].values():
+            names.add(str(font.get_object()["/BaseFont"]).split("+", 1)[-1])
+    return names
+
+
+def test_wave_pick_list_in_chinese_draws_with_one_font_family(client_for, wave, tmp_path):
+    """Every character of the rows (bins, names, the × and no-break spaces of the split, the
+    FRAGILE mark) is in Noto Sans CJK: no fallback to another family, which would print the
+    symbol in another face and embed and subset a second font (U+2610 ☐ falls back to DejaVu)."""
+    orders, shipments = wave
+    client = client_for("warehouse")
+    client.cookies["django_language"] = "zh-hans"
+    query = "&".join(f"shipment={s.number}" for s in shipments)
+    response = client.get(f"/shipments/wave/pick-list/?{query}&format=pdf")
+    text = pdf_text(response, tmp_path)
+    assert "波次拣货单" in text
+    assert "床头壁灯 金色 【易碎】" in text
+    assert f"{orders[1].number} × 1" in text
+    assert "第 1 页，共 1 页" in text
+    assert embedded_fonts(response.content) == {"Noto-Sans-CJK-SC", "Noto-Sans-CJK-SC-Bold"}
 
 
 def test_wave_filters_by_priority_and_due_date(client_for, wave, shipping):
