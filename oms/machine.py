@@ -320,9 +320,9 @@ class MachineApp:
             return _json_error(400, "bad request")
         except Exception as exc:
             if database_unavailable(exc):
-                return _json_error(503, "database unavailable", **{
-                    "Retry-After": str(RETRY_AFTER_SECONDS)
-                })
+                return _json_error(
+                    503, "database unavailable", **{"Retry-After": str(RETRY_AFTER_SECONDS)}
+                )
             request_logger.error(
                 "Internal Server Error: %s", path, exc_info=True, extra={"status_code": 500}
             )
