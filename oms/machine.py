@@ -20,7 +20,7 @@ import codecs
 import json
 import logging
 import urllib.parse
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
@@ -69,7 +69,7 @@ class MachineRequest:
 
     @cached_property
     def headers(self) -> Mapping[str, str]:
-        return HttpHeaders(self.environ)
+        return EnvironHeaders(self.environ)
 
     @cached_property
     def body(self) -> bytes:
@@ -84,10 +84,7 @@ class MachineRequest:
         """The form fields (the last value of a repeated one), when the body is a form."""
         if not self.is_form:
             return {}
-        if self.read_form is not None:
-            fields = dict(self.read_form())
-        else:
-            fields = parse_form(self.body)
+        fields = dict(self.read_form()) if self.read_form is not None else parse_form(self.body)
         if any("\x00" in key or "\x00" in value for key, value in fields.items()):
             raise BadMachineRequest("a NUL byte in the form")
         return fields
@@ -136,6 +133,26 @@ class MachineRequest:
             read_body=read_body,
             read_form=read_form,
         )
+
+
+class EnvironHeaders(Mapping[str, str]):
+    """The request's headers by name, in any case (as HttpRequest.headers), read from the
+    environ when asked: a push's signature check reads one header or none."""
+
+    def __init__(self, environ: Mapping[str, Any]) -> None:
+        self.environ = environ
+
+    def __getitem__(self, name: str) -> str:
+        key = name.upper().replace("-", "_")
+        if key not in HttpHeaders.UNPREFIXED_HEADERS:
+            key = HttpHeaders.HTTP_PREFIX + key
+        return self.environ[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(HttpHeaders(self.environ))
+
+    def __len__(self) -> int:
+        return len(HttpHeaders(self.environ))
 
 
 def _length(value: str | None) -> int:
