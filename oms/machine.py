@@ -23,6 +23,7 @@ import urllib.parse
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
+from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
@@ -248,20 +249,6 @@ def _json_error(status: int, error: str, **headers: str) -> MachineAnswer:
     return MachineAnswer(status, {"ok": False, "error": error}, headers)
 
 
-REASONS = {
-    200: "OK",
-    301: "Moved Permanently",
-    400: "Bad Request",
-    403: "Forbidden",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    413: "Request Entity Too Large",
-    429: "Too Many Requests",
-    500: "Internal Server Error",
-    503: "Service Unavailable",
-}
-
-
 class MachineApp:
     """WSGI application answering the machine URLs (oms.machine_urls) with their machine views."""
 
@@ -307,8 +294,7 @@ class MachineApp:
         headers.extend(answer.headers.items())
         content = answer.content() if answer.status != 301 else b""
         headers.append(("Content-Length", str(len(content))))
-        reason = REASONS.get(answer.status, "Unknown")
-        start_response(f"{answer.status} {reason}", headers)
+        start_response(f"{answer.status} {HTTPStatus(answer.status).phrase}", headers)
         return [content]
 
     def answer(self, environ: dict[str, Any]) -> MachineAnswer:
