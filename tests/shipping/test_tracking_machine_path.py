@@ -5,6 +5,7 @@ configuration of the machine URLs only; what that middleware guarded is guarded 
 bytes, a database gone, security headers). Pages keep every middleware. Served over real HTTP
 by a WSGI server in a thread."""
 
+import http.client
 import json
 import threading
 import urllib.error
@@ -188,3 +189,21 @@ def test_a_dropped_database_connection_costs_one_answer_503(site, monkeypatch):
     assert json.loads(reply)["ok"] is False
     assert fetch(url, signed(again))[0] == 200
     assert ReceivedCallback.objects.count() == 2
+
+
+def test_plain_http_is_sent_to_https_where_the_site_asks_for_it(site, settings):
+    """SECURE_SSL_REDIRECT (production) holds for machine paths as SecurityMiddleware holds it
+    for pages: nothing is read or stored from a push sent in clear."""
+    settings.SECURE_SSL_REDIRECT = True
+    carrier = kuaidi100_carrier()
+    host, port = site.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    path = f"/shipping/callbacks/{carrier.code}/"
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    connection.request("POST", path, body=signed(), headers=headers)
+    answer = connection.getresponse()
+    answer.read()
+    connection.close()
+    assert answer.status == 301
+    assert answer.getheader("Location") == f"https://{host}:{port}{path}"
+    assert not ReceivedCallback.objects.exists()
