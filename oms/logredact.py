@@ -57,8 +57,20 @@ class RedactSecretPaths(logging.Filter):
         return True
 
 
-def _redacted_atoms(atoms: dict[str, Any]) -> dict[str, Any]:
-    return {key: redact(value) if isinstance(value, str) else value for key, value in atoms.items()}
+_FORMAT_KEY = re.compile(r"%\(([^)]*)\)")
+
+
+def _printed_atoms(atoms: dict[str, Any], log_format: str) -> dict[str, Any]:
+    """The atoms `log_format` prints, redacted; the others (every header and environ value,
+    dozens a request) are never written, so neither redacted nor handed on."""
+    printed = {}
+    for key in _FORMAT_KEY.findall(log_format):
+        # gunicorn reads "{Header}i", "{header}o" and "{variable}e" in lower case.
+        key = key.lower() if key.startswith("{") else key
+        if key in atoms:
+            value = atoms[key]
+            printed[key] = redact(value) if isinstance(value, str) else value
+    return printed
 
 
 try:
@@ -68,8 +80,9 @@ except ImportError:  # pragma: no cover - gunicorn is installed wherever it is u
 
 
 class RedactingGunicornLogger(_GunicornLogger):  # type: ignore[misc,valid-type]
-    """gunicorn's logger with every access-log value (request line, path, query, referrer,
-    headers, environ) passed through `redact`."""
+    """gunicorn's logger with every access-log value it prints (request line, path, query,
+    referrer, headers, environ) passed through `redact`."""
 
     def atoms(self, resp, req, environ, request_time):  # type: ignore[no-untyped-def]
-        return _redacted_atoms(super().atoms(resp, req, environ, request_time))
+        atoms = super().atoms(resp, req, environ, request_time)
+        return _printed_atoms(atoms, self.cfg.access_log_format)

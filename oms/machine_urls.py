@@ -1,5 +1,6 @@
-"""The URL configuration of requests only machines make (oms.machine): the URL modules the
-apps registered with register_machine_urls, nothing else."""
+"""The URL configuration of requests only machines make (oms.machine.MachineApp resolves
+their paths with it): the URL modules the apps registered with register_machine_urls, whose
+views are machine views (oms.machine.machine_view), nothing else."""
 
 from django.urls import include, path
 
@@ -8,6 +9,3 @@ from oms.registry import registry
 urlpatterns = [
     path(prefix, include(module)) for prefix, module, _path in registry.machine_url_modules
 ]
-
-handler404 = "oms.machine.not_found"
-handler500 = "oms.machine.server_error"

@@ -39,10 +39,21 @@ def _has_nul(query) -> bool:
     )
 
 
+# How long a client is asked to wait while the database restarts.
+RETRY_AFTER_SECONDS = 10
+
+
+def database_unavailable(exception: BaseException) -> bool:
+    """Did `exception` come from a database that is down (rather than one refusing a query)?
+    Logged here, as both the pages (DatabaseUnavailableMiddleware) and oms.machine answer 503."""
+    if not isinstance(exception, OperationalError) or _connection_usable():
+        return False  # a live database that refused one query is a real error
+    logger.warning("database unavailable: %s", exception)
+    return True
+
+
 class DatabaseUnavailableMiddleware:
     """While the database restarts, answer 503 with a retry hint instead of a 500."""
-
-    RETRY_AFTER_SECONDS = 10
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -51,13 +62,12 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if not isinstance(exception, OperationalError) or _connection_usable():
-            return None  # a live database that refused one query is a real error
-        logger.warning("database unavailable: %s", exception)
+        if not database_unavailable(exception):
+            return None
         response = HttpResponse(
             render_to_string("503.html", request=request), status=503, content_type="text/html"
         )
-        response["Retry-After"] = str(self.RETRY_AFTER_SECONDS)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
 
 

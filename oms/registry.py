@@ -271,8 +271,9 @@ def register_urls(prefix: str, module: str) -> None:
 
 def register_machine_urls(prefix: str, module: str, *, path: str) -> None:
     """Mount a URL module only machines call, serving everything under `path`
-    ("/shipping/callbacks/"): no session, sign-in, CSRF, messages or language work for its
-    requests (oms.machine), which carry their own credential (a signature)."""
+    ("/shipping/callbacks/"): its views are made with oms.machine.machine_view and answered
+    from the WSGI environ without Django's request machinery, session, sign-in, CSRF or
+    language work (oms.machine); such requests carry their own credential (a signature)."""
     if not (path.startswith("/") and path.endswith("/")):
         raise ValueError(f"a machine path starts and ends with a slash: {path!r}")
     registry.url_modules.append((prefix, module))

@@ -84,13 +84,6 @@ MIDDLEWARE = [
     "oms.middleware.DatabaseUnavailableMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
-# What requests only machines make (a carrier's pushes, oms.machine) go through: no session,
-# sign-in, CSRF, messages, CSP or language work for them.
-OMS_MACHINE_MIDDLEWARE = [
-    "django.middleware.security.SecurityMiddleware",
-    "oms.middleware.RejectNulBytesMiddleware",
-    "oms.middleware.DatabaseUnavailableMiddleware",
-]
 
 ROOT_URLCONF = "oms.urls"
 WSGI_APPLICATION = "oms.wsgi.application"

@@ -4,5 +4,5 @@ from shipping.tracking import views
 
 app_name = "shipping_tracking"
 urlpatterns = [
-    path("shipping/callbacks/<slug:code>/", views.CallbackView.as_view(), name="callback"),
+    path("shipping/callbacks/<slug:code>/", views.callback, name="callback"),
 ]

@@ -203,7 +203,8 @@ def test_gunicorns_access_log_never_holds_the_token(tmp_path):
             "--access-logfile",
             str(log),
             "--access-logformat",
-            '%(h)s "%(r)s" %(s)s "%(f)s" %(U)s %(q)s',
+            # A header's atom in any case ({Referer}i) is printed, and redacted, too.
+            '%(h)s "%(r)s" %(s)s "%(f)s" %(U)s %(q)s <%({Referer}i)s>',
             "oms.wsgi:application",
         ],
         cwd=root,
@@ -238,4 +239,5 @@ def test_gunicorns_access_log_never_holds_the_token(tmp_path):
     logged = log.read_text()
     assert secret not in logged
     assert "GET /track/[redacted]/?back=/track/[redacted]/ HTTP/1.1" in logged
+    assert f"<http://127.0.0.1:{port}/track/[redacted]/>" in logged
     assert "/track/[redacted]/" in logged.split('"')[3]  # the referrer
