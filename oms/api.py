@@ -11,10 +11,11 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
+from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.security import HttpBearer
 from ninja.throttling import AuthRateThrottle
+from pydantic import field_validator
 
 from oms.registry import registry
 
@@ -28,6 +29,20 @@ class ChannelBearer(HttpBearer):
         if registry.api_authenticator is None or not token:
             return None
         return registry.api_authenticator(request, token)
+
+
+class InputSchema(Schema):
+    """Base of every request body the API reads: a NUL character can never be stored in
+    PostgreSQL text, so a string holding one is refused with the other invalid input (422),
+    not left to fail the database statement (the pages' RejectNulBytesMiddleware does the
+    same for addresses and forms; a JSON body escapes it as \\u0000)."""
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        if isinstance(value, str) and "\x00" in value:
+            raise ValueError(_("This text contains a character that is not allowed (NUL)."))
+        return value
 
 
 def require_scope(request: HttpRequest, scope: str) -> Any:

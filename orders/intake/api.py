@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 from ninja.errors import HttpError
 
-from oms.api import require_scope
+from oms.api import InputSchema, require_scope
 from oms.errors import ServiceError
 from orders.intake.models import ApiIdempotencyKey, ApiScope
 from orders.intake.place import SentAddress, SentBuyer, SentLine, SentOrder, intake_order
@@ -33,7 +33,7 @@ SETTLE = timedelta(seconds=5)
 MAX_PAGE = 200
 
 
-class LineIn(Schema):
+class LineIn(InputSchema):
     sku: str = Field(min_length=1, max_length=40)
     quantity: int = Field(ge=1, le=1_000_000)
     unit_price: Money | None = Field(None, description="The channel's price; omit for ours.")
@@ -41,7 +41,7 @@ class LineIn(Schema):
     tax_rate: Percent | None = Field(None, description="A percentage: 13 for 13 %.")
 
 
-class AddressIn(Schema):
+class AddressIn(InputSchema):
     recipient: str = Field(min_length=1, max_length=100)
     phone: str = Field(min_length=1, max_length=30)
     region: str = Field(min_length=1, max_length=40, description="Province code or name.")
@@ -51,14 +51,14 @@ class AddressIn(Schema):
     postal_code: str = Field("", max_length=10)
 
 
-class BuyerIn(Schema):
+class BuyerIn(InputSchema):
     buyer_id: str = Field(min_length=1, max_length=64)
     name: str = Field("", max_length=100)
     phone: str = Field("", max_length=30)
     email: str = Field("", max_length=254)
 
 
-class OrderIn(Schema):
+class OrderIn(InputSchema):
     external_id: str = Field(min_length=1, max_length=64, description="Your order's id.")
     customer_code: str = Field("", max_length=20, description="A known customer, or `buyer`.")
     buyer: BuyerIn | None = None
@@ -107,7 +107,7 @@ class OrderPage(Schema):
     next_cursor: str
 
 
-class CancelIn(Schema):
+class CancelIn(InputSchema):
     reason: str = Field(min_length=1, max_length=200)
 
 
