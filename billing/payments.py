@@ -47,6 +47,7 @@ from oms.db import (
     insert_unless_conflict,
     lock_row,
     model_columns,
+    new_row,
 )
 from oms.errors import ServiceError
 from oms.money import CENT, ZERO
@@ -358,7 +359,8 @@ def payment_record(
         return existing
     targets = _lock_invoices(customer, invoices)
     settled = _plan(targets, amount)
-    payment = Payment(
+    payment = new_row(
+        Payment,
         number=number,
         customer=customer,
         kind=PaymentKind.RECEIPT,

@@ -248,22 +248,37 @@ def _insert_values(model: type[models.Model], objs: list[Any], with_keys: bool) 
 
 def update_rows(model: type[models.Model], objs: Sequence[Any], fields: Sequence[str]) -> None:
     """Write these fields of existing rows, each row its own values, in one statement
-    (UPDATE ... FROM unnest(one array per column)): a batch's orders. Values are prepared as
-    save(update_fields=...) prepares them (auto_now fields take the time now); no signals.
-    One row, or a field whose values psycopg does not write as they are, goes through save()."""
-    meta = model._meta
-    targets: list[Any] = [meta.get_field(name) for name in fields]
-    if len(objs) < 2 or not all(type(field) in _AS_IS or field.is_relation for field in targets):
+    (UPDATE ... FROM unnest(one array per column)): a batch's orders, or one order. Values
+    are prepared as save(update_fields=...) prepares them (auto_now fields take the time now);
+    no signals. The statement is made once per model and fields; a field whose values
+    psycopg does not write as they are goes through save()."""
+    if not objs:
+        return
+    plan = _update_plan(model, tuple(fields))
+    if plan is None:
         for obj in objs:
             obj.save(update_fields=list(fields))
         return
-    quote = connection.ops.quote_name
-    pk: Any = meta.pk
-    columns = [pk, *targets]
+    targets, sql = plan
     values = [[obj.pk for obj in objs]] + [
         [field.get_db_prep_save(field.pre_save(obj, False), connection) for obj in objs]
         for field in targets
     ]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+
+
+@functools.cache
+def _update_plan(model: Any, fields: tuple[str, ...]) -> tuple[list[Any], str] | None:
+    """The fields update_rows writes and its statement; None when a field's values need
+    Django's conversion (save() then)."""
+    meta = model._meta
+    targets: list[Any] = [meta.get_field(name) for name in fields]
+    if not all(type(field) in _AS_IS or field.is_relation for field in targets):
+        return None
+    quote = connection.ops.quote_name
+    pk: Any = meta.pk
+    columns = [pk, *targets]
     arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in columns)
     sql = (
         f"UPDATE {quote(meta.db_table)} AS t SET "
@@ -271,8 +286,7 @@ def update_rows(model: type[models.Model], objs: Sequence[Any], fields: Sequence
         + f" FROM unnest({arrays}) AS v ({', '.join(quote(f.column) for f in columns)})"
         + f" WHERE t.{quote(pk.column)} = v.{quote(pk.column)}"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+    return targets, sql
 
 
 def insert_unless_conflict(obj: Any) -> bool:

@@ -258,6 +258,9 @@ _broker_url, _broker_options = default_broker(
 )
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=_broker_url)
 CELERY_BROKER_TRANSPORT_OPTIONS = {} if "CELERY_BROKER_URL" in os.environ else _broker_options
+if CELERY_BROKER_URL.startswith("redis://"):
+    # kombu's Redis transport, keeping its client instead of one per publish (oms/broker_redis.py).
+    CELERY_BROKER_TRANSPORT = "oms.broker_redis:Transport"
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1

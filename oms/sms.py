@@ -48,24 +48,37 @@ def sms_parts(text: str, *, max_parts: int | None = None) -> list[str]:
     """The SMS a text is sent as: one when it fits, else the parts of a concatenated SMS.
     Raises SmsTooLong past `max_parts` (OMS_SMS_MAX_PARTS)."""
     limit = settings.OMS_SMS_MAX_PARTS if max_parts is None else max_parts
-    if all(char in GSM7 for char in text):
+    if GSM7.issuperset(text):
         single, part = GSM7_SINGLE, GSM7_PART
     else:
         single, part = UCS2_SINGLE, UCS2_PART
-    if sum(_units(char) for char in text) <= single:
+    # Every message is measured, most fit one SMS: its UTF-16 code units counted by the codec
+    # rather than character by character (a lone surrogate passes as the one unit it is).
+    units = len(text.encode("utf-16-le", "surrogatepass")) // 2
+    if units <= single:
         return [text]
+    if units == len(text):  # no character takes two units: a part every `part` characters
+        parts = [text[start : start + part] for start in range(0, len(text), part)]
+    else:
+        parts = _parts_by_units(text, part)
+    if len(parts) > limit:
+        raise SmsTooLong(f"{len(parts)} SMS parts, at most {limit} allowed")
+    return parts
+
+
+def _parts_by_units(text: str, part: int) -> list[str]:
+    """The text cut into parts of at most `part` UTF-16 code units, never inside a
+    surrogate pair."""
     parts: list[str] = []
     current: list[str] = []
     size = 0
     for char in text:
-        if size + _units(char) > part:  # never splits a surrogate pair
+        if size + _units(char) > part:
             parts.append("".join(current))
             current, size = [], 0
         current.append(char)
         size += _units(char)
     parts.append("".join(current))
-    if len(parts) > limit:
-        raise SmsTooLong(f"{len(parts)} SMS parts, at most {limit} allowed")
     return parts
 
 

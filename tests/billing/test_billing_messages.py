@@ -176,3 +176,35 @@ def test_a_marketplace_order_is_billed_and_paid_without_a_message(billing, run_h
     [invoice] = billing.invoices(order)
     pay(customer, invoice.total, "k-mp")
     assert not OutboxMessage.objects.exists()
+
+
+def test_a_payment_while_the_broker_is_unreachable_loses_no_message(
+    billing, run_hooks, django_capture_on_commit_callbacks, monkeypatch, caplog
+):
+    """The publish after commit fails: the payment stands, its message waits in the outbox,
+    and the periodic flush queues it once the broker is back."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from oms import celery_app
+    from oms.tasks import flush_outbox
+    from tests.oms.test_broker_publish import broker_unreachable, queued_tasks
+
+    invoice = prepaid_invoice(billing, run_hooks, language="en")
+    # From here tasks go to the broker instead of running in this process (run_hooks).
+    monkeypatch.setattr(celery_app.conf, "task_always_eager", False)
+    queued_tasks("notifications")
+    with broker_unreachable(monkeypatch), django_capture_on_commit_callbacks(execute=True):
+        payment = pay(invoice.customer, invoice.total, "k-down")
+    assert "could not queue oms.tasks.deliver_outbox_message" in caplog.text
+    payment.refresh_from_db()
+    assert payment.unapplied == 0
+    message = OutboxMessage.objects.get(event_code="payment.received")
+    assert message.status == OutboxStatus.PENDING
+    assert queued_tasks("notifications") == []
+    OutboxMessage.objects.filter(pk=message.pk).update(
+        created_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert flush_outbox() == 1
+    assert queued_tasks("notifications") == [("oms.tasks.deliver_outbox_message", [message.pk])]

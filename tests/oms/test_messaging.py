@@ -177,6 +177,9 @@ def test_an_emoji_takes_two_of_the_70_and_is_never_cut():
     assert len(sms_parts("好" * 68 + "😀")) == 1
     parts = sms_parts("好" * 66 + "😀" + "好" * 3)  # 71 units: two parts, 67 units at most each
     assert parts == ["好" * 66, "😀好好好"]
+    # A lone surrogate (text from a broken source) is the one unit it is, and does not fail.
+    assert sms_parts("好" * 69 + "\ud800") == ["好" * 69 + "\ud800"]
+    assert [len(p) for p in sms_parts("好" * 70 + "\ud800")] == [67, 4]
 
 
 def test_more_parts_than_allowed_are_refused():
