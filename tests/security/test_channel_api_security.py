@@ -108,3 +108,32 @@ def test_a_switched_off_channel_takes_no_order(client, shop, catalog):
     assert response.status_code == 422
     assert "switched off" in json.dumps(response.json(), ensure_ascii=False)
     assert not Order.objects.exists()
+
+
+def test_a_nul_character_in_any_text_of_the_body_gets_422_and_nothing_is_written(
+    client, shop, catalog
+):
+    """PostgreSQL text cannot hold NUL; JSON can (\\u0000). Found by the schema fuzz: a 500."""
+    product = catalog.product("10.00", sku="A")
+    catalog.stock(product, catalog.shanghai, 5)
+    catalog.customer(code="C-NUL")
+    _row, token = token_for(shop)
+    good = {**ORDER, "customer_code": "C-NUL"}
+    for body in (
+        {**good, "external_id": "X\u00001"},
+        {**good, "notes": "a\u0000b"},
+        {**good, "lines": [{"sku": "A\u0000", "quantity": 1}]},
+        {**good, "buyer": {"buyer_id": "b\u00001"}},
+    ):
+        response = post(client, token, body)
+        assert response.status_code == 422, body
+        assert "NUL" in json.dumps(response.json())
+    cancel = client.post(
+        "/api/v1/orders/X1/cancel",
+        json.dumps({"reason": "\u0000"}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
+    assert cancel.status_code == 422
+    assert not Order.objects.exists()
+    assert post(client, token, good).status_code == 201
