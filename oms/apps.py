@@ -37,6 +37,9 @@ class OmsConfig(AppConfig):
 
     def ready(self):
         from oms import registrations  # noqa: F401
+        from oms.db import register_lazy_text
+
+        register_lazy_text()
 
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="oms.sync_roles")
         post_migrate.connect(

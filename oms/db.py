@@ -91,6 +91,21 @@ def typed_id(text: str, max_digits: int = 18) -> int | None:
     return None
 
 
+def register_lazy_text() -> None:
+    """Let psycopg write a lazy translation (gettext_lazy) as its text, as Django's fields do
+    when they prepare a value: the rows written below take attributes as they are. Called by
+    oms.apps.ready(), before the first connection copies psycopg's adapters."""
+    import psycopg
+    from django.utils.functional import Promise
+    from psycopg.types.string import StrDumperUnknown
+
+    class LazyTextDumper(StrDumperUnknown):  # as a str: the server takes the column's type
+        def dump(self, obj: Any) -> Any:
+            return super().dump(str(obj))
+
+    psycopg.adapters.register_dumper(Promise, LazyTextDumper)
+
+
 # Fields whose Python value psycopg writes as the column wants, with no conversion by Django.
 _AS_IS = frozenset(
     {
@@ -131,6 +146,7 @@ def _copy_value(field: Any) -> Callable[[Any], Any] | None:
     return lambda obj: field.get_db_prep_save(field.pre_save(obj, True), connection)
 
 
+@functools.cache
 def _key_filler(model: type[models.Model]) -> Callable[[Any], None]:
     """Model._prepare_related_fields_for_save for a new row, for the keys only: a key set
     by object before that object had its id takes the id now; an unsaved object refuses."""
@@ -213,16 +229,18 @@ def _row_getters(model: type[models.Model], with_keys: bool) -> tuple[list[Any],
     return fields, row_of
 
 
+def _placeholder(field: Any) -> str:
+    # A JSON field's value comes as its JSON text (_copy_value), which the cast makes jsonb.
+    return "%s::jsonb" if isinstance(field, models.JSONField) else "%s"
+
+
 @functools.lru_cache(maxsize=512)
 def _values_sql(model: type[models.Model], with_keys: bool, count: int) -> str:
     """INSERT ... VALUES for `count` rows, made once per model and row count (bulk_create
     compiles it again on every call: a third of a small insert's time)."""
     fields, _getters = _row_getters(model, with_keys)
     quote = connection.ops.quote_name
-    # A JSON field's value comes as its JSON text (_copy_value), which the cast makes jsonb.
-    row = "({})".format(
-        ", ".join("%s::jsonb" if isinstance(f, models.JSONField) else "%s" for f in fields)
-    )
+    row = "({})".format(", ".join(_placeholder(f) for f in fields))
     sql = "INSERT INTO {} ({}) VALUES {}".format(
         quote(model._meta.db_table),
         ", ".join(quote(f.column) for f in fields),
@@ -305,23 +323,31 @@ def insert_row(obj: Any) -> None:
 
 
 @functools.cache
-def _insert_sql(model: Any, using: str, unless_conflict: bool) -> tuple[list, str]:
-    """The fields an INSERT of the model writes and its statement, made once per process."""
+def _insert_sql(model: Any, using: str, unless_conflict: bool) -> tuple[Callable, str]:
+    """How an INSERT of the model takes a row's values from an object, and its statement,
+    made once per process."""
     from django.db import connections
 
     meta = model._meta
     if meta.parents:
         raise TypeError(f"{meta.label}: a row in several tables is saved by the ORM")
-    fields = [f for f in meta.concrete_fields if f is not meta.auto_field]
+    if meta.pk is meta.auto_field:
+        fields, row_of = _row_getters(model, False)
+    else:  # a key with a default (a UUID): written like every other field
+        fields = list(meta.concrete_fields)
+
+        def row_of(obj: Any) -> list[Any]:
+            return [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+
     quote = connections[using].ops.quote_name
     sql = "INSERT INTO {} ({}) VALUES ({}){} RETURNING {}".format(
         quote(meta.db_table),
         ", ".join(quote(f.column) for f in fields),
-        ", ".join(["%s"] * len(fields)),
+        ", ".join(_placeholder(f) for f in fields),
         " ON CONFLICT DO NOTHING" if unless_conflict else "",
         quote(meta.pk.column),
     )
-    return fields, sql
+    return row_of, sql
 
 
 def _insert(obj: Any, *, unless_conflict: bool) -> bool:
@@ -329,11 +355,10 @@ def _insert(obj: Any, *, unless_conflict: bool) -> bool:
 
     using = router.db_for_write(type(obj), instance=obj)
     connection = connections[using]
-    fields, sql = _insert_sql(obj.__class__, using, unless_conflict)
-    obj._prepare_related_fields_for_save(operation_name="save")
-    values = [f.get_db_prep_save(f.pre_save(obj, add=True), connection) for f in fields]
+    row_of, sql = _insert_sql(obj.__class__, using, unless_conflict)
+    _key_filler(obj.__class__)(obj)
     with connection.cursor() as cursor:
-        cursor.execute(sql, values)
+        cursor.execute(sql, row_of(obj))
         row = cursor.fetchone()
     if row is None:
         return False

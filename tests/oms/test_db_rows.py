@@ -8,7 +8,15 @@ from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from customers.models import Address
-from oms.db import COPY_FROM, insert_rows, lock_row, model_columns, new_row, select_rows
+from oms.db import (
+    COPY_FROM,
+    insert_row,
+    insert_rows,
+    lock_row,
+    model_columns,
+    new_row,
+    select_rows,
+)
 from oms.models import AuditLog, OutboxMessage
 from tests.factories import AddressFactory, CustomerFactory, UserFactory
 
@@ -179,3 +187,18 @@ def test_select_rows_gives_what_the_orm_gives_in_its_order():
         for field in Address._meta.concrete_fields:
             assert getattr(row, field.attname) == getattr(expected, field.attname), field.name
         assert not row._state.adding
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("count", [1, COPY_FROM])
+def test_a_lazy_translation_is_written_as_its_text(count):
+    """Django's fields turn gettext_lazy into text when they prepare a value; these paths take
+    attributes as they are, and psycopg writes the lazy text itself."""
+    from django.utils.translation import gettext_lazy
+
+    rows = [new_row(AuditLog, action=gettext_lazy("Orders")) for _ in range(count)]
+    insert_rows(AuditLog, rows)
+    one = new_row(AuditLog, action=gettext_lazy("Orders"), object_id=gettext_lazy("Orders"))
+    insert_row(one)
+    assert AuditLog.objects.filter(action="Orders").count() == count + 1
+    assert AuditLog.objects.get(pk=one.pk).object_id == "Orders"
