@@ -103,7 +103,14 @@ bench: setup db
 	$(PY) bench/ledger_search.py
 	$(PY) bench/order_throughput.py
 	$(PY) bench/pick_list.py
+	$(PY) bench/batch_print.py
 	$(PY) bench/tracking_poll.py
+	$(PY) bench/shipment_create.py
+	$(PY) bench/track_page.py
+	$(PY) bench/payments.py
+	$(PY) bench/receivables.py
+	$(PY) bench/import_orders.py
+	$(PY) bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles
