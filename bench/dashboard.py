@@ -141,7 +141,8 @@ def _orders(cursor, *, orders: int, customers: int) -> None:
             shipping_fee, shipping_tax, shipping_tax_rate, total, total_weight_kg,
             priority_score, priority_reasons, priority_boost, review_round, cancel_reason,
             fulfilment_status,
-            remainder_cancelled, payment_status, delivery_note, created_at, updated_at)
+            remainder_cancelled, payment_status, delivery_note, priced_as_sent, created_at,
+            updated_at)
         SELECT 'SO-' || (2024 + g / 400000) || '-' || lpad(g::text, 7, '0'),
                %(first)s + (g::bigint * 7919) %% %(customers)s,
                (array['back_office','web_shop','marketplace','import'])[1 + g %% 4], '',
@@ -149,7 +150,7 @@ def _orders(cursor, *, orders: int, customers: int) -> None:
                '收货人', '13800000000', (array['ZJ','GD','JS','SH','BJ','SC'])[1 + g %% 6],
                '杭州', '', '文三路', '', '', '', true, round((g %% 5000) * 1.7, 2), 0,
                round((g %% 5000) * 0.22, 2), 15, 0, 0, round((g %% 5000) * 1.92 + 15, 2), 1,
-               g %% 97, '[]', 0, 0, '', 'unfulfilled', false, 'unpaid', '',
+               g %% 97, '[]', 0, 0, '', 'unfulfilled', false, 'unpaid', '', false,
                timestamp '2024-01-01' + (g || ' minutes')::interval, now()
         FROM generate_series(1, %(orders)s) g
         """,
