@@ -18,7 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Q
@@ -27,7 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oms.db import atomic_with_retry
-from oms.resilience import CircuitBreaker, RateLimit
+from oms.resilience import CircuitBreaker, RateLimit, shared_cache
 from oms.tasks import enqueue_on_commit
 from oms.together import together
 from oms.types import User
@@ -487,7 +486,9 @@ def callback_process(*, callback_id: int) -> str:
 # third of what taking a push cost. A push wakes a drain only when none is queued (one Redis
 # SET NX); a drain takes the pushes waiting, in batches, until none is left. CALLBACK_DRAINS
 # drains may run at once (a worker's concurrency), a second one woken by a first that finds a
-# full batch.
+# full batch. The places are kept in the shared cache: the web process that takes one and the
+# worker that frees it are different processes (a per-process cache would keep a place taken
+# until it expired, and the pushes meanwhile would wait for the catch-up job).
 CALLBACK_DRAINS = 2
 DRAIN_BATCH = 200
 # A drain that was queued but never ran (broker down, worker killed) stops holding its place
@@ -510,7 +511,7 @@ def wake_callback_drain(slot: int = 0) -> None:
     if slot >= CALLBACK_DRAINS:
         return
     try:
-        taken = cache.add(drain_key(slot), 1, timeout=DRAIN_WAKE_SECONDS)
+        taken = shared_cache().add(drain_key(slot), 1, timeout=DRAIN_WAKE_SECONDS)
     except Exception:  # Redis down: the catch-up job applies the push
         logger.warning("could not wake a callback drain", exc_info=True)
         return
@@ -527,7 +528,7 @@ def callbacks_drain(*, slot: int = 0, batch: int = DRAIN_BATCH) -> int:
         if time.monotonic() - started > DRAIN_SECONDS:
             wake_callback_drain(slot)  # a fresh task carries on, within its time limit
             return done
-        cache.delete(drain_key(slot))
+        shared_cache().delete(drain_key(slot))
         ids = list(
             ReceivedCallback.objects.filter(state=CallbackState.RECEIVED, attempts=0)
             .order_by("pk")

@@ -3,7 +3,7 @@ push wakes a drain only when none is queued, a drain takes every push waiting, f
 attempts only (the catch-up job retries the others)."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 
 from shipping.models import ReceivedCallback, Shipment, TrackingEvent
@@ -22,9 +22,9 @@ EVENTS = [("2026-11-30 08:00:00", "0", "上海", "运输中"), ("2026-11-30 11:0
 @pytest.fixture(autouse=True)
 def no_drain_queued():
     keys = [drain_key(slot) for slot in range(CALLBACK_DRAINS)]
-    cache.delete_many(keys)
+    caches["shared"].delete_many(keys)
     yield
-    cache.delete_many(keys)
+    caches["shared"].delete_many(keys)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -39,10 +39,10 @@ def test_many_pushes_wake_one_drain_which_applies_them_all(shipping):
         )
     # Committed at once (no test transaction): the first push took the first drain's place,
     # the others found it taken and queued nothing.
-    assert cache.get(drain_key(0)) == 1
-    assert cache.get(drain_key(1)) is None
+    assert caches["shared"].get(drain_key(0)) == 1
+    assert caches["shared"].get(drain_key(1)) is None
     assert callbacks_drain(slot=0) == 3
-    assert cache.get(drain_key(0)) is None  # the next push wakes a drain again
+    assert caches["shared"].get(drain_key(0)) is None  # the next push wakes a drain again
     assert set(ReceivedCallback.objects.values_list("state", flat=True)) == {"processed"}
     assert TrackingEvent.objects.count() == 6
     assert set(Shipment.objects.values_list("status", flat=True)) == {"out_for_delivery"}
@@ -69,9 +69,9 @@ def test_a_full_batch_wakes_the_next_drain(shipping):
     for hour in range(3):
         event = (f"2026-11-30 0{hour}:00:00", "0", "上海", "运输中")
         post_push(client, carrier, push_param(parcel.tracking_number, [event]))
-    cache.add(drain_key(0), 1)  # this drain was queued
+    caches["shared"].add(drain_key(0), 1)  # this drain was queued
     wake_callback_drain()  # a push finding it queued wakes nothing more
-    assert cache.get(drain_key(1)) is None
+    assert caches["shared"].get(drain_key(1)) is None
     assert callbacks_drain(slot=0, batch=2) == 3
     # The first batch was full: it took the second drain's place (its task goes on commit).
-    assert cache.get(drain_key(1)) == 1
+    assert caches["shared"].get(drain_key(1)) == 1

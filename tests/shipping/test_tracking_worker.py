@@ -2,7 +2,7 @@
 broker, after the web request's transaction committed."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 
 from shipping.models import ReceivedCallback, Shipment, TrackingEvent
@@ -23,7 +23,7 @@ from tests.shipping.tracking_helpers import (
 def tracking_worker(transactional_db, tmp_path):
     # A drain queued by an earlier test would keep a push from waking one (the queue is
     # emptied when the worker starts).
-    cache.delete_many([drain_key(slot) for slot in range(CALLBACK_DRAINS)])
+    caches["shared"].delete_many([drain_key(slot) for slot in range(CALLBACK_DRAINS)])
     with running_worker(tmp_path, ["tracking"]):
         yield tmp_path / "worker.log"
 
@@ -54,3 +54,12 @@ def test_worker_subscribes_after_dispatch_and_applies_pushes(tracking_worker):
     assert post_push(client, carrier, param).status_code == 200
     assert ReceivedCallback.objects.count() == 1
     assert callbacks_catch_up() == 0
+    # A new push right after: the worker's drain freed its place in the shared cache, so this
+    # push wakes a drain again at once (with a per-process cache the web process would still
+    # see the place taken, and the push would wait for the catch-up job).
+    delivered = push_param("KD900001", [("2026-11-30 15:00:00", "3", "上海", "已签收")])
+    assert post_push(client, carrier, delivered).status_code == 200
+    assert wait_for(lambda: not ReceivedCallback.objects.exclude(state="processed").exists()), (
+        log.read_text()[-3000:]
+    )
+    assert Shipment.objects.get(pk=shipment.pk).status == "delivered"
