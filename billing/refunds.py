@@ -74,33 +74,14 @@ def refund_create(
         method = receipt.method if receipt.method in REFUND_METHODS else "bank_transfer"
     if method not in REFUND_METHODS:
         raise ServiceError(_("Choose how the money is paid back."))
-    refund = Payment(
-        number=next_document_number("PAY", PAYMENT_SEQUENCE),
-        customer_id=credit_note.customer_id,
-        kind=PaymentKind.REFUND,
-        method=method,
-        source=Source.MANUAL,
-        amount=-wanted,
-        unapplied=ZERO,
-        received_on=received_on or timezone.localdate(),
-        reference=credit_note.number,
-        idempotency_key=f"refund:{credit_note.number}",
-        refund_of=receipt,
-        credit_note=credit_note,
-        created_by=actor if actor and actor.is_authenticated else None,
-    )
-    try:
-        with transaction.atomic():
-            refund.save()
-    except IntegrityError:
-        raise ServiceError(_("%(note)s is refunded already.") % {"note": credit_note}) from None
-    receipt.unapplied -= wanted
-    Payment.objects.filter(pk=receipt.pk).update(unapplied=receipt.unapplied)
-    audit_record(
+    refund = refund_write(
         actor=actor,
-        action="payment.refund",
-        obj=refund,
-        changes={"credit_note": credit_note.number, "receipt": receipt.number, "amount": wanted},
+        receipt=receipt,
+        note=credit_note,
+        amount=wanted,
+        method=method,
+        received_on=received_on or timezone.localdate(),
+        idempotency_key=f"refund:{credit_note.number}",
     )
     orders_follow_payments({credit_note.order_id}, actor=actor)
     from billing.channel_payments import queue_refunded
@@ -113,3 +94,47 @@ def refund_on_cancellation() -> bool:
     """Finance's default for a cancelled order's paid money: keep it as the customer's credit
     (False, the default) or refund it at once (OMS_REFUND_ON_CANCELLATION=true)."""
     return bool(getattr(settings, "OMS_REFUND_ON_CANCELLATION", False))
+
+
+def refund_write(
+    *,
+    actor: User | None,
+    receipt: Payment,
+    note: CreditNote,
+    amount: Decimal,
+    method: str,
+    received_on: date,
+    idempotency_key: str,
+) -> Payment:
+    """Pay `amount` of a credit note back from a receipt (locked by the caller): the refund
+    row, the receipt's unapplied part lowered by it, and the audit row. A key used already
+    means the note was refunded by a racing request: ServiceError, nothing written."""
+    refund = Payment(
+        number=next_document_number("PAY", PAYMENT_SEQUENCE),
+        customer_id=note.customer_id,
+        kind=PaymentKind.REFUND,
+        method=method,
+        source=Source.MANUAL,
+        amount=-amount,
+        unapplied=ZERO,
+        received_on=received_on,
+        reference=note.number,
+        idempotency_key=idempotency_key,
+        refund_of=receipt,
+        credit_note=note,
+        created_by=actor if actor and actor.is_authenticated else None,
+    )
+    try:
+        with transaction.atomic():
+            refund.save()
+    except IntegrityError:
+        raise ServiceError(_("%(note)s is refunded already.") % {"note": note}) from None
+    receipt.unapplied -= amount
+    Payment.objects.filter(pk=receipt.pk).update(unapplied=receipt.unapplied)
+    audit_record(
+        actor=actor,
+        action="payment.refund",
+        obj=refund,
+        changes={"credit_note": note.number, "receipt": receipt.number, "amount": amount},
+    )
+    return refund

@@ -20,23 +20,21 @@ receipts by id (refunding).
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from billing.choices import PAYMENT_SEQUENCE, CreditReason, InvoiceStatus, PaymentKind
+from billing.choices import CreditReason, InvoiceStatus, PaymentKind
 from billing.choices import PaymentMethod as Method
-from billing.choices import PaymentSource as Source
 from billing.models import CreditNote, Invoice, Payment, PaymentRelease
 from billing.payment_status import orders_follow_payments
 from billing.payments import REFUND_METHODS
+from billing.refunds import refund_write
 from billing.services import _credit, credit_shares, open_part
 from customers.models import Customer
-from oms.db import atomic_with_retry, next_document_number
+from oms.db import atomic_with_retry
 from oms.errors import ServiceError
 from oms.money import ZERO
-from oms.services import audit_record
 from oms.types import User
 from orders.models import Order
 
@@ -195,33 +193,14 @@ def credit_notes_refund(
         amount = min(release.amount - _refunded(note, receipt.pk), receipt.unapplied)
         if amount <= 0:
             continue
-        refund = Payment(
-            number=next_document_number("PAY", PAYMENT_SEQUENCE),
-            customer_id=note.customer_id,
-            kind=PaymentKind.REFUND,
-            method=refund_method(receipt),
-            source=Source.MANUAL,
-            amount=-amount,
-            unapplied=ZERO,
-            received_on=timezone.localdate(),
-            reference=note.number,
-            idempotency_key=f"{key}#{len(refunds) + 1}",
-            refund_of=receipt,
-            credit_note=note,
-            created_by=actor if actor and actor.is_authenticated else None,
-        )
-        try:
-            with transaction.atomic():
-                refund.save()
-        except IntegrityError:
-            raise ServiceError(_("%(note)s is refunded already.") % {"note": note}) from None
-        receipt.unapplied -= amount
-        Payment.objects.filter(pk=receipt.pk).update(unapplied=receipt.unapplied)
-        audit_record(
+        refund = refund_write(
             actor=actor,
-            action="payment.refund",
-            obj=refund,
-            changes={"credit_note": note.number, "receipt": receipt.number, "amount": amount},
+            receipt=receipt,
+            note=note,
+            amount=amount,
+            method=refund_method(receipt),
+            received_on=timezone.localdate(),
+            idempotency_key=f"{key}#{len(refunds) + 1}",
         )
         refunds.append(refund)
     if not refunds:

@@ -41,35 +41,36 @@ def void_remainder(order: Order, actor: User | None) -> None:
 
 def refuse_cancel_when_dispatched(order: Order) -> str | None:
     """orders.hooks.order_cancel_guards: goods already with a carrier cannot be cancelled."""
-    numbers = list(
-        Shipment.objects.filter(order=order)
-        .exclude(status__in=[*UNDISPATCHED_STATUSES, S.CANCELLED])
-        .order_by("pk")
-        .values_list("number", flat=True)
-    )
+    numbers = _shipment_numbers(order, except_in=[*UNDISPATCHED_STATUSES, S.CANCELLED])
     if not numbers:
         return None
     return _(
         "Shipment %(numbers)s has already been dispatched: the goods are with the carrier and "
         "the order cannot be cancelled."
-    ) % {"numbers": ", ".join(numbers)}
+    ) % {"numbers": numbers}
 
 
 def refuse_amend_with_shipments(order: Order) -> str | None:
     """orders.hooks.order_amend_guards: shipment lines point at the order's lines, so the
     lines stay as they are while a shipment that is not cancelled holds them."""
-    numbers = list(
-        Shipment.objects.filter(order=order)
-        .exclude(status=S.CANCELLED)
-        .order_by("pk")
-        .values_list("number", flat=True)
-    )
+    numbers = _shipment_numbers(order, except_in=[S.CANCELLED])
     if not numbers:
         return None
     return _(
         "Shipment %(numbers)s already holds this order's lines: cancel the shipment before "
         "amending the order."
-    ) % {"numbers": ", ".join(numbers)}
+    ) % {"numbers": numbers}
+
+
+def _shipment_numbers(order: Order, *, except_in: list[str]) -> str:
+    """The numbers of the order's shipments not in these statuses, oldest first, as a guard's
+    message names them ("" when none)."""
+    return ", ".join(
+        Shipment.objects.filter(order=order)
+        .exclude(status__in=except_in)
+        .order_by("pk")
+        .values_list("number", flat=True)
+    )
 
 
 def ship_remainder(order: Order, actor: User | None) -> None:
